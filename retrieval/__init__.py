@@ -1,0 +1,1 @@
+"""Retrieval: embeddings, store, keyword index, hybrid search, grounded answers."""

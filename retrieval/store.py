@@ -1,0 +1,246 @@
+"""The knowledge base: Chroma for vectors, a SQLite manifest for the truth about documents.
+
+Write order for one document (crash-safe at any point): embed → upsert vectors into Chroma →
+one SQLite transaction replacing the document's chunk records → delete its stale vectors.
+A vector whose id is not in the manifest is an orphan of an interrupted write: search
+ignores it and `open` sweeps it away, so the index is always the last committed state.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Iterable
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+from langchain_chroma import Chroma
+from langchain_core.embeddings import Embeddings
+
+from policyqa.config import Settings
+from policyqa.records import Chunk, Document
+
+SCHEMA_VERSION = "1"
+
+
+class EmbedderMismatch(RuntimeError):
+    """The collection was built by a different embedder than the one configured."""
+
+
+def chroma_client(settings: Settings):
+    """Embedded PersistentClient by default, HttpClient when a Chroma server is configured."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_host:
+        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port,
+                                   settings=chroma_settings)
+    path = Path(settings.store) / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+_MANIFEST_SQL = """
+CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    doc TEXT PRIMARY KEY, title TEXT NOT NULL, content_hash TEXT NOT NULL, meta TEXT NOT NULL,
+    n_chunks INTEGER NOT NULL, updated_at REAL NOT NULL, source TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, doc TEXT NOT NULL, position INTEGER NOT NULL, record TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc);
+"""
+
+
+def chunk_from_json(record: str) -> Chunk:
+    return Chunk(**json.loads(record))
+
+
+def chroma_metadata(chunk: Chunk) -> dict:
+    """Flat, non-null metadata: what Chroma can filter on."""
+    meta = {"doc": chunk.doc, "title": chunk.title, "position": chunk.position,
+            "start": chunk.start, "end": chunk.end, "heading": chunk.heading}
+    if chunk.page is not None:
+        meta["page"] = chunk.page
+    for key in ("date", "region", "issuer", "number"):
+        if chunk.meta.get(key):
+            meta[key] = str(chunk.meta[key])
+    return meta
+
+
+class Store:
+    """One per process: owns the Chroma client, the collection and the manifest."""
+
+    def __init__(self, settings: Settings, embeddings: Embeddings, reset: bool = False) -> None:
+        """`reset=True` empties the knowledge base (for a re-index, e.g. with a new embedder);
+        the stored source files are kept."""
+        self.settings = settings
+        self.embeddings = embeddings
+        self.embedder_name = getattr(embeddings, "name", type(embeddings).__name__)
+        root = Path(settings.store)
+        root.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(root / f"{settings.collection}.manifest.sqlite3",
+                                   check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_MANIFEST_SQL)
+        self._lock = threading.RLock()
+        self.files = root / "files"  # originals, named by content hash, never by upload name
+        self.files.mkdir(exist_ok=True)
+        self.client = chroma_client(settings)
+        if reset:
+            self._db.executescript("DELETE FROM info; DELETE FROM chunks;")
+            if settings.collection in [c if isinstance(c, str) else c.name
+                                       for c in self.client.list_collections()]:
+                self.client.delete_collection(settings.collection)
+        self._check_embedder()
+        self.vectors = Chroma(
+            client=self.client, collection_name=settings.collection, embedding_function=embeddings,
+            collection_metadata={"embedder": self.embedder_name, "schema": SCHEMA_VERSION},
+            collection_configuration={"hnsw": {"space": "cosine"}},
+        )
+        built_by = (self.vectors._collection.metadata or {}).get("embedder")
+        if built_by and built_by != self.embedder_name:
+            raise EmbedderMismatch(self._mismatch_message(built_by))
+        self.generation = 0  # bumped on every committed change; caches key on it
+        self._sweep_orphans()
+
+    # ---------------------------------------------------------------- embedder identity
+    def _mismatch_message(self, built_by: str) -> str:
+        return (f"The knowledge base '{self.settings.collection}' in {self.settings.store} was built "
+                f"with embedder '{built_by}', but '{self.embedder_name}' is configured "
+                f"(POLICYQA_EMBED_MODEL). Vectors from different models cannot be compared: "
+                f"re-ingest with `policyqa reindex` (or use a new --store), or set "
+                f"POLICYQA_EMBED_MODEL back to the model that built it.")
+
+    def _check_embedder(self) -> None:
+        row = self._db.execute("SELECT value FROM info WHERE key='embedder'").fetchone()
+        if row is None:
+            self._db.execute("INSERT OR REPLACE INTO info VALUES ('embedder', ?)", (self.embedder_name,))
+            self._db.execute("INSERT OR REPLACE INTO info VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        elif row[0] != self.embedder_name:
+            raise EmbedderMismatch(self._mismatch_message(row[0]))
+
+    # ---------------------------------------------------------------- reads
+    def documents(self) -> list[dict]:
+        rows = self._db.execute(
+            "SELECT doc, title, content_hash, meta, n_chunks, updated_at, source FROM documents "
+            "ORDER BY doc").fetchall()
+        return [{"doc": d, "title": t, "content_hash": h, "meta": json.loads(m), "chunks": n,
+                 "updated_at": u, "source": src} for d, t, h, m, n, u, src in rows]
+
+    def forget_hash(self, doc: str) -> None:
+        """Mark a document as needing a rebuild on its next ingest."""
+        self._db.execute("UPDATE documents SET content_hash='' WHERE doc=?", (doc,))
+
+    def doc_with_hash(self, content_hash: str) -> str | None:
+        row = self._db.execute("SELECT doc FROM documents WHERE content_hash=?",
+                               (content_hash,)).fetchone()
+        return row[0] if row else None
+
+    def keep_original(self, content_hash: str, suffix: str, data: bytes) -> Path:
+        """Keep the source bytes so that `reindex` can rebuild without the original paths."""
+        safe_suffix = suffix.lower() if suffix.lower().lstrip(".").isalnum() else ""
+        path = self.files / f"{content_hash}{safe_suffix}"
+        if not path.exists():
+            tmp = path.with_suffix(path.suffix + ".tmp")
+            tmp.write_bytes(data)
+            tmp.replace(path)
+        return path
+
+    def document_hash(self, doc: str) -> str | None:
+        row = self._db.execute("SELECT content_hash FROM documents WHERE doc=?", (doc,)).fetchone()
+        return row[0] if row else None
+
+    def all_chunks(self) -> list[Chunk]:
+        rows = self._db.execute("SELECT record FROM chunks ORDER BY doc, position").fetchall()
+        return [chunk_from_json(r[0]) for r in rows]
+
+    def chunks_by_id(self, ids: Iterable[str]) -> dict[str, Chunk]:
+        ids = list(ids)
+        out: dict[str, Chunk] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            q = f"SELECT id, record FROM chunks WHERE id IN ({','.join('?' * len(part))})"
+            out.update({cid: chunk_from_json(rec) for cid, rec in self._db.execute(q, part)})
+        return out
+
+    def count_chunks(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+
+    def dense_search(self, query_vector: list[float], k: int, where: dict | None = None
+                     ) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the nearest committed chunks."""
+        if self.vectors._collection.count() == 0:
+            return []
+        found = self.vectors.similarity_search_by_vector_with_relevance_scores(
+            query_vector, k=k, filter=where)
+        return [(d.id, 1.0 - float(dist)) for d, dist in found if d.id]
+
+    # ---------------------------------------------------------------- writes
+    def chunk_ids(self, doc: str) -> set[str]:
+        return {r[0] for r in self._db.execute("SELECT id FROM chunks WHERE doc=?", (doc,))}
+
+    def upsert_document(self, document: Document, chunks: list[Chunk],
+                        new_vectors: dict[str, list[float]], source: str = "") -> None:
+        """Replace a document's chunks with `chunks` (crash-safe; see module doc).
+        `new_vectors` holds vectors for the chunks not already stored (content-hash ids)."""
+        with self._lock:
+            old_ids = self.chunk_ids(document.doc)
+            new = [c for c in chunks if c.id in new_vectors]
+            if new:
+                self.vectors._collection.upsert(
+                    ids=[c.id for c in new], embeddings=[new_vectors[c.id] for c in new],
+                    documents=[c.index_text for c in new],
+                    metadatas=[chroma_metadata(c) for c in new])
+            meta = {k: v for k, v in document.meta.items() if k != "page_starts"}
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("DELETE FROM chunks WHERE doc=?", (document.doc,))
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?)",
+                    [(c.id, c.doc, c.position, json.dumps(asdict(c), ensure_ascii=False)) for c in chunks])
+                self._db.execute(
+                    "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (document.doc, document.title, document.content_hash,
+                     json.dumps(meta, ensure_ascii=False), len(chunks), time.time(), source))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            stale = sorted(old_ids - {c.id for c in chunks})
+            if stale:
+                self.vectors.delete(ids=stale)
+            self.generation += 1
+
+    def delete_document(self, doc: str) -> int:
+        """Remove a document and all of its chunks; returns how many chunks went."""
+        with self._lock:
+            ids = [r[0] for r in self._db.execute("SELECT id FROM chunks WHERE doc=?", (doc,))]
+            if not ids and self.document_hash(doc) is None:
+                raise KeyError(doc)
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("DELETE FROM chunks WHERE doc=?", (doc,))
+            self._db.execute("DELETE FROM documents WHERE doc=?", (doc,))
+            self._db.execute("COMMIT")
+            if ids:
+                self.vectors.delete(ids=ids)
+            self.generation += 1
+            return len(ids)
+
+    def _sweep_orphans(self) -> None:
+        """Delete vectors that no committed chunk owns (left by an interrupted write)."""
+        coll = self.vectors._collection
+        total = coll.count()
+        if total == 0:
+            return
+        committed = {r[0] for r in self._db.execute("SELECT id FROM chunks")}
+        orphans: list[str] = []
+        for offset in range(0, total, 5000):
+            ids = coll.get(limit=5000, offset=offset, include=[])["ids"]
+            orphans.extend(i for i in ids if i not in committed)
+        if orphans:
+            self.vectors.delete(ids=orphans)
+
+    def close(self) -> None:
+        self._db.close()
