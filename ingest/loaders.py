@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import io
 import re
 from pathlib import Path
 from typing import Callable
@@ -18,10 +20,20 @@ class LoadError(Exception):
 
 # Encodings policy text really arrives in, tried in this order after BOM checks.
 _CANDIDATES = ("utf-8", "gb18030", "big5", "utf-16")
+# C0/C1 control characters that never appear in real text (tab, newlines, form feed are fine).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 
 
 def decode_bytes(data: bytes) -> str:
-    """Decode UTF-8 (with or without BOM), UTF-16 (BOM), GBK/GB18030 or Big5 text."""
+    """Decode UTF-8 (with or without BOM), UTF-16, GBK/GB18030 or Big5 text; refuse binary data."""
+    text = _decode(data)
+    # Any byte string "decodes" as UTF-16; a zip or image then shows up as control characters.
+    if len(_CONTROL.findall(text)) > max(2, len(text) // 100):
+        raise LoadError("binary file (not text in any known encoding)")
+    return text
+
+
+def _decode(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -77,10 +89,185 @@ def load_text(path: Path, data: bytes) -> Document:
                     content_hash=content_hash(data))
 
 
+def _meta_title(value: object) -> str | None:
+    """A title from file metadata, unless it is the usual junk ("Microsoft Word - x.doc", "Untitled")."""
+    title = str(value or "").strip()
+    title = re.sub(r"^Microsoft Word - ", "", title)
+    title = re.sub(r"\.(?:docx?|wps|pdf)$", "", title, flags=re.I).strip()
+    if len(title) < 2 or title.lower() in {"untitled", "title", "document", "无标题"}:
+        return None
+    return title
+
+
+def load_pdf(path: Path, data: bytes) -> Document:
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, PdfReadError
+
+    if not data:
+        raise LoadError("the file is empty")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            # Many PDFs are "encrypted" only against editing and open with an empty password.
+            raise LoadError("password-protected PDF: it cannot be read without the password")
+        pages = [(page.extract_text() or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+                 for page in reader.pages]
+        info_title = reader.metadata.title if reader.metadata else None
+    except LoadError:
+        raise
+    except DependencyError as e:
+        raise LoadError(f"encrypted PDF that needs the 'cryptography' package to open ({e})") from e
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as e:
+        raise LoadError(f"corrupt or unreadable PDF ({type(e).__name__}: {e})") from e
+    if not pages:
+        raise LoadError("the PDF has no pages")
+    if not any(p.strip() for p in pages):
+        raise LoadError("scanned PDF without a text layer: it needs OCR before it can be indexed")
+    # Offsets of each page in the joined text, so chunks can cite a page number.
+    page_starts, offset = [], 0
+    for p in pages:
+        page_starts.append(offset)
+        offset += len(p) + 2
+    text = "\n\n".join(pages)
+    return Document(doc=path.name, title=_meta_title(info_title) or guess_title(text, path.stem),
+                    text=text, meta={"pages": len(pages), "page_starts": page_starts},
+                    content_hash=content_hash(data))
+
+
+def load_docx(path: Path, data: bytes) -> Document:
+    import docx
+    from docx.table import Table
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+        lines: list[str] = []
+        # Body order, so a table stays between the paragraphs that introduce and follow it.
+        for block in document.iter_inner_content():
+            if isinstance(block, Table):
+                lines.extend(_table_rows(block))
+            else:
+                lines.append(block.text)
+        title = _meta_title(document.core_properties.title)
+    except Exception as e:  # python-docx raises zip, XML and key errors for broken files
+        raise LoadError(f"corrupt or unreadable .docx (not a Word 2007+ file?) "
+                        f"({type(e).__name__}: {e})") from e
+    text = "\n".join(line.rstrip() for line in lines).strip("\n")
+    if not text.strip():
+        raise LoadError("the document has no text")
+    return Document(doc=path.name, title=title or guess_title(text, path.stem), text=text,
+                    content_hash=content_hash(data))
+
+
+def _table_rows(table) -> list[str]:
+    """One line per row, cells joined with " | "; a merged cell is repeated by python-docx,
+    so consecutive repeats of the same cell are kept once."""
+    rows = []
+    for row in table.rows:
+        cells, seen = [], None
+        for cell in row.cells:
+            if cell._tc is seen:
+                continue
+            seen = cell._tc
+            cells.append(" ".join(cell.text.split()))
+        if any(cells):
+            rows.append(" | ".join(cells))
+    return rows
+
+
+# Page furniture that is never document content.
+_HTML_DROP = ("script", "style", "noscript", "template", "nav", "iframe")
+# Page-level headers/footers/sidebars; inside <article>/<main> a <header> often holds the title.
+_HTML_DROP_OUTSIDE_MAIN = ("header", "footer", "aside")
+_HTML_BLOCKS = {"p", "div", "li", "tr", "br", "h1", "h2", "h3", "h4", "h5", "h6", "table",
+                "section", "article", "main", "blockquote", "pre", "dd", "dt", "ul", "ol"}
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+
+
+def decode_html(data: bytes) -> str:
+    """Honour a BOM or the page's <meta charset>, else guess like plain text."""
+    if not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        if (m := _META_CHARSET.search(data[:4096])):
+            label = m.group(1).decode("ascii").lower()
+            # gb2312/gbk pages routinely use characters only GB18030 (their superset) names.
+            label = "gb18030" if label in {"gb2312", "gbk", "x-gbk", "gb_2312-80"} else label
+            try:
+                return data.decode(label)
+            except (LookupError, UnicodeDecodeError):
+                pass  # a wrong or unknown label: fall back to guessing
+    return decode_bytes(data)
+
+
+def load_html(path: Path, data: bytes) -> Document:
+    import lxml.html
+    import trafilatura
+    from lxml.etree import ParserError
+
+    html = decode_html(data)
+    if not html.strip():
+        raise LoadError("the file is empty")
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except (ParserError, ValueError) as e:
+        raise LoadError(f"unreadable HTML ({e})") from e
+    _strip_furniture(tree)
+    _flatten_tables(tree)
+    # trafilatura's own boilerplate detection misfires on short pages (it then keeps nav
+    # text), so furniture is removed above first and trafilatura only picks the main block.
+    text = trafilatura.extract(copy.deepcopy(tree), include_tables=True, favor_recall=True,
+                               include_comments=False, include_images=False, deduplicate=False)
+    if not text or not text.strip():
+        text = _body_text(tree)
+    text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
+    if not text:
+        raise LoadError("the HTML page has no text content")
+    meta = trafilatura.extract_metadata(html)
+    title = _meta_title(meta.title if meta else None)
+    return Document(doc=path.name, title=title or guess_title(text, path.stem), text=text,
+                    content_hash=content_hash(data))
+
+
+def _strip_furniture(tree) -> None:
+    for el in list(tree.iter(*_HTML_DROP)):
+        el.drop_tree()
+    for el in list(tree.iter(*_HTML_DROP_OUTSIDE_MAIN)):
+        if not any(a.tag in ("article", "main") for a in el.iterancestors()):
+            el.drop_tree()
+
+
+def _flatten_tables(tree) -> None:
+    """Each table row becomes one paragraph "cell | cell", as for .docx; innermost tables first."""
+    import lxml.html
+
+    for table in reversed(list(tree.iter("table"))):
+        block = lxml.html.Element("div")
+        for tr in table.iter("tr"):
+            cells = [" ".join("".join(td.itertext()).split()) for td in tr if td.tag in ("td", "th")]
+            if any(cells):
+                p = lxml.html.Element("p")
+                p.text = " | ".join(cells)
+                block.append(p)
+        block.tail = table.tail
+        table.getparent().replace(table, block)
+
+
+def _body_text(tree) -> str:
+    """Fallback: all text of <body>, a line break after each block element."""
+    body = tree.find("body")
+    root = copy.deepcopy(body if body is not None else tree)
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag in _HTML_BLOCKS:
+            el.tail = "\n" + (el.tail or "")
+    return root.text_content()
+
+
 LOADERS: dict[str, Callable[[Path, bytes], Document]] = {
     ".txt": load_text,
     ".md": load_text,
     ".markdown": load_text,
+    ".pdf": load_pdf,
+    ".docx": load_docx,
+    ".html": load_html,
+    ".htm": load_html,
 }
 
 MAX_FILE_BYTES = 50 * 1024 * 1024

@@ -145,8 +145,18 @@ def split(document: Document, cleaned: Cleaned, max_tokens: int = 200,
             index_text=index_text(document.title, heading, text),
             start=o_start, end=o_end, position=position, heading=heading,
             page=_page_at(document, o_start), meta=document.meta,
+            runs=_runs(cleaned, c_start, c_end),
         ))
     return chunks
+
+
+def _runs(cleaned: Cleaned, start: int, end: int) -> tuple[tuple[int, int], ...]:
+    """Compact cleaned→original map of a chunk: a run starts wherever the original jumps."""
+    runs = []
+    for i in range(start + 1, end):
+        if cleaned.offsets[i] != cleaned.offsets[i - 1] + 1:
+            runs.append((i - start, cleaned.offsets[i]))
+    return tuple(runs)
 
 
 def _page_at(document: Document, offset: int) -> int | None:

