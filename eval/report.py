@@ -142,7 +142,7 @@ def _bar_chart(title: str, groups: Mapping[str, Mapping[str, Any]]) -> str:
         f"<title>{_e(title)}</title>",
     ]
     # legend
-    x = label_w
+    x = 10
     for _, lbl, col in CHART_METRICS:
         parts.append(f'<rect x="{x}" y="6" width="11" height="11" fill="{col}"/>')
         parts.append(f'<text x="{x + 15}" y="15.5" fill="#38414d">{_e(lbl)}</text>')

@@ -50,6 +50,7 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE TABLE IF NOT EXISTS chunks (
     id TEXT PRIMARY KEY, doc TEXT NOT NULL, position INTEGER NOT NULL, record TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc);
+CREATE TABLE IF NOT EXISTS texts (doc TEXT PRIMARY KEY, text TEXT NOT NULL);
 """
 
 
@@ -167,6 +168,11 @@ class Store:
             out.update({cid: chunk_from_json(rec) for cid, rec in self._db.execute(q, part)})
         return out
 
+    def document_text(self, doc: str) -> str:
+        """The original text of a document (citations quote exact spans of it)."""
+        row = self._db.execute("SELECT text FROM texts WHERE doc=?", (doc,)).fetchone()
+        return row[0] if row else ""
+
     def chunk_ids_matching(self, where: dict) -> set[str]:
         """Committed chunk ids of documents matching the filters: doc, region, issuer (exact),
         date_from / date_to (ISO dates, inclusive)."""
@@ -229,6 +235,8 @@ class Store:
                     "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (document.doc, document.title, document.content_hash,
                      json.dumps(meta, ensure_ascii=False), len(chunks), time.time(), source))
+                self._db.execute("INSERT OR REPLACE INTO texts VALUES (?, ?)",
+                                 (document.doc, document.text))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -247,6 +255,7 @@ class Store:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("DELETE FROM chunks WHERE doc=?", (doc,))
             self._db.execute("DELETE FROM documents WHERE doc=?", (doc,))
+            self._db.execute("DELETE FROM texts WHERE doc=?", (doc,))
             self._db.execute("COMMIT")
             if ids:
                 self.vectors.delete(ids=ids)

@@ -1,0 +1,151 @@
+"""The question-answering chain: condense → search → grounded answer (→ LLM wording).
+
+`Assistant` is the one object a process needs (one Chroma client per process); `chain` exposes
+the same steps as a LangChain runnable.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, replace
+from typing import Iterator
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from policyqa.config import Settings
+from policyqa.records import Answer, Hit
+from retrieval.answer import AnswerOptions, extractive_answer
+from retrieval.embeddings import get_embeddings
+from retrieval.query import Query, detect_lang, is_follow_up
+from retrieval.search import Searcher, SearchOptions
+from retrieval.store import Store
+
+log = logging.getLogger("policyqa")
+
+
+@dataclass(frozen=True)
+class Request:
+    question: str
+    history: tuple[dict, ...] = ()
+    filters: dict | None = None
+
+
+class Assistant:
+    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+        self.settings = settings
+        self.store = store or Store(settings, get_embeddings(settings.embed_model))
+        self.searcher = Searcher(self.store)
+        self.search_options = SearchOptions()
+        self.answer_options = AnswerOptions(min_support=settings.min_support)
+        self.llm = None
+        if settings.llm_base_url:
+            from retrieval.llm import chat_model
+
+            self.llm = chat_model(settings)
+        self._write_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ steps
+    def understand(self, request: Request) -> Query:
+        history = list(request.history)
+        standalone = None
+        if self.llm is not None and is_follow_up(request.question, history):
+            standalone = self._llm_rewrite("condense", question=request.question,
+                                           history="\n".join(f"{t['role']}: {t['content']}" for t in history))
+        query = self.searcher.analyse(request.question, history, standalone=standalone,
+                                      expand=self.search_options.expand_english)
+        if self.llm is not None and query.lang == "en":
+            translated = self._llm_rewrite("translate", question=query.standalone)
+            if translated:
+                extra = self.searcher.analyse(translated).tokens
+                query = replace(query, tokens=query.tokens + extra)
+        return query
+
+    def _llm_rewrite(self, prompt: str, **fields) -> str | None:
+        from retrieval.llm import rewrite
+
+        try:
+            return rewrite(self.llm, prompt, **fields) or None
+        except Exception as e:  # the endpoint is optional: rules keep working without it
+            log.warning("LLM %s failed, using rules: %s", prompt, type(e).__name__)
+            return None
+
+    def retrieve(self, query: Query, filters: dict | None = None) -> list[Hit]:
+        return self.searcher.search(query, k=self.settings.top_k, where=filters,
+                                    options=self.search_options)
+
+    def ground(self, query: Query, hits: list[Hit]) -> Answer:
+        return extractive_answer(query, hits, self.searcher.keyword(), self.store.embeddings,
+                                 self.store.document_text, self.answer_options)
+
+    # ------------------------------------------------------------------ entry points
+    def ask(self, question: str, history: list[dict] | None = None,
+            filters: dict | None = None) -> Answer:
+        final = None
+        for part in self.stream(question, history, filters):
+            if isinstance(part, Answer):
+                final = part
+        assert final is not None
+        return final
+
+    def stream(self, question: str, history: list[dict] | None = None,
+               filters: dict | None = None) -> Iterator[str | Answer]:
+        """Text pieces as they are produced, then the final Answer."""
+        question = (question or "").strip()
+        if not question:
+            raise ValueError("the question is empty")
+        if len(question) > 2000:
+            raise ValueError("the question is too long (over 2000 characters)")
+        request = Request(question, tuple(_clean_history(history)), filters or None)
+        query = self.understand(request)
+        hits = self.retrieve(query, request.filters)
+        grounded = self.ground(query, hits)
+        if grounded.declined or self.llm is None:
+            yield grounded.text
+            yield grounded
+            return
+        from retrieval.llm import llm_answer
+
+        try:
+            yield from llm_answer(self.llm, question, query.lang, grounded, 6, self.store.document_text)
+        except Exception as e:
+            log.warning("LLM answer failed, using the extractive answer: %s", type(e).__name__)
+            yield "\n"
+            yield grounded
+
+    @property
+    def chain(self) -> Runnable:
+        """request dict {question, history, filters} → Answer, as a LangChain runnable."""
+        def to_request(x: dict) -> Request:
+            return Request(x["question"], tuple(x.get("history") or ()), x.get("filters"))
+
+        def search_step(r: Request) -> tuple[Query, list[Hit]]:
+            q = self.understand(r)
+            return q, self.retrieve(q, r.filters)
+
+        return (RunnableLambda(to_request) | RunnableLambda(search_step)
+                | RunnableLambda(lambda qh: self.ground(*qh)))
+
+    # ------------------------------------------------------------------ writes
+    def ingest(self, paths, progress: bool = False):
+        from ingest.pipeline import ingest_paths
+
+        with self._write_lock:
+            return ingest_paths(self.store, paths, max_tokens=self.settings.chunk_tokens,
+                                progress=progress)
+
+
+def _clean_history(history: list[dict] | None) -> list[dict]:
+    """Accept [{role, content}] or Gradio-style message dicts; ignore anything else."""
+    out = []
+    for turn in history or []:
+        if isinstance(turn, dict) and turn.get("role") in ("user", "assistant"):
+            content = turn.get("content")
+            if isinstance(content, list):  # gradio 6 content parts
+                content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+            if isinstance(content, str) and content.strip():
+                out.append({"role": turn["role"], "content": content.strip()})
+    return out[-8:]
+
+
+__all__ = ["Assistant", "Request", "detect_lang"]
