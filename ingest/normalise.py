@@ -6,13 +6,15 @@ import unicodedata
 from functools import lru_cache
 
 import opencc
+import zhconv
 
 _T2S = opencc.OpenCC("t2s")
 _S2T = opencc.OpenCC("s2t")
 
 
 def to_simplified(text: str) -> str:
-    return _T2S.convert(text)
+    # OpenCC first (phrase-aware), then zhconv for variant characters OpenCC keeps (陜 → 陕).
+    return zhconv.convert(_T2S.convert(text), "zh-hans")
 
 
 def to_traditional(text: str) -> str:

@@ -76,6 +76,7 @@ class Answer:
     declined: bool
     query: str  # the standalone query actually searched
     suggestions: tuple[str, ...] = ()
+    support: float = 0.0  # how well the evidence covers the question (0..1); decides declines
 
     def to_json(self, retrieved_k: int = 10) -> dict:
         """The outputs schema of the gold README (minus `id`), plus citation details."""
@@ -90,4 +91,5 @@ class Answer:
             "declined": self.declined,
             "query": self.query,
             "suggestions": list(self.suggestions),
+            "support": round(self.support, 4),
         }

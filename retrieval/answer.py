@@ -23,6 +23,9 @@ _QUANTITY_RE = re.compile(
     r"多少|几[个名户人项条次级场所家天年月]?|多大|多长|多高|比例|百分之|金额|数量|规模|标准是"
     r"|how (many|much|long|large|big)|what (percentage|proportion|share|amount|number)|number of|amount",
     re.I)
+# "多少个就业岗位" / "几个工作组": the thing counted, after the question word and a measure word.
+_COUNTED_RE = re.compile(r"(?:多少|几)[个名户人场份条项篇盏家所次位批座]([\u4e00-\u9fff]{2,16})")
+_FIGURE_RE = re.compile(r"\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+[个名户人场份条项篇盏家所次位批座]")
 _LIST_RE = re.compile(r"哪些|分别|各|包括|几个方面|哪几|措施|做法|要求|怎么|如何|what are|which|list|compare|how (do|does|did|should|to)\b", re.I)
 
 
@@ -48,50 +51,68 @@ class _Sentence:
     covered: frozenset = frozenset()
 
 
-def candidate_sentences(hits: list[Hit], n_chunks: int) -> list[_Sentence]:
-    out, seen = [], set()
+def _grams(key: str) -> set[str]:
+    return {key[i:i + 3] for i in range(max(1, len(key) - 2))}
+
+
+def candidate_sentences(hits: list[Hit], n_chunks: int, mentions=None,
+                        places: tuple[str, ...] = ()) -> list[_Sentence]:
+    """Sentences of the top passages, without fragments and near-repeats (chunk overlap, an
+    editor's note restating the body); when the question names places, only from documents
+    that mention one of them."""
+    out: list[_Sentence] = []
+    seen: list[set[str]] = []
     for rank, hit in enumerate(hits[:n_chunks]):
+        if places and mentions is not None and not any(mentions(hit.chunk.doc, p) for p in places):
+            continue
         for m in _SENT_RE.finditer(hit.chunk.text):
             text = m.group().strip()
             key = re.sub(r"\W", "", normalise(text))
-            if len(key) < 6 or key in seen:
-                continue  # fragments and sentences repeated by chunk overlap
-            seen.add(key)
+            if len(key) < 6:
+                continue
+            grams = _grams(key)
+            if any(len(grams & g) >= 0.8 * min(len(grams), len(g)) for g in seen):
+                continue
+            seen.append(grams)
             a = m.start() + (len(m.group()) - len(m.group().lstrip()))
             out.append(_Sentence(rank, hit, a, a + len(text), text, normalise(text)))
     return out
 
 
-def _term_weights(query: Query, keyword: KeywordIndex) -> dict[str, float]:
-    """idf weight of each query term; the words of the question as asked weigh double when the
-    query was rewritten from a follow-up (they say what is new)."""
-    asked_norm = normalise(query.question)
-    weights: dict[str, float] = {}
-    for t in dict.fromkeys(query.tokens):
-        w = keyword.idf(t) if keyword.has(t) else 0.0
+def _term_weights(query: Query, keyword: KeywordIndex) -> dict[tuple[str, ...], float]:
+    """Weighted query terms, each a group of alternatives of which one present suffices: a
+    Chinese token is its own group; an English word is the group of its Chinese renderings.
+    Words of the question as asked weigh double when the query was rewritten from a follow-up."""
+    groups: list[tuple[str, ...]] = [(t,) for t in dict.fromkeys(query.tokens)
+                                     if t not in query.expansion and not _is_inside(t, query.groups)]
+    groups += list(query.groups)
+    rewritten = query.standalone != query.question
+    asked = normalise(query.question)
+    weights: dict[tuple[str, ...], float] = {}
+    for group in groups:
+        w = max((keyword.idf(t) for t in group if keyword.has(t)), default=0.0)
         if not w:
             continue
-        if query.standalone != query.question and t in asked_norm:
+        if rewritten and any(t in asked for t in group):
             w *= 2.0
-        weights[t] = w
+        weights[group] = w
     return weights
 
 
-def _coverage(norm_text: str, weights: dict[str, float], expansion: tuple[str, ...]) -> tuple[float, frozenset]:
-    """Share of the query's idf weight found in the text (substring match, script-neutral)."""
+def _is_inside(token: str, groups: tuple[tuple[str, ...], ...]) -> bool:
+    return any(token in term for group in groups for term in group)
+
+
+def _coverage(norm_text: str, weights: dict[tuple[str, ...], float]) -> tuple[float, frozenset]:
+    """Share of the query's weight whose terms occur in the text (substring, script-neutral)."""
     if not weights:
         return 0.0, frozenset()
-    covered = frozenset(t for t in weights if t in norm_text)
-    total = sum(weights.values())
-    if expansion:
-        # An English word expands to several alternative Chinese terms: one present is enough,
-        # so the score is taken over the best-covered half of the weight.
-        total = max(1e-9, total * 0.5)
-    return min(1.0, sum(weights[t] for t in covered) / total), covered
+    covered = frozenset(g for g in weights if any(t in norm_text for t in g))
+    return sum(weights[g] for g in covered) / sum(weights.values()), covered
 
 
 def score_sentences(query: Query, sentences: list[_Sentence], keyword: KeywordIndex,
-                    embeddings: Embeddings) -> dict[str, float]:
+                    embeddings: Embeddings, mentions=None) -> dict[tuple[str, ...], float]:
     weights = _term_weights(query, keyword)
     qv = np.asarray(embeddings.embed_query(query.standalone))
     sv = np.asarray(embeddings.embed_documents([s.text for s in sentences]))
@@ -99,11 +120,16 @@ def score_sentences(query: Query, sentences: list[_Sentence], keyword: KeywordIn
     lo, hi = float(dense.min()), float(dense.max())
     wants_number = bool(_QUANTITY_RE.search(query.question) or _QUANTITY_RE.search(query.standalone))
     for s, d in zip(sentences, dense):
-        s.coverage, s.covered = _coverage(s.norm, weights, query.expansion)
+        context = s.norm
+        if mentions is not None and query.places:
+            # A place the question names counts as covered in a document about that place,
+            # even where the sentence itself does not repeat the name.
+            context += " " + " ".join(p for p in query.places if mentions(s.hit.chunk.doc, p))
+        s.coverage, s.covered = _coverage(context, weights)
         dense_rel = (float(d) - lo) / (hi - lo) if hi > lo else 0.5
-        prior = 1.0 / (1.0 + 0.25 * s.hit_rank)
+        prior = 1.0 / (1.0 + 0.5 * s.hit_rank)
         bonus = 0.15 if wants_number and _NUMBER_RE.search(s.text) else 0.0
-        s.score = 0.45 * s.coverage + 0.35 * dense_rel + 0.10 * prior + bonus
+        s.score = 0.40 * s.coverage + 0.30 * dense_rel + 0.25 * prior + bonus
     return weights
 
 
@@ -124,25 +150,74 @@ def select(query: Query, sentences: list[_Sentence], opts: AnswerOptions) -> lis
         if s.score >= best * opts.keep_ratio or (gain and s.score >= best * (opts.keep_ratio - 0.15)):
             chosen.append(s)
             covered |= s.covered
+    chosen = _with_continuations(chosen, sentences)
     return sorted(chosen, key=lambda s: (s.hit.chunk.doc, s.hit.chunk.start + s.a))
 
 
-def support(query: Query, chosen: list[_Sentence], weights: dict[str, float]) -> float:
+def _with_continuations(chosen: list[_Sentence], sentences: list[_Sentence]) -> list[_Sentence]:
+    """A chosen heading or lead-in ("坚持“8433”创建思路", "…如下：") says little by itself: the
+    sentences that follow it in the same passage carry the content, so they come along."""
+    out = list(chosen)
+    for s in chosen:
+        if len(s.text) >= 30 and not s.text.endswith(("：", ":")):
+            continue
+        following = sorted((t for t in sentences if t.hit is s.hit and t.a >= s.b), key=lambda t: t.a)
+        for t in following[:2]:
+            if t not in out:
+                out.append(t)
+    return out
+
+
+def support(query: Query, chosen: list[_Sentence], weights: dict[tuple[str, ...], float]) -> float:
     """How well the chosen evidence answers: coverage of the best sentence and of all the
     evidence together, halved when a quantity is asked and no figure is there, or when the
     question names a year the evidence never mentions."""
     if not chosen:
         return 0.0
     best = max(s.coverage for s in chosen)
-    union = " ".join(s.norm for s in chosen)
-    together, _ = _coverage(union, weights, query.expansion)
+    together = sum(weights[g] for g in frozenset().union(*(s.covered for s in chosen))) / max(
+        1e-9, sum(weights.values()))
     value = 0.6 * best + 0.4 * together
     if _QUANTITY_RE.search(query.question) and not any(_NUMBER_RE.search(s.text) for s in chosen):
         value *= 0.5
-    years = set(_YEAR_RE.findall(normalise(query.standalone)))
+    elif not _counted_things_found(query, chosen):
+        value *= 0.5  # figures are there, but none counts the thing asked about
+    years = set(_YEAR_RE.findall(normalise(query.question)))
     if years and not any(y in s.hit.chunk.text for s in chosen for y in years):
         value *= 0.5  # the question is about a year the evidence never mentions
     return value
+
+
+def _counted_head(phrase: str) -> str:
+    """The noun counted in "多少个<phrase>": after the last 的, before any verb or particle;
+    the last two words of a compound (示范社区, 就业岗位)."""
+    import jieba
+
+    phrase = re.split(r"[，,、？?。和与及]", phrase)[0].split("的")[-1]
+    phrase = re.split(r"被|把|将|在|是|有|为|给|了|来|去|进行|作为|上", phrase)[0]
+    words = [w for w in jieba.lcut(phrase) if w.strip()]
+    if not words:
+        return ""
+    head = "".join(words[-2:]) if len(words) >= 3 or len(words[-1]) == 1 else words[-1]
+    return head if len(head) >= 2 else ""
+
+
+def _counted_things_found(query: Query, chosen: list[_Sentence], window: int = 12) -> bool:
+    """For "多少个X" questions: some evidence sentence has a figure within a few characters of
+    X's head noun. Without it the figures present count something else."""
+    from retrieval.tokens import tokenize
+
+    for m in _COUNTED_RE.finditer(normalise(query.question)):
+        head = _counted_head(m.group(1))
+        if not head:
+            continue
+        for s in chosen:
+            for hm in re.finditer(re.escape(head), s.norm):
+                around = s.norm[max(0, hm.start() - window): hm.end() + window]
+                if _FIGURE_RE.search(around):
+                    return True
+        return False
+    return True
 
 
 # ------------------------------------------------------------------------- wording
@@ -217,19 +292,21 @@ def decline_text(query: Query, hits: list[Hit]) -> tuple[str, tuple[str, ...]]:
 
 
 def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embeddings: Embeddings,
-                      document_text, opts: AnswerOptions = AnswerOptions()) -> Answer:
-    """`document_text(doc)` returns the original text, for exact quotes."""
-    sentences = candidate_sentences(hits, opts.answer_chunks)
-    weights = score_sentences(query, sentences, keyword, embeddings) if sentences else {}
+                      document_text, opts: AnswerOptions = AnswerOptions(), mentions=None) -> Answer:
+    """`document_text(doc)` returns the original text, for exact quotes; `mentions(doc, term)`
+    tells whether a document mentions a (normalised) term anywhere."""
+    sentences = candidate_sentences(hits, opts.answer_chunks, mentions, query.places)
+    weights = score_sentences(query, sentences, keyword, embeddings, mentions) if sentences else {}
     chosen = select(query, sentences, opts)
-    if not chosen or support(query, chosen, weights) < opts.min_support:
+    evidence = support(query, chosen, weights)
+    if not chosen or evidence < opts.min_support:
         text, suggestions = decline_text(query, hits)
         return Answer(text=text, citations=(), hits=tuple(hits), declined=True,
-                      query=query.standalone, suggestions=suggestions)
+                      query=query.standalone, suggestions=suggestions, support=evidence)
     text, citations = compose(query, chosen)
     citations = tuple(attach_quotes(citations, document_text))
     return Answer(text=text, citations=citations, hits=tuple(hits), declined=False,
-                  query=query.standalone)
+                  query=query.standalone, support=evidence)
 
 
 def attach_quotes(citations, document_text):

@@ -77,7 +77,7 @@ class Assistant:
 
     def ground(self, query: Query, hits: list[Hit]) -> Answer:
         return extractive_answer(query, hits, self.searcher.keyword(), self.store.embeddings,
-                                 self.store.document_text, self.answer_options)
+                                 self.store.document_text, self.answer_options, self.searcher.mentions)
 
     # ------------------------------------------------------------------ entry points
     def ask(self, question: str, history: list[dict] | None = None,

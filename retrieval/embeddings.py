@@ -43,7 +43,8 @@ class SentenceTransformerEmbeddings(Embeddings):
 
         self.name = f"sentence-transformers/{model}"
         self._model = SentenceTransformer(model, device="cpu")
-        self.dimension = int(self._model.get_sentence_embedding_dimension())
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dimension = int(get_dim())
         # e5 models were trained with role prefixes; others take the raw text.
         is_e5 = "e5" in model.lower()
         self._query_prefix = "query: " if is_e5 else ""

@@ -84,7 +84,7 @@ def _cedict_index() -> dict[str, list[tuple[int, str]]]:
 
 def _variants(word: str) -> list[str]:
     w = word.lower().replace("’", "'")
-    out = [w]
+    out = [w, w + "s"]
     for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""),
                          ("ing", "e"), ("ly", "")):
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
@@ -96,6 +96,7 @@ def _variants(word: str) -> list[str]:
 class Expansion:
     terms: tuple[str, ...]  # Chinese (Simplified) terms found for the English words
     by_word: dict  # English word/phrase → its Chinese terms (for explanations and tests)
+    names: tuple[str, ...] = ()  # romanised names matched to corpus words (Changchun → 长春)
 
 
 def expand_english(question: str, vocabulary: Callable[[str], bool],
@@ -108,6 +109,7 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
     words = _WORD_RE.findall(question)
     used = [False] * len(words)
     by_word: dict[str, list[str]] = {}
+    names: list[str] = []
     for n in (3, 2, 1):
         for i in range(len(words) - n + 1):
             if any(used[i:i + n]):
@@ -126,12 +128,14 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
                 if word not in found and vocabulary(word) and (len(word) >= 2 or n > 1):
                     found.append(word)
             if transliterate is not None and n == 1 and phrase_words[0][:1].isupper():
-                found = [w for w in transliterate(phrase_words[0]) if w not in found] + found
+                named = transliterate(phrase_words[0])
+                names.extend(named)
+                found = [w for w in named if w not in found] + found
             if found:
                 by_word[" ".join(phrase_words)] = found[:per_term]
                 used[i:i + n] = [True] * n
     terms = tuple(dict.fromkeys(t for ts in by_word.values() for t in ts))
-    return Expansion(terms=terms, by_word=by_word)
+    return Expansion(terms=terms, by_word=by_word, names=tuple(dict.fromkeys(names)))
 
 
 class Transliterator:
@@ -150,6 +154,24 @@ class Transliterator:
         return list(self._index.get(key, ()))[:3]
 
 
+_ADMIN_SUFFIX = "省市区县镇乡村"
+# Common nouns jieba tags as places; they name no particular place.
+_NOT_PLACES = frozenset("城市 城镇 城乡 农村 乡村 社区 基层 全国 全省 全市 全区 地方 中央 街道 村居 城区 市区 县城".split())
+
+
+def place_names(normalised: str) -> tuple[str, ...]:
+    """Place names in a Chinese question (jieba's `ns` tag), as stems without the
+    administrative suffix so that 长春市 also matches 长春."""
+    import jieba.posseg as pseg
+
+    out = []
+    for word, flag in pseg.lcut(normalised):
+        if flag == "ns" and len(word) >= 2 and word not in _NOT_PLACES:
+            stem = word[:-1] if word[-1] in _ADMIN_SUFFIX and len(word) >= 3 else word
+            out.append(stem)
+    return tuple(dict.fromkeys(out))
+
+
 @dataclass(frozen=True)
 class Query:
     question: str  # as asked
@@ -158,6 +180,9 @@ class Query:
     normalised: str  # Simplified, half-width, lower case
     tokens: tuple[str, ...]  # keyword tokens (with expansions for English)
     expansion: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()  # places the question is about: evidence must mention one
+    # English: one group of alternative Chinese terms per English word or phrase.
+    groups: tuple[tuple[str, ...], ...] = ()
 
 
 def analyse(question: str, history: list[dict], vocabulary: Callable[[str], bool],
@@ -168,8 +193,14 @@ def analyse(question: str, history: list[dict], vocabulary: Callable[[str], bool
     normalised = normalise(standalone)
     tokens = tokenize(normalised)
     expansion: tuple[str, ...] = ()
+    places = place_names(normalised)
     if lang == "en" or _LATIN_RE.search(standalone) and not _HAN_RE.search(standalone):
-        expansion = expand_english(standalone, vocabulary, transliterate).terms
+        found = expand_english(standalone, vocabulary, transliterate)
+        expansion = found.terms
+        places = tuple(n for n in found.names if len(n) >= 2)
         tokens = tokens + [t for term in expansion for t in tokenize(term)]
+        groups = tuple(tuple(terms) for terms in found.by_word.values())
+    else:
+        groups = ()
     return Query(question=question, standalone=standalone, lang=lang, normalised=normalised,
-                 tokens=tuple(tokens), expansion=expansion)
+                 tokens=tuple(tokens), expansion=expansion, places=places, groups=groups)

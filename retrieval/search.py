@@ -45,7 +45,7 @@ def dedupe(hits: list[Hit], threshold: float = 0.8) -> list[Hit]:
     return [h for h, _ in kept]
 
 
-def diversify(hits: list[Hit], decay: float = 0.85) -> list[Hit]:
+def diversify(hits: list[Hit], decay: float = 0.93) -> list[Hit]:
     """Re-rank so that each further passage from an already-represented document pays a small
     penalty: a question about two documents gets passages from both near the top."""
     seen: dict[str, int] = {}
@@ -67,6 +67,7 @@ class Searcher:
         self._generation = -1
         self._keyword: KeywordIndex | None = None
         self._translit: Transliterator | None = None
+        self._doc_norm: dict[str, str] = {}
 
     def keyword(self) -> KeywordIndex:
         with self._lock:
@@ -74,8 +75,18 @@ class Searcher:
                 generation = self.store.generation
                 self._keyword = KeywordIndex(self.store.all_chunks())
                 self._translit = Transliterator(list(self._keyword.df))
+                self._doc_norm = {}
                 self._generation = generation
             return self._keyword
+
+    def mentions(self, doc: str, term: str) -> bool:
+        """Whether the document's normalised text contains `term` (cached per generation)."""
+        text = self._doc_norm.get(doc)
+        if text is None:
+            from ingest.normalise import normalise
+
+            text = self._doc_norm[doc] = normalise(self.store.document_text(doc))
+        return term in text
 
     def analyse(self, question: str, history: list[dict] | None = None,
                 standalone: str | None = None, expand: bool = True) -> Query:
@@ -91,7 +102,7 @@ class Searcher:
         rankings: dict[str, list[str]] = {}
         scores: dict[str, dict[str, float]] = {}
         if options.dense:
-            vector = self.store.embeddings.embed_query(query.standalone)
+            vector = self.store.embeddings.embed_query(self.dense_text(query, options))
             # Filters are applied to the committed ids; over-fetch so that enough remain.
             n = options.candidates * (5 if allowed is not None else 1)
             dense = self.store.dense_search(vector, n, where=_chroma_where(where))
@@ -119,6 +130,14 @@ class Searcher:
         if options.diversity:
             hits = diversify(hits)
         return hits[:k]
+
+    @staticmethod
+    def dense_text(query: Query, options: SearchOptions) -> str:
+        """English questions are embedded together with their Chinese terms: the multilingual
+        model alone matches English to Chinese policy text weakly."""
+        if options.expand_english and query.expansion:
+            return f"{query.standalone} {' '.join(query.expansion)}"
+        return query.standalone
 
     def as_retriever(self, k: int = 10) -> "PolicyRetriever":
         return PolicyRetriever(searcher=self, k=k)

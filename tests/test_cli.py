@@ -1,0 +1,74 @@
+"""The console script as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import GOLD, ROOT
+
+POLICYQA = [sys.executable, "-m", "policyqa.cli"]
+
+
+def run(args, store, **kw):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYQA_")}
+    env["POLICYQA_STORE"] = str(store)
+    return subprocess.run(POLICYQA + args, capture_output=True, text=True, env=env, cwd=ROOT, timeout=600, **kw)
+
+
+def test_ask_json_has_the_outputs_schema(sample_store, tmp_path):
+    store = tmp_path / "store"
+    shutil.copytree(sample_store, store)
+    proc = run(["ask", "how should a community party branch be funded?", "--json"], store)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert {"answer", "citations", "retrieved", "declined"} <= out.keys()
+    assert out["declined"] is False
+    assert any(c["doc"] == "004_df71fea4efc04293.txt" for c in out["citations"])
+    assert "8万元" in out["answer"] and "5万元" in out["answer"]
+    assert all({"doc", "quote"} <= c.keys() for c in out["citations"])
+    assert len(out["retrieved"]) >= 5 and all({"doc", "text", "score"} <= r.keys() for r in out["retrieved"])
+    scores = [r["score"] for r in out["retrieved"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_docs_delete_and_unknown_doc(sample_store, tmp_path):
+    store = tmp_path / "store"
+    shutil.copytree(sample_store, store)
+    assert "5 documents" in run(["docs"], store).stdout
+    proc = run(["delete", "003_d7efb97d53a1ff80.txt"], store)
+    assert proc.returncode == 0 and "41 chunks" in proc.stdout
+    assert "4 documents" in run(["docs"], store).stdout
+    proc = run(["delete", "nope.txt"], store)
+    assert proc.returncode == 1 and "no document named" in proc.stderr
+
+
+def test_ingest_reports_summary(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("某区每个社区配备专职党务工作者2名。", encoding="utf-8")
+    (folder / "b.txt").write_bytes(b"")
+    proc = run(["ingest", str(folder), "-q"], tmp_path / "store")
+    assert proc.returncode == 0, proc.stderr
+    assert "1 indexed" in proc.stdout and "1 failed" in proc.stdout and "empty" in proc.stdout
+
+
+@pytest.mark.skipif(not GOLD.exists(), reason="shared gold set not present beside the repo")
+def test_eval_cli_writes_outputs_metrics_and_report(sample_store, tmp_path):
+    store = tmp_path / "store"
+    shutil.copytree(sample_store, store)
+    out = tmp_path / "eval"
+    proc = run(["eval", "--gold", str(GOLD), "--out", str(out)], store)
+    assert proc.returncode == 0, proc.stderr
+    assert "hit@5" in proc.stdout and "lang=en" in proc.stdout
+    lines = (out / "outputs.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == sum(1 for _ in GOLD.open(encoding="utf-8"))
+    assert all("id" in json.loads(line) for line in lines)
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["overall"]["hit@5"] >= 0.8
+    assert (out / "report.html").stat().st_size > 1000

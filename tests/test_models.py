@@ -1,0 +1,132 @@
+"""The sentence-transformers path, embedder mismatch, and the LLM path through a real HTTP server."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from conftest import SAMPLE, free_port
+from policyqa.config import load_settings
+from retrieval.chain import Assistant
+from retrieval.store import EmbedderMismatch
+
+
+@pytest.fixture(scope="module")
+def tiny_st_model(tmp_path_factory):
+    """A tiny BERT sentence-transformer built and saved here: no download."""
+    pytest.importorskip("sentence_transformers")
+    from sentence_transformers import SentenceTransformer, models
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    root = tmp_path_factory.mktemp("tiny")
+    text = "".join((SAMPLE / f).read_text(encoding="utf-8") for f in ("001_04a2f7de591a3251.txt",))
+    chars = sorted({c for c in text if not c.isspace()})
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + chars + list("abcdefghijklmnopqrstuvwxyz")
+    (root / "vocab.txt").write_text("\n".join(dict.fromkeys(vocab)), encoding="utf-8")
+    tokenizer = BertTokenizerFast(vocab_file=str(root / "vocab.txt"), tokenize_chinese_chars=True)
+    config = BertConfig(vocab_size=len(dict.fromkeys(vocab)), hidden_size=32, num_hidden_layers=1,
+                        num_attention_heads=2, intermediate_size=64, max_position_embeddings=512)
+    bert_dir = root / "bert"
+    BertModel(config).save_pretrained(bert_dir)
+    tokenizer.save_pretrained(bert_dir)
+    st = SentenceTransformer(modules=[models.Transformer(str(bert_dir)), models.Pooling(32)])
+    out = root / "st"
+    st.save(str(out))
+    return out
+
+
+def test_sentence_transformers_model_from_local_path(tiny_st_model, tmp_path):
+    settings = load_settings(store=tmp_path / "store", embed_model=str(tiny_st_model))
+    a = Assistant(settings)
+    assert a.store.embeddings.dimension == 32
+    report = a.ingest([SAMPLE / "001_04a2f7de591a3251.txt"])
+    assert report.count("indexed") == 1
+    answer = a.ask("咸陽市委組織部長協調實施了多長的道路硬化工程？")
+    assert "4公里" in answer.text  # BM25 carries a random tiny model; the plumbing is what is tested
+    assert a.store.vectors._collection.metadata["embedder"].startswith("sentence-transformers/")
+
+
+def test_querying_with_another_embedder_fails_clearly(tiny_st_model, sample_store, tmp_path):
+    store = tmp_path / "store"
+    shutil.copytree(sample_store, store)
+    with pytest.raises(EmbedderMismatch, match="re-ingest|reindex"):
+        Assistant(load_settings(store=store, embed_model=str(tiny_st_model)))
+
+
+class _ChatCompletions(BaseHTTPRequestHandler):
+    """Speaks the OpenAI chat-completions protocol, streaming and not."""
+
+    reply = "社区党建经费不低于5万元[1]，另见[9]。"
+    requests: list[dict] = []
+
+    def log_message(self, *args):  # keep pytest output clean
+        pass
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).requests.append(body)
+        prompt = body["messages"][-1]["content"]
+        text = self.reply if "Passages:" in prompt else "社区 经费 保障"
+        if body.get("stream"):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            for i in range(0, len(text), 4):
+                chunk = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": body["model"],
+                         "choices": [{"index": 0, "delta": {"content": text[i:i + 4]}, "finish_reason": None}]}
+                self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
+            self.wfile.write(b"data: [DONE]\n\n")
+            return
+        payload = {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
+                   "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
+                                "finish_reason": "stop"}],
+                   "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+        data = json.dumps(payload, ensure_ascii=False).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@pytest.fixture()
+def llm_server():
+    port = free_port()
+    server = ThreadingHTTPServer(("127.0.0.1", port), _ChatCompletions)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _ChatCompletions.requests = []
+    yield f"http://127.0.0.1:{port}/v1"
+    server.shutdown()
+
+
+def test_llm_answer_cites_with_the_same_scheme(llm_server, sample_store, tmp_path):
+    store = tmp_path / "store"
+    shutil.copytree(sample_store, store)
+    a = Assistant(load_settings(store=store))
+    a.settings.llm_base_url = llm_server
+    from retrieval.llm import chat_model
+
+    a.llm = chat_model(a.settings)
+    answer = a.ask("社区党组织的经费怎么保障？")
+    assert not answer.declined
+    assert "[1]" in answer.text and "[9]" not in answer.text  # a marker pointing to nothing is dropped
+    assert len(answer.citations) == 1 and answer.citations[0].doc == "004_df71fea4efc04293.txt"
+    assert answer.citations[0].quote
+    assert any("Passages:" in r["messages"][-1]["content"] for r in _ChatCompletions.requests)
+
+
+def test_llm_is_not_called_when_evidence_is_weak(llm_server, sample_store, tmp_path):
+    store = tmp_path / "store"
+    shutil.copytree(sample_store, store)
+    a = Assistant(load_settings(store=store))
+    a.settings.llm_base_url = llm_server
+    from retrieval.llm import chat_model
+
+    a.llm = chat_model(a.settings)
+    answer = a.ask("柳园镇2031年发放的救助金总额是多少？")
+    assert answer.declined and not answer.citations
+    assert not any("Passages:" in r["messages"][-1]["content"] for r in _ChatCompletions.requests)

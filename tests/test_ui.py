@@ -1,0 +1,181 @@
+"""The Gradio UI: helpers against a real Assistant on a real store, and the app serving a page."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import httpx
+import pytest
+
+from policyqa import ui
+from policyqa.config import load_settings
+from policyqa.records import Answer, Chunk, Citation, Hit
+from retrieval.chain import Assistant
+
+CORPUS = Path(__file__).resolve().parents[1] / "sample_corpus"
+EVIL = '<script>alert("x")</script>'
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("ui")
+    settings = load_settings(store=tmp / "s", admin_token="secret")
+    assistant = Assistant(settings)
+    assistant.ingest([CORPUS])
+    return assistant, settings
+
+
+def _final(assistant, question, messages=None, filters=None):
+    steps = list(ui.chat_reply(assistant, question, messages, filters))
+    return steps, steps[-1][0], steps[-1][1]
+
+
+def _evil_answer(declined: bool = False) -> Answer:
+    chunk = Chunk(id="c1", doc=f"{EVIL}.txt", title=EVIL, text=f"full {EVIL}\n\nsecond paragraph",
+                  index_text="", start=0, end=10, position=0)
+    cite = Citation(n=1, doc=chunk.doc, title=EVIL, quote=f"quote {EVIL}", chunk_id="c1", start=0,
+                    end=10, date="2016-01-01", heading=EVIL, page=3)
+    return Answer(text=f"answer {EVIL} [1]", citations=() if declined else (cite,),
+                  hits=(Hit(chunk, 1.0),), declined=declined, query="q",
+                  suggestions=(f"ask {EVIL}",) if declined else ())
+
+
+def test_render_sources_escapes_documents():
+    html_out = ui.render_sources(_evil_answer())
+    assert "<script>" not in html_out
+    assert "&lt;script&gt;" in html_out
+    assert "<details>" in html_out and "second paragraph" in html_out  # full chunk, expandable
+    assert "[1]" in html_out and "2016-01-01" in html_out and "p. 3" in html_out
+    assert "\n\n" not in html_out  # one HTML block: Markdown would resume after a blank line
+    message = ui.format_answer(_evil_answer())
+    assert "<script>" not in message
+    assert ui.strip_sources(message) == f"answer {EVIL} [1]"
+
+
+def test_declined_rendering_has_suggestions_not_sources():
+    message = ui.format_answer(_evil_answer(declined=True))
+    assert ui.render_sources(_evil_answer(declined=True)) == ""
+    assert "pq-sources" not in message and "pq-suggest" in message
+    assert "<script>" not in message
+
+
+def test_filters():
+    assert ui.build_filters("", " ", None) is None
+    assert ui.build_filters("福州市", "2012", "2016-05") == {
+        "region": "福州市", "date_from": "2012-01-01", "date_to": "2016-05-31"}
+    with pytest.raises(ValueError):
+        ui.build_filters(None, "last year", None)
+
+
+def test_chat_streams_a_cited_answer(env):
+    assistant, _ = env
+    steps, chat, record = _final(assistant, "社区党组织的经费怎么保障？")
+    assert len(steps) >= 2
+    texts = [s[0][-1]["content"] for s in steps]
+    assert texts[0] == ui.PENDING
+    assert all(s[1] is None for s in steps[:-1])  # the record comes with the final answer only
+    final = texts[-1]
+    assert chat[0] == {"role": "user", "content": "社区党组织的经费怎么保障？"}
+    assert "[1]" in final and 'class="pq-sources"' in final and "<details>" in final
+    assert "五华区" in final
+    assert record["citations"] and record["question"] == "社区党组织的经费怎么保障？"
+
+
+def test_multi_turn_history_strips_sources(env):
+    assistant, _ = env
+    _, chat, _ = _final(assistant, "社区党组织的经费怎么保障？")
+    # what gradio 6 sends back: content as a list of text parts
+    sent = [{"role": m["role"], "content": [{"type": "text", "text": m["content"]}]} for m in chat]
+    history = ui.history_from_messages(sent)
+    assert [h["role"] for h in history] == ["user", "assistant"]
+    assert "pq-sources" not in history[1]["content"] and "<" not in history[1]["content"]
+    steps, chat2, record = _final(assistant, "街道呢？", sent)
+    assert len(chat2) == 4 and record["history"] == history
+
+
+def test_declined_question_shows_no_sources(env):
+    assistant, _ = env
+    for question, filters in (("量子计算机的纠错码原理是什么？", None),
+                              ("社区党组织的经费怎么保障？", {"region": "不存在的地区"})):
+        _, chat, record = _final(assistant, question, filters=filters)
+        final = chat[-1]["content"]
+        assert record["declined"] is True, final
+        assert "pq-sources" not in final and "<details>" not in final
+
+
+def test_empty_question_is_an_error_message_not_a_crash(env):
+    assistant, _ = env
+    _, chat, record = _final(assistant, "   ")
+    assert record is None
+    assert chat[-1]["content"].startswith(ui.ERROR_PREFIX)
+    assert all(m["role"] == "assistant" for m in chat)  # no empty user message
+
+
+def test_feedback_payload():
+    record = {"question": "q", "answer": "a", "citations": [{"n": 1}], "declined": False, "history": []}
+    up = ui.feedback_payload(record, True)
+    assert up["rating"] == "up" and up["comment"] == "" and up["citations"] == [{"n": 1}]
+    assert ui.feedback_payload(record, False)["rating"] == "down"
+    assert ui.feedback_payload(record, "Other") is None
+
+
+def test_admin_actions_check_the_token(env, tmp_path):
+    assistant, settings = env
+    upload = tmp_path / "sub" / "测试通知.txt"
+    upload.parent.mkdir()
+    upload.write_text("关于测试上传的通知\n\n各单位：为做好测试工作，现将有关事项通知如下。"
+                      "一、测试经费由区财政统一保障，每年不少于3万元。", encoding="utf-8")
+
+    for bad in (None, "", "wrong", "secret "):
+        assert ui.upload_documents(assistant, settings, bad, [str(upload)]) == (ui.REFUSED, [])
+        assert ui.delete_document(assistant, settings, bad, "测试通知.txt") == ui.REFUSED
+        assert ui.reindex_documents(assistant, settings, bad) == ui.REFUSED
+        assert ui.list_documents(assistant, settings, bad) == (ui.REFUSED, [])
+    assert not ui.check_token(None, "")  # management off: nothing matches
+
+    msg, rows = ui.upload_documents(assistant, settings, "secret", [str(upload)])
+    assert rows[0][0] == "测试通知.txt" and rows[0][1] == "indexed" and rows[0][2] > 0, rows
+    _, docs = ui.list_documents(assistant, settings, "secret")
+    assert "测试通知.txt" in [r[0] for r in docs] and len(docs) == 6
+    assert len(docs[0]) == len(ui.DOC_HEADERS)
+
+    assert "Deleted" in ui.delete_document(assistant, settings, "secret", "测试通知.txt")
+    assert "测试通知.txt" not in [r[0] for r in ui.document_rows(assistant)]
+    assert "No such document" in ui.delete_document(assistant, settings, "secret", "测试通知.txt")
+
+
+def test_reindex(env):
+    assistant, settings = env
+    before = assistant.store.count_chunks()
+    msg = ui.reindex_documents(assistant, settings, "secret")
+    assert "Re-index done" in msg and "5 files" in msg
+    assert assistant.store.count_chunks() == before
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("admin", ["secret", None])
+def test_app_serves_a_page(env, admin):
+    assistant, settings = env
+    settings = settings.model_copy(update={"admin_token": admin})
+    assistant.startup_note = "首次启动：已导入示例文档 5 份"
+    fed: list[dict] = []
+    demo = ui.build_ui(assistant, settings, on_feedback=lambda item: fed.append(item) or len(fed))
+    port = _free_port()
+    try:
+        demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port,
+                    css=ui.CSS, theme=ui.THEME, quiet=True)
+        r = httpx.get(f"http://127.0.0.1:{port}/", timeout=30)
+        assert r.status_code == 200
+        config = httpx.get(f"http://127.0.0.1:{port}/config", timeout=30).json()
+        text = str(config)
+        assert "政策问答 policyqa" in text and "首次启动" in text
+        assert ("POLICYQA_ADMIN_TOKEN" in text) == (admin is None)
+    finally:
+        demo.close()
+        del assistant.startup_note

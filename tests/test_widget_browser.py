@@ -1,0 +1,359 @@
+"""The embeddable widget (policyqa/static/widget.js) in a real headless Chromium.
+
+The real server (`build_app`, sample corpus ingested on first start) runs on 127.0.0.1; a host
+page on a *different* origin (127.0.0.2) embeds it with the one script tag. Checked: the button
+opens the panel, a streamed answer arrives with citation chips, a chip reveals its quote,
+feedback is stored, a declined answer offers clickable suggestions, 新对话 clears the
+conversation, the host page's own styles are untouched (and its CSS does not leak in), and on
+a phone-width screen the panel fits the viewport. Writes docs/widget.png.
+
+Needs /usr/bin/chromium (Debian package `chromium`, plus `fonts-wqy-zenhei` for Chinese glyphs);
+skipped otherwise. All traffic stays on 127.0.0.x.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import socket
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOT = ROOT / "docs" / "widget.png"
+QUESTION = "社区党组织的经费怎么保障？"
+OFF_TOPIC = "今天天气怎么样"
+TOKEN = "widget-test-token"
+ACCENT = "rgb(29, 78, 216)"  # the widget's default accent colour
+
+if not CHROMIUM.exists():
+    pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium fonts-wqy-zenhei)",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+HOST_CSS = """
+  * { letter-spacing: 1px; }
+  body { margin: 0; font-family: Georgia, "Times New Roman", serif; background: rgb(250, 247, 240);
+         color: rgb(51, 51, 51); line-height: 1.8; }
+  header { background: rgb(153, 27, 27); color: #fff; padding: 18px 48px; }
+  header h1 { margin: 0; font-size: 26px; color: rgb(255, 255, 255); }
+  nav { background: rgb(127, 29, 29); padding: 8px 48px; }
+  nav a { color: rgb(254, 226, 226); margin-right: 24px; text-decoration: none; font-size: 15px; }
+  main { max-width: 760px; margin: 28px 48px; }
+  h2 { color: rgb(128, 0, 0); font-size: 22px; border-bottom: 2px solid rgb(153, 27, 27); }
+  p.lead { font-size: 17px; color: rgb(40, 40, 40); }
+  div { color: rgb(0, 128, 0) !important; }
+  button { background: rgb(255, 0, 0); color: rgb(255, 255, 0); border-radius: 0; font-size: 28px; }
+  .notice { border: 1px dashed rgb(153, 27, 27); padding: 10px 14px; }
+"""
+
+HOST_BODY = """
+<header><h1 id="site-title">某市人民政府 · 内部办公门户</h1></header>
+<nav><a href="#">首页</a><a href="#">通知公告</a><a href="#">政策文件</a><a href="#">办事指南</a></nav>
+<main>
+  <h2 id="section">关于加强基层党组织建设的政策汇编</h2>
+  <p class="lead" id="lead">本栏目汇集本市及上级部门发布的基层党组织建设相关文件。如对政策条款有疑问，
+     可点击右下角的“政策问答”按钮，系统将依据文件原文作答并标注出处。</p>
+  <div class="notice" id="notice">提示：本页面为内部网站，仅供工作人员使用。</div>
+  <p><button id="host-button" type="button">宿主按钮</button></p>
+</main>
+"""
+
+# Host-page properties that must look the same with and without the widget.
+HOST_PROBES = {
+    "body": ["font-family", "background-color", "color", "line-height", "margin-top", "letter-spacing"],
+    "#site-title": ["color", "font-size", "font-family"],
+    "#section": ["color", "font-size", "border-bottom-color"],
+    "#lead": ["font-size", "color", "line-height"],
+    "#notice": ["color", "border-top-style", "padding-left"],
+    "#host-button": ["background-color", "color", "font-size", "border-top-left-radius"],
+}
+
+
+def host_page(widget_src: str | None) -> bytes:
+    tag = (f'<script src="{widget_src}" data-title="政策问答" data-token="{TOKEN}" async></script>'
+           if widget_src else "")
+    return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>内部门户</title><style>{HOST_CSS}</style></head>"
+            f"<body>{HOST_BODY}{tag}</body></html>").encode("utf-8")
+
+
+def free_port(host: str) -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    """(assistant base URL, host-page base URL, store path) with both servers running."""
+    import uvicorn
+
+    from policyqa.config import load_settings
+    from policyqa.server import build_app
+
+    api_port, page_port = free_port("127.0.0.1"), free_port("127.0.0.2")
+    page_origin = f"http://127.0.0.2:{page_port}"
+    store = tmp_path_factory.mktemp("widget") / "s"
+    settings = load_settings(store=store, allowed_origins=page_origin, chat_token=TOKEN,
+                             host="127.0.0.1", port=api_port)
+    app = build_app(settings)  # empty store: ingests the bundled sample corpus
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=api_port, log_level="warning",
+                                           lifespan="off"))
+    api_thread = threading.Thread(target=server.run, daemon=True)
+    api_thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert api_thread.is_alive(), "the assistant server stopped while starting"
+        assert time.monotonic() < deadline, "the assistant server did not start within 60 s"
+        time.sleep(0.1)
+    api = f"http://127.0.0.1:{api_port}"
+
+    pages = {"/": host_page(f"{api}/widget.js"), "/plain.html": host_page(None)}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            body = pages.get(self.path.split("?")[0])
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.2", page_port), Handler)
+    page_thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    page_thread.start()
+    try:
+        yield api, page_origin, store
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        server.should_exit = True
+        api_thread.join(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def local_only(context, seen: list[str]) -> None:
+    """Abort anything not addressed to 127.0.0.x (nothing should be), and remember every URL."""
+    def guard(route):
+        url = route.request.url
+        seen.append(url)
+        host = urlsplit(url).hostname or ""
+        if url.startswith(("data:", "blob:", "about:")) or host.startswith("127.0.0."):
+            route.continue_()
+        else:
+            route.abort()
+    context.route("**/*", guard)
+
+
+def computed(page, probes: dict[str, list[str]]) -> dict:
+    return page.evaluate(
+        """(probes) => {
+            const out = {};
+            for (const [sel, props] of Object.entries(probes)) {
+                const el = document.querySelector(sel);
+                const cs = getComputedStyle(el);
+                const r = el.getBoundingClientRect();
+                out[sel] = Object.fromEntries(props.map(p => [p, cs.getPropertyValue(p)]));
+                out[sel].box = [Math.round(r.x), Math.round(r.y), Math.round(r.width), Math.round(r.height)];
+            }
+            out.styleSheets = document.styleSheets.length;
+            out.headChildren = document.head.children.length;
+            return out;
+        }""", probes)
+
+
+def shadow_style(page, selector: str, props: list[str]) -> dict:
+    return page.evaluate(
+        """([sel, props]) => {
+            const root = document.querySelector('policyqa-widget').shadowRoot;
+            const cs = getComputedStyle(root.querySelector(sel));
+            return Object.fromEntries(props.map(p => [p, cs.getPropertyValue(p)]));
+        }""", [selector, props])
+
+
+def sse_answer(body: bytes) -> dict:
+    for block in body.decode("utf-8").split("\n\n"):
+        lines = block.splitlines()
+        if "event: answer" in lines:
+            return json.loads("\n".join(line[6:] for line in lines if line.startswith("data: ")))
+    raise AssertionError(f"no answer event in the stream: {body[:300]!r}")
+
+
+def test_widget_desktop(servers, browser):
+    api, page_origin, store = servers
+    seen: list[str] = []
+    context = browser.new_context(viewport={"width": 1100, "height": 800}, locale="zh-CN")
+    local_only(context, seen)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        # the host page as it looks without the widget
+        page.goto(f"{page_origin}/plain.html")
+        before = computed(page, HOST_PROBES)
+
+        page.goto(f"{page_origin}/")
+        launcher = page.locator("policyqa-widget button.launcher")
+        launcher.wait_for(state="visible", timeout=15_000)
+        assert page.evaluate("window.PolicyQAWidget.base") == f"{api}/"
+        assert launcher.get_attribute("aria-expanded") == "false"
+        box = launcher.bounding_box()
+        assert box["x"] > 1100 - 120 and box["y"] > 800 - 120, f"the button is not bottom-right: {box}"
+
+        # host CSS does not leak into the widget…
+        assert shadow_style(page, "button.launcher", ["background-color"])["background-color"] == ACCENT
+        inner = shadow_style(page, ".welcome .bubble", ["color", "letter-spacing", "font-family"])
+        assert inner["color"] != "rgb(0, 128, 0)" and inner["letter-spacing"] == "normal", inner
+        assert "Georgia" not in inner["font-family"], inner
+
+        launcher.click()
+        panel = page.locator("policyqa-widget section.panel")
+        panel.wait_for(state="visible")
+        assert launcher.get_attribute("aria-expanded") == "true"
+        assert panel.get_attribute("role") == "dialog"
+        textarea = page.locator("policyqa-widget textarea.input")
+        assert textarea.get_attribute("placeholder") == "请输入您的问题…"
+        assert textarea.get_attribute("aria-label")
+        page.wait_for_function(
+            "document.querySelector('policyqa-widget').shadowRoot.activeElement?.tagName === 'TEXTAREA'",
+            timeout=5_000)
+        assert page.locator("policyqa-widget button.send").inner_text().strip() == "发送"
+
+        # Shift+Enter is a newline, Enter sends (through the streaming endpoint)
+        textarea.fill("第一行")
+        textarea.press("Shift+Enter")
+        assert textarea.input_value() == "第一行\n"
+        textarea.fill(QUESTION)
+        with page.expect_response(lambda r: r.url == f"{api}/api/ask/stream", timeout=60_000) as streamed:
+            textarea.press("Enter")
+        assert streamed.value.status == 200
+        assert textarea.input_value() == ""
+        assert page.locator("policyqa-widget .msg.user .bubble").last.inner_text() == QUESTION
+
+        chip = page.locator('policyqa-widget .msg.bot button.chip[data-n="1"]').first
+        chip.wait_for(state="visible", timeout=60_000)
+        expected = sse_answer(streamed.value.body())
+        first = next(c for c in expected["citations"] if c["n"] == 1)
+        answer_text = page.locator("policyqa-widget .msg.bot .answer").last.inner_text()
+        assert "[1]" not in answer_text and "经费" in answer_text
+
+        # the cited passage is hidden until chip [1] is clicked
+        quote = page.locator('policyqa-widget .src[data-n="1"] .quote').last
+        assert not quote.is_visible()
+        chip.click()
+        quote.wait_for(state="visible", timeout=5_000)
+        assert quote.inner_text().strip() == first["quote"].strip()
+        assert "经费" in first["quote"]
+        source = page.locator('policyqa-widget .src[data-n="1"]').last
+        assert first["title"] in source.inner_text()
+        if first.get("date"):
+            assert first["date"] in source.inner_text()
+        assert chip.get_attribute("aria-expanded") == "true"
+
+        # the host page's own elements look exactly as they did without the widget
+        after = computed(page, HOST_PROBES)
+        assert after == before
+
+        page.wait_for_timeout(1_200)  # let the highlight animation on source [1] settle
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT))  # panel open, answer with source [1] revealed
+        assert SCREENSHOT.stat().st_size > 10_000
+
+        # thumbs up reaches /api/feedback and is stored
+        page.locator("policyqa-widget .msg.bot button.fb-up").last.click()
+        page.locator("policyqa-widget .fb-note", has_text="感谢").last.wait_for(timeout=10_000)
+        with sqlite3.connect(Path(store) / "feedback.sqlite3") as db:
+            rows = db.execute("SELECT rating, question, answer_id FROM feedback").fetchall()
+        assert rows == [("up", QUESTION, expected["answer_id"])]
+
+        # 新对话 clears the conversation
+        page.locator("policyqa-widget button.new-chat").click()
+        assert page.locator("policyqa-widget .msg.user").count() == 0
+        assert page.locator("policyqa-widget .msg.bot").count() == 1  # the welcome
+        assert page.locator("policyqa-widget .chip").count() == 0
+
+        # (in the new conversation) a declined answer: no sources, suggestions that ask when clicked
+        textarea.fill(OFF_TOPIC)
+        with page.expect_request(lambda r: r.url == f"{api}/api/ask/stream") as fresh:
+            page.locator("policyqa-widget button.send").click()
+        assert fresh.value.post_data_json["history"] == []  # the old conversation is forgotten
+        assert fresh.value.headers.get("authorization") == f"Bearer {TOKEN}"
+        declined = page.locator("policyqa-widget .msg.bot.declined").last
+        declined.wait_for(timeout=60_000)
+        assert declined.locator(".chip").count() == 0 and declined.locator(".sources").count() == 0
+        suggestion = declined.locator("button.sugg").first
+        suggestion.wait_for(state="visible")
+        asked = suggestion.inner_text().strip()
+        with page.expect_request(lambda r: r.url == f"{api}/api/ask/stream") as follow:
+            suggestion.click()
+        assert follow.value.post_data_json["question"] == asked
+        assert [t["role"] for t in follow.value.post_data_json["history"]] == ["user", "assistant"]
+        page.locator("policyqa-widget .msg.user .bubble", has_text=asked).wait_for(timeout=5_000)
+        page.wait_for_function(
+            "!document.querySelector('policyqa-widget').shadowRoot.querySelector('[aria-busy=\"true\"]')",
+            timeout=60_000)
+
+        # Escape closes and hands focus back to the button
+        textarea.press("Escape")
+        panel.wait_for(state="hidden", timeout=5_000)
+        assert launcher.get_attribute("aria-expanded") == "false"
+        assert page.evaluate(
+            "document.querySelector('policyqa-widget').shadowRoot.activeElement?.classList.contains('launcher')")
+    finally:
+        context.close()
+    assert seen and all((urlsplit(u).hostname or "").startswith("127.0.0.") for u in seen), seen
+
+
+def test_widget_phone(servers, browser):
+    api, page_origin, _store = servers
+    seen: list[str] = []
+    context = browser.new_context(viewport={"width": 390, "height": 800}, is_mobile=True,
+                                  has_touch=True, device_scale_factor=2, locale="zh-CN")
+    local_only(context, seen)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        page.goto(f"{page_origin}/")
+        launcher = page.locator("policyqa-widget button.launcher")
+        launcher.wait_for(state="visible")
+        launcher.tap()
+        panel = page.locator("policyqa-widget section.panel")
+        panel.wait_for(state="visible")
+        panel.evaluate("el => Promise.all(el.getAnimations().map(a => a.finished))")  # opening animation
+        box = panel.bounding_box()
+        assert box["x"] >= 0 and box["y"] >= 0, box
+        assert box["x"] + box["width"] <= 390 + 0.5 and box["y"] + box["height"] <= 800 + 0.5, box
+        assert box["width"] >= 389, f"the panel should fill a phone screen: {box}"
+        for sel in ("textarea.input", "button.send", "button.close", "button.new-chat"):
+            b = page.locator(f"policyqa-widget {sel}").bounding_box()
+            assert b and b["x"] >= 0 and b["x"] + b["width"] <= 390 and b["y"] + b["height"] <= 800, (sel, b)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.locator("policyqa-widget button.close").tap()
+        panel.wait_for(state="hidden")
+        launcher.wait_for(state="visible")
+    finally:
+        context.close()
+    assert all((urlsplit(u).hostname or "").startswith("127.0.0.") for u in seen), seen
