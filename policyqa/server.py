@@ -219,9 +219,8 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
     def root() -> RedirectResponse:
         return RedirectResponse("/ui/")
 
-    import gradio as gr
+    from policyqa.ui import build_ui, mount_ui
 
-    from policyqa.ui import build_ui
-
+    # Mounted last and under /ui, so that it cannot shadow the API routes above.
     blocks = build_ui(assistant, settings, on_feedback=feedback.add)
-    return gr.mount_gradio_app(app, blocks, path="/ui")
+    return mount_ui(app, blocks, path="/ui", max_file_size=f"{MAX_FILE_BYTES // 1_048_576}mb")

@@ -13,7 +13,7 @@ from langchain_core.embeddings import Embeddings
 from ingest.normalise import normalise, to_traditional
 from policyqa.records import Answer, Citation, Hit
 from retrieval.keyword import KeywordIndex
-from retrieval.query import Query
+from retrieval.query import Query, search_text
 
 _SENT_RE = re.compile(r"[^。！？!?；;\n]+(?:[。！？!?；;]+[”’」』）)]*)?")
 _NUMBER_RE = re.compile(r"\d|[零一二两三四五六七八九十百千万亿]+(?:个|名|户|人|元|次|级|项|条|场|所|家|批|年|月|日|天|%|‰)")
@@ -114,7 +114,7 @@ def _coverage(norm_text: str, weights: dict[tuple[str, ...], float]) -> tuple[fl
 def score_sentences(query: Query, sentences: list[_Sentence], keyword: KeywordIndex,
                     embeddings: Embeddings, mentions=None) -> dict[tuple[str, ...], float]:
     weights = _term_weights(query, keyword)
-    qv = np.asarray(embeddings.embed_query(query.standalone))
+    qv = np.asarray(embeddings.embed_query(search_text(query)))
     sv = np.asarray(embeddings.embed_documents([s.text for s in sentences]))
     dense = sv @ qv
     lo, hi = float(dense.min()), float(dense.max())

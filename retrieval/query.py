@@ -35,7 +35,7 @@ def is_follow_up(question: str, history: list[dict]) -> bool:
     q = question.strip()
     if detect_lang(q) == "en":
         return bool(_FOLLOWUP_EN.search(q)) or len(q.split()) <= 4
-    return bool(_FOLLOWUP_ZH.search(q)) or len(_HAN_RE.findall(q)) <= 8
+    return bool(_FOLLOWUP_ZH.search(q))
 
 
 def condense(question: str, history: list[dict]) -> str:
@@ -88,8 +88,9 @@ def _variants(word: str) -> list[str]:
     for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""),
                          ("ing", "e"), ("ly", "")):
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            out.append(w[: len(w) - len(suffix)] + repl)
-    return out
+            stem = w[: len(w) - len(suffix)] + repl
+            out += [stem, stem + "s"]  # "funded" → "fund", "funds"
+    return list(dict.fromkeys(out))
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,14 @@ def place_names(normalised: str) -> tuple[str, ...]:
             stem = word[:-1] if word[-1] in _ADMIN_SUFFIX and len(word) >= 3 else word
             out.append(stem)
     return tuple(dict.fromkeys(out))
+
+
+def search_text(query: "Query") -> str:
+    """What is embedded for dense matching: English questions carry their Chinese terms, as the
+    multilingual model alone matches English to Chinese policy text weakly."""
+    if query.expansion:
+        return f"{query.standalone} {' '.join(query.expansion)}"
+    return query.standalone
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from langchain_core.retrievers import BaseRetriever
 
 from policyqa.records import Chunk, Hit
 from retrieval.keyword import KeywordIndex
-from retrieval.query import Query, Transliterator, analyse
+from retrieval.query import Query, Transliterator, analyse, search_text
 from retrieval.store import Store
 
 RRF_K = 60  # the constant of Cormack et al.; damps the head of each ranking
@@ -133,11 +133,7 @@ class Searcher:
 
     @staticmethod
     def dense_text(query: Query, options: SearchOptions) -> str:
-        """English questions are embedded together with their Chinese terms: the multilingual
-        model alone matches English to Chinese policy text weakly."""
-        if options.expand_english and query.expansion:
-            return f"{query.standalone} {' '.join(query.expansion)}"
-        return query.standalone
+        return search_text(query) if options.expand_english else query.standalone
 
     def as_retriever(self, k: int = 10) -> "PolicyRetriever":
         return PolicyRetriever(searcher=self, k=k)
