@@ -19,7 +19,8 @@ from retrieval.store import EmbedderMismatch
 def tiny_st_model(tmp_path_factory):
     """A tiny BERT sentence-transformer built and saved here: no download."""
     pytest.importorskip("sentence_transformers")
-    from sentence_transformers import SentenceTransformer, models
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer import modules as models
     from transformers import BertConfig, BertModel, BertTokenizerFast
 
     root = tmp_path_factory.mktemp("tiny")
