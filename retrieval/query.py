@@ -93,11 +93,18 @@ def _variants(word: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+# Capitalised parts of names that are common nouns ("Guazhou County"), not names themselves.
+_GENERIC_NAME_PARTS = frozenset(
+    "county district town township city province village street party committee office bureau "
+    "department ministry state council government people republic".split())
+
+
 @dataclass(frozen=True)
 class Expansion:
     terms: tuple[str, ...]  # Chinese (Simplified) terms found for the English words
     by_word: dict  # English word/phrase → its Chinese terms (for explanations and tests)
     names: tuple[str, ...] = ()  # romanised names matched to corpus words (Changchun → 长春)
+    unknown_names: tuple[str, ...] = ()  # capitalised words no corpus word renders (France)
 
 
 def expand_english(question: str, vocabulary: Callable[[str], bool],
@@ -107,7 +114,7 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
     phrases, pinyin transliteration for names (Changchun → 长春); only terms that occur in the
     corpus vocabulary are kept, so the expansion cannot drift to words no document uses."""
     index = _cedict_index()
-    words = _WORD_RE.findall(question)
+    words = [re.sub(r"['’]s$", "", w) for w in _WORD_RE.findall(question)]
     used = [False] * len(words)
     by_word: dict[str, list[str]] = {}
     names: list[str] = []
@@ -136,7 +143,10 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
                 by_word[" ".join(phrase_words)] = found[:per_term]
                 used[i:i + n] = [True] * n
     terms = tuple(dict.fromkeys(t for ts in by_word.values() for t in ts))
-    return Expansion(terms=terms, by_word=by_word, names=tuple(dict.fromkeys(names)))
+    unknown = tuple(w for i, w in enumerate(words) if not used[i] and i > 0 and w[:1].isupper()
+                    and w.lower() not in STOPWORDS and w.lower() not in _GENERIC_NAME_PARTS)
+    return Expansion(terms=terms, by_word=by_word, names=tuple(dict.fromkeys(names)),
+                     unknown_names=unknown)
 
 
 class Transliterator:
@@ -181,6 +191,15 @@ def search_text(query: "Query") -> str:
     return query.standalone
 
 
+def proper_nouns(normalised: str) -> tuple[str, ...]:
+    """Names in a Chinese question (jieba tags nr/ns/nt/nz): if no document mentions one of
+    them, no document can answer the question."""
+    import jieba.posseg as pseg
+
+    return tuple(dict.fromkeys(w for w, f in pseg.lcut(normalised)
+                               if f in ("nr", "ns", "nt", "nz") and len(w) >= 2 and w not in _NOT_PLACES))
+
+
 @dataclass(frozen=True)
 class Query:
     question: str  # as asked
@@ -192,6 +211,8 @@ class Query:
     places: tuple[str, ...] = ()  # places the question is about: evidence must mention one
     # English: one group of alternative Chinese terms per English word or phrase.
     groups: tuple[tuple[str, ...], ...] = ()
+    # Content words the corpus never uses (火星, France): evidence cannot cover them.
+    unknown: tuple[str, ...] = ()
 
 
 def analyse(question: str, history: list[dict], vocabulary: Callable[[str], bool],
@@ -209,7 +230,10 @@ def analyse(question: str, history: list[dict], vocabulary: Callable[[str], bool
         places = tuple(n for n in found.names if len(n) >= 2)
         tokens = tokens + [t for term in expansion for t in tokenize(term)]
         groups = tuple(tuple(terms) for terms in found.by_word.values())
+        unknown = found.unknown_names
     else:
         groups = ()
+        unknown = proper_nouns(normalise(question))
     return Query(question=question, standalone=standalone, lang=lang, normalised=normalised,
-                 tokens=tuple(tokens), expansion=expansion, places=places, groups=groups)
+                 tokens=tuple(tokens), expansion=expansion, places=places, groups=groups,
+                 unknown=unknown)

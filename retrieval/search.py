@@ -88,12 +88,22 @@ class Searcher:
             text = self._doc_norm[doc] = normalise(self.store.document_text(doc))
         return term in text
 
+    def in_corpus(self, term: str) -> bool:
+        """Whether any document contains the (normalised) term at all."""
+        return any(self.mentions(d["doc"], term) for d in self.store.documents())
+
     def analyse(self, question: str, history: list[dict] | None = None,
                 standalone: str | None = None, expand: bool = True) -> Query:
+        from dataclasses import replace
+
         keyword = self.keyword()
-        return analyse(question, history or [], keyword.has,
-                       self._translit if expand else None, standalone=standalone) if expand else \
-            analyse(question, history or [], lambda _t: False, None, standalone=standalone)
+        if expand:
+            query = analyse(question, history or [], keyword.has, self._translit, standalone=standalone)
+        else:
+            query = analyse(question, history or [], lambda _t: False, None, standalone=standalone)
+        # Only words that no document contains even as a substring count as unknown.
+        unknown = tuple(t for t in query.unknown if query.lang == "en" or not self.in_corpus(t))
+        return replace(query, unknown=unknown)
 
     def search(self, query: Query, k: int = 10, where: dict | None = None,
                options: SearchOptions = SearchOptions()) -> list[Hit]:
