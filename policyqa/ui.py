@@ -39,7 +39,7 @@ EXAMPLES = [
     "社区党组织的经费怎么保障？",
     "柳園鎮2016年為多少人申請了大病救助？",
     "How should a community party branch be funded?",
-    "How many jobs did Changchun create in the first quarter?",
+    "How many livelihood service stations did Changchun set up?",
 ]
 DOC_HEADERS = ["文档 doc", "标题 title", "段落 chunks", "日期 date", "地区 region", "文号 number",
                "发文机关 issuer"]

@@ -185,7 +185,7 @@ def support(query: Query, chosen: list[_Sentence], weights: dict[tuple[str, ...]
     years = set(_YEAR_RE.findall(normalise(query.question)))
     if years and not any(y in s.hit.chunk.text for s in chosen for y in years):
         value *= 0.5  # the question is about a year the evidence never mentions
-    value *= 0.5 ** len(query.unknown)  # names (France, 北京) that no document mentions
+    value *= 0.25 ** len(query.unknown)  # names (France, 北京) that no document mentions
     return value
 
 

@@ -98,7 +98,9 @@ class Searcher:
 
         keyword = self.keyword()
         if expand:
-            query = analyse(question, history or [], keyword.has, self._translit, standalone=standalone)
+            # A rendering counts when the corpus uses it, as a token or inside a longer word.
+            known = lambda w: keyword.has(w) or self.in_corpus(w)  # noqa: E731
+            query = analyse(question, history or [], known, self._translit, standalone=standalone)
         else:
             query = analyse(question, history or [], lambda _t: False, None, standalone=standalone)
         # Only words that no document contains even as a substring count as unknown.

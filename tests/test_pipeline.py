@@ -124,3 +124,24 @@ def test_filters_restrict_documents(assistant):
 def test_empty_question_is_a_clear_error(assistant):
     with pytest.raises(ValueError, match="empty"):
         assistant.ask("   ")
+
+
+@pytest.mark.parametrize("question", ["What is the capital of France?", "北京市的公积金怎么提取？"])
+def test_questions_about_places_no_document_mentions_are_declined(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.declined and not answer.citations
+
+
+def test_english_question_is_answered_from_chinese_text(assistant):
+    answer = assistant.ask("How many employment positions did Changchun develop in the first quarter?")
+    assert not answer.declined
+    assert "47567" in answer.text and answer.text.startswith("According to")
+    assert answer.citations[0].doc == "002_91d554ad338f1578.txt"
+
+
+def test_unrelated_follow_up_is_not_glued_to_the_previous_turn(assistant):
+    history = [{"role": "user", "content": "社区党组织的经费怎么保障？"},
+               {"role": "assistant", "content": "街道党建工作经费不低于8万元。"}]
+    assert assistant.ask("今天天气怎么样", history).declined
+    follow = assistant.ask("那村改居社区呢？", history)
+    assert "5万元" in follow.text
