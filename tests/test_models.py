@@ -104,15 +104,16 @@ def llm_server():
     server.shutdown()
 
 
-def test_llm_answer_cites_with_the_same_scheme(llm_server, sample_store, tmp_path):
+@pytest.fixture()
+def llm_assistant(llm_server, sample_store, tmp_path):
+    """An Assistant configured, as by POLICYQA_LLM_BASE_URL, for the local chat server."""
     store = tmp_path / "store"
     shutil.copytree(sample_store, store)
-    a = Assistant(load_settings(store=store))
-    a.settings.llm_base_url = llm_server
-    from retrieval.llm import chat_model
+    return Assistant(load_settings(store=store, llm_base_url=llm_server))
 
-    a.llm = chat_model(a.settings)
-    answer = a.ask("社区党组织的经费怎么保障？")
+
+def test_llm_answer_cites_with_the_same_scheme(llm_assistant):
+    answer = llm_assistant.ask("社区党组织的经费怎么保障？")
     assert not answer.declined
     assert "[1]" in answer.text and "[9]" not in answer.text  # a marker pointing to nothing is dropped
     assert len(answer.citations) == 1 and answer.citations[0].doc == "004_df71fea4efc04293.txt"
@@ -120,14 +121,7 @@ def test_llm_answer_cites_with_the_same_scheme(llm_server, sample_store, tmp_pat
     assert any("Passages:" in r["messages"][-1]["content"] for r in _ChatCompletions.requests)
 
 
-def test_llm_is_not_called_when_evidence_is_weak(llm_server, sample_store, tmp_path):
-    store = tmp_path / "store"
-    shutil.copytree(sample_store, store)
-    a = Assistant(load_settings(store=store))
-    a.settings.llm_base_url = llm_server
-    from retrieval.llm import chat_model
-
-    a.llm = chat_model(a.settings)
-    answer = a.ask("柳园镇2031年发放的救助金总额是多少？")
+def test_llm_is_not_called_when_evidence_is_weak(llm_assistant):
+    answer = llm_assistant.ask("柳园镇2031年发放的救助金总额是多少？")
     assert answer.declined and not answer.citations
     assert not any("Passages:" in r["messages"][-1]["content"] for r in _ChatCompletions.requests)
