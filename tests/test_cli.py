@@ -72,3 +72,21 @@ def test_eval_cli_writes_outputs_metrics_and_report(sample_store, tmp_path):
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["overall"]["hit@5"] >= 0.8
     assert (out / "report.html").stat().st_size > 1000
+
+
+def test_feedback_export_in_gold_schema(tmp_path):
+    from policyqa.feedback import FeedbackStore
+
+    store = tmp_path / "store"
+    fb = FeedbackStore(store / "feedback.sqlite3")
+    fb.add({"rating": "up", "question": "長春投入了多少錢？", "answer": "806万元[1]",
+            "citations": [{"doc": "002_91d554ad338f1578.txt", "quote": "由市里投资806万元"}]})
+    fb.add({"rating": "down", "question": "x?", "answer": "…", "declined": True})
+    out = tmp_path / "fb.jsonl"
+    proc = run(["feedback", "export", "--out", str(out), "--only", "up"], store)
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 1
+    row = rows[0]
+    assert {"id", "question", "answer", "must_include", "sources", "answerable", "lang", "type", "history"} <= row.keys()
+    assert row["lang"] == "zh-Hant" and row["sources"][0]["doc"] == "002_91d554ad338f1578.txt"
