@@ -94,9 +94,34 @@ def _meta_title(value: object) -> str | None:
     title = str(value or "").strip()
     title = re.sub(r"^Microsoft Word - ", "", title)
     title = re.sub(r"\.(?:docx?|wps|pdf)$", "", title, flags=re.I).strip()
-    if len(title) < 2 or title.lower() in {"untitled", "title", "document", "无标题"}:
+    if len(title) < 2 or title.lower() in {"untitled", "title", "document", "无标题", "(anonymous)", "anonymous"}:
         return None
     return title
+
+
+_LINE_END = tuple("。！？!?；;：:”」』")
+_HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.．、]|第[一二三四五六七八九十]+[章节条])")
+
+
+def unwrap_lines(text: str) -> str:
+    """Rejoin the visual line wraps of a PDF page: a full-width line that ends mid-sentence
+    continues on the next one (unless that one starts a heading); a short line such as a title
+    stays its own line. Chinese joins without a space."""
+    lines = text.split("\n")
+    full = 0.8 * max((len(line.strip()) for line in lines), default=0)
+    out: list[str] = []
+    wrapped = False  # whether the last line taken was a full-width one
+    for line in lines:
+        stripped = line.strip()
+        joins = (out and out[-1] and stripped and wrapped and not out[-1].endswith(_LINE_END)
+                 and not _HEADING_START.match(stripped))
+        wrapped = len(stripped) >= full
+        if joins:
+            glue = " " if out[-1][-1].isascii() and stripped[0].isascii() else ""
+            out[-1] = out[-1] + glue + stripped
+        else:
+            out.append(stripped)
+    return "\n".join(out)
 
 
 def load_pdf(path: Path, data: bytes) -> Document:
@@ -110,7 +135,7 @@ def load_pdf(path: Path, data: bytes) -> Document:
         if reader.is_encrypted and not reader.decrypt(""):
             # Many PDFs are "encrypted" only against editing and open with an empty password.
             raise LoadError("password-protected PDF: it cannot be read without the password")
-        pages = [(page.extract_text() or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+        pages = [unwrap_lines((page.extract_text() or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n"))
                  for page in reader.pages]
         info_title = reader.metadata.title if reader.metadata else None
     except LoadError:
