@@ -6,7 +6,7 @@ import json
 import time
 from pathlib import Path
 
-from eval.metrics import format_table, load_jsonl, score
+from eval.metrics import load_jsonl, score
 from eval.report import write_report
 from retrieval.chain import Assistant
 from retrieval.search import SearchOptions
@@ -70,4 +70,4 @@ def ablation(assistant: Assistant, gold_path: Path) -> str:
     return "\n".join(rows)
 
 
-__all__ = ["evaluate", "ablation", "format_table"]
+__all__ = ["evaluate", "ablation", "run_items"]

@@ -205,9 +205,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
 
     @app.post("/api/feedback", dependencies=[Depends(chat_auth)])
     def add_feedback(body: FeedbackRequest) -> dict:
-        item = body.model_dump()
-        item["history"] = [t for t in item["history"]]
-        return {"ok": True, "id": feedback.add(item)}
+        return {"ok": True, "id": feedback.add(body.model_dump())}
 
     @app.get("/widget.js", include_in_schema=False)
     def widget() -> FileResponse:
