@@ -8,7 +8,7 @@ import threading
 import time
 from pathlib import Path
 
-from ingest.normalise import is_traditional
+from retrieval.query import detect_lang
 
 _SQL = """CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY AUTOINCREMENT, created REAL NOT NULL, answer_id TEXT, question TEXT NOT NULL,
@@ -50,8 +50,7 @@ class FeedbackStore:
         with open(out, "w", encoding="utf-8") as f:
             for fid, question, history, answer, citations, declined, rating, comment in rows:
                 history = json.loads(history)
-                lang = ("en" if sum(c.isascii() and c.isalpha() for c in question) > len(question) / 2
-                        else "zh-Hant" if is_traditional(question) else "zh-Hans")
+                lang = detect_lang(question)
                 f.write(json.dumps({
                     "id": f"feedback-{fid}", "question": question, "answer": answer,
                     "must_include": [],

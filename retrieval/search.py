@@ -68,14 +68,17 @@ class Searcher:
         self._keyword: KeywordIndex | None = None
         self._translit: Transliterator | None = None
         self._doc_norm: dict[str, str] = {}
+        self._doc_names: list[str] = []
 
     def keyword(self) -> KeywordIndex:
         with self._lock:
             if self._keyword is None or self._generation != self.store.generation:
                 generation = self.store.generation
-                self._keyword = KeywordIndex(self.store.all_chunks())
+                chunks = self.store.all_chunks()
+                self._keyword = KeywordIndex(chunks)
                 self._translit = Transliterator(list(self._keyword.df))
                 self._doc_norm = {}
+                self._doc_names = sorted({c.doc for c in chunks})
                 self._generation = generation
             return self._keyword
 
@@ -90,7 +93,8 @@ class Searcher:
 
     def in_corpus(self, term: str) -> bool:
         """Whether any document contains the (normalised) term at all."""
-        return any(self.mentions(d["doc"], term) for d in self.store.documents())
+        self.keyword()  # refreshes the document list when the store has changed
+        return any(self.mentions(doc, term) for doc in self._doc_names)
 
     def analyse(self, question: str, history: list[dict] | None = None,
                 standalone: str | None = None, expand: bool = True) -> Query:
