@@ -13,10 +13,16 @@ from retrieval.search import SearchOptions
 
 # Ablation variants: each switches retrieval stages off or on (see `policyqa eval --ablation`).
 ABLATIONS: dict[str, SearchOptions] = {
-    "dense only": SearchOptions(bm25=False, expand_english=False, dedupe=False, diversity=False),
-    "bm25 only": SearchOptions(dense=False, expand_english=False, dedupe=False, diversity=False),
-    "hybrid (rrf)": SearchOptions(expand_english=False, dedupe=False, diversity=False),
-    "+ english expansion": SearchOptions(dedupe=False, diversity=False),
+    "dense only": SearchOptions(bm25=False, expand_english=False, place_prior=False, dedupe=False,
+                                diversity=False),
+    "bm25 only": SearchOptions(dense=False, expand_english=False, place_prior=False, dedupe=False,
+                               diversity=False),
+    "hybrid (rrf)": SearchOptions(fusion="rrf", expand_english=False, place_prior=False,
+                                  dedupe=False, diversity=False),
+    "hybrid (convex)": SearchOptions(expand_english=False, place_prior=False, dedupe=False,
+                                     diversity=False),
+    "+ english expansion": SearchOptions(place_prior=False, dedupe=False, diversity=False),
+    "+ place prior": SearchOptions(dedupe=False, diversity=False),
     "+ dedupe": SearchOptions(diversity=False),
     "+ diversity (full)": SearchOptions(),
 }
