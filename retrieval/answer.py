@@ -11,11 +11,12 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from ingest.normalise import normalise, to_traditional
-from policyqa.records import Answer, Citation, Hit
+from policyqa.records import Answer, Chunk, Citation, Hit
 from retrieval.keyword import KeywordIndex
 from retrieval.query import Query, search_text
 
 _SENT_RE = re.compile(r"[^。！？!?；;\n]+(?:[。！？!?；;]+[”’」』）)]*)?")
+_SENT_END_RE = re.compile(r"[。！？!?；;:：][”’」』）)]*\s*$|\n\s*$")
 _NUMBER_RE = re.compile(r"\d|[零一二两三四五六七八九十百千万亿]+(?:个|名|户|人|元|次|级|项|条|场|所|家|批|年|月|日|天|%|‰)")
 _YEAR_RE = re.compile(r"(?:19|20)\d{2}")
 # The question asks for a quantity: the answer must then carry a figure.
@@ -27,6 +28,11 @@ _QUANTITY_RE = re.compile(
 _COUNTED_RE = re.compile(r"(?:多少|几)[个名户人场份条项篇盏家所次位批座]([\u4e00-\u9fff]{2,16})")
 _FIGURE_RE = re.compile(r"\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+[个名户人场份条项篇盏家所次位批座]")
 _LIST_RE = re.compile(r"哪些|分别|各|包括|几个方面|哪几|措施|做法|要求|怎么|如何|what are|which|list|compare|how (do|does|did|should|to)\b", re.I)
+
+
+# A one-character token (镇, 站) is matched as a substring of any word containing it, so it is
+# far weaker evidence than its token idf suggests.
+SINGLE_CHAR_WEIGHT = 0.3
 
 
 @dataclass(frozen=True)
@@ -49,24 +55,50 @@ class _Sentence:
     score: float = 0.0
     coverage: float = 0.0
     covered: frozenset = frozenset()
+    # A sentence cut by the chunk boundary goes on in the next chunk, up to `tail_end` there.
+    tail: Chunk | None = None
+    tail_end: int = 0
+
+    def source_span(self) -> tuple[int, int]:
+        """Original-document span of the whole sentence, continuation included."""
+        start, end = self.hit.chunk.source_span(self.a, self.b)
+        if self.tail is not None:
+            end = self.tail.source_span(0, self.tail_end)[1]
+        return start, end
 
 
 def _grams(key: str) -> set[str]:
     return {key[i:i + 3] for i in range(max(1, len(key) - 2))}
 
 
-def candidate_sentences(hits: list[Hit], n_chunks: int, mentions=None,
-                        places: tuple[str, ...] = ()) -> list[_Sentence]:
-    """Sentences of the top passages, without fragments and near-repeats (chunk overlap, an
+def _continuation(chunk: Chunk, next_chunk) -> tuple[Chunk, str] | None:
+    """The rest of a sentence that a long-sentence split cut at the end of `chunk`: the next
+    chunk then starts exactly where this one ends (overlapping chunks start earlier)."""
+    if next_chunk is None or _SENT_END_RE.search(chunk.text):
+        return None
+    following = next_chunk(chunk)
+    if following is None or following.start != chunk.end:
+        return None
+    m = _SENT_RE.match(following.text)
+    return (following, m.group().rstrip()) if m else None
+
+
+def candidate_sentences(hits: list[Hit], mentions=None, places: tuple[str, ...] = (),
+                        next_chunk=None) -> list[_Sentence]:
+    """Sentences of the passages, without fragments and near-repeats (chunk overlap, an
     editor's note restating the body); when the question names places, only from documents
-    that mention one of them."""
+    that mention one of them. A sentence cut at a chunk's end is completed from the next."""
     out: list[_Sentence] = []
     seen: list[set[str]] = []
-    for rank, hit in enumerate(hits[:n_chunks]):
+    for rank, hit in enumerate(hits):
         if places and mentions is not None and not any(mentions(hit.chunk.doc, p) for p in places):
             continue
-        for m in _SENT_RE.finditer(hit.chunk.text):
+        matches = list(_SENT_RE.finditer(hit.chunk.text))
+        for i, m in enumerate(matches):
             text = m.group().strip()
+            tail = _continuation(hit.chunk, next_chunk) if i == len(matches) - 1 else None
+            if tail is not None:
+                text += tail[1]
             key = re.sub(r"\W", "", normalise(text))
             if len(key) < 6:
                 continue
@@ -75,7 +107,9 @@ def candidate_sentences(hits: list[Hit], n_chunks: int, mentions=None,
                 continue
             seen.append(grams)
             a = m.start() + (len(m.group()) - len(m.group().lstrip()))
-            out.append(_Sentence(rank, hit, a, a + len(text), text, normalise(text)))
+            b = a + len(m.group().strip())
+            out.append(_Sentence(rank, hit, a, b, text, normalise(text),
+                                 tail=tail[0] if tail else None, tail_end=len(tail[1]) if tail else 0))
     return out
 
 
@@ -83,18 +117,22 @@ def _term_weights(query: Query, keyword: KeywordIndex) -> dict[tuple[str, ...], 
     """Weighted query terms, each a group of alternatives of which one present suffices: a
     Chinese token is its own group; an English word is the group of its Chinese renderings.
     Words of the question as asked weigh double when the query was rewritten from a follow-up."""
-    groups: list[tuple[str, ...]] = [(t,) for t in dict.fromkeys(query.tokens)
-                                     if t not in query.expansion and not _is_inside(t, query.groups)]
-    groups += list(query.groups)
+    # (group, the words of the question it stands for)
+    groups: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
+        ((t,), (t,)) for t in dict.fromkeys(query.tokens)
+        if t not in query.expansion and not _is_inside(t, query.groups)]
+    groups += [(g, (w,)) for g, w in zip(query.groups, query.group_words or [""] * len(query.groups))]
     rewritten = query.standalone != query.question
     asked = normalise(query.question)
     weights: dict[tuple[str, ...], float] = {}
-    for group in groups:
+    for group, words in groups:
         w = max((keyword.idf(t) for t in group if keyword.has(t)), default=0.0)
         if not w:
             continue
-        if rewritten and any(t in asked for t in group):
+        if rewritten and any(t and t.lower() in asked for t in group + words):
             w *= 2.0
+        if all(len(t) == 1 for t in group):
+            w *= SINGLE_CHAR_WEIGHT
         weights[group] = w
     return weights
 
@@ -120,7 +158,10 @@ def score_sentences(query: Query, sentences: list[_Sentence], keyword: KeywordIn
     lo, hi = float(dense.min()), float(dense.max())
     wants_number = bool(_QUANTITY_RE.search(query.question) or _QUANTITY_RE.search(query.standalone))
     for s, d in zip(sentences, dense):
-        context = s.norm
+        # The title heads every passage of its document: a sentence repeating it (the title
+        # line, a by-line) gains no evidence from it.
+        title = normalise(s.hit.chunk.title)
+        context = s.norm.replace(title, " ") if len(title) >= 6 else s.norm
         if mentions is not None and query.places:
             # A place the question names counts as covered in a document about that place,
             # even where the sentence itself does not repeat the name.
@@ -151,6 +192,43 @@ def select(query: Query, sentences: list[_Sentence], opts: AnswerOptions) -> lis
             chosen.append(s)
             covered |= s.covered
     chosen = _with_continuations(chosen, sentences)
+    return sorted(chosen, key=lambda s: (s.hit.chunk.doc, s.hit.chunk.start + s.a))
+
+
+def place_groups(places: tuple[str, ...], docs: set[str], mentions) -> list[frozenset[str]]:
+    """For a question naming several places ("晋安区和五华区…", "Jin'an … and Liuyuan …"), the
+    documents about each place, when they differ: each part of such a question is answered
+    from its own documents."""
+    if mentions is None or len(places) < 2:
+        return []
+    groups: list[frozenset[str]] = []
+    for place in places:
+        group = frozenset(d for d in docs if mentions(d, place))
+        if group and group != docs and group not in groups:
+            groups.append(group)
+    return groups if len(groups) >= 2 else []
+
+
+def evidence_hits(query: Query, hits: list[Hit], n_chunks: int, mentions=None) -> list[Hit]:
+    """The passages answers are drawn from: the top `n_chunks`, or the top `n_chunks` about
+    each place when the question compares places."""
+    groups = place_groups(query.places, {h.chunk.doc for h in hits}, mentions)
+    if not groups:
+        return hits[:n_chunks]
+    keep = {h.chunk.id for docs in groups for h in [h for h in hits if h.chunk.doc in docs][:n_chunks]}
+    return [h for h in hits if h.chunk.id in keep]
+
+
+def select_evidence(query: Query, sentences: list[_Sentence], opts: AnswerOptions,
+                    mentions=None) -> list[_Sentence]:
+    """`select` over all candidates, or per place when the question compares places."""
+    groups = place_groups(query.places, {s.hit.chunk.doc for s in sentences}, mentions)
+    if not groups:
+        return select(query, sentences, opts)
+    chosen: list[_Sentence] = []
+    for docs in groups:
+        part = [s for s in sentences if s.hit.chunk.doc in docs]
+        chosen += [s for s in select(query, part, opts) if s not in chosen]
     return sorted(chosen, key=lambda s: (s.hit.chunk.doc, s.hit.chunk.start + s.a))
 
 
@@ -253,7 +331,7 @@ def compose(query: Query, chosen: list[_Sentence]) -> tuple[str, tuple[Citation,
     as_list = len(chosen) > 3
     for s in chosen:
         c = s.hit.chunk
-        start, end = c.source_span(s.a, s.b)
+        start, end = s.source_span()
         n = len(citations) + 1
         citations.append(Citation(n=n, doc=c.doc, title=c.title, quote="", chunk_id=c.id,
                                   start=start, end=end, date=c.meta.get("date", ""),
@@ -293,12 +371,15 @@ def decline_text(query: Query, hits: list[Hit]) -> tuple[str, tuple[str, ...]]:
 
 
 def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embeddings: Embeddings,
-                      document_text, opts: AnswerOptions = AnswerOptions(), mentions=None) -> Answer:
+                      document_text, opts: AnswerOptions = AnswerOptions(), mentions=None,
+                      next_chunk=None) -> Answer:
     """`document_text(doc)` returns the original text, for exact quotes; `mentions(doc, term)`
-    tells whether a document mentions a (normalised) term anywhere."""
-    sentences = candidate_sentences(hits, opts.answer_chunks, mentions, query.places)
+    tells whether a document mentions a (normalised) term anywhere; `next_chunk(chunk)` returns
+    the chunk after it in its document."""
+    sentences = candidate_sentences(evidence_hits(query, hits, opts.answer_chunks, mentions),
+                                    mentions, query.places, next_chunk)
     weights = score_sentences(query, sentences, keyword, embeddings, mentions) if sentences else {}
-    chosen = select(query, sentences, opts)
+    chosen = select_evidence(query, sentences, opts, mentions)
     evidence = support(query, chosen, weights)
     if not chosen or evidence < opts.min_support:
         text, suggestions = decline_text(query, hits)
@@ -306,8 +387,19 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
                       query=query.standalone, suggestions=suggestions, support=evidence)
     text, citations = compose(query, chosen)
     citations = tuple(attach_quotes(citations, document_text))
-    return Answer(text=text, citations=citations, hits=tuple(hits), declined=False,
+    return Answer(text=text, citations=citations, hits=evidence_first(hits, chosen), declined=False,
                   query=query.standalone, support=evidence)
+
+
+def evidence_first(hits: list[Hit], chosen: list[_Sentence]) -> tuple[Hit, ...]:
+    """The passages the answer is built from lead the retrieved list, best evidence first: the
+    sentence scorer reranks what fusion ranked by whole-passage similarity."""
+    order: list[str] = []
+    for s in sorted(chosen, key=lambda s: -s.score):
+        if s.hit.chunk.id not in order:
+            order.append(s.hit.chunk.id)
+    rank = {cid: i for i, cid in enumerate(order)}
+    return tuple(sorted(hits, key=lambda h: rank.get(h.chunk.id, len(order))))
 
 
 def attach_quotes(citations, document_text):

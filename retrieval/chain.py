@@ -77,7 +77,8 @@ class Assistant:
 
     def ground(self, query: Query, hits: list[Hit]) -> Answer:
         return extractive_answer(query, hits, self.searcher.keyword(), self.store.embeddings,
-                                 self.store.document_text, self.answer_options, self.searcher.mentions)
+                                 self.store.document_text, self.answer_options, self.searcher.mentions,
+                                 lambda c: self.store.chunk_at(c.doc, c.position + 1))
 
     # ------------------------------------------------------------------ entry points
     def ask(self, question: str, history: list[dict] | None = None,

@@ -171,13 +171,19 @@ _NOT_PLACES = frozenset("城市 城镇 城乡 农村 乡村 社区 基层 全国
 
 
 def place_names(normalised: str) -> tuple[str, ...]:
-    """Place names in a Chinese question (jieba's `ns` tag), as stems without the
-    administrative suffix so that 长春市 also matches 长春."""
+    """Place names in a Chinese question, as stems without the administrative suffix so that
+    长春市 also matches 长春: jieba's `ns` words, and any name followed by or ending in an
+    administrative suffix (jieba tags 柳园 in 柳园镇 as a person's name)."""
     import jieba.posseg as pseg
 
+    pairs = pseg.lcut(normalised)
     out = []
-    for word, flag in pseg.lcut(normalised):
-        if flag == "ns" and len(word) >= 2 and word not in _NOT_PLACES:
+    for i, (word, flag) in enumerate(pairs):
+        following = pairs[i + 1].word if i + 1 < len(pairs) else ""
+        named = flag in ("ns", "nr", "nz", "nt")
+        if flag == "ns" or named and (following in _ADMIN_SUFFIX or word[-1] in _ADMIN_SUFFIX):
+            if len(word) < 2 or word in _NOT_PLACES:
+                continue
             stem = word[:-1] if word[-1] in _ADMIN_SUFFIX and len(word) >= 3 else word
             out.append(stem)
     return tuple(dict.fromkeys(out))
@@ -211,6 +217,7 @@ class Query:
     places: tuple[str, ...] = ()  # places the question is about: evidence must mention one
     # English: one group of alternative Chinese terms per English word or phrase.
     groups: tuple[tuple[str, ...], ...] = ()
+    group_words: tuple[str, ...] = ()  # the English word or phrase behind each group
     # Content words the corpus never uses (火星, France): evidence cannot cover them.
     unknown: tuple[str, ...] = ()
 
@@ -230,10 +237,11 @@ def analyse(question: str, history: list[dict], vocabulary: Callable[[str], bool
         places = tuple(n for n in found.names if len(n) >= 2)
         tokens = tokens + [t for term in expansion for t in tokenize(term)]
         groups = tuple(tuple(terms) for terms in found.by_word.values())
+        group_words = tuple(found.by_word)
         unknown = found.unknown_names
     else:
-        groups = ()
+        groups, group_words = (), ()
         unknown = proper_nouns(normalise(question))
     return Query(question=question, standalone=standalone, lang=lang, normalised=normalised,
                  tokens=tuple(tokens), expansion=expansion, places=places, groups=groups,
-                 unknown=unknown)
+                 group_words=group_words, unknown=unknown)

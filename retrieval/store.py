@@ -168,6 +168,12 @@ class Store:
             out.update({cid: chunk_from_json(rec) for cid, rec in self._db.execute(q, part)})
         return out
 
+    def chunk_at(self, doc: str, position: int) -> Chunk | None:
+        """The chunk at a position of a document (a sentence cut at a chunk's end goes on there)."""
+        row = self._db.execute("SELECT record FROM chunks WHERE doc=? AND position=?",
+                               (doc, position)).fetchone()
+        return chunk_from_json(row[0]) if row else None
+
     def document_text(self, doc: str) -> str:
         """The original text of a document (citations quote exact spans of it)."""
         row = self._db.execute("SELECT text FROM texts WHERE doc=?", (doc,)).fetchone()
