@@ -82,6 +82,17 @@ def _cedict_index() -> dict[str, list[tuple[int, str]]]:
     return index
 
 
+def _rendering_cost(sense_rank: int, word: str) -> float:
+    """Order of a word's Chinese renderings: common words first, then by the dictionary's sense
+    order (CC-CEDICT lists "suggestion" only as 建议's fifth sense, after rare 建言's first);
+    word frequency comes from jieba's general dictionary."""
+    import math
+
+    import jieba
+
+    return 0.5 * sense_rank - math.log1p(jieba.dt.FREQ.get(word, 0))
+
+
 def _variants(word: str) -> list[str]:
     w = word.lower().replace("’", "'")
     out = [w, w + "s"]
@@ -130,7 +141,7 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
             for last in lasts:
                 gloss = " ".join([w.lower() for w in phrase_words[:-1]] + [last])
                 for rank, word in index.get(gloss, ()):
-                    candidates.append((rank, -len(word), word))
+                    candidates.append((_rendering_cost(rank, word), -len(word), word))
             found = []
             for _, _, word in sorted(candidates):
                 if word not in found and vocabulary(word) and (len(word) >= 2 or n > 1):
