@@ -13,6 +13,7 @@ from langchain_core.embeddings import Embeddings
 from ingest.normalise import normalise, to_traditional
 from policyqa.records import Answer, Chunk, Citation, Hit
 from retrieval.keyword import KeywordIndex
+from retrieval.tokens import figures
 from retrieval.query import Query, search_text
 
 _SENT_RE = re.compile(r"[^。！？!?；;\n]+(?:[。！？!?；;]+[”’」』）)]*)?")
@@ -89,7 +90,7 @@ def candidate_sentences(hits: list[Hit], mentions=None, places: tuple[str, ...] 
     editor's note restating the body); when the question names places, only from documents
     that mention one of them. A sentence cut at a chunk's end is completed from the next."""
     out: list[_Sentence] = []
-    seen: list[set[str]] = []
+    seen: list[tuple[set[str], dict]] = []
     for rank, hit in enumerate(hits):
         if places and mentions is not None and not any(mentions(hit.chunk.doc, p) for p in places):
             continue
@@ -102,10 +103,11 @@ def candidate_sentences(hits: list[Hit], mentions=None, places: tuple[str, ...] 
             key = re.sub(r"\W", "", normalise(text))
             if len(key) < 6:
                 continue
-            grams = _grams(key)
-            if any(len(grams & g) >= 0.8 * min(len(grams), len(g)) for g in seen):
+            grams, numbers = _grams(key), figures(key)
+            # A near-repeat with other figures is no repeat: it may be a newer version's change.
+            if any(len(grams & g) >= 0.8 * min(len(grams), len(g)) and numbers == n for g, n in seen):
                 continue
-            seen.append(grams)
+            seen.append((grams, numbers))
             a = m.start() + (len(m.group()) - len(m.group().lstrip()))
             b = a + len(m.group().strip())
             out.append(_Sentence(rank, hit, a, b, text, normalise(text),
@@ -299,14 +301,53 @@ def _counted_things_found(query: Query, chosen: list[_Sentence], window: int = 1
     return True
 
 
+# ------------------------------------------------------------------------- conflicts
+@dataclass(frozen=True)
+class Conflict:
+    newer: Chunk  # a passage of the preferred (newer) document
+    older: Chunk
+
+
+def find_conflict(chosen: list[_Sentence], weights: dict[tuple[str, ...], float]) -> Conflict | None:
+    """Two documents of different dates whose chosen sentences speak of the same thing (the
+    same query terms covered) with different figures in the same unit."""
+    for s in chosen:
+        for t in chosen:
+            ds, dt = s.hit.chunk.meta.get("date", ""), t.hit.chunk.meta.get("date", "")
+            if s.hit.chunk.doc == t.hit.chunk.doc or not ds or not dt or ds <= dt:
+                continue
+            shared = s.covered & t.covered
+            if sum(weights.get(g, 0.0) for g in shared) < 0.5 * min(
+                    sum(weights.get(g, 0.0) for g in s.covered), sum(weights.get(g, 0.0) for g in t.covered)):
+                continue
+            fs, ft = figures(s.norm), figures(t.norm)
+            if any(fs[u].isdisjoint(ft[u]) for u in fs.keys() & ft.keys()):
+                return Conflict(newer=s.hit.chunk, older=t.hit.chunk)
+    return None
+
+
+def newer_first(chosen: list[_Sentence]) -> list[_Sentence]:
+    """Evidence grouped by document, the most recent document first, document order inside."""
+    return sorted(chosen, key=lambda s: (_negated(s.hit.chunk.meta.get("date", "")), s.hit.chunk.doc,
+                                         s.hit.chunk.start + s.a))
+
+
+def _negated(date: str) -> tuple[int, ...]:
+    return tuple(-ord(ch) for ch in date) if date else (1,)
+
+
 # ------------------------------------------------------------------------- wording
 _WORDS = {
     "zh-Hans": {"according": "根据《{title}》{date}：", "decline":
                 "抱歉，现有文档中没有找到这个问题的答案，我不作推测。",
-                "covers": "现有文档涉及：{titles}。", "try": "您可以试着问：{q}"},
+                "covers": "现有文档涉及：{titles}。", "try": "您可以试着问：{q}",
+                "conflict": "注意：文件之间的数字不一致。以较新的《{newer}》（{newer_date}）为准；"
+                            "较早的《{older}》（{older_date}）给出的数字不同。"},
     "en": {"according": "According to 《{title}》{date}: ", "decline":
            "The indexed documents do not answer this question, so I will not guess.",
-           "covers": "They cover: {titles}.", "try": "You could ask: {q}"},
+           "covers": "They cover: {titles}.", "try": "You could ask: {q}",
+           "conflict": "Note: the documents give different figures. The newer 《{newer}》 "
+                       "({newer_date}) is preferred; the older 《{older}》 ({older_date}) differs."},
 }
 
 
@@ -343,6 +384,12 @@ def compose(query: Query, chosen: list[_Sentence]) -> tuple[str, tuple[Citation,
         line = f"{s.text}[{n}]"
         parts.append(f"- {line}\n" if as_list else line)
     return "".join(parts).strip(), tuple(citations)
+
+
+def conflict_note(query: Query, conflict: Conflict) -> str:
+    n, o = conflict.newer, conflict.older
+    return _words(query.lang)["conflict"].format(newer=n.title, newer_date=n.meta.get("date", ""),
+                                                 older=o.title, older_date=o.meta.get("date", ""))
 
 
 def decline_text(query: Query, hits: list[Hit]) -> tuple[str, tuple[str, ...]]:
@@ -385,7 +432,13 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
         text, suggestions = decline_text(query, hits)
         return Answer(text=text, citations=(), hits=tuple(hits), declined=True,
                       query=query.standalone, suggestions=suggestions, support=evidence)
+    conflict = None if place_groups(query.places, {s.hit.chunk.doc for s in chosen}, mentions) \
+        else find_conflict(chosen, weights)
+    if conflict is not None:
+        chosen = newer_first(chosen)
     text, citations = compose(query, chosen)
+    if conflict is not None:
+        text = conflict_note(query, conflict) + "\n" + text
     citations = tuple(attach_quotes(citations, document_text))
     return Answer(text=text, citations=citations, hits=evidence_first(hits, chosen), declined=False,
                   query=query.standalone, support=evidence)
@@ -393,13 +446,15 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
 
 def evidence_first(hits: list[Hit], chosen: list[_Sentence]) -> tuple[Hit, ...]:
     """The passages the answer is built from lead the retrieved list, best evidence first: the
-    sentence scorer reranks what fusion ranked by whole-passage similarity."""
-    order: list[str] = []
-    for s in sorted(chosen, key=lambda s: -s.score):
-        if s.hit.chunk.id not in order:
-            order.append(s.hit.chunk.id)
-    rank = {cid: i for i, cid in enumerate(order)}
-    return tuple(sorted(hits, key=lambda h: rank.get(h.chunk.id, len(order))))
+    sentence scorer reranks what fusion ranked by whole-passage similarity. Their score becomes
+    the best fused score plus their best sentence's score, so scores still fall down the list."""
+    top = max((h.score for h in hits), default=0.0)
+    evidence: dict[str, float] = {}
+    for s in chosen:
+        evidence[s.hit.chunk.id] = max(evidence.get(s.hit.chunk.id, 0.0), s.score)
+    rescored = [Hit(h.chunk, top + evidence[h.chunk.id], h.found_by) if h.chunk.id in evidence else h
+                for h in hits]
+    return tuple(sorted(rescored, key=lambda h: -h.score))
 
 
 def attach_quotes(citations, document_text):

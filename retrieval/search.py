@@ -13,6 +13,7 @@ from policyqa.records import Chunk, Hit
 from retrieval.keyword import KeywordIndex
 from retrieval.query import Query, Transliterator, analyse, search_text
 from retrieval.store import Store
+from retrieval.tokens import figures
 
 RRF_K = 60  # the constant of Cormack et al.; damps the head of each ranking
 
@@ -70,14 +71,16 @@ def _shingles(text: str, n: int = 4) -> set[str]:
 
 
 def dedupe(hits: list[Hit], threshold: float = 0.8) -> list[Hit]:
-    """Drop a hit whose text mostly repeats a better one (overlapping or duplicated passages)."""
-    kept: list[tuple[Hit, set[str]]] = []
+    """Drop a hit whose text mostly repeats a better one (overlapping or duplicated passages),
+    unless its figures differ: a revised document's changed figures must stay findable."""
+    kept: list[tuple[Hit, set[str], dict]] = []
     for h in hits:
-        sh = _shingles(h.chunk.text)
-        if any(len(sh & s) / max(1, min(len(sh), len(s))) >= threshold for _, s in kept):
+        sh, numbers = _shingles(h.chunk.text), figures(h.chunk.index_text)
+        if any(len(sh & s) / max(1, min(len(sh), len(s))) >= threshold and numbers == n
+               for _, s, n in kept):
             continue
-        kept.append((h, sh))
-    return [h for h, _ in kept]
+        kept.append((h, sh, numbers))
+    return [h for h, _, _ in kept]
 
 
 def diversify(hits: list[Hit], decay: float = 0.93) -> list[Hit]:
