@@ -383,7 +383,29 @@ def compose(query: Query, chosen: list[_Sentence]) -> tuple[str, tuple[Citation,
             current_doc = c.doc
         line = f"{s.text}[{n}]"
         parts.append(f"- {line}\n" if as_list else line)
-    return "".join(parts).strip(), tuple(citations)
+    text = "".join(parts).strip()
+    if query.lang == "en" and _QUANTITY_RE.search(query.question):
+        text = _english_figures(chosen) + text
+    return text, tuple(citations)
+
+
+_FIGURE_SPAN_RE = re.compile(
+    r"\d+(?:\.\d+)?(?:[万亿])?(?:多|余)?(?:元|个月|个|名|户|人|次|项|条|场|所|家|篇|盏|座|批|天|%|‰)?")
+
+
+def _english_figures(chosen: list[_Sentence], limit: int = 10) -> str:
+    """An English lead for a quantity question: the figures of the cited sentences, as the
+    documents write them, each with its citation; the Chinese sentences follow as evidence."""
+    found: list[str] = []
+    for n, s in enumerate(chosen, 1):
+        for m in _FIGURE_SPAN_RE.finditer(s.text):
+            figure = m.group().strip()
+            if _YEAR_RE.fullmatch(figure) or len(found) >= limit:
+                continue  # a bare year is a date, not an asked-for quantity
+            item = f"{figure} [{n}]"
+            if item not in found:
+                found.append(item)
+    return f"Figures in the cited passages: {'; '.join(found)}.\n" if found else ""
 
 
 def conflict_note(query: Query, conflict: Conflict) -> str:

@@ -82,3 +82,11 @@ def test_dev_gold_meets_the_bars_in_every_language(assistant, tmp_path):
         if row["f_dec"] is not None and row["f_dec"] > MAX_FALSE_DECLINES:
             failures.append(f"{lang} false-decline rate {row['f_dec']:.3f} > {MAX_FALSE_DECLINES}")
     assert not failures, "; ".join(failures)
+
+
+def test_english_quantity_answers_lead_with_the_cited_figures(versions):
+    answer = versions.ask("How much annual funding does each urban community party organization get?")
+    first_line = answer.text.splitlines()[1]  # after the conflict note
+    assert first_line.startswith("Figures in the cited passages: 8万元 [1]")
+    assert "5万元 [2]" in first_line
+    assert "2019 [" not in first_line  # a bare year is a date, not a quantity
