@@ -13,7 +13,7 @@ from langchain_core.embeddings import Embeddings
 from ingest.normalise import normalise, to_traditional
 from policyqa.records import Answer, Chunk, Citation, Hit
 from retrieval.keyword import KeywordIndex
-from retrieval.tokens import figures
+from retrieval.tokens import FIGURE_RE, figures
 from retrieval.query import Query, search_text
 
 _SENT_RE = re.compile(r"[^。！？!?；;\n]+(?:[。！？!?；;]+[”’」』）)]*)?")
@@ -211,10 +211,9 @@ def place_groups(places: tuple[str, ...], docs: set[str], mentions) -> list[froz
     return groups if len(groups) >= 2 else []
 
 
-def evidence_hits(query: Query, hits: list[Hit], n_chunks: int, mentions=None) -> list[Hit]:
-    """The passages answers are drawn from: the top `n_chunks`, or the top `n_chunks` about
-    each place when the question compares places."""
-    groups = place_groups(query.places, {h.chunk.doc for h in hits}, mentions)
+def evidence_hits(hits: list[Hit], n_chunks: int, groups: list[frozenset[str]]) -> list[Hit]:
+    """The passages answers are drawn from: the top `n_chunks`, or the top `n_chunks` of each
+    place's documents when the question compares places."""
     if not groups:
         return hits[:n_chunks]
     keep = {h.chunk.id for docs in groups for h in [h for h in hits if h.chunk.doc in docs][:n_chunks]}
@@ -222,9 +221,8 @@ def evidence_hits(query: Query, hits: list[Hit], n_chunks: int, mentions=None) -
 
 
 def select_evidence(query: Query, sentences: list[_Sentence], opts: AnswerOptions,
-                    mentions=None) -> list[_Sentence]:
+                    groups: list[frozenset[str]]) -> list[_Sentence]:
     """`select` over all candidates, or per place when the question compares places."""
-    groups = place_groups(query.places, {s.hit.chunk.doc for s in sentences}, mentions)
     if not groups:
         return select(query, sentences, opts)
     chosen: list[_Sentence] = []
@@ -328,12 +326,8 @@ def find_conflict(chosen: list[_Sentence], weights: dict[tuple[str, ...], float]
 
 def newer_first(chosen: list[_Sentence]) -> list[_Sentence]:
     """Evidence grouped by document, the most recent document first, document order inside."""
-    return sorted(chosen, key=lambda s: (_negated(s.hit.chunk.meta.get("date", "")), s.hit.chunk.doc,
-                                         s.hit.chunk.start + s.a))
-
-
-def _negated(date: str) -> tuple[int, ...]:
-    return tuple(-ord(ch) for ch in date) if date else (1,)
+    in_order = sorted(chosen, key=lambda s: (s.hit.chunk.doc, s.hit.chunk.start + s.a))
+    return sorted(in_order, key=lambda s: s.hit.chunk.meta.get("date", ""), reverse=True)
 
 
 # ------------------------------------------------------------------------- wording
@@ -389,16 +383,12 @@ def compose(query: Query, chosen: list[_Sentence]) -> tuple[str, tuple[Citation,
     return text, tuple(citations)
 
 
-_FIGURE_SPAN_RE = re.compile(
-    r"\d+(?:\.\d+)?(?:[万亿])?(?:多|余)?(?:元|个月|个|名|户|人|次|项|条|场|所|家|篇|盏|座|批|天|%|‰)?")
-
-
 def _english_figures(chosen: list[_Sentence], limit: int = 10) -> str:
     """An English lead for a quantity question: the figures of the cited sentences, as the
     documents write them, each with its citation; the Chinese sentences follow as evidence."""
     found: list[str] = []
     for n, s in enumerate(chosen, 1):
-        for m in _FIGURE_SPAN_RE.finditer(s.text):
+        for m in FIGURE_RE.finditer(s.text):
             figure = m.group().strip()
             if _YEAR_RE.fullmatch(figure) or len(found) >= limit:
                 continue  # a bare year is a date, not an asked-for quantity
@@ -445,17 +435,17 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
     """`document_text(doc)` returns the original text, for exact quotes; `mentions(doc, term)`
     tells whether a document mentions a (normalised) term anywhere; `next_chunk(chunk)` returns
     the chunk after it in its document."""
-    sentences = candidate_sentences(evidence_hits(query, hits, opts.answer_chunks, mentions),
+    groups = place_groups(query.places, {h.chunk.doc for h in hits}, mentions)
+    sentences = candidate_sentences(evidence_hits(hits, opts.answer_chunks, groups),
                                     mentions, query.places, next_chunk)
     weights = score_sentences(query, sentences, keyword, embeddings, mentions) if sentences else {}
-    chosen = select_evidence(query, sentences, opts, mentions)
+    chosen = select_evidence(query, sentences, opts, groups)
     evidence = support(query, chosen, weights)
     if not chosen or evidence < opts.min_support:
         text, suggestions = decline_text(query, hits)
         return Answer(text=text, citations=(), hits=tuple(hits), declined=True,
                       query=query.standalone, suggestions=suggestions, support=evidence)
-    conflict = None if place_groups(query.places, {s.hit.chunk.doc for s in chosen}, mentions) \
-        else find_conflict(chosen, weights)
+    conflict = None if groups else find_conflict(chosen, weights)  # places compared: no conflict
     if conflict is not None:
         chosen = newer_first(chosen)
     text, citations = compose(query, chosen)

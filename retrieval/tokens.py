@@ -42,13 +42,15 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
-# A figure with its unit: 8万元, 47567个, 65%, 3个月.
-_FIGURE_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(亿元|万元|元|万|个月|个|名|户|人|次|项|条|场|所|家|篇|盏|座|批|天|%|‰)")
+# A figure as documents write it, with its unit when it has one: 8万元, 16万多盏, 65%, 3个月.
+FIGURE_RE = re.compile(
+    r"(\d+(?:\.\d+)?[万亿]?)(?:多|余)?(元|个月|个|名|户|人|次|项|条|场|份|所|家|篇|盏|座|批|天|%|‰)?")
 
 
 def figures(text: str) -> dict[str, set[str]]:
-    """Figures of a (normalised) text by unit: {"万元": {"8"}, "个": {"278"}}."""
+    """Figures with a unit in a (normalised) text, by unit: {"元": {"8万"}, "个": {"278"}}."""
     out: dict[str, set[str]] = {}
-    for value, unit in _FIGURE_RE.findall(text):
-        out.setdefault(unit, set()).add(value)
+    for value, unit in FIGURE_RE.findall(text):
+        if unit:
+            out.setdefault(unit, set()).add(value)
     return out
