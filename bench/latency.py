@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from policyqa.config import PROJECT_ROOT, load_settings
-from retrieval.chain import Assistant, Request
+from policyqa.assistant import Assistant, Request
 from retrieval.search import SearchOptions
 
 

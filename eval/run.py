@@ -8,7 +8,7 @@ from pathlib import Path
 
 from eval.metrics import load_jsonl, score
 from eval.report import write_report
-from retrieval.chain import Assistant
+from policyqa.assistant import Assistant
 from retrieval.search import SearchOptions
 
 # Ablation variants: each switches retrieval stages off or on (see `policyqa eval --ablation`).

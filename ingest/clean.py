@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.normalise import normalise
+from policyqa.zh import normalise
 
 # "(bào)": a parenthesised Latin run with at least one tone-marked vowel (pinyin ruby text).
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"

@@ -17,7 +17,7 @@ from ingest.loaders import LoadError, load, supported
 from ingest.metadata import extract_metadata
 from ingest.split import split
 from policyqa.records import Chunk, Document
-from retrieval.store import Store
+from policyqa.store import Store
 
 EMBED_BATCH = 32
 

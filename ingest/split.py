@@ -10,7 +10,7 @@ from functools import lru_cache
 import tiktoken
 
 from ingest.clean import Cleaned
-from ingest.normalise import normalise
+from policyqa.zh import normalise
 from policyqa.records import Chunk, Document
 
 # Chinese sentence ends (plus closing quotes that follow them) and hard line breaks.

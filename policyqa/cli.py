@@ -21,9 +21,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _assistant(args: argparse.Namespace, reset: bool = False):
-    from retrieval.chain import Assistant
-    from retrieval.embeddings import get_embeddings
-    from retrieval.store import Store
+    from policyqa.assistant import Assistant
+    from policyqa.embeddings import get_embeddings
+    from policyqa.store import Store
 
     settings = _settings(args)
     return Assistant(settings, Store(settings, get_embeddings(settings.embed_model), reset=reset))
@@ -210,7 +210,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from retrieval.store import EmbedderMismatch
+    from policyqa.store import EmbedderMismatch
 
     try:
         return args.func(args)

@@ -20,7 +20,7 @@ from ingest.loaders import MAX_FILE_BYTES
 from policyqa.config import Settings
 from policyqa.feedback import FeedbackStore
 from policyqa.records import Answer
-from retrieval.chain import Assistant
+from policyqa.assistant import Assistant
 
 log = logging.getLogger("policyqa.server")
 STATIC = Path(__file__).resolve().parent / "static"

@@ -28,7 +28,7 @@ from ingest.loaders import LOADERS, MAX_FILE_BYTES
 from ingest.pipeline import FileResult
 from policyqa.config import Settings
 from policyqa.records import Answer, Citation
-from retrieval.chain import Assistant
+from policyqa.assistant import Assistant
 
 log = logging.getLogger("policyqa")
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from ingest.normalise import normalise, to_traditional
+from policyqa.zh import normalise, to_traditional
 from policyqa.records import Answer, Chunk, Citation, Hit
 from retrieval.keyword import KeywordIndex
 from retrieval.tokens import FIGURE_RE, figures

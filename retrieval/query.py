@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
-from ingest.normalise import is_traditional, normalise
+from policyqa.zh import is_traditional, normalise
 from retrieval.tokens import STOPWORDS, tokenize
 
 _LATIN_RE = re.compile(r"[A-Za-z]")

@@ -12,7 +12,7 @@ from langchain_core.retrievers import BaseRetriever
 from policyqa.records import Chunk, Hit
 from retrieval.keyword import KeywordIndex
 from retrieval.query import Query, Transliterator, analyse, search_text
-from retrieval.store import Store
+from policyqa.store import Store
 from retrieval.tokens import figures
 
 RRF_K = 60  # the constant of Cormack et al.; damps the head of each ranking
@@ -124,7 +124,7 @@ class Searcher:
         """Whether the document's normalised text contains `term` (cached per generation)."""
         text = self._doc_norm.get(doc)
         if text is None:
-            from ingest.normalise import normalise
+            from policyqa.zh import normalise
 
             text = self._doc_norm[doc] = normalise(self.store.document_text(doc))
         return term in text

@@ -30,7 +30,7 @@ def _isolated_env(monkeypatch):
 def sample_store(tmp_path_factory) -> Path:
     """A store directory holding the ingested sample corpus (copy it before writing to it)."""
     from policyqa.config import load_settings
-    from retrieval.chain import Assistant
+    from policyqa.assistant import Assistant
 
     store = tmp_path_factory.mktemp("sample") / "store"
     assistant = Assistant(load_settings(store=store))
@@ -43,7 +43,7 @@ def sample_store(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def assistant(sample_store):
     from policyqa.config import load_settings
-    from retrieval.chain import Assistant
+    from policyqa.assistant import Assistant
 
     return Assistant(load_settings(store=sample_store))
 

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import GOLD
 from policyqa.config import load_settings
-from retrieval.chain import Assistant
+from policyqa.assistant import Assistant
 
 OLD_NOTICE = """关于社区党组织工作经费标准的通知
 （2015年3月1日）

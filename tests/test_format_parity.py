@@ -82,7 +82,7 @@ def parity(tmp_path_factory):
     from eval.metrics import load_jsonl, score
     from eval.run import run_items
     from policyqa.config import load_settings
-    from retrieval.chain import Assistant
+    from policyqa.assistant import Assistant
 
     gold = load_jsonl(GOLD)
     tmp_path = tmp_path_factory.mktemp("parity")

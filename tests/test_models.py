@@ -11,8 +11,8 @@ import pytest
 
 from conftest import SAMPLE, free_port
 from policyqa.config import load_settings
-from retrieval.chain import Assistant
-from retrieval.store import EmbedderMismatch
+from policyqa.assistant import Assistant
+from policyqa.store import EmbedderMismatch
 
 
 @pytest.fixture(scope="module")

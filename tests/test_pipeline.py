@@ -11,7 +11,7 @@ from ingest.clean import clean
 from ingest.loaders import load
 from ingest.split import split
 from policyqa.config import load_settings
-from retrieval.chain import Assistant
+from policyqa.assistant import Assistant
 
 
 def test_cleaning_keeps_exact_provenance():

@@ -11,7 +11,7 @@ import pytest
 from policyqa import ui
 from policyqa.config import load_settings
 from policyqa.records import Answer, Chunk, Citation, Hit
-from retrieval.chain import Assistant
+from policyqa.assistant import Assistant
 
 CORPUS = Path(__file__).resolve().parents[1] / "sample_corpus"
 EVIL = '<script>alert("x")</script>'

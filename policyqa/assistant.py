@@ -1,4 +1,4 @@
-"""The question-answering chain: condense → search → grounded answer (→ LLM wording).
+"""The Assistant service, above ingest and retrieval. The question-answering chain: condense → search → grounded answer (→ LLM wording).
 
 `Assistant` is the one object a process needs (one Chroma client per process); `chain` exposes
 the same steps as a LangChain runnable.
@@ -17,10 +17,10 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from policyqa.config import Settings
 from policyqa.records import Answer, Hit
 from retrieval.answer import AnswerOptions, extractive_answer
-from retrieval.embeddings import get_embeddings
+from policyqa.embeddings import get_embeddings
 from retrieval.query import Query, detect_lang, is_follow_up
 from retrieval.search import Searcher, SearchOptions
-from retrieval.store import Store
+from policyqa.store import Store
 
 log = logging.getLogger("policyqa")
 
