@@ -14,6 +14,7 @@ from retrieval.keyword import KeywordIndex
 from retrieval.query import Query, Transliterator, analyse, search_text
 from policyqa.store import Store
 from retrieval.tokens import figures
+from policyqa.zh import mentions_place
 
 RRF_K = 60  # the constant of Cormack et al.; damps the head of each ranking
 
@@ -121,13 +122,16 @@ class Searcher:
             return self._keyword
 
     def mentions(self, doc: str, term: str) -> bool:
-        """Whether the document's normalised text contains `term` (cached per generation)."""
+        """Whether the document's normalised text or its metadata (region, issuer: a Taiwan
+        regulation need not name Taiwan) contains `term` (cached per generation)."""
         text = self._doc_norm.get(doc)
         if text is None:
             from policyqa.zh import normalise
 
-            text = self._doc_norm[doc] = normalise(self.store.document_text(doc))
-        return term in text
+            meta = next((d["meta"] for d in self.store.documents() if d["doc"] == doc), {}) or {}
+            about = " ".join(str(meta.get(k) or "") for k in ("region", "issuer"))
+            text = self._doc_norm[doc] = normalise(about + "\n" + self.store.document_text(doc))
+        return mentions_place(text, term)
 
     def in_corpus(self, term: str) -> bool:
         """Whether any document contains the (normalised) term at all."""
