@@ -80,6 +80,9 @@ _CN_DIGITS = "零〇○一二两三四五六七八九十百千万亿壹贰叁肆
 FIGURE_RE = re.compile(
     r"(?P<num>\d[\d,，]*(?:\.\d+)?\s*(?:[万亿](?:\d[\d,，]*)?)?|[%s点]*[%s][%s点]*)" % (_CN_DIGITS, _CN_DIGITS, _CN_DIGITS)
     + r"(?P<approx>多|余)?\s*(?P<unit>%s)" % _UNITS_RE)
+# A calendar date, Arabic or Chinese: 2019年, 2024年8月22日, 二〇二四年十一月十日, 民国九十五年三月.
+DATE_RE = re.compile(r"(?:(?:19|20)\d{2}|[一二〇○零][〇○零一二三四五六七八九]{3})\s*年(?:\s*[\d一二三四五六七八九十]{1,3}\s*月(?:\s*[\d一二三四五六七八九十]{1,3}\s*日)?)?"
+                     r"|(?<![\d.])\d{1,2}\s*月\s*\d{1,2}\s*日|[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日")
 # Words that contain numeral characters but are no figures (一般, 万一, 统一, 十分 …).
 _NOT_FIGURE_BEFORE = re.compile(r"[统唯同万专单均划]$")
 _NOT_FIGURE_AFTER = ("一般", "一律", "一致", "一定", "一切", "一起", "一同", "一并", "一旦", "一些", "一方")
@@ -112,8 +115,11 @@ def find_figures(text: str) -> list[Figure]:
     """Every figure with a unit in `text` (any script; Traditional units are matched after the
     caller normalises, or directly where the unit is written the same)."""
     out = []
+    dates = [d.span() for d in DATE_RE.finditer(text)]
     for m in FIGURE_RE.finditer(text):
         num, unit = m.group("num").strip(), m.group("unit")
+        if any(a <= m.start() < b for a, b in dates) or text[max(0, m.start() - 1):m.start()] == "第":
+            continue  # a date (2019年8月22日) or an ordinal (第十五条) is no quantity
         if not re.search(r"\d", num) and (
                 _NOT_FIGURE_BEFORE.search(text[:m.start()]) or text[m.start():].startswith(_NOT_FIGURE_AFTER)):
             continue
@@ -121,7 +127,9 @@ def find_figures(text: str) -> list[Figure]:
             continue
         out.append(Figure(m.group().strip(), numeral_value(num.rstrip("点")), unit, _UNIT_OF[unit],
                           m.start(), m.end()))
-    return out
+    # Dates answer "when" questions: kind "date", no unit, never compared as quantities.
+    out += [Figure(text[a:b], None, "", "date", a, b) for a, b in dates]
+    return sorted(out, key=lambda f: f.start)
 
 
 def has_figure(text: str, kinds: frozenset[str] | None = None) -> bool:
@@ -136,10 +144,11 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
          r"|津贴.{0,4}(多少|标准)|费用?.{0,3}(多少|标准)|上限是多少|最多.{0,4}(多少|能拿|能领)|领多少|发多少|给多少"
          r"|\bfines?\b|\bpenalt|how much|\bamount\b|\bcost|\bfees?\b|subsid|allowance|\bgrant\b|payment|\bpaid\b|yuan|dollars?|\bcap\b|maximum|minimum|threshold",
          "money"),
-        (r"多久|多长时间|多少天|几天|几年|多少年|几个月|多少个?月|期限|时限|多少个?工作日|几个工作日|间隔|什么时候|哪天|截止"
-         r"|how long|how soon|within how|how many (days|months|years|weeks|hours)|deadline|period|interval|when\b",
+        (r"多久|多长时间|多少天|几天|几年|多少年|几个月|多少个?月|期限|时限|多少个?工作日|几个工作日|间隔"
+         r"|how long|how soon|within how|how many (days|months|years|weeks|hours)|period|interval",
          "duration"),
         (r"几岁|多大年纪|年龄|多少岁|how old|\bage\b|aged", "age"),
+        (r"什么时候|何时|哪天|哪一天|截止|日期|几月几日|几号|\bwhen\b|what date|by when|deadline", "date duration"),
         (r"多少毫升|献多少|多少血|how much blood|millilit", "volume"),
         (r"多少公斤|多重|体重|\bkg\b|kilogram|weigh", "weight"),
         (r"比例|百分之|几倍|多少倍|百分比|几成|percent|proportion|share of|times the", "ratio"),

@@ -314,6 +314,6 @@ def find_conflict(chosen: list[Scored], weights: TermWeights) -> tuple[Chunk, Ch
 def _by_unit(text: str) -> dict[str, set[float]]:
     out: dict[str, set[float]] = {}
     for f in find_figures(normalise(text)):
-        if f.value is not None:
+        if f.value is not None and f.kind != "date":
             out.setdefault(f.unit, set()).add(f.value)
     return out
