@@ -224,6 +224,7 @@ class Store:
         `new_vectors` holds vectors for the chunks not already stored (content-hash ids)."""
         with self._lock:
             old_ids = self.chunk_ids(document.doc)
+            old_source = self._source_of(document.doc)
             new = [c for c in chunks if c.id in new_vectors]
             if new:
                 self.vectors._collection.upsert(
@@ -250,6 +251,8 @@ class Store:
             stale = sorted(old_ids - {c.id for c in chunks})
             if stale:
                 self.vectors.delete(ids=stale)
+            if old_source != source:
+                self._drop_original(old_source)
             self.generation += 1
 
     def delete_document(self, doc: str) -> int:
@@ -258,6 +261,7 @@ class Store:
             ids = [r[0] for r in self._db.execute("SELECT id FROM chunks WHERE doc=?", (doc,))]
             if not ids and self.document_hash(doc) is None:
                 raise KeyError(doc)
+            source = self._source_of(doc)
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("DELETE FROM chunks WHERE doc=?", (doc,))
             self._db.execute("DELETE FROM documents WHERE doc=?", (doc,))
@@ -265,8 +269,21 @@ class Store:
             self._db.execute("COMMIT")
             if ids:
                 self.vectors.delete(ids=ids)
+            self._drop_original(source)
             self.generation += 1
             return len(ids)
+
+    def _source_of(self, doc: str) -> str:
+        row = self._db.execute("SELECT source FROM documents WHERE doc=?", (doc,)).fetchone()
+        return row[0] if row else ""
+
+    def _drop_original(self, source: str) -> None:
+        """Remove a kept original once no committed document names it (delete removes every copy)."""
+        if not source or "/" in source or source.startswith("."):
+            return
+        if self._db.execute("SELECT 1 FROM documents WHERE source=?", (source,)).fetchone():
+            return
+        (self.files / source).unlink(missing_ok=True)
 
     def _sweep_orphans(self) -> None:
         """Delete vectors that no committed chunk owns (left by an interrupted write)."""
