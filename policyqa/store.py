@@ -359,8 +359,10 @@ class Store:
         with self._lock:
             pending = self._begin_pending_write()
             old_ids: set[str] = set()
+            old_sources: dict[str, str] = {}
             for document, _, _ in batch:
                 old_ids |= self.chunk_ids(document.doc)
+                old_sources[document.doc] = self._source_of(document.doc)
             new = [c for _, chunks, _ in batch for c in chunks if c.id in new_vectors]
             for i in range(0, len(new), 4000):  # under Chroma's max batch size
                 part = new[i:i + 4000]
@@ -395,6 +397,9 @@ class Store:
             stale = sorted(old_ids - kept)
             if stale:
                 self.vectors.delete(ids=stale)
+            for document, _, source in batch:
+                if old_sources[document.doc] != source:
+                    self._drop_original(old_sources[document.doc])
             self._end_pending_write(pending)
 
     def delete_document(self, doc: str) -> int:
@@ -403,6 +408,7 @@ class Store:
             ids = [r[0] for r in self._db.execute("SELECT id FROM chunks WHERE doc=?", (doc,))]
             if not ids and self.document_hash(doc) is None:
                 raise KeyError(doc)
+            source = self._source_of(doc)
             pending = self._begin_pending_write()
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("DELETE FROM chunks WHERE doc=?", (doc,))
@@ -413,8 +419,21 @@ class Store:
             self._db.execute("COMMIT")
             if ids:
                 self.vectors.delete(ids=ids)
+            self._drop_original(source)
             self._end_pending_write(pending)
             return len(ids)
+
+    def _source_of(self, doc: str) -> str:
+        row = self._db.execute("SELECT source FROM documents WHERE doc=?", (doc,)).fetchone()
+        return row[0] if row else ""
+
+    def _drop_original(self, source: str) -> None:
+        """Remove a kept original once no committed document names it (delete removes every copy)."""
+        if not source or "/" in source or source.startswith("."):
+            return
+        if self._db.execute("SELECT 1 FROM documents WHERE source=?", (source,)).fetchone():
+            return
+        (self.files / source).unlink(missing_ok=True)
 
     # ---------------------------------------------------------------- crash recovery
     def _begin_pending_write(self) -> int:
