@@ -6,6 +6,7 @@ value of `embed_model` is a sentence-transformers model name or local path.
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 from langchain_core.embeddings import Embeddings
