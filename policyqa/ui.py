@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import html
 import logging
+import os
 import re
 import secrets
 import time
@@ -30,7 +31,7 @@ from typing import Any, Callable, Iterator
 
 import gradio as gr
 
-from ingest.loaders import LOADERS, MAX_FILE_BYTES
+from ingest.loaders import LOADERS
 from ingest.pipeline import FileResult
 from policyqa.config import Settings
 from policyqa.docview import citation_url
@@ -60,6 +61,32 @@ REFUSED = "管理令牌错误，操作已拒绝。"
 PRIVATE = "private"  # gradio 6 api_visibility: usable by this UI, not by API clients
 MAX_CONVERSATIONS = 50  # kept in the browser; the oldest go first
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+MAX_UPLOAD_FILES = 20
+# Gradio's upload cache: swept every 10 minutes of files older than an hour (an upload is
+# removed as soon as it is indexed; this catches files picked but never indexed).
+UPLOAD_CACHE_SWEEP = (600, 3600)
+# The browser sends the admin token with Gradio's upload request (the route needs it).
+UPLOAD_TOKEN_JS = r"""
+<script>
+(() => {
+  let adminToken = "";
+  document.addEventListener("input", (e) => {
+    if (e.target && e.target.closest && e.target.closest("#pq-admin-token")) adminToken = e.target.value;
+  }, true);
+  const send = window.fetch;
+  window.fetch = function (input, init) {
+    const url = typeof input === "string" ? input : (input && input.url) || "";
+    if (adminToken && /\/gradio_api\/upload(\?|$)/.test(url)) {
+      init = Object.assign({}, init || {});
+      const headers = new Headers(init.headers || {});
+      headers.set("X-Admin-Token", adminToken);
+      init.headers = headers;
+    }
+    return send.call(this, input, init);
+  };
+})();
+</script>
+"""
 
 # Words of the interface that follow the question's language (the rest of the UI is Chinese).
 WORDS = {
@@ -538,23 +565,56 @@ def _result_row(r: FileResult) -> list:
     return [r.doc, r.status, r.chunks, r.reason]
 
 
+def upload_folder() -> Path:
+    """Where Gradio's upload route stores files (GRADIO_TEMP_DIR or <tmp>/gradio)."""
+    from gradio.utils import get_upload_folder
+
+    return Path(get_upload_folder()).resolve()
+
+
+def _uploaded_bytes(p: Any, root: Path) -> tuple[str, bytes]:
+    """(client file name, bytes) of one file Gradio's upload route stored, then removed.
+    The handler is given a path by the client: anything not a regular file inside the upload
+    folder is refused, so a client can never make the server read one of its own files."""
+    from ingest.loaders import LoadError, read_file
+
+    raw = Path(p if isinstance(p, str) else getattr(p, "path", None) or getattr(p, "name", str(p)))
+    name = raw.name  # the base name only: the client's name is an identifier, never a path
+    resolved = Path(os.path.realpath(raw.parent)) / raw.name
+    if root not in resolved.parents or raw.is_symlink():
+        raise LoadError("not an uploaded file: the server only reads files sent to it")
+    try:
+        return name, read_file(resolved)
+    finally:
+        resolved.unlink(missing_ok=True)  # an upload is kept only as the store's original
+        try:
+            if resolved.parent != root:
+                resolved.parent.rmdir()
+        except OSError:
+            pass
+
+
 def upload_documents(assistant: Assistant, settings: Settings, token: str | None,
                      paths: list[str] | None) -> tuple[str, list[list]]:
-    """Index uploaded temp files under their base names → (message, per-file result rows)."""
+    """Index files sent through Gradio's upload route under their base names
+    → (message, per-file result rows)."""
+    from ingest.loaders import LoadError
+
     if not check_token(settings.admin_token, token):
         return REFUSED, []
     if not paths:
         return "请先选择文件。Choose one or more files first.", []
+    if len(paths) > MAX_UPLOAD_FILES:
+        return f"一次最多上传 {MAX_UPLOAD_FILES} 个文件。At most {MAX_UPLOAD_FILES} files at a time.", []
+    root = upload_folder()
     rows = []
     for p in paths:
-        path = Path(p if isinstance(p, str) else getattr(p, "name", str(p)))
-        name = path.name  # the base name only: the client's name is an identifier, never a path
+        name = Path(str(p if isinstance(p, str) else getattr(p, "path", p))).name
         try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                result = FileResult(name, name, "failed",
-                                    reason=f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-            else:
-                result = assistant.ingest_upload(path.read_bytes(), name)
+            name, data = _uploaded_bytes(p, root)
+            result = assistant.ingest_upload(data, name)
+        except LoadError as e:
+            result = FileResult(name, name, "failed", reason=str(e))
         except OSError as e:
             result = FileResult(name, name, "failed", reason=f"{type(e).__name__}: cannot read the upload")
         rows.append(_result_row(result))
@@ -734,7 +794,8 @@ def _documents_tab(assistant: Assistant, settings: Settings) -> list:
     if settings.admin_token is None:
         gr.Markdown("文档管理未启用。设置环境变量 `POLICYQA_ADMIN_TOKEN` 后重启即可启用。")
         return []
-    token = gr.Textbox(label="管理令牌", type="password", placeholder="输入后按回车加载文档列表")
+    token = gr.Textbox(label="管理令牌", type="password", elem_id="pq-admin-token",
+                       placeholder="输入后按回车加载文档列表")
     status = gr.Markdown()
     with gr.Row():
         with gr.Column(scale=3, min_width=260):
@@ -852,6 +913,9 @@ def mount_ui(app, demo: gr.Blocks, path: str = "/", **kwargs):
     """`gr.mount_gradio_app` with this UI's theme, CSS and head (mount it after the API routes)."""
     for key, value in launch_options().items():
         kwargs.setdefault(key, value)
+    kwargs["head"] = (kwargs.get("head") or "") + UPLOAD_TOKEN_JS
+    if demo.delete_cache is None:
+        demo.delete_cache = UPLOAD_CACHE_SWEEP
     return gr.mount_gradio_app(app, demo, path=path, **kwargs)
 
 

@@ -152,8 +152,9 @@ def test_feedback_payload():
 
 def test_admin_actions_check_the_token(env, tmp_path):
     assistant, settings = env
-    upload = tmp_path / "sub" / "测试通知.txt"
-    upload.parent.mkdir()
+    # Where Gradio's upload route puts a file sent to it (the handler reads nothing else).
+    upload = ui.upload_folder() / tmp_path.name / "测试通知.txt"
+    upload.parent.mkdir(parents=True)
     upload.write_text("关于测试上传的通知\n\n各单位：为做好测试工作，现将有关事项通知如下。"
                       "一、测试经费由区财政统一保障，每年不少于3万元。", encoding="utf-8")
 
