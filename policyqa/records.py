@@ -66,6 +66,9 @@ class Evidence:
     text: str  # display text (cleaned), continuation included
     tail: Chunk | None = None
     tail_end: int = 0
+    # For a list item, the sentence that introduces the list (「有下列行为之一的，处…罚款：」):
+    # the item's condition is only answered together with it.
+    intro: "Evidence | None" = None
 
     def source_span(self) -> tuple[int, int]:
         """Original-document span of the whole sentence, continuation included."""

@@ -40,21 +40,28 @@ def is_traditional(text: str) -> bool:
 
 
 # ----------------------------------------------------------------------------- sentences
-# A sentence runs to a full stop, question/exclamation mark or semicolon (closing quotes and
-# brackets stay with it), or to a line end. The answer stage quotes these units and the store's
+# A sentence runs to a full stop, question or exclamation mark (closing quotes and brackets stay
+# with it), or to a line end. A semicolon joins the clauses of one legal sentence (「…责令改正；
+# 拒不改正的，处…罚款。」: the condition and the penalty belong together), so it only cuts a
+# sentence longer than MAX_SENTENCE_CHARS. The answer stage quotes these units and the store's
 # embedding cache is keyed by their exact text, so ingest and retrieval must cut alike.
-SENTENCE_RE = re.compile(r"[^。！？!?；;\n]+(?:[。！？!?；;]+[”’」』）)]*)?")
+SENTENCE_RE = re.compile(r"[^。！？!?\n]+(?:[。！？!?]+[”’」』）)]*)?")
+CLAUSE_RE = re.compile(r"[^；;]+(?:[；;]+[”’」』）)]*)?")
+MAX_SENTENCE_CHARS = 160
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
+def sentence_spans(text: str, max_chars: int = MAX_SENTENCE_CHARS) -> list[tuple[int, int]]:
     """[start, end) of each sentence of `text`, surrounding white space excluded."""
     spans = []
     for m in SENTENCE_RE.finditer(text):
-        raw = m.group()
-        a = m.start() + (len(raw) - len(raw.lstrip()))
-        b = m.start() + len(raw.rstrip())
-        if b > a:
-            spans.append((a, b))
+        pieces = [m] if m.end() - m.start() <= max_chars else list(CLAUSE_RE.finditer(m.group()))
+        for p in pieces:
+            raw = p.group()
+            base = m.start() if p is not m else 0
+            a = base + p.start() + (len(raw) - len(raw.lstrip()))
+            b = base + p.start() + len(raw.rstrip())
+            if b > a:
+                spans.append((a, b))
     return spans
 
 

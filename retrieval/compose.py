@@ -106,6 +106,8 @@ def with_items(query: Query, chosen: list[Scored], next_chunk: Callable | None,
         e = s.evidence
         if e.chunk.doc in listed:
             continue  # the list answers for its document: other sentences only repeat the topic
+        if e.intro is not None and not _same_span(e.intro, out):
+            out.append(e.intro)  # an item's condition is read with the sentence introducing it
         if e not in out:
             out.append(e)
         if _LEAD_IN_RE.search(e.text) or (asks_list and s is chosen[0]):
@@ -301,7 +303,7 @@ def find_conflict(chosen: list[Scored], weights: TermWeights) -> tuple[Chunk, Ch
         for t in chosen:
             cs, ct = s.evidence.chunk, t.evidence.chunk
             ds, dt = cs.meta.get("date", ""), ct.meta.get("date", "")
-            if cs.doc == ct.doc or not ds or not dt or ds <= dt:
+            if cs.doc == ct.doc or not ds or not dt or ds <= dt or not _versions(cs.title, ct.title):
                 continue
             if weights.share(s.covered & t.covered) < 0.5 * min(weights.share(s.covered), weights.share(t.covered)):
                 continue
@@ -309,6 +311,19 @@ def find_conflict(chosen: list[Scored], weights: TermWeights) -> tuple[Chunk, Ch
             if any(fs[u].isdisjoint(ft[u]) for u in fs.keys() & ft.keys()):
                 return cs, ct
     return None
+
+
+def _bigrams(title: str) -> set[str]:
+    key = re.sub(r"[\W\d_]|年|版|修订|修正", "", normalise(title))
+    return {key[i:i + 2] for i in range(len(key) - 1)}
+
+
+def _versions(title_a: str, title_b: str, min_overlap: float = 0.5) -> bool:
+    """Two documents are versions of one text (a notice and its revision, a law before and after
+    amendment) when their titles share most character pairs, years and 修订 aside: only then do
+    different figures mean a change rather than two different rules."""
+    a, b = _bigrams(title_a), _bigrams(title_b)
+    return bool(a and b) and len(a & b) / min(len(a), len(b)) >= min_overlap
 
 
 def _by_unit(text: str) -> dict[str, set[float]]:

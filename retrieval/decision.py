@@ -26,11 +26,15 @@ FEATURES = ("coverage_best", "coverage_all", "absent_share", "dense_best", "figu
             "unknown_name", "year_missing", "english")
 
 
-def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: list[Hit]) -> dict[str, float]:
-    """The decision's signals, each in [0, 1] except dense similarity (a raw cosine)."""
+def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: list[Hit],
+             mentions=None) -> dict[str, float]:
+    """The decision's signals, each in [0, 1] except dense similarity (a raw cosine). A year the
+    question names must occur in the evidence or elsewhere in its document (its header, its
+    revision note): `mentions(doc, term)`."""
     kinds = asked_quantity(normalise(query.question)) or asked_quantity(query.normalised)
     together = frozenset().union(*(s.covered for s in chosen)) if chosen else frozenset()
     years = set(_YEAR_RE.findall(normalise(query.question)))
+    docs = {s.evidence.chunk.doc for s in chosen}
     evidence_text = " ".join(s.evidence.chunk.text + " " + s.evidence.chunk.title + " "
                              + s.evidence.chunk.meta.get("date", "") for s in chosen)
     return {
@@ -40,7 +44,8 @@ def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: lis
         "dense_best": max((s.dense for s in chosen), default=0.0),
         "figure_missing": float(bool(kinds) and not any(s.figure_fit for s in chosen)),
         "unknown_name": float(bool(query.unknown)),
-        "year_missing": float(bool(years) and not any(y in evidence_text for y in years)),
+        "year_missing": float(bool(years) and not any(
+            y in evidence_text or (mentions is not None and mentions(d, y)) for y in years for d in docs)),
         "english": float(query.lang == "en"),
     }
 
@@ -95,12 +100,12 @@ def _reason(signal: str, query: Query, weights: TermWeights) -> str:
 
 
 def decide(query: Query, weights: TermWeights, chosen: list[Scored], hits: list[Hit],
-           threshold: float | None = None, model: dict | None = None) -> Decision:
+           threshold: float | None = None, model: dict | None = None, mentions=None) -> Decision:
     model = model or load_model()
     cut = model["threshold"] if threshold is None else threshold
     if not chosen:
         return Decision(False, 0.0, cut, _reason("empty", query, weights))
-    x = features(query, weights, chosen, hits)
+    x = features(query, weights, chosen, hits, mentions)
     p = probability(x, model)
     signals = tuple((f, round(x[f], 4)) for f in model["features"])
     if p >= cut:

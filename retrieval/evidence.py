@@ -11,7 +11,7 @@ import re
 from typing import Callable
 
 from policyqa.records import Chunk, Evidence, Hit
-from policyqa.zh import find_figures, normalise, sentence_spans
+from policyqa.zh import ITEM_RE, find_figures, normalise, sentence_spans
 
 _SENT_END_RE = re.compile(r"[。！？!?；;:：][”’」』）)]*\s*$|\n\s*$")
 # A dateline or signature: a date standing (nearly) alone, with at most an issuing body beside it.
@@ -67,11 +67,17 @@ def candidate_sentences(hits: list[Hit], keep_doc: Callable[[str], bool] | None 
         if keep_doc is not None and not keep_doc(chunk.doc):
             continue
         spans = sentence_spans(chunk.text)
+        intro: Evidence | None = None
         for i, (a, b) in enumerate(spans):
             text = chunk.text[a:b]
             tail = _continuation(chunk, next_chunk) if i == len(spans) - 1 else None
             if tail is not None:
                 text += tail[1]
+            is_item = bool(ITEM_RE.match(text))
+            if text.rstrip().endswith(("：", ":")):
+                intro = Evidence(chunk, rank, a, b, display_text(text))
+            elif not is_item:
+                intro = None
             if not is_quotable(text, chunk.title):
                 continue
             norm = normalise(text)
@@ -81,7 +87,8 @@ def candidate_sentences(hits: list[Hit], keep_doc: Callable[[str], bool] | None 
                 continue
             seen.append((grams, numbers))
             out.append(Evidence(chunk, rank, a, b, display_text(text),
-                                tail=tail[0] if tail else None, tail_end=len(tail[1]) if tail else 0))
+                                tail=tail[0] if tail else None, tail_end=len(tail[1]) if tail else 0,
+                                intro=intro if is_item and intro is not None and intro.a != a else None))
     return out
 
 

@@ -106,7 +106,7 @@ def term_weights(query: Query, keyword: KeywordIndex, in_corpus: Callable[[str],
 def _context(e: Evidence, query: Query, mentions) -> str:
     """The sentence as evidence: the title's words gain nothing (the title heads every passage
     of its document), and a place the question names counts as covered in a document about it."""
-    norm = normalise(e.text)
+    norm = normalise(e.text if e.intro is None else e.intro.text + e.text)
     title = normalise(e.chunk.title)
     context = norm.replace(title, " ") if len(title) >= 6 else norm
     if mentions is not None and query.places:
@@ -127,7 +127,7 @@ def score_sentences(query: Query, sentences: list[Evidence], weights: TermWeight
     out = []
     for e, d in zip(sentences, dense):
         coverage, covered = weights.coverage(_context(e, query, mentions))
-        found = {f.kind for f in find_figures(normalise(e.text))}
+        found = {f.kind for f in find_figures(normalise(e.text if e.intro is None else e.intro.text + e.text))}
         fit = kinds is None or bool(found & kinds)
         bonus = (opts.figure_bonus if kinds and fit else opts.any_figure_bonus if kinds and found else 0.0)
         dense_rel = (float(d) - lo) / (hi - lo) if hi > lo else 0.5

@@ -9,8 +9,15 @@ from policyqa.zh import ITEM_RE, asked_quantity, find_figures, numeral_value, se
 
 
 def test_sentence_spans_exclude_white_space_and_keep_closing_marks():
-    text = "第一条 为了规范管理。\n  二、罚款五百元；其他事项」。 "
-    assert [text[a:b] for a, b in sentence_spans(text)] == ["第一条 为了规范管理。", "二、罚款五百元；", "其他事项」。"]
+    text = "第一条 为了规范管理。\n  二、违反规定的，责令改正；拒不改正的，罚款五百元」。 "
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "第一条 为了规范管理。", "二、违反规定的，责令改正；拒不改正的，罚款五百元」。"]
+
+
+def test_semicolons_cut_only_long_sentences():
+    long = "；".join(["违反本条例规定的，由主管部门责令改正"] * 12) + "。"
+    spans = sentence_spans(long)
+    assert len(spans) == 12 and all(long[a:b].startswith("违反") for a, b in spans)
 
 
 @pytest.mark.parametrize("text, expected", [
