@@ -92,6 +92,28 @@ def format_reliability(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def year_shifted(gold: list[dict], document_text) -> list[dict]:
+    """More unanswerable items: an answerable question that names a year, asked about a year no
+    document mentions (the nearest later year absent from the corpus). The documents cannot
+    answer it; the decision must see that the year is missing."""
+    import re
+
+    corpus = document_text()
+    derived = []
+    for item in gold:
+        years = re.findall(r"(?:19|20)\d{2}", item["question"])
+        if not item.get("answerable") or not years:
+            continue
+        question = item["question"]
+        for year in dict.fromkeys(years):
+            other = next(y for y in range(int(year) + 3, int(year) + 40) if str(y) not in corpus)
+            question = question.replace(year, str(other))
+        derived.append({**item, "id": item["id"] + "-year", "question": question, "answerable": False,
+                        "type": "unanswerable", "must_include": [], "sources": [],
+                        "derived_from": item["id"]})
+    return derived
+
+
 def corpus_text(assistant: Assistant):
     """`text(exclude=docs)`: the normalised-later original text of every other document."""
     def text(exclude=()) -> str:

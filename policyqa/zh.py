@@ -150,7 +150,7 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
         (r"罚.{0,6}(多少|几)|多少钱|多少元|金额|罚款(标准|幅度|数额)|补助.{0,4}(多少|标准)|补贴.{0,4}(多少|标准)"
          r"|津贴.{0,4}(多少|标准)|费用?.{0,3}(多少|标准)|上限是多少|最多.{0,4}(多少|能拿|能领)|领多少|发多少|给多少"
          r"|\bfines?\b|\bpenalt|how much|\bamount\b|\bcost|\bfees?\b|subsid|allowance|\bgrant\b|payment|\bpaid\b|yuan|dollars?|\bcap\b|maximum|minimum|threshold",
-         "money"),
+         "money ratio"),  # fines are also set as multiples (违法所得一倍以上三倍以下)
         (r"多久|多长时间|多少天|几天|几年|多少年|几个月|多少个?月|期限|时限|多少个?工作日|几个工作日|间隔"
          r"|how long|how soon|within how|how many (days|months|years|weeks|hours)|period|interval",
          "duration"),
@@ -159,10 +159,10 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
         (r"多少毫升|献多少|多少血|how much blood|millilit", "volume"),
         (r"多少公斤|多重|体重|\bkg\b|kilogram|weigh", "weight"),
         (r"比例|百分之|几倍|多少倍|百分比|几成|percent|proportion|share of|times the", "ratio"),
-        (r"(几|多少)[个只条名户人项家所次件份位台辆张套间处类种]|how many|number of", "count"),
+        (r"(?<!哪)(几|多少)[个只条名户人项家所次件份位台辆张套间处类种]|how many|number of", "count"),
     ))
 # "多少" alone asks for some quantity without saying which.
-_ANY_QUANTITY = re.compile(r"多少|几[^乎何]|what is the (number|figure|rate|level|standard)", re.I)
+_ANY_QUANTITY = re.compile(r"多少|(?<!哪)几[^乎何]|what is the (number|figure|rate|level|standard)", re.I)
 
 
 def asked_quantity(question_normalised: str) -> frozenset[str] | None:

@@ -34,6 +34,8 @@ class ComposeOptions:
     keep_ratio: float = 0.62  # a further sentence must score this share of the best…
     gain_ratio: float = 0.47  # …or this share when it covers words the others do not
     follow_chunks: int = 2  # passages a list may run on into
+    heading_chars: int = 30  # a chosen sentence shorter than this is a heading…
+    heading_follow: int = 2  # …and brings this many following sentences of its passage
 
 
 def is_list_question(query: Query) -> bool:
@@ -54,8 +56,10 @@ def select(query: Query, scored: list[Scored], opts: ComposeOptions) -> list[Sco
         if len(chosen) >= opts.max_sentences:
             break
         gain = s.covered - covered
+        # Figures are the concrete part of an answer: of the asked kind for a quantity
+        # question, of any kind otherwise ("经费怎么保障" is answered by the amounts).
         new_figures = {f.text for f in find_figures(normalise(s.evidence.text))
-                       if kinds and f.kind in kinds} - figures
+                       if f.kind != "date" and (not kinds or f.kind in kinds)} - figures
         if (s.score >= lead.score * opts.keep_ratio and (gain or new_figures)) or (
                 gain and s.score >= lead.score * opts.gain_ratio):
             chosen.append(s)
@@ -95,6 +99,15 @@ def list_items(lead: Evidence, next_chunk: Callable | None, opts: ComposeOptions
     return items
 
 
+def following_sentences(e: Evidence, n: int) -> list[Evidence]:
+    """Up to `n` quotable sentences after `e` in its passage."""
+    out = []
+    for a, b in sentence_spans(e.chunk.text):
+        if a >= e.b and len(out) < n and is_quotable(e.chunk.text[a:b], e.chunk.title):
+            out.append(Evidence(e.chunk, e.rank, a, b, display_text(e.chunk.text[a:b])))
+    return out
+
+
 def with_items(query: Query, chosen: list[Scored], next_chunk: Callable | None,
                opts: ComposeOptions) -> list[Evidence]:
     """The chosen evidence, a lead-in followed by its list items (always for a list question,
@@ -110,6 +123,10 @@ def with_items(query: Query, chosen: list[Scored], next_chunk: Callable | None,
             out.append(e.intro)  # an item's condition is read with the sentence introducing it
         if e not in out:
             out.append(e)
+        if len(e.text) < opts.heading_chars and not _LEAD_IN_RE.search(e.text):
+            # A heading-like sentence (「（一）坚持“8433”创建思路」) says little by itself: the
+            # sentences after it in its passage carry the content.
+            out += [f for f in following_sentences(e, opts.heading_follow) if not _same_span(f, out)]
         if _LEAD_IN_RE.search(e.text) or (asks_list and s is chosen[0]):
             items = [i for i in list_items(e, next_chunk, opts) if i not in out and not _same_span(i, out)]
             out += items
@@ -227,8 +244,8 @@ def lead_line(query: Query, evidence: list[Evidence]) -> str:
                 values = [english_value(f, clause) for f in figs]
                 values = [v for v in dict.fromkeys(values) if v]
                 parts.append(f"{clause} ({' to '.join(values)})" if values else clause)
-            return f"{w['answer']}{'; '.join(parts)} [{n}].\n"
-        return f"{w['answer']}{'，'.join(c for c, _ in clauses)}[{n}]。\n"
+            return f"{w['answer']}{'; '.join(parts)}.[{n}]\n"
+        return f"{w['answer']}{'，'.join(c for c, _ in clauses)}。[{n}]\n"
     return ""
 
 

@@ -22,8 +22,8 @@ from retrieval.scoring import Scored, TermWeights
 MODEL_PATH = Path(__file__).parent / "data" / "decision_model.json"
 _YEAR_RE = re.compile(r"(?:19|20)\d{2}")
 
-FEATURES = ("coverage_best", "coverage_all", "absent_share", "dense_best", "figure_missing",
-            "unknown_name", "year_missing", "english")
+FEATURES = ("coverage_best", "coverage_all", "key_terms", "absent_share", "dense_best",
+            "figure_missing", "unknown_name", "year_missing", "english")
 
 
 def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: list[Hit],
@@ -40,6 +40,7 @@ def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: lis
     return {
         "coverage_best": max((s.coverage for s in chosen), default=0.0),
         "coverage_all": weights.share(together),
+        "key_terms": weights.key_share(together),
         "absent_share": weights.absent_share(),
         "dense_best": max((s.dense for s in chosen), default=0.0),
         "figure_missing": float(bool(kinds) and not any(s.figure_fit for s in chosen)),
@@ -66,6 +67,7 @@ _REASONS = {
     "zh-Hans": {
         "coverage_best": "现有文档中最相关的段落与问题只部分相符",
         "coverage_all": "现有文档中最相关的段落与问题只部分相符",
+        "key_terms": "相关段落没有涉及问题的关键内容",
         "absent_share": "文档中没有出现问题里的关键词（{terms}）",
         "dense_best": "现有文档中没有与问题意思相近的段落",
         "figure_missing": "相关段落中没有问题所问的数额或期限",
@@ -77,6 +79,7 @@ _REASONS = {
     "en": {
         "coverage_best": "the closest passages match the question only in part",
         "coverage_all": "the closest passages match the question only in part",
+        "key_terms": "the related passages do not cover what is specific to the question",
         "absent_share": "the documents never use the question's key words ({terms})",
         "dense_best": "no passage is close in meaning to the question",
         "figure_missing": "the related passages give no figure of the kind asked for",

@@ -90,10 +90,3 @@ def candidate_sentences(hits: list[Hit], keep_doc: Callable[[str], bool] | None 
                                 tail=tail[0] if tail else None, tail_end=len(tail[1]) if tail else 0,
                                 intro=intro if is_item and intro is not None and intro.a != a else None))
     return out
-
-
-def following(evidence: Evidence, pool: list[Evidence], n: int) -> list[Evidence]:
-    """Up to `n` sentences after `evidence` in the same passage, in order."""
-    after = sorted((e for e in pool if e.chunk.id == evidence.chunk.id and e.a >= evidence.b),
-                   key=lambda e: e.a)
-    return after[:n]

@@ -56,12 +56,20 @@ class TermWeights:
         return sum(self.absent.values()) / self.total if self.total else 0.0
 
     def coverage(self, norm_text: str) -> tuple[float, frozenset]:
-        """Share of all the question's weight whose terms occur in the text."""
+        """Share of the weight of the words the corpus uses whose terms occur in the text (the
+        words it lacks are measured apart, by `absent_share`)."""
         covered = frozenset(g for g in self.present if any(t in norm_text for t in g))
-        return (sum(self.present[g] for g in covered) / self.total if self.total else 0.0), covered
+        return self.share(covered), covered
 
     def share(self, covered: frozenset) -> float:
-        return sum(self.present[g] for g in covered) / self.total if self.total else 0.0
+        present = sum(self.present.values())
+        return sum(self.present[g] for g in covered) / present if present else 0.0
+
+    def key_share(self, covered: frozenset, n: int = 2) -> float:
+        """Share of the question's `n` rarest (highest-idf) corpus words that are covered: the
+        words that say what is specific about the question."""
+        keys = sorted(self.present, key=self.present.get, reverse=True)[:n]
+        return sum(1 for g in keys if g in covered) / len(keys) if keys else 0.0
 
 
 @dataclass(frozen=True)

@@ -118,7 +118,7 @@ def test_the_decision_declines_with_the_reason_that_pulled_the_score_down():
 
 def test_a_quantity_answer_leads_with_the_clause_holding_the_figure():
     answer = ask("携犬出户未束犬链的罚多少钱？")
-    assert answer.text.startswith("答：处二百元以上五百元以下罚款[1]。")
+    assert answer.text.startswith("答：处二百元以上五百元以下罚款。[1]")
     c = answer.citations[0]
     assert DOC[c.start:c.end] == c.quote and "二百元以上五百元以下" in c.display
 

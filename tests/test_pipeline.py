@@ -124,9 +124,9 @@ def test_questions_about_places_no_document_mentions_are_declined(assistant, que
 def test_english_question_is_answered_from_chinese_text(assistant):
     answer = assistant.ask("How many employment positions did Changchun develop in the first quarter?")
     assert not answer.declined
-    # An English lead with the cited figures, then the Chinese evidence under "According to".
+    # An English lead with the asked figure and its value, then the Chinese evidence.
     lead, evidence = answer.text.split("\n", 1)
-    assert lead.startswith("Figures in the cited passages:") and "47567个 [" in lead
+    assert lead.startswith("Answer: ") and "47567个 (47,567)." in lead
     assert evidence.startswith("According to") and "47567" in evidence
     assert answer.citations[0].doc == "002_91d554ad338f1578.txt"
 
