@@ -110,8 +110,8 @@ def following_sentences(e: Evidence, n: int) -> list[Evidence]:
 
 def with_items(query: Query, chosen: list[Scored], next_chunk: Callable | None,
                opts: ComposeOptions) -> list[Evidence]:
-    """The chosen evidence, a lead-in followed by its list items (always for a list question,
-    and for any chosen sentence that announces a list)."""
+    """The chosen evidence, each followed by the list items after it (for a list question, or
+    when the sentence announces a list)."""
     out: list[Evidence] = []
     asks_list = is_list_question(query)
     listed: set[str] = set()  # documents whose list has been gathered
@@ -127,7 +127,7 @@ def with_items(query: Query, chosen: list[Scored], next_chunk: Callable | None,
             # A heading-like sentence (「（一）坚持“8433”创建思路」) says little by itself: the
             # sentences after it in its passage carry the content.
             out += [f for f in following_sentences(e, opts.heading_follow) if not _same_span(f, out)]
-        if _LEAD_IN_RE.search(e.text) or (asks_list and s is chosen[0]):
+        if _LEAD_IN_RE.search(e.text) or asks_list:
             items = [i for i in list_items(e, next_chunk, opts) if i not in out and not _same_span(i, out)]
             out += items
             if asks_list and items:
