@@ -12,7 +12,7 @@ from typing import Iterable
 
 from tqdm import tqdm
 
-from ingest.clean import clean
+from ingest.clean import clean, fidelity
 from ingest.loaders import LoadError, load, supported
 from ingest.metadata import extract_metadata
 from ingest.split import split
@@ -29,6 +29,7 @@ class FileResult:
     status: str  # indexed | updated | unchanged | duplicate | failed | skipped
     chunks: int = 0
     reason: str = ""
+    fidelity: str = ""  # characters kept by the cleaner (`policyqa ingest -v`)
 
 
 @dataclass
@@ -67,8 +68,12 @@ def prepare(document: Document, max_tokens: int) -> tuple[Document, list[Chunk]]
     cleaned = clean(document.text)
     if not cleaned.text.strip():
         raise LoadError("no text left after removing page furniture and noise")
-    meta = {**extract_metadata(document.title, cleaned.text), **document.meta}
-    document = Document(doc=document.doc, title=document.title, text=document.text, meta=meta,
+    kept = fidelity(document.text, cleaned)
+    meta = {**extract_metadata(document.title, cleaned.text, file_name=document.doc), **document.meta,
+            "fidelity": {"chars": kept.chars, "kept": kept.kept, "prose": kept.prose,
+                         "prose_kept": kept.prose_kept}}
+    title = meta.pop("title", "") or document.title  # the document's own title line
+    document = Document(doc=document.doc, title=title, text=document.text, meta=meta,
                         content_hash=document.content_hash)
     return document, split(document, cleaned, max_tokens=max_tokens)
 
@@ -91,7 +96,10 @@ def ingest_document(store: Store, document: Document, data: bytes, suffix: str,
             vectors[c.id] = v
     source = store.keep_original(document.content_hash, suffix, data)
     store.upsert_document(document, chunks, vectors, source=source.name)
-    return FileResult("", document.doc, "updated" if previous else "indexed", chunks=len(chunks))
+    f = document.meta["fidelity"]
+    return FileResult("", document.doc, "updated" if previous else "indexed", chunks=len(chunks),
+                      fidelity=f"kept {f['kept']}/{f['chars']} chars, prose "
+                               f"{100 * f['prose_kept'] / max(f['prose'], 1):.1f}%")
 
 
 def ingest_file(store: Store, path: Path, name: str | None = None, max_tokens: int = 200) -> FileResult:
