@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import copy
+import errno
 import hashlib
 import io
+import os
 import re
+import stat
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -18,47 +23,135 @@ class LoadError(Exception):
     """A file that cannot be read as a document; the message says why, in plain words."""
 
 
-# Encodings policy text really arrives in, tried in this order after BOM checks.
-_CANDIDATES = ("utf-8", "gb18030", "big5", "utf-16")
+@dataclass(frozen=True)
+class LoadLimits:
+    """Bounds on the work one input file may cause. Calibrated on this repository's test
+    corpora: real .docx files of ../shared/ inflate 3-12x and hold < 300 parts; a hostile
+    .docx (a 495 KB zip bomb declaring 1.2 GB) must be refused before any inflation."""
+
+    max_file_bytes: int = 50 * 1024 * 1024
+    # .docx (zip): refused by declared sizes before inflating, and every part is read
+    # through a bounded stream that stops at its declared size (a lying header is caught).
+    max_zip_members: int = 5000
+    max_zip_uncompressed: int = 200 * 1024 * 1024
+    max_zip_ratio: float = 200.0  # per part larger than zip_ratio_floor
+    zip_ratio_floor: int = 1024 * 1024
+    # UTF-8 with damage: at most this share of the decoded non-ASCII characters may be
+    # invalid byte runs (a GB18030 or Big5 file fails UTF-8 on most of its characters).
+    max_utf8_damage: float = 0.02
+    max_utf8_damage_runs: int = 64
+
+
+LIMITS = LoadLimits()
+MAX_FILE_BYTES = LIMITS.max_file_bytes
+
+# Single-byte-pair legacy encodings tried after UTF-8; UTF-16 only with a BOM or NUL bytes:
+# any even-length byte string "decodes" as UTF-16, so it is never a fallback guess.
+_CANDIDATES = ("gb18030", "big5")
 # C0/C1 control characters that never appear in real text (tab, newlines, form feed are fine).
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 
 
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+    repaired: tuple[int, ...] = ()  # byte offsets of invalid UTF-8 runs replaced by U+FFFD
+
+
 def decode_bytes(data: bytes) -> str:
-    """Decode UTF-8 (with or without BOM), UTF-16, GBK/GB18030 or Big5 text; refuse binary data."""
-    text = _decode(data)
-    # Any byte string "decodes" as UTF-16; a zip or image then shows up as control characters.
-    if len(_CONTROL.findall(text)) > max(2, len(text) // 100):
+    """Decode UTF-8 (with or without BOM), UTF-16 (BOM or NULs), GBK/GB18030 or Big5 text;
+    refuse binary data. Invalid UTF-8 runs in otherwise UTF-8 text become U+FFFD."""
+    return decode_report(data).text
+
+
+def decode_report(data: bytes) -> Decoded:
+    """`decode_bytes` with what was done: encoding and the offsets of repaired bytes."""
+    decoded = _decode(data)
+    text = decoded.text
+    # A zip or image "decoded" as some encoding shows up as control characters.
+    controls = len(_CONTROL.findall(text)) - len(decoded.repaired)
+    if controls > max(2, len(text) // 100):
         raise LoadError("binary file (not text in any known encoding)")
-    return text
+    return decoded
 
 
-def _decode(data: bytes) -> str:
+def _utf8_damage(data: bytes) -> tuple[int, ...] | None:
+    """Byte offsets of the invalid runs when `data` is UTF-8 text with a few bad bytes
+    (a truncated copy, a stray Latin-1 byte); None when it is not UTF-8 at all."""
+    bad: list[int] = []
+    good_multibyte = 0
+    pos = 0
+    last_end = -1
+    while pos < len(data):
+        try:
+            chunk = data[pos:].decode("utf-8")
+            good_multibyte += len(chunk) - len(chunk.encode("ascii", "ignore"))
+            break
+        except UnicodeDecodeError as e:
+            head = data[pos:pos + e.start].decode("utf-8")
+            good_multibyte += len(head) - len(head.encode("ascii", "ignore"))
+            if pos + e.start != last_end:  # adjacent bad bytes are one run
+                bad.append(pos + e.start)
+            last_end = pos + e.end
+            if len(bad) > LIMITS.max_utf8_damage_runs:
+                return None
+            pos += e.end
+    # One bad run is damage whatever the rest; more must be rare among real UTF-8 characters.
+    if len(bad) > 1 and len(bad) > LIMITS.max_utf8_damage * good_multibyte:
+        return None
+    return tuple(bad)
+
+
+def _decode(data: bytes) -> Decoded:
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+        data = data[3:]
+        try:
+            return Decoded(data.decode("utf-8"), "utf-8-sig")
+        except UnicodeDecodeError:
+            bad = _utf8_damage(data)
+            if bad is None:
+                raise LoadError("the file starts with a UTF-8 mark but is not UTF-8 text") from None
+            return Decoded(data.decode("utf-8", errors="replace"), "utf-8-sig", bad)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return Decoded(data.decode("utf-16"), "utf-16")
+        except UnicodeDecodeError as e:
+            raise LoadError(f"the file starts with a UTF-16 mark but is not UTF-16 text ({e.reason} "
+                            f"at byte {e.start})") from None
     if b"\x00" in data[:4096]:
         # UTF-16 without BOM: ASCII/CJK text has NULs in every other byte.
         for enc in ("utf-16-le", "utf-16-be"):
             try:
-                return data.decode(enc)
+                return Decoded(data.decode(enc), enc)
             except UnicodeDecodeError:
                 continue
         raise LoadError("binary file (contains NUL bytes), not text")
     try:
-        return data.decode("utf-8")
+        return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data, cp_isolation=["gb18030", "big5", "cp950", "utf_16"]).best()
+    bad = _utf8_damage(data)
+    if bad is not None:
+        return Decoded(data.decode("utf-8", errors="replace"), "utf-8", bad)
+    best = from_bytes(data, cp_isolation=["gb18030", "big5", "cp950"]).best()
     if best is not None:
-        return str(best)
-    for enc in _CANDIDATES[1:]:
+        return Decoded(str(best), best.encoding)
+    for enc in _CANDIDATES:
         try:
-            return data.decode(enc)
+            return Decoded(data.decode(enc), enc)
         except UnicodeDecodeError:
             continue
-    raise LoadError("unknown text encoding (tried UTF-8, GB18030, Big5, UTF-16)")
+    raise LoadError("unknown text encoding (tried UTF-8, GB18030, Big5; UTF-16 needs a byte-order mark)")
+
+
+def repair_note(repaired: tuple[int, ...]) -> str:
+    """What the ingest report says about repaired bytes."""
+    if not repaired:
+        return ""
+    where = ", ".join(str(o) for o in repaired[:5]) + (" …" if len(repaired) > 5 else "")
+    return (f"{len(repaired)} invalid UTF-8 byte run(s) replaced by \ufffd (byte offset {where}); "
+            f"the rest of the file is intact")
 
 
 def content_hash(data: bytes) -> str:
@@ -82,10 +175,12 @@ def guess_title(text: str, fallback: str) -> str:
 
 
 def load_text(path: Path, data: bytes) -> Document:
-    text = decode_bytes(data).replace("\r\n", "\n").replace("\r", "\n")
+    decoded = decode_report(data)
+    text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise LoadError("the file is empty")
-    return Document(doc=path.name, title=guess_title(text, path.stem), text=text,
+    meta = {"load_note": repair_note(decoded.repaired)} if decoded.repaired else {}
+    return Document(doc=path.name, title=guess_title(text, path.stem), text=text, meta=meta,
                     content_hash=content_hash(data))
 
 
@@ -163,6 +258,7 @@ def load_docx(path: Path, data: bytes) -> Document:
     import docx
     from docx.table import Table
 
+    check_zip(data)
     try:
         document = docx.Document(io.BytesIO(data))
         lines: list[str] = []
@@ -181,6 +277,43 @@ def load_docx(path: Path, data: bytes) -> Document:
         raise LoadError("the document has no text")
     return Document(doc=path.name, title=title or guess_title(text, path.stem), text=text,
                     content_hash=content_hash(data))
+
+
+def check_zip(data: bytes, limits: LoadLimits = LIMITS) -> None:
+    """Refuse an archive whose declared sizes are too large or too compressed, then stream every
+    part through a bounded reader (zipfile stops at the declared size and checks the CRC), so
+    a zip bomb is refused having inflated at most `max_zip_uncompressed` bytes, 1 MiB at a time."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError) as e:
+        raise LoadError(f"corrupt or unreadable .docx (not a zip archive: {e})") from e
+    with archive:
+        members = archive.infolist()
+        if len(members) > limits.max_zip_members:
+            raise LoadError(f"refused: the archive holds {len(members)} parts "
+                            f"(limit {limits.max_zip_members})")
+        total = sum(m.file_size for m in members)
+        if total > limits.max_zip_uncompressed:
+            raise LoadError(f"refused as a zip bomb: its parts declare {total // 1_048_576} MiB "
+                            f"uncompressed (limit {limits.max_zip_uncompressed // 1_048_576} MiB)")
+        for m in members:
+            if m.file_size > limits.zip_ratio_floor and m.file_size > limits.max_zip_ratio * max(m.compress_size, 1):
+                raise LoadError(f"refused as a zip bomb: part '{m.filename[:80]}' inflates "
+                                f"{m.file_size // max(m.compress_size, 1)}x (limit {limits.max_zip_ratio:.0f}x)")
+        inflated = 0
+        try:
+            for m in members:
+                with archive.open(m) as part:
+                    while piece := part.read(1 << 20):
+                        inflated += len(piece)
+                        if inflated > limits.max_zip_uncompressed:
+                            raise LoadError("refused as a zip bomb: it inflates beyond "
+                                            f"{limits.max_zip_uncompressed // 1_048_576} MiB")
+        except LoadError:
+            raise
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
+                NotImplementedError, RuntimeError) as e:
+            raise LoadError(f"corrupt .docx archive ({type(e).__name__}: {e})") from e
 
 
 def _table_rows(table) -> list[str]:
@@ -295,26 +428,56 @@ LOADERS: dict[str, Callable[[Path, bytes], Document]] = {
     ".htm": load_html,
 }
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
-
-
 def supported(path: Path) -> bool:
     return path.suffix.lower() in LOADERS
+
+
+def read_file(path: Path, limits: LoadLimits = LIMITS) -> bytes:
+    """The bytes of a regular file, read with a bound. A symbolic link is refused at open time
+    (O_NOFOLLOW), as is anything not a regular file (a FIFO would block, a device never ends)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise LoadError("symbolic link: not followed (only regular files are read)") from e
+        raise
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise LoadError("not a regular file (device, FIFO or socket): not read")
+        if st.st_size > limits.max_file_bytes:
+            raise LoadError(f"file is too large ({st.st_size // 1_048_576} MiB; limit "
+                            f"{limits.max_file_bytes // 1_048_576} MiB)")
+        # Never more than the limit, even if the file grows while it is read.
+        data = f.read(min(st.st_size, limits.max_file_bytes) + 1)
+        if len(data) > st.st_size:
+            data += f.read(limits.max_file_bytes + 1 - len(data))
+    if len(data) > limits.max_file_bytes:
+        raise LoadError(f"file is too large (over {limits.max_file_bytes // 1_048_576} MiB)")
+    return data
+
+
+def load_bytes(name: str, data: bytes) -> Document:
+    """Load a file's bytes; `name` (a base name) picks the format and is the document's name."""
+    loader = LOADERS.get(Path(name).suffix.lower())
+    if loader is None:
+        raise LoadError(f"unsupported file type '{Path(name).suffix or '(none)'}' "
+                        f"(supported: {', '.join(sorted(LOADERS))})")
+    if len(data) > LIMITS.max_file_bytes:
+        raise LoadError(f"file is too large ({len(data) // 1_048_576} MiB; limit "
+                        f"{LIMITS.max_file_bytes // 1_048_576} MiB)")
+    doc = loader(Path(name), data)
+    if doc.doc != name:
+        doc = Document(doc=name, title=doc.title, text=doc.text, meta=doc.meta,
+                       content_hash=doc.content_hash)
+    return doc
 
 
 def load(path: Path, name: str | None = None) -> Document:
     """Load one file. `name` overrides the document name (uploads keep their client name
     as an identifier only; it is never used to build a path)."""
-    loader = LOADERS.get(path.suffix.lower() if name is None else Path(name).suffix.lower())
-    if loader is None:
-        raise LoadError(f"unsupported file type '{path.suffix or '(none)'}' "
-                        f"(supported: {', '.join(sorted(LOADERS))})")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise LoadError(f"file is too large ({size // 1_048_576} MiB; limit "
-                        f"{MAX_FILE_BYTES // 1_048_576} MiB)")
-    doc = loader(path, path.read_bytes())
-    if name is not None:
-        doc = Document(doc=name, title=doc.title, text=doc.text, meta=doc.meta,
-                       content_hash=doc.content_hash)
-    return doc
+    name = path.name if name is None else name
+    if Path(name).suffix.lower() not in LOADERS:
+        return load_bytes(name, b"")  # raises the unsupported-type error without reading
+    return load_bytes(name, read_file(path))

@@ -1,11 +1,16 @@
-"""Incremental ingest: files → Documents → chunks → vectors → store, one document at a time.
+"""Incremental ingest: files → Documents → chunks → vectors → store.
 
 A file whose content hash is already indexed under its name is skipped; a changed file replaces
-its old chunks; one broken file is reported and never stops the others.
+its old chunks; one broken file is reported and never stops the others. Documents are prepared
+one by one but embedded and written in batches across files (`BatchOptions`): the model and the
+store pay their per-call overhead once per batch, not once per small file. Each chunk's
+sentences (as `policyqa.zh.sentence_spans` cuts them) are embedded too, into the persistent
+embedding cache, so the answer stage finds them there instead of running the model per question.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -13,13 +18,26 @@ from typing import Iterable
 from tqdm import tqdm
 
 from ingest.clean import clean, fidelity
-from ingest.loaders import LoadError, load, supported
+from ingest.loaders import LoadError, load_bytes, read_file, supported
 from ingest.metadata import extract_metadata
 from ingest.split import split
 from policyqa.records import Chunk, Document
 from policyqa.store import Store
+from policyqa.zh import sentence_spans
 
-EMBED_BATCH = 32
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """Measured with bench/compare.py on 2 shared cores (sample corpus + law distractors)."""
+
+    chunks_per_write: int = 512  # chunks gathered across files before one embed + store write
+    docs_per_write: int = 200  # …or this many documents (tiny files)
+    embed_sentences: bool = True  # pre-embed chunk sentences for the answer stage
+
+
+def chunk_sentences(chunk: Chunk) -> list[str]:
+    """The sentences the answer stage scores, cut exactly as it cuts them."""
+    return [chunk.text[a:b] for a, b in sentence_spans(chunk.text)]
 
 
 @dataclass
@@ -50,17 +68,82 @@ class IngestReport:
                 f"{self.chunks} chunks written")
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, folders walked recursively (hidden files ignored), sorted."""
-    out: list[Path] = []
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file()
-                              and not any(part.startswith(".") for part in f.relative_to(p).parts)))
+def printable(path: Path | str) -> str:
+    """A path as the report can print it: control characters, undecodable bytes (surrogate
+    escapes) and other unprintable characters shown as escapes, never written raw."""
+    out = []
+    for ch in str(path):
+        if ch.isprintable():
+            out.append(ch)
+        elif 0xDC80 <= ord(ch) <= 0xDCFF:  # a byte the file system name did not decode
+            out.append(f"\\x{ord(ch) - 0xDC00:02x}")
         else:
-            out.append(p)
-    return out
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+    return "".join(out)
+
+
+def _refusal(path: Path, reason: str) -> FileResult:
+    return FileResult(printable(path), printable(path.name), "skipped", reason=reason)
+
+
+def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
+    """Regular files to ingest, and a report line for everything not read.
+
+    A file named on the command line is read (through its link, if it is one: the user named
+    it). Inside a folder only regular files are read: symbolic links (to files or folders,
+    inside or outside), FIFOs, sockets and devices are reported and skipped, as are hidden
+    names (starting with '.') and names the report cannot print. Folders are walked without
+    following links, so nothing outside the given folders is ever opened."""
+    files: list[Path] = []
+    refused: list[FileResult] = []
+    for given in paths:
+        given = Path(given)
+        if not given.is_dir():
+            files.append(given.resolve() if given.is_symlink() else given)
+            continue
+        root = given.resolve()
+        stack = [given]
+        while stack:
+            folder = stack.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError as e:
+                refused.append(_refusal(folder, f"folder cannot be read ({e.strerror})"))
+                continue
+            subfolders = []
+            for entry in entries:
+                path = Path(entry.path)
+                if not entry.name.isprintable():
+                    refused.append(_refusal(path, "name contains unprintable characters or bytes "
+                                                  "that are not text; rename the file to ingest it"))
+                elif entry.name.startswith("."):
+                    kind = "folder" if entry.is_dir(follow_symlinks=False) else "file"
+                    refused.append(_refusal(path, f"hidden {kind} (name starts with '.'): not read"))
+                elif entry.is_symlink():
+                    refused.append(_refusal(path, _link_reason(path, root)))
+                elif entry.is_dir(follow_symlinks=False):
+                    subfolders.append(path)
+                elif entry.is_file(follow_symlinks=False):
+                    files.append(path)
+                else:
+                    refused.append(_refusal(path, "not a regular file (FIFO, socket or device): not read"))
+            stack.extend(reversed(subfolders))
+    return files, refused
+
+
+def _link_reason(path: Path, root: Path) -> str:
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return "symbolic link with a missing or looping target: not followed"
+    if target != root and root not in target.parents:
+        return "symbolic link to a file outside the ingested folder: not followed"
+    return "symbolic link: not followed (its target in the folder is ingested on its own)"
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """The files `find_files` would read (see there for what is skipped)."""
+    return find_files(paths)[0]
 
 
 def prepare(document: Document, max_tokens: int) -> tuple[Document, list[Chunk]]:
@@ -78,64 +161,134 @@ def prepare(document: Document, max_tokens: int) -> tuple[Document, list[Chunk]]
     return document, split(document, cleaned, max_tokens=max_tokens)
 
 
-def ingest_document(store: Store, document: Document, data: bytes, suffix: str,
-                    max_tokens: int) -> FileResult:
-    previous = store.document_hash(document.doc)
-    if previous == document.content_hash:
-        return FileResult("", document.doc, "unchanged", reason="already indexed, content unchanged")
-    twin = store.doc_with_hash(document.content_hash)
-    if twin and twin != document.doc:
-        return FileResult("", document.doc, "duplicate", reason=f"same content as '{twin}', already indexed")
-    document, chunks = prepare(document, max_tokens)
-    existing = store.chunk_ids(document.doc)
-    todo = [c for c in chunks if c.id not in existing]
-    vectors: dict[str, list[float]] = {}
-    for i in range(0, len(todo), EMBED_BATCH):
-        batch = todo[i:i + EMBED_BATCH]
-        for c, v in zip(batch, store.embeddings.embed_documents([c.index_text for c in batch])):
-            vectors[c.id] = v
-    source = store.keep_original(document.content_hash, suffix, data)
-    store.upsert_document(document, chunks, vectors, source=source.name)
+@dataclass
+class _Prepared:
+    result: FileResult
+    document: Document
+    chunks: list[Chunk]
+    data: bytes
+    suffix: str
+
+
+def prepare_file(store: Store, path: Path, name: str | None, max_tokens: int
+                 ) -> FileResult | _Prepared:
+    """Load and split one file, or say why not (never raises for a bad file)."""
+    doc_name = name or path.name
+    shown = printable(path)
+    try:
+        if not supported(Path(doc_name)):
+            return FileResult(shown, doc_name, "skipped",
+                              reason=f"unsupported file type '{Path(doc_name).suffix or '(none)'}'")
+        data = read_file(path)
+        document = load_bytes(doc_name, data)
+        note = document.meta.get("load_note", "")
+        if note:  # said in the report, not stored as document metadata
+            document = Document(doc=document.doc, title=document.title, text=document.text,
+                                meta={k: v for k, v in document.meta.items() if k != "load_note"},
+                                content_hash=document.content_hash)
+        previous = store.document_hash(document.doc)
+        if previous == document.content_hash:
+            return FileResult(shown, document.doc, "unchanged",
+                              reason="already indexed, content unchanged")
+        twin = store.doc_with_hash(document.content_hash)
+        if twin and twin != document.doc:
+            return FileResult(shown, document.doc, "duplicate",
+                              reason=f"same content as '{twin}', already indexed")
+        document, chunks = prepare(document, max_tokens)
+    except LoadError as e:
+        return FileResult(shown, doc_name, "failed", reason=str(e))
+    except (OSError, UnicodeError, ValueError) as e:
+        return FileResult(shown, doc_name, "failed", reason=f"{type(e).__name__}: {e}")
+    status = "updated" if previous else "indexed"
     f = document.meta["fidelity"]
-    return FileResult("", document.doc, "updated" if previous else "indexed", chunks=len(chunks),
-                      fidelity=f"kept {f['kept']}/{f['chars']} chars, prose "
-                               f"{100 * f['prose_kept'] / max(f['prose'], 1):.1f}%")
+    kept = (f"kept {f['kept']}/{f['chars']} chars, prose "
+            f"{100 * f['prose_kept'] / max(f['prose'], 1):.1f}%")
+    return _Prepared(FileResult(shown, document.doc, status, chunks=len(chunks), reason=note,
+                                fidelity=kept),
+                     document, chunks, data, Path(doc_name).suffix)
+
+
+def write_batch(store: Store, batch: list[_Prepared], options: BatchOptions = BatchOptions()) -> None:
+    """Embed what is new in the batch (one model call sequence) and write it in one go.
+    On a failure the batch's documents are retried one by one, so one bad document fails alone."""
+    if not batch:
+        return
+    try:
+        _write(store, batch, options)
+    except Exception:  # noqa: BLE001
+        for item in batch:
+            try:
+                _write(store, [item], options)
+            except Exception as e:  # noqa: BLE001 — reported per file, the others go on
+                item.result.status, item.result.chunks = "failed", 0
+                item.result.reason = f"{type(e).__name__}: {e}"
+
+
+def _write(store: Store, batch: list[_Prepared], options: BatchOptions) -> None:
+    existing: set[str] = set()
+    for item in batch:
+        existing |= store.chunk_ids(item.document.doc)
+    todo = list({c.id: c for item in batch for c in item.chunks if c.id not in existing}.values())
+    vectors = dict(zip([c.id for c in todo],
+                       store.embeddings.embed_documents([c.index_text for c in todo])))
+    if options.embed_sentences:
+        sentences = list(dict.fromkeys(s for c in todo for s in chunk_sentences(c)))
+        store.embeddings.embed_documents(sentences)  # fills the persistent cache
+    rows = []
+    for item in batch:
+        source = store.keep_original(item.document.content_hash, item.suffix, item.data)
+        rows.append((item.document, item.chunks, source.name))
+    store.upsert_documents(rows, vectors)
 
 
 def ingest_file(store: Store, path: Path, name: str | None = None, max_tokens: int = 200) -> FileResult:
     """Ingest one file; never raises for a bad file, the result says what went wrong."""
-    doc_name = name or path.name
+    prepared = prepare_file(store, path, name, max_tokens)
+    if isinstance(prepared, FileResult):
+        return prepared
     try:
-        if not supported(Path(doc_name)):
-            return FileResult(str(path), doc_name, "skipped",
-                              reason=f"unsupported file type '{Path(doc_name).suffix or '(none)'}'")
-        document = load(path, name=name)
-        result = ingest_document(store, document, path.read_bytes(), Path(doc_name).suffix, max_tokens)
-    except LoadError as e:
-        return FileResult(str(path), doc_name, "failed", reason=str(e))
-    except (OSError, UnicodeError, ValueError) as e:
-        return FileResult(str(path), doc_name, "failed", reason=f"{type(e).__name__}: {e}")
-    result.path = str(path)
-    return result
+        _write(store, [prepared], BatchOptions())
+    except (OSError, ValueError) as e:
+        return FileResult(printable(path), prepared.document.doc, "failed",
+                          reason=f"{type(e).__name__}: {e}")
+    return prepared.result
 
 
 def ingest_paths(store: Store, paths: Iterable[Path], max_tokens: int = 200,
-                 progress: bool = True) -> IngestReport:
+                 progress: bool = True, options: BatchOptions = BatchOptions()) -> IngestReport:
     report = IngestReport()
-    files = expand_paths(paths)
+    pending: list[_Prepared] = []
+    files, refused = find_files(paths)
+    report.results.extend(refused)
     names: dict[str, Path] = {}
     for path in tqdm(files, desc="ingest", unit="file", disable=not progress or len(files) < 2):
         if not path.exists():
-            report.results.append(FileResult(str(path), path.name, "failed", reason="no such file"))
+            report.results.append(FileResult(printable(path), printable(path.name), "failed",
+                                             reason="no such file"))
             continue
         if path.name in names:
             # The document name is its identity: two files of one name would overwrite each other.
-            report.results.append(FileResult(str(path), path.name, "skipped",
+            report.results.append(FileResult(printable(path), path.name, "skipped",
                                              reason=f"another file named '{path.name}' was ingested "
-                                                    f"in this run ({names[path.name]})"))
+                                                    f"in this run ({printable(names[path.name])})"))
             continue
         names[path.name] = path
-        report.results.append(ingest_file(store, path, max_tokens=max_tokens))
+        prepared = prepare_file(store, path, None, max_tokens)
+        if isinstance(prepared, FileResult):
+            report.results.append(prepared)
+            continue
+        twin = next((p for p in pending if p.document.content_hash == prepared.document.content_hash), None)
+        if twin is not None:
+            report.results.append(FileResult(printable(path), prepared.document.doc, "duplicate",
+                                             reason=f"same content as '{twin.document.doc}', already indexed"))
+            continue
+        report.results.append(prepared.result)
+        pending.append(prepared)
+        if (sum(len(p.chunks) for p in pending) >= options.chunks_per_write
+                or len(pending) >= options.docs_per_write):
+            write_batch(store, pending, options)
+            pending = []
+    write_batch(store, pending, options)
     return report
 
 

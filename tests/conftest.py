@@ -18,12 +18,44 @@ SHARED = ROOT.parent / "shared"
 GOLD = SHARED / "gold" / "dev.jsonl"
 
 
+# One persistent embedding cache for the whole session (and across runs in one checkout): every
+# store the tests build embeds the same sample sentences, and the model is the slow part.
+EMBED_CACHE = Path(os.environ.get("POLICYQA_TEST_EMBED_CACHE", ROOT / ".pytest_cache" / "embed_cache.sqlite3"))
+os.environ["POLICYQA_EMBED_CACHE"] = str(EMBED_CACHE)  # session fixtures are built before autouse ones
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch):
-    """No test sees the developer's POLICYQA_* settings."""
+    """No test sees the developer's POLICYQA_* settings; all share the embedding cache."""
     for key in list(os.environ):
         if key.startswith("POLICYQA_"):
             monkeypatch.delenv(key)
+    monkeypatch.setenv("POLICYQA_EMBED_CACHE", str(EMBED_CACHE))
+
+
+class HashEmbeddings:
+    """Deterministic fake embedder for unit tests: character bigrams hashed into a unit vector
+    (similar texts get similar vectors; no model, no threads)."""
+
+    name = "test/hash-bigrams"
+    dimension = 64
+
+    def embed_documents(self, texts):
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text):
+        return self._vector(text)
+
+    def _vector(self, text):
+        import hashlib
+        import math
+
+        v = [0.0] * self.dimension
+        for i in range(max(1, len(text) - 1)):
+            h = hashlib.blake2b(text[i:i + 2].encode("utf-8"), digest_size=4).digest()
+            v[int.from_bytes(h, "little") % self.dimension] += 1.0
+        norm = math.sqrt(sum(x * x for x in v)) or 1.0
+        return [x / norm for x in v]
 
 
 @pytest.fixture(scope="session")

@@ -106,17 +106,6 @@ def test_one_broken_file_does_not_stop_the_others(tmp_path):
     assert a.store.count_chunks() == 1
 
 
-def test_interrupted_write_leaves_no_visible_orphans(tmp_path):
-    """Vectors upserted without a committed manifest entry are swept on reopen."""
-    a = Assistant(load_settings(store=tmp_path / "store"))
-    a.ingest([SAMPLE / "001_04a2f7de591a3251.txt"])
-    a.store.vectors._collection.upsert(ids=["orphan"], embeddings=[[0.1] * 384], documents=["x"],
-                                       metadatas=[{"doc": "ghost.txt"}])
-    a.store.close()
-    b = Assistant(load_settings(store=tmp_path / "store"))
-    assert "orphan" not in b.store.vectors._collection.get(ids=["orphan"])["ids"]
-
-
 def test_filters_restrict_documents(assistant):
     answer = assistant.ask("经费保障", filters={"doc": "002_91d554ad338f1578.txt"})
     assert {h.chunk.doc for h in answer.hits} == {"002_91d554ad338f1578.txt"}

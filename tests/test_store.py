@@ -1,0 +1,162 @@
+"""The store as the single source of truth: migrations, the write generation in SQLite, crash
+recovery, several processes on one store, the persistent embedding cache. Real Chroma, real
+SQLite; the deterministic embedder from conftest where model quality does not matter."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+
+from conftest import SAMPLE, HashEmbeddings
+from ingest.pipeline import ingest_paths
+from policyqa.config import load_settings
+from policyqa.embeddings import CachedEmbeddings
+from policyqa.store import Store, manifest_migrations
+
+
+def _store(path, embedder=None) -> Store:
+    return Store(load_settings(store=path), embedder or HashEmbeddings())
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_migrations_are_numbered_applied_once_and_recorded(tmp_path):
+    store = _store(tmp_path / "s")
+    names = [r[0] for r in store._db.execute(
+        "SELECT name FROM _migrations WHERE migration_set='policyqa.manifest' ORDER BY name")]
+    assert names == sorted(names) and names[0].startswith("m001_") and len(names) >= 5
+    assert manifest_migrations.apply(store._db) == []  # nothing left to do on a second open
+    store.close()
+
+
+def test_a_store_made_before_migrations_is_upgraded_in_place(tmp_path):
+    """The pre-migration schema (tables only, no generation) opens, keeps its documents and can
+    answer 'which documents contain X' from the new character index."""
+    root = tmp_path / "s"
+    root.mkdir()
+    db = sqlite3.connect(root / "policyqa.manifest.sqlite3")
+    db.executescript("""
+        CREATE TABLE info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE documents (doc TEXT PRIMARY KEY, title TEXT NOT NULL, content_hash TEXT NOT NULL,
+            meta TEXT NOT NULL, n_chunks INTEGER NOT NULL, updated_at REAL NOT NULL, source TEXT NOT NULL);
+        CREATE TABLE chunks (id TEXT PRIMARY KEY, doc TEXT NOT NULL, position INTEGER NOT NULL, record TEXT NOT NULL);
+        CREATE TABLE texts (doc TEXT PRIMARY KEY, text TEXT NOT NULL);
+        INSERT INTO documents VALUES ('a.txt', 'A', 'h', '{}', 0, 0, '');
+        INSERT INTO texts VALUES ('a.txt', '五華區社區黨組織經費');
+    """)
+    db.commit()
+    db.close()
+    store = _store(root)
+    assert store.generation == 0
+    assert [d["doc"] for d in store.documents()] == ["a.txt"]
+    assert store.documents_containing("五华区") == {"a.txt"}  # normalised: Traditional → Simplified
+    assert not store.any_document_contains("长春")
+    store.close()
+
+
+def test_generation_is_shared_by_every_process_on_the_store(tmp_path):
+    """A second process (here: a second Store, as `policyqa ingest` would open) commits a
+    document; the first sees the new generation and the document without reopening."""
+    server = _store(tmp_path / "s")
+    before = server.generation
+    code = (
+        "import sys; sys.path.insert(0, 'tests');"
+        "from conftest import HashEmbeddings, SAMPLE;"
+        "from policyqa.config import load_settings; from policyqa.store import Store;"
+        "from ingest.pipeline import ingest_paths;"
+        f"s = Store(load_settings(store=r'{tmp_path / 's'}'), HashEmbeddings());"
+        "r = ingest_paths(s, [SAMPLE / '001_04a2f7de591a3251.txt'], progress=False);"
+        "assert r.count('indexed') == 1, r.summary()"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
+    assert server.generation > before
+    assert [d["doc"] for d in server.documents()] == ["001_04a2f7de591a3251.txt"]
+    ids = server.chunk_ids("001_04a2f7de591a3251.txt")
+    assert ids and server.chunks_by_id(ids).keys() == ids
+    server.close()
+
+
+def test_interrupted_write_is_swept_on_open_but_a_live_writer_is_left_alone(tmp_path):
+    store = _store(tmp_path / "s")
+    ingest_paths(store, [SAMPLE / "001_04a2f7de591a3251.txt"], progress=False)
+    # A writer that upserted vectors and died before its manifest transaction:
+    store._db.execute("INSERT INTO pending_writes (pid, host, started) VALUES (?, ?, 0)",
+                      (_dead_pid(), __import__("socket").gethostname()))
+    store.vectors._collection.upsert(ids=["orphan"], embeddings=[[0.1] * HashEmbeddings.dimension],
+                                     documents=["x"], metadatas=[{"doc": "ghost.txt"}])
+    # …and a live writer (this process) in the middle of its write: its vectors must survive.
+    live = store._begin_pending_write()
+    store.vectors._collection.upsert(ids=["in-flight"], embeddings=[[0.2] * HashEmbeddings.dimension],
+                                     documents=["y"], metadatas=[{"doc": "new.txt"}])
+    reopened = _store(tmp_path / "s")
+    assert reopened.vectors._collection.get(ids=["in-flight", "orphan"])["ids"]  # nothing swept
+    store._end_pending_write(live)
+    store.vectors.delete(ids=["in-flight"])
+    again = _store(tmp_path / "s")
+    assert again.vectors._collection.get(ids=["orphan"])["ids"] == []
+    assert again._db.execute("SELECT COUNT(*) FROM pending_writes").fetchone()[0] == 0
+    assert again.count_chunks() > 0 and len(again.vectors._collection.get(include=[])["ids"]) == again.count_chunks()
+
+
+def test_delete_bumps_generation_and_clears_the_character_index(tmp_path):
+    store = _store(tmp_path / "s")
+    ingest_paths(store, [SAMPLE / "004_df71fea4efc04293.txt"], progress=False)
+    g = store.generation
+    assert store.any_document_contains("五华区")
+    assert "五 华 区" in store.normalised_text("004_df71fea4efc04293.txt")
+    store.delete_document("004_df71fea4efc04293.txt")
+    assert store.generation == g + 1
+    assert not store.any_document_contains("五华区")
+
+
+class CountingEmbeddings(HashEmbeddings):
+    def __init__(self) -> None:
+        self.calls = 0
+        self.texts = 0
+
+    def embed_documents(self, texts):
+        self.calls += 1
+        self.texts += len(texts)
+        return super().embed_documents(texts)
+
+
+def test_embedding_cache_persists_by_model_and_text(tmp_path):
+    inner = CountingEmbeddings()
+    cache = CachedEmbeddings(inner, tmp_path / "cache.sqlite3")
+    first = cache.embed_documents(["甲", "乙", "甲"])
+    assert inner.texts == 2 and first[0] == first[2]
+    cache.close()
+    inner2 = CountingEmbeddings()
+    reopened = CachedEmbeddings(inner2, tmp_path / "cache.sqlite3")
+    assert reopened.embed_documents(["乙", "甲"]) == [first[1], first[0]]
+    assert inner2.texts == 0
+    other = CountingEmbeddings()
+    other.name = "another-model"
+    assert CachedEmbeddings(other, tmp_path / "cache.sqlite3").embed_documents(["甲"])
+    assert other.texts == 1  # a different model never reuses these vectors
+
+
+def test_ingest_embeds_across_files_and_fills_the_sentence_cache(tmp_path):
+    from ingest.pipeline import chunk_sentences
+
+    inner = CountingEmbeddings()
+    store = _store(tmp_path / "s", CachedEmbeddings(inner, tmp_path / "cache.sqlite3"))
+    report = ingest_paths(store, [SAMPLE], progress=False)
+    assert report.count("indexed") == 5
+    # five documents, far fewer model calls than one per document and batch of 64
+    chunks = store.all_chunks()
+    sentences = {s for c in chunks for s in chunk_sentences(c)}
+    assert inner.texts == len({c.index_text for c in chunks} | sentences)
+    # the answer stage's sentence vectors are now cache hits
+    before = inner.texts
+    store.embeddings.embed_documents(sorted(sentences)[:50])
+    assert inner.texts == before
+    # re-ingesting an unchanged corpus into a new store embeds nothing
+    fresh = _store(tmp_path / "t", CachedEmbeddings(inner, tmp_path / "cache.sqlite3"))
+    ingest_paths(fresh, [SAMPLE], progress=False)
+    assert inner.texts == before
