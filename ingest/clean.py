@@ -33,6 +33,7 @@ MOJIBAKE_RE = re.compile(r"\ufffd+|</?[a-zA-Z]{1,10}>|(?<![A-Za-z])/[a-zA-Z]{1,1
 LONE_QMARK_RE = re.compile(r"\?(?![ \n]*[A-Za-z]{2})")
 # A navigation menu: 4+ short space-separated words and no sentence punctuation.
 NAV_LINE_RE = re.compile(r"^(?:[^\s，。,.;；:：]{2,6}[ \u3000]+){3,}[^\s，。,.;；:：]{2,6}$")
+URL_RE = re.compile(r"(?:https?://|www\.)[^\s，。）)]+", re.I)
 # "12、" at a line start: numbered page fragments of doc-sharing sites.
 PAGE_FRAGMENT_RE = re.compile(r"^(\d{1,3})、")
 LABEL_RE = re.compile(r"^\s*(?:【[^】]{1,8}】\s*[:：]?|[^\s，。,:：]{1,8}[:：])")
@@ -49,6 +50,7 @@ class Options:
     prose_min_ends: int = 2
     repeat_min_chars: int = 6  # shorter repeated lines ("一、", dates) are not judged as copies
     abstract_min_sentences: int = 2  # a head line made of this many sentences of the body is a copy
+    link_share: float = 0.5  # a non-prose line at least this much URL is a link row
     page_fragment_min_chars: int = 300  # doc-sharing pages run 800+ characters; list items far less
     abstract_max_line: int = 12  # summaries sit in the first lines, before the body they copy
 
@@ -114,13 +116,19 @@ def is_prose(line: str, options: Options = OPTIONS) -> bool:
     return ends >= options.prose_min_ends and _han(line) >= options.prose_min_han
 
 
+def _mostly_links(line: str, options: Options) -> bool:
+    solid = re.sub(r"\s", "", line)
+    linked = sum(len(m.group()) for m in URL_RE.finditer(line))
+    return bool(solid) and linked >= options.link_share * len(solid)
+
+
 def is_furniture(line: str, options: Options = OPTIONS) -> bool:
     stripped = line.strip(_SPACE)
     prose = is_prose(stripped, options)
     for rx, prose_safe in furniture_patterns():
         if (prose_safe or not prose) and rx.fullmatch(stripped):
             return True
-    return not prose and bool(NAV_LINE_RE.match(stripped))
+    return not prose and (bool(NAV_LINE_RE.match(stripped)) or _mostly_links(stripped, options))
 
 
 def _lines(text: str):
@@ -293,7 +301,8 @@ def _reads_as_text(line: str) -> bool:
 def fidelity(text: str, cleaned: Cleaned) -> Fidelity:
     """Characters kept, overall and of prose: Han characters and digits on lines of the original
     that read as text (so pinyin ruby, '?' runs, menus and furniture rows do not count). A
-    sentence deleted as a copy counts as kept when its words are still in the cleaned text."""
+    whole line deleted as a copy counts as kept when its sentences are still in the cleaned text;
+    a sentence cut out of a kept line always counts as lost."""
     kept = bytearray(len(text))
     for i in cleaned.offsets:
         kept[i] = 1
@@ -304,13 +313,12 @@ def fidelity(text: str, cleaned: Cleaned) -> Fidelity:
     for pos, line in _lines(text):
         if not _reads_as_text(PINYIN_RE.sub("", line)):
             continue
-        for m in _SENT_RE.finditer(line):
-            idx = [pos + m.start() + j for j, ch in enumerate(m.group())
-                   if "\u4e00" <= ch <= "\u9fff" or ch.isdigit()]
-            n_kept = sum(kept[i] for i in idx)
-            if n_kept < len(idx) and len(key := _key(PINYIN_RE.sub("", m.group()))) >= 8 \
-                    and key in cleaned_key:
-                n_kept = len(idx)
-            prose += len(idx)
-            prose_kept += n_kept
+        idx = [pos + j for j, ch in enumerate(line) if "\u4e00" <= ch <= "\u9fff" or ch.isdigit()]
+        n_kept = sum(kept[i] for i in idx)
+        body = line[m.end():] if (m := LABEL_RE.match(line)) else line
+        if n_kept == 0 and all(len(k) < 8 or k in cleaned_key for m in _SENT_RE.finditer(body)
+                               if (k := _key(PINYIN_RE.sub("", m.group())))):
+            n_kept = len(idx)  # a whole line deleted as a copy of text that is kept elsewhere
+        prose += len(idx)
+        prose_kept += n_kept
     return Fidelity(chars, kept_chars, prose, prose_kept)

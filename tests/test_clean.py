@@ -52,7 +52,8 @@ def test_site_furniture_lines_removed():
     text = ("当前位置:首页>>工作动态>>地方政务\n"
             "某市开展便民服务活动。活动共服务群众三千余人次,解决问题一百二十个。\n"
             "相关链结\n栏目推荐\n领导活动 人事任免 网上直播 在线访谈 政务要闻\n"
-            "Copyright©2006-2019 某某在线 All Rights Reserved\n")
+            "Copyright©2006-2019 某某在线 All Rights Reserved\n"
+            "友情链接 http://www.example.gov.cn/a http://www.example.com/b\n")
     c = clean(text)
     assert c.text.strip() == "某市开展便民服务活动。活动共服务群众三千余人次,解决问题一百二十个。"
     assert len(furniture_patterns()) > 5
