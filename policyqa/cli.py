@@ -116,15 +116,47 @@ def cmd_reindex(args) -> int:
     return 0
 
 
+def _say(message: str) -> None:
+    print(f"policyqa: {message}", file=sys.stderr, flush=True)
+
+
 def cmd_serve(args) -> int:
+    """Start the server, saying what it does while it gets ready (the first start indexes the
+    sample corpus, which takes minutes on a small CPU) and where it is once it is ready."""
+    import time
+
+    from ingest.pipeline import expand_paths
+
+    started = time.monotonic()
+    _say("loading the embedding model and the knowledge base…")
+    assistant = _assistant(args)
+    settings = assistant.settings
+    sample = Path(settings.sample_corpus)
+    if assistant.store.count_chunks() == 0 and sample.is_dir():
+        files = expand_paths([sample])
+        _say(f"first start: the knowledge base is empty; indexing the {len(files)} sample documents "
+             f"in {sample} (a few minutes on 2 CPU cores; later starts take seconds)")
+        report = assistant.ingest([sample], progress=True)
+        _say(f"indexed: {report.summary()}")
+    _say(f"knowledge base: {len(assistant.store.documents())} documents, "
+         f"{assistant.store.count_chunks()} chunks")
+    _say("starting the web server…")
     import uvicorn
 
     from policyqa.server import build_app, log_config
 
-    settings = _settings(args)
-    app = build_app(settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info",
-                log_config=log_config())
+    app = build_app(settings, assistant)
+    url = f"http://{settings.host}:{settings.port}"
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets=None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                _say(f"ready at {url}/ui/ (chat) · {url}/docs (API) · {url}/widget.js "
+                     f"({time.monotonic() - started:.0f} s)")
+
+    Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
+                          log_config=log_config())).run()
     return 0
 
 

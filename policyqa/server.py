@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, File, Header, HTTPException, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, StreamingResponse
+from fastapi.responses import (FileResponse, HTMLResponse, JSONResponse, RedirectResponse,
+                               StreamingResponse)
 from pydantic import BaseModel, Field
 from starlette.middleware.base import BaseHTTPMiddleware
 
@@ -24,7 +25,8 @@ from policyqa.guards import GuardOptions, RedactSecrets, RequestGuard
 from policyqa.runtime import worker_count
 from policyqa.feedback import FeedbackStore
 from policyqa.records import Answer
-from policyqa.assistant import Assistant
+from policyqa.assistant import Assistant, Stage
+from policyqa.docview import citation_url, render_document, signature_ok
 
 log = logging.getLogger("policyqa.server")
 STATIC = Path(__file__).resolve().parent / "static"
@@ -60,8 +62,15 @@ class FeedbackRequest(BaseModel):
     comment: str = Field("", max_length=2000)
 
 
-def answer_json(answer: Answer) -> dict:
-    return {**answer.to_json(), "answer_id": uuid.uuid4().hex}
+def answer_json(answer: Answer, link_secret: str | None = None) -> dict:
+    """The API's answer object; each citation carries `url`, its document view (docview)."""
+    body = answer.to_json()
+    for c in body["citations"]:
+        c["url"] = citation_url(c, link_secret)
+    return {**body, "answer_id": uuid.uuid4().hex}
+
+
+STAGE_LABELS = {"search": "检索中…", "answer": "组织答案…"}
 
 
 def _sse(event: str, data: dict) -> str:
@@ -159,6 +168,36 @@ def log_config() -> dict:
     return config
 
 
+# ------------------------------------------------------------------------------ offline API docs
+def _api_docs_routes(app: FastAPI) -> None:
+    """/docs (Swagger UI) and /redoc from the assets bundled in the fastapi-offline package:
+    FastAPI's defaults load them from a CDN, which an intranet cannot reach."""
+    from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+    import fastapi_offline
+
+    assets = Path(fastapi_offline.__file__).resolve().parent / "static"
+    app.mount("/api-docs-assets", StaticFiles(directory=assets), name="api-docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title="policyqa API",
+                                   swagger_js_url="/api-docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/api-docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/api-docs-assets/favicon.png")
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        return get_redoc_html(openapi_url=app.openapi_url, title="policyqa API",
+                              redoc_js_url="/api-docs-assets/redoc.standalone.js",
+                              redoc_favicon_url="/api-docs-assets/favicon.png", with_google_fonts=False)
+
+
+def _message_page(text: str) -> str:
+    return ('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>政策问答</title></head>'
+            f'<body style="font-family:sans-serif;padding:2em"><p>{text}</p></body></html>')
+
+
 # ------------------------------------------------------------------------------ app
 def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI:
     from fastapi.middleware.cors import CORSMiddleware
@@ -171,7 +210,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
         log.info(assistant.startup_note)
     feedback = FeedbackStore(Path(settings.store) / "feedback.sqlite3")
 
-    app = FastAPI(title="policyqa", version="0.1.0",
+    app = FastAPI(title="policyqa", version="0.1.0", docs_url=None, redoc_url=None,  # served offline below
                   description="Cited answers over policy documents. Errors are JSON: {\"error\": message}.")
     app.state.assistant = assistant
     workers = AnswerWorkers(worker_count(settings.workers), settings.max_pending)
@@ -226,7 +265,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
                                        [t.model_dump() for t in body.history], filters_of(body))
         except ValueError as e:
             raise HTTPException(400, str(e)) from e
-        return answer_json(answer)
+        return answer_json(answer, settings.chat_token)
 
     @app.post("/api/ask/stream", dependencies=[Depends(chat_auth)])
     async def ask_stream(body: AskRequest) -> StreamingResponse:
@@ -238,8 +277,10 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
             try:
                 async for part in workers.iterate(
                         lambda: assistant.stream(body.question, history, filters_of(body))):
-                    if isinstance(part, Answer):
-                        yield _sse("answer", answer_json(part))
+                    if isinstance(part, Stage):
+                        yield _sse("stage", {"stage": part.name, "label": STAGE_LABELS.get(part.name, "")})
+                    elif isinstance(part, Answer):
+                        yield _sse("answer", answer_json(part, settings.chat_token))
                     else:
                         for i in range(0, len(part), 12):  # small pieces read as typing
                             yield _sse("token", {"text": part[i:i + 12]})
@@ -293,6 +334,18 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
         return RedirectResponse("/ui/")
+
+    _api_docs_routes(app)
+
+    @app.get("/doc/{doc}", include_in_schema=False, response_class=HTMLResponse)
+    def document_view(doc: str, span: str | None = None, sig: str | None = None) -> HTMLResponse:
+        """A cited document with the quoted span highlighted (links come from citations[].url)."""
+        if not signature_ok(settings.chat_token, doc, sig):
+            return HTMLResponse(_message_page("链接无效：请从回答的来源中打开原文。"), status_code=403)
+        page = render_document(assistant.store, doc, span)
+        if page is None:
+            return HTMLResponse(_message_page("未找到该文档，它可能已被删除。"), status_code=404)
+        return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
     from policyqa.ui import build_ui, mount_ui
 
