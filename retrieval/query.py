@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from policyqa.zh import is_traditional, normalise
+from policyqa.zh import is_traditional, normalise, places_named
 from retrieval.tokens import STOPWORDS, tokenize
 
 _LATIN_RE = re.compile(r"[A-Za-z]")
@@ -222,7 +222,7 @@ def place_names(normalised: str) -> tuple[str, ...]:
     import jieba.posseg as pseg
 
     pairs = pseg.lcut(normalised)
-    out = []
+    out = list(places_named(normalised))  # the gazetteer first: jieba misses many (烟台 is 'n')
     for i, (word, flag) in enumerate(pairs):
         following = pairs[i + 1].word if i + 1 < len(pairs) else ""
         named = flag in ("ns", "nr", "nz", "nt")
