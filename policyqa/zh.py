@@ -272,7 +272,7 @@ def heading_path(path: dict[int, str], line: str) -> dict[int, str]:
 
 # ----------------------------------------------------------------------------- places
 # Place words: administrative suffixes of the mainland and of Taiwan, Hong Kong and Macau. The
-# names themselves come from a gazetteer (ingest/data/places.tsv); these rules say how a name
+# names themselves come from a gazetteer (policyqa/data/places.tsv); these rules say how a name
 # may be written in running text.
 ADMIN_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "林区", "特区",
                   "省", "市", "区", "县", "盟", "旗")
