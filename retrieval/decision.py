@@ -45,10 +45,20 @@ def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: lis
         "dense_best": max((s.dense for s in chosen), default=0.0),
         "figure_missing": float(bool(kinds) and not any(s.figure_fit for s in chosen)),
         "unknown_name": float(bool(query.unknown)),
-        "year_missing": float(bool(years) and not any(
-            y in evidence_text or (mentions is not None and mentions(d, y)) for y in years for d in docs)),
+        "year_missing": _year_missing(years, evidence_text, docs, chosen, mentions),
         "english": float(query.lang == "en"),
     }
+
+
+def _year_missing(years: set[str], evidence_text: str, docs: set[str], chosen: list[Scored],
+                  mentions) -> float:
+    """1 when the question names a year that neither the evidence nor its documents mention; 0.5
+    when those documents carry no date at all (a web page without a dateline cannot tell)."""
+    if not years or any(y in evidence_text or (mentions is not None and mentions(d, y))
+                        for y in years for d in docs):
+        return 0.0
+    dated = any(s.evidence.chunk.meta.get("date") for s in chosen)
+    return 1.0 if dated else 0.5
 
 
 @lru_cache(maxsize=4)
