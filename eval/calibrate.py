@@ -5,8 +5,8 @@
 
 Every item of every set is asked with the decision switched off (threshold 0), so each answer
 carries the decision's signals; leave-one-document-out items (asked without their source
-documents) and year-shifted items (a question's year moved to one no document mentions) join the
-unanswerable ones. A logistic regression on standardised signals is fitted
+documents), year-shifted items (a question's year moved to one no document mentions) and
+place-swapped items (its place replaced by a city no document names) join the unanswerable ones. A logistic regression on standardised signals is fitted
 on all of them, the threshold is the one with the best balanced accuracy (answerable answered,
 unanswerable declined), and the model is written with a note of what it was fitted on. It also
 prints, per set, how a model fitted on the *other* sets does, and a reliability table.
@@ -23,14 +23,15 @@ from pathlib import Path
 import numpy as np
 
 from eval.metrics import load_jsonl
-from eval.run import assistant_for_corpus, corpus_text, leave_one_document_out, run_items, year_shifted
+from eval.run import assistant_for_corpus, corpus_text, leave_one_document_out, place_swapped, run_items, year_shifted
 from retrieval.decision import FEATURES, MODEL_PATH
 
 
 def collect(assistant, gold_path: Path, name: str) -> list[dict]:
     gold = load_jsonl(gold_path)
     text = corpus_text(assistant)
-    items = gold + leave_one_document_out(gold, text) + year_shifted(gold, text)
+    items = (gold + leave_one_document_out(gold, text) + year_shifted(gold, text)
+             + place_swapped(gold, text))
     saved = assistant.answer_options
     assistant.answer_options = replace(saved, threshold=0.0)
     try:
@@ -43,6 +44,7 @@ def collect(assistant, gold_path: Path, name: str) -> list[dict]:
         if not x:  # no evidence at all: declined whatever the model says
             continue
         group = ("loo" if item.get("exclude_docs") else "year" if item["id"].endswith("-year")
+                 else "place" if item["id"].endswith("-place")
                  else "answerable" if item["answerable"] else "unanswerable")
         rows.append({"set": name, "id": item["id"], "lang": item["lang"], "group": group,
                      "label": int(bool(item["answerable"])), "x": x})
@@ -85,7 +87,7 @@ def rates(rows: list[dict], model: dict) -> dict[str, float]:
     """Per group: share answered (answerable) or declined (unanswerable, LOO)."""
     p = probabilities(rows, model)
     out = {}
-    for group in ("answerable", "unanswerable", "loo", "year"):
+    for group in ("answerable", "unanswerable", "loo", "year", "place"):
         mask = np.array([r["group"] == group for r in rows])
         if mask.any():
             answered = p[mask] >= model["threshold"]
@@ -125,12 +127,12 @@ def main(argv=None) -> int:
     names = sorted({r["set"] for r in rows})
     model = fit(rows)
     counts = {n: {g: sum(1 for r in rows if r["set"] == n and r["group"] == g)
-                  for g in ("answerable", "unanswerable", "loo", "year")} for n in names}
+                  for g in ("answerable", "unanswerable", "loo", "year", "place")} for n in names}
     model["calibrated_on"] = {"sets": counts, "date": time.strftime("%Y-%m-%d"),
                               "by": "eval/calibrate.py (logistic regression, balanced classes)"}
     Path(args.out).write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print("model:", json.dumps({k: model[k] for k in ("coef", "intercept", "threshold")}))
-    print(f"\n{'set':<8}{'fit on':<16}{'answered':>10}{'declined(u)':>13}{'declined(loo)':>15}{'declined(year)':>16}")
+    print(f"\n{'set':<8}{'fit on':<16}{'answered':>10}{'declined(u)':>13}{'declined(loo)':>15}{'declined(year)':>16}{'declined(place)':>17}")
     for n in names:
         own = [r for r in rows if r["set"] == n]
         others = [r for r in rows if r["set"] != n]
@@ -138,7 +140,7 @@ def main(argv=None) -> int:
             r = rates(own, m)
             print(f"{n:<8}{label:<16}{r.get('answerable', float('nan')):>10.2f}"
                   f"{r.get('unanswerable', float('nan')):>13.2f}{r.get('loo', float('nan')):>15.2f}"
-                  f"{r.get('year', float('nan')):>16.2f}")
+                  f"{r.get('year', float('nan')):>16.2f}{r.get('place', float('nan')):>17.2f}")
     print("\nreliability (all sets, fitted model):")
     print(reliability(rows, model))
     return 0

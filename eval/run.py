@@ -114,6 +114,35 @@ def year_shifted(gold: list[dict], document_text) -> list[dict]:
     return derived
 
 
+def place_swapped(gold: list[dict], document_text) -> list[dict]:
+    """More unanswerable items: a Chinese question that names a place, asked about a city no
+    document mentions (from the gazetteer, chosen by the item's id). The documents cannot answer
+    for a place they never name; the decision must see it."""
+    import csv
+    import hashlib
+
+    from policyqa.zh import PLACES_PATH, normalise, places_named, short_place_name
+
+    corpus = normalise(document_text())
+    with PLACES_PATH.open(encoding="utf-8") as f:
+        cities = sorted({short_place_name(r["name"]) for r in csv.DictReader(f, delimiter="\t")
+                         if r["level"] == "city"})
+    absent = [c for c in cities if len(c) >= 2 and c not in corpus]
+    derived = []
+    for item in gold:
+        if not item.get("answerable") or item["lang"] == "en":
+            continue
+        question = normalise(item["question"])
+        named = places_named(question)
+        if not named or not absent:
+            continue
+        pick = absent[int(hashlib.sha1(item["id"].encode()).hexdigest(), 16) % len(absent)]
+        derived.append({**item, "id": item["id"] + "-place", "question": question.replace(named[0], pick),
+                        "lang": "zh-Hans", "answerable": False, "type": "unanswerable",
+                        "must_include": [], "sources": [], "history": [], "derived_from": item["id"]})
+    return derived
+
+
 def corpus_text(assistant: Assistant):
     """`text(exclude=docs)`: the normalised-later original text of every other document."""
     def text(exclude=()) -> str:

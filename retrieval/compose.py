@@ -227,14 +227,17 @@ def _asked_clauses(e: Evidence, kinds: frozenset[str]) -> list[tuple[str, list[F
     return out
 
 
-def lead_line(query: Query, evidence: list[Evidence]) -> str:
-    """The direct answer first: the clause(s) with the asked-for figure, cited; in English with
-    the value spelled out beside the figure as the document writes it."""
+def lead_line(query: Query, evidence: list[Evidence], best_first: list[Evidence] = ()) -> str:
+    """The direct answer first: the clause(s) with the asked-for figure, from the best-scored
+    sentence that has one (`best_first`, then the rest), cited; in English with the value
+    spelled out beside the figure as the document writes it."""
     kinds = asked_quantity(normalise(query.question)) or asked_quantity(query.normalised)
     if not kinds:
         return ""
     w = words(query.lang)
-    for n, e in enumerate(evidence, 1):
+    number = {id(e): n for n, e in enumerate(evidence, 1)}
+    for e in [e for e in best_first if id(e) in number] + evidence:
+        n = number[id(e)]
         clauses = _asked_clauses(e, kinds)[:2]
         if not clauses:
             continue
@@ -257,7 +260,7 @@ def _article(heading: str) -> str:
 
 
 def compose(query: Query, evidence: list[Evidence], document_text: Callable[[str], str],
-            as_list: bool = False) -> tuple[str, tuple[Citation, ...]]:
+            as_list: bool = False, best_first: list[Evidence] = ()) -> tuple[str, tuple[Citation, ...]]:
     """Answer text with a [n] after each quoted sentence, grouped by document under a lead-in
     naming the document, its date and the section; the direct answer line on top."""
     w = words(query.lang)
@@ -278,7 +281,7 @@ def compose(query: Query, evidence: list[Evidence], document_text: Callable[[str
         line = f"{e.text}[{n}]"
         parts.append(f"- {line}\n" if bullets else line)
     text = "".join(parts).strip()
-    return lead_line(query, evidence) + text, tuple(citations)
+    return lead_line(query, evidence, best_first) + text, tuple(citations)
 
 
 def decline_text(query: Query, hits, reason: str) -> tuple[str, tuple[str, ...]]:

@@ -236,10 +236,12 @@ def place_names(normalised: str) -> tuple[str, ...]:
 
 def search_text(query: "Query") -> str:
     """What is embedded for dense matching: English questions carry their Chinese terms, as the
-    multilingual model alone matches English to Chinese policy text weakly."""
+    multilingual model alone matches English to Chinese policy text weakly; Chinese questions in
+    the normalised form the chunks were embedded in (a Traditional question meets Simplified
+    text as Simplified)."""
     if query.expansion:
         return f"{query.standalone} {' '.join(query.expansion)}"
-    return query.standalone
+    return query.standalone if query.lang == "en" else normalise(query.standalone)
 
 
 def proper_nouns(normalised: str) -> tuple[str, ...]:
@@ -247,9 +249,10 @@ def proper_nouns(normalised: str) -> tuple[str, ...]:
     them, no document can answer the question."""
     import jieba.posseg as pseg
 
-    # Only place names (ns): jieba's person/organisation tags fire on common words (小狗).
-    return tuple(dict.fromkeys(w for w, f in pseg.lcut(normalised)
-                               if f == "ns" and len(w) >= 2 and w not in _NOT_PLACES))
+    # Gazetteer places, and jieba's place names (ns): its person/organisation tags fire on
+    # common words (小狗).
+    return tuple(dict.fromkeys(list(places_named(normalised)) + [
+        w for w, f in pseg.lcut(normalised) if f == "ns" and len(w) >= 2 and w not in _NOT_PLACES]))
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,9 @@ def score_sentences(query: Query, sentences: list[Evidence], weights: TermWeight
     if not sentences:
         return []
     qv = np.asarray(embeddings.embed_query(search_text(query)))
-    sv = np.asarray(embeddings.embed_documents([e.text for e in sentences]))
+    # Chunks are embedded in their normalised form (Simplified, half-width): sentences and
+    # questions too, so a Traditional question meets Simplified text (and the reverse) alike.
+    sv = np.asarray(embeddings.embed_documents([normalise(e.text) for e in sentences]))
     dense = sv @ qv
     lo, hi = float(dense.min()), float(dense.max())
     kinds = asked_quantity(normalise(query.question)) or asked_quantity(query.normalised)
