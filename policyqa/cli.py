@@ -43,7 +43,7 @@ def cmd_ingest(args) -> int:
     report = assistant.ingest([Path(p) for p in args.paths], progress=not args.quiet)
     for r in report.results:
         if r.status in ("failed", "skipped", "duplicate") or args.verbose:
-            detail = f" ({r.chunks} chunks)" if r.chunks else ""
+            detail = f" ({r.chunks} chunks{'; ' + r.fidelity if r.fidelity else ''})" if r.chunks else ""
             print(f"  {r.status:<9} {r.path}{detail}{': ' + r.reason if r.reason else ''}")
     print(report.summary())
     return 1 if report.count("failed") and not report.count("indexed", "updated", "unchanged") else 0
@@ -74,6 +74,20 @@ def cmd_ask(args) -> int:
     return 0
 
 
+def format_doc_line(d: dict) -> str:
+    """One document: name, chunks, title, then its own date (with promulgation/revision),
+    number, issuer and region, as far as the document states them."""
+    m = d.get("meta") or {}
+    date = m.get("date", "")
+    history = [f"{label} {m[key]}" for key, label in (("promulgated", "first"), ("revised", "revised"),
+                                                      ("effective", "in force"), ("repealed", "repealed"))
+               if m.get(key) and not (key == "revised" and m[key] == date and not m.get("promulgated"))]
+    if date and history:
+        date = f"{date} ({', '.join(history)})"
+    extra = " · ".join(x for x in (date, m.get("number"), m.get("issuer"), m.get("region")) if x)
+    return f"{d['doc']:<40} {d['chunks']:>4} chunks  《{d['title']}》 {extra}".rstrip()
+
+
 def cmd_docs(args) -> int:
     assistant = _assistant(args)
     docs = assistant.store.documents()
@@ -84,9 +98,7 @@ def cmd_docs(args) -> int:
         print("The knowledge base is empty. Add documents with `policyqa ingest PATH...`.")
         return 0
     for d in docs:
-        m = d["meta"]
-        extra = " · ".join(x for x in (m.get("date"), m.get("region"), m.get("number"), m.get("issuer")) if x)
-        print(f"{d['doc']:<40} {d['chunks']:>4} chunks  《{d['title']}》 {extra}")
+        print(format_doc_line(d))
     print(f"{len(docs)} documents, {sum(d['chunks'] for d in docs)} chunks")
     return 0
 
