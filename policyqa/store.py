@@ -110,15 +110,30 @@ def m005_chunk_tokens(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS chunk_tokens (id TEXT PRIMARY KEY, tokens TEXT NOT NULL)")
 
 
-def spaced(text: str) -> str:
-    """Normalised text with a space between characters: one FTS5 token per character."""
-    return " ".join("".join(normalise.__wrapped__(text).split()))
+@manifest_migrations
+def m006_document_characters_keep_punctuation(db: sqlite3.Connection) -> None:
+    # Punctuation becomes a token of its own (a private-use character), so that a phrase never
+    # matches across it: 市，区 does not contain 市区.
+    db.execute("DELETE FROM doc_norm")
+    for doc, text in db.execute("SELECT doc, text FROM texts").fetchall():
+        db.execute("INSERT INTO doc_norm VALUES (?, ?)", (doc, spaced(text)))
+
+
+PUNCTUATION_TOKEN = "\ue000"  # FTS5's unicode61 tokenizer keeps private-use characters as tokens
+
+
+def spaced(text: str, normalised: bool = False) -> str:
+    """Text as one FTS5 token per character: normalised (unless it already is), white space
+    dropped, punctuation and symbols as PUNCTUATION_TOKEN, characters separated by spaces.
+    A normalised term occurs in a text iff spaced(term, True) is a substring of spaced(text)."""
+    norm = text if normalised else normalise.__wrapped__(text)
+    return " ".join(c if c.isalnum() else PUNCTUATION_TOKEN for c in norm if not c.isspace())
 
 
 def fts_phrase(term: str) -> str | None:
-    """An FTS5 phrase matching `term` as a substring of a spaced text (None: nothing to match)."""
-    chars = [c for c in normalise(term) if c.isalnum()]
-    return '"' + " ".join(chars) + '"' if chars else None
+    """An FTS5 phrase query for a normalised term (None: nothing to match)."""
+    tokens = spaced(term, normalised=True)
+    return f'"{tokens}"' if tokens else None
 
 
 def chunk_from_json(record: str) -> Chunk:
@@ -265,7 +280,7 @@ class Store:
 
     def normalised_text(self, doc: str) -> str:
         """The document's normalised text, white space removed, one space between characters
-        (a term occurs in it iff `spaced(term)` is a substring)."""
+        (a normalised term occurs in it iff `spaced(term, True)` is a substring)."""
         row = self._db.execute("SELECT chars FROM doc_norm WHERE doc=?", (doc,)).fetchone()
         return row[0] if row else ""
 

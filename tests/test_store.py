@@ -160,3 +160,19 @@ def test_ingest_embeds_across_files_and_fills_the_sentence_cache(tmp_path):
     fresh = _store(tmp_path / "t", CachedEmbeddings(inner, tmp_path / "cache.sqlite3"))
     ingest_paths(fresh, [SAMPLE], progress=False)
     assert inner.texts == before
+
+
+def test_character_index_matches_substrings_exactly(tmp_path):
+    """The FTS5 phrase answers 'does any document contain X' as a substring test would:
+    no match across punctuation, Traditional text found by its normalised form."""
+    from policyqa.records import Document
+    from policyqa.zh import normalise
+
+    store = _store(tmp_path / "s")
+    text = "本市，区县联动。乾县（陕西）推进五華區建设。"
+    doc = Document(doc="a.txt", title="a", text=text, meta={}, content_hash="h1")
+    store.upsert_documents([(doc, [], "")], {})
+    norm = normalise(text)
+    for term in map(normalise, ("市区", "区县", "乾县", "五华区", "陕西", "推进", "西）推", "县（陕", "干县")):
+        assert store.any_document_contains(term) == (term in norm), term
+        assert (store.documents_containing(term) == {"a.txt"}) == (term in norm), term
