@@ -349,7 +349,7 @@ class Store:
     def dense_search(self, query_vector: list[float], k: int, where: dict | None = None
                      ) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the nearest committed chunks."""
-        if self.vectors._collection.count() == 0:
+        if self.count_chunks() == 0:  # SQLite: cheaper than asking Chroma to count
             return []
         found = self.vectors.similarity_search_by_vector_with_relevance_scores(
             query_vector, k=k, filter=where)

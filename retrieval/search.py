@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,13 +73,19 @@ def _shingles(text: str, n: int = 4) -> set[str]:
     return {t[i:i + n] for i in range(max(1, len(t) - n + 1))}
 
 
+@lru_cache(maxsize=20_000)
+def _signature(text: str, index_text: str) -> tuple[frozenset[str], dict]:
+    """Shingles and figures of a passage, computed once per passage, not once per query."""
+    return frozenset(_shingles(text)), figures(index_text)
+
+
 def dedupe(hits: list[Hit], threshold: float = 0.8) -> list[Hit]:
     """Drop a hit whose text mostly repeats a better one (overlapping or duplicated passages),
     unless its figures differ: a revised document's changed figures must stay findable."""
     kept: list[tuple[Hit, set[str], dict]] = []
     for h in hits:
-        sh, numbers = _shingles(h.chunk.text), figures(h.chunk.index_text)
-        if any(len(sh & s) / max(1, min(len(sh), len(s))) >= threshold and numbers == n
+        sh, numbers = _signature(h.chunk.text, h.chunk.index_text)
+        if any(numbers == n and len(sh & s) / max(1, min(len(sh), len(s))) >= threshold
                for _, s, n in kept):
             continue
         kept.append((h, sh, numbers))
