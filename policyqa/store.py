@@ -187,15 +187,46 @@ class Store:
                                        for c in self.client.list_collections()]:
                 self.client.delete_collection(settings.collection)
         self._check_embedder()
-        self.vectors = Chroma(
-            client=self.client, collection_name=settings.collection, embedding_function=embeddings,
-            collection_metadata={"embedder": self.embedder_name, "schema": SCHEMA_VERSION},
-            collection_configuration={"hnsw": {"space": "cosine"}},
-        )
+        self.vectors = self._open_vectors()
         built_by = (self.vectors._collection.metadata or {}).get("embedder")
         if built_by and built_by != self.embedder_name:
             raise EmbedderMismatch(self._mismatch_message(built_by))
         self._sweep_if_a_writer_died()
+        # The generation this process's view of the vectors is current for: an embedded Chroma
+        # keeps its vector index in memory and does not see another process's writes until
+        # it is reopened (a Chroma server has one index for every client).
+        self._vectors_generation = self.generation
+
+    def _open_vectors(self) -> Chroma:
+        return Chroma(
+            client=self.client, collection_name=self.settings.collection,
+            embedding_function=self.embeddings,
+            collection_metadata={"embedder": self.embedder_name, "schema": SCHEMA_VERSION},
+            collection_configuration={"hnsw": {"space": "cosine"}},
+        )
+
+    def _current_vectors(self) -> Chroma:
+        """The vector store, reopened first when another process has committed a write."""
+        if self.settings.chroma_host:
+            return self.vectors
+        generation = self.generation
+        if generation != self._vectors_generation:
+            with self._lock:
+                if generation != self._vectors_generation:
+                    from chromadb.api.shared_system_client import SharedSystemClient
+
+                    # Drop the cached in-process system for this path so the new client loads
+                    # the persisted index afresh; objects still holding the old one keep working.
+                    SharedSystemClient._identifier_to_system.pop(self.client._identifier, None)
+                    self.client = chroma_client(self.settings)
+                    self.vectors = self._open_vectors()
+                    self._vectors_generation = generation
+        return self.vectors
+
+    def _committed(self, generation_before: int) -> None:
+        """After our own commit: our view stays current unless someone else wrote meanwhile."""
+        if self._vectors_generation == generation_before:
+            self._vectors_generation = generation_before + 1
 
     @property
     def generation(self) -> int:
@@ -351,7 +382,7 @@ class Store:
         """(chunk id, cosine similarity) of the nearest committed chunks."""
         if self.count_chunks() == 0:  # SQLite: cheaper than asking Chroma to count
             return []
-        found = self.vectors.similarity_search_by_vector_with_relevance_scores(
+        found = self._current_vectors().similarity_search_by_vector_with_relevance_scores(
             query_vector, k=k, filter=where)
         return [(d.id, 1.0 - float(dist)) for d, dist in found if d.id]
 
@@ -372,6 +403,7 @@ class Store:
         if not batch:
             return
         with self._lock:
+            vectors = self._current_vectors()  # never write through a stale view
             pending = self._begin_pending_write()
             old_ids: set[str] = set()
             old_sources: dict[str, str] = {}
@@ -381,7 +413,7 @@ class Store:
             new = [c for _, chunks, _ in batch for c in chunks if c.id in new_vectors]
             for i in range(0, len(new), 4000):  # under Chroma's max batch size
                 part = new[i:i + 4000]
-                self.vectors._collection.upsert(
+                vectors._collection.upsert(
                     ids=[c.id for c in part], embeddings=[new_vectors[c.id] for c in part],
                     documents=[c.index_text for c in part],
                     metadatas=[chroma_metadata(c) for c in part])
@@ -403,15 +435,17 @@ class Store:
                     self._db.execute("DELETE FROM doc_norm WHERE doc=?", (document.doc,))
                     self._db.execute("INSERT INTO doc_norm VALUES (?, ?)",
                                      (document.doc, spaced(document.text)))
+                before = self.generation
                 self._bump_generation()
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            self._committed(before)
             kept = {c.id for _, chunks, _ in batch for c in chunks}
             stale = sorted(old_ids - kept)
             if stale:
-                self.vectors.delete(ids=stale)
+                vectors.delete(ids=stale)
             for document, _, source in batch:
                 if old_sources[document.doc] != source:
                     self._drop_original(old_sources[document.doc])
@@ -424,16 +458,19 @@ class Store:
             if not ids and self.document_hash(doc) is None:
                 raise KeyError(doc)
             source = self._source_of(doc)
+            vectors = self._current_vectors()
             pending = self._begin_pending_write()
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("DELETE FROM chunks WHERE doc=?", (doc,))
             self._db.execute("DELETE FROM documents WHERE doc=?", (doc,))
             self._db.execute("DELETE FROM texts WHERE doc=?", (doc,))
             self._db.execute("DELETE FROM doc_norm WHERE doc=?", (doc,))
+            before = self.generation
             self._bump_generation()
             self._db.execute("COMMIT")
+            self._committed(before)
             if ids:
-                self.vectors.delete(ids=ids)
+                vectors.delete(ids=ids)
             self._drop_original(source)
             self._end_pending_write(pending)
             return len(ids)

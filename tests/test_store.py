@@ -78,6 +78,10 @@ def test_generation_is_shared_by_every_process_on_the_store(tmp_path):
     assert [d["doc"] for d in server.documents()] == ["001_04a2f7de591a3251.txt"]
     ids = server.chunk_ids("001_04a2f7de591a3251.txt")
     assert ids and server.chunks_by_id(ids).keys() == ids
+    # the vector index too: an embedded Chroma is reopened when another process has written
+    chunk = next(iter(server.chunks_by_id(ids).values()))
+    found = server.dense_search(HashEmbeddings().embed_documents([chunk.index_text])[0], 3)
+    assert found and found[0][0] == chunk.id
     server.close()
 
 
