@@ -180,3 +180,22 @@ def test_character_index_matches_substrings_exactly(tmp_path):
     for term in map(normalise, ("市区", "区县", "乾县", "五华区", "陕西", "推进", "西）推", "县（陕", "干县")):
         assert store.any_document_contains(term) == (term in norm), term
         assert (store.documents_containing(term) == {"a.txt"}) == (term in norm), term
+
+
+def test_query_vectors_are_reused_within_a_question_not_across_a_round(tmp_path):
+    from policyqa.embeddings import RECENT_QUERIES
+
+    class CountingQueries(HashEmbeddings):
+        calls = 0
+
+        def embed_query(self, text):
+            CountingQueries.calls += 1
+            return super().embed_query(text)
+
+    cache = CachedEmbeddings(CountingQueries(), tmp_path / "cache.sqlite3")
+    assert cache.embed_query("经费") == cache.embed_query("经费")  # search, then the answer stage
+    assert CountingQueries.calls == 1
+    for i in range(RECENT_QUERIES):
+        cache.embed_query(f"问题{i}")
+    cache.embed_query("经费")  # asked again a round later: embedded again
+    assert CountingQueries.calls == RECENT_QUERIES + 2
