@@ -17,7 +17,7 @@ from typing import Iterable
 
 from tqdm import tqdm
 
-from ingest.clean import clean
+from ingest.clean import clean, fidelity
 from ingest.loaders import LoadError, load_bytes, read_file, supported
 from ingest.metadata import extract_metadata
 from ingest.split import split
@@ -47,6 +47,7 @@ class FileResult:
     status: str  # indexed | updated | unchanged | duplicate | failed | skipped
     chunks: int = 0
     reason: str = ""
+    fidelity: str = ""  # characters kept by the cleaner (`policyqa ingest -v`)
 
 
 @dataclass
@@ -150,8 +151,12 @@ def prepare(document: Document, max_tokens: int) -> tuple[Document, list[Chunk]]
     cleaned = clean(document.text)
     if not cleaned.text.strip():
         raise LoadError("no text left after removing page furniture and noise")
-    meta = {**extract_metadata(document.title, cleaned.text), **document.meta}
-    document = Document(doc=document.doc, title=document.title, text=document.text, meta=meta,
+    kept = fidelity(document.text, cleaned)
+    meta = {**extract_metadata(document.title, cleaned.text, file_name=document.doc), **document.meta,
+            "fidelity": {"chars": kept.chars, "kept": kept.kept, "prose": kept.prose,
+                         "prose_kept": kept.prose_kept}}
+    title = meta.pop("title", "") or document.title  # the document's own title line
+    document = Document(doc=document.doc, title=title, text=document.text, meta=meta,
                         content_hash=document.content_hash)
     return document, split(document, cleaned, max_tokens=max_tokens)
 
@@ -195,7 +200,11 @@ def prepare_file(store: Store, path: Path, name: str | None, max_tokens: int
     except (OSError, UnicodeError, ValueError) as e:
         return FileResult(shown, doc_name, "failed", reason=f"{type(e).__name__}: {e}")
     status = "updated" if previous else "indexed"
-    return _Prepared(FileResult(shown, document.doc, status, chunks=len(chunks), reason=note),
+    f = document.meta["fidelity"]
+    kept = (f"kept {f['kept']}/{f['chars']} chars, prose "
+            f"{100 * f['prose_kept'] / max(f['prose'], 1):.1f}%")
+    return _Prepared(FileResult(shown, document.doc, status, chunks=len(chunks), reason=note,
+                                fidelity=kept),
                      document, chunks, data, Path(doc_name).suffix)
 
 

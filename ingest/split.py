@@ -10,20 +10,28 @@ from functools import lru_cache
 import tiktoken
 
 from ingest.clean import Cleaned
-from policyqa.zh import normalise
+from policyqa.zh import heading_path, normalise
 from policyqa.records import Chunk, Document
 
 # Chinese sentence ends (plus closing quotes that follow them) and hard line breaks.
 SENTENCE_RE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;]+[”’」』）)]*|\n|$)")
-# Headings of Chinese official documents, by level.
-HEADING_PATTERNS = (
-    (1, re.compile(r"^第[一二三四五六七八九十百]+[章节節部分篇]")),
-    (1, re.compile(r"^[一二三四五六七八九十]+、")),
-    (2, re.compile(r"^[（(][一二三四五六七八九十]+[)）]")),
-    (3, re.compile(r"^\d{1,2}[.．、](?!\d)")),
-    (3, re.compile(r"^[（(]\d{1,2}[)）]")),
-)
-HEADING_MAX_CHARS = 30
+# Where an over-long sentence may be cut, best first: clause marks, then white space.
+SOFT_BREAKS = (re.compile(r"[，,、：:]"), re.compile(r"[\s\u3000]"))
+# A figure, in Arabic or Chinese numerals, with its units and range words (二万元以上十万元以下,
+# 1,500元, 新臺幣八千二百元, 二五○毫升): a cut never falls inside one.
+_NUM = r"[\d０-９零〇○一二三四五六七八九十百千万萬亿億两兩][\d０-９零〇○一二三四五六七八九十百千万萬亿億两兩.,．，]*"
+_UNIT = r"(?:[元圆圓倍%％个個人次日天年月岁歲号號条條款项項]|公斤|毫升|公里|平方米|立方米|小时|小時|周岁|週歲)"
+FIGURE_RE = re.compile(r"%s%s*(?:(?:以上|以下|至|到|[~～\-－—])%s%s*)*(?:以上|以下|以内|以內)?" % (_NUM, _UNIT, _NUM, _UNIT))
+
+
+@dataclass(frozen=True)
+class Options:
+    """Chunk bounds. max_chars bounds text whose tokens are long (Latin, digits); for Chinese the
+    token bound binds first (cl100k: about one token per Han character)."""
+
+    max_tokens: int = 200  # the pipeline passes settings.chunk_tokens
+    chars_per_token: int = 4  # max_chars = max_tokens × this
+    overlap_sentences: int = 1
 
 
 @lru_cache(maxsize=1)
@@ -44,18 +52,7 @@ class Sentence:
     start: int  # cleaned-text offsets
     end: int
     text: str
-    heading: str  # heading path in force, "一、… › （二）…"
-
-
-def heading_of(line: str) -> tuple[int, str] | None:
-    """(level, heading text) when the line starts with a heading marker."""
-    for level, rx in HEADING_PATTERNS:
-        if rx.match(line):
-            head = re.split(r"[。：:！？；]", line, maxsplit=1)[0]
-            if len(head) <= HEADING_MAX_CHARS:
-                return level, head.rstrip("，,")
-            return None
-    return None
+    heading: str  # heading path in force, "第四章 法律责任 › 第三十二条"
 
 
 def sentences(cleaned: Cleaned) -> list[Sentence]:
@@ -65,12 +62,8 @@ def sentences(cleaned: Cleaned) -> list[Sentence]:
     text = cleaned.text
     pos = 0
     for line in text.split("\n"):
-        found = heading_of(line.strip())
-        if found:
-            level, head = found
-            path = {lv: h for lv, h in path.items() if lv < level}
-            path[level] = head
-        heading = " › ".join(path[lv] for lv in sorted(path))
+        path = heading_path(path, line)
+        heading = " › ".join(path[r] for r in sorted(path))
         for m in SENTENCE_RE.finditer(line):
             s, e = m.start(), m.end()
             while s < e and line[s] in " \t\u3000":
@@ -83,23 +76,47 @@ def sentences(cleaned: Cleaned) -> list[Sentence]:
     return out
 
 
-def _split_long(sent: Sentence, max_tokens: int) -> list[Sentence]:
-    """A sentence over the budget is cut at commas, then hard by characters."""
-    if count_tokens(sent.text) <= max_tokens:
-        return [sent]
-    pieces, cur_start = [], 0
-    for m in re.finditer(r"[，,、：:]", sent.text):
-        if count_tokens(sent.text[cur_start:m.end()]) > max_tokens and m.start() > cur_start:
-            pieces.append((cur_start, m.start()))
-            cur_start = m.start()
-    pieces.append((cur_start, len(sent.text)))
+def _fits(text: str, max_tokens: int, max_chars: int) -> bool:
+    return len(text) <= max_chars and count_tokens(text) <= max_tokens
+
+
+def _safe_cut(text: str, cut: int) -> int:
+    """Move a cut out of any figure it would split (to the figure's start)."""
+    for m in FIGURE_RE.finditer(text, max(0, cut - 40), min(len(text), cut + 40)):
+        if m.start() < cut < m.end():
+            return m.start()
+    return cut
+
+
+def _cut_point(text: str, max_tokens: int, max_chars: int) -> int:
+    """Where to end the first piece of an over-long text: the longest prefix within both bounds,
+    pulled back to a clause mark or space in its second half, and never inside a figure."""
+    lo, hi = 1, min(len(text), max_chars)
+    while lo < hi:  # longest prefix within the token bound
+        mid = (lo + hi + 1) // 2
+        if count_tokens(text[:mid]) <= max_tokens:
+            lo = mid
+        else:
+            hi = mid - 1
+    cut = lo
+    for rx in SOFT_BREAKS:
+        marks = [m.end() for m in rx.finditer(text, cut // 2, cut)]
+        if marks:
+            cut = marks[-1]
+            break
+    safe = _safe_cut(text, cut)
+    return safe if safe > 0 else cut
+
+
+def _split_long(sent: Sentence, max_tokens: int, max_chars: int) -> list[Sentence]:
+    """A sentence over either bound is cut into pieces within both, whatever its punctuation."""
     out = []
-    for a, b in pieces:
-        while count_tokens(sent.text[a:b]) > max_tokens and b - a > 1:
-            cut = a + max(1, (b - a) // 2)
-            out.append(Sentence(sent.start + a, sent.start + cut, sent.text[a:cut], sent.heading))
-            a = cut
-        out.append(Sentence(sent.start + a, sent.start + b, sent.text[a:b], sent.heading))
+    a, text = 0, sent.text
+    while not _fits(text[a:], max_tokens, max_chars):
+        b = a + _cut_point(text[a:], max_tokens, max_chars)
+        out.append(Sentence(sent.start + a, sent.start + b, text[a:b], sent.heading))
+        a = b
+    out.append(Sentence(sent.start + a, sent.start + len(text), text[a:], sent.heading))
     return out
 
 
@@ -112,21 +129,27 @@ def index_text(title: str, heading: str, text: str) -> str:
     return normalise(" › ".join(p for p in (title, heading) if p) + "\n" + text)
 
 
-def split(document: Document, cleaned: Cleaned, max_tokens: int = 200,
-          overlap_sentences: int = 1) -> list[Chunk]:
+def split(document: Document, cleaned: Cleaned, max_tokens: int = Options.max_tokens,
+          overlap_sentences: int = Options.overlap_sentences, options: Options = Options()) -> list[Chunk]:
     """Greedy packing of whole sentences; a new section starts a new chunk; the last sentence
-    of a chunk is repeated at the start of the next one in the same section."""
-    sents = [p for s in sentences(cleaned) for p in _split_long(s, max_tokens)]
+    of a chunk is repeated at the start of the next one in the same section. Every chunk is
+    within max_tokens and max_chars (the span from its first to its last sentence)."""
+    max_chars = max_tokens * options.chars_per_token
+    sents = [p for s in sentences(cleaned) for p in _split_long(s, max_tokens, max_chars)]
     groups: list[list[Sentence]] = []
     cur: list[Sentence] = []
     cur_tokens = 0
+
+    def fits(group: list[Sentence], s: Sentence, tokens: int) -> bool:
+        return tokens + count_tokens(s.text) <= max_tokens and s.end - group[0].start <= max_chars
+
     for s in sents:
         n = count_tokens(s.text)
         section_changed = cur and s.heading != cur[-1].heading and cur_tokens > max_tokens // 3
-        if cur and (cur_tokens + n > max_tokens or section_changed):
+        if cur and (not fits(cur, s, cur_tokens) or section_changed):
             groups.append(cur)
             keep = cur[-overlap_sentences:] if overlap_sentences and not section_changed else []
-            keep = [k for k in keep if count_tokens(k.text) + n <= max_tokens]
+            keep = [k for k in keep if fits([k], s, count_tokens(k.text))]
             cur, cur_tokens = list(keep), sum(count_tokens(k.text) for k in keep)
         cur.append(s)
         cur_tokens += n
@@ -138,7 +161,7 @@ def split(document: Document, cleaned: Cleaned, max_tokens: int = 200,
         c_start, c_end = group[0].start, group[-1].end
         text = cleaned.text[c_start:c_end]
         o_start, o_end = cleaned.span(c_start, c_end)
-        heading = group[0].heading
+        heading = _chunk_heading(group)
         chunks.append(Chunk(
             id=chunk_id(document.doc, o_start, o_end, text), doc=document.doc,
             title=document.title, text=text,
@@ -148,6 +171,16 @@ def split(document: Document, cleaned: Cleaned, max_tokens: int = 200,
             runs=_runs(cleaned, c_start, c_end),
         ))
     return chunks
+
+
+def _chunk_heading(group: list[Sentence]) -> str:
+    """The path of the chunk's first sentence of content: a chunk that opens with a title or a
+    chapter line is cited by the article that follows it."""
+    for s in group:
+        bare = s.text.lstrip("#").strip()
+        if s.heading and not s.heading.endswith(bare):
+            return s.heading
+    return next((s.heading for s in group if s.heading), "")
 
 
 def _runs(cleaned: Cleaned, start: int, end: int) -> tuple[tuple[int, int], ...]:

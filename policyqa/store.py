@@ -29,6 +29,7 @@ from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
 from policyqa.config import Settings
+from policyqa.faults import fault_point
 from policyqa.embeddings import CachedEmbeddings
 from policyqa.migrations import Migrations
 from policyqa.records import Chunk, Document
@@ -417,6 +418,7 @@ class Store:
                     ids=[c.id for c in part], embeddings=[new_vectors[c.id] for c in part],
                     documents=[c.index_text for c in part],
                     metadatas=[chroma_metadata(c) for c in part])
+            fault_point("after-vectors")  # crash tests: vectors in, manifest not committed
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 for document, chunks, source in batch:

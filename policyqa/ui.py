@@ -1,22 +1,29 @@
-"""The Gradio 6 web UI: a streaming, cited chat and (with an admin token) document management.
+"""The Gradio 6 web UI: a streaming, cited chat in Chinese and (with an admin token) document
+management.
 
-`build_ui(assistant, settings, on_feedback)` returns a `gr.Blocks`. Gradio 6 takes the theme and
-CSS at launch/mount time, not in the Blocks constructor, so pass `CSS` and `THEME` along:
-
-    demo.launch(css=CSS, theme=THEME)
-    gr.mount_gradio_app(app, demo, path="/", css=CSS, theme=THEME)   # or mount_ui(app, demo)
+`build_ui(assistant, settings, on_feedback)` returns a `gr.Blocks`. Gradio 6 takes the theme, CSS
+and head at launch/mount time, not in the Blocks constructor, so use `mount_ui` (or pass
+`**launch_options()` to `demo.launch`).
 
 Documents are untrusted: every document-derived string that ends up in HTML or Markdown (answer
-text, titles, quotes, chunk text, document names, suggestions) goes through `html.escape`. Tables
+text, titles, quotes, chunk text, sections, suggestions) goes through `html.escape`. Tables
 (`gr.Dataframe`, datatype "str") and dropdowns render their values as plain text, not HTML.
+
+Conversations live in the browser (`gr.BrowserState`, localStorage): the server keeps no chat
+history. The functions `conv_*` and `conversation_markdown` work on that stored value.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import html
 import logging
+import os
 import re
+import secrets
+import time
+import uuid
 from contextlib import nullcontext
 from dataclasses import asdict
 from pathlib import Path
@@ -24,51 +31,139 @@ from typing import Any, Callable, Iterator
 
 import gradio as gr
 
-from ingest.loaders import LOADERS, MAX_FILE_BYTES
+from ingest.loaders import LOADERS
 from ingest.pipeline import FileResult
 from policyqa.config import Settings
+from policyqa.docview import citation_url
 from policyqa.records import Answer, Citation
-from policyqa.assistant import Assistant
+from policyqa.assistant import Assistant, Stage, detect_lang
 
 log = logging.getLogger("policyqa")
 
-PRODUCT = "政策问答 policyqa"
-DESCRIPTION = ("离线政策文件问答：每个回答都标注出处，可展开查看原文。"
-               " Offline Q&A over policy documents — every answer cites its sources.")
+PRODUCT = "政策问答"
+DESCRIPTION = "依据已收录的政策文件作答，每句话都标注出处，点击来源即可查看原文。"
 EXAMPLES = [
     "社区党组织的经费怎么保障？",
     "柳園鎮2016年為多少人申請了大病救助？",
+    "长春设立了多少个民生服务站？",
     "How should a community party branch be funded?",
-    "How many livelihood service stations did Changchun set up?",
 ]
-DOC_HEADERS = ["文档 doc", "标题 title", "段落 chunks", "日期 date", "地区 region", "文号 number",
-               "发文机关 issuer"]
-RESULT_HEADERS = ["文件 file", "状态 status", "段落 chunks", "说明 reason"]
+DOC_HEADERS = ["文档", "标题", "段落数", "日期", "地区", "文号", "发文机关"]
+RESULT_HEADERS = ["文件", "状态", "段落数", "说明"]
 
-# Appended blocks (sources, suggestions) start with this; the answer text before it is escaped,
-# so the marker cannot occur inside it and `strip_sources` can cut there safely.
+# Appended blocks (sources) start with this; the answer text before it is escaped, so the marker
+# cannot occur inside it and `strip_sources` can cut there safely.
 BLOCK_MARK = '\n\n<div class="pq-'
-ERROR_PREFIX = "⚠️ "
-PENDING = "⏳ 正在检索… Searching…"
-REFUSED = "⛔ 管理令牌错误，操作已拒绝。Wrong admin token — action refused."
+# Messages that are not answers start with one of these (escaped answer text never does).
+ERROR_PREFIX = '<div class="pq-error">'
+STAGE_PREFIX = '<div class="pq-stage">'
+REFUSED = "管理令牌错误，操作已拒绝。"
 PRIVATE = "private"  # gradio 6 api_visibility: usable by this UI, not by API clients
+MAX_CONVERSATIONS = 50  # kept in the browser; the oldest go first
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-
-THEME = gr.themes.Soft(primary_hue="red", secondary_hue="slate")
-CSS = """
-.pq-header h1 { margin-bottom: 0.2em; }
-.pq-note { color: var(--body-text-color-subdued); }
-.pq-sources { margin-top: 0.6em; border-top: 1px solid var(--border-color-primary); padding-top: 0.4em;
-  font-size: 0.92em; }
-.pq-sources-title, .pq-suggest-title { font-weight: 600; margin-bottom: 0.3em; }
-.pq-cite { margin: 0.5em 0 0.7em 0; }
-.pq-meta { color: var(--body-text-color-subdued); }
-.pq-doc { font-family: var(--font-mono); font-size: 0.85em; color: var(--body-text-color-subdued); }
-.pq-quote { margin: 0.3em 0; padding: 0.2em 0.7em; border-left: 3px solid var(--color-accent);
-  background: var(--background-fill-secondary); }
-.pq-chunk { white-space: normal; padding: 0.3em 0.7em; background: var(--background-fill-secondary); }
-.pq-suggest { margin-top: 0.6em; font-size: 0.92em; }
+MAX_UPLOAD_FILES = 20
+# Gradio's upload cache: swept every 10 minutes of files older than an hour (an upload is
+# removed as soon as it is indexed; this catches files picked but never indexed).
+UPLOAD_CACHE_SWEEP = (600, 3600)
+# The browser sends the admin token with Gradio's upload request (the route needs it).
+UPLOAD_TOKEN_JS = r"""
+<script>
+(() => {
+  let adminToken = "";
+  document.addEventListener("input", (e) => {
+    if (e.target && e.target.closest && e.target.closest("#pq-admin-token")) adminToken = e.target.value;
+  }, true);
+  const send = window.fetch;
+  window.fetch = function (input, init) {
+    const url = typeof input === "string" ? input : (input && input.url) || "";
+    if (adminToken && /\/gradio_api\/upload(\?|$)/.test(url)) {
+      init = Object.assign({}, init || {});
+      const headers = new Headers(init.headers || {});
+      headers.set("X-Admin-Token", adminToken);
+      init.headers = headers;
+    }
+    return send.call(this, input, init);
+  };
+})();
+</script>
 """
+
+# Words of the interface that follow the question's language (the rest of the UI is Chinese).
+WORDS = {
+    "zh": {"search": "检索中…", "answer": "组织答案…", "sources": "来源", "passage": "展开所在段落",
+           "open": "查看原文", "page": "第 {} 页", "body": "正文", "suggest": "可以试着这样问：",
+           "error": "无法回答：{}", "internal": "内部错误，请稍后再试。", "token": "访问令牌错误。",
+           "stopped": "已停止。"},
+    "en": {"search": "Searching…", "answer": "Composing the answer…", "sources": "Sources",
+           "passage": "Show the whole passage", "open": "Open the original", "page": "p. {}",
+           "body": "main text", "suggest": "You could ask:", "error": "Cannot answer: {}",
+           "internal": "Internal error, please try again.", "token": "Wrong access token.",
+           "stopped": "Stopped."},
+}
+
+FONTS = ("PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Zen Hei", "system-ui",
+         "sans-serif")
+# Local fonts only: the default theme fonts come from a web font service an intranet cannot reach.
+THEME = gr.themes.Soft(primary_hue="red", secondary_hue="slate", font=FONTS,
+                       font_mono=("Consolas", "WenQuanYi Zen Hei Mono", "monospace"))
+CSS = """
+.pq-header h1 { margin: 0 0 0.1em 0; font-size: 1.5em; }
+.pq-header p { margin: 0; color: var(--body-text-color-subdued); }
+.pq-note { color: var(--body-text-color-subdued); font-size: 0.9em; }
+.pq-stage { color: var(--body-text-color-subdued); font-style: italic; }
+.pq-stage::before { content: ""; display: inline-block; width: 0.7em; height: 0.7em; margin-right: 0.5em;
+  border: 2px solid currentColor; border-right-color: transparent; border-radius: 50%;
+  animation: pq-spin 0.9s linear infinite; vertical-align: -0.05em; }
+@keyframes pq-spin { to { transform: rotate(360deg); } }
+.pq-error { color: #9a1c1c; background: #fdecec; border-left: 4px solid #c53030; padding: 0.35em 0.7em;
+  border-radius: 4px; }
+.pq-sources { margin-top: 0.7em; border-top: 1px solid var(--border-color-primary); padding-top: 0.5em;
+  font-size: 0.93em; }
+.pq-sources-title, .pq-suggest-title { font-weight: 600; margin-bottom: 0.3em; }
+.pq-cite { margin: 0.45em 0 0.8em 0; padding: 0.5em 0.7em; border: 1px solid var(--border-color-primary);
+  border-radius: 8px; background: var(--background-fill-primary); }
+.pq-cite-head { font-weight: 600; color: var(--body-text-color); }
+.pq-cite-head a { color: #1d4ed8; text-decoration: none; }
+.pq-cite-head a:hover { text-decoration: underline; }
+.pq-meta { color: #4b5563; font-size: 0.92em; margin-top: 0.1em; }
+.pq-quote { margin: 0.4em 0; padding: 0.25em 0.7em; border-left: 3px solid #b91c1c;
+  background: var(--background-fill-secondary); color: var(--body-text-color); }
+.pq-chunk { white-space: normal; padding: 0.3em 0.7em; background: var(--background-fill-secondary); }
+.pq-open { font-size: 0.92em; color: #1d4ed8; }
+.pq-conv-actions button { min-width: 0 !important; }
+#pq-chat { min-height: 320px; }
+/* "New conversation" (the sidebar) replaces the chatbot's own clear icon, which overlapped messages */
+#pq-chat button[aria-label="清空对话"], #pq-chat button[aria-label="Clear"] { display: none; }
+#pq-admin-table, #pq-admin-results { overflow-x: auto; max-width: 100%; }
+@media (max-width: 640px) {
+  .pq-header h1 { font-size: 1.25em; }
+  #pq-chat { height: calc(100dvh - 270px) !important; min-height: 300px; }
+}
+"""
+
+# After an answer: its first line in view (desktop and phone), not its end.
+SCROLL_TO_ANSWER_JS = """() => {
+  const bots = document.querySelectorAll('#pq-chat .message-row.bot-row, #pq-chat .bot-row');
+  const last = bots[bots.length - 1];
+  if (last) last.scrollIntoView({block: 'start', behavior: 'instant'});
+  return [];
+}"""
+# When a question is sent: the conversation's end (the new question) in view.
+SCROLL_TO_END_JS = """(...args) => {
+  const log = document.querySelector('#pq-chat [role="log"]') || document.querySelector('#pq-chat .bubble-wrap');
+  if (log) log.scrollTop = log.scrollHeight;
+  return args;
+}"""
+DOWNLOAD_JS = """(md, name) => {
+  if (!md) return [];
+  const blob = new Blob([md], {type: 'text/markdown;charset=utf-8'});
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name || '对话.md';
+  document.body.appendChild(a); a.click(); a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  return [];
+}"""
 
 
 # ---------------------------------------------------------------------------- rendering
@@ -79,6 +174,10 @@ def _esc(value: Any) -> str:
     return re.sub(r"\s*\n\s*", "<br>", text.strip())
 
 
+def _words(lang: str) -> dict:
+    return WORDS["en" if lang == "en" else "zh"]
+
+
 def _chunk_text(answer: Answer, citation: Citation) -> str | None:
     for hit in answer.hits:
         if hit.chunk.id == citation.chunk_id:
@@ -86,53 +185,65 @@ def _chunk_text(answer: Answer, citation: Citation) -> str | None:
     return None
 
 
-def render_citation(answer: Answer, c: Citation) -> str:
-    meta = [f"《{_esc(c.title or c.doc)}》"]
+def render_citation(answer: Answer, c: Citation, lang: str = "zh", link_secret: str | None = None) -> str:
+    """One source card: title (a link to the document view), section path, date, page, the
+    quote; never the internal file name. Cards of one document differ by their section."""
+    w = _words(lang)
+    url = _esc(citation_url(c, link_secret))
+    meta = [_esc(c.heading) if c.heading else w["body"]]
     if c.date:
         meta.append(_esc(c.date))
-    if c.heading:
-        meta.append(_esc(c.heading))
     if c.page is not None:
-        meta.append(f"第 {int(c.page)} 页 p. {int(c.page)}")
+        meta.append(w["page"].format(int(c.page)))
     parts = [
         '<div class="pq-cite">',
-        f'<b>[{int(c.n)}]</b> <span class="pq-meta">{" · ".join(meta)}</span> ',
-        f'<span class="pq-doc">{_esc(c.doc)}</span>',
+        f'<div class="pq-cite-head">[{int(c.n)}] <a href="{url}" target="_blank" rel="noopener">'
+        f'《{_esc(c.title or w["body"])}》</a></div>',
+        f'<div class="pq-meta">{" · ".join(meta)}</div>',
         f'<blockquote class="pq-quote">{_esc(c.quote)}</blockquote>',
     ]
     chunk = _chunk_text(answer, c)
     if chunk:
-        parts.append('<details><summary>展开原文段落 Full passage</summary>'
-                     f'<div class="pq-chunk">{_esc(chunk)}</div></details>')
+        parts.append(f'<details><summary>{w["passage"]}</summary><div class="pq-chunk">{_esc(chunk)}</div></details>')
+    parts.append(f'<a class="pq-open" href="{url}" target="_blank" rel="noopener">{w["open"]} ›</a>')
     parts.append("</div>")
     return "".join(parts)
 
 
-def render_sources(answer: Answer) -> str:
+def render_sources(answer: Answer, lang: str = "zh", link_secret: str | None = None) -> str:
     """The sources block under an answer: "" for a declined answer or one without citations."""
     if answer.declined or not answer.citations:
         return ""
-    cites = "".join(render_citation(answer, c) for c in answer.citations)
-    return f'<div class="pq-sources"><div class="pq-sources-title">来源 Sources</div>{cites}</div>'
+    cites = "".join(render_citation(answer, c, lang, link_secret) for c in answer.citations)
+    return (f'<div class="pq-sources"><div class="pq-sources-title">{_words(lang)["sources"]}</div>'
+            f"{cites}</div>")
 
 
-def render_suggestions(answer: Answer) -> str:
-    if not answer.suggestions:
-        return ""
-    items = "".join(f"<li>{_esc(s)}</li>" for s in answer.suggestions)
-    return ('<div class="pq-suggest"><div class="pq-suggest-title">可以试着这样问 You could ask:</div>'
-            f"<ul>{items}</ul></div>")
-
-
-def format_answer(answer: Answer) -> str:
-    """Chat message for a finished answer: escaped text, then sources (or suggestions)."""
+def format_answer(answer: Answer, lang: str = "zh", link_secret: str | None = None) -> str:
+    """Chat message text for a finished answer: escaped text, then the sources. (Suggestions of
+    a declined answer are the message's clickable options, see `answer_message`.)"""
     body = _escape_text(answer.text)
-    extra = render_suggestions(answer) if answer.declined else render_sources(answer)
+    extra = "" if answer.declined else render_sources(answer, lang, link_secret)
     return body + (BLOCK_MARK[:2] + extra if extra else "")
+
+
+def answer_message(answer: Answer, lang: str = "zh", link_secret: str | None = None) -> dict:
+    message = {"role": "assistant", "content": format_answer(answer, lang, link_secret)}
+    if answer.declined and answer.suggestions:
+        message["options"] = [{"label": s, "value": s} for s in answer.suggestions]
+    return message
 
 
 def _escape_text(text: str) -> str:
     return html.escape((text or "").strip(), quote=False) or "…"
+
+
+def error_message(text: str) -> dict:
+    return {"role": "assistant", "content": f"{ERROR_PREFIX}{_esc(text)}</div>"}
+
+
+def stage_message(label: str) -> dict:
+    return {"role": "assistant", "content": f"{STAGE_PREFIX}{_esc(label)}</div>"}
 
 
 def strip_sources(content: str) -> str:
@@ -153,17 +264,40 @@ def _text_of(content: Any) -> str:
     return ""
 
 
-def history_from_messages(messages: list[dict] | None) -> list[dict]:
-    """Chatbot messages → [{role, content}] for the assistant: sources stripped, errors skipped."""
+def plain_messages(messages: list | None) -> list[dict]:
+    """Chatbot messages (as gradio sends them back) → [{role, content[, options]}] with string
+    content, for storing and re-displaying."""
     out = []
     for m in messages or []:
-        role = m.get("role") if isinstance(m, dict) else getattr(m, "role", None)
-        content = _text_of(m.get("content") if isinstance(m, dict) else getattr(m, "content", ""))
+        get = m.get if isinstance(m, dict) else lambda k, d=None, m=m: getattr(m, k, d)
+        role = get("role")
+        if role not in ("user", "assistant"):
+            continue
+        item = {"role": role, "content": _text_of(get("content", ""))}
+        options = get("options")
+        if options:
+            item["options"] = [{"label": str(o.get("label") or o.get("value") or ""),
+                                "value": str(o.get("value") or o.get("label") or "")}
+                               for o in options if isinstance(o, dict)]
+        out.append(item)
+    return out
+
+
+def _is_answer(content: str) -> bool:
+    return not content.startswith((ERROR_PREFIX, STAGE_PREFIX))
+
+
+def history_from_messages(messages: list | None) -> list[dict]:
+    """Chatbot messages → [{role, content}] for the assistant: sources stripped, errors and
+    unfinished stages skipped."""
+    out = []
+    for m in plain_messages(messages):
+        role, content = m["role"], m["content"]
         if role == "assistant":
-            if content.startswith(ERROR_PREFIX) or content == PENDING:
+            if not _is_answer(content):
                 continue
             content = strip_sources(content)
-        if role in ("user", "assistant") and content.strip():
+        if content.strip():
             out.append({"role": role, "content": content.strip()})
     return out
 
@@ -173,7 +307,7 @@ def _date_bound(value: str | None, upper: bool) -> str | None:
     if not value:
         return None
     if not _DATE.match(value):
-        raise ValueError(f"日期格式应为 YYYY-MM-DD：'{value}' (dates look like 2016-05-01)")
+        raise ValueError(f"日期格式应为 YYYY-MM-DD（或 YYYY、YYYY-MM）：“{value}”")
     if len(value) == 4:
         return value + ("-12-31" if upper else "-01-01")
     if len(value) == 7:
@@ -193,40 +327,59 @@ def build_filters(region: str | None = None, date_from: str | None = None,
 
 
 def answer_record(question: str, history: list[dict], answer: Answer) -> dict:
-    """What feedback on this answer needs to know."""
+    """What feedback on this answer (and the Markdown export) needs to know."""
     return {"question": question, "answer": answer.text, "declined": answer.declined,
             "citations": [asdict(c) for c in answer.citations], "history": history}
 
 
-def chat_reply(assistant: Assistant, question: str, messages: list[dict] | None,
-               filters: dict | None = None) -> Iterator[tuple[list[dict], dict | None]]:
-    """Stream one turn: yields (chat messages, record) with the assistant message growing;
-    the record (for feedback) is None until the answer is final. Each yield is a new list. Errors become a chat message."""
+def chat_reply(assistant: Assistant, question: str, messages: list | None,
+               filters: dict | None = None, link_secret: str | None = None,
+               ) -> Iterator[tuple[list[dict], dict | None]]:
+    """Stream one turn: yields (chat messages, record) as things happen — the stage being worked
+    on (检索中…, 组织答案…), the answer's sentences as produced, then the final answer with its
+    sources. The record (for feedback) is None until the answer is final. Each yield is a new
+    list. Errors become their own message."""
     question = (question or "").strip()
+    lang = detect_lang(question) if question else "zh"
+    w = _words(lang)
     history = history_from_messages(messages)
-    chat = list(messages or [])
+    chat = plain_messages(messages)
     if question:  # an empty user message would be dropped by the Chatbot and shift indices
         chat.append({"role": "user", "content": question})
-    chat.append({"role": "assistant", "content": PENDING})
+    chat.append(stage_message(w["search"]))
     yield list(chat), None
     text = ""
     try:
         for part in assistant.stream(question, history, filters):
+            if isinstance(part, Stage):
+                if not text:
+                    chat[-1] = stage_message(w.get(part.name, part.name))
+                    yield list(chat), None
+                continue
             if isinstance(part, Answer):
-                chat[-1] = {"role": "assistant", "content": format_answer(part)}
+                chat[-1] = answer_message(part, lang, link_secret)
                 yield list(chat), answer_record(question, history, part)
                 return
             text += part
             chat[-1] = {"role": "assistant", "content": _escape_text(text)}
             yield list(chat), None
     except ValueError as e:
-        chat[-1] = {"role": "assistant", "content": f"{ERROR_PREFIX}无法回答 Cannot answer: {_esc(e)}"}
+        chat[-1] = error_message(w["error"].format(_question_error(e, lang)))
         yield list(chat), None
     except Exception as e:  # never crash the UI; the details go to the log
-        log.exception("chat failed")
-        chat[-1] = {"role": "assistant",
-                    "content": f"{ERROR_PREFIX}内部错误，请稍后再试。Internal error ({_esc(type(e).__name__)})."}
+        log.exception("chat failed: %s", type(e).__name__)
+        chat[-1] = error_message(w["internal"])
         yield list(chat), None
+
+
+def _question_error(e: ValueError, lang: str) -> str:
+    """The assistant's (English) validation errors in the question's language."""
+    text = str(e)
+    if lang == "en":
+        return text
+    known = {"the question is empty": "问题为空，请输入问题。",
+             "the question is too long (over 2000 characters)": "问题太长（超过 2000 字）。"}
+    return known.get(text, text)
 
 
 def feedback_payload(record: dict, liked: Any) -> dict | None:
@@ -249,6 +402,145 @@ def check_token(expected: str | None, token: str | None) -> bool:
     return hmac.compare_digest((token or "").encode("utf-8"), expected.encode("utf-8"))
 
 
+# ---------------------------------------------------------------------------- conversations
+# The stored value: {"current": id | None, "conversations": {id: {"title", "renamed",
+# "messages", "records", "updated"}}}. Record keys are message indices as strings (JSON keys).
+def empty_store() -> dict:
+    return {"current": None, "conversations": {}}
+
+
+def _store(value: Any) -> dict:
+    if not isinstance(value, dict) or not isinstance(value.get("conversations"), dict):
+        return empty_store()
+    return {"current": value.get("current"), "conversations": dict(value["conversations"])}
+
+
+def _title_of(messages: list[dict]) -> str:
+    first = next((m["content"] for m in messages if m["role"] == "user" and m["content"].strip()), "")
+    first = " ".join(first.split())
+    return (first[:24] + "…") if len(first) > 24 else (first or "新对话")
+
+
+def conv_save(value: Any, messages: list | None, records: dict | None) -> dict:
+    """The store with the current conversation saved (a new one made for a first message)."""
+    store = _store(value)
+    messages = plain_messages(messages)
+    conv_id = store["current"]
+    if not messages:
+        return store
+    if conv_id not in store["conversations"]:
+        conv_id = uuid.uuid4().hex[:12]
+        store["current"] = conv_id
+    old = store["conversations"].get(conv_id, {})
+    store["conversations"][conv_id] = {
+        "title": old.get("title") if old.get("renamed") else _title_of(messages),
+        "renamed": bool(old.get("renamed")), "messages": messages,
+        "records": {str(k): v for k, v in (records or {}).items()}, "updated": time.time()}
+    if len(store["conversations"]) > MAX_CONVERSATIONS:
+        oldest = sorted(store["conversations"], key=lambda k: store["conversations"][k].get("updated", 0))
+        for k in oldest[:len(store["conversations"]) - MAX_CONVERSATIONS]:
+            del store["conversations"][k]
+    return store
+
+
+def conv_current(value: Any) -> tuple[list[dict], dict]:
+    store = _store(value)
+    conv = store["conversations"].get(store["current"]) or {}
+    return list(conv.get("messages") or []), dict(conv.get("records") or {})
+
+
+def conv_select(value: Any, conv_id: str | None) -> dict:
+    store = _store(value)
+    store["current"] = conv_id if conv_id in store["conversations"] else None
+    return store
+
+
+def conv_new(value: Any) -> dict:
+    store = _store(value)
+    store["current"] = None
+    return store
+
+
+def conv_rename(value: Any, conv_id: str | None, title: str | None) -> dict:
+    store = _store(value)
+    title = " ".join((title or "").split())[:60]
+    if conv_id in store["conversations"] and title:
+        store["conversations"][conv_id] = {**store["conversations"][conv_id], "title": title,
+                                           "renamed": True}
+    return store
+
+
+def conv_delete(value: Any, conv_id: str | None) -> dict:
+    store = _store(value)
+    store["conversations"].pop(conv_id, None)
+    if store["current"] == conv_id:
+        store["current"] = None
+    return store
+
+
+def conv_choices(value: Any) -> list[tuple[str, str]]:
+    """(title, id) of every stored conversation, the most recent first."""
+    convs = _store(value)["conversations"]
+    order = sorted(convs, key=lambda k: convs[k].get("updated", 0), reverse=True)
+    return [(str(convs[k].get("title") or "新对话"), k) for k in order]
+
+
+def conversation_markdown(conv: dict) -> str:
+    """One conversation as Markdown: questions, answers and their sources (titles, sections,
+    dates, quotes) — no markup, no internal file names."""
+    records = conv.get("records") or {}
+    lines = [f"# {conv.get('title') or '对话'}", "",
+             f"导出时间：{time.strftime('%Y-%m-%d %H:%M')}", ""]
+    for i, m in enumerate(conv.get("messages") or []):
+        content = m.get("content", "")
+        if m.get("role") == "user":
+            lines += [f"## 问：{content.strip()}", ""]
+            continue
+        if not _is_answer(content):
+            if content.startswith(ERROR_PREFIX):
+                lines += [f"> {html.unescape(re.sub(r'<[^>]+>', '', content)).strip()}", ""]
+            continue
+        record = records.get(str(i))
+        lines += [record["answer"] if record else strip_sources(content), ""]
+        cites = (record or {}).get("citations") or []
+        if cites:
+            lines.append("**来源**")
+            lines.append("")
+            for c in cites:
+                where = " · ".join(x for x in (c.get("heading"), c.get("date")) if x)
+                quote = " ".join(str(c.get("quote", "")).split())
+                lines.append(f"{c.get('n')}. 《{c.get('title')}》{'（' + where + '）' if where else ''}："
+                             f"“{quote}”")
+            lines.append("")
+        for o in m.get("options") or []:
+            lines.append(f"- {o.get('label')}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def export_markdown(value: Any, conv_id: str | None) -> tuple[str, str]:
+    """(Markdown, file name) of a stored conversation; ("", "") when there is none."""
+    conv = _store(value)["conversations"].get(conv_id or _store(value)["current"])
+    if not conv:
+        return "", ""
+    safe = re.sub(r'[\\/:*?"<>|\s]+', "_", conv.get("title") or "对话")[:40]
+    return conversation_markdown(conv), f"{safe}.md"
+
+
+def browser_secret(settings: Settings) -> str:
+    """The key `gr.BrowserState` encrypts the stored conversations with. It must survive server
+    restarts (or every stored conversation would be unreadable), so it is kept in the store."""
+    path = Path(settings.store) / "ui-state.key"
+    try:
+        if path.exists():
+            return path.read_text(encoding="ascii").strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(16)
+        path.write_text(key, encoding="ascii")
+        return key
+    except OSError:  # a read-only store: a key for this process only
+        return hashlib.sha256(str(Path(settings.store).resolve()).encode()).hexdigest()[:32]
+
+
 # ---------------------------------------------------------------------------- documents (admin)
 def document_rows(assistant: Assistant) -> list[list]:
     rows = []
@@ -261,8 +553,7 @@ def document_rows(assistant: Assistant) -> list[list]:
 
 def knowledge_stats(assistant: Assistant) -> str:
     docs = len(assistant.store.documents())
-    return (f"📚 知识库 Knowledge base: {docs} 份文档 documents · "
-            f"{assistant.store.count_chunks()} 个段落 passages")
+    return f"知识库：{docs} 份文档 · {assistant.store.count_chunks()} 个段落"
 
 
 def regions(assistant: Assistant) -> list[str]:
@@ -274,23 +565,56 @@ def _result_row(r: FileResult) -> list:
     return [r.doc, r.status, r.chunks, r.reason]
 
 
+def upload_folder() -> Path:
+    """Where Gradio's upload route stores files (GRADIO_TEMP_DIR or <tmp>/gradio)."""
+    from gradio.utils import get_upload_folder
+
+    return Path(get_upload_folder()).resolve()
+
+
+def _uploaded_bytes(p: Any, root: Path) -> tuple[str, bytes]:
+    """(client file name, bytes) of one file Gradio's upload route stored, then removed.
+    The handler is given a path by the client: anything not a regular file inside the upload
+    folder is refused, so a client can never make the server read one of its own files."""
+    from ingest.loaders import LoadError, read_file
+
+    raw = Path(p if isinstance(p, str) else getattr(p, "path", None) or getattr(p, "name", str(p)))
+    name = raw.name  # the base name only: the client's name is an identifier, never a path
+    resolved = Path(os.path.realpath(raw.parent)) / raw.name
+    if root not in resolved.parents or raw.is_symlink():
+        raise LoadError("not an uploaded file: the server only reads files sent to it")
+    try:
+        return name, read_file(resolved)
+    finally:
+        resolved.unlink(missing_ok=True)  # an upload is kept only as the store's original
+        try:
+            if resolved.parent != root:
+                resolved.parent.rmdir()
+        except OSError:
+            pass
+
+
 def upload_documents(assistant: Assistant, settings: Settings, token: str | None,
                      paths: list[str] | None) -> tuple[str, list[list]]:
-    """Index uploaded temp files under their base names → (message, per-file result rows)."""
+    """Index files sent through Gradio's upload route under their base names
+    → (message, per-file result rows)."""
+    from ingest.loaders import LoadError
+
     if not check_token(settings.admin_token, token):
         return REFUSED, []
     if not paths:
         return "请先选择文件。Choose one or more files first.", []
+    if len(paths) > MAX_UPLOAD_FILES:
+        return f"一次最多上传 {MAX_UPLOAD_FILES} 个文件。At most {MAX_UPLOAD_FILES} files at a time.", []
+    root = upload_folder()
     rows = []
     for p in paths:
-        path = Path(p if isinstance(p, str) else getattr(p, "name", str(p)))
-        name = path.name  # the base name only: the client's name is an identifier, never a path
+        name = Path(str(p if isinstance(p, str) else getattr(p, "path", p))).name
         try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                result = FileResult(name, name, "failed",
-                                    reason=f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-            else:
-                result = assistant.ingest_upload(path.read_bytes(), name)
+            name, data = _uploaded_bytes(p, root)
+            result = assistant.ingest_upload(data, name)
+        except LoadError as e:
+            result = FileResult(name, name, "failed", reason=str(e))
         except OSError as e:
             result = FileResult(name, name, "failed", reason=f"{type(e).__name__}: cannot read the upload")
         rows.append(_result_row(result))
@@ -304,11 +628,11 @@ def delete_document(assistant: Assistant, settings: Settings, token: str | None,
         return REFUSED
     doc = (doc or "").strip()
     if not doc:
-        return "请选择要删除的文档。Choose a document to delete."
+        return "请选择要删除的文档。"
     if doc not in {d["doc"] for d in assistant.store.documents()}:
-        return f"未找到文档 No such document: {_esc(doc)}"
+        return f"未找到文档：{_esc(doc)}"
     n = assistant.delete(doc)
-    return f"🗑️ 已删除 {_esc(doc)}（{n} 个段落）。Deleted {_esc(doc)} ({n} chunks)."
+    return f"已删除 {_esc(doc)}（{n} 个段落）。"
 
 
 def reindex_documents(assistant: Assistant, settings: Settings, token: str | None) -> str:
@@ -320,7 +644,7 @@ def reindex_documents(assistant: Assistant, settings: Settings, token: str | Non
     with getattr(assistant, "_write_lock", None) or nullcontext():
         report = reindex(assistant.store, settings.chunk_tokens, progress=False)
     failed = [r for r in report.results if r.status == "failed"]
-    lines = [f"🔄 重建完成 Re-index done: {_esc(report.summary())}"]
+    lines = [f"重建索引完成：{_esc(report.summary())}"]
     lines += [f"- {_esc(r.doc)}: {_esc(r.reason)}" for r in failed]
     return "\n".join(lines)
 
@@ -329,113 +653,164 @@ def list_documents(assistant: Assistant, settings: Settings, token: str | None) 
     if not check_token(settings.admin_token, token):
         return REFUSED, []
     rows = document_rows(assistant)
-    return f"共 {len(rows)} 份文档。{len(rows)} document(s).", rows
+    return f"共 {len(rows)} 份文档。", rows
 
 
 # ---------------------------------------------------------------------------- layout
-def _header(assistant: Assistant) -> None:
+def _header() -> None:
     gr.Markdown(f"# {PRODUCT}\n{DESCRIPTION}", elem_classes=["pq-header"])
-    note = getattr(assistant, "startup_note", "") or ""
-    if note:
-        gr.Markdown(f"ℹ️ {_esc(note)}", elem_classes=["pq-note"])
 
 
-def _chat_tab(assistant: Assistant, settings: Settings,
-              on_feedback: Callable[[dict], int] | None) -> tuple[gr.Markdown, gr.Dropdown]:
+def _chat_tab(assistant: Assistant, settings: Settings, on_feedback: Callable[[dict], int] | None,
+              saved: gr.BrowserState, conv_list: gr.Radio) -> tuple[gr.Markdown, gr.Dropdown, Callable]:
     stats = gr.Markdown(elem_classes=["pq-note"])
     chatbot = gr.Chatbot(
-        label="对话 Conversation", height=560, latex_delimiters=[], sanitize_html=True,
-        feedback_options=("Like", "Dislike") if on_feedback else None, buttons=["copy"],
-        placeholder="问任何关于已收录政策文件的问题，回答会标注出处。<br>"
-                    "Ask about the indexed policy documents; every answer cites its sources.",
+        show_label=False, elem_id="pq-chat", height="62vh", autoscroll=False, latex_delimiters=[],
+        sanitize_html=True, group_consecutive_messages=False, buttons=["copy"],
+        feedback_options=("Like", "Dislike") if on_feedback else None,
+        placeholder="<b>请输入关于已收录政策文件的问题</b><br>回答中的每句话都标注出处，点击来源可查看原文。",
     )
-    records = gr.State({})  # chat message index → answer record, for feedback
-    with gr.Row():
-        question = gr.Textbox(placeholder="输入问题，回车发送 Type a question and press Enter",
-                              show_label=False, scale=8, max_lines=6, autofocus=True)
-        send = gr.Button("发送 Send", variant="primary", scale=1, min_width=90)
-        new = gr.Button("新对话 New conversation", scale=1, min_width=90)
-    gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="示例问题 Examples")
-    with gr.Accordion("筛选 Filters (optional)", open=False):
+    records = gr.State({})  # chat message index (str) → answer record, for feedback and export
+    with gr.Row(equal_height=True):
+        question = gr.Textbox(placeholder="输入问题，回车发送", show_label=False,
+                              scale=8, lines=1, max_lines=6, elem_id="pq-question")
+        send = gr.Button("发送", variant="primary", scale=1, min_width=72, elem_id="pq-send")
+        stop = gr.Button("停止", variant="stop", scale=1, min_width=72, visible=False, elem_id="pq-stop")
+    gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="示例问题")
+    with gr.Accordion("筛选条件（可选）", open=False):
         with gr.Row():
-            region = gr.Dropdown(label="地区 Region", choices=regions(assistant), value=None,
+            region = gr.Dropdown(label="地区", choices=regions(assistant), value=None,
                                  allow_custom_value=True, scale=2)
-            date_from = gr.Textbox(label="起始日期 From", placeholder="YYYY-MM-DD", scale=1)
-            date_to = gr.Textbox(label="截止日期 To", placeholder="YYYY-MM-DD", scale=1)
-        chat_token = gr.Textbox(label="访问令牌 Access token", type="password",
-                                visible=bool(settings.chat_token))
+            date_from = gr.Textbox(label="起始日期", placeholder="YYYY-MM-DD", scale=1)
+            date_to = gr.Textbox(label="截止日期", placeholder="YYYY-MM-DD", scale=1)
+        chat_token = gr.Textbox(label="访问令牌", type="password", visible=bool(settings.chat_token))
     if settings.chat_token:
-        gr.Markdown("🔒 需要访问令牌（见「筛选」）。An access token is required (see Filters).")
+        gr.Markdown("需要访问令牌：请在「筛选条件」中填写。", elem_classes=["pq-note"])
 
     def respond(message: str, messages: list, region_v: str | None, from_v: str, to_v: str,
                 token_v: str, recs: dict) -> Iterator[tuple[list, str, dict]]:
+        message = (message or "").strip()
+        w = _words(detect_lang(message) if message else "zh")
+        base = plain_messages(messages) + ([{"role": "user", "content": message}] if message else [])
         if settings.chat_token and not check_token(settings.chat_token, token_v):
-            chat = list(messages or []) + [
-                {"role": "assistant", "content": f"{ERROR_PREFIX}访问令牌错误 Wrong access token."}]
-            yield chat, message, recs
+            yield base + [error_message(w["token"])], "", recs
             return
         try:
             filters = build_filters(region_v, from_v, to_v)
         except ValueError as e:
-            chat = list(messages or []) + [
-                {"role": "assistant", "content": f"{ERROR_PREFIX}{_esc(e)}"}]
-            yield chat, message, recs
+            yield base + [error_message(w["error"].format(e))], "", recs
             return
         recs = dict(recs or {})
-        for chat, record in chat_reply(assistant, message, messages, filters):
+        for chat, record in chat_reply(assistant, message, messages, filters, settings.chat_token):
             if record is not None:
-                recs[len(chat) - 1] = record
+                recs[str(len(chat) - 1)] = record
             yield chat, "", recs
+
+    def busy():
+        return (gr.update(interactive=False), gr.update(visible=True),
+                gr.update(interactive=False, placeholder="正在回答…可点「停止」中止"))
+
+    def idle():
+        return (gr.update(interactive=True), gr.update(visible=False),
+                gr.update(interactive=True, placeholder="输入问题，回车发送"))
+
+    def save(value, messages, recs):
+        store = conv_save(value, messages, recs)
+        return store, gr.update(choices=conv_choices(store), value=store["current"])
+
+    def stopped(messages: list):
+        chat = plain_messages(messages)
+        if chat and chat[-1]["role"] == "assistant" and chat[-1]["content"].startswith(STAGE_PREFIX):
+            chat[-1] = error_message(WORDS["zh"]["stopped"])
+        elif chat and chat[-1]["role"] == "assistant":
+            chat.append(error_message(WORDS["zh"]["stopped"]))
+        return chat
+
+    inputs = [question, chatbot, region, date_from, date_to, chat_token, records]
+    outputs = [chatbot, question, records]
+    runs = []
+
+    def wire(trigger, **api) -> None:
+        started = trigger(busy, None, [send, stop, question], queue=False, js=SCROLL_TO_END_JS, **api)
+        run = started.then(respond, inputs, outputs, api_visibility=PRIVATE)
+        runs.append(run)
+        (run.then(idle, None, [send, stop, question], queue=False, api_visibility=PRIVATE)
+            .then(save, [saved, chatbot, records], [saved, conv_list], queue=False, api_visibility=PRIVATE)
+            .then(None, None, None, js=SCROLL_TO_ANSWER_JS, api_visibility=PRIVATE))
+
+    # UI internals all: the documented API is the REST one (/api/ask, /api/ask/stream).
+    wire(question.submit, api_visibility=PRIVATE)
+    wire(send.click, api_visibility=PRIVATE)
+    # A suggestion under a declined answer asks it.
+    def pick(data: gr.SelectData) -> str:
+        return str(data.value)
+
+    picked = chatbot.option_select(pick, None, question, queue=False, api_visibility=PRIVATE)
+    wire(picked.then, api_visibility=PRIVATE)
+    stop.click(stopped, [chatbot], [chatbot], cancels=runs, queue=False, api_visibility=PRIVATE) \
+        .then(idle, None, [send, stop, question], queue=False, api_visibility=PRIVATE) \
+        .then(save, [saved, chatbot, records], [saved, conv_list], queue=False, api_visibility=PRIVATE)
 
     def like(recs: dict, data: gr.LikeData) -> None:
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
-        record = (recs or {}).get(index)
+        record = (recs or {}).get(str(index))
         payload = feedback_payload(record, data.liked) if record else None
         if payload is None or on_feedback is None:
             return
         try:
             on_feedback(payload)
-            gr.Info("感谢反馈！Thanks for the feedback.")
+            gr.Info("感谢反馈！")
         except Exception as e:  # a feedback failure must not break the chat
             log.warning("feedback failed: %s", e)
-            gr.Warning("反馈未能保存 Feedback could not be saved.")
+            gr.Warning("反馈未能保存。")
 
-    inputs = [question, chatbot, region, date_from, date_to, chat_token, records]
-    outputs = [chatbot, question, records]
-    # Only the chat is a (documented) Gradio API endpoint; the rest are UI internals.
-    question.submit(respond, inputs, outputs, api_name="chat")
-    send.click(respond, inputs, outputs, api_visibility=PRIVATE)
-    new.click(lambda: ([], "", {}), None, [chatbot, question, records], queue=False,
-              api_visibility=PRIVATE)
-    chatbot.clear(lambda: {}, None, records, queue=False, api_visibility=PRIVATE)
     if on_feedback is not None:
         chatbot.like(like, [records], None, api_visibility=PRIVATE)
-    return stats, region
+
+    def show(value):
+        messages, recs = conv_current(value)
+        return messages, recs, gr.update(choices=conv_choices(value), value=_store(value)["current"])
+
+    return stats, region, chatbot, records, show
+
+
+def _conversation_panel(saved: gr.BrowserState):
+    """Earlier conversations (kept in this browser): open, rename, delete, export."""
+    new = gr.Button("＋ 新对话", variant="primary", elem_id="pq-new")
+    conv_list = gr.Radio(label="历史对话", choices=[], value=None, elem_id="pq-convs")
+    title = gr.Textbox(label="对话名称", placeholder="选中对话后可重命名", elem_id="pq-title")
+    with gr.Row(elem_classes=["pq-conv-actions"]):
+        rename = gr.Button("重命名", size="sm", elem_id="pq-rename")
+        delete = gr.Button("删除", size="sm", variant="stop", elem_id="pq-delete")
+        export = gr.Button("导出 Markdown", size="sm", elem_id="pq-export")
+    gr.Markdown("对话只保存在本浏览器中，服务器不保存对话记录。", elem_classes=["pq-note"])
+    md = gr.Textbox(visible="hidden", elem_id="pq-export-md")
+    md_name = gr.Textbox(visible="hidden")
+    return new, conv_list, title, rename, delete, export, md, md_name
 
 
 def _documents_tab(assistant: Assistant, settings: Settings) -> list:
     """Builds the admin tab; returns its write events (so the caller can refresh other views)."""
     if settings.admin_token is None:
-        gr.Markdown("🔒 文档管理未启用。设置环境变量 `POLICYQA_ADMIN_TOKEN` 后重启即可启用。\n\n"
-                    "Document management is disabled: set `POLICYQA_ADMIN_TOKEN` and restart.")
+        gr.Markdown("文档管理未启用。设置环境变量 `POLICYQA_ADMIN_TOKEN` 后重启即可启用。")
         return []
-    token = gr.Textbox(label="管理令牌 Admin token", type="password",
-                       placeholder="输入后回车以加载文档列表 Enter to load the document list")
+    token = gr.Textbox(label="管理令牌", type="password", elem_id="pq-admin-token",
+                       placeholder="输入后按回车加载文档列表")
     status = gr.Markdown()
     with gr.Row():
-        with gr.Column(scale=3):
-            files = gr.File(label="上传文档 Upload documents", file_count="multiple", type="filepath",
+        with gr.Column(scale=3, min_width=260):
+            files = gr.File(label="上传文档", file_count="multiple", type="filepath",
                             file_types=sorted(LOADERS))
-            upload = gr.Button("上传并索引 Upload & index", variant="primary")
-        with gr.Column(scale=2):
-            doc_choice = gr.Dropdown(label="删除文档 Delete a document", choices=[], value=None)
-            delete = gr.Button("删除 Delete", variant="stop")
-            reindex_btn = gr.Button("重建索引 Re-index")
-            refresh = gr.Button("刷新 Refresh")
+            upload = gr.Button("上传并索引", variant="primary")
+        with gr.Column(scale=2, min_width=260):
+            doc_choice = gr.Dropdown(label="删除文档", choices=[], value=None)
+            delete = gr.Button("删除", variant="stop")
+            reindex_btn = gr.Button("重建索引")
+            refresh = gr.Button("刷新")
     results = gr.Dataframe(headers=RESULT_HEADERS, datatype="str", interactive=False, wrap=True,
-                           label="上传结果 Upload results", value=[])
+                           label="上传结果", value=[], elem_id="pq-admin-results")
     table = gr.Dataframe(headers=DOC_HEADERS, datatype="str", interactive=False, wrap=True,
-                         label="全部文档 All documents", value=[], show_search="search")
+                         label="全部文档", value=[], show_search="search", elem_id="pq-admin-table")
 
     def current(tok: str) -> tuple[list[list], Any]:
         """Table and delete choices; empty for a wrong token (the list is admin-only too)."""
@@ -473,29 +848,75 @@ def _documents_tab(assistant: Assistant, settings: Settings) -> list:
 
 def build_ui(assistant: Assistant, settings: Settings,
              on_feedback: Callable[[dict], int] | None = None) -> gr.Blocks:
-    """The whole app. Launch or mount it with `css=CSS, theme=THEME`."""
+    """The whole app. Mount it with `mount_ui` (or launch with `**launch_options()`)."""
     with gr.Blocks(title=PRODUCT) as demo:
-        _header(assistant)
+        saved = gr.BrowserState(empty_store(), storage_key="policyqa-conversations",
+                                secret=browser_secret(settings))
+        with gr.Sidebar(label="历史对话", open=False, width=280, elem_id="pq-sidebar"):
+            new, conv_list, title, rename, delete, export, md, md_name = _conversation_panel(saved)
+        _header()
         with gr.Tabs():
-            with gr.Tab("问答 Chat"):
-                stats, region = _chat_tab(assistant, settings, on_feedback)
-            with gr.Tab("文档管理 Documents"):
+            with gr.Tab("问答"):
+                stats, region, chatbot, records, show = _chat_tab(assistant, settings, on_feedback,
+                                                                  saved, conv_list)
+            with gr.Tab("文档管理"):
                 writes = _documents_tab(assistant, settings)
 
-        def on_load():  # fresh numbers and region choices on page load and after every write
-            return knowledge_stats(assistant), gr.update(choices=regions(assistant))
+        def on_load(value):  # fresh numbers and region choices on page load and after every write
+            return (knowledge_stats(assistant), gr.update(choices=regions(assistant)), *show(value))
 
-        demo.load(on_load, None, [stats, region], queue=False, api_visibility=PRIVATE)
+        demo.load(on_load, [saved], [stats, region, chatbot, records, conv_list], queue=False,
+                  api_visibility=PRIVATE)
         for event in writes:
-            event.then(on_load, None, [stats, region], queue=False, api_visibility=PRIVATE)
+            event.then(lambda: (knowledge_stats(assistant), gr.update(choices=regions(assistant))),
+                       None, [stats, region], queue=False, api_visibility=PRIVATE)
+
+        def on_new(value):
+            store = conv_new(value)
+            return (store, *show(store), "")
+
+        def on_pick(value, conv_id):
+            store = conv_select(value, conv_id)
+            conv = store["conversations"].get(conv_id) or {}
+            return (store, *show(store), conv.get("title", ""))
+
+        def on_rename(value, conv_id, new_title):
+            store = conv_rename(value, conv_id, new_title)
+            return store, gr.update(choices=conv_choices(store), value=store["current"])
+
+        def on_delete(value, conv_id):
+            store = conv_delete(value, conv_id)
+            return (store, *show(store), "")
+
+        shown = [chatbot, records, conv_list]
+        new.click(on_new, [saved], [saved, *shown, title], queue=False, api_visibility=PRIVATE)
+        conv_list.input(on_pick, [saved, conv_list], [saved, *shown, title], queue=False,
+                        api_visibility=PRIVATE)
+        rename.click(on_rename, [saved, conv_list, title], [saved, conv_list], queue=False,
+                     api_visibility=PRIVATE)
+        title.submit(on_rename, [saved, conv_list, title], [saved, conv_list], queue=False,
+                     api_visibility=PRIVATE)
+        delete.click(on_delete, [saved, conv_list], [saved, *shown, title], queue=False,
+                     api_visibility=PRIVATE)
+        export.click(export_markdown, [saved, conv_list], [md, md_name], queue=False,
+                     api_visibility=PRIVATE) \
+            .then(None, [md, md_name], None, js=DOWNLOAD_JS, api_visibility=PRIVATE)
     return demo
 
 
+def launch_options() -> dict:
+    """Theme, CSS, head and footer of this UI, for `demo.launch` and `gr.mount_gradio_app`."""
+    return {"css": CSS, "theme": THEME, "footer_links": []}
+
+
 def mount_ui(app, demo: gr.Blocks, path: str = "/", **kwargs):
-    """`gr.mount_gradio_app` with this UI's theme and CSS (mount it after the API routes)."""
-    kwargs.setdefault("css", CSS)
-    kwargs.setdefault("theme", THEME)
+    """`gr.mount_gradio_app` with this UI's theme, CSS and head (mount it after the API routes)."""
+    for key, value in launch_options().items():
+        kwargs.setdefault(key, value)
+    kwargs["head"] = (kwargs.get("head") or "") + UPLOAD_TOKEN_JS
+    if demo.delete_cache is None:
+        demo.delete_cache = UPLOAD_CACHE_SWEEP
     return gr.mount_gradio_app(app, demo, path=path, **kwargs)
 
 
-__all__ = ["build_ui", "mount_ui", "CSS", "THEME"]
+__all__ = ["build_ui", "mount_ui", "launch_options", "CSS", "THEME"]

@@ -1,10 +1,23 @@
 #!/usr/bin/env bash
-# One-time set-up: a virtualenv in .venv with policyqa and its test tools installed.
+# One-time set-up: a virtualenv in .venv with policyqa installed.
+#   bash scripts/setup.sh          the app only (what `policyqa serve` needs; no torch)
+#   bash scripts/setup.sh --test   the app, the test tools and the optional sentence-transformers
+#                                  embedder the tests exercise (torch, CPU build)
 # torch is pinned to the CPU build (plain `torch` would pull a multi-GB CUDA build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3 -m venv .venv
+mode="${1:-}"
+case "$mode" in
+  ""|--test) ;;
+  *) echo "usage: bash scripts/setup.sh [--test]" >&2; exit 2 ;;
+esac
+[ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
-.venv/bin/pip install -q "torch==2.13.0"
-.venv/bin/pip install -q -e ".[test]"
-echo "policyqa installed in .venv — run the app with: .venv/bin/policyqa serve"
+if [ "$mode" = "--test" ]; then
+  .venv/bin/pip install -q "torch==2.13.0"
+  .venv/bin/pip install -q -e ".[test]"
+  echo "policyqa and its test tools installed in .venv — run the tests with: .venv/bin/python -m pytest -q"
+else
+  .venv/bin/pip install -q -e .
+  echo "policyqa installed in .venv — run the app with: .venv/bin/policyqa serve"
+fi

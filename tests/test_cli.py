@@ -42,8 +42,11 @@ def test_docs_delete_and_unknown_doc(sample_store, tmp_path):
     store = tmp_path / "store"
     shutil.copytree(sample_store, store)
     assert "5 documents" in run(["docs"], store).stdout
+    docs = {d["doc"]: d for d in json.loads(run(["docs", "--json"], store).stdout)}
+    assert docs["004_df71fea4efc04293.txt"]["meta"]["date"] == "2014-12-24"  # its own, not the page's
+    n = docs["003_d7efb97d53a1ff80.txt"]["chunks"]
     proc = run(["delete", "003_d7efb97d53a1ff80.txt"], store)
-    assert proc.returncode == 0 and "41 chunks" in proc.stdout
+    assert proc.returncode == 0 and f"({n} chunks)" in proc.stdout
     assert "4 documents" in run(["docs"], store).stdout
     proc = run(["delete", "nope.txt"], store)
     assert proc.returncode == 1 and "no document named" in proc.stderr

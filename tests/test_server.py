@@ -58,7 +58,9 @@ def test_stream_sends_tokens_then_answer_then_done(server):
         for line in r.iter_lines():
             if line.startswith("event: "):
                 events.append(line[7:])
-    assert events[0] == "token" and "answer" in events and events[-1] == "done"
+    # stages as they start, then the answer's pieces, the final answer and done
+    assert events[:2] == ["stage", "stage"], events
+    assert events[2] == "token" and "answer" in events and events[-1] == "done"
 
 
 def test_management_needs_the_admin_token(server):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 from pathlib import Path
 
@@ -41,23 +42,43 @@ def _evil_answer(declined: bool = False) -> Answer:
                   suggestions=(f"ask {EVIL}",) if declined else ())
 
 
-def test_render_sources_escapes_documents():
+def _visible(markup: str) -> str:
+    return re.sub(r"<[^>]+>", " ", markup)
+
+
+def test_render_sources_escapes_documents_and_hides_file_names():
     html_out = ui.render_sources(_evil_answer())
     assert "<script>" not in html_out
     assert "&lt;script&gt;" in html_out
     assert "<details>" in html_out and "second paragraph" in html_out  # full chunk, expandable
-    assert "[1]" in html_out and "2016-01-01" in html_out and "p. 3" in html_out
+    assert "[1]" in html_out and "2016-01-01" in html_out and "第 3 页" in html_out
     assert "\n\n" not in html_out  # one HTML block: Markdown would resume after a blank line
+    assert ".txt" not in _visible(html_out)  # the title, never the internal file name
+    assert 'href="/doc/%3Cscript%3E' in html_out and "span=0-10" in html_out  # opens the original
     message = ui.format_answer(_evil_answer())
     assert "<script>" not in message
     assert ui.strip_sources(message) == f"answer {EVIL} [1]"
+    english = ui.render_sources(_evil_answer(), lang="en")
+    assert "Sources" in english and "来源" not in english
 
 
-def test_declined_rendering_has_suggestions_not_sources():
-    message = ui.format_answer(_evil_answer(declined=True))
+def test_cards_of_one_document_differ_by_section():
+    chunk = Chunk(id="c1", doc="001_abc.txt", title="某文件", text="t", index_text="", start=0, end=9,
+                  position=0)
+    cites = tuple(Citation(n=i, doc="001_abc.txt", title="某文件", quote=f"引文{i}", chunk_id="c1",
+                           start=i * 10, end=i * 10 + 5, heading=h, date="2016-01-01")
+                  for i, h in ((1, "一、总体要求"), (2, "二、主要措施 › （一）经费保障")))
+    cards = ui.render_sources(Answer("答 [1][2]", cites, (Hit(chunk, 1.0),), False, "q")).split('class="pq-cite"')[1:]
+    assert len(cards) == 2 and "一、总体要求" in cards[0] and "（一）经费保障" in cards[1]
+    assert "001_abc" not in _visible("".join(cards))
+
+
+def test_declined_answer_offers_clickable_suggestions():
+    message = ui.answer_message(_evil_answer(declined=True))
     assert ui.render_sources(_evil_answer(declined=True)) == ""
-    assert "pq-sources" not in message and "pq-suggest" in message
-    assert "<script>" not in message
+    assert "pq-sources" not in message["content"]
+    assert message["options"] == [{"label": f"ask {EVIL}", "value": f"ask {EVIL}"}]  # rendered as text
+    assert "<script>" not in message["content"]
 
 
 def test_filters():
@@ -68,18 +89,27 @@ def test_filters():
         ui.build_filters(None, "last year", None)
 
 
-def test_chat_streams_a_cited_answer(env):
+def test_chat_streams_stages_then_a_cited_answer(env):
     assistant, _ = env
     steps, chat, record = _final(assistant, "社区党组织的经费怎么保障？")
-    assert len(steps) >= 2
     texts = [s[0][-1]["content"] for s in steps]
-    assert texts[0] == ui.PENDING
+    assert texts[0].startswith(ui.STAGE_PREFIX) and "检索中" in texts[0]
+    assert any("组织答案" in t for t in texts[1:])
+    assert len(steps) >= 4  # search stage, answer stage, sentences, final
     assert all(s[1] is None for s in steps[:-1])  # the record comes with the final answer only
     final = texts[-1]
     assert chat[0] == {"role": "user", "content": "社区党组织的经费怎么保障？"}
     assert "[1]" in final and 'class="pq-sources"' in final and "<details>" in final
-    assert "五华区" in final
+    assert "五华区" in final and 'href="/doc/' in final and "来源" in final
+    assert ".txt" not in _visible(final)
     assert record["citations"] and record["question"] == "社区党组织的经费怎么保障？"
+
+
+def test_english_question_gets_english_labels(env):
+    assistant, _ = env
+    steps, chat, _ = _final(assistant, "How should a community party branch be funded?")
+    assert "Searching" in steps[0][0][-1]["content"]
+    assert "Sources" in chat[-1]["content"] and "来源" not in chat[-1]["content"]
 
 
 def test_multi_turn_history_strips_sources(env):
@@ -122,8 +152,9 @@ def test_feedback_payload():
 
 def test_admin_actions_check_the_token(env, tmp_path):
     assistant, settings = env
-    upload = tmp_path / "sub" / "测试通知.txt"
-    upload.parent.mkdir()
+    # Where Gradio's upload route puts a file sent to it (the handler reads nothing else).
+    upload = ui.upload_folder() / tmp_path.name / "测试通知.txt"
+    upload.parent.mkdir(parents=True)
     upload.write_text("关于测试上传的通知\n\n各单位：为做好测试工作，现将有关事项通知如下。"
                       "一、测试经费由区财政统一保障，每年不少于3万元。", encoding="utf-8")
 
@@ -140,17 +171,57 @@ def test_admin_actions_check_the_token(env, tmp_path):
     assert "测试通知.txt" in [r[0] for r in docs] and len(docs) == 6
     assert len(docs[0]) == len(ui.DOC_HEADERS)
 
-    assert "Deleted" in ui.delete_document(assistant, settings, "secret", "测试通知.txt")
+    assert "已删除" in ui.delete_document(assistant, settings, "secret", "测试通知.txt")
     assert "测试通知.txt" not in [r[0] for r in ui.document_rows(assistant)]
-    assert "No such document" in ui.delete_document(assistant, settings, "secret", "测试通知.txt")
+    assert "未找到" in ui.delete_document(assistant, settings, "secret", "测试通知.txt")
 
 
 def test_reindex(env):
     assistant, settings = env
     before = assistant.store.count_chunks()
     msg = ui.reindex_documents(assistant, settings, "secret")
-    assert "Re-index done" in msg and "5 files" in msg
+    assert "重建索引完成" in msg and "5 files" in msg
     assert assistant.store.count_chunks() == before
+
+
+def test_conversations_are_saved_renamed_deleted_and_exported():
+    store = ui.empty_store()
+    assert ui.conv_save(store, [], {}) == store  # nothing to keep yet
+    messages = [{"role": "user", "content": [{"type": "text", "text": "社区党组织的经费怎么保障？"}]},
+                {"role": "assistant", "content": "经费纳入预算。[1]\n\n<div class=\"pq-sources\">…</div>"}]
+    record = {"question": "社区党组织的经费怎么保障？", "answer": "经费纳入预算。[1]", "declined": False,
+              "citations": [{"n": 1, "doc": "004_x.txt", "title": "实施意见", "quote": "纳入 财政预算",
+                             "heading": "四、主要措施", "date": "2014-12-24"}], "history": []}
+    store = ui.conv_save(store, messages, {1: record})
+    first = store["current"]
+    assert ui.conv_choices(store) == [("社区党组织的经费怎么保障？", first)]
+    shown, recs = ui.conv_current(store)
+    assert shown[0] == {"role": "user", "content": "社区党组织的经费怎么保障？"} and recs["1"] == record
+
+    store = ui.conv_rename(store, first, "  经费  保障 ")
+    store = ui.conv_save(store, messages + [{"role": "user", "content": "街道呢？"}], {1: record})
+    assert ui.conv_choices(store)[0][0] == "经费 保障"  # a rename survives later saves
+
+    store = ui.conv_save(ui.conv_new(store), [{"role": "user", "content": "第二个对话"}], {})
+    second = store["current"]
+    assert second != first and [c[1] for c in ui.conv_choices(store)] == [second, first]
+    assert ui.conv_current(ui.conv_select(store, first))[0][-1]["content"] == "街道呢？"
+
+    md, name = ui.export_markdown(store, first)
+    assert name == "经费_保障.md"
+    assert "## 问：社区党组织的经费怎么保障？" in md and "经费纳入预算。[1]" in md
+    assert "《实施意见》（四、主要措施 · 2014-12-24）：“纳入 财政预算”" in md
+    assert "004_x" not in md and "<div" not in md
+
+    store = ui.conv_delete(store, second)
+    assert store["current"] is None and [c[1] for c in ui.conv_choices(store)] == [first]
+    assert ui.export_markdown(store, "nope") == ("", "")
+    assert ui.conv_choices("garbage from the browser") == []
+
+
+def test_browser_state_key_survives_restarts(tmp_path):
+    settings = load_settings(store=tmp_path / "s")
+    assert ui.browser_secret(settings) == ui.browser_secret(settings) != ""
 
 
 def _free_port() -> int:
@@ -163,19 +234,18 @@ def _free_port() -> int:
 def test_app_serves_a_page(env, admin):
     assistant, settings = env
     settings = settings.model_copy(update={"admin_token": admin})
-    assistant.startup_note = "首次启动：已导入示例文档 5 份"
     fed: list[dict] = []
     demo = ui.build_ui(assistant, settings, on_feedback=lambda item: fed.append(item) or len(fed))
     port = _free_port()
     try:
-        demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port,
-                    css=ui.CSS, theme=ui.THEME, quiet=True)
+        demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True,
+                    **ui.launch_options())
         r = httpx.get(f"http://127.0.0.1:{port}/", timeout=30)
         assert r.status_code == 200
         config = httpx.get(f"http://127.0.0.1:{port}/config", timeout=30).json()
         text = str(config)
-        assert "政策问答 policyqa" in text and "首次启动" in text
+        assert "政策问答" in text and "Conversation" not in text and "Examples" not in text
+        assert config.get("footer_links") == []  # no "Built with Gradio"
         assert ("POLICYQA_ADMIN_TOKEN" in text) == (admin is None)
     finally:
         demo.close()
-        del assistant.startup_note

@@ -1,0 +1,187 @@
+"""ASGI guards in front of the whole app (API and Gradio UI): per-client rate limit, request
+body bounds, Gradio's own upload route behind the admin token, and access-log redaction.
+
+Pure ASGI (not BaseHTTPMiddleware) so that bodies can be counted as they stream in and
+streamed answers pass through untouched.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import math
+import re
+import threading
+import time
+from dataclasses import dataclass
+
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
+
+
+@dataclass(frozen=True)
+class GuardOptions:
+    """Request bounds. Calibrated here: a chat request with 40 turns of history is < 40 KB;
+    a feedback item with 50 citations < 120 KB; uploads follow the loader's file limit."""
+
+    rate_per_minute: int = 120  # POST requests per client address (0 = off)
+    rate_burst: int = 20
+    json_body_bytes: int = 256 * 1024
+    upload_body_bytes: int = 52 * 1024 * 1024  # one file of the loader limit plus form framing
+    ui_body_bytes: int = 1024 * 1024  # Gradio queue/join and other UI calls
+
+
+class RateLimiter:
+    """Token bucket per client key: `rate_per_minute` sustained, `burst` at once."""
+
+    def __init__(self, rate_per_minute: int, burst: int) -> None:
+        self.rate = rate_per_minute / 60.0
+        self.burst = max(1, burst)
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: str) -> float:
+        """0 when allowed, else the seconds to wait."""
+        if self.rate <= 0:
+            return 0.0
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(key, (float(self.burst), now))
+            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            if tokens >= 1:
+                self._buckets[key] = (tokens - 1, now)
+                wait = 0.0
+            else:
+                self._buckets[key] = (tokens, now)
+                wait = (1 - tokens) / self.rate
+            if len(self._buckets) > 10_000:  # forget idle clients (full buckets)
+                self._buckets = {k: v for k, v in self._buckets.items()
+                                 if v[0] + (now - v[1]) * self.rate < self.burst}
+        return wait
+
+
+def normal_path(path: str) -> str:
+    return re.sub(r"/+", "/", path).rstrip("/") or "/"
+
+
+def is_gradio_upload(path: str) -> bool:
+    return normal_path(path).endswith("/gradio_api/upload")
+
+
+def _given_admin_token(headers: Headers) -> str:
+    auth = headers.get("authorization") or ""
+    bearer = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+    return headers.get("x-admin-token") or bearer
+
+
+class RequestGuard:
+    def __init__(self, app, admin_token: str | None, options: GuardOptions = GuardOptions(),
+                 ui_path: str = "/ui") -> None:
+        self.app = app
+        self.admin_token = admin_token
+        self.options = options
+        self.ui_path = ui_path
+        self.limiter = RateLimiter(options.rate_per_minute, options.rate_burst)
+
+    def _limit(self, path: str) -> int:
+        if path.startswith("/api/documents") or is_gradio_upload(path):
+            return self.options.upload_body_bytes
+        if path.startswith(self.ui_path + "/"):
+            return self.options.ui_body_bytes
+        return self.options.json_body_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path = normal_path(scope["path"])
+        method = scope["method"]
+        headers = Headers(scope=scope)
+        writes = method in ("POST", "PUT", "PATCH", "DELETE")
+
+        if is_gradio_upload(path):
+            # Gradio's own upload route stores any file anyone sends: only the admin may use it.
+            if not self.admin_token:
+                return await _error(scope, receive, send, 403,
+                                    "uploads are disabled: document management is off")
+            if not hmac.compare_digest(_given_admin_token(headers).encode(), self.admin_token.encode()):
+                return await _error(scope, receive, send, 401,
+                                    "uploading needs the admin token (enter it in the Documents tab first)")
+
+        if writes:
+            client = (scope.get("client") or ("?", 0))[0]
+            wait = self.limiter.take(client)
+            if wait > 0:
+                retry = max(1, math.ceil(wait))
+                return await _error(scope, receive, send, 429,
+                                    f"too many requests from this client (limit "
+                                    f"{self.options.rate_per_minute} per minute); retry in {retry} s",
+                                    {"Retry-After": str(retry)})
+
+        limit = self._limit(path)
+        declared = headers.get("content-length")
+        if declared is not None:
+            try:
+                if int(declared) > limit:
+                    return await _error(scope, receive, send, 413,
+                                        f"request body too large (limit {limit // 1024} KiB)")
+            except ValueError:
+                return await _error(scope, receive, send, 400, "invalid Content-Length")
+
+        received = 0
+        started = rejected = False
+
+        async def counted_receive():
+            nonlocal received, started, rejected
+            if rejected:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    # Answer 413 now; the app sees the client gone and its reply is dropped.
+                    rejected = True
+                    if not started:
+                        started = True
+                        await _error(scope, receive, send, 413,
+                                     f"request body too large (limit {limit // 1024} KiB)")
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def tracked_send(message):
+            nonlocal started
+            if rejected:
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, tracked_send)
+        except Exception:
+            if not rejected:
+                raise
+
+
+async def _error(scope, receive, send, status: int, message: str, headers: dict | None = None):
+    await JSONResponse({"error": message}, status_code=status, headers=headers)(scope, receive, send)
+
+
+# ------------------------------------------------------------------------------ logging
+_SECRET_PARAM = re.compile(r"([?&](?:[^=&\s]*(?:token|key|secret|password|auth)[^=&\s]*)=)[^&\s\"]*",
+                           re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """Query-string values of token-like parameters replaced by [redacted]."""
+    return _SECRET_PARAM.sub(r"\1[redacted]", text)
+
+
+class RedactSecrets(logging.Filter):
+    """For uvicorn's access log: a token passed in a URL never reaches the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        return True
