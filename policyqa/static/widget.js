@@ -196,7 +196,7 @@
     '.head .pq-focus:focus-visible, .head button:focus-visible { outline-color: #fff; }',
 
     /* messages */
-    '.log { flex: 1; overflow-y: auto; padding: 16px 14px 8px; background: var(--bg-soft); overscroll-behavior: contain; scroll-behavior: smooth; }',
+    '.log { position: relative; flex: 1; overflow-y: auto; padding: 16px 14px 8px; background: var(--bg-soft); overscroll-behavior: contain; scroll-behavior: smooth; }',
     '.msg { display: flex; margin: 0 0 14px; }',
     '.msg.user { justify-content: flex-end; }',
     '.bubble { max-width: 88%; padding: 10px 13px; border-radius: 14px; word-break: break-word; overflow-wrap: anywhere; }',
@@ -224,9 +224,9 @@
     '.sources-label { font-size: 12px; color: var(--muted); margin: 0 0 6px; }',
     '.src { margin: 0 0 6px; border: 1px solid var(--line); border-radius: 10px; background: #fff; overflow: hidden; }',
     '.src.open { border-color: #c7d4fb; box-shadow: 0 0 0 3px rgba(29, 78, 216, .08); }',
-    '.src-head { display: flex; width: 100%; align-items: center; gap: 8px; padding: 7px 10px; border: 0; background: transparent; text-align: left; font-size: 13px; }',
+    '.src-head { display: flex; width: 100%; align-items: flex-start; gap: 8px; padding: 7px 10px; border: 0; background: transparent; text-align: left; font-size: 13px; }',
     '.src-head:hover { background: var(--bg-soft); }',
-    '.src-n { flex: none; min-width: 20px; height: 18px; padding: 0 5px; border-radius: 9px; background: var(--accent-soft); color: var(--accent); font-size: 11px; font-weight: 600; display: inline-flex; align-items: center; justify-content: center; }',
+    '.src-n { flex: none; margin-top: 2px; min-width: 20px; height: 18px; padding: 0 5px; border-radius: 9px; background: var(--accent-soft); color: var(--accent); font-size: 11px; font-weight: 600; display: inline-flex; align-items: center; justify-content: center; }',
     '.src.open .src-n { background: var(--accent); color: #fff; }',
     '.src-title { flex: 1; min-width: 0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; font-weight: 500; }',
     '.src-date { flex: none; color: var(--muted); font-size: 12px; }',
@@ -234,7 +234,8 @@
     '.src-body[hidden] { display: none; }',
     '.src-meta { color: var(--muted); font-size: 12px; margin: 0 0 6px; }',
     '.quote { margin: 0; padding: 8px 10px; border-left: 3px solid var(--accent); background: var(--bg-soft); border-radius: 0 6px 6px 0; white-space: pre-wrap; color: #111827; }',
-    '.src-sec { flex: none; max-width: 42%; color: #4b5563; font-size: 12px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }',
+    '.src-main { flex: 1; min-width: 0; display: flex; flex-direction: column; }',
+    '.src-sub { color: #4b5563; font-size: 12px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }',
     '.src-open { display: inline-flex; align-items: center; gap: 4px; margin: 6px 0 0; color: var(--accent) !important; font-size: 12px; text-decoration: none; }',
     '.src-open:hover { text-decoration: underline; }',
     '.stop { flex: none; display: inline-flex; align-items: center; gap: 5px; height: 34px; padding: 0 12px; border: 1px solid #d1d5db; border-radius: 10px; background: #fff; color: #b42318 !important; font-size: 14px; }',
@@ -423,6 +424,14 @@
     if (force || isNearBottom()) ui.log.scrollTop = ui.log.scrollHeight;
   }
 
+  // Follow a growing answer, but never past its first line: on a small screen a long answer
+  // would otherwise end scrolled down to its sources.
+  function keepTopInView(msg, force) {
+    if (!force && !isNearBottom()) return;
+    var top = msg.offsetTop - 8;
+    ui.log.scrollTop = Math.min(ui.log.scrollHeight, top);
+  }
+
   // ------------------------------------------------------------------ messages
   function welcome() {
     ui.log.appendChild(h('div', { 'class': 'msg bot welcome' }, [
@@ -461,7 +470,7 @@
         }
         streamed += piece;
         textNode.data = streamed;
-        scrollDown(false);
+        keepTopInView(msg, false);
       },
       streamedText: function () { return streamed; },
       stage: function (label) {
@@ -549,9 +558,10 @@
           on: { click: function () { reveal(key, false); } }
         }, [
           h('span', { 'class': 'src-n', text: key }),
-          h('span', { 'class': 'src-title', text: '《' + title + '》' }),
-          section ? h('span', { 'class': 'src-sec', text: section }) : null,
-          c.date ? h('span', { 'class': 'src-date', text: c.date }) : null
+          h('span', { 'class': 'src-main' }, [
+            h('span', { 'class': 'src-title', text: '《' + title + '》' }),
+            (section || c.date) ? h('span', { 'class': 'src-sub', text: [section, c.date].filter(Boolean).join(' · ') }) : null
+          ])
         ]);
         var el = h('div', { 'class': 'src', 'data-n': key }, [head, body]);
         sourceItems[key] = { el: el, head: head, body: body };
@@ -573,7 +583,7 @@
     }
 
     bot.bubble.appendChild(feedbackBar(question, result));
-    scrollDown(false);
+    keepTopInView(bot.msg, true);
   }
 
   function feedbackBar(question, result) {
