@@ -141,11 +141,22 @@ CSS = """
 }
 """
 
-# After an answer: its first line in view (desktop and phone), not its end.
+# After an answer: its first line in view (desktop and phone), not its end — the chat log is
+# scrolled to the question just asked (or to the answer, if the question is long), and the page
+# only when the answer's start is off screen.
 SCROLL_TO_ANSWER_JS = """() => {
-  const bots = document.querySelectorAll('#pq-chat .message-row.bot-row, #pq-chat .bot-row');
-  const last = bots[bots.length - 1];
-  if (last) last.scrollIntoView({block: 'start', behavior: 'instant'});
+  const log = document.querySelector('#pq-chat [role="log"]');
+  const bots = document.querySelectorAll('#pq-chat .bot-row');
+  const users = document.querySelectorAll('#pq-chat .user-row');
+  const answer = bots[bots.length - 1];
+  if (!log || !answer) return [];
+  const question = users[users.length - 1];
+  const top = (el) => el.getBoundingClientRect().top;
+  let anchor = answer;
+  if (question && top(question) < top(answer) && top(answer) - top(question) < log.clientHeight / 3) anchor = question;
+  log.scrollTop += top(anchor) - top(log) - 8;
+  const r = answer.getBoundingClientRect();
+  if (r.top < 0 || r.top > innerHeight - 60) answer.scrollIntoView({block: 'start', behavior: 'instant'});
   return [];
 }"""
 # When a question is sent: the conversation's end (the new question) in view.
