@@ -904,9 +904,25 @@ def build_ui(assistant: Assistant, settings: Settings,
     return demo
 
 
+# Gradio words its own widgets (the upload area, the Chatbot's buttons) in the browser's language;
+# this UI is Chinese whatever that is, so its English words are replaced. (A few accessibility
+# labels Gradio hard-codes in English — "Toggle Sidebar", "Fullscreen" — are not translatable.)
+GRADIO_WORDS = {
+    "upload_text.drop_file": "将文件拖放到此处",
+    "upload_text.click_to_upload": "点击上传",
+    "common.or": "或",
+    "common.clear": "清除",
+    "chatbot.copy_message": "复制消息",
+    "chatbot.like": "有帮助",
+    "chatbot.dislike": "没有帮助",
+    "chatbot.clear": "清空对话",
+}
+
+
 def launch_options() -> dict:
-    """Theme, CSS, head and footer of this UI, for `demo.launch` and `gr.mount_gradio_app`."""
-    return {"css": CSS, "theme": THEME, "footer_links": []}
+    """Theme, CSS, words and footer of this UI, for `demo.launch` and `gr.mount_gradio_app`."""
+    return {"css": CSS, "theme": THEME, "footer_links": [],
+            "i18n": gr.I18n(en=GRADIO_WORDS, **{"en-US": GRADIO_WORDS})}
 
 
 def mount_ui(app, demo: gr.Blocks, path: str = "/", **kwargs):

@@ -546,7 +546,7 @@ ENGLISH_DEFAULTS = ("Drop File Here", "Click to Upload", "Built with Gradio", "U
 def test_chat_desktop(servers, browser):
     api, _page_origin, _store = servers
     seen: list[str] = []
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-US")  # Chinese anyway
     local_only(context, seen)
     page = context.new_page()
     page.set_default_timeout(15_000)
