@@ -917,7 +917,7 @@ def build_ui(assistant: Assistant, settings: Settings,
 
 # Gradio words its own widgets (the upload area, the Chatbot's buttons) in the browser's language;
 # this UI is Chinese whatever that is, so its English words are replaced. (A few accessibility
-# labels Gradio hard-codes in English — "Toggle Sidebar", "Fullscreen" — are not translatable.)
+# labels Gradio hard-codes in English — "Fullscreen", "Scroll down" — are not translatable.)
 GRADIO_WORDS = {
     "upload_text.drop_file": "将文件拖放到此处",
     "upload_text.click_to_upload": "点击上传",
@@ -930,9 +930,20 @@ GRADIO_WORDS = {
 }
 
 
+# The side panel's toggle is labelled in English by Gradio (not translatable): name it in Chinese.
+LABELS_JS = """() => {
+  const name = () => {
+    const b = document.querySelector('.sidebar .toggle-button');
+    if (b && b.getAttribute('aria-label') !== '历史对话') b.setAttribute('aria-label', '历史对话');
+  };
+  name();
+  new MutationObserver(name).observe(document.body, {childList: true, subtree: true});
+}"""
+
+
 def launch_options() -> dict:
     """Theme, CSS, words and footer of this UI, for `demo.launch` and `gr.mount_gradio_app`."""
-    return {"css": CSS, "theme": THEME, "footer_links": [],
+    return {"css": CSS, "theme": THEME, "footer_links": [], "js": LABELS_JS,
             "i18n": gr.I18n(en=GRADIO_WORDS, **{"en-US": GRADIO_WORDS})}
 
 

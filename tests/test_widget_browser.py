@@ -607,7 +607,9 @@ def test_chat_desktop(servers, browser):
         page.reload()
         page.locator("#pq-chat .user-row", has_text=QUESTION).wait_for(timeout=20_000)
         assert page.locator("#pq-chat .pq-sources").count() >= 1
-        page.locator(".sidebar .toggle-button").click()
+        toggle = page.locator(".sidebar .toggle-button")
+        assert toggle.get_attribute("aria-label") == "历史对话"
+        toggle.click()
         convs = page.locator("#pq-convs label")
         convs.first.wait_for()
         assert convs.count() == 1 and QUESTION[:10] in convs.first.inner_text()
