@@ -191,8 +191,33 @@ ITEM_RE = re.compile(
 PLACE_MARKERS: dict[str, tuple[str, ...]] = {
     "台湾": ("中华民国", "新台币", "行政院", "立法院", "台北市", "高雄市"),
     "香港": ("香港特别行政区", "港币", "港元", "立法会", "特首"),
-    "澳门": ("澳门特别行政区", "澳门元", "澳门币", "澳门币"),
+    "澳门": ("澳门特别行政区", "澳门元", "澳门币"),
 }
+
+
+# A chapter, section or article heading: 第四章 / 第二节 / 第三十二条 / 第 5 條.
+SECTION_RE = re.compile(r"^第\s*[一二三四五六七八九十百零〇\d]+\s*[编編章节節条條款]")
+
+# ----------------------------------------------------------------------------- headings
+# The heading families of Chinese laws, regulations and notices, outermost first. Levels are
+# ranks, not depths: a document uses some of the families, and the heading path in force at a
+# sentence keeps every heading of a lower rank than the newest one. Items inside an article
+# (一、（一）1.) are its list, not sections: the path stops at the article.
+_CN_NUM = "一二三四五六七八九十百千零〇两"
+ARTICLE_RANK = 40
+HEADING_FAMILIES: tuple[tuple[int, re.Pattern], ...] = (
+    (10, re.compile(r"^第\s*[%s\d]+\s*[编編](?![制写寫辑輯号號])" % _CN_NUM)),
+    (15, re.compile(r"^第\s*[%s\d]+\s*(?:分[编編]|部分|篇)" % _CN_NUM)),
+    (20, re.compile(r"^第\s*[%s\d]+\s*章" % _CN_NUM)),
+    (30, re.compile(r"^第\s*[%s\d]+\s*[节節](?![约約日假])" % _CN_NUM)),
+    (ARTICLE_RANK, re.compile(r"^第\s*[%s\d]+(?:\s*-\s*\d+)?\s*[条條](?:之[%s]+)?(?=\s|$|[　:：])" % (_CN_NUM, _CN_NUM))),
+    (50, re.compile(r"^[%s]+、" % _CN_NUM)),
+    (60, re.compile(r"^[（(][%s]+[)）]" % _CN_NUM)),
+    (70, re.compile(r"^\d{1,2}[.．、](?!\d)")),
+    (80, re.compile(r"^[（(]\d{1,2}[)）]")),
+)
+MARKDOWN_HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*$")
+HEADING_MAX_CHARS = 30
 
 
 def heading_of(line: str) -> tuple[int, str] | None:
