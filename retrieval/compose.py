@@ -141,20 +141,15 @@ def _same_span(e: Evidence, others: list[Evidence]) -> bool:
 
 
 def ordered(evidence: list[Evidence], newer_first: bool = False) -> list[Evidence]:
-    """The lead's document first (or the newest document, when figures conflict); document
-    order inside each document."""
-    if not evidence:
-        return []
-    first_doc = evidence[0].chunk.doc
-    rank = {}
+    """Documents in the order the evidence reached them (the lead's first), or the newest first
+    when versions disagree; document order inside each document."""
+    rank: dict[str, int] = {}
     for e in evidence:
         rank.setdefault(e.chunk.doc, len(rank))
-    key = (lambda e: (e.chunk.meta.get("date", "") or "", )) if newer_first else None
-    in_doc = sorted(evidence, key=lambda e: (rank[e.chunk.doc] if e.chunk.doc != first_doc else -1,
-                                             e.chunk.start + e.a))
-    if key:
-        in_doc = sorted(in_doc, key=key, reverse=True)
-    return in_doc
+    out = sorted(evidence, key=lambda e: (rank[e.chunk.doc], e.chunk.start + e.a))
+    if newer_first:  # a stable sort: document order is kept inside each date
+        out = sorted(out, key=lambda e: e.chunk.meta.get("date") or "", reverse=True)
+    return out
 
 
 # ------------------------------------------------------------------------------ wording
@@ -216,14 +211,13 @@ def english_value(f: Figure, context: str) -> str:
 
 
 def _asked_clauses(e: Evidence, kinds: frozenset[str]) -> list[tuple[str, list[Figure]]]:
-    """The clauses of a sentence that hold a figure of the asked kind."""
+    """The clauses of a sentence that hold a figure of the asked kind (figures read on the
+    normalised clause, so 新臺幣一萬五千元 counts; the clause is shown as written)."""
     out = []
-    pos = 0
     for clause in re.split(r"(?<=[，,；;：:。])", e.text):
-        figs = [f for f in find_figures(clause) if f.kind in kinds]
+        figs = [f for f in find_figures(normalise(clause)) if f.kind in kinds]
         if figs:
             out.append((clause.strip().rstrip("，,；;：:。"), figs))
-        pos += len(clause)
     return out
 
 
@@ -244,7 +238,7 @@ def lead_line(query: Query, evidence: list[Evidence], best_first: list[Evidence]
         if query.lang == "en":
             parts = []
             for clause, figs in clauses:
-                values = [english_value(f, clause) for f in figs]
+                values = [english_value(f, normalise(clause)) for f in figs]
                 values = [v for v in dict.fromkeys(values) if v]
                 parts.append(f"{clause} ({' to '.join(values)})" if values else clause)
             return f"{w['answer']}{'; '.join(parts)}.[{n}]\n"
