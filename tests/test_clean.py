@@ -59,6 +59,12 @@ def test_site_furniture_lines_removed():
     assert len(furniture_patterns()) > 5
 
 
+def test_page_marker_lines_removed_numbers_in_text_kept():
+    text = "第一条 本办法自发布之日起施行。\n- 3 -\n第二条 补助标准为每人每月300元。\n第4页\nPage 5 of 12\n"
+    c = clean(text)
+    assert c.text == "第一条 本办法自发布之日起施行。\n第二条 补助标准为每人每月300元。\n"
+
+
 def test_page_numbered_fragments_of_doc_sharing_sites_are_joined():
     page = "基层党组织服务群众工作扎实推进取得阶段性成果经过近半年实践我们深切体会到" * 10
     text = f"1、{page}开展\n2、{page}服务\n3、{page}工作\n"
