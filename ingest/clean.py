@@ -233,8 +233,7 @@ def _mark_repeated_lines(text: str, cleaned: Cleaned, keep: bytearray, options: 
         # A label before a summary ("【摘要】:", "内容提要：") is not part of what it copies.
         label = LABEL_RE.match(ln)
         body = ln[label.end():] if label else ln
-        sents = [(pos + m.start(), pos + m.end(), _key(m.group())) for m in _SENT_RE.finditer(body)]
-        sentences_by_line.append(sents)
+        sentences_by_line.append([_key(m.group()) for m in _SENT_RE.finditer(body)])
     for idx, (pos, ln) in enumerate(lines):
         key = _key(ln)
         if len(key) < options.repeat_min_chars or opens_with_marker(ln.strip()):
@@ -246,16 +245,13 @@ def _mark_repeated_lines(text: str, cleaned: Cleaned, keep: bytearray, options: 
             continue
         seen.add(key)
         # A summary: most of its sentences occur in other lines, the last one may be cut short.
-        sents = [s for s in sentences_by_line[idx] if len(s[2]) >= 8]
+        sents = [k for k in sentences_by_line[idx] if len(k) >= 8]
         if idx >= options.abstract_max_line or len(sents) < options.abstract_min_sentences:
             continue
         others = "\x00".join(_key(l2) for _, l2 in lines[idx + 1:])
-        found = [s for s in sents if s[2] in others]
-        tail_cut = sents[-1] not in found and any(
-            o.startswith(sents[-1][2]) or sents[-1][2] in o for o in others.split("\x00"))
-        if len(found) + tail_cut == len(sents) and len(found) >= options.abstract_min_sentences:
-            # Keep a label before the summary's first copied sentence ("【摘要】:") out too.
-            a, b = cleaned.span(pos, pos + len(ln))
+        # Every sentence is found in the body (a last one cut short is a prefix of a body sentence).
+        if all(k in others for k in sents):
+            a, b = cleaned.span(pos, pos + len(ln))  # the whole line goes, its label with it
             _delete(keep, a, b)
 
 
