@@ -34,6 +34,9 @@ LONE_QMARK_RE = re.compile(r"\?(?![ \n]*[A-Za-z]{2})")
 # A navigation menu: 4+ short space-separated words and no sentence punctuation.
 NAV_LINE_RE = re.compile(r"^(?:[^\s，。,.;；:：]{2,6}[ \u3000]+){3,}[^\s，。,.;；:：]{2,6}$")
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s，。）)]+", re.I)
+# A site header or menu of segments between pipes ("點新聞 | 每日點新聞 點解香港事"); a Markdown
+# table row opens with a pipe and is never one.
+PIPE_NAV_RE = re.compile(r"^(?![|｜])[^|｜\d。，,；;！？!?]{1,15}(?:\s*[|｜]\s*[^|｜\d。，,；;！？!?]{1,15})+$")
 # "12、" at a line start: numbered page fragments of doc-sharing sites.
 PAGE_FRAGMENT_RE = re.compile(r"^(\d{1,3})、")
 LABEL_RE = re.compile(r"^\s*(?:【[^】]{1,8}】\s*[:：]?|[^\s，。,:：]{1,8}[:：])")
@@ -128,7 +131,8 @@ def is_furniture(line: str, options: Options = OPTIONS) -> bool:
     for rx, prose_safe in furniture_patterns():
         if (prose_safe or not prose) and rx.fullmatch(stripped):
             return True
-    return not prose and (bool(NAV_LINE_RE.match(stripped)) or _mostly_links(stripped, options))
+    return not prose and (bool(NAV_LINE_RE.match(stripped) or PIPE_NAV_RE.match(stripped))
+                          or _mostly_links(stripped, options))
 
 
 def _lines(text: str):
@@ -176,13 +180,15 @@ def _mark_lines(text: str, keep: bytearray, options: Options, drop_lines: bool =
     fragment_lines = _page_fragment_lines(lines, options)
     first_fragment = min(fragment_lines) if fragment_lines else -1
     for i, (pos, line) in enumerate(lines):
-        visible = "".join(ch for j, ch in enumerate(line) if keep[pos + j]).strip(edge)
+        # A stray pipe ends scraped table cells ("辦公室 |"); a Markdown table row keeps its own.
+        edge_here = edge.replace("|", "") if line.lstrip(_SPACE).startswith("|") else edge
+        visible = "".join(ch for j, ch in enumerate(line) if keep[pos + j]).strip(edge_here)
         if not visible or (drop_lines and is_furniture(visible, options)):
             _delete(keep, pos, pos + len(line) + 1)
             continue
         lead = len(line) - len(line.lstrip(_SPACE))
         _delete(keep, pos, pos + lead)
-        trail = len(line.rstrip(edge))
+        trail = len(line.rstrip(edge_here))
         _delete(keep, pos + trail, pos + len(line))
         if i in fragment_lines:
             m = PAGE_FRAGMENT_RE.match(line[lead:])
