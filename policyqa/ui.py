@@ -673,7 +673,7 @@ def _chat_tab(assistant: Assistant, settings: Settings, on_feedback: Callable[[d
     records = gr.State({})  # chat message index (str) → answer record, for feedback and export
     with gr.Row(equal_height=True):
         question = gr.Textbox(placeholder="输入问题，回车发送", show_label=False,
-                              scale=8, lines=1, max_lines=6, autofocus=True, elem_id="pq-question")
+                              scale=8, lines=1, max_lines=6, elem_id="pq-question")
         send = gr.Button("发送", variant="primary", scale=1, min_width=72, elem_id="pq-send")
         stop = gr.Button("停止", variant="stop", scale=1, min_width=72, visible=False, elem_id="pq-stop")
     gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="示例问题")

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
+from functools import lru_cache
 from dataclasses import dataclass
+from pathlib import Path
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 
 from policyqa.records import Chunk, Hit
-from retrieval.keyword import KeywordIndex
+from retrieval.keyword import KeywordIndex, chunk_tokens
 from retrieval.query import Query, Transliterator, analyse, search_text
-from policyqa.store import Store
+from policyqa.store import Store, spaced
 from retrieval.tokens import figures
 
 RRF_K = 60  # the constant of Cormack et al.; damps the head of each ranking
@@ -70,13 +73,19 @@ def _shingles(text: str, n: int = 4) -> set[str]:
     return {t[i:i + n] for i in range(max(1, len(t) - n + 1))}
 
 
+@lru_cache(maxsize=20_000)
+def _signature(text: str, index_text: str) -> tuple[frozenset[str], dict]:
+    """Shingles and figures of a passage, computed once per passage, not once per query."""
+    return frozenset(_shingles(text)), figures(index_text)
+
+
 def dedupe(hits: list[Hit], threshold: float = 0.8) -> list[Hit]:
     """Drop a hit whose text mostly repeats a better one (overlapping or duplicated passages),
     unless its figures differ: a revised document's changed figures must stay findable."""
     kept: list[tuple[Hit, set[str], dict]] = []
     for h in hits:
-        sh, numbers = _shingles(h.chunk.text), figures(h.chunk.index_text)
-        if any(len(sh & s) / max(1, min(len(sh), len(s))) >= threshold and numbers == n
+        sh, numbers = _signature(h.chunk.text, h.chunk.index_text)
+        if any(numbers == n and len(sh & s) / max(1, min(len(sh), len(s))) >= threshold
                for _, s, n in kept):
             continue
         kept.append((h, sh, numbers))
@@ -97,42 +106,113 @@ def diversify(hits: list[Hit], decay: float = 0.93) -> list[Hit]:
 
 
 class Searcher:
-    """Holds the keyword index for the store's current generation (rebuilt after writes)."""
+    """Search over the store at its current generation (read from the store's SQLite, so a write
+    by another process is seen). The keyword index is loaded from its saved copy for that
+    generation, or rebuilt from stored tokens and saved; mentions and vocabulary come from the
+    store's character index, never from a scan of document texts."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, background_rebuild_chunks: int = 20_000) -> None:
         self.store = store
+        # Above this size a stale index keeps serving while the new one builds in a thread
+        # (rebuild ≈ seconds at 100k chunks); below it, rebuilding inline is faster than a query.
+        self.background_rebuild_chunks = background_rebuild_chunks
         self._lock = threading.Lock()
         self._generation = -1
         self._keyword: KeywordIndex | None = None
         self._translit: Transliterator | None = None
+        self._translit_for: KeywordIndex | None = None
+        self._building: threading.Thread | None = None
         self._doc_norm: dict[str, str] = {}
-        self._doc_names: list[str] = []
+        self._in_corpus: dict[str, bool] = {}
+        self._cache_generation = -1
+
+    # ------------------------------------------------------------------ keyword index
+    def _index_dir(self, generation: int) -> Path:
+        return Path(self.store.settings.store) / "keyword" / f"{self.store.settings.collection}-g{generation}"
 
     def keyword(self) -> KeywordIndex:
+        generation = self.store.generation
         with self._lock:
-            if self._keyword is None or self._generation != self.store.generation:
-                generation = self.store.generation
-                chunks = self.store.all_chunks()
-                self._keyword = KeywordIndex(chunks)
-                self._translit = Transliterator(list(self._keyword.df))
-                self._doc_norm = {}
-                self._doc_names = sorted({c.doc for c in chunks})
-                self._generation = generation
-            return self._keyword
+            if self._keyword is not None and self._generation == generation:
+                return self._keyword
+            if self._keyword is not None and self._building is not None and self._building.is_alive():
+                return self._keyword  # a newer index is on its way
+            saved = self._index_dir(generation)
+            if (saved / "ids.json").exists():
+                try:
+                    return self._install(KeywordIndex.load(saved), generation)
+                except (OSError, ValueError):
+                    pass  # unreadable: rebuild below
+            if self._keyword is not None and self.store.count_chunks() > self.background_rebuild_chunks:
+                self._building = threading.Thread(target=self._rebuild, args=(generation,), daemon=True)
+                self._building.start()
+                return self._keyword
+            return self._install(self._build(generation), generation)
+
+    def _rebuild(self, generation: int) -> None:
+        index = self._build(generation)
+        with self._lock:
+            if generation >= self._generation:
+                self._install(index, generation)
+
+    def _install(self, index: KeywordIndex, generation: int) -> KeywordIndex:
+        self._keyword, self._generation = index, generation
+        return index
+
+    def _build(self, generation: int) -> KeywordIndex:
+        ids = self.store.chunk_ids_in_order()
+        tokens = self.store.stored_tokens(ids)
+        missing = [i for i in ids if i not in tokens]
+        if missing:
+            new = {cid: chunk_tokens(c) for cid, c in self.store.chunks_by_id(missing).items()}
+            self.store.save_tokens(new)
+            tokens.update(new)
+        ids = [i for i in ids if i in tokens]  # a chunk deleted meanwhile
+        index = KeywordIndex(ids, [tokens[i] for i in ids])
+        folder = self._index_dir(generation)
+        try:
+            index.save(folder)
+            for old in folder.parent.glob(f"{self.store.settings.collection}-g*"):
+                if old != folder and not old.name.endswith(".tmp"):
+                    shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            pass  # a read-only store still works, it just rebuilds on the next start
+        return index
+
+    def transliterator(self) -> Transliterator:
+        """Pinyin → corpus words, built on first use for the current keyword index."""
+        keyword = self.keyword()
+        if self._translit_for is not keyword:
+            self._translit = Transliterator(list(keyword.df))
+            self._translit_for = keyword
+        return self._translit
+
+    # ------------------------------------------------------------------ mentions
+    def _fresh_caches(self) -> None:
+        generation = self.store.generation
+        if generation != self._cache_generation:
+            self._doc_norm, self._in_corpus = {}, {}
+            self._cache_generation = generation
 
     def mentions(self, doc: str, term: str) -> bool:
-        """Whether the document's normalised text contains `term` (cached per generation)."""
+        """Whether the document's normalised text contains `term` (white space aside)."""
+        self._fresh_caches()
         text = self._doc_norm.get(doc)
         if text is None:
-            from policyqa.zh import normalise
-
-            text = self._doc_norm[doc] = normalise(self.store.document_text(doc))
-        return term in text
+            if len(self._doc_norm) > 256:
+                self._doc_norm.clear()
+            text = self._doc_norm[doc] = self.store.normalised_text(doc)
+        return spaced(term, normalised=True) in text
 
     def in_corpus(self, term: str) -> bool:
-        """Whether any document contains the (normalised) term at all."""
-        self.keyword()  # refreshes the document list when the store has changed
-        return any(self.mentions(doc, term) for doc in self._doc_names)
+        """Whether any document contains the (normalised) term at all (FTS5 phrase query)."""
+        self._fresh_caches()
+        found = self._in_corpus.get(term)
+        if found is None:
+            if len(self._in_corpus) > 100_000:
+                self._in_corpus.clear()
+            found = self._in_corpus[term] = self.store.any_document_contains(term)
+        return found
 
     def analyse(self, question: str, history: list[dict] | None = None,
                 standalone: str | None = None, expand: bool = True) -> Query:
@@ -142,7 +222,8 @@ class Searcher:
         if expand:
             # A rendering counts when the corpus uses it, as a token or inside a longer word.
             known = lambda w: keyword.has(w) or self.in_corpus(w)  # noqa: E731
-            query = analyse(question, history or [], known, self._translit, standalone=standalone)
+            query = analyse(question, history or [], known, _Lazy(self.transliterator),
+                            standalone=standalone)
         else:
             query = analyse(question, history or [], lambda _t: False, None, standalone=standalone)
         # Only words that no document contains even as a substring count as unknown.
@@ -188,6 +269,16 @@ class Searcher:
 
     def as_retriever(self, k: int = 10) -> "PolicyRetriever":
         return PolicyRetriever(searcher=self, k=k)
+
+
+class _Lazy:
+    """A transliterator built only when a question needs one (English names)."""
+
+    def __init__(self, make) -> None:
+        self._make = make
+
+    def __call__(self, name: str) -> list[str]:
+        return self._make()(name)
 
 
 def _chroma_where(where: dict | None) -> dict | None:

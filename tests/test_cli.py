@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import GOLD, ROOT
+from conftest import EMBED_CACHE, GOLD, ROOT
 
 POLICYQA = [sys.executable, "-m", "policyqa.cli"]
 
@@ -18,6 +18,7 @@ POLICYQA = [sys.executable, "-m", "policyqa.cli"]
 def run(args, store, **kw):
     env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYQA_")}
     env["POLICYQA_STORE"] = str(store)
+    env["POLICYQA_EMBED_CACHE"] = str(EMBED_CACHE)  # the session's shared embedding cache
     return subprocess.run(POLICYQA + args, capture_output=True, text=True, env=env, cwd=ROOT, timeout=600, **kw)
 
 

@@ -71,7 +71,7 @@ WRITERS = {"txt": _write_txt, "docx": _write_docx, "pdf": _write_pdf, "html": _w
 
 
 @pytest.fixture(scope="module")
-def parity(tmp_path_factory):
+def parity(tmp_path_factory, sample_store):
     if not GOLD.exists():
         pytest.skip(f"gold set not found: {GOLD}")
     if len(SAMPLES) != 5:
@@ -88,13 +88,16 @@ def parity(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("parity")
     out = {}
     for fmt in FORMATS:
-        folder = tmp_path / f"docs-{fmt}"
-        folder.mkdir()
-        for src in SAMPLES:
-            WRITERS[fmt](src, folder / f"{src.stem}.{fmt}")
-        a = Assistant(load_settings(store=tmp_path / f"store-{fmt}"))
-        report = a.ingest([folder])
-        assert report.count("indexed") == 5, f"{fmt}: {report.summary()}"
+        if fmt == "txt":  # the session's sample store is the .txt originals, ingested once
+            a = Assistant(load_settings(store=sample_store))
+        else:
+            folder = tmp_path / f"docs-{fmt}"
+            folder.mkdir()
+            for src in SAMPLES:
+                WRITERS[fmt](src, folder / f"{src.stem}.{fmt}")
+            a = Assistant(load_settings(store=tmp_path / f"store-{fmt}"))
+            report = a.ingest([folder])
+            assert report.count("indexed") == 5, f"{fmt}: {report.summary()}"
         outputs, _ = run_items(a, gold)
         result, items = score(gold, outputs)
         funding = a.ask(FUNDING_Q)

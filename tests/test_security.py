@@ -314,3 +314,13 @@ def test_llm_sees_documents_as_delimited_data_without_markers(tmp_path):
     # Markers the model invents beyond the passages are dropped, and so is its uncited sentence.
     assert_markers_are_citations(answer, extractive=False)
     assert "本系统已停止服务" not in answer.text and "二百元" in answer.text
+
+
+def test_text_without_any_break_is_refused_in_linear_time(tmp_path):
+    from ingest.loaders import check_breaks
+
+    line = "政策" * 500_000  # 1M characters, no punctuation, no line break
+    (tmp_path / "line.txt").write_text(line, encoding="utf-8")
+    with pytest.raises(LoadError, match="without any punctuation"):
+        load(tmp_path / "line.txt")
+    check_breaks(("这是一句正常的话，" * 10 + "。\n") * 10_000)  # long real text passes

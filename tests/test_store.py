@@ -78,6 +78,10 @@ def test_generation_is_shared_by_every_process_on_the_store(tmp_path):
     assert [d["doc"] for d in server.documents()] == ["001_04a2f7de591a3251.txt"]
     ids = server.chunk_ids("001_04a2f7de591a3251.txt")
     assert ids and server.chunks_by_id(ids).keys() == ids
+    # the vector index too: an embedded Chroma is reopened when another process has written
+    chunk = next(iter(server.chunks_by_id(ids).values()))
+    found = server.dense_search(HashEmbeddings().embed_documents([chunk.index_text])[0], 3)
+    assert found and found[0][0] == chunk.id
     server.close()
 
 
@@ -160,3 +164,38 @@ def test_ingest_embeds_across_files_and_fills_the_sentence_cache(tmp_path):
     fresh = _store(tmp_path / "t", CachedEmbeddings(inner, tmp_path / "cache.sqlite3"))
     ingest_paths(fresh, [SAMPLE], progress=False)
     assert inner.texts == before
+
+
+def test_character_index_matches_substrings_exactly(tmp_path):
+    """The FTS5 phrase answers 'does any document contain X' as a substring test would:
+    no match across punctuation, Traditional text found by its normalised form."""
+    from policyqa.records import Document
+    from policyqa.zh import normalise
+
+    store = _store(tmp_path / "s")
+    text = "本市，区县联动。乾县（陕西）推进五華區建设。"
+    doc = Document(doc="a.txt", title="a", text=text, meta={}, content_hash="h1")
+    store.upsert_documents([(doc, [], "")], {})
+    norm = normalise(text)
+    for term in map(normalise, ("市区", "区县", "乾县", "五华区", "陕西", "推进", "西）推", "县（陕", "干县")):
+        assert store.any_document_contains(term) == (term in norm), term
+        assert (store.documents_containing(term) == {"a.txt"}) == (term in norm), term
+
+
+def test_query_vectors_are_reused_within_a_question_not_across_a_round(tmp_path):
+    from policyqa.embeddings import RECENT_QUERIES
+
+    class CountingQueries(HashEmbeddings):
+        calls = 0
+
+        def embed_query(self, text):
+            CountingQueries.calls += 1
+            return super().embed_query(text)
+
+    cache = CachedEmbeddings(CountingQueries(), tmp_path / "cache.sqlite3")
+    assert cache.embed_query("经费") == cache.embed_query("经费")  # search, then the answer stage
+    assert CountingQueries.calls == 1
+    for i in range(RECENT_QUERIES):
+        cache.embed_query(f"问题{i}")
+    cache.embed_query("经费")  # asked again a round later: embedded again
+    assert CountingQueries.calls == RECENT_QUERIES + 2

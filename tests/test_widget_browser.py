@@ -1,11 +1,17 @@
-"""The embeddable widget (policyqa/static/widget.js) in a real headless Chromium.
+"""The embeddable widget (policyqa/static/widget.js), the chat UI (/ui) and the document view
+(/doc) in a real headless Chromium, at desktop and phone widths, against one real server.
 
 The real server (`build_app`, sample corpus ingested on first start) runs on 127.0.0.1; a host
 page on a *different* origin (127.0.0.2) embeds it with the one script tag. Checked: the button
 opens the panel, a streamed answer arrives with citation chips, a chip reveals its quote,
 feedback is stored, a declined answer offers clickable suggestions, 新对话 clears the
 conversation, the host page's own styles are untouched (and its CSS does not leak in), and on
-a phone-width screen the panel fits the viewport. Writes docs/widget.png.
+a phone-width screen the panel fits the viewport; sources open the original with the quote
+highlighted; conversations survive a reload and can be renamed, exported and deleted; a stop
+button ends an answer. The chat UI: Chinese only, stages while busy (send disabled, stop shown),
+the answer's first line in view, errors as their own message, clickable suggestions, source
+cards without file names. Writes docs/widget.png, docs/chat.png, docs/chat-phone.png,
+docs/doc-view.png.
 
 Needs /usr/bin/chromium (Debian package `chromium`, plus `fonts-wqy-zenhei` for Chinese glyphs);
 skipped otherwise. All traffic stays on 127.0.0.x.
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import re
 import socket
 import sqlite3
 import threading
@@ -30,6 +37,8 @@ SCREENSHOT = ROOT / "docs" / "widget.png"
 QUESTION = "社区党组织的经费怎么保障？"
 OFF_TOPIC = "今天天气怎么样"
 TOKEN = "widget-test-token"
+ADMIN = "widget-test-admin"
+SHOTS = ROOT / "docs"
 ACCENT = "rgb(29, 78, 216)"  # the widget's default accent colour
 
 if not CHROMIUM.exists():
@@ -106,11 +115,11 @@ def servers(tmp_path_factory):
     page_origin = f"http://127.0.0.2:{page_port}"
     store = tmp_path_factory.mktemp("widget") / "s"
     settings = load_settings(store=store, allowed_origins=page_origin, chat_token=TOKEN,
-                             host="127.0.0.1", port=api_port)
+                             admin_token=ADMIN, host="127.0.0.1", port=api_port)
     app = build_app(settings)  # empty store: ingests the bundled sample corpus
 
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=api_port, log_level="warning",
-                                           lifespan="off"))
+                                           lifespan="on"))  # Gradio starts its queue on startup
     api_thread = threading.Thread(target=server.run, daemon=True)
     api_thread.start()
     deadline = time.monotonic() + 60
@@ -120,7 +129,11 @@ def servers(tmp_path_factory):
         time.sleep(0.1)
     api = f"http://127.0.0.1:{api_port}"
 
-    pages = {"/": host_page(f"{api}/widget.js"), "/plain.html": host_page(None)}
+    pages = {"/": host_page(f"{api}/widget.js"), "/plain.html": host_page(None),
+             "/frame.html": (f'<!doctype html><html><head><meta charset="utf-8"></head><body style="margin:0">'
+                             f'<p style="height:300px">门户内容</p><iframe src="{api}/ui/" title="政策问答" '
+                             f'style="width:100%;height:720px;border:0"></iframe><p style="height:900px"></p>'
+                             f'</body></html>').encode("utf-8")}
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802
@@ -271,6 +284,10 @@ def test_widget_desktop(servers, browser):
         assert first["title"] in source.inner_text()
         if first.get("date"):
             assert first["date"] in source.inner_text()
+        assert first["doc"] not in page.locator("policyqa-widget .sources").last.inner_text()  # no file names
+        link = source.locator("a.src-open")
+        assert link.get_attribute("href") == api + first["url"] and link.get_attribute("target") == "_blank"
+        assert b"event: stage" in streamed.value.body()  # stages were streamed before the answer
         assert chip.get_attribute("aria-expanded") == "true"
 
         # the host page's own elements look exactly as they did without the widget
@@ -330,7 +347,7 @@ def test_widget_desktop(servers, browser):
 def test_widget_phone(servers, browser):
     api, page_origin, _store = servers
     seen: list[str] = []
-    context = browser.new_context(viewport={"width": 390, "height": 800}, is_mobile=True,
+    context = browser.new_context(viewport={"width": 390, "height": 640}, is_mobile=True,
                                   has_touch=True, device_scale_factor=2, locale="zh-CN")
     local_only(context, seen)
     page = context.new_page()
@@ -345,15 +362,325 @@ def test_widget_phone(servers, browser):
         panel.evaluate("el => Promise.all(el.getAnimations().map(a => a.finished))")  # opening animation
         box = panel.bounding_box()
         assert box["x"] >= 0 and box["y"] >= 0, box
-        assert box["x"] + box["width"] <= 390 + 0.5 and box["y"] + box["height"] <= 800 + 0.5, box
+        assert box["x"] + box["width"] <= 390 + 0.5 and box["y"] + box["height"] <= 640 + 0.5, box
         assert box["width"] >= 389, f"the panel should fill a phone screen: {box}"
         for sel in ("textarea.input", "button.send", "button.close", "button.new-chat"):
             b = page.locator(f"policyqa-widget {sel}").bounding_box()
-            assert b and b["x"] >= 0 and b["x"] + b["width"] <= 390 and b["y"] + b["height"] <= 800, (sel, b)
+            assert b and b["x"] >= 0 and b["x"] + b["width"] <= 390 and b["y"] + b["height"] <= 640, (sel, b)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+        # a long answer on a small screen: its first line is in view, not its sources
+        textarea = page.locator("policyqa-widget textarea.input")
+        textarea.fill(QUESTION)
+        page.locator("policyqa-widget button.send").tap()
+        page.locator('policyqa-widget .msg.bot button.chip[data-n="1"]').first.wait_for(timeout=60_000)
+        page.wait_for_timeout(700)  # the log scrolls smoothly
+        view = page.evaluate(
+            """() => {
+                const root = document.querySelector('policyqa-widget').shadowRoot;
+                const log = root.querySelector('.log').getBoundingClientRect();
+                const msgs = root.querySelectorAll('.msg.bot');
+                const m = msgs[msgs.length - 1].getBoundingClientRect();
+                return {top: m.top, logTop: log.top, logBottom: log.bottom, height: m.height};
+            }""")
+        assert view["height"] > view["logBottom"] - view["logTop"], view  # longer than the screen
+        assert view["logTop"] - 2 <= view["top"] <= view["logTop"] + 40, view  # its first line on top
         page.locator("policyqa-widget button.close").tap()
         panel.wait_for(state="hidden")
         launcher.wait_for(state="visible")
     finally:
         context.close()
     assert all((urlsplit(u).hostname or "").startswith("127.0.0.") for u in seen), seen
+
+
+# ---------------------------------------------------------------------------- widget: conversations
+def widget_idle(page) -> None:
+    page.wait_for_function(
+        "!document.querySelector('policyqa-widget').shadowRoot.querySelector('[aria-busy=\"true\"]')",
+        timeout=90_000)
+
+
+def test_widget_conversation_survives_reload_and_can_be_managed(servers, browser, tmp_path):
+    api, page_origin, _store = servers
+    seen: list[str] = []
+    context = browser.new_context(viewport={"width": 1100, "height": 800}, locale="zh-CN", accept_downloads=True)
+    local_only(context, seen)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        page.goto(f"{page_origin}/")
+        page.locator("policyqa-widget button.launcher").click()
+        textarea = page.locator("policyqa-widget textarea.input")
+        stream_url = f"{api}/api/ask/stream"
+        held: list = []  # requests held back, so that "busy" lasts as long as the test needs
+
+        def hold(route):
+            held.append(route)
+
+        page.route(stream_url, hold)
+        textarea.fill(QUESTION)
+        textarea.press("Enter")
+        while not held:
+            page.wait_for_timeout(50)
+        # busy: send gives way to a stop button; Enter does not lose what is typed
+        stop = page.locator("policyqa-widget button.stop")
+        assert stop.is_visible() and not page.locator("policyqa-widget button.send").is_visible()
+        textarea.fill("下一个问题")
+        textarea.press("Enter")
+        assert textarea.input_value() == "下一个问题"
+        held.pop().continue_()
+        page.unroute(stream_url)
+        widget_idle(page)
+        assert stop.is_hidden()
+        textarea.fill("")
+        page.locator('policyqa-widget .msg.bot button.chip[data-n="1"]').first.wait_for()
+
+        page.reload()
+        page.locator("policyqa-widget button.launcher").click()
+        restored = page.locator("policyqa-widget .msg.user .bubble")
+        assert restored.all_inner_texts() == [QUESTION]  # the conversation is back
+        chip = page.locator('policyqa-widget .msg.bot button.chip[data-n="1"]').first
+        chip.click()
+        page.locator('policyqa-widget .src[data-n="1"] .quote').first.wait_for(state="visible")
+
+        # a stopped answer says so
+        page.route(stream_url, hold)
+        textarea.fill("街道党建工作经费是多少？")
+        textarea.press("Enter")
+        while not held:
+            page.wait_for_timeout(50)
+        stop.click()
+        page.locator("policyqa-widget .msg.bot.stopped").wait_for(timeout=10_000)
+        try:
+            held.pop().abort()
+        except Exception:  # the browser gave up on it already
+            pass
+        page.unroute(stream_url)
+        assert page.locator("policyqa-widget button.send").is_visible()
+
+        # the history view: rename, export as Markdown, delete
+        page.locator("policyqa-widget button.history").click()
+        rows = page.locator("policyqa-widget .conv")
+        assert rows.count() == 1 and QUESTION[:10] in rows.first.inner_text()
+        rows.first.locator("button.rename").click()
+        name = page.locator("policyqa-widget input.conv-name")
+        name.fill("经费保障")
+        name.press("Enter")
+        assert page.locator("policyqa-widget .conv .conv-open").first.inner_text().startswith("经费保障")
+        with page.expect_download() as download:
+            page.locator("policyqa-widget .conv button.export").click()
+        assert download.value.suggested_filename == "经费保障.md"
+        target = tmp_path / "conv.md"
+        download.value.save_as(target)
+        md = target.read_text(encoding="utf-8")
+        assert md.startswith("# 经费保障") and f"## 问：{QUESTION}" in md and "**来源**" in md
+        assert "/doc/" in md and ".txt" not in re.sub(r"<http[^>]+>", "", md)  # file names only inside links
+        page.locator("policyqa-widget .conv button.delete").click()
+        assert rows.count() == 0
+        page.locator("policyqa-widget button.back").click()
+        assert page.locator("policyqa-widget .msg.user").count() == 0
+        page.reload()
+        page.locator("policyqa-widget button.launcher").click()
+        assert page.locator("policyqa-widget .msg.user").count() == 0  # deleted for good
+    finally:
+        context.close()
+    assert all((urlsplit(u).hostname or "").startswith("127.0.0.") for u in seen), seen
+
+
+# ---------------------------------------------------------------------------- the chat UI (/ui)
+def chat_idle(page) -> None:
+    page.wait_for_function(
+        "() => { const s = document.querySelector('#pq-send'); const t = document.querySelector('#pq-stop');"
+        " return s && !s.disabled && (!t || t.offsetParent === null); }", timeout=90_000)
+
+
+def open_chat(page, api: str) -> None:
+    page.goto(f"{api}/ui/")
+    page.locator("#pq-question textarea").wait_for()
+    page.get_by_text("筛选条件（可选）").click()
+    page.get_by_label("访问令牌").fill(TOKEN)
+
+
+def watch_busy(page) -> None:
+    """Remember what the page showed while answering (answers can be too quick to poll)."""
+    page.evaluate("""() => {
+        const seen = window.__pqBusySeen = {stage: false, sendDisabled: false, stop: false};
+        const check = () => {
+            const send = document.querySelector('#pq-send'), stop = document.querySelector('#pq-stop');
+            const stage = document.querySelector('#pq-chat .pq-stage');
+            if (stage && stage.textContent.trim()) seen.stage = true;
+            if (send && send.disabled && stop && stop.offsetParent !== null) {
+                seen.sendDisabled = true; seen.stop = true;
+            }
+        };
+        new MutationObserver(check).observe(document.body, {subtree: true, childList: true, attributes: true,
+                                                            characterData: true});
+    }""")
+
+
+def ask_chat(page, question: str) -> None:
+    """Ask and wait until the answer is complete."""
+    watch_busy(page)
+    box = page.locator("#pq-question textarea")
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_function("window.__pqBusySeen.sendDisabled", timeout=15_000)
+    chat_idle(page)
+
+
+def first_line_in_view(page) -> dict:
+    return page.evaluate(
+        """() => {
+            const rows = document.querySelectorAll('#pq-chat .bot-row');
+            const r = rows[rows.length - 1].getBoundingClientRect();
+            const log = document.querySelector('#pq-chat [role="log"]').getBoundingClientRect();
+            return {top: r.top, logTop: log.top, logBottom: log.bottom, vh: innerHeight,
+                    ok: r.top >= Math.max(0, log.top) - 2 && r.top + 24 <= Math.min(innerHeight, log.bottom)};
+        }""")
+
+
+ENGLISH_DEFAULTS = ("Drop File Here", "Click to Upload", "Built with Gradio", "Use via API", "Settings",
+                    "Conversation", "Examples", "Clear", "Chatbot")
+
+
+def test_chat_desktop(servers, browser):
+    api, _page_origin, _store = servers
+    seen: list[str] = []
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+    local_only(context, seen)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        open_chat(page, api)
+        ask_chat(page, QUESTION)
+        # while it was busy: a stage was shown, send was disabled and a stop button offered
+        assert page.evaluate("window.__pqBusySeen") == {"stage": True, "sendDisabled": True, "stop": True}
+        answer = page.locator("#pq-chat .bot-row").last
+        answer.locator(".pq-sources").wait_for()
+        view = first_line_in_view(page)
+        assert view["ok"], view
+        cards = answer.locator(".pq-cite")
+        assert cards.count() >= 1
+        text = answer.inner_text()
+        assert ".txt" not in text and "来源" in text and "查看原文" in text
+        sections = [c.locator(".pq-meta").inner_text() for c in cards.all()]
+        assert all(sections) and "2014" in sections[0]
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(SHOTS / "chat.png"))
+
+        # the source opens the original document with the quote highlighted and in view
+        quote = cards.first.locator(".pq-quote").inner_text().strip()
+        with page.expect_popup() as popup:
+            cards.first.locator(".pq-cite-head a").click()
+        doc = popup.value
+        doc.wait_for_load_state()
+        mark = doc.locator("mark#cited")
+        assert " ".join(mark.inner_text().split()) == " ".join(quote.split())
+        doc.wait_for_function("() => { const r = document.getElementById('cited').getBoundingClientRect();"
+                              " return r.top >= 0 && r.bottom <= innerHeight; }", timeout=5_000)
+        assert "发文机关" in doc.locator("header").inner_text() or "日期" in doc.locator("header").inner_text()
+        doc.screenshot(path=str(SHOTS / "doc-view.png"))
+        doc.close()
+
+        # a bad date filter: an error message of its own, the answer above untouched
+        before = answer.inner_text()
+        page.get_by_label("起始日期").fill("去年")
+        ask_chat(page, "街道党建工作经费是多少？")
+        page.locator("#pq-chat .pq-error").wait_for()
+        assert page.locator("#pq-chat .bot-row").nth(0).inner_text() == before
+        assert "日期格式" in page.locator("#pq-chat .bot-row").last.inner_text()
+        page.get_by_label("起始日期").fill("")
+
+        # nothing English from Gradio, no branding
+        body = page.evaluate("document.body.innerText")
+        assert not [w for w in ENGLISH_DEFAULTS if w in body], body
+        page.get_by_role("tab", name="文档管理").click()
+        page.get_by_text("将文件拖放到此处").wait_for()
+        body = page.evaluate("document.body.innerText")
+        assert not [w for w in ENGLISH_DEFAULTS if w in body]
+        page.get_by_role("tab", name="问答").click()
+
+        # the conversation survives a reload, and is listed to rename, export and delete
+        page.reload()
+        page.locator("#pq-chat .user-row", has_text=QUESTION).wait_for(timeout=20_000)
+        assert page.locator("#pq-chat .pq-sources").count() >= 1
+        page.locator(".sidebar .toggle-button").click()
+        convs = page.locator("#pq-convs label")
+        convs.first.wait_for()
+        assert convs.count() == 1 and QUESTION[:10] in convs.first.inner_text()
+        page.locator("#pq-title textarea, #pq-title input").first.fill("社区经费")
+        page.locator("#pq-rename").click()
+        page.locator("#pq-convs label", has_text="社区经费").wait_for()
+        with page.expect_download() as download:
+            page.locator("#pq-export").click()
+        assert download.value.suggested_filename == "社区经费.md"
+        page.locator("#pq-new").click()
+        page.wait_for_function("document.querySelectorAll('#pq-chat .user-row').length === 0")
+        page.locator("#pq-convs label", has_text="社区经费").click()
+        page.locator("#pq-chat .user-row", has_text=QUESTION).wait_for()
+        page.locator("#pq-delete").click()
+        page.wait_for_function("document.querySelectorAll('#pq-convs label').length === 0")
+        page.reload()
+        page.locator("#pq-question textarea").wait_for()
+        page.wait_for_timeout(1_000)
+        assert page.locator("#pq-chat .user-row").count() == 0
+    finally:
+        context.close()
+    assert seen and all((urlsplit(u).hostname or "").startswith("127.0.0.") for u in seen), \
+        [u for u in seen if not (urlsplit(u).hostname or "").startswith("127.0.0.")]
+
+
+def test_chat_phone(servers, browser):
+    api, _page_origin, _store = servers
+    context = browser.new_context(viewport={"width": 390, "height": 800}, is_mobile=True, has_touch=True,
+                                  device_scale_factor=2, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        open_chat(page, api)
+        page.get_by_text("筛选条件（可选）").click()  # folded again
+        # a declined answer offers suggestions that ask when clicked
+        ask_chat(page, OFF_TOPIC)
+        chat_idle(page)
+        option = page.locator("#pq-chat button.option").first  # under the last answer
+        option.wait_for()
+        asked = option.inner_text().strip()
+        watch_busy(page)
+        option.click()
+        page.locator("#pq-chat .user-row", has_text=asked).wait_for(timeout=10_000)
+        page.wait_for_function("window.__pqBusySeen.sendDisabled", timeout=15_000)
+        chat_idle(page)
+
+        ask_chat(page, QUESTION)
+        page.locator("#pq-chat .bot-row").last.locator(".pq-sources").wait_for()
+        view = first_line_in_view(page)
+        assert view["ok"], view  # not scrolled down to the sources
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        for sel in ("#pq-send", "#pq-question textarea"):
+            box = page.locator(sel).bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, (sel, box)
+        page.screenshot(path=str(SHOTS / "chat-phone.png"))
+        page.get_by_role("tab", name="文档管理").click()
+        token = page.get_by_label("管理令牌")
+        token.fill(ADMIN)
+        token.press("Enter")
+        page.locator("#pq-admin-table", has_text="2014-12-24").wait_for(timeout=20_000)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the admin table fits too
+    finally:
+        context.close()
+
+
+def test_ui_in_an_iframe_loads_at_the_top(servers, browser):
+    api, page_origin, _store = servers
+    context = browser.new_context(viewport={"width": 1100, "height": 800}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(f"{page_origin}/frame.html")
+        frame = page.frame_locator("iframe")
+        frame.locator("#pq-question textarea").wait_for(timeout=20_000)
+        page.wait_for_timeout(800)
+        assert page.evaluate("scrollY") == 0  # the host page is not scrolled to the frame
+        inner = next(f for f in page.frames if f.url.startswith(api))
+        assert inner.evaluate("scrollY") == 0
+    finally:
+        context.close()

@@ -14,6 +14,10 @@
  * Shadow DOM; server and document text is only ever inserted with textContent (never as HTML).
  * Plain ES2017, no dependencies. A small API is exposed as window.PolicyQAWidget
  * ({open, close, toggle, ask, reset}).
+ *
+ * Conversations are kept in this browser (localStorage, one key per assistant): the current one
+ * survives a reload, and the history view lists earlier ones to open, rename, delete or export
+ * as Markdown. The server keeps no chat history.
  */
 (function () {
   'use strict';
@@ -52,11 +56,26 @@
     send: '发送',
     newChat: '新对话',
     newChatLabel: '开始新对话（清空当前对话）',
-    searching: '正在查找相关政策文件…',
+    searching: '检索中…',
+    stop: '停止',
+    stopLabel: '停止回答',
+    stopped: '已停止回答。',
+    openSource: '查看原文',
+    untitled: '未命名文档',
+    historyLabel: '历史对话',
+    historyTitle: '历史对话（仅保存在本浏览器）',
+    back: '返回对话',
+    rename: '重命名',
+    remove: '删除',
+    exportMd: '导出',
+    exportLabel: '导出为 Markdown',
+    noHistory: '还没有保存的对话。',
+    newTitle: '新对话',
+    save: '保存',
+    exported: '导出时间：',
     sources: '来源',
     sourceLabel: function (n, title) { return '查看出处 ' + n + (title ? '：《' + title + '》' : ''); },
     page: function (p) { return '第 ' + p + ' 页'; },
-    file: '文件：',
     suggestions: '您可以试着问：',
     helpful: '有帮助',
     unhelpful: '没有帮助',
@@ -101,7 +120,9 @@
     send: { fill: 'M3.4 20.4l17.45-7.48a1 1 0 0 0 0-1.84L3.4 3.6a1 1 0 0 0-1.39.91L2 9.12c0 .5.37.93.87.99L17 12 2.87 13.88c-.5.07-.87.5-.87 1l.01 4.61c0 .71.73 1.2 1.39.91z' },
     up: { fill: 'M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 7.59 7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z' },
     down: { fill: 'M15 3H6c-.83 0-1.54.5-1.84 1.22l-3.02 7.05c-.09.23-.14.47-.14.73v2c0 1.1.9 2 2 2h6.31l-.95 4.57-.03.32c0 .41.17.79.44 1.06L9.83 23l6.59-6.59c.36-.36.58-.86.58-1.41V5c0-1.1-.9-2-2-2zm4 0v12h4V3h-4z' },
-    doc: { stroke: 'M7 3h7l5 5v13H7zM14 3v5h5M9.5 13h7M9.5 17h5' }
+    doc: { stroke: 'M7 3h7l5 5v13H7zM14 3v5h5M9.5 13h7M9.5 17h5' },
+    list: { stroke: 'M8 6h12M8 12h12M8 18h12M4 6h.01M4 12h.01M4 18h.01' },
+    stop: { fill: 'M7 7h10v10H7z' }
   };
   function icon(name, size) {
     var spec = ICONS[name];
@@ -175,7 +196,7 @@
     '.head .pq-focus:focus-visible, .head button:focus-visible { outline-color: #fff; }',
 
     /* messages */
-    '.log { flex: 1; overflow-y: auto; padding: 16px 14px 8px; background: var(--bg-soft); overscroll-behavior: contain; scroll-behavior: smooth; }',
+    '.log { position: relative; flex: 1; overflow-y: auto; padding: 16px 14px 8px; background: var(--bg-soft); overscroll-behavior: contain; scroll-behavior: smooth; }',
     '.msg { display: flex; margin: 0 0 14px; }',
     '.msg.user { justify-content: flex-end; }',
     '.bubble { max-width: 88%; padding: 10px 13px; border-radius: 14px; word-break: break-word; overflow-wrap: anywhere; }',
@@ -203,9 +224,9 @@
     '.sources-label { font-size: 12px; color: var(--muted); margin: 0 0 6px; }',
     '.src { margin: 0 0 6px; border: 1px solid var(--line); border-radius: 10px; background: #fff; overflow: hidden; }',
     '.src.open { border-color: #c7d4fb; box-shadow: 0 0 0 3px rgba(29, 78, 216, .08); }',
-    '.src-head { display: flex; width: 100%; align-items: center; gap: 8px; padding: 7px 10px; border: 0; background: transparent; text-align: left; font-size: 13px; }',
+    '.src-head { display: flex; width: 100%; align-items: flex-start; gap: 8px; padding: 7px 10px; border: 0; background: transparent; text-align: left; font-size: 13px; }',
     '.src-head:hover { background: var(--bg-soft); }',
-    '.src-n { flex: none; min-width: 20px; height: 18px; padding: 0 5px; border-radius: 9px; background: var(--accent-soft); color: var(--accent); font-size: 11px; font-weight: 600; display: inline-flex; align-items: center; justify-content: center; }',
+    '.src-n { flex: none; margin-top: 2px; min-width: 20px; height: 18px; padding: 0 5px; border-radius: 9px; background: var(--accent-soft); color: var(--accent); font-size: 11px; font-weight: 600; display: inline-flex; align-items: center; justify-content: center; }',
     '.src.open .src-n { background: var(--accent); color: #fff; }',
     '.src-title { flex: 1; min-width: 0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; font-weight: 500; }',
     '.src-date { flex: none; color: var(--muted); font-size: 12px; }',
@@ -213,7 +234,25 @@
     '.src-body[hidden] { display: none; }',
     '.src-meta { color: var(--muted); font-size: 12px; margin: 0 0 6px; }',
     '.quote { margin: 0; padding: 8px 10px; border-left: 3px solid var(--accent); background: var(--bg-soft); border-radius: 0 6px 6px 0; white-space: pre-wrap; color: #111827; }',
-    '.src-doc { display: flex; align-items: center; gap: 4px; margin: 6px 0 0; color: var(--muted); font-size: 12px; word-break: break-all; }',
+    '.src-main { flex: 1; min-width: 0; display: flex; flex-direction: column; }',
+    '.src-sub { color: #4b5563; font-size: 12px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }',
+    '.src-open { display: inline-flex; align-items: center; gap: 4px; margin: 6px 0 0; color: var(--accent) !important; font-size: 12px; text-decoration: none; }',
+    '.src-open:hover { text-decoration: underline; }',
+    '.stop { flex: none; display: inline-flex; align-items: center; gap: 5px; height: 34px; padding: 0 12px; border: 1px solid #d1d5db; border-radius: 10px; background: #fff; color: #b42318 !important; font-size: 14px; }',
+    '.stop[hidden] { display: none; }',
+    '.stopped .answer { color: var(--muted); }',
+    '.convs { flex: 1; overflow-y: auto; padding: 12px 14px; background: var(--bg-soft); }',
+    '.convs[hidden] { display: none; }',
+    '.convs-label { margin: 0 0 10px; font-size: 13px; color: var(--muted); display: flex; justify-content: space-between; align-items: center; }',
+    '.conv { display: flex; align-items: center; gap: 6px; padding: 8px 10px; margin: 0 0 8px; background: #fff; border: 1px solid var(--line); border-radius: 10px; }',
+    '.conv.current { border-color: #c7d4fb; box-shadow: 0 0 0 3px rgba(29, 78, 216, .08); }',
+    '.conv-open { flex: 1; min-width: 0; border: 0; background: transparent; text-align: left; padding: 2px 0; font-size: 14px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }',
+    '.conv-open small { display: block; color: var(--muted); font-size: 11px; }',
+    '.conv-act { flex: none; border: 1px solid var(--line); background: #fff; border-radius: 7px; padding: 2px 7px; font-size: 12px; color: #374151 !important; }',
+    '.conv-act:hover { background: var(--bg-soft); }',
+    '.conv-act.danger { color: #b42318 !important; }',
+    '.conv-name { flex: 1; min-width: 0; border: 1px solid var(--accent); border-radius: 7px; padding: 3px 6px; font: inherit; font-size: 14px; }',
+    '.link-btn { border: 0; background: transparent; color: var(--accent) !important; font-size: 13px; padding: 0; }',
     '.flash { animation: pq-flash 1s ease-out; }',
     '@keyframes pq-flash { from { box-shadow: 0 0 0 4px rgba(29, 78, 216, .35); } to { box-shadow: 0 0 0 3px rgba(29, 78, 216, .08); } }',
 
@@ -242,6 +281,7 @@
     '.send { flex: none; display: inline-flex; align-items: center; gap: 5px; height: 34px; padding: 0 14px; border: 0; border-radius: 10px; background: var(--accent); color: #fff !important; font-size: 14px; font-weight: 500; }',
     '.send:hover:not(:disabled) { background: var(--accent-dark); }',
     '.send:disabled { background: #c5cbd6; cursor: not-allowed; }',
+    '.send[hidden] { display: none; }',
     '.note { margin: 6px 2px 0; font-size: 11px; color: #9ca3af; text-align: center; }',
 
     /* phones: the panel takes the whole screen */
@@ -283,8 +323,11 @@
     });
     ui.send = h('button', { type: 'submit', 'class': 'send', 'aria-label': TEXT.send, disabled: true },
       [icon('send', 15), TEXT.send]);
+    ui.stop = h('button', { type: 'button', 'class': 'stop', 'aria-label': TEXT.stopLabel, title: TEXT.stopLabel, hidden: true,
+      on: { click: stopAnswer } }, [icon('stop', 14), TEXT.stop]);
     var form = h('form', { 'class': 'composer', on: { submit: function (e) { e.preventDefault(); submit(); } } },
-      [ui.input, ui.send]);
+      [ui.input, ui.send, ui.stop]);
+    ui.convs = h('div', { 'class': 'convs', role: 'region', 'aria-label': TEXT.historyTitle, hidden: true });
 
     var titleId = 'pq-title';
     ui.panel = h('section', {
@@ -296,12 +339,15 @@
           h('h2', { id: titleId, 'class': 'title', text: TITLE }),
           h('p', { 'class': 'subtitle', text: TEXT.subtitle })
         ]),
+        h('button', { type: 'button', 'class': 'head-btn icon-only history', 'aria-label': TEXT.historyLabel, title: TEXT.historyLabel,
+          on: { click: toggleHistory } }, [icon('list', 18)]),
         h('button', { type: 'button', 'class': 'head-btn new-chat', 'aria-label': TEXT.newChatLabel, title: TEXT.newChatLabel,
           on: { click: reset } }, [icon('plus', 14), TEXT.newChat]),
         h('button', { type: 'button', 'class': 'head-btn icon-only close', 'aria-label': TEXT.close, title: TEXT.close,
           on: { click: function () { close(true); } } }, [icon('close', 18)])
       ]),
       ui.log,
+      ui.convs,
       h('div', { 'class': 'foot' }, [form, h('p', { 'class': 'note', text: TEXT.disclaimer })])
     ]);
 
@@ -320,6 +366,7 @@
     });
 
     welcome();
+    restoreCurrent();
     document.body.appendChild(host);
     if (START_OPEN) open(false);
   }
@@ -335,6 +382,8 @@
 
   function updateSend() {
     ui.send.disabled = busy || !ui.input.value.trim();
+    ui.send.hidden = busy;
+    ui.stop.hidden = !busy;
   }
 
   // ------------------------------------------------------------------ open / close
@@ -375,6 +424,14 @@
     if (force || isNearBottom()) ui.log.scrollTop = ui.log.scrollHeight;
   }
 
+  // Follow a growing answer, but never past its first line: on a small screen a long answer
+  // would otherwise end scrolled down to its sources.
+  function keepTopInView(msg, force) {
+    if (!force && !isNearBottom()) return;
+    var top = msg.offsetTop - 8;
+    ui.log.scrollTop = Math.min(ui.log.scrollHeight, top);
+  }
+
   // ------------------------------------------------------------------ messages
   function welcome() {
     ui.log.appendChild(h('div', { 'class': 'msg bot welcome' }, [
@@ -413,9 +470,14 @@
         }
         streamed += piece;
         textNode.data = streamed;
-        scrollDown(false);
+        keepTopInView(msg, false);
       },
-      streamedText: function () { return streamed; }
+      streamedText: function () { return streamed; },
+      stage: function (label) {
+        if (textNode || !label) return; // the answer has started: stages are over
+        var pending = text.querySelector('.pending');
+        if (pending) pending.lastChild.data = label;
+      }
     };
   }
 
@@ -482,22 +544,24 @@
         var key = String(c.n);
         if (sourceItems[key]) return;
         var bodyId = 'pq-src-' + bot.id + '-' + key;
-        var meta = [c.heading, c.page ? TEXT.page(c.page) : ''].filter(Boolean).join(' · ');
+        var title = c.title || TEXT.untitled;
+        var meta = [c.heading, c.date, c.page ? TEXT.page(c.page) : ''].filter(Boolean).join(' · ');
+        var url = sourceUrl(c);
         var body = h('div', { 'class': 'src-body', id: bodyId, hidden: true }, [
-          h('p', { 'class': 'src-meta' }, [
-            h('strong', { text: '《' + (c.title || c.doc || '') + '》' }),
-            meta ? '  ' + meta : ''
-          ]),
+          h('p', { 'class': 'src-meta' }, [h('strong', { text: '《' + title + '》' }), meta ? '  ' + meta : '']),
           h('blockquote', { 'class': 'quote', text: c.quote || '' }),
-          c.doc ? h('p', { 'class': 'src-doc' }, [icon('doc', 13), TEXT.file + c.doc]) : null
+          url ? h('a', { 'class': 'src-open', href: url, target: '_blank', rel: 'noopener' }, [icon('doc', 13), TEXT.openSource]) : null
         ]);
+        var section = String(c.heading || '').split(' › ').pop();
         var head = h('button', {
           type: 'button', 'class': 'src-head', 'aria-expanded': 'false', 'aria-controls': bodyId,
           on: { click: function () { reveal(key, false); } }
         }, [
           h('span', { 'class': 'src-n', text: key }),
-          h('span', { 'class': 'src-title', text: '《' + (c.title || c.doc || '') + '》' }),
-          c.date ? h('span', { 'class': 'src-date', text: c.date }) : null
+          h('span', { 'class': 'src-main' }, [
+            h('span', { 'class': 'src-title', text: '《' + title + '》' }),
+            (section || c.date) ? h('span', { 'class': 'src-sub', text: [section, c.date].filter(Boolean).join(' · ') }) : null
+          ])
         ]);
         var el = h('div', { 'class': 'src', 'data-n': key }, [head, body]);
         sourceItems[key] = { el: el, head: head, body: body };
@@ -519,7 +583,7 @@
     }
 
     bot.bubble.appendChild(feedbackBar(question, result));
-    scrollDown(false);
+    keepTopInView(bot.msg, true);
   }
 
   function feedbackBar(question, result) {
@@ -629,7 +693,8 @@
       for (var i = 0; i < parts.length; i++) {
         var ev = parseEvent(parts[i]);
         if (!ev) continue;
-        if (ev.event === 'token' && typeof ev.data.text === 'string') bot.append(ev.data.text);
+        if (ev.event === 'stage' && typeof ev.data.label === 'string') bot.stage(ev.data.label);
+        else if (ev.event === 'token' && typeof ev.data.text === 'string') bot.append(ev.data.text);
         else if (ev.event === 'answer') final = ev.data;
         else if (ev.event === 'error') {
           try { reader.cancel(); } catch (e) { /* ignore */ }
@@ -660,10 +725,20 @@
   }
 
   var counter = 0;
+  var stopRequested = false;
+
+  function stopAnswer() {
+    if (!busy || !current) return;
+    stopRequested = true;
+    try { current.abort(); } catch (e) { /* ignore */ }
+  }
+
   async function ask(question, isRetry) {
     question = String(question || '').trim().slice(0, 2000);
     if (!question || busy) return;
     if (ui.panel.hidden) open(false);
+    showLog();
+    stopRequested = false;
     busy = true;
     updateSend();
     if (!isRetry) addUser(question);
@@ -695,18 +770,26 @@
     current = null;
     busy = false;
     updateSend();
+    if (failure && stopRequested) {
+      renderStopped(bot);
+      saveTurn({ q: question, stopped: true });
+      return;
+    }
     if (failure) {
       var message = timedOut ? TEXT.timeout
         : failure instanceof ApiError ? failure.message
         : TEXT.network;
       renderError(bot, message, question);
+      saveTurn({ q: question, error: message });
       return;
     }
     if (!result || typeof result !== 'object') {
       renderError(bot, TEXT.network, question);
+      saveTurn({ q: question, error: TEXT.network });
       return;
     }
     renderAnswer(bot, question, result);
+    saveTurn({ q: question, result: storable(result) });
     history.push({ role: 'user', content: question });
     if (typeof result.answer === 'string' && result.answer.trim()) {
       history.push({ role: 'assistant', content: result.answer.slice(0, 20000) });
@@ -719,12 +802,230 @@
     current = null;
     busy = false;
     history = [];
-    while (ui.log.firstChild) ui.log.removeChild(ui.log.firstChild);
-    welcome();
+    convId = null;
+    turns = [];
+    var st = loadStore();
+    st.current = null;
+    writeStore(st);
+    showLog();
+    clearLog();
     ui.input.value = '';
     autosize();
     updateSend();
     ui.input.focus();
+  }
+
+  function renderStopped(bot) {
+    bot.bubble.removeAttribute('aria-busy');
+    bot.msg.classList.add('stopped');
+    var partial = bot.streamedText();
+    bot.text.textContent = partial ? partial + '\n' + TEXT.stopped : TEXT.stopped;
+  }
+
+  function clearLog() {
+    while (ui.log.firstChild) ui.log.removeChild(ui.log.firstChild);
+    welcome();
+  }
+
+  // A citation's document view (citations[].url is server-relative), as an absolute http(s) URL.
+  function sourceUrl(c) {
+    if (!c || typeof c.url !== 'string' || !c.url) return '';
+    try {
+      var u = new URL(c.url, BASE);
+      return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : '';
+    } catch (e) { return ''; }
+  }
+
+  // ------------------------------------------------------------------ conversations (this browser only)
+  var STORE_KEY = 'policyqa-widget:' + BASE;
+  var MAX_CONVERSATIONS = 30;
+  var MAX_TURNS = 40;
+  var convId = null;   // id of the conversation on screen (null: not saved yet)
+  var turns = [];      // its turns: {q, result} | {q, error} | {q, stopped}
+
+  function loadStore() {
+    try {
+      var v = JSON.parse(window.localStorage.getItem(STORE_KEY) || 'null');
+      if (v && typeof v === 'object' && v.convs && typeof v.convs === 'object') return v;
+    } catch (e) { /* blocked or damaged: start afresh */ }
+    return { current: null, convs: {} };
+  }
+
+  function writeStore(st) {
+    try { window.localStorage.setItem(STORE_KEY, JSON.stringify(st)); } catch (e) { /* full or blocked */ }
+  }
+
+  // What a turn keeps of an answer: enough to show it again (not the retrieved passages).
+  function storable(result) {
+    return {
+      answer: result.answer, declined: !!result.declined, answer_id: result.answer_id || '',
+      suggestions: result.suggestions || [], citations: (result.citations || []).map(function (c) {
+        return { n: c.n, title: c.title, quote: c.quote, date: c.date, heading: c.heading, page: c.page, url: c.url };
+      })
+    };
+  }
+
+  function titleOf(list) {
+    var q = list.length ? String(list[0].q).replace(/\s+/g, ' ').trim() : '';
+    return q.length > 24 ? q.slice(0, 24) + '…' : (q || TEXT.newTitle);
+  }
+
+  function saveTurn(turn) {
+    var st = loadStore();
+    if (!convId || !st.convs[convId]) {
+      convId = 'c' + Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
+    }
+    turns.push(turn);
+    if (turns.length > MAX_TURNS) turns = turns.slice(-MAX_TURNS);
+    var old = st.convs[convId] || {};
+    st.convs[convId] = { title: old.renamed ? old.title : titleOf(turns), renamed: !!old.renamed,
+      updated: Date.now(), turns: turns };
+    st.current = convId;
+    var ids = Object.keys(st.convs).sort(function (a, b) { return st.convs[b].updated - st.convs[a].updated; });
+    ids.slice(MAX_CONVERSATIONS).forEach(function (id) { delete st.convs[id]; });
+    writeStore(st);
+  }
+
+  function showConversation(id) {
+    var conv = loadStore().convs[id];
+    if (!conv) return;
+    convId = id;
+    turns = Array.isArray(conv.turns) ? conv.turns.slice() : [];
+    history = [];
+    clearLog();
+    turns.forEach(function (t) {
+      addUser(t.q);
+      var bot = addBot();
+      bot.id = ++counter;
+      if (t.result) {
+        renderAnswer(bot, t.q, t.result);
+        history.push({ role: 'user', content: t.q });
+        if (t.result.answer) history.push({ role: 'assistant', content: String(t.result.answer).slice(0, 20000) });
+      } else if (t.stopped) {
+        renderStopped(bot);
+      } else {
+        renderError(bot, t.error || TEXT.network, null);
+      }
+    });
+    if (history.length > MAX_HISTORY) history = history.slice(-MAX_HISTORY);
+    var st = loadStore();
+    st.current = id;
+    writeStore(st);
+    scrollDown(true);
+  }
+
+  function restoreCurrent() {
+    var st = loadStore();
+    if (st.current && st.convs[st.current]) showConversation(st.current);
+  }
+
+  function showLog() {
+    ui.convs.hidden = true;
+    ui.log.hidden = false;
+    ui.log.style.display = '';
+  }
+
+  function toggleHistory() {
+    if (ui.convs.hidden) {
+      renderHistory();
+      ui.convs.hidden = false;
+      ui.log.style.display = 'none';
+    } else {
+      showLog();
+    }
+  }
+
+  function stamp(ms) {
+    var d = new Date(ms || Date.now());
+    var p = function (x) { return (x < 10 ? '0' : '') + x; };
+    return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + ' ' + p(d.getHours()) + ':' + p(d.getMinutes());
+  }
+
+  function renderHistory() {
+    var st = loadStore();
+    while (ui.convs.firstChild) ui.convs.removeChild(ui.convs.firstChild);
+    ui.convs.appendChild(h('p', { 'class': 'convs-label' }, [
+      h('span', { text: TEXT.historyTitle }),
+      h('button', { type: 'button', 'class': 'link-btn back', on: { click: showLog } }, [TEXT.back])
+    ]));
+    var ids = Object.keys(st.convs).sort(function (a, b) { return st.convs[b].updated - st.convs[a].updated; });
+    if (!ids.length) ui.convs.appendChild(h('p', { 'class': 'convs-label', text: TEXT.noHistory }));
+    ids.forEach(function (id) {
+      var conv = st.convs[id];
+      var openBtn = h('button', { type: 'button', 'class': 'conv-open', title: conv.title,
+        on: { click: function () { if (!busy) { showLog(); showConversation(id); } } } },
+        [String(conv.title || TEXT.newTitle), h('small', { text: stamp(conv.updated) + ' · ' + (conv.turns || []).length + ' 问' })]);
+      var row = h('div', { 'class': 'conv' + (id === convId ? ' current' : ''), 'data-id': id }, [openBtn]);
+      row.appendChild(h('button', { type: 'button', 'class': 'conv-act rename', on: { click: function () { startRename(row, id, conv); } } }, [TEXT.rename]));
+      row.appendChild(h('button', { type: 'button', 'class': 'conv-act export', title: TEXT.exportLabel, 'aria-label': TEXT.exportLabel,
+        on: { click: function () { exportMarkdown(conv); } } }, [TEXT.exportMd]));
+      row.appendChild(h('button', { type: 'button', 'class': 'conv-act danger delete', on: { click: function () { removeConversation(id); } } }, [TEXT.remove]));
+      ui.convs.appendChild(row);
+    });
+  }
+
+  function startRename(row, id, conv) {
+    var input = h('input', { 'class': 'conv-name', type: 'text', maxlength: '60', 'aria-label': TEXT.rename });
+    input.value = conv.title || '';
+    var done = false;
+    var commit = function () {
+      if (done) return;
+      done = true;
+      var name = input.value.replace(/\s+/g, ' ').trim().slice(0, 60);
+      var st = loadStore();
+      if (name && st.convs[id]) { st.convs[id].title = name; st.convs[id].renamed = true; writeStore(st); }
+      renderHistory();
+    };
+    input.addEventListener('keydown', function (e) {
+      if (e.key === 'Enter') { e.preventDefault(); commit(); }
+      else if (e.key === 'Escape') { e.stopPropagation(); done = true; renderHistory(); }
+    });
+    input.addEventListener('blur', commit);
+    row.replaceChild(input, row.firstChild);
+    input.focus();
+    input.select();
+  }
+
+  function removeConversation(id) {
+    var st = loadStore();
+    delete st.convs[id];
+    if (st.current === id) st.current = null;
+    writeStore(st);
+    if (id === convId) { convId = null; turns = []; history = []; clearLog(); }
+    renderHistory();
+  }
+
+  function conversationMarkdown(conv) {
+    var lines = ['# ' + (conv.title || TEXT.newTitle), '', TEXT.exported + stamp(Date.now()), ''];
+    (conv.turns || []).forEach(function (t) {
+      lines.push('## 问：' + t.q, '');
+      if (t.result) {
+        lines.push(String(t.result.answer || ''), '');
+        var cites = t.result.declined ? [] : (t.result.citations || []);
+        if (cites.length) {
+          lines.push('**' + TEXT.sources + '**', '');
+          cites.forEach(function (c) {
+            var where = [c.heading, c.date].filter(Boolean).join(' · ');
+            var url = sourceUrl(c);
+            lines.push(c.n + '. 《' + (c.title || TEXT.untitled) + '》' + (where ? '（' + where + '）' : '') + '：“' +
+              String(c.quote || '').replace(/\s+/g, ' ').trim() + '”' + (url ? ' <' + url + '>' : ''));
+          });
+          lines.push('');
+        }
+      } else {
+        lines.push('> ' + (t.stopped ? TEXT.stopped : TEXT.error + (t.error || '')), '');
+      }
+    });
+    return lines.join('\n').replace(/\s+$/, '') + '\n';
+  }
+
+  function exportMarkdown(conv) {
+    var blob = new Blob([conversationMarkdown(conv)], { type: 'text/markdown;charset=utf-8' });
+    var a = h('a', { href: URL.createObjectURL(blob), download: String(conv.title || TEXT.newTitle).replace(/[\\/:*?"<>|\s]+/g, '_').slice(0, 40) + '.md' });
+    ui.convs.appendChild(a);
+    a.click();
+    ui.convs.removeChild(a);
+    setTimeout(function () { URL.revokeObjectURL(a.href); }, 1000);
   }
 
   // ------------------------------------------------------------------ start

