@@ -179,11 +179,16 @@ def _mark_lines(text: str, keep: bytearray, options: Options, drop_lines: bool =
     edge = _SPACE + "|｜" + ("?" if _has_mojibake(text) else "")
     fragment_lines = _page_fragment_lines(lines, options)
     first_fragment = min(fragment_lines) if fragment_lines else -1
+    furniture_parts: set[str] = set()  # segments of furniture lines seen so far
     for i, (pos, line) in enumerate(lines):
         # A stray pipe ends scraped table cells ("辦公室 |"); a Markdown table row keeps its own.
         edge_here = edge.replace("|", "") if line.lstrip(_SPACE).startswith("|") else edge
         visible = "".join(ch for j, ch in enumerate(line) if keep[pos + j]).strip(edge_here)
-        if not visible or (drop_lines and is_furniture(visible, options)):
+        if not visible or (drop_lines and (is_furniture(visible, options) or (
+                _key(visible) in furniture_parts and not is_prose(visible, options)))):
+            # A piece of a furniture line printed again on its own (a site slogan) is furniture.
+            furniture_parts.update(k for part in re.split(r"[|｜·•]", visible)
+                                   if len(k := _key(part)) >= options.repeat_min_chars)
             _delete(keep, pos, pos + len(line) + 1)
             continue
         lead = len(line) - len(line.lstrip(_SPACE))

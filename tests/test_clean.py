@@ -41,6 +41,13 @@ def test_document_made_only_of_furniture_like_lines_is_never_emptied():
         _check_offsets(text, c)
 
 
+def test_site_slogan_repeated_from_a_header_line_is_furniture():
+    text = ("点新闻 | 每日点新闻 点解香港事\n\n每日点新闻 点解香港事\n消息:施政报告将划一长者生活津贴\n"
+            "特首将于下周三在立法会发表新一份施政报告。有消息指,长者生活津贴将划一。\n")
+    c = clean(text).text
+    assert "每日点新闻" not in c and c.startswith("消息:施政报告将划一长者生活津贴\n")
+
+
 def test_markdown_table_rows_are_not_menus():
     text = "| 项目 | 标准 |\n| --- | --- |\n| 登记费 | 每只五十元 |\n"
     c = clean(text).text
