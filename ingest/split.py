@@ -31,9 +31,10 @@ class Options:
 
     max_tokens: int = 200  # the pipeline passes settings.chunk_tokens
     chars_per_token: int = 4  # max_chars = max_tokens × this
-    # An over-long sentence is cut into pieces of at most this share of the bounds, so a heading
-    # line and the first piece share a chunk and pieces pack evenly (dev gold: 「8433」 item).
-    piece_share: float = 0.5
+    # An over-long sentence is cut into the fewest pieces within the bounds, of about equal size
+    # (this much slack), so a heading line and the first piece can share a chunk (dev gold:
+    # the 「8433」 item) instead of a near-full first piece and a scrap.
+    piece_slack: float = 1.15
     overlap_sentences: int = 1
 
 
@@ -56,6 +57,7 @@ class Sentence:
     end: int
     text: str
     heading: str  # heading path in force, "第四章 法律责任 › 第三十二条"
+    whole: bool = True  # False for a piece of an over-long sentence
 
 
 def sentences(cleaned: Cleaned) -> list[Sentence]:
@@ -111,15 +113,21 @@ def _cut_point(text: str, max_tokens: int, max_chars: int) -> int:
     return safe if safe > 0 else cut
 
 
-def _split_long(sent: Sentence, max_tokens: int, max_chars: int) -> list[Sentence]:
-    """A sentence over either bound is cut into pieces within both, whatever its punctuation."""
+def _split_long(sent: Sentence, max_tokens: int, max_chars: int, slack: float = 1.15) -> list[Sentence]:
+    """A sentence over either bound is cut into pieces within both, whatever its punctuation:
+    the fewest pieces, of about equal size."""
     out = []
     a, text = 0, sent.text
+    if _fits(text, max_tokens, max_chars):
+        return [sent]
+    n = max(-(-count_tokens(text) // max_tokens), -(-len(text) // max_chars))
+    max_tokens = min(max_tokens, int(-(-count_tokens(text) // n) * slack) + 1)
+    max_chars = min(max_chars, int(-(-len(text) // n) * slack) + 1)
     while not _fits(text[a:], max_tokens, max_chars):
         b = a + _cut_point(text[a:], max_tokens, max_chars)
-        out.append(Sentence(sent.start + a, sent.start + b, text[a:b], sent.heading))
+        out.append(Sentence(sent.start + a, sent.start + b, text[a:b], sent.heading, whole=False))
         a = b
-    out.append(Sentence(sent.start + a, sent.start + len(text), text[a:], sent.heading))
+    out.append(Sentence(sent.start + a, sent.start + len(text), text[a:], sent.heading, whole=not out))
     return out
 
 
@@ -138,9 +146,7 @@ def split(document: Document, cleaned: Cleaned, max_tokens: int = Options.max_to
     of a chunk is repeated at the start of the next one in the same section. Every chunk is
     within max_tokens and max_chars (the span from its first to its last sentence)."""
     max_chars = max_tokens * options.chars_per_token
-    piece_tokens = max(1, int(max_tokens * options.piece_share))
-    piece_chars = max(1, int(max_chars * options.piece_share))
-    sents = [p for s in sentences(cleaned) for p in _split_long(s, piece_tokens, piece_chars)]
+    sents = [p for s in sentences(cleaned) for p in _split_long(s, max_tokens, max_chars, options.piece_slack)]
     groups: list[list[Sentence]] = []
     cur: list[Sentence] = []
     cur_tokens = 0
@@ -154,7 +160,9 @@ def split(document: Document, cleaned: Cleaned, max_tokens: int = Options.max_to
         if cur and (not fits(cur, s, cur_tokens) or section_changed):
             groups.append(cur)
             keep = cur[-overlap_sentences:] if overlap_sentences and not section_changed else []
-            keep = [k for k in keep if fits([k], s, count_tokens(k.text))]
+            # Only whole sentences are repeated: a piece of a cut sentence continues in the next
+            # chunk where the last one stopped, so the answer stage can complete it from there.
+            keep = [k for k in keep if k.whole and fits([k], s, count_tokens(k.text))]
             cur, cur_tokens = list(keep), sum(count_tokens(k.text) for k in keep)
         cur.append(s)
         cur_tokens += n
