@@ -499,6 +499,8 @@ def open_chat(page, api: str) -> None:
     page.locator("#pq-question textarea").wait_for()
     page.get_by_text("筛选条件（可选）").click()
     page.get_by_label("访问令牌").fill(TOKEN)
+    page.get_by_text("筛选条件（可选）").click()  # folded again, back at the top as a user would be
+    page.evaluate("scrollTo(0, 0)")
 
 
 def watch_busy(page) -> None:
@@ -546,7 +548,7 @@ ENGLISH_DEFAULTS = ("Drop File Here", "Click to Upload", "Built with Gradio", "U
 def test_chat_desktop(servers, browser):
     api, _page_origin, _store = servers
     seen: list[str] = []
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-US")  # Chinese anyway
     local_only(context, seen)
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -584,6 +586,7 @@ def test_chat_desktop(servers, browser):
 
         # a bad date filter: an error message of its own, the answer above untouched
         before = answer.inner_text()
+        page.get_by_text("筛选条件（可选）").click()
         page.get_by_label("起始日期").fill("去年")
         ask_chat(page, "街道党建工作经费是多少？")
         page.locator("#pq-chat .pq-error").wait_for()
@@ -604,7 +607,9 @@ def test_chat_desktop(servers, browser):
         page.reload()
         page.locator("#pq-chat .user-row", has_text=QUESTION).wait_for(timeout=20_000)
         assert page.locator("#pq-chat .pq-sources").count() >= 1
-        page.locator(".sidebar .toggle-button").click()
+        toggle = page.locator(".sidebar .toggle-button")
+        assert toggle.get_attribute("aria-label") == "历史对话"
+        toggle.click()
         convs = page.locator("#pq-convs label")
         convs.first.wait_for()
         assert convs.count() == 1 and QUESTION[:10] in convs.first.inner_text()
@@ -638,7 +643,6 @@ def test_chat_phone(servers, browser):
     page.set_default_timeout(15_000)
     try:
         open_chat(page, api)
-        page.get_by_text("筛选条件（可选）").click()  # folded again
         # a declined answer offers suggestions that ask when clicked
         ask_chat(page, OFF_TOPIC)
         chat_idle(page)

@@ -624,6 +624,8 @@
     if (question) {
       bot.bubble.appendChild(h('button', { type: 'button', 'class': 'retry', on: { click: function () {
         bot.msg.parentNode && bot.msg.parentNode.removeChild(bot.msg);
+        var lastTurn = turns[turns.length - 1];
+        if (lastTurn && lastTurn.q === question && !lastTurn.result) turns.pop(); // replaced by the retry
         ask(question, true);
       } } }, [TEXT.retry]));
     }
