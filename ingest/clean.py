@@ -34,6 +34,9 @@ LONE_QMARK_RE = re.compile(r"\?(?![ \n]*[A-Za-z]{2})")
 # A navigation menu: 4+ short space-separated words and no sentence punctuation.
 NAV_LINE_RE = re.compile(r"^(?:[^\s，。,.;；:：]{2,6}[ \u3000]+){3,}[^\s，。,.;；:：]{2,6}$")
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s，。）)]+", re.I)
+# A site header or menu of segments between pipes ("點新聞 | 每日點新聞 點解香港事"); a Markdown
+# table row opens with a pipe and is never one.
+PIPE_NAV_RE = re.compile(r"^(?![|｜])[^|｜\d。，,；;！？!?]{1,15}(?:\s*[|｜]\s*[^|｜\d。，,；;！？!?]{1,15})+$")
 # "12、" at a line start: numbered page fragments of doc-sharing sites.
 PAGE_FRAGMENT_RE = re.compile(r"^(\d{1,3})、")
 LABEL_RE = re.compile(r"^\s*(?:【[^】]{1,8}】\s*[:：]?|[^\s，。,:：]{1,8}[:：])")
@@ -128,7 +131,8 @@ def is_furniture(line: str, options: Options = OPTIONS) -> bool:
     for rx, prose_safe in furniture_patterns():
         if (prose_safe or not prose) and rx.fullmatch(stripped):
             return True
-    return not prose and (bool(NAV_LINE_RE.match(stripped)) or _mostly_links(stripped, options))
+    return not prose and (bool(NAV_LINE_RE.match(stripped) or PIPE_NAV_RE.match(stripped))
+                          or _mostly_links(stripped, options))
 
 
 def _lines(text: str):
@@ -175,14 +179,21 @@ def _mark_lines(text: str, keep: bytearray, options: Options, drop_lines: bool =
     edge = _SPACE + "|｜" + ("?" if _has_mojibake(text) else "")
     fragment_lines = _page_fragment_lines(lines, options)
     first_fragment = min(fragment_lines) if fragment_lines else -1
+    furniture_parts: set[str] = set()  # segments of furniture lines seen so far
     for i, (pos, line) in enumerate(lines):
-        visible = "".join(ch for j, ch in enumerate(line) if keep[pos + j]).strip(edge)
-        if not visible or (drop_lines and is_furniture(visible, options)):
+        # A stray pipe ends scraped table cells ("辦公室 |"); a Markdown table row keeps its own.
+        edge_here = edge.replace("|", "") if line.lstrip(_SPACE).startswith("|") else edge
+        visible = "".join(ch for j, ch in enumerate(line) if keep[pos + j]).strip(edge_here)
+        if not visible or (drop_lines and (is_furniture(visible, options) or (
+                _key(visible) in furniture_parts and not is_prose(visible, options)))):
+            # A piece of a furniture line printed again on its own (a site slogan) is furniture.
+            furniture_parts.update(k for part in re.split(r"[|｜·•]", visible)
+                                   if len(k := _key(part)) >= options.repeat_min_chars)
             _delete(keep, pos, pos + len(line) + 1)
             continue
         lead = len(line) - len(line.lstrip(_SPACE))
         _delete(keep, pos, pos + lead)
-        trail = len(line.rstrip(edge))
+        trail = len(line.rstrip(edge_here))
         _delete(keep, pos + trail, pos + len(line))
         if i in fragment_lines:
             m = PAGE_FRAGMENT_RE.match(line[lead:])
@@ -233,8 +244,7 @@ def _mark_repeated_lines(text: str, cleaned: Cleaned, keep: bytearray, options: 
         # A label before a summary ("【摘要】:", "内容提要：") is not part of what it copies.
         label = LABEL_RE.match(ln)
         body = ln[label.end():] if label else ln
-        sents = [(pos + m.start(), pos + m.end(), _key(m.group())) for m in _SENT_RE.finditer(body)]
-        sentences_by_line.append(sents)
+        sentences_by_line.append([_key(m.group()) for m in _SENT_RE.finditer(body)])
     for idx, (pos, ln) in enumerate(lines):
         key = _key(ln)
         if len(key) < options.repeat_min_chars or opens_with_marker(ln.strip()):
@@ -246,16 +256,13 @@ def _mark_repeated_lines(text: str, cleaned: Cleaned, keep: bytearray, options: 
             continue
         seen.add(key)
         # A summary: most of its sentences occur in other lines, the last one may be cut short.
-        sents = [s for s in sentences_by_line[idx] if len(s[2]) >= 8]
+        sents = [k for k in sentences_by_line[idx] if len(k) >= 8]
         if idx >= options.abstract_max_line or len(sents) < options.abstract_min_sentences:
             continue
         others = "\x00".join(_key(l2) for _, l2 in lines[idx + 1:])
-        found = [s for s in sents if s[2] in others]
-        tail_cut = sents[-1] not in found and any(
-            o.startswith(sents[-1][2]) or sents[-1][2] in o for o in others.split("\x00"))
-        if len(found) + tail_cut == len(sents) and len(found) >= options.abstract_min_sentences:
-            # Keep a label before the summary's first copied sentence ("【摘要】:") out too.
-            a, b = cleaned.span(pos, pos + len(ln))
+        # Every sentence is found in the body (a last one cut short is a prefix of a body sentence).
+        if all(k in others for k in sents):
+            a, b = cleaned.span(pos, pos + len(ln))  # the whole line goes, its label with it
             _delete(keep, a, b)
 
 

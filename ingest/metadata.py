@@ -193,6 +193,8 @@ def _taiwan_header(text: str) -> dict:
             entries = re.split(r"(?<=[；;。])|(?=\d+\.中華民國)", history)
             repeal = [dates_in(e)[0] for e in entries if "廢止" in e and dates_in(e)]
             meta["repealed"] = repeal[-1] if repeal else meta.get("date", "")
+            if meta.get("revised") == meta["repealed"]:
+                del meta["revised"]  # the record's last change is the repeal, not a revision
     meta["region"] = "台湾"
     return meta
 

@@ -1,4 +1,4 @@
-"""Sentence- and heading-aware chunking, bounded in tiktoken tokens."""
+"""Sentence- and heading-aware chunking, bounded in tiktoken tokens and in characters."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ SENTENCE_RE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;]+[”’」�
 SOFT_BREAKS = (re.compile(r"[，,、：:]"), re.compile(r"[\s\u3000]"))
 # A figure, in Arabic or Chinese numerals, with its units and range words (二万元以上十万元以下,
 # 1,500元, 新臺幣八千二百元, 二五○毫升): a cut never falls inside one.
-_NUM = r"[\d０-９零〇○一二三四五六七八九十百千万萬亿億两兩][\d０-９零〇○一二三四五六七八九十百千万萬亿億两兩.,．，]*"
+_NUM = r"[\d０-９零〇○一二三四五六七八九十百千万萬亿億两兩][\d０-９零〇○一二三四五六七八九十百千万萬亿億两兩.,．]*"
 _UNIT = r"(?:[元圆圓倍%％个個人次日天年月岁歲号號条條款项項]|公斤|毫升|公里|平方米|立方米|小时|小時|周岁|週歲)"
 FIGURE_RE = re.compile(r"%s%s*(?:(?:以上|以下|至|到|[~～\-－—])%s%s*)*(?:以上|以下|以内|以內)?" % (_NUM, _UNIT, _NUM, _UNIT))
 
@@ -31,6 +31,10 @@ class Options:
 
     max_tokens: int = 200  # the pipeline passes settings.chunk_tokens
     chars_per_token: int = 4  # max_chars = max_tokens × this
+    # An over-long sentence is cut into the fewest pieces within the bounds, of about equal size
+    # (this much slack), so a heading line and the first piece can share a chunk (dev gold:
+    # the 「8433」 item) instead of a near-full first piece and a scrap.
+    piece_slack: float = 1.15
     overlap_sentences: int = 1
 
 
@@ -53,6 +57,7 @@ class Sentence:
     end: int
     text: str
     heading: str  # heading path in force, "第四章 法律责任 › 第三十二条"
+    whole: bool = True  # False for a piece of an over-long sentence
 
 
 def sentences(cleaned: Cleaned) -> list[Sentence]:
@@ -108,15 +113,21 @@ def _cut_point(text: str, max_tokens: int, max_chars: int) -> int:
     return safe if safe > 0 else cut
 
 
-def _split_long(sent: Sentence, max_tokens: int, max_chars: int) -> list[Sentence]:
-    """A sentence over either bound is cut into pieces within both, whatever its punctuation."""
+def _split_long(sent: Sentence, max_tokens: int, max_chars: int, slack: float = 1.15) -> list[Sentence]:
+    """A sentence over either bound is cut into pieces within both, whatever its punctuation:
+    the fewest pieces, of about equal size."""
     out = []
     a, text = 0, sent.text
+    if _fits(text, max_tokens, max_chars):
+        return [sent]
+    n = max(-(-count_tokens(text) // max_tokens), -(-len(text) // max_chars))
+    max_tokens = min(max_tokens, int(-(-count_tokens(text) // n) * slack) + 1)
+    max_chars = min(max_chars, int(-(-len(text) // n) * slack) + 1)
     while not _fits(text[a:], max_tokens, max_chars):
         b = a + _cut_point(text[a:], max_tokens, max_chars)
-        out.append(Sentence(sent.start + a, sent.start + b, text[a:b], sent.heading))
+        out.append(Sentence(sent.start + a, sent.start + b, text[a:b], sent.heading, whole=False))
         a = b
-    out.append(Sentence(sent.start + a, sent.start + len(text), text[a:], sent.heading))
+    out.append(Sentence(sent.start + a, sent.start + len(text), text[a:], sent.heading, whole=not out))
     return out
 
 
@@ -135,7 +146,7 @@ def split(document: Document, cleaned: Cleaned, max_tokens: int = Options.max_to
     of a chunk is repeated at the start of the next one in the same section. Every chunk is
     within max_tokens and max_chars (the span from its first to its last sentence)."""
     max_chars = max_tokens * options.chars_per_token
-    sents = [p for s in sentences(cleaned) for p in _split_long(s, max_tokens, max_chars)]
+    sents = [p for s in sentences(cleaned) for p in _split_long(s, max_tokens, max_chars, options.piece_slack)]
     groups: list[list[Sentence]] = []
     cur: list[Sentence] = []
     cur_tokens = 0
@@ -149,7 +160,9 @@ def split(document: Document, cleaned: Cleaned, max_tokens: int = Options.max_to
         if cur and (not fits(cur, s, cur_tokens) or section_changed):
             groups.append(cur)
             keep = cur[-overlap_sentences:] if overlap_sentences and not section_changed else []
-            keep = [k for k in keep if fits([k], s, count_tokens(k.text))]
+            # Only whole sentences are repeated: a piece of a cut sentence continues in the next
+            # chunk where the last one stopped, so the answer stage can complete it from there.
+            keep = [k for k in keep if k.whole and fits([k], s, count_tokens(k.text))]
             cur, cur_tokens = list(keep), sum(count_tokens(k.text) for k in keep)
         cur.append(s)
         cur_tokens += n

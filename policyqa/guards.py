@@ -167,7 +167,7 @@ async def _error(scope, receive, send, status: int, message: str, headers: dict 
 
 
 # ------------------------------------------------------------------------------ logging
-_SECRET_PARAM = re.compile(r"([?&](?:[^=&\s]*(?:token|key|secret|password|auth)[^=&\s]*)=)[^&\s\"]*",
+_SECRET_PARAM = re.compile(r"([?&](?:[^=&\s]*(?:token|key|secret|password|auth|sig)[^=&\s]*)=)[^&\s\"]*",
                            re.IGNORECASE)
 
 

@@ -141,11 +141,22 @@ CSS = """
 }
 """
 
-# After an answer: its first line in view (desktop and phone), not its end.
+# After an answer: its first line in view (desktop and phone), not its end — the chat log is
+# scrolled to the question just asked (or to the answer, if the question is long), and the page
+# only when the answer's start is off screen.
 SCROLL_TO_ANSWER_JS = """() => {
-  const bots = document.querySelectorAll('#pq-chat .message-row.bot-row, #pq-chat .bot-row');
-  const last = bots[bots.length - 1];
-  if (last) last.scrollIntoView({block: 'start', behavior: 'instant'});
+  const log = document.querySelector('#pq-chat [role="log"]');
+  const bots = document.querySelectorAll('#pq-chat .bot-row');
+  const users = document.querySelectorAll('#pq-chat .user-row');
+  const answer = bots[bots.length - 1];
+  if (!log || !answer) return [];
+  const question = users[users.length - 1];
+  const top = (el) => el.getBoundingClientRect().top;
+  let anchor = answer;
+  if (question && top(question) < top(answer) && top(answer) - top(question) < log.clientHeight / 3) anchor = question;
+  log.scrollTop += top(anchor) - top(log) - 8;
+  const r = answer.getBoundingClientRect();
+  if (r.top < 0 || r.top > innerHeight - 60) answer.scrollIntoView({block: 'start', behavior: 'instant'});
   return [];
 }"""
 # When a question is sent: the conversation's end (the new question) in view.
@@ -904,9 +915,36 @@ def build_ui(assistant: Assistant, settings: Settings,
     return demo
 
 
+# Gradio words its own widgets (the upload area, the Chatbot's buttons) in the browser's language;
+# this UI is Chinese whatever that is, so its English words are replaced. (A few accessibility
+# labels Gradio hard-codes in English — "Fullscreen", "Scroll down" — are not translatable.)
+GRADIO_WORDS = {
+    "upload_text.drop_file": "将文件拖放到此处",
+    "upload_text.click_to_upload": "点击上传",
+    "common.or": "或",
+    "common.clear": "清除",
+    "chatbot.copy_message": "复制消息",
+    "chatbot.like": "有帮助",
+    "chatbot.dislike": "没有帮助",
+    "chatbot.clear": "清空对话",
+}
+
+
+# The side panel's toggle is labelled in English by Gradio (not translatable): name it in Chinese.
+LABELS_JS = """() => {
+  const name = () => {
+    const b = document.querySelector('.sidebar .toggle-button');
+    if (b && b.getAttribute('aria-label') !== '历史对话') b.setAttribute('aria-label', '历史对话');
+  };
+  name();
+  new MutationObserver(name).observe(document.body, {childList: true, subtree: true});
+}"""
+
+
 def launch_options() -> dict:
-    """Theme, CSS, head and footer of this UI, for `demo.launch` and `gr.mount_gradio_app`."""
-    return {"css": CSS, "theme": THEME, "footer_links": []}
+    """Theme, CSS, words and footer of this UI, for `demo.launch` and `gr.mount_gradio_app`."""
+    return {"css": CSS, "theme": THEME, "footer_links": [], "js": LABELS_JS,
+            "i18n": gr.I18n(en=GRADIO_WORDS, **{"en-US": GRADIO_WORDS})}
 
 
 def mount_ui(app, demo: gr.Blocks, path: str = "/", **kwargs):

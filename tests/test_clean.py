@@ -41,6 +41,19 @@ def test_document_made_only_of_furniture_like_lines_is_never_emptied():
         _check_offsets(text, c)
 
 
+def test_site_slogan_repeated_from_a_header_line_is_furniture():
+    text = ("点新闻 | 每日点新闻 点解香港事\n\n每日点新闻 点解香港事\n消息:施政报告将划一长者生活津贴\n"
+            "特首将于下周三在立法会发表新一份施政报告。有消息指,长者生活津贴将划一。\n")
+    c = clean(text).text
+    assert "每日点新闻" not in c and c.startswith("消息:施政报告将划一长者生活津贴\n")
+
+
+def test_markdown_table_rows_are_not_menus():
+    text = "| 项目 | 标准 |\n| --- | --- |\n| 登记费 | 每只五十元 |\n"
+    c = clean(text).text
+    assert "| 项目 | 标准 |\n" in c and "| 登记费 | 每只五十元 |\n" in c
+
+
 def test_prose_line_mentioning_furniture_words_is_kept():
     line = ("申请人可在政务网下载申请表并填写后提交。相关材料经审核通过的,版权所有单位应当在"
             "十个工作日内予以答复。逾期未答复的,视为同意。")
@@ -53,10 +66,17 @@ def test_site_furniture_lines_removed():
             "某市开展便民服务活动。活动共服务群众三千余人次,解决问题一百二十个。\n"
             "相关链结\n栏目推荐\n领导活动 人事任免 网上直播 在线访谈 政务要闻\n"
             "Copyright©2006-2019 某某在线 All Rights Reserved\n"
-            "友情链接 http://www.example.gov.cn/a http://www.example.com/b\n")
+            "友情链接 http://www.example.gov.cn/a http://www.example.com/b\n"
+            "点新闻 | 每日点新闻 点解香港事\n图为游客在大三巴打卡留念。 香港文汇报资料图\n")
     c = clean(text)
     assert c.text.strip() == "某市开展便民服务活动。活动共服务群众三千余人次,解决问题一百二十个。"
     assert len(furniture_patterns()) > 5
+
+
+def test_page_marker_lines_removed_numbers_in_text_kept():
+    text = "第一条 本办法自发布之日起施行。\n- 3 -\n第二条 补助标准为每人每月300元。\n第4页\nPage 5 of 12\n"
+    c = clean(text)
+    assert c.text == "第一条 本办法自发布之日起施行。\n第二条 补助标准为每人每月300元。\n"
 
 
 def test_page_numbered_fragments_of_doc_sharing_sites_are_joined():

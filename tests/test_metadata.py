@@ -43,7 +43,7 @@ TABLE = {
     "t01_tw_disability_allowance.txt": ("身心障礙者生活補助費發給辦法", "2019-12-27", "衛生福利部",
                                         {"promulgated": "2012-07-09", "region": "台湾"}),
     "t05_tw_fireworks.txt": ("爆竹煙火管理條例", "2010-06-02", "內政部", {"promulgated": "2003-12-24"}),
-    "t08_tw_min_wage_review.txt": ("基本工資審議辦法", "2024-03-08", "勞動部", {"repealed": "2024-03-08"}),
+    "t08_tw_min_wage_review.txt": ("基本工資審議辦法", "2024-03-08", "勞動部", {"repealed": "2024-03-08", "revised": None}),
     "t10_tw_sports.txt": ("國民體育法", "2024-08-07", "教育部", {"promulgated": "1929-04-16"}),
     "t11_tw_blood_donor.txt": ("捐血者健康標準（95.03.15訂定）", "2006-03-15", "衛生福利部", {"revised": None}),
     "t12_tw_waste_reward.txt": ("民眾檢舉違反廢棄物清理法案件獎勵辦法", "2001-12-26", "行政院環境保護署",

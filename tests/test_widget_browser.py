@@ -347,7 +347,7 @@ def test_widget_desktop(servers, browser):
 def test_widget_phone(servers, browser):
     api, page_origin, _store = servers
     seen: list[str] = []
-    context = browser.new_context(viewport={"width": 390, "height": 800}, is_mobile=True,
+    context = browser.new_context(viewport={"width": 390, "height": 640}, is_mobile=True,
                                   has_touch=True, device_scale_factor=2, locale="zh-CN")
     local_only(context, seen)
     page = context.new_page()
@@ -362,12 +362,29 @@ def test_widget_phone(servers, browser):
         panel.evaluate("el => Promise.all(el.getAnimations().map(a => a.finished))")  # opening animation
         box = panel.bounding_box()
         assert box["x"] >= 0 and box["y"] >= 0, box
-        assert box["x"] + box["width"] <= 390 + 0.5 and box["y"] + box["height"] <= 800 + 0.5, box
+        assert box["x"] + box["width"] <= 390 + 0.5 and box["y"] + box["height"] <= 640 + 0.5, box
         assert box["width"] >= 389, f"the panel should fill a phone screen: {box}"
         for sel in ("textarea.input", "button.send", "button.close", "button.new-chat"):
             b = page.locator(f"policyqa-widget {sel}").bounding_box()
-            assert b and b["x"] >= 0 and b["x"] + b["width"] <= 390 and b["y"] + b["height"] <= 800, (sel, b)
+            assert b and b["x"] >= 0 and b["x"] + b["width"] <= 390 and b["y"] + b["height"] <= 640, (sel, b)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+        # a long answer on a small screen: its first line is in view, not its sources
+        textarea = page.locator("policyqa-widget textarea.input")
+        textarea.fill(QUESTION)
+        page.locator("policyqa-widget button.send").tap()
+        page.locator('policyqa-widget .msg.bot button.chip[data-n="1"]').first.wait_for(timeout=60_000)
+        page.wait_for_timeout(700)  # the log scrolls smoothly
+        view = page.evaluate(
+            """() => {
+                const root = document.querySelector('policyqa-widget').shadowRoot;
+                const log = root.querySelector('.log').getBoundingClientRect();
+                const msgs = root.querySelectorAll('.msg.bot');
+                const m = msgs[msgs.length - 1].getBoundingClientRect();
+                return {top: m.top, logTop: log.top, logBottom: log.bottom, height: m.height};
+            }""")
+        assert view["height"] > view["logBottom"] - view["logTop"], view  # longer than the screen
+        assert view["logTop"] - 2 <= view["top"] <= view["logTop"] + 40, view  # its first line on top
         page.locator("policyqa-widget button.close").tap()
         panel.wait_for(state="hidden")
         launcher.wait_for(state="visible")
@@ -482,6 +499,8 @@ def open_chat(page, api: str) -> None:
     page.locator("#pq-question textarea").wait_for()
     page.get_by_text("筛选条件（可选）").click()
     page.get_by_label("访问令牌").fill(TOKEN)
+    page.get_by_text("筛选条件（可选）").click()  # folded again, back at the top as a user would be
+    page.evaluate("scrollTo(0, 0)")
 
 
 def watch_busy(page) -> None:
@@ -529,7 +548,7 @@ ENGLISH_DEFAULTS = ("Drop File Here", "Click to Upload", "Built with Gradio", "U
 def test_chat_desktop(servers, browser):
     api, _page_origin, _store = servers
     seen: list[str] = []
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-US")  # Chinese anyway
     local_only(context, seen)
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -567,6 +586,7 @@ def test_chat_desktop(servers, browser):
 
         # a bad date filter: an error message of its own, the answer above untouched
         before = answer.inner_text()
+        page.get_by_text("筛选条件（可选）").click()
         page.get_by_label("起始日期").fill("去年")
         ask_chat(page, "街道党建工作经费是多少？")
         page.locator("#pq-chat .pq-error").wait_for()
@@ -587,7 +607,9 @@ def test_chat_desktop(servers, browser):
         page.reload()
         page.locator("#pq-chat .user-row", has_text=QUESTION).wait_for(timeout=20_000)
         assert page.locator("#pq-chat .pq-sources").count() >= 1
-        page.locator(".sidebar .toggle-button").click()
+        toggle = page.locator(".sidebar .toggle-button")
+        assert toggle.get_attribute("aria-label") == "历史对话"
+        toggle.click()
         convs = page.locator("#pq-convs label")
         convs.first.wait_for()
         assert convs.count() == 1 and QUESTION[:10] in convs.first.inner_text()
@@ -621,7 +643,6 @@ def test_chat_phone(servers, browser):
     page.set_default_timeout(15_000)
     try:
         open_chat(page, api)
-        page.get_by_text("筛选条件（可选）").click()  # folded again
         # a declined answer offers suggestions that ask when clicked
         ask_chat(page, OFF_TOPIC)
         chat_idle(page)
@@ -644,7 +665,11 @@ def test_chat_phone(servers, browser):
             assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, (sel, box)
         page.screenshot(path=str(SHOTS / "chat-phone.png"))
         page.get_by_role("tab", name="文档管理").click()
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the admin tab fits too
+        token = page.get_by_label("管理令牌")
+        token.fill(ADMIN)
+        token.press("Enter")
+        page.locator("#pq-admin-table", has_text="2014-12-24").wait_for(timeout=20_000)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the admin table fits too
     finally:
         context.close()
 

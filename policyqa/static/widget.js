@@ -196,7 +196,7 @@
     '.head .pq-focus:focus-visible, .head button:focus-visible { outline-color: #fff; }',
 
     /* messages */
-    '.log { flex: 1; overflow-y: auto; padding: 16px 14px 8px; background: var(--bg-soft); overscroll-behavior: contain; scroll-behavior: smooth; }',
+    '.log { position: relative; flex: 1; overflow-y: auto; padding: 16px 14px 8px; background: var(--bg-soft); overscroll-behavior: contain; scroll-behavior: smooth; }',
     '.msg { display: flex; margin: 0 0 14px; }',
     '.msg.user { justify-content: flex-end; }',
     '.bubble { max-width: 88%; padding: 10px 13px; border-radius: 14px; word-break: break-word; overflow-wrap: anywhere; }',
@@ -424,6 +424,14 @@
     if (force || isNearBottom()) ui.log.scrollTop = ui.log.scrollHeight;
   }
 
+  // Follow a growing answer, but never past its first line: on a small screen a long answer
+  // would otherwise end scrolled down to its sources.
+  function keepTopInView(msg, force) {
+    if (!force && !isNearBottom()) return;
+    var top = msg.offsetTop - 8;
+    ui.log.scrollTop = Math.min(ui.log.scrollHeight, top);
+  }
+
   // ------------------------------------------------------------------ messages
   function welcome() {
     ui.log.appendChild(h('div', { 'class': 'msg bot welcome' }, [
@@ -462,7 +470,7 @@
         }
         streamed += piece;
         textNode.data = streamed;
-        scrollDown(false);
+        keepTopInView(msg, false);
       },
       streamedText: function () { return streamed; },
       stage: function (label) {
@@ -575,7 +583,7 @@
     }
 
     bot.bubble.appendChild(feedbackBar(question, result));
-    scrollDown(false);
+    keepTopInView(bot.msg, true);
   }
 
   function feedbackBar(question, result) {
@@ -616,6 +624,8 @@
     if (question) {
       bot.bubble.appendChild(h('button', { type: 'button', 'class': 'retry', on: { click: function () {
         bot.msg.parentNode && bot.msg.parentNode.removeChild(bot.msg);
+        var lastTurn = turns[turns.length - 1];
+        if (lastTurn && lastTurn.q === question && !lastTurn.result) turns.pop(); // replaced by the retry
         ask(question, true);
       } } }, [TEXT.retry]));
     }
