@@ -327,6 +327,10 @@ def render_report(gold: list[dict], outputs: list[dict], items: list[dict], resu
         "unanswerable ones).</p>"
         f"{charts}"
         f'<pre class="table">{_e(format_table(result))}</pre>'
+        + (f"<h2>Decision reliability</h2><p class=\"legend\">Decision score bins (the modelled "
+           "chance that the evidence answers) against the share of questions whose answer/decline "
+           f"was right.</p><pre class=\"table\">{_e(result['reliability_table'])}</pre>"
+           if result.get("reliability_table") else "") +
         "<h2>Questions</h2>"
         '<p class="legend">Red rows fail (no output, no relevant passage in the top 5, missing '
         "key facts, a false decline, or an answered unanswerable question); amber rows have "

@@ -29,23 +29,140 @@ ABLATIONS: dict[str, SearchOptions] = {
 
 
 def run_items(assistant: Assistant, gold: list[dict]) -> tuple[list[dict], list[float]]:
+    """Ask every item; an item with `exclude_docs` (leave-one-document-out) is asked against
+    the index without those documents."""
     outputs, latencies = [], []
     for item in gold:
+        filters = {"exclude_docs": item["exclude_docs"]} if item.get("exclude_docs") else None
         t0 = time.perf_counter()
-        answer = assistant.ask(item["question"], item.get("history") or [])
+        answer = assistant.ask(item["question"], item.get("history") or [], filters=filters)
         latencies.append(time.perf_counter() - t0)
-        outputs.append({"id": item["id"], **answer.to_json()})
+        out = {"id": item["id"], **answer.to_json()}
+        if answer.decision is not None and answer.decision.features:
+            out["decision_features"] = dict(answer.decision.features)
+        outputs.append(out)
     return outputs, latencies
 
 
-def evaluate(assistant: Assistant, gold_path: Path, out_dir: Path) -> dict:
+def leave_one_document_out(gold: list[dict], document_text) -> list[dict]:
+    """Unanswerable items derived from the answerable ones: each is asked without its source
+    documents. An item whose key facts all still occur in another document may still be
+    answerable that way, so it is left out rather than labelled."""
+    from policyqa.zh import normalise
+
+    others_cache: dict[tuple, str] = {}
+    derived = []
+    for item in gold:
+        if not item.get("answerable") or not item.get("sources"):
+            continue
+        sources = tuple(sorted({s["doc"] for s in item["sources"]}))
+        if sources not in others_cache:
+            others_cache[sources] = normalise(document_text(exclude=sources))
+        facts = [normalise(m) for m in item.get("must_include") or []]
+        if facts and all(f.replace(" ", "") in others_cache[sources] for f in facts):
+            continue
+        derived.append({**item, "id": item["id"] + "-loo", "answerable": False, "type": "unanswerable",
+                        "must_include": [], "sources": [], "exclude_docs": list(sources),
+                        "derived_from": item["id"]})
+    return derived
+
+
+def reliability(gold: list[dict], outputs: list[dict], bins: int = 5) -> list[dict]:
+    """Decision score bins against the share of items decided right (answerable answered,
+    unanswerable declined): a calibrated score has the share rise with the bin."""
+    by_id = {o["id"]: o for o in outputs}
+    rows = []
+    for i in range(bins):
+        lo, hi = i / bins, (i + 1) / bins
+        inside = [(g, by_id[g["id"]]) for g in gold if g["id"] in by_id and
+                  lo <= by_id[g["id"]].get("support", 0.0) < hi + (1e-9 if i == bins - 1 else 0)]
+        right = sum(1 for g, o in inside if bool(g.get("answerable")) != bool(o.get("declined")))
+        answerable = sum(1 for g, _ in inside if g.get("answerable"))
+        rows.append({"bin": f"{lo:.1f}-{hi:.1f}", "n": len(inside),
+                     "share_right": round(right / len(inside), 3) if inside else None,
+                     "share_answerable": round(answerable / len(inside), 3) if inside else None})
+    return rows
+
+
+def format_reliability(rows: list[dict]) -> str:
+    lines = [f"{'score':<10}{'n':>5}{'decided right':>15}{'answerable':>12}"]
+    for r in rows:
+        fmt = lambda v: "-" if v is None else f"{v:.2f}"  # noqa: E731
+        lines.append(f"{r['bin']:<10}{r['n']:>5}{fmt(r['share_right']):>15}{fmt(r['share_answerable']):>12}")
+    return "\n".join(lines)
+
+
+def year_shifted(gold: list[dict], document_text) -> list[dict]:
+    """More unanswerable items: an answerable question that names a year, asked about a year no
+    document mentions (the nearest later year absent from the corpus). The documents cannot
+    answer it; the decision must see that the year is missing."""
+    import re
+
+    corpus = document_text()
+    derived = []
+    for item in gold:
+        years = re.findall(r"(?:19|20)\d{2}", item["question"])
+        if not item.get("answerable") or not years:
+            continue
+        question = item["question"]
+        for year in dict.fromkeys(years):
+            other = next(y for y in range(int(year) + 3, int(year) + 40) if str(y) not in corpus)
+            question = question.replace(year, str(other))
+        derived.append({**item, "id": item["id"] + "-year", "question": question, "answerable": False,
+                        "type": "unanswerable", "must_include": [], "sources": [],
+                        "derived_from": item["id"]})
+    return derived
+
+
+def place_swapped(gold: list[dict], document_text) -> list[dict]:
+    """More unanswerable items: a Chinese question that names a place, asked about a city no
+    document mentions (from the gazetteer, chosen by the item's id). The documents cannot answer
+    for a place they never name; the decision must see it."""
+    import csv
+    import hashlib
+
+    from policyqa.zh import PLACES_PATH, normalise, places_named, short_place_name
+
+    corpus = normalise(document_text())
+    with PLACES_PATH.open(encoding="utf-8") as f:
+        cities = sorted({short_place_name(r["name"]) for r in csv.DictReader(f, delimiter="\t")
+                         if r["level"] == "city"})
+    absent = [c for c in cities if len(c) >= 2 and c not in corpus]
+    derived = []
+    for item in gold:
+        if not item.get("answerable") or item["lang"] == "en":
+            continue
+        question = normalise(item["question"])
+        named = places_named(question)
+        if not named or not absent:
+            continue
+        pick = absent[int(hashlib.sha1(item["id"].encode()).hexdigest(), 16) % len(absent)]
+        derived.append({**item, "id": item["id"] + "-place", "question": question.replace(named[0], pick),
+                        "lang": "zh-Hans", "answerable": False, "type": "unanswerable",
+                        "must_include": [], "sources": [], "history": [], "derived_from": item["id"]})
+    return derived
+
+
+def corpus_text(assistant: Assistant):
+    """`text(exclude=docs)`: the normalised-later original text of every other document."""
+    def text(exclude=()) -> str:
+        return "\n".join(assistant.store.document_text(d["doc"]) for d in assistant.store.documents()
+                         if d["doc"] not in exclude)
+    return text
+
+
+def evaluate(assistant: Assistant, gold_path: Path, out_dir: Path, loo: bool = False) -> dict:
     gold = load_jsonl(gold_path)
+    if loo:
+        gold = leave_one_document_out(gold, corpus_text(assistant))
     out_dir.mkdir(parents=True, exist_ok=True)
     outputs, latencies = run_items(assistant, gold)
     with open(out_dir / "outputs.jsonl", "w", encoding="utf-8") as f:
         for o in outputs:
             f.write(json.dumps(o, ensure_ascii=False) + "\n")
     result, items = score(gold, outputs)
+    result["reliability"] = reliability(gold, outputs)
+    result["reliability_table"] = format_reliability(result["reliability"])
     ordered = sorted(latencies)
     result["timings"] = {
         "latency_p50_ms": 1000 * ordered[len(ordered) // 2] if ordered else None,
@@ -77,3 +194,48 @@ def ablation(assistant: Assistant, gold_path: Path) -> str:
 
 
 __all__ = ["evaluate", "ablation", "run_items"]
+
+
+def assistant_for_corpus(corpus: Path, settings=None) -> Assistant:
+    """An Assistant over a store holding exactly `corpus` (built on first use, then reused and
+    updated incrementally), under ./.policyqa-eval/ unless a store is configured."""
+    import hashlib
+
+    from policyqa.config import load_settings
+
+    settings = settings or load_settings()
+    corpus = Path(corpus).resolve()
+    if not corpus.is_dir():
+        raise ValueError(f"corpus folder not found: {corpus}")
+    key = hashlib.sha1(f"{corpus}|{settings.embed_model}".encode()).hexdigest()[:10]
+    store_dir = Path(".policyqa-eval") / f"{corpus.name}-{key}"
+    assistant = Assistant(settings.model_copy(update={"store": store_dir}))
+    assistant.ingest([corpus])
+    return assistant
+
+
+def fusion_sweep(assistant: Assistant, gold_path: Path, weights=(0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)
+                 ) -> list[tuple[float, dict]]:
+    """Retrieval alone (no answer stage) at each BM25 weight of the convex fusion: hit@1,
+    hit@5 and MRR@10 over the answerable items, so the weight is chosen by evidence."""
+    from dataclasses import replace
+
+    gold = [g for g in load_jsonl(gold_path) if g.get("answerable")]
+    queries = [assistant.understand_text(g["question"], g.get("history") or []) for g in gold]
+    saved = assistant.search_options
+    rows = []
+    try:
+        for w in weights:
+            assistant.search_options = replace(saved, bm25_weight=w, bm25=w > 0, dense=w < 1)
+            outputs = []
+            for g, q in zip(gold, queries):
+                hits = assistant.retrieve(q)
+                outputs.append({"id": g["id"], "answer": "", "citations": [], "declined": False,
+                                "retrieved": [{"doc": h.chunk.doc, "text": h.chunk.text, "score": h.score}
+                                              for h in hits]})
+            o = score(gold, outputs)[0]
+            groups = {"overall": o["overall"], **o["by_lang"]}
+            rows.append((w, {g: {k: v[k] for k in ("hit@1", "hit@5", "mrr@10")} for g, v in groups.items()}))
+    finally:
+        assistant.search_options = saved
+    return rows

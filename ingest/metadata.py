@@ -18,7 +18,7 @@ from pathlib import Path
 
 import cn2an
 
-from policyqa.zh import is_prose_line, short_place_name, to_simplified
+from policyqa.zh import PLACES_PATH, is_prose_line, short_place_name, to_simplified
 
 DATA_DIR = Path(__file__).with_name("data")
 
@@ -283,8 +283,8 @@ class Place:
 
 @lru_cache(maxsize=1)
 def gazetteer() -> tuple[dict[str, list[Place]], dict[str, list[Place]]]:
-    """(full name → places, short name → places) from ingest/data/places.tsv."""
-    rows = list(csv.DictReader((DATA_DIR / "places.tsv").open(encoding="utf-8"), delimiter="\t"))
+    """(full name → places, short name → places) from the gazetteer (policyqa/data/places.tsv)."""
+    rows = list(csv.DictReader(PLACES_PATH.open(encoding="utf-8"), delimiter="\t"))
     by_code = {r["code"]: r["name"] for r in rows}
     full: dict[str, list[Place]] = {}
     short: dict[str, list[Place]] = {}

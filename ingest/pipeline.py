@@ -23,7 +23,7 @@ from ingest.metadata import extract_metadata
 from ingest.split import split
 from policyqa.records import Chunk, Document
 from policyqa.store import Store
-from policyqa.zh import sentence_spans
+from policyqa.zh import normalise, sentence_spans
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,9 @@ class BatchOptions:
 
 
 def chunk_sentences(chunk: Chunk) -> list[str]:
-    """The sentences the answer stage scores, cut exactly as it cuts them."""
-    return [chunk.text[a:b] for a, b in sentence_spans(chunk.text)]
+    """The sentences the answer stage scores, cut exactly as it cuts them and in the form it
+    embeds them (normalised, like the chunks' index text)."""
+    return [normalise(chunk.text[a:b]) for a, b in sentence_spans(chunk.text)]
 
 
 @dataclass

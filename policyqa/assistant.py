@@ -47,7 +47,7 @@ class Assistant:
         self.store = store or Store(settings, get_embeddings(settings.embed_model))
         self.searcher = Searcher(self.store)
         self.search_options = SearchOptions()
-        self.answer_options = AnswerOptions(min_support=settings.min_support)
+        self.answer_options = AnswerOptions(threshold=settings.min_support)
         self.llm = None
         if settings.llm_base_url:
             from retrieval.llm import chat_model
@@ -71,6 +71,9 @@ class Assistant:
                 query = replace(query, tokens=query.tokens + extra)
         return query
 
+    def understand_text(self, question: str, history: list[dict] | None = None) -> Query:
+        return self.understand(Request(question, tuple(_clean_history(history))))
+
     def _llm_rewrite(self, prompt: str, **fields) -> str | None:
         from retrieval.llm import rewrite
 
@@ -87,7 +90,7 @@ class Assistant:
     def ground(self, query: Query, hits: list[Hit]) -> Answer:
         return extractive_answer(query, hits, self.searcher.keyword(), self.store.embeddings,
                                  self.store.document_text, self.answer_options, self.searcher.mentions,
-                                 lambda c: self.store.chunk_at(c.doc, c.position + 1))
+                                 lambda c: self.store.chunk_at(c.doc, c.position + 1), self.searcher.in_corpus)
 
     # ------------------------------------------------------------------ entry points
     def ask(self, question: str, history: list[dict] | None = None,

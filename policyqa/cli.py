@@ -55,11 +55,15 @@ def format_answer(answer) -> str:
         lines.append("Sources:")
         for c in answer.citations:
             where = " · ".join(x for x in (c.date, c.heading, f"p.{c.page}" if c.page else "") if x)
-            quote = " ".join(c.quote.split())
+            quote = " ".join((c.display or c.quote).split())
             lines.append(f"  [{c.n}] {c.doc} 《{c.title}》{' · ' + where if where else ''}")
             lines.append(f"      “{quote[:200]}{'…' if len(quote) > 200 else ''}”")
     for s in answer.suggestions:
         lines.append(f"  ? {s}")
+    d = answer.decision
+    if d is not None:
+        verdict = "answered" if d.answer else f"declined: {d.reason}"
+        lines.append(f"(decision score {d.score:.2f}, threshold {d.threshold:.2f}: {verdict})")
     return "\n".join(lines).rstrip()
 
 
@@ -193,15 +197,31 @@ def cmd_eval(args) -> int:
     from eval.metrics import format_table
     from eval.run import ablation, evaluate
 
-    assistant = _assistant(args)
+    if args.corpus:
+        from eval.run import assistant_for_corpus
+
+        explicit_store = args.store or os.environ.get("POLICYQA_STORE")
+        assistant = _assistant(args) if explicit_store else assistant_for_corpus(Path(args.corpus), _settings(args))
+        if explicit_store:
+            assistant.ingest([Path(args.corpus)])
+    else:
+        assistant = _assistant(args)
     if assistant.store.count_chunks() == 0:
         print(f"ingesting the sample corpus ({assistant.settings.sample_corpus}) first…")
         assistant.ingest([assistant.settings.sample_corpus])
-    result = evaluate(assistant, Path(args.gold), Path(args.out))
+    result = evaluate(assistant, Path(args.gold), Path(args.out), loo=args.loo)
     print(format_table(result))
+    print("\ndecision reliability:\n" + result["reliability_table"])
     t = result["timings"]
     print(f"latency p50 {t['latency_p50_ms']:.0f} ms, p95 {t['latency_p95_ms']:.0f} ms; {t['n_chunks']} chunks")
     print(f"wrote {args.out}/outputs.jsonl, metrics.json, report.html")
+    if args.fusion_sweep:
+        from eval.run import fusion_sweep
+
+        print("\nfusion sweep (retrieval only; answerable items): bm25 weight → hit@1 / hit@5 / MRR@10")
+        for w, groups in fusion_sweep(assistant, Path(args.gold)):
+            print(f"  {w:.1f}  " + "   ".join(f"{g} {v['hit@1']:.2f}/{v['hit@5']:.2f}/{v['mrr@10']:.2f}"
+                                             for g, v in groups.items()))
     if args.ablation:
         print()
         print(ablation(assistant, Path(args.gold)))
@@ -262,6 +282,11 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("eval", parents=[common], help="score the chain on a gold set")
     s.add_argument("--gold", required=True)
     s.add_argument("--out", required=True)
+    s.add_argument("--corpus", help="the gold set's corpus folder: a store of exactly it is built "
+                   "(./.policyqa-eval/) or reused and updated; with --store, that store is used")
+    s.add_argument("--loo", action="store_true", help="leave-one-document-out: ask each answerable "
+                   "item without its source documents (the right answer is then to decline)")
+    s.add_argument("--fusion-sweep", action="store_true", help="also print hit@k/MRR per BM25 fusion weight")
     s.add_argument("--ablation", action="store_true", help="also print the retrieval ablation table")
     s.set_defaults(func=cmd_eval)
 

@@ -55,6 +55,43 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """A sentence of a retrieved passage that may be quoted: `chunk.text[a:b]`, completed from
+    the next chunk (`tail`, up to `tail_end`) when the passage boundary cut it."""
+
+    chunk: Chunk
+    rank: int  # rank of its passage among the retrieved hits
+    a: int
+    b: int
+    text: str  # display text (cleaned), continuation included
+    tail: Chunk | None = None
+    tail_end: int = 0
+    # For a list item, the sentence that introduces the list (「有下列行为之一的，处…罚款：」):
+    # the item's condition is only answered together with it.
+    intro: "Evidence | None" = None
+
+    def source_span(self) -> tuple[int, int]:
+        """Original-document span of the whole sentence, continuation included."""
+        start, end = self.chunk.source_span(self.a, self.b)
+        if self.tail is not None:
+            end = self.tail.source_span(0, self.tail_end)[1]
+        return start, end
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Answer or decline, decided in code before any wording: a calibrated score (the modelled
+    chance that the evidence answers the question), the threshold it was compared with, and the
+    reason in words (shown to the user when declining)."""
+
+    answer: bool
+    score: float
+    threshold: float
+    reason: str
+    features: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
 class Citation:
     n: int
     doc: str
@@ -64,8 +101,9 @@ class Citation:
     start: int
     end: int
     date: str = ""
-    heading: str = ""
+    heading: str = ""  # section or article path (「第四章 法律责任 › 第三十二条」)
     page: int | None = None
+    display: str = ""  # the quote as shown: cleaned of ruby, mojibake and page markers
 
 
 @dataclass(frozen=True)
@@ -76,7 +114,9 @@ class Answer:
     declined: bool
     query: str  # the standalone query actually searched
     suggestions: tuple[str, ...] = ()
-    support: float = 0.0  # how well the evidence covers the question (0..1); decides declines
+    support: float = 0.0  # the decision's score (0..1): modelled chance the evidence answers
+    declined_because: str = ""  # the decision's reason when declined
+    decision: Decision | None = None
 
     def to_json(self, retrieved_k: int = 10) -> dict:
         """The outputs schema of the gold README (minus `id`), plus citation details."""
@@ -92,4 +132,5 @@ class Answer:
             "query": self.query,
             "suggestions": list(self.suggestions),
             "support": round(self.support, 4),
+            "declined_because": self.declined_because,
         }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
+from dataclasses import dataclass
 from functools import lru_cache
 
 import opencc
@@ -39,23 +41,162 @@ def is_traditional(text: str) -> bool:
 
 
 # ----------------------------------------------------------------------------- sentences
-# A sentence runs to a full stop, question/exclamation mark or semicolon (closing quotes and
-# brackets stay with it), or to a line end. The answer stage quotes these units and the store's
+# A sentence runs to a full stop, question or exclamation mark (closing quotes and brackets stay
+# with it), or to a line end. A semicolon joins the clauses of one legal sentence (「…责令改正；
+# 拒不改正的，处…罚款。」: the condition and the penalty belong together), so it only cuts a
+# sentence longer than MAX_SENTENCE_CHARS. The answer stage quotes these units and the store's
 # embedding cache is keyed by their exact text, so ingest and retrieval must cut alike.
-SENTENCE_RE = re.compile(r"[^。！？!?；;\n]+(?:[。！？!?；;]+[”’」』）)]*)?")
+SENTENCE_RE = re.compile(r"[^。！？!?\n]+(?:[。！？!?]+[”’」』）)]*)?")
+CLAUSE_RE = re.compile(r"[^；;]+(?:[；;]+[”’」』）)]*)?")
+MAX_SENTENCE_CHARS = 160
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
+def sentence_spans(text: str, max_chars: int = MAX_SENTENCE_CHARS) -> list[tuple[int, int]]:
     """[start, end) of each sentence of `text`, surrounding white space excluded."""
     spans = []
     for m in SENTENCE_RE.finditer(text):
-        raw = m.group()
-        a = m.start() + (len(raw) - len(raw.lstrip()))
-        b = m.start() + len(raw.rstrip())
-        if b > a:
-            spans.append((a, b))
+        pieces = [m] if m.end() - m.start() <= max_chars else list(CLAUSE_RE.finditer(m.group()))
+        for p in pieces:
+            raw = p.group()
+            base = m.start() if p is not m else 0
+            a = base + p.start() + (len(raw) - len(raw.lstrip()))
+            b = base + p.start() + len(raw.rstrip())
+            if b > a:
+                spans.append((a, b))
     return spans
 
+
+# ------------------------------------------------------------------------------ figures
+# A figure as policy documents write it: Arabic (1,500 / 5.5 / 1.8万) or Chinese numerals
+# (二万 / 一千二百 / 二五○), optionally "多/余" (16万多), then a unit. Units are grouped by what
+# they measure, so a question asking "how much money" is matched by 元 and not by 日.
+UNIT_CLASSES: dict[str, tuple[str, ...]] = {
+    "money": ("万元", "亿元", "千元", "元", "块", "澳门元", "港元", "美元"),
+    "volume": ("毫升", "升"),
+    "weight": ("公斤", "千克", "克", "吨", "斤"),
+    "area": ("平方米", "平方公里", "亩", "公顷"),
+    "length": ("公里", "千米", "米", "厘米"),
+    "duration": ("个工作日", "工作日", "个月", "小时", "分钟", "周年", "年", "月", "日", "天", "周"),
+    "age": ("周岁", "岁"),
+    "ratio": ("倍", "%", "％", "‰", "成"),
+    "count": ("个", "名", "户", "人", "只", "条", "次", "项", "家", "所", "座", "批", "件", "份",
+              "盏", "篇", "位", "台", "辆", "头", "犬", "张", "套", "间", "处", "类", "种", "级"),
+}
+_UNIT_OF = {u: c for c, units in UNIT_CLASSES.items() for u in units}
+_UNITS_RE = "|".join(sorted(map(re.escape, _UNIT_OF), key=len, reverse=True))
+_CN_DIGITS = "零〇○一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟"
+FIGURE_RE = re.compile(
+    r"(?P<num>\d[\d,，]*(?:\.\d+)?\s*(?:[万亿](?:\d[\d,，]*)?)?|[%s点]*[%s][%s点]*)" % (_CN_DIGITS, _CN_DIGITS, _CN_DIGITS)
+    + r"(?P<approx>多|余)?\s*(?P<unit>%s)" % _UNITS_RE)
+# A calendar date, Arabic or Chinese: 2019年, 2024年8月22日, 二〇二四年十一月十日, 民国九十五年三月.
+DATE_RE = re.compile(r"(?:(?:19|20)\d{2}|[一二〇○零][〇○零一二三四五六七八九]{3})\s*年(?:\s*[\d一二三四五六七八九十]{1,3}\s*月(?:\s*[\d一二三四五六七八九十]{1,3}\s*日)?)?"
+                     r"|(?<![\d.])\d{1,2}\s*月\s*\d{1,2}\s*日|[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日")
+# Words that contain numeral characters but are no figures (一般, 万一, 统一, 十分 …).
+_NOT_FIGURE_BEFORE = re.compile(r"[统唯同万专单均划]$")
+_NOT_FIGURE_AFTER = ("一般", "一律", "一致", "一定", "一切", "一起", "一同", "一并", "一旦", "一些", "一方")
+
+
+@dataclass(frozen=True)
+class Figure:
+    text: str  # as written: 二万元, 1,500元, 16万多盏
+    value: float | None  # 20000.0; None when the numeral cannot be read
+    unit: str
+    kind: str  # UNIT_CLASSES key
+    start: int
+    end: int
+
+
+def numeral_value(text: str) -> float | None:
+    """The value of an Arabic or Chinese numeral (二万 → 20000, 1,500 → 1500, 二五○ → 250)."""
+    import cn2an
+
+    s = text.replace(",", "").replace("，", "").replace(" ", "")
+    if re.fullmatch(r"[〇○零一二三四五六七八九]{2,}", s):  # digit-by-digit: 二五○
+        s = s.translate(str.maketrans("〇○零一二三四五六七八九", "00012345678 9".replace(" ", "")))
+    try:
+        return float(cn2an.cn2an(s.replace("○", "零").replace("〇", "零"), "smart"))
+    except Exception:
+        return None
+
+
+def find_figures(text: str) -> list[Figure]:
+    """Every figure with a unit in `text` (any script; Traditional units are matched after the
+    caller normalises, or directly where the unit is written the same)."""
+    out = []
+    dates = [d.span() for d in DATE_RE.finditer(text)]
+    for m in FIGURE_RE.finditer(text):
+        num, unit = m.group("num").strip(), m.group("unit")
+        if any(a <= m.start() < b for a, b in dates) or text[max(0, m.start() - 1):m.start()] == "第":
+            continue  # a date (2019年8月22日) or an ordinal (第十五条) is no quantity
+        if not re.search(r"\d", num) and (
+                _NOT_FIGURE_BEFORE.search(text[:m.start()]) or text[m.start():].startswith(_NOT_FIGURE_AFTER)):
+            continue
+        if num in ("点",):
+            continue
+        out.append(Figure(m.group().strip(), numeral_value(num.rstrip("点")), unit, _UNIT_OF[unit],
+                          m.start(), m.end()))
+    # Dates answer "when" questions: kind "date", no unit, never compared as quantities.
+    out += [Figure(text[a:b], None, "", "date", a, b) for a, b in dates]
+    return sorted(out, key=lambda f: f.start)
+
+
+def has_figure(text: str, kinds: frozenset[str] | None = None) -> bool:
+    return any(kinds is None or f.kind in kinds for f in find_figures(text))
+
+
+# A question that asks for a quantity, and which kinds of unit can answer it. Checked on the
+# normalised (Simplified, lower-case) question; English and Chinese cues side by side.
+QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
+    (re.compile(p, re.I), frozenset(k.split())) for p, k in (
+        (r"罚.{0,6}(多少|几)|多少钱|多少元|金额|罚款(标准|幅度|数额)|补助.{0,4}(多少|标准)|补贴.{0,4}(多少|标准)"
+         r"|津贴.{0,4}(多少|标准)|费用?.{0,3}(多少|标准)|上限是多少|最多.{0,4}(多少|能拿|能领)|领多少|发多少|给多少"
+         r"|\bfines?\b|\bpenalt|how much|\bamount\b|\bcost|\bfees?\b|subsid|allowance|\bgrant\b|payment|\bpaid\b|yuan|dollars?|\bcap\b|maximum|minimum|threshold",
+         "money ratio"),  # fines are also set as multiples (违法所得一倍以上三倍以下)
+        (r"多久|多长时间|多少天|几天|几年|多少年|几个月|多少个?月|期限|时限|多少个?工作日|几个工作日|间隔"
+         r"|how long|how soon|within how|how many (days|months|years|weeks|hours)|period|interval",
+         "duration"),
+        (r"几岁|多大年纪|年龄|多少岁|how old|\bage\b|aged", "age"),
+        (r"什么时候|何时|哪天|哪一天|截止|日期|几月几日|几号|\bwhen\b|what date|by when|deadline", "date duration"),
+        (r"多少毫升|献多少|多少血|how much blood|millilit", "volume"),
+        (r"多少公斤|多重|体重|\bkg\b|kilogram|weigh", "weight"),
+        (r"比例|百分之|几倍|多少倍|百分比|几成|percent|proportion|share of|times the", "ratio"),
+        (r"(?<!哪)(几|多少)[个只条名户人项家所次件份位台辆张套间处类种]|how many|number of", "count"),
+    ))
+# "多少" alone asks for some quantity without saying which.
+_ANY_QUANTITY = re.compile(r"多少|(?<!哪)几[^乎何]|what is the (number|figure|rate|level|standard)", re.I)
+
+
+def asked_quantity(question_normalised: str) -> frozenset[str] | None:
+    """The unit kinds that can answer a quantity question, or None when no quantity is asked.
+    A bare 几 inside a word (几乎, 几何) is no question word: only 几 + measure word counts."""
+    kinds: set[str] = set()
+    for pattern, ks in QUANTITY_CUES:
+        if pattern.search(question_normalised):
+            kinds |= ks
+    if not kinds and _ANY_QUANTITY.search(question_normalised):
+        kinds = set(UNIT_CLASSES)
+    return frozenset(kinds) if kinds else None
+
+
+# ---------------------------------------------------------------------------- list items
+# A sentence that opens an item of an enumeration: 一是 / 一、 / （一） / 1、 1. 1） / 第一， / ① / •
+ITEM_RE = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]{1,3}(?:是|、)|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}(?:[、)）]|[.．](?!\d))"
+    r"|第[一二三四五六七八九十]{1,3}[，,、]|[①-⑳]|[-•·●▪]\s?)")
+
+
+# ------------------------------------------------------------------------------ places
+# Jurisdictions whose own texts rarely name themselves: a Taiwan regulation says 中华民国 and
+# 新台币, not 台湾. A document using a marker is about that place (normalised Simplified forms).
+PLACE_MARKERS: dict[str, tuple[str, ...]] = {
+    "台湾": ("中华民国", "新台币", "行政院", "立法院", "台北市", "高雄市"),
+    "香港": ("香港特别行政区", "港币", "港元", "立法会", "特首"),
+    "澳门": ("澳门特别行政区", "澳门元", "澳门币"),
+}
+
+
+# A chapter, section or article heading: 第四章 / 第二节 / 第三十二条 / 第 5 條.
+SECTION_RE = re.compile(r"^第\s*[一二三四五六七八九十百零〇\d]+\s*[编編章节節条條款]")
 
 # ----------------------------------------------------------------------------- headings
 # The heading families of Chinese laws, regulations and notices, outermost first. Levels are
@@ -127,10 +268,45 @@ def heading_path(path: dict[int, str], line: str) -> dict[int, str]:
 
 # ----------------------------------------------------------------------------- places
 # Place words: administrative suffixes of the mainland and of Taiwan, Hong Kong and Macau. The
-# names themselves come from a gazetteer (ingest/data/places.tsv); these rules say how a name
+# names themselves come from a gazetteer (policyqa/data/places.tsv); these rules say how a name
 # may be written in running text.
 ADMIN_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "林区", "特区",
                   "省", "市", "区", "县", "盟", "旗")
+
+
+PLACES_PATH = Path(__file__).parent / "data" / "places.tsv"
+
+
+@lru_cache(maxsize=1)
+def place_words() -> frozenset[str]:
+    """Every gazetteer name as written in running text: full names (德州市, 德城区) and, for
+    provinces and cities, their short forms (德州, 香港, 台湾)."""
+    import csv
+
+    words: set[str] = set()
+    with PLACES_PATH.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            words.add(row["name"])
+            if row["level"] != "county":
+                words.add(short_place_name(row["name"]))
+    return frozenset(w for w in words if len(w) >= 2)
+
+
+def places_named(normalised_text: str) -> tuple[str, ...]:
+    """Gazetteer places a (Simplified) text names, longest match at each position, in the short
+    form documents and questions share (长春市 → 长春)."""
+    words = place_words()
+    found: list[str] = []
+    i = 0
+    while i < len(normalised_text):
+        for n in range(12, 1, -1):
+            word = normalised_text[i:i + n]
+            if word in words:
+                found.append(short_place_name(word))
+                i += n - 1
+                break
+        i += 1
+    return tuple(dict.fromkeys(found))
 
 
 def short_place_name(name: str) -> str:

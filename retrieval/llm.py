@@ -18,6 +18,7 @@ from langchain_core.runnables import Runnable
 
 from policyqa.config import Settings
 from policyqa.records import Answer, Citation, Hit
+from retrieval.citations import make_citation
 from prompts import load_prompt
 
 _MARK_RE = re.compile(r"\[(\d{1,2})\]")
@@ -88,11 +89,7 @@ def cite(text: str, hits: list[Hit], document_text) -> tuple[str, tuple[Citation
     citations = []
     for i, n in sorted(order.items(), key=lambda x: x[1]):
         c = hits[i - 1].chunk
-        start, end = c.source_span(0, len(c.text))
-        original = document_text(c.doc)
-        citations.append(Citation(n=n, doc=c.doc, title=c.title, quote=original[start:end],
-                                  chunk_id=c.id, start=start, end=end,
-                                  date=c.meta.get("date", ""), heading=c.heading, page=c.page))
+        citations.append(make_citation(n, c, c.source_span(0, len(c.text)), c.text, document_text))
     return text, tuple(citations)
 
 

@@ -6,9 +6,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Callable
 
-from policyqa.zh import is_traditional, normalise
+from policyqa.zh import is_traditional, normalise, places_named
 from retrieval.tokens import STOPWORDS, tokenize
 
 _LATIN_RE = re.compile(r"[A-Za-z]")
@@ -116,6 +117,24 @@ class Expansion:
     by_word: dict  # English word/phrase → its Chinese terms (for explanations and tests)
     names: tuple[str, ...] = ()  # romanised names matched to corpus words (Changchun → 长春)
     unknown_names: tuple[str, ...] = ()  # capitalised words no corpus word renders (France)
+    unmatched: tuple[str, ...] = ()  # content words no corpus word renders (holiday, mooncake)
+
+
+GLOSSARY_PATH = Path(__file__).parent / "data" / "glossary.tsv"
+
+
+@lru_cache(maxsize=1)
+def glossary() -> dict[str, tuple[tuple[str, ...], str]]:
+    """English phrase → (Chinese renderings, best first; kind "term" or "place"), from the
+    bundled policy glossary, which comes before the general dictionary's senses."""
+    out: dict[str, tuple[tuple[str, ...], str]] = {}
+    for line in GLOSSARY_PATH.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        english, renderings, kind = (line.split("\t") + ["term"])[:3]
+        out[english.strip().lower()] = (tuple(r.strip() for r in renderings.split(",") if r.strip()),
+                                        kind.strip())
+    return out
 
 
 def expand_english(question: str, vocabulary: Callable[[str], bool],
@@ -125,6 +144,7 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
     phrases, pinyin transliteration for names (Changchun → 长春); only terms that occur in the
     corpus vocabulary are kept, so the expansion cannot drift to words no document uses."""
     index = _cedict_index()
+    policy_terms = glossary()
     words = [re.sub(r"['’]s$", "", w) for w in _WORD_RE.findall(question)]
     used = [False] * len(words)
     by_word: dict[str, list[str]] = {}
@@ -138,11 +158,17 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
                 continue
             candidates: list[tuple[int, int, str]] = []
             lasts = _variants(phrase_words[-1])
+            found = []
             for last in lasts:
                 gloss = " ".join([w.lower() for w in phrase_words[:-1]] + [last])
+                renderings, kind = policy_terms.get(gloss, ((), ""))
+                for word in renderings:
+                    if word not in found and vocabulary(word):
+                        found.append(word)
+                        if kind == "place":
+                            names.append(word)
                 for rank, word in index.get(gloss, ()):
                     candidates.append((_rendering_cost(rank, word), -len(word), word))
-            found = []
             for _, _, word in sorted(candidates):
                 if word not in found and vocabulary(word) and (len(word) >= 2 or n > 1):
                     found.append(word)
@@ -156,8 +182,10 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
     terms = tuple(dict.fromkeys(t for ts in by_word.values() for t in ts))
     unknown = tuple(w for i, w in enumerate(words) if not used[i] and i > 0 and w[:1].isupper()
                     and w.lower() not in STOPWORDS and w.lower() not in _GENERIC_NAME_PARTS)
+    unmatched = tuple(w.lower() for i, w in enumerate(words) if not used[i] and len(w) > 3
+                      and w.lower() not in STOPWORDS and w.lower() not in _GENERIC_NAME_PARTS)
     return Expansion(terms=terms, by_word=by_word, names=tuple(dict.fromkeys(names)),
-                     unknown_names=unknown)
+                     unknown_names=unknown, unmatched=unmatched)
 
 
 class Transliterator:
@@ -172,8 +200,14 @@ class Transliterator:
                 self._index["".join(lazy_pinyin(word))].append(word)
 
     def __call__(self, name: str) -> list[str]:
+        """Corpus words spelled like the name; when some of them are names (jieba's place or
+        person tags), only those: Qingdao is 青岛, not the homophone 倾倒."""
+        import jieba.posseg as pseg
+
         key = re.sub(r"[^a-z]", "", name.lower())
-        return list(self._index.get(key, ()))[:3]
+        words = list(self._index.get(key, ()))
+        named = [w for w in words if any(f in ("ns", "nr", "nz", "nt") for _, f in pseg.lcut(w))]
+        return (named or words)[:3]
 
 
 _ADMIN_SUFFIX = "省市区县镇乡村"
@@ -188,7 +222,7 @@ def place_names(normalised: str) -> tuple[str, ...]:
     import jieba.posseg as pseg
 
     pairs = pseg.lcut(normalised)
-    out = []
+    out = list(places_named(normalised))  # the gazetteer first: jieba misses many (烟台 is 'n')
     for i, (word, flag) in enumerate(pairs):
         following = pairs[i + 1].word if i + 1 < len(pairs) else ""
         named = flag in ("ns", "nr", "nz", "nt")
@@ -202,10 +236,12 @@ def place_names(normalised: str) -> tuple[str, ...]:
 
 def search_text(query: "Query") -> str:
     """What is embedded for dense matching: English questions carry their Chinese terms, as the
-    multilingual model alone matches English to Chinese policy text weakly."""
+    multilingual model alone matches English to Chinese policy text weakly; Chinese questions in
+    the normalised form the chunks were embedded in (a Traditional question meets Simplified
+    text as Simplified)."""
     if query.expansion:
         return f"{query.standalone} {' '.join(query.expansion)}"
-    return query.standalone
+    return query.standalone if query.lang == "en" else normalise(query.standalone)
 
 
 def proper_nouns(normalised: str) -> tuple[str, ...]:
@@ -213,8 +249,10 @@ def proper_nouns(normalised: str) -> tuple[str, ...]:
     them, no document can answer the question."""
     import jieba.posseg as pseg
 
-    return tuple(dict.fromkeys(w for w, f in pseg.lcut(normalised)
-                               if f in ("nr", "ns", "nt", "nz") and len(w) >= 2 and w not in _NOT_PLACES))
+    # Gazetteer places, and jieba's place names (ns): its person/organisation tags fire on
+    # common words (小狗).
+    return tuple(dict.fromkeys(list(places_named(normalised)) + [
+        w for w, f in pseg.lcut(normalised) if f == "ns" and len(w) >= 2 and w not in _NOT_PLACES]))
 
 
 @dataclass(frozen=True)
@@ -229,8 +267,10 @@ class Query:
     # English: one group of alternative Chinese terms per English word or phrase.
     groups: tuple[tuple[str, ...], ...] = ()
     group_words: tuple[str, ...] = ()  # the English word or phrase behind each group
-    # Content words the corpus never uses (火星, France): evidence cannot cover them.
+    # Names the corpus never mentions (火星, France): no document can answer about them.
     unknown: tuple[str, ...] = ()
+    # English content words no corpus word renders: they count as uncovered question words.
+    absent_words: tuple[str, ...] = ()
 
 
 def analyse(question: str, history: list[dict], vocabulary: Callable[[str], bool],
@@ -250,9 +290,10 @@ def analyse(question: str, history: list[dict], vocabulary: Callable[[str], bool
         groups = tuple(tuple(terms) for terms in found.by_word.values())
         group_words = tuple(found.by_word)
         unknown = found.unknown_names
+        absent_words = found.unmatched
     else:
-        groups, group_words = (), ()
+        groups, group_words, absent_words = (), (), ()
         unknown = proper_nouns(normalise(question))
     return Query(question=question, standalone=standalone, lang=lang, normalised=normalised,
                  tokens=tuple(tokens), expansion=expansion, places=places, groups=groups,
-                 group_words=group_words, unknown=unknown)
+                 group_words=group_words, unknown=unknown, absent_words=absent_words)

@@ -21,6 +21,15 @@ STOPWORDS = frozenset(
     "those what which who whom how many much does do did has have had it its their there they them "
     "each per any some into about than then so such can could should would will shall may might "
     "i you we he she me my our your his her not no yes".split()
+) | frozenset(
+    # Question words and their jieba pieces: they ask, they name no topic a document could cover.
+    "多久 多长 多长时间 长时间 多少钱 多少天 多少年 多少次 几天 几年 几次 几岁 几个月 几名 几人 几条 几项 "
+    "多大 多高 多远 多重 怎么办 怎样才能 才能 什么样 哪儿 为什么 为何 是不是 有没有 能不能 可不可以 "
+    "一共 总共 合共 大概 大约 到底 究竟 呢 嗎 吗 "
+    "against without after before during under over when where while must need needs get gets got "
+    "set also still just only more most less here whose being other another again both either every "
+    "same very really actually someone somebody anyone people person thing things way ways kind "
+    "let lets make makes made say says said tell know want wants go goes going come comes".split()
 )
 _PUNCT_RE = re.compile(r"^[\W_]+$")
 

@@ -47,7 +47,9 @@ def test_round_trip_cites_the_funding_passage(assistant):
 def test_traditional_question_finds_simplified_text(assistant):
     answer = assistant.ask("長春實施「黑樓道亮化工程」投入了多少錢？")
     assert "806万元" in answer.text
-    assert answer.text.startswith("根據")  # the answer's own words follow the question's script
+    lead, evidence = answer.text.split("\n", 1)
+    assert lead.startswith("答：") and "806万元" in lead  # the asked figure first
+    assert evidence.startswith("根據")  # the answer's own words follow the question's script
 
 
 def test_unanswerable_year_is_declined_without_sources(assistant):
@@ -125,9 +127,9 @@ def test_questions_about_places_no_document_mentions_are_declined(assistant, que
 def test_english_question_is_answered_from_chinese_text(assistant):
     answer = assistant.ask("How many employment positions did Changchun develop in the first quarter?")
     assert not answer.declined
-    # An English lead with the cited figures, then the Chinese evidence under "According to".
+    # An English lead with the asked figure and its value, then the Chinese evidence.
     lead, evidence = answer.text.split("\n", 1)
-    assert lead.startswith("Figures in the cited passages:") and "47567个 [" in lead
+    assert lead.startswith("Answer: ") and "47567个 (47,567)" in lead
     assert evidence.startswith("According to") and "47567" in evidence
     assert answer.citations[0].doc == "002_91d554ad338f1578.txt"
 

@@ -232,8 +232,6 @@ def assert_markers_are_citations(answer, extractive: bool = True) -> None:
         assert after not in tuple("。！？!?；;，,"), f"marker {m.group()} before punctuation: {answer.text!r}"
 
 
-@pytest.mark.xfail(strict=True, reason="retrieval/answer.py quotes document [n] markers verbatim "
-                   "(the lead's fix; remove this mark when it lands)")
 def test_document_markers_never_become_citation_markers(assistant, tmp_path):
     """End to end, extractive answer: a document that writes "[1]" and an injected instruction."""
     folder = tmp_path / "kb"

@@ -1,7 +1,7 @@
-"""Regenerate places.tsv, the gazetteer of ingest/metadata.py, from the `cpca` package's table of
+"""Regenerate places.tsv, the gazetteer of policyqa/zh.py (place words; used by ingest/metadata.py and query analysis), from the `cpca` package's table of
 administrative divisions (MIT; `pip install cpca` in a scratch environment, not a dependency).
 
-    python ingest/data/make_places.py > ingest/data/places.tsv
+    python policyqa/data/make_places.py > policyqa/data/places.tsv
 
 Columns: code, name, level (province | city | county), province (name of the province-level
 unit it belongs to). cpca has Taiwan, Hong Kong and Macau only as province-level units; Taiwan's

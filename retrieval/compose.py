@@ -1,0 +1,348 @@
+"""Composition: which evidence the answer quotes, in what order, and the words around it.
+
+The answer leads with what was asked: for a quantity question the clause holding the figure
+(with its value in English for English questions), for a list question every item of the list
+(一是…二是…, 1、2、, （一）（二）, across passage boundaries). Further sentences come only when they
+add something the lead lacks (another part of the question, another figure); each is cited.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from policyqa.records import Chunk, Citation, Evidence
+from policyqa.zh import ITEM_RE, SECTION_RE, Figure, asked_quantity, find_figures, normalise, sentence_spans, to_traditional
+from retrieval.citations import make_citation
+from retrieval.evidence import display_text, is_quotable
+from retrieval.query import Query
+from retrieval.scoring import Scored, TermWeights
+
+_LIST_RE = re.compile(r"哪些|哪几|几个方面|包括什么|包括哪|有什么(要求|条件|规定|措施|情形)|什么(条件|情形|要求)|列举|分别"
+                      r"|what are|which (\w+ )?(are|conditions|cases|measures)|\blist\b|what (conditions|measures|requirements)",
+                      re.I)
+_LEAD_IN_RE = re.compile(r"[：:]\s*$|下列|如下|以下(几|各)")
+
+
+@dataclass(frozen=True)
+class ComposeOptions:
+    """Calibrated on dev + dev2 (see eval/): how much evidence an answer quotes."""
+
+    max_sentences: int = 3  # factoid/quantity answers: the lead and what adds to it
+    max_list_items: int = 10
+    keep_ratio: float = 0.62  # a further sentence must score this share of the best…
+    gain_ratio: float = 0.47  # …or this share when it covers words the others do not
+    follow_chunks: int = 2  # passages a list may run on into
+    heading_chars: int = 30  # a chosen sentence shorter than this is a heading…
+    heading_follow: int = 2  # …and brings this many following sentences of its passage
+
+
+def is_list_question(query: Query) -> bool:
+    return bool(_LIST_RE.search(query.question) or _LIST_RE.search(query.normalised))
+
+
+def select(query: Query, scored: list[Scored], opts: ComposeOptions) -> list[Scored]:
+    """The lead (best-scored) sentence, then those that add uncovered question words or, for a
+    quantity question, a figure of the asked kind; sentences that only repeat the topic are out."""
+    if not scored:
+        return []
+    pool = sorted(scored, key=lambda s: -s.score)
+    lead = pool[0]
+    kinds = asked_quantity(normalise(query.question))
+    chosen, covered = [lead], set(lead.covered)
+    figures = {f.text for f in find_figures(normalise(lead.evidence.text))}
+    for s in pool[1:]:
+        if len(chosen) >= opts.max_sentences:
+            break
+        gain = s.covered - covered
+        # Figures are the concrete part of an answer: of the asked kind for a quantity
+        # question, of any kind otherwise ("经费怎么保障" is answered by the amounts).
+        new_figures = {f.text for f in find_figures(normalise(s.evidence.text))
+                       if f.kind != "date" and (not kinds or f.kind in kinds)} - figures
+        if (s.score >= lead.score * opts.keep_ratio and (gain or new_figures)) or (
+                gain and s.score >= lead.score * opts.gain_ratio):
+            chosen.append(s)
+            covered |= s.covered
+            figures |= new_figures
+    return chosen
+
+
+def list_items(lead: Evidence, next_chunk: Callable | None, opts: ComposeOptions) -> list[Evidence]:
+    """The items that follow a lead-in sentence ("…下列规定：", "主要措施有：") in its passage and
+    the passages after it: consecutive sentences opening with an item marker, each with the
+    sentences that continue it, until the list ends."""
+    items: list[Evidence] = []
+    chunk, start, hops = lead.chunk, lead.b, 0
+    if lead.tail is not None:
+        chunk, start = lead.tail, lead.tail_end
+    while chunk is not None and len(items) < opts.max_list_items:
+        for a, b in sentence_spans(chunk.text):
+            if a < start:
+                continue
+            text = chunk.text[a:b]
+            is_item = bool(ITEM_RE.match(text))
+            # An unmarked sentence ends the list, unless the item before it announced it ("：").
+            if not is_item and not (items and items[-1].text.rstrip().endswith(("：", ":"))):
+                return items
+            if is_quotable(text, chunk.title):
+                items.append(Evidence(chunk, lead.rank, a, b, display_text(text)))
+            if len(items) >= opts.max_list_items:
+                return items
+        hops += 1
+        if next_chunk is None or hops > opts.follow_chunks:
+            break
+        following = next_chunk(chunk)
+        if following is None or following.start < chunk.end - 1:
+            break
+        chunk, start = following, 0
+    return items
+
+
+def following_sentences(e: Evidence, n: int) -> list[Evidence]:
+    """Up to `n` quotable sentences after `e` in its passage."""
+    out = []
+    for a, b in sentence_spans(e.chunk.text):
+        if a >= e.b and len(out) < n and is_quotable(e.chunk.text[a:b], e.chunk.title):
+            out.append(Evidence(e.chunk, e.rank, a, b, display_text(e.chunk.text[a:b])))
+    return out
+
+
+def with_items(query: Query, chosen: list[Scored], next_chunk: Callable | None,
+               opts: ComposeOptions) -> list[Evidence]:
+    """The chosen evidence, each followed by the list items after it (for a list question, or
+    when the sentence announces a list)."""
+    out: list[Evidence] = []
+    asks_list = is_list_question(query)
+    listed: set[str] = set()  # documents whose list has been gathered
+    for s in chosen:
+        e = s.evidence
+        if e.chunk.doc in listed:
+            continue  # the list answers for its document: other sentences only repeat the topic
+        if e.intro is not None and not _same_span(e.intro, out):
+            out.append(e.intro)  # an item's condition is read with the sentence introducing it
+        if e not in out:
+            out.append(e)
+        if len(e.text) < opts.heading_chars and not _LEAD_IN_RE.search(e.text):
+            # A heading-like sentence (「（一）坚持“8433”创建思路」) says little by itself: the
+            # sentences after it in its passage carry the content.
+            out += [f for f in following_sentences(e, opts.heading_follow) if not _same_span(f, out)]
+        if _LEAD_IN_RE.search(e.text) or asks_list:
+            items = [i for i in list_items(e, next_chunk, opts) if i not in out and not _same_span(i, out)]
+            out += items
+            if asks_list and items:
+                listed.add(e.chunk.doc)
+    return out
+
+
+def _same_span(e: Evidence, others: list[Evidence]) -> bool:
+    return any(o.chunk.doc == e.chunk.doc and o.source_span()[0] <= e.source_span()[0] < o.source_span()[1]
+               for o in others)
+
+
+def ordered(evidence: list[Evidence], newer_first: bool = False) -> list[Evidence]:
+    """Documents in the order the evidence reached them (the lead's first), or the newest first
+    when versions disagree; document order inside each document."""
+    rank: dict[str, int] = {}
+    for e in evidence:
+        rank.setdefault(e.chunk.doc, len(rank))
+    out = sorted(evidence, key=lambda e: (rank[e.chunk.doc], e.chunk.start + e.a))
+    if newer_first:  # a stable sort: document order is kept inside each date
+        out = sorted(out, key=lambda e: e.chunk.meta.get("date") or "", reverse=True)
+    return out
+
+
+# ------------------------------------------------------------------------------ wording
+_WORDS = {
+    "zh-Hans": {"according": "根据《{title}》{date}{section}：", "answer": "答：",
+                "decline": "抱歉，现有文档中没有找到这个问题的答案，我不作推测。",
+                "because": "（原因：{reason}。）",
+                "covers": "现有文档涉及：{titles}。", "try": "您可以试着问：{q}",
+                "conflict": "注意：文件之间的数字不一致。以较新的《{newer}》（{newer_date}）为准；"
+                            "较早的《{older}》（{older_date}）给出的数字不同。"},
+    "en": {"according": "According to 《{title}》{date}{section}: ", "answer": "Answer: ",
+           "decline": "The indexed documents do not answer this question, so I will not guess.",
+           "because": " (Why: {reason}.)",
+           "covers": "They cover: {titles}.", "try": "You could ask: {q}",
+           "conflict": "Note: the documents give different figures. The newer 《{newer}》 "
+                       "({newer_date}) is preferred; the older 《{older}》 ({older_date}) differs."},
+}
+
+
+def words(lang: str) -> dict[str, str]:
+    if lang == "zh-Hant":
+        return {k: to_traditional(v) for k, v in _WORDS["zh-Hans"].items()}
+    return _WORDS.get(lang, _WORDS["zh-Hans"])
+
+
+def _note(value: str, lang: str) -> str:
+    if not value:
+        return ""
+    return f" ({value})" if lang == "en" else f"（{value}）"
+
+
+_ENGLISH_UNITS = {"money": "yuan", "volume": "ml", "weight": "kg", "area": "square metres",
+                  "length": "metres", "age": "years old", "ratio": ""}
+_ENGLISH_DURATION = {"个工作日": "working days", "工作日": "working days", "个月": "months", "月": "months",
+                     "小时": "hours", "分钟": "minutes", "年": "years", "周年": "years", "日": "days",
+                     "天": "days", "周": "weeks"}
+_CURRENCY_BEFORE = (("新台币", "NT$"), ("新臺幣", "NT$"), ("澳门币", "MOP"), ("澳門幣", "MOP"),
+                    ("港币", "HK$"), ("港幣", "HK$"))
+
+
+def english_value(f: Figure, context: str) -> str:
+    """A figure's value in English words: 二万元 → 20,000 yuan; 十五日 → 15 days."""
+    if f.value is None:
+        return ""
+    number = f"{f.value:,.0f}" if f.value == int(f.value) else f"{f.value:,g}"
+    if f.kind == "money":
+        if f.unit in ("万元",):
+            number = f"{f.value * 10000:,.0f}"
+        for cue, symbol in _CURRENCY_BEFORE:
+            if cue in context[max(0, f.start - 6):f.start]:
+                return f"{symbol}{number}"
+        return f"{number} yuan"
+    if f.kind == "duration":
+        return f"{number} {_ENGLISH_DURATION.get(f.unit, f.unit)}"
+    if f.kind == "ratio":
+        return f"{number}{f.unit}" if f.unit in "%％‰" else f"{number} times"
+    unit = _ENGLISH_UNITS.get(f.kind, "")
+    return f"{number} {unit}".strip()
+
+
+def _asked_clauses(e: Evidence, kinds: frozenset[str]) -> list[tuple[str, list[Figure]]]:
+    """The clauses of a sentence that hold a figure of the asked kind (figures read on the
+    normalised clause, so 新臺幣一萬五千元 counts; the clause is shown as written)."""
+    out = []
+    for clause in re.split(r"(?<=[，,；;：:。])", e.text):
+        figs = [f for f in find_figures(normalise(clause)) if f.kind in kinds]
+        if figs:
+            out.append((clause.strip().rstrip("，,；;：:。"), figs))
+    return out
+
+
+def lead_line(query: Query, evidence: list[Evidence], best_first: list[Evidence] = ()) -> str:
+    """The direct answer first: the clause(s) with the asked-for figure, from the best-scored
+    sentence that has one (`best_first`, then the rest), cited; in English with the value
+    spelled out beside the figure as the document writes it."""
+    kinds = asked_quantity(normalise(query.question)) or asked_quantity(query.normalised)
+    if not kinds:
+        return ""
+    w = words(query.lang)
+    number = {id(e): n for n, e in enumerate(evidence, 1)}
+    for e in [e for e in best_first if id(e) in number] + evidence:
+        n = number[id(e)]
+        clauses = _asked_clauses(e, kinds)[:2]
+        if not clauses:
+            continue
+        if query.lang == "en":
+            parts = []
+            for clause, figs in clauses:
+                values = [english_value(f, normalise(clause)) for f in figs]
+                values = [v for v in dict.fromkeys(values) if v]
+                parts.append(f"{clause} ({' to '.join(values)})" if values else clause)
+            return f"{w['answer']}{'; '.join(parts)}.[{n}]\n"
+        return f"{w['answer']}{'，'.join(c for c, _ in clauses)}。[{n}]\n"
+    return ""
+
+
+def _article(heading: str) -> str:
+    """The chapter/article part of a heading path (「第四章 法律责任 › 第三十二条」), shown beside
+    the title; list-item headings (（一）…) are left to the citation."""
+    parts = [p.strip() for p in heading.split(" › ") if SECTION_RE.match(p.strip())]
+    return f" {' › '.join(parts)}" if parts else ""
+
+
+def compose(query: Query, evidence: list[Evidence], document_text: Callable[[str], str],
+            as_list: bool = False, best_first: list[Evidence] = ()) -> tuple[str, tuple[Citation, ...]]:
+    """Answer text with a [n] after each quoted sentence, grouped by document under a lead-in
+    naming the document, its date and the section; the direct answer line on top."""
+    w = words(query.lang)
+    citations: list[Citation] = []
+    parts: list[str] = []
+    current = None
+    bullets = as_list or len(evidence) > 3
+    for e in evidence:
+        c = e.chunk
+        n = len(citations) + 1
+        citations.append(make_citation(n, c, e.source_span(), e.text, document_text))
+        if c.doc != current:
+            section = _article(c.heading)
+            lead = w["according"].format(title=c.title, date=_note(c.meta.get("date", ""), query.lang),
+                                         section=section)
+            parts.append(("\n" if parts else "") + lead + ("\n" if bullets else ""))
+            current = c.doc
+        line = f"{e.text}[{n}]"
+        parts.append(f"- {line}\n" if bullets else line)
+    text = "".join(parts).strip()
+    return lead_line(query, evidence, best_first) + text, tuple(citations)
+
+
+def decline_text(query: Query, hits, reason: str) -> tuple[str, tuple[str, ...]]:
+    w = words(query.lang)
+    titles = list(dict.fromkeys(f"《{h.chunk.title}》" for h in hits[:5]))
+    suggestions = []
+    for h in hits[:6]:
+        topic = (h.chunk.heading.split(" › ")[-1] if h.chunk.heading else "").strip()
+        topic = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[)）、.．]?", "", topic).strip()
+        if len(topic) < 2:
+            continue
+        q = (f"What does 《{h.chunk.title}》 say about {topic}?" if query.lang == "en"
+             else f"《{h.chunk.title}》中关于“{topic}”是怎么规定的？")
+        if query.lang == "zh-Hant":
+            q = to_traditional(q)
+        if q not in suggestions:
+            suggestions.append(q)
+        if len(suggestions) >= 3:
+            break
+    text = w["decline"]
+    if reason:
+        text += w["because"].format(reason=reason)
+    if titles:
+        text += " " + w["covers"].format(titles="、".join(titles[:3]))
+    if suggestions:
+        text += " " + w["try"].format(q=suggestions[0])
+    return text, tuple(suggestions)
+
+
+def conflict_note(query: Query, newer: Chunk, older: Chunk) -> str:
+    return words(query.lang)["conflict"].format(newer=newer.title, newer_date=newer.meta.get("date", ""),
+                                                older=older.title, older_date=older.meta.get("date", ""))
+
+
+def find_conflict(chosen: list[Scored], weights: TermWeights) -> tuple[Chunk, Chunk] | None:
+    """Two documents of different dates whose chosen sentences speak of the same thing (mostly
+    the same question words covered) with different figures of the same unit: (newer, older)."""
+    for s in chosen:
+        for t in chosen:
+            cs, ct = s.evidence.chunk, t.evidence.chunk
+            ds, dt = cs.meta.get("date", ""), ct.meta.get("date", "")
+            if cs.doc == ct.doc or not ds or not dt or ds <= dt or not _versions(cs.title, ct.title):
+                continue
+            if weights.share(s.covered & t.covered) < 0.5 * min(weights.share(s.covered), weights.share(t.covered)):
+                continue
+            fs, ft = _by_unit(s.evidence.text), _by_unit(t.evidence.text)
+            if any(fs[u].isdisjoint(ft[u]) for u in fs.keys() & ft.keys()):
+                return cs, ct
+    return None
+
+
+def _bigrams(title: str) -> set[str]:
+    key = re.sub(r"[\W\d_]|年|版|修订|修正", "", normalise(title))
+    return {key[i:i + 2] for i in range(len(key) - 1)}
+
+
+def _versions(title_a: str, title_b: str, min_overlap: float = 0.5) -> bool:
+    """Two documents are versions of one text (a notice and its revision, a law before and after
+    amendment) when their titles share most character pairs, years and 修订 aside: only then do
+    different figures mean a change rather than two different rules."""
+    a, b = _bigrams(title_a), _bigrams(title_b)
+    return bool(a and b) and len(a & b) / min(len(a), len(b)) >= min_overlap
+
+
+def _by_unit(text: str) -> dict[str, set[float]]:
+    out: dict[str, set[float]] = {}
+    for f in find_figures(normalise(text)):
+        if f.value is not None and f.kind != "date":
+            out.setdefault(f.unit, set()).add(f.value)
+    return out

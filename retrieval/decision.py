@@ -1,0 +1,130 @@
+"""Decision: answer or decline, in code, before any wording or LLM call.
+
+A few general signals of the chosen evidence are combined by a logistic model fitted on the
+development sets (`eval/calibrate.py` writes `retrieval/data/decision_model.json`: coefficients,
+the threshold, and what they were fitted on). The decision carries its score and, when
+declining, the reason: the signal that pulled the score down most.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from policyqa.records import Decision, Hit
+from policyqa.zh import asked_quantity, normalise
+from retrieval.query import Query
+from retrieval.scoring import Scored, TermWeights
+
+MODEL_PATH = Path(__file__).parent / "data" / "decision_model.json"
+_YEAR_RE = re.compile(r"(?:19|20)\d{2}")
+
+FEATURES = ("coverage_best", "coverage_all", "key_terms", "absent_share", "dense_best",
+            "figure_missing", "unknown_name", "year_missing", "english")
+
+
+def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: list[Hit],
+             mentions=None) -> dict[str, float]:
+    """The decision's signals, each in [0, 1] except dense similarity (a raw cosine). A year the
+    question names must occur in the evidence or elsewhere in its document (its header, its
+    revision note): `mentions(doc, term)`."""
+    kinds = asked_quantity(normalise(query.question)) or asked_quantity(query.normalised)
+    together = frozenset().union(*(s.covered for s in chosen)) if chosen else frozenset()
+    years = set(_YEAR_RE.findall(normalise(query.question)))
+    docs = {s.evidence.chunk.doc for s in chosen}
+    evidence_text = " ".join(s.evidence.chunk.text + " " + s.evidence.chunk.title + " "
+                             + s.evidence.chunk.meta.get("date", "") for s in chosen)
+    return {
+        "coverage_best": max((s.coverage for s in chosen), default=0.0),
+        "coverage_all": weights.share(together),
+        "key_terms": weights.key_share(together),
+        "absent_share": weights.absent_share(),
+        "dense_best": max((s.dense for s in chosen), default=0.0),
+        "figure_missing": float(bool(kinds) and not any(s.figure_fit for s in chosen)),
+        "unknown_name": float(bool(query.unknown)),
+        "year_missing": _year_missing(years, evidence_text, docs, chosen, mentions),
+        "english": float(query.lang == "en"),
+    }
+
+
+def _year_missing(years: set[str], evidence_text: str, docs: set[str], chosen: list[Scored],
+                  mentions) -> float:
+    """1 when the question names a year that neither the evidence nor its documents mention; 0.5
+    when those documents carry no date at all (a web page without a dateline cannot tell)."""
+    if not years or any(y in evidence_text or (mentions is not None and mentions(d, y))
+                        for y in years for d in docs):
+        return 0.0
+    dated = any(s.evidence.chunk.meta.get("date") for s in chosen)
+    return 1.0 if dated else 0.5
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path = MODEL_PATH) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def probability(x: dict[str, float], model: dict) -> float:
+    z = model["intercept"] + sum(c * (x[f] - m) / s for f, c, m, s in zip(
+        model["features"], model["coef"], model["mean"], model["scale"]))
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+# Why a decline happened, per signal, in each language; {terms} names what was missing.
+_REASONS = {
+    "zh-Hans": {
+        "coverage_best": "现有文档中最相关的段落与问题只部分相符",
+        "coverage_all": "现有文档中最相关的段落与问题只部分相符",
+        "key_terms": "相关段落没有涉及问题的关键内容",
+        "absent_share": "文档中没有出现问题里的关键词（{terms}）",
+        "dense_best": "现有文档中没有与问题意思相近的段落",
+        "figure_missing": "相关段落中没有问题所问的数额或期限",
+        "unknown_name": "文档中没有提到{terms}",
+        "year_missing": "文档中没有{terms}年的相关内容",
+        "english": "现有文档中最相关的段落与问题只部分相符",
+        "empty": "没有检索到相关段落",
+    },
+    "en": {
+        "coverage_best": "the closest passages match the question only in part",
+        "coverage_all": "the closest passages match the question only in part",
+        "key_terms": "the related passages do not cover what is specific to the question",
+        "absent_share": "the documents never use the question's key words ({terms})",
+        "dense_best": "no passage is close in meaning to the question",
+        "figure_missing": "the related passages give no figure of the kind asked for",
+        "unknown_name": "the documents never mention {terms}",
+        "year_missing": "no document covers {terms}",
+        "english": "the closest passages match the question only in part",
+        "empty": "no related passage was found",
+    },
+}
+
+
+def _reason(signal: str, query: Query, weights: TermWeights) -> str:
+    from policyqa.zh import to_traditional
+
+    lang = "en" if query.lang == "en" else "zh-Hans"
+    terms = {"absent_share": "、".join(list(weights.absent)[:3]),
+             "unknown_name": "、".join(query.unknown[:3]),
+             "year_missing": "、".join(sorted(set(_YEAR_RE.findall(normalise(query.question)))))}.get(signal, "")
+    text = _REASONS[lang][signal].format(terms=terms)
+    return to_traditional(text) if query.lang == "zh-Hant" else text
+
+
+def decide(query: Query, weights: TermWeights, chosen: list[Scored], hits: list[Hit],
+           threshold: float | None = None, model: dict | None = None, mentions=None) -> Decision:
+    model = model or load_model()
+    cut = model["threshold"] if threshold is None else threshold
+    if not chosen:
+        return Decision(False, 0.0, cut, _reason("empty", query, weights))
+    x = features(query, weights, chosen, hits, mentions)
+    p = probability(x, model)
+    signals = tuple((f, round(x[f], 4)) for f in model["features"])
+    if p >= cut:
+        return Decision(True, p, cut, "", signals)
+    # The signal that lowers the score most, against an average answerable question.
+    pulls = {f: c * (x[f] - m) / s for f, c, m, s in zip(
+        model["features"], model["coef"], model["mean"], model["scale"]) if f != "english"}
+    worst = min(pulls, key=pulls.get)
+    return Decision(False, p, cut, _reason(worst, query, weights), signals)

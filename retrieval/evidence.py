@@ -1,0 +1,92 @@
+"""Evidence: the quotable sentences of the retrieved passages.
+
+A sentence is a unit the answer may quote and cite. Fragments, datelines, title repeats and
+near-repeats (chunk overlap, an editor's note restating the body) are left out here, so no later
+stage can quote them; a sentence cut at a passage boundary is completed from the next passage.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from policyqa.records import Chunk, Evidence, Hit
+from policyqa.zh import ITEM_RE, find_figures, normalise, sentence_spans
+
+_SENT_END_RE = re.compile(r"[。！？!?；;:：][”’」』）)]*\s*$|\n\s*$")
+# A dateline or signature: a date standing (nearly) alone, with at most an issuing body beside it.
+_DATELINE_RE = re.compile(r"^[（(]?\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?[^，,。；;]{0,40}$")
+# "[1]" in a document is text, never a citation marker of ours: shown as full-width brackets.
+_MARKER_RE = re.compile(r"\[(\s*\d{1,3}\s*)\]")
+MIN_SENTENCE_CHARS = 6  # shorter word runs are headings or debris, not statements
+
+
+def display_text(text: str) -> str:
+    return _MARKER_RE.sub(lambda m: f"［{m.group(1).strip()}］", text)
+
+
+def _grams(key: str) -> set[str]:
+    return {key[i:i + 3] for i in range(max(1, len(key) - 2))}
+
+
+def _figure_set(norm: str) -> frozenset[str]:
+    return frozenset(f.text for f in find_figures(norm))
+
+
+def _continuation(chunk: Chunk, next_chunk: Callable | None) -> tuple[Chunk, str] | None:
+    """The rest of a sentence that a long-sentence split cut at the end of `chunk`: the next
+    chunk then starts exactly where this one ends (overlapping chunks start earlier)."""
+    if next_chunk is None or _SENT_END_RE.search(chunk.text):
+        return None
+    following = next_chunk(chunk)
+    if following is None or following.start != chunk.end:
+        return None
+    spans = sentence_spans(following.text)
+    if not spans or spans[0][0] != 0:
+        return None
+    return following, following.text[: spans[0][1]]
+
+
+def is_quotable(text: str, title: str) -> bool:
+    """Not a fragment, a dateline/signature, or a repeat of the document's title."""
+    key = re.sub(r"\W", "", normalise(text))
+    if len(key) < MIN_SENTENCE_CHARS or _DATELINE_RE.match(text.strip()):
+        return False
+    title_key = re.sub(r"\W", "", normalise(title))
+    return not (title_key and len(title_key) >= 6 and key in title_key)
+
+
+def candidate_sentences(hits: list[Hit], keep_doc: Callable[[str], bool] | None = None,
+                        next_chunk: Callable | None = None) -> list[Evidence]:
+    """Quotable sentences of the passages, best passage first; `keep_doc(doc)` may restrict
+    them to documents that can answer (those about the places a question names)."""
+    out: list[Evidence] = []
+    seen: list[tuple[set[str], frozenset[str]]] = []
+    for rank, hit in enumerate(hits):
+        chunk = hit.chunk
+        if keep_doc is not None and not keep_doc(chunk.doc):
+            continue
+        spans = sentence_spans(chunk.text)
+        intro: Evidence | None = None
+        for i, (a, b) in enumerate(spans):
+            text = chunk.text[a:b]
+            tail = _continuation(chunk, next_chunk) if i == len(spans) - 1 else None
+            if tail is not None:
+                text += tail[1]
+            is_item = bool(ITEM_RE.match(text))
+            if text.rstrip().endswith(("：", ":")):
+                intro = Evidence(chunk, rank, a, b, display_text(text))
+            elif not is_item:
+                intro = None
+            if not is_quotable(text, chunk.title):
+                continue
+            norm = normalise(text)
+            grams, numbers = _grams(re.sub(r"\W", "", norm)), _figure_set(norm)
+            # A near-repeat with other figures is no repeat: it may be a newer version's change.
+            if any(len(grams & g) >= 0.8 * min(len(grams), len(g)) and numbers == n for g, n in seen):
+                continue
+            seen.append((grams, numbers))
+            out.append(Evidence(chunk, rank, a, b, display_text(text),
+                                tail=tail[0] if tail else None, tail_end=len(tail[1]) if tail else 0,
+                                intro=intro if is_item and intro is not None and intro.a != a else None))
+    return out

@@ -1,0 +1,158 @@
+"""Unit tests of the answer stages on tiny synthetic passages, with a deterministic fake
+embedder (character-bigram hashing): evidence, scoring, decision, composition, citations."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from policyqa.records import Chunk, Hit
+from policyqa.zh import normalise
+from retrieval.answer import AnswerOptions, extractive_answer
+from retrieval.compose import ComposeOptions, compose, list_items
+from retrieval.decision import decide, features
+from retrieval.evidence import candidate_sentences
+from retrieval.keyword import KeywordIndex
+from retrieval.query import analyse
+from retrieval.scoring import score_sentences, term_weights
+
+
+class BigramEmbeddings(Embeddings):
+    """Deterministic: a unit vector of hashed character bigrams of the normalised text."""
+
+    def _one(self, text: str) -> list[float]:
+        v = np.zeros(256)
+        t = normalise(text)
+        for i in range(len(t) - 1):
+            v[int(hashlib.md5(t[i:i + 2].encode()).hexdigest(), 16) % 256] += 1
+        n = np.linalg.norm(v)
+        return (v / n if n else v).tolist()
+
+    def embed_documents(self, texts):
+        return [self._one(t) for t in texts]
+
+    def embed_query(self, text):
+        return self._one(text)
+
+
+DOC = ("某市养犬管理条例\n2021年8月26日\n第十五条 违反本条例规定，携犬出户未束犬链的，由公安机关责令改正，"
+       "处二百元以上五百元以下罚款。\n第十六条 养犬人应当遵守下列规定：\n（一）为犬只办理登记；\n"
+       "（二）按时接种狂犬病疫苗；\n（三）及时清除犬粪。\n第十七条 本条例自公布之日起施行。")
+
+
+def chunks_of(text: str, cut: int, doc: str = "dogs.txt", title: str = "某市养犬管理条例") -> list[Chunk]:
+    parts = [(0, cut), (cut, len(text))]
+    return [Chunk(id=f"{doc}-{i}", doc=doc, title=title, text=text[a:b], index_text=normalise(text[a:b]),
+                  start=a, end=b, position=i, meta={"date": "2021-08-26"}) for i, (a, b) in enumerate(parts)]
+
+
+def fixtures(cut: int | None = None):
+    cut = cut or DOC.index("（二）")
+    chunks = chunks_of(DOC, cut)
+    by_pos = {c.position: c for c in chunks}
+    keyword = KeywordIndex(chunks)
+    vocabulary = lambda w: keyword.has(w) or w in normalise(DOC)  # noqa: E731
+    return chunks, by_pos, keyword, vocabulary
+
+
+def ask(question: str, threshold: float = 0.0):
+    chunks, by_pos, keyword, vocabulary = fixtures()
+    query = analyse(question, [], vocabulary)
+    hits = [Hit(c, 1.0 - 0.1 * i) for i, c in enumerate(chunks)]
+    return extractive_answer(query, hits, keyword, BigramEmbeddings(), lambda d: DOC,
+                             AnswerOptions(threshold=threshold),
+                             next_chunk=lambda c: by_pos.get(c.position + 1),
+                             in_corpus=lambda t: t in normalise(DOC))
+
+
+def test_evidence_leaves_out_datelines_and_title_and_neutralises_markers():
+    chunk = Chunk(id="x", doc="d.txt", title="某市养犬管理条例", start=0, end=60, position=0,
+                  text="某市养犬管理条例\n2021年8月26日\n见上文[1]所述的登记办法，应当按期办理。",
+                  index_text="")
+    texts = [e.text for e in candidate_sentences([Hit(chunk, 1.0)])]
+    assert texts == ["见上文［1］所述的登记办法，应当按期办理。"]
+
+
+def test_a_sentence_cut_at_the_passage_boundary_is_completed_from_the_next():
+    cut = DOC.index("处二百元")
+    chunks, by_pos, *_ = fixtures(cut)
+    evidence = candidate_sentences([Hit(chunks[0], 1.0)], next_chunk=lambda c: by_pos.get(c.position + 1))
+    last = evidence[-1]
+    assert last.text.endswith("处二百元以上五百元以下罚款。")
+    start, end = last.source_span()
+    assert DOC[start:end] == last.text
+
+
+def test_words_the_corpus_lacks_count_as_uncovered():
+    _, _, keyword, vocabulary = fixtures()
+    query = analyse("国庆节放假几天？", [], vocabulary)
+    weights = term_weights(query, keyword, lambda t: t in normalise(DOC))
+    assert weights.absent_share() == 1.0 and not weights.present
+
+
+def test_figures_of_the_asked_kind_are_preferred():
+    chunks, _, keyword, vocabulary = fixtures()
+    query = analyse("未束犬链罚多少钱？", [], vocabulary)
+    weights = term_weights(query, keyword, lambda t: t in normalise(DOC))
+    scored = score_sentences(query, candidate_sentences([Hit(c, 1.0) for c in chunks]), weights,
+                             BigramEmbeddings())
+    best = max(scored, key=lambda s: s.score)
+    assert "二百元以上五百元以下" in best.evidence.text and best.figure_fit
+
+
+def test_the_decision_declines_with_the_reason_that_pulled_the_score_down():
+    chunks, _, keyword, vocabulary = fixtures()
+    model = {"features": ["absent_share", "coverage_best"], "coef": [-3.0, 1.0], "intercept": 0.0,
+             "mean": [0.0, 0.0], "scale": [1.0, 1.0], "threshold": 0.5}
+    query = analyse("国庆节放假几天？", [], vocabulary)
+    weights = term_weights(query, keyword, lambda t: t in normalise(DOC))
+    scored = score_sentences(query, candidate_sentences([Hit(c, 1.0) for c in chunks]), weights,
+                             BigramEmbeddings())
+    decision = decide(query, weights, scored[:1], [], model=model)
+    assert not decision.answer and "国庆节" in decision.reason
+    assert dict(decision.features)["absent_share"] == 1.0
+    assert set(features(query, weights, scored[:1], [])) >= {"coverage_best", "dense_best", "figure_missing"}
+
+
+def test_a_quantity_answer_leads_with_the_clause_holding_the_figure():
+    answer = ask("携犬出户未束犬链的罚多少钱？")
+    assert answer.text.startswith("答：处二百元以上五百元以下罚款。[1]")
+    c = answer.citations[0]
+    assert DOC[c.start:c.end] == c.quote and "二百元以上五百元以下" in c.display
+
+
+def test_an_english_lead_gives_the_value_in_english_beside_the_figure():
+    chunks, by_pos, keyword, _ = fixtures()
+    vocabulary = lambda w: w in normalise(DOC)  # noqa: E731
+    query = analyse("What is the fine for walking a dog without a leash?", [], vocabulary)
+    assert query.lang == "en"
+    hits = [Hit(c, 1.0) for c in chunks]
+    answer = extractive_answer(query, hits, keyword, BigramEmbeddings(), lambda d: DOC,
+                               AnswerOptions(threshold=0.0), in_corpus=vocabulary)
+    assert "(200 yuan to 500 yuan)" in answer.text.splitlines()[0]
+
+
+def test_list_items_are_gathered_across_the_passage_boundary():
+    answer = ask("养犬人应当遵守哪些规定？")
+    for item in ("为犬只办理登记", "按时接种狂犬病疫苗", "及时清除犬粪"):
+        assert item in answer.text
+    assert "本条例自公布之日起施行" not in answer.text
+    for c in answer.citations:
+        assert DOC[c.start:c.end] == c.quote
+
+
+def test_list_items_stop_at_the_end_of_the_list():
+    chunks, by_pos, *_ = fixtures()
+    lead = next(e for e in candidate_sentences([Hit(chunks[0], 1.0)]) if "下列规定" in e.text)
+    items = list_items(lead, lambda c: by_pos.get(c.position + 1), ComposeOptions())
+    assert [i.text[:4] for i in items] == ["（一）为", "（二）按", "（三）及"]
+
+
+def test_compose_cites_every_sentence_once_in_order():
+    chunks, *_ = fixtures()
+    evidence = candidate_sentences([Hit(c, 1.0) for c in chunks])[:2]
+    query = analyse("养犬", [], lambda w: True)
+    text, citations = compose(query, evidence, lambda d: DOC)
+    assert [c.n for c in citations] == [1, 2] and text.count("[1]") == 1 and text.count("[2]") == 1

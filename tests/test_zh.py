@@ -1,0 +1,66 @@
+"""The Chinese text rules (policyqa/zh.py): sentences, figures incl. Chinese numerals, quantity
+questions, list items."""
+
+from __future__ import annotations
+
+import pytest
+
+from policyqa.zh import ITEM_RE, asked_quantity, find_figures, numeral_value, sentence_spans
+
+
+def test_sentence_spans_exclude_white_space_and_keep_closing_marks():
+    text = "第一条 为了规范管理。\n  二、违反规定的，责令改正；拒不改正的，罚款五百元」。 "
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "第一条 为了规范管理。", "二、违反规定的，责令改正；拒不改正的，罚款五百元」。"]
+
+
+def test_semicolons_cut_only_long_sentences():
+    long = "；".join(["违反本条例规定的，由主管部门责令改正"] * 12) + "。"
+    spans = sentence_spans(long)
+    assert len(spans) == 12 and all(long[a:b].startswith("违反") for a, b in spans)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("处二万元以上十万元以下的罚款", [("二万元", 20000, "money"), ("十万元", 100000, "money")]),
+    ("每月发放1,500元，每年合共1.8万元", [("1,500元", 1500, "money"), ("1.8万元", 18000, "money")]),
+    ("每次献血量一般为二五○毫升", [("二五○毫升", 250, "volume")]),
+    ("津贴为19万8,000元", [("19万8,000元", 198000, "money")]),
+    ("自出生满三个月之日起十五日内", [("三个月", 3, "duration"), ("十五日", 15, "duration")]),
+    ("年满十七岁", [("十七岁", 17, "age")]),
+    ("失业率控制在5.5%以内", [("5.5%", 5.5, "ratio")]),
+])
+def test_figures_in_arabic_and_chinese_numerals(text, expected):
+    assert [(f.text, f.value, f.kind) for f in find_figures(text)] == expected
+
+
+def test_words_with_numeral_characters_are_not_figures():
+    assert find_figures("统一规定，一般情况下一律按规定办理") == []
+    assert numeral_value("八千二百") == 8200
+
+
+@pytest.mark.parametrize("question, kinds", [
+    ("违规燃放一次罚多少钱？", {"money", "ratio"}),  # fines may be multiples of illegal gains
+    ("多久之内必须办理登记？", {"duration"}),
+    ("几岁可以献血？", {"age"}),
+    ("每户最多能养几条狗？", {"count"}),
+    ("what is the fine for this?", {"money", "ratio"}),
+    ("哪几个区禁止燃放？", None),  # which districts: a list, not a count
+    ("how long does the review take?", {"duration"}),
+])
+def test_quantity_questions_and_the_unit_kinds_that_answer_them(question, kinds):
+    assert asked_quantity(question) == (frozenset(kinds) if kinds else None)
+
+
+def test_no_quantity_without_a_question_word_for_it():
+    assert asked_quantity("社区党组织的经费怎么保障？") is None
+    assert asked_quantity("这几乎是所有人的要求吗？") is None  # 几 inside 几乎 asks nothing
+
+
+@pytest.mark.parametrize("line", ["一是加强领导", "（三）其他情形", "2、按时申报", "3.年满十八周岁", "第一，明确责任", "①登记"])
+def test_list_item_markers(line):
+    assert ITEM_RE.match(line)
+
+
+@pytest.mark.parametrize("line", ["2024年起施行", "一般规定如下", "3.5万元"])
+def test_not_list_items(line):
+    assert not ITEM_RE.match(line)
