@@ -85,7 +85,9 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
                       declined_because=decision.reason, decision=decision)
     conflict = None if groups else find_conflict(chosen, weights)  # places compared: no conflict
     evidence = ordered(with_items(query, chosen, next_chunk, opts.compose), newer_first=conflict is not None)
-    best_first = [s.evidence for s in sorted(chosen, key=lambda s: -s.score)]
+    # The lead clause comes from the best-scored evidence, or from the newest version when
+    # versions of one document disagree.
+    best_first = evidence if conflict is not None else [s.evidence for s in sorted(chosen, key=lambda s: -s.score)]
     text, citations = compose(query, evidence, document_text, as_list=is_list_question(query),
                               best_first=best_first)
     if conflict is not None:
