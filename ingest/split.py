@@ -10,18 +10,13 @@ from functools import lru_cache
 import tiktoken
 
 from ingest.clean import Cleaned
-from policyqa.zh import heading_path, normalise
+from policyqa.zh import FIGURE_SPAN_RE as FIGURE_RE, heading_path, normalise
 from policyqa.records import Chunk, Document
 
 # Chinese sentence ends (plus closing quotes that follow them) and hard line breaks.
 SENTENCE_RE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;]+[”’」』）)]*|\n|$)")
 # Where an over-long sentence may be cut, best first: clause marks, then white space.
 SOFT_BREAKS = (re.compile(r"[，,、：:]"), re.compile(r"[\s\u3000]"))
-# A figure, in Arabic or Chinese numerals, with its units and range words (二万元以上十万元以下,
-# 1,500元, 新臺幣八千二百元, 二五○毫升): a cut never falls inside one.
-_NUM = r"[\d０-９零〇○一二三四五六七八九十百千万萬亿億两兩][\d０-９零〇○一二三四五六七八九十百千万萬亿億两兩.,．]*"
-_UNIT = r"(?:[元圆圓倍%％个個人次日天年月岁歲号號条條款项項]|公斤|毫升|公里|平方米|立方米|小时|小時|周岁|週歲)"
-FIGURE_RE = re.compile(r"%s%s*(?:(?:以上|以下|至|到|[~～\-－—])%s%s*)*(?:以上|以下|以内|以內)?" % (_NUM, _UNIT, _NUM, _UNIT))
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,11 @@ FIGURE_RE = re.compile(
 # A calendar date, Arabic or Chinese: 2019年, 2024年8月22日, 二〇二四年十一月十日, 民国九十五年三月.
 DATE_RE = re.compile(r"(?:(?:19|20)\d{2}|[一二〇○零][〇○零一二三四五六七八九]{3})\s*年(?:\s*[\d一二三四五六七八九十]{1,3}\s*月(?:\s*[\d一二三四五六七八九十]{1,3}\s*日)?)?"
                      r"|(?<![\d.])\d{1,2}\s*月\s*\d{1,2}\s*日|[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日")
+# A figure as raw text writes it (any script and width), with its units and range words (二万元以上十万元以下,
+# 1,500元, 新臺幣八千二百元, 二五○毫升): a cut never falls inside one.
+_SPAN_NUM = r"[\d０-９零〇○一二三四五六七八九十百千万萬亿億两兩][\d０-９零〇○一二三四五六七八九十百千万萬亿億两兩.,．]*"
+_SPAN_UNIT = r"(?:[元圆圓倍%％个個人次日天年月岁歲号號条條款项項]|公斤|毫升|公里|平方米|立方米|小时|小時|周岁|週歲)"
+FIGURE_SPAN_RE = re.compile(r"%s%s*(?:(?:以上|以下|至|到|[~～\-－—])%s%s*)*(?:以上|以下|以内|以內)?" % (_SPAN_NUM, _SPAN_UNIT, _SPAN_NUM, _SPAN_UNIT))
 # Words that contain numeral characters but are no figures (一般, 万一, 统一, 十分 …).
 _NOT_FIGURE_BEFORE = re.compile(r"[统唯同万专单均划]$")
 _NOT_FIGURE_AFTER = ("一般", "一律", "一致", "一定", "一切", "一起", "一同", "一并", "一旦", "一些", "一方")
@@ -138,10 +143,6 @@ def find_figures(text: str) -> list[Figure]:
     # Dates answer "when" questions: kind "date", no unit, never compared as quantities.
     out += [Figure(text[a:b], None, "", "date", a, b) for a, b in dates]
     return sorted(out, key=lambda f: f.start)
-
-
-def has_figure(text: str, kinds: frozenset[str] | None = None) -> bool:
-    return any(kinds is None or f.kind in kinds for f in find_figures(text))
 
 
 # A question that asks for a quantity, and which kinds of unit can answer it. Checked on the

@@ -8,6 +8,8 @@ from functools import lru_cache
 
 import jieba
 
+from policyqa.zh import find_figures
+
 jieba.setLogLevel(logging.WARNING)
 jieba.initialize()
 
@@ -51,15 +53,11 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
-# A figure as documents write it, with its unit when it has one: 8万元, 16万多盏, 65%, 3个月.
-FIGURE_RE = re.compile(
-    r"(\d+(?:\.\d+)?[万亿]?)(?:多|余)?(元|个月|个|名|户|人|次|项|条|场|份|所|家|篇|盏|座|批|天|%|‰)?")
-
-
 def figures(text: str) -> dict[str, set[str]]:
-    """Figures with a unit in a (normalised) text, by unit: {"元": {"8万"}, "个": {"278"}}."""
+    """Figures with a unit in a (normalised) text, by unit: {"元": {"8万元"}, "个": {"278个"}}
+    (the figure rules of policyqa/zh.py; dates aside)."""
     out: dict[str, set[str]] = {}
-    for value, unit in FIGURE_RE.findall(text):
-        if unit:
-            out.setdefault(unit, set()).add(value)
+    for f in find_figures(text):
+        if f.unit:
+            out.setdefault(f.unit, set()).add(f.text)
     return out
