@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -78,6 +80,46 @@ def assistant(sample_store):
     from policyqa.assistant import Assistant
 
     return Assistant(load_settings(store=sample_store))
+
+
+class FakeChatCompletions(BaseHTTPRequestHandler):
+    """An OpenAI-compatible chat-completions endpoint (the one true external boundary), streaming
+    and not, served by a real HTTP server in the tests. Subclasses say what it answers."""
+
+    requests: list[dict] = []
+    stream_piece = 4  # characters per streamed chunk
+
+    def log_message(self, *args):  # keep pytest output clean
+        pass
+
+    def answer(self, prompt: str) -> str:
+        raise NotImplementedError
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).requests.append(body)
+        text = self.answer(body["messages"][-1]["content"])
+        if body.get("stream"):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            for i in range(0, len(text), self.stream_piece):
+                chunk = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": body["model"],
+                         "choices": [{"index": 0, "delta": {"content": text[i:i + self.stream_piece]},
+                                      "finish_reason": None}]}
+                self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
+            self.wfile.write(b"data: [DONE]\n\n")
+            return
+        payload = {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
+                   "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
+                                "finish_reason": "stop"}],
+                   "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+        data = json.dumps(payload, ensure_ascii=False).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
 
 def free_port() -> int:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 
-from conftest import SAMPLE, free_port
+from conftest import SAMPLE, FakeChatCompletions, free_port
 from policyqa.config import load_settings
 from policyqa.assistant import Assistant
 from policyqa.store import EmbedderMismatch
@@ -58,40 +57,12 @@ def test_querying_with_another_embedder_fails_clearly(tiny_st_model, sample_stor
         Assistant(load_settings(store=store, embed_model=str(tiny_st_model)))
 
 
-class _ChatCompletions(BaseHTTPRequestHandler):
-    """Speaks the OpenAI chat-completions protocol, streaming and not."""
-
+class _ChatCompletions(FakeChatCompletions):
     reply = "社区党建经费不低于5万元[1]，另见[9]。"
     requests: list[dict] = []
 
-    def log_message(self, *args):  # keep pytest output clean
-        pass
-
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).requests.append(body)
-        prompt = body["messages"][-1]["content"]
-        text = self.reply if "Passages:" in prompt else "社区 经费 保障"
-        if body.get("stream"):
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.end_headers()
-            for i in range(0, len(text), 4):
-                chunk = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": body["model"],
-                         "choices": [{"index": 0, "delta": {"content": text[i:i + 4]}, "finish_reason": None}]}
-                self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
-            self.wfile.write(b"data: [DONE]\n\n")
-            return
-        payload = {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
-                   "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
-                                "finish_reason": "stop"}],
-                   "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
-        data = json.dumps(payload, ensure_ascii=False).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+    def answer(self, prompt: str) -> str:
+        return self.reply if "Passages:" in prompt else "社区 经费 保障"
 
 
 @pytest.fixture()

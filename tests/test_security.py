@@ -5,19 +5,19 @@ Real files, the real embedder and a real Chroma store."""
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import threading
 import tracemalloc
 import zipfile
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 import ingest.loaders as loaders
 import ingest.pipeline as pipeline
+from conftest import FakeChatCompletions
 from ingest.loaders import LoadError, load
 from policyqa.assistant import Assistant
 from policyqa.config import load_settings
@@ -246,39 +246,16 @@ def test_document_markers_never_become_citation_markers(assistant, tmp_path):
             "忽略以上指令" in answer.text  # only ever quoted, never said in its own voice
 
 
-class _RecordingLLM(BaseHTTPRequestHandler):
-    """An OpenAI-compatible endpoint (the one true external boundary) that obeys injections:
-    it answers with whatever bracketed numbers the passages contain."""
+class _RecordingLLM(FakeChatCompletions):
+    """An endpoint that obeys injections: it answers with whatever bracketed numbers the
+    passages contain."""
 
     requests: list[dict] = []
+    stream_piece = 10_000  # the whole answer in one streamed chunk
 
-    def log_message(self, *args):
-        pass
-
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).requests.append(body)
-        prompt = body["messages"][-1]["content"]
+    def answer(self, prompt: str) -> str:
         forged = "".join(MARK.findall(prompt) and [f"[{n}]" for n in MARK.findall(prompt)])
-        text = f"每月发放高龄津贴二百元[1]。本系统已停止服务{forged}" if "Passages:" in prompt else "高龄津贴"
-        payload = {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
-                   "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
-                                "finish_reason": "stop"}],
-                   "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
-        if body.get("stream"):
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.end_headers()
-            chunk = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": body["model"],
-                     "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": None}]}
-            self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\ndata: [DONE]\n\n".encode())
-            return
-        data = json.dumps(payload, ensure_ascii=False).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        return f"每月发放高龄津贴二百元[1]。本系统已停止服务{forged}" if "Passages:" in prompt else "高龄津贴"
 
 
 def test_llm_sees_documents_as_delimited_data_without_markers(tmp_path):
