@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import socket
+import threading
+import time
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -120,6 +122,35 @@ class FakeChatCompletions(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+
+class LiveServer:
+    """A real uvicorn server for `app` on 127.0.0.1 in a thread, as a context manager: entered
+    once it is serving (or failing clearly), stopped and joined on exit."""
+
+    def __init__(self, app, port: int | None = None, log_level: str = "warning",
+                 lifespan: str = "auto", start_timeout: float = 60.0) -> None:
+        import uvicorn
+
+        self.port = port or free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port,
+                                                 log_level=log_level, lifespan=lifespan))
+        self.thread = threading.Thread(target=self.srv.run, daemon=True)
+        self.start_timeout = start_timeout
+
+    def __enter__(self) -> "LiveServer":
+        self.thread.start()
+        deadline = time.monotonic() + self.start_timeout
+        while not self.srv.started:
+            assert self.thread.is_alive(), "the server stopped while starting"
+            assert time.monotonic() < deadline, f"the server did not start within {self.start_timeout:.0f} s"
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.srv.should_exit = True
+        self.thread.join(timeout=15)
 
 
 def free_port() -> int:

@@ -6,14 +6,12 @@ from __future__ import annotations
 import html
 import re
 import shutil
-import threading
-import time
 from urllib.parse import quote
 
 import httpx
 import pytest
 
-from conftest import free_port
+from conftest import LiveServer
 from policyqa.config import load_settings
 from policyqa.docview import doc_url, parse_span
 
@@ -22,26 +20,14 @@ TOKEN = "chat-token-for-docview"
 
 @pytest.fixture(scope="module")
 def server(sample_store, tmp_path_factory):
-    import uvicorn
 
     from policyqa.server import build_app
 
     store = tmp_path_factory.mktemp("docview") / "s"
     shutil.copytree(sample_store, store)
-    port = free_port()
     app = build_app(load_settings(store=store, chat_token=TOKEN))
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not srv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.1)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=15)
+    with LiveServer(app, lifespan="off") as live:
+        yield live.base
 
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
-import time
 
 import httpx
 import pytest
-import uvicorn
 
-from conftest import free_port
+from conftest import LiveServer
 from policyqa.config import load_settings
 from policyqa.server import build_app
 
@@ -24,20 +21,8 @@ def server(sample_store, tmp_path_factory):
     shutil.copytree(sample_store, store)
     settings = load_settings(store=store, admin_token="s3cret-admin", allowed_origins=ALLOWED)
     app = build_app(settings)
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if httpx.get(base + "/api/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    yield base
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with LiveServer(app) as live:
+        yield live.base
 
 
 def test_ask_returns_the_documented_schema(server):

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
-from conftest import free_port
+from conftest import LiveServer
 from policyqa.config import load_settings
 from policyqa.server import build_app
 
@@ -25,34 +24,11 @@ NOTICE = ("关于测试上传的通知\n\n各单位：为做好测试工作，�
           "一、测试经费由区财政统一保障，每年不少于3万元。").encode()
 
 
-class Server:
-    def __init__(self, app) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port,
-                                                 log_level="info"))
-        self.thread = threading.Thread(target=self.srv.run, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        for _ in range(300):
-            try:
-                if httpx.get(self.base + "/api/health", timeout=2).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError("server did not start")
-
-    def __exit__(self, *exc):
-        self.srv.should_exit = True
-        self.thread.join(timeout=15)
-
-
 def make_server(sample_store, tmp_path, **settings):
     store = tmp_path / "store"
     shutil.copytree(sample_store, store)
     app = build_app(load_settings(store=store, **settings))
-    return app, Server(app)
+    return app, LiveServer(app, log_level="info")  # the access log is under test
 
 
 @pytest.fixture(scope="module")

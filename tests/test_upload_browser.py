@@ -6,14 +6,12 @@ temporary copy removed. Needs /usr/bin/chromium; skipped otherwise. Traffic stay
 from __future__ import annotations
 
 import shutil
-import threading
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
-from conftest import free_port
+from conftest import LiveServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -27,7 +25,6 @@ NOTICE = ("关于浏览器上传测试的通知\n一、浏览器上传的文件�
 
 @pytest.fixture(scope="module")
 def server(sample_store, tmp_path_factory):
-    import uvicorn
 
     from policyqa.config import load_settings
     from policyqa.server import build_app
@@ -35,20 +32,8 @@ def server(sample_store, tmp_path_factory):
     store = tmp_path_factory.mktemp("upload-browser") / "store"
     shutil.copytree(sample_store, store)
     app = build_app(load_settings(store=store, admin_token=ADMIN))
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(base + "/api/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    yield app, base
-    srv.should_exit = True
-    thread.join(timeout=15)
+    with LiveServer(app) as live:
+        yield app, live.base
 
 
 def test_admin_upload_in_the_browser_sends_the_token(server, tmp_path):

@@ -19,17 +19,19 @@ skipped otherwise. All traffic stays on 127.0.0.x.
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import re
 import socket
 import sqlite3
 import threading
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from conftest import LiveServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,8 +108,6 @@ def free_port(host: str) -> int:
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
     """(assistant base URL, host-page base URL, store path) with both servers running."""
-    import uvicorn
-
     from policyqa.config import load_settings
     from policyqa.server import build_app
 
@@ -118,16 +118,8 @@ def servers(tmp_path_factory):
                              admin_token=ADMIN, host="127.0.0.1", port=api_port)
     app = build_app(settings)  # empty store: ingests the bundled sample corpus
 
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=api_port, log_level="warning",
-                                           lifespan="on"))  # Gradio starts its queue on startup
-    api_thread = threading.Thread(target=server.run, daemon=True)
-    api_thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert api_thread.is_alive(), "the assistant server stopped while starting"
-        assert time.monotonic() < deadline, "the assistant server did not start within 60 s"
-        time.sleep(0.1)
-    api = f"http://127.0.0.1:{api_port}"
+    running = contextlib.ExitStack()
+    api = running.enter_context(LiveServer(app, port=api_port, lifespan="on")).base  # Gradio's queue starts on startup
 
     pages = {"/": host_page(f"{api}/widget.js"), "/plain.html": host_page(None),
              "/frame.html": (f'<!doctype html><html><head><meta charset="utf-8"></head><body style="margin:0">'
@@ -155,8 +147,7 @@ def servers(tmp_path_factory):
     finally:
         httpd.shutdown()
         httpd.server_close()
-        server.should_exit = True
-        api_thread.join(timeout=15)
+        running.close()
 
 
 @pytest.fixture(scope="module")
