@@ -153,6 +153,42 @@ def glossary() -> dict[str, tuple[tuple[str, ...], str]]:
     return out
 
 
+EQUIVALENTS_PATH = Path(__file__).parent / "data" / "zh_equivalents.tsv"
+
+
+@lru_cache(maxsize=1)
+def _equivalent_sets() -> dict[str, frozenset[str]]:
+    """Word → the other words of its sets in the bundled table of regional and plain-language
+    equivalents (狗 → 犬, 罚款 → 罚锾)."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for line in EQUIVALENTS_PATH.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        words = [w.strip() for w in line.split(",") if w.strip()]
+        for w in words:
+            out[w].update(x for x in words if x != w)
+    return {w: frozenset(v) for w, v in out.items()}
+
+
+@lru_cache(maxsize=16384)
+def _regional_forms(word: str) -> tuple[str, ...]:
+    """The word's equivalents from the bundled table, also inside a longer word (养狗 → 养犬).
+    (OpenCC's regional phrase tables are about computing words, and some of their pairs mislead
+    in policy text: 程序 "procedure" → 进程.)"""
+    table = _equivalent_sets()
+    forms = sorted(table.get(word, ()))
+    for part, others in table.items():
+        if len(part) < len(word) and part in word:
+            forms += [word.replace(part, other) for other in sorted(others)]
+    return tuple(f for f in dict.fromkeys(forms) if f and f != word)
+
+
+def equivalents(token: str, vocabulary: Callable[[str], bool]) -> tuple[str, ...]:
+    """Regional and plain-language equivalents of a Chinese question word that the corpus uses:
+    a question in one region's words meets documents in another's (罚款 / 罚锾, 狗 / 犬)."""
+    return tuple(f for f in _regional_forms(token) if vocabulary(f))
+
+
 def expand_english(question: str, vocabulary: Callable[[str], bool],
                    transliterate: Callable[[str], list[str]] | None = None,
                    per_term: int = 3) -> Expansion:
@@ -473,6 +509,13 @@ def analyse(question: str, history: list[dict], vocabulary: Callable[[str], bool
         groups, group_words, absent_words = (), (), ()
         tokens = corpus_tokens(tokens, vocabulary)
         unknown = proper_nouns(normalise(question))
+        alternatives = {t: equivalents(t, vocabulary) for t in dict.fromkeys(tokens)}
+        if any(alternatives.values()):
+            # Every word as a group of alternatives (itself and its equivalents), so that one
+            # present suffices; the equivalents also search the keyword index.
+            groups = tuple((t,) + alts for t, alts in alternatives.items())
+            group_words = tuple(alternatives)
+            tokens = tokens + [a for alts in alternatives.values() for a in alts if a not in tokens]
     return Query(question=question, standalone=standalone, lang=lang, normalised=normalised,
                  tokens=tuple(tokens), expansion=expansion, places=places, groups=groups,
                  group_words=group_words, unknown=unknown, absent_words=absent_words)

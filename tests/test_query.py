@@ -64,3 +64,14 @@ def test_compounds_the_corpus_writes_apart_are_not_absent_words():
 def test_traditional_question_words_are_not_content_words():
     query = analyse("澳門的老人退休後，稅上有甚麼照顧？", [], vocabulary)
     assert "甚么" not in query.tokens and "照顾" in query.tokens
+
+
+def test_regional_and_plain_words_meet_the_corpus_words_that_mean_the_same():
+    corpus = "违反本办法规定者，处新台币三千元以上罚锾。饲主应为犬只办理登记。"
+    known = lambda w: w in corpus  # noqa: E731
+    query = analyse("台湾的狗不登记罚款多少？", [], known)
+    groups = dict(zip(query.group_words, query.groups))
+    assert "罚锾" in groups["罚款"] and "犬只" in groups["狗"]
+    assert "罚锾" in query.tokens  # the keyword search looks for them too
+    plain = analyse("台湾的狗不登记罚款多少？", [], lambda w: False)
+    assert not plain.groups  # nothing to add where the corpus has no equivalent
