@@ -101,6 +101,21 @@ _NOT_FIGURE_BEFORE = re.compile(r"[统唯同万专单均划]$")
 _NOT_FIGURE_AFTER = ("一般", "一律", "一致", "一定", "一切", "一起", "一同", "一并", "一旦", "一些", "一方")
 
 
+# A year as a question or a document names it: 2023, 2023年, 二〇二三年 (Gregorian only: an ROC
+# year, 民国112年, is matched through the document's ISO date instead).
+_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)|([一二][〇○零一二三四五六七八九]{3})\s*年")
+
+
+def years_named(text: str) -> tuple[str, ...]:
+    """The Gregorian years `text` names, as four Arabic digits, in order of first mention."""
+    out = []
+    for m in _YEAR_RE.finditer(text):
+        year = m.group(1) or m.group(2).translate(str.maketrans("〇○零一二三四五六七八九", "000123456789"))
+        if 1900 <= int(year) <= 2099:
+            out.append(year)
+    return tuple(dict.fromkeys(out))
+
+
 @dataclass(frozen=True)
 class Figure:
     text: str  # as written: 二万元, 1,500元, 16万多盏
@@ -151,7 +166,9 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
     (re.compile(p, re.I), frozenset(k.split())) for p, k in (
         (r"罚.{0,6}(多少|几)|多少钱|多少元|金额|罚款(标准|幅度|数额)|补助.{0,4}(多少|标准)|补贴.{0,4}(多少|标准)"
          r"|津贴.{0,4}(多少|标准)|费用?.{0,3}(多少|标准)|上限是多少|最多.{0,4}(多少|能拿|能领)|领多少|发多少|给多少"
-         r"|\bfines?\b|\bpenalt|how much|\bamount\b|\bcost|\bfees?\b|subsid|allowance|\bgrant\b|payment|\bpaid\b|yuan|dollars?|\bcap\b|maximum|minimum|threshold",
+         r"|多少(补贴|补助|津贴|罚款|费用?|奖金|工资|钱)|(工资|薪资|薪金|价格|奖金).{0,4}(多少|标准)"
+         r"|\bfines?\b|\bpenalt|how much|\bamount\b|\bcost|\bfees?\b|subsid|allowance|\bgrant\b|payment|\bpaid\b|yuan|dollars?|\bcap\b|maximum|minimum|threshold"
+         r"|\bwages?\b|salar|pension|\bprice",
          "money ratio"),  # fines are also set as multiples (违法所得一倍以上三倍以下)
         (r"多久|多长时间|多少天|几天|几年|多少年|几个月|多少个?月|期限|时限|多少个?工作日|几个工作日|间隔"
          r"|how long|how soon|within how|how many (days|months|years|weeks|hours)|period|interval",
@@ -163,6 +180,19 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
         (r"比例|百分之|几倍|多少倍|百分比|几成|percent|proportion|share of|times the", "ratio"),
         (r"(?<!哪)(几|多少)[个只条名户人项家所次件份位台辆张套间处类种]|how many|number of", "count"),
     ))
+# A unit the question names outright (多少元, 几岁, how many days) says exactly which kind answers
+# it: the looser cues above (a fine may be set as a multiple) then add nothing.
+EXPLICIT_UNIT_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
+    (re.compile(p, re.I), frozenset(k.split())) for p, k in (
+        (r"(多少|几)(万|千|百)?(元|块)|how many (yuan|dollars|patacas)", "money"),
+        (r"(多少|几)(周)?岁", "age"),
+        (r"(多少|几)个?(天|日|工作日|月|小时)|how many (days|months|hours|working days)", "duration"),
+        (r"(多少|几)(毫升|升)", "volume"),
+        (r"(多少|几)(公斤|千克|斤|吨)", "weight"),
+        (r"(多少|几)倍|百分之几|百分比是多少|what percentage", "ratio"),
+    ))
+# A change asked for (增长多少, how much did it rise) is answered by a rate or by an amount.
+_CHANGE_CUE = re.compile(r"(增长|增加|下降|减少|提高|降低|上涨|上升|增幅|涨)(了)?(多少|几)|grow|increase|rise|fall|decrease", re.I)
 # "多少" alone asks for some quantity without saying which.
 _ANY_QUANTITY = re.compile(r"多少|(?<!哪)几[^乎何]|what is the (number|figure|rate|level|standard)", re.I)
 
@@ -170,7 +200,12 @@ _ANY_QUANTITY = re.compile(r"多少|(?<!哪)几[^乎何]|what is the (number|fig
 def asked_quantity(question_normalised: str) -> frozenset[str] | None:
     """The unit kinds that can answer a quantity question, or None when no quantity is asked.
     A bare 几 inside a word (几乎, 几何) is no question word: only 几 + measure word counts."""
+    explicit = {k for pattern, ks in EXPLICIT_UNIT_CUES if pattern.search(question_normalised) for k in ks}
+    if explicit:
+        return frozenset(explicit)
     kinds: set[str] = set()
+    if _CHANGE_CUE.search(question_normalised) and _ANY_QUANTITY.search(question_normalised):
+        kinds |= {"ratio", "money", "count"}
     for pattern, ks in QUANTITY_CUES:
         if pattern.search(question_normalised):
             kinds |= ks

@@ -17,7 +17,7 @@ from retrieval.keyword import KeywordIndex, chunk_tokens
 from retrieval.query import Query, Transliterator, analyse, search_text
 from policyqa.store import Store, spaced
 from retrieval.tokens import figures
-from policyqa.zh import PLACE_MARKERS
+from policyqa.zh import PLACE_MARKERS, years_named
 
 RRF_K = 60  # the constant of Cormack et al.; damps the head of each ranking
 
@@ -38,6 +38,7 @@ class SearchOptions:
     fusion: str = "convex"
     bm25_weight: float = 0.4
     place_prior: bool = True
+    year_prior: bool = True
     dedupe: bool = True
     diversity: bool = True
     candidates: int = 40  # per retriever, before fusion
@@ -46,6 +47,9 @@ class SearchOptions:
 # A passage from a document that mentions none of the places the question names is unlikely
 # to answer it ("五华区…" is not answered by Changchun's report); it is demoted, not dropped.
 OFF_PLACE_FACTOR = 0.5
+# Likewise a year the question names (2023年施政报告): a document that never mentions it, in its
+# text or its date, is about another year. Same factor as places (not tuned separately).
+OFF_YEAR_FACTOR = OFF_PLACE_FACTOR
 
 
 def _min_max(scores: dict[str, float]) -> dict[str, float]:
@@ -209,7 +213,7 @@ class Searcher:
                 self._doc_norm.clear()
             if doc not in self._doc_about:
                 self._doc_about = {d["doc"]: spaced(" ".join(str(d["meta"].get(k) or "") for k in
-                                                             ("region", "issuer")))
+                                                             ("region", "issuer", "date")))
                                    for d in self.store.documents()}
             text = self._doc_norm[doc] = self._doc_about.get(doc, "") + "\n" + self.store.normalised_text(doc)
         return any(spaced(t, normalised=True) in text for t in (term, *PLACE_MARKERS.get(term, ())))
@@ -265,6 +269,11 @@ class Searcher:
             for cid, chunk in chunks.items():
                 if not any(self.mentions(chunk.doc, p) for p in query.places):
                     fused[cid] *= OFF_PLACE_FACTOR
+        years = years_named(query.normalised) if options.year_prior else ()
+        if years:
+            for cid, chunk in chunks.items():
+                if not any(self.mentions(chunk.doc, y) for y in years):
+                    fused[cid] *= OFF_YEAR_FACTOR
         hits = [Hit(chunks[cid], score, found_by[cid])
                 for cid, score in sorted(fused.items(), key=lambda x: -x[1]) if cid in chunks]
         if options.dedupe:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from policyqa.zh import ITEM_RE, asked_quantity, find_figures, numeral_value, sentence_spans
+from policyqa.zh import ITEM_RE, asked_quantity, find_figures, numeral_value, sentence_spans, years_named
 
 
 def test_sentence_spans_exclude_white_space_and_keep_closing_marks():
@@ -46,9 +46,25 @@ def test_words_with_numeral_characters_are_not_figures():
     ("what is the fine for this?", {"money", "ratio"}),
     ("哪几个区禁止燃放？", None),  # which districts: a list, not a count
     ("how long does the review take?", {"duration"}),
+    ("烈士褒扬金具体是多少元？", {"money"}),  # a unit named outright: a multiple does not answer it
+    ("献血满几岁可以免费用血？", {"age"}),
+    ("律师办一个案子能拿多少补贴？", {"money", "ratio"}),
+    ("地区生产总值打算增长多少？", {"ratio", "money", "count"}),  # a change: a rate or an amount
+    ("what is the current monthly basic wage?", {"money", "ratio"}),
 ])
 def test_quantity_questions_and_the_unit_kinds_that_answer_them(question, kinds):
     assert asked_quantity(question) == (frozenset(kinds) if kinds else None)
+
+
+@pytest.mark.parametrize("text, years", [
+    ("澳门2023年施政报告", ("2023",)),
+    ("二〇二四年十一月十日发布", ("2024",)),
+    ("What was the index in 2025 and 2019?", ("2025", "2019")),
+    ("发布时间 20.06.2017 15:04", ("2017",)),
+    ("罚款12345元，第1500号", ()),  # five digits, or a number outside 1900–2099, is no year
+])
+def test_years_named(text, years):
+    assert years_named(text) == years
 
 
 def test_no_quantity_without_a_question_word_for_it():
