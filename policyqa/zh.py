@@ -186,7 +186,8 @@ EXPLICIT_UNIT_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
     (re.compile(p, re.I), frozenset(k.split())) for p, k in (
         (r"(多少|几)(万|千|百)?(元|块)|how many (yuan|dollars|patacas)", "money"),
         (r"(多少|几)(周)?岁", "age"),
-        (r"(多少|几)个?(天|日|工作日|月|小时)|how many (days|months|hours|working days)", "duration"),
+        # 几月几日 asks for a date, not a duration: 几月 and 月几日 are left to the date cue.
+        (r"(多少|几)(个月|个?工作日|天|个?小时)|(?<!月)几日|多少日|how many (days|months|hours|working days)", "duration"),
         (r"(多少|几)(毫升|升)", "volume"),
         (r"(多少|几)(公斤|千克|斤|吨)", "weight"),
         (r"(多少|几)倍|百分之几|百分比是多少|what percentage", "ratio"),
@@ -226,7 +227,7 @@ ITEM_RE = re.compile(
 # 新台币, not 台湾. A document using a marker is about that place (normalised Simplified forms).
 PLACE_MARKERS: dict[str, tuple[str, ...]] = {
     "台湾": ("中华民国", "新台币", "行政院", "立法院", "台北市", "高雄市"),
-    "香港": ("香港特别行政区", "港币", "港元", "立法会", "特首"),
+    "香港": ("香港特别行政区", "港币", "港元", "港府"),  # not 立法会 or 特首: Macau has them too
     "澳门": ("澳门特别行政区", "澳门元", "澳门币"),
 }
 

@@ -48,6 +48,8 @@ def test_words_with_numeral_characters_are_not_figures():
     ("how long does the review take?", {"duration"}),
     ("烈士褒扬金具体是多少元？", {"money"}),  # a unit named outright: a multiple does not answer it
     ("献血满几岁可以免费用血？", {"age"}),
+    ("视频会是几月几日召开的？", {"date", "duration"}),  # a date, not "how many months"
+    ("几日内作出决定？", {"duration"}),
     ("律师办一个案子能拿多少补贴？", {"money", "ratio"}),
     ("地区生产总值打算增长多少？", {"ratio", "money", "count"}),  # a change: a rate or an amount
     ("what is the current monthly basic wage?", {"money", "ratio"}),
