@@ -116,6 +116,17 @@ def years_named(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+# A question about one version of a text by its year (2019年版, 2024年修订的…, under the 2017
+# law): revision notes of other versions name that year too, so only the document's date counts.
+_VERSION_RE = re.compile(
+    r"(?:19|20)\d{2}\s*年?\s*(?:版|修订|修正|修改)|(?:19|20)\d{2}\s*(?:version|edition|revision)"
+    r"|(?:under|in|of) the (?:19|20)\d{2}\b|(?:revised|amended) in (?:19|20)\d{2}", re.I)
+
+
+def asks_version_year(text: str) -> bool:
+    return bool(_VERSION_RE.search(text))
+
+
 @dataclass(frozen=True)
 class Figure:
     text: str  # as written: 二万元, 1,500元, 16万多盏

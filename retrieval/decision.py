@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from policyqa.records import Decision, Hit
-from policyqa.zh import asked_quantity, normalise, years_named
+from policyqa.zh import asked_quantity, asks_version_year, normalise, years_named
 from retrieval.query import Query
 from retrieval.scoring import Scored, TermWeights
 
@@ -48,16 +48,20 @@ def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: lis
         # subsidy question's words is no subsidy. Without a quantity asked, the best coverage.
         "figure_coverage": max((s.coverage for s in chosen if s.figure_fit), default=0.0),
         "unknown_name": float(bool(query.unknown)),
-        "year_missing": _year_missing(years, evidence_text, docs, chosen, mentions),
+        "year_missing": _year_missing(years, evidence_text, docs, chosen, mentions,
+                                      asks_version_year(normalise(query.question))),
         "english": float(query.lang == "en"),
     }
 
 
 def _year_missing(years: set[str], evidence_text: str, docs: set[str], chosen: list[Scored],
-                  mentions) -> float:
+                  mentions, version: bool = False) -> float:
     """1 when the question names a year that neither the evidence nor its documents mention, while
     they are dated or name other years; 0.5 when they name no year at all (an undated web page
-    cannot tell)."""
+    cannot tell). A version asked by its year is matched by the dates of dated documents alone."""
+    dates = {s.evidence.chunk.meta.get("date", "")[:4] for s in chosen} - {""}
+    if years and version and dates:
+        return 0.0 if dates & years else 1.0
     if not years or any(y in evidence_text or (mentions is not None and mentions(d, y))
                         for y in years for d in docs):
         return 0.0

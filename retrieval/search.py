@@ -17,7 +17,7 @@ from retrieval.keyword import KeywordIndex, chunk_tokens
 from retrieval.query import Query, Transliterator, analyse, search_text
 from policyqa.store import Store, spaced
 from retrieval.tokens import figures
-from policyqa.zh import PLACE_MARKERS, years_named
+from policyqa.zh import PLACE_MARKERS, asks_version_year, years_named
 
 RRF_K = 60  # the constant of Cormack et al.; damps the head of each ranking
 
@@ -271,8 +271,11 @@ class Searcher:
                     fused[cid] *= OFF_PLACE_FACTOR
         years = years_named(query.normalised) if options.year_prior else ()
         if years:
+            version = asks_version_year(query.normalised)
             for cid, chunk in chunks.items():
-                if not any(self.mentions(chunk.doc, y) for y in years):
+                date = chunk.meta.get("date", "")[:4]
+                if not (date in years if version and date else
+                        any(self.mentions(chunk.doc, y) for y in years)):
                     fused[cid] *= OFF_YEAR_FACTOR
         hits = [Hit(chunks[cid], score, found_by[cid])
                 for cid, score in sorted(fused.items(), key=lambda x: -x[1]) if cid in chunks]

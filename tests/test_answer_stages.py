@@ -140,6 +140,14 @@ def test_a_year_the_dated_document_never_names_counts_as_missing():
     assert _signals("2035年未束犬链罚多少钱？")["year_missing"] == 1.0
 
 
+def test_a_version_asked_by_its_year_is_matched_by_the_document_date_only():
+    # The text names 2019 (as a revision note of another version would); its date is 2021.
+    text = DOC + "\n本条例2019年曾作修改。"
+    assert _signals("2019年未束犬链罚多少钱？", text)["year_missing"] == 0.0
+    assert _signals("2019年版条例对未束犬链罚多少钱？", text)["year_missing"] == 1.0
+    assert _signals("2021年版条例对未束犬链罚多少钱？", text)["year_missing"] == 0.0
+
+
 def test_a_quantity_answer_leads_with_the_clause_holding_the_figure():
     answer = ask("携犬出户未束犬链的罚多少钱？")
     assert answer.text.startswith("答：处二百元以上五百元以下罚款。[1]")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from policyqa.zh import ITEM_RE, asked_quantity, find_figures, numeral_value, sentence_spans, years_named
+from policyqa.zh import ITEM_RE, asked_quantity, find_figures, numeral_value, sentence_spans, years_named, asks_version_year
 
 
 def test_sentence_spans_exclude_white_space_and_keep_closing_marks():
@@ -67,6 +67,15 @@ def test_quantity_questions_and_the_unit_kinds_that_answer_them(question, kinds)
 ])
 def test_years_named(text, years):
     assert years_named(text) == years
+
+
+@pytest.mark.parametrize("question, version", [
+    ("2019年版条例下，抚恤金怎么算？", True), ("2024年修订的会计法罚款最高多少？", True),
+    ("Under the 2017 Accounting Law, how much is the fine?", True),
+    ("2023年施政报告里资助上限是多少？", False), ("What was the index in 2025?", False),
+])
+def test_a_version_asked_by_its_year(question, version):
+    assert asks_version_year(question) is version
 
 
 def test_no_quantity_without_a_question_word_for_it():
