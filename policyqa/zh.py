@@ -357,6 +357,42 @@ def places_named(normalised_text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+@lru_cache(maxsize=1)
+def _gazetteer() -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """name (full and, above county level, short) → codes; code → short name."""
+    import csv
+
+    codes: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
+    with PLACES_PATH.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            short = short_place_name(row["name"])
+            names[row["code"]] = short
+            for n in {row["name"], short} if row["level"] != "county" else {row["name"]}:
+                codes.setdefault(n, []).append(row["code"])
+    return {n: tuple(c) for n, c in codes.items()}, names
+
+
+def is_place(word: str) -> bool:
+    return word in _gazetteer()[0]
+
+
+def place_within(place: str, region: str) -> bool:
+    """Whether a gazetteer place lies in a document's region (山东省德州市, 台湾): the region names
+    the place or one of the place's enclosing city and province (a city's regulation holds in its
+    districts). A document that merely mentions a place in passing is not about it."""
+    region = to_simplified(region)
+    if place in region:  # the region is the place or lies inside it
+        return True
+    named = places_named(region)
+    if not named:
+        return False
+    codes, names = _gazetteer()
+    return any(names.get(parent) == named[-1]  # the region's most specific place encloses it
+               for code in codes.get(place, ())
+               for parent in {code[:4] + "00", code[:2] + "0000"} - {code})
+
+
 def short_place_name(name: str) -> str:
     """"德州市" → "德州", "广西壮族自治区" → "广西", "香港特别行政区" → "香港": the form
     people write; names that would shrink to one character keep their suffix (沙市, 和县)."""

@@ -17,7 +17,7 @@ from retrieval.keyword import KeywordIndex, chunk_tokens
 from retrieval.query import Query, Transliterator, analyse, search_text
 from policyqa.store import Store, spaced
 from retrieval.tokens import figures
-from policyqa.zh import PLACE_MARKERS, asks_version_year, years_named
+from policyqa.zh import PLACE_MARKERS, asks_version_year, is_place, place_within, years_named
 
 RRF_K = 60  # the constant of Cormack et al.; damps the head of each ranking
 
@@ -132,6 +132,7 @@ class Searcher:
         self._doc_norm: dict[str, str] = {}
         self._in_corpus: dict[str, bool] = {}
         self._doc_about: dict[str, str] = {}  # region and issuer, spaced like the texts
+        self._doc_region: dict[str, str] | None = None  # doc → its region (metadata), or ""
         self._cache_generation = -1
 
     # ------------------------------------------------------------------ keyword index
@@ -200,13 +201,19 @@ class Searcher:
         generation = self.store.generation
         if generation != self._cache_generation:
             self._doc_norm, self._in_corpus, self._doc_about = {}, {}, {}
+            self._doc_region = None
             self._cache_generation = generation
 
     def mentions(self, doc: str, term: str) -> bool:
         """Whether the document names `term` — in its normalised text (white space aside), in its
         metadata (region, issuer), or, for a jurisdiction, through its markers (a Taiwan
-        regulation says 中华民国 and 新台币, not 台湾)."""
+        regulation says 中华民国 and 新台币, not 台湾). A place is judged by the document's region
+        when it has one: Ningbo's regulation that names 台湾地区居民 is not about Taiwan."""
         self._fresh_caches()
+        if is_place(term):
+            region = self._regions().get(doc)
+            if region:
+                return place_within(term, region)
         text = self._doc_norm.get(doc)
         if text is None:
             if len(self._doc_norm) > 256:
@@ -217,6 +224,11 @@ class Searcher:
                                    for d in self.store.documents()}
             text = self._doc_norm[doc] = self._doc_about.get(doc, "") + "\n" + self.store.normalised_text(doc)
         return any(spaced(t, normalised=True) in text for t in (term, *PLACE_MARKERS.get(term, ())))
+
+    def _regions(self) -> dict[str, str]:
+        if self._doc_region is None:
+            self._doc_region = {d["doc"]: str(d["meta"].get("region") or "") for d in self.store.documents()}
+        return self._doc_region
 
     def in_corpus(self, term: str) -> bool:
         """Whether any document contains the (normalised) term at all (FTS5 phrase query)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from policyqa.zh import ITEM_RE, asked_quantity, find_figures, numeral_value, sentence_spans, years_named, asks_version_year
+from policyqa.zh import ITEM_RE, asked_quantity, find_figures, numeral_value, sentence_spans, years_named, asks_version_year, place_within
 
 
 def test_sentence_spans_exclude_white_space_and_keep_closing_marks():
@@ -91,3 +91,15 @@ def test_list_item_markers(line):
 @pytest.mark.parametrize("line", ["2024年起施行", "一般规定如下", "3.5万元"])
 def test_not_list_items(line):
     assert not ITEM_RE.match(line)
+
+
+@pytest.mark.parametrize("place, region, within", [
+    ("德州", "山东省德州市", True),
+    ("德城区", "山东省德州市", True),  # a city's regulation holds in its districts
+    ("山东", "山东省德州市", True),
+    ("烟台", "山东省德州市", False),  # same province, another city
+    ("高雄", "台湾", True),
+    ("台湾", "浙江省宁波市", False),  # naming 台湾地区居民 does not make Ningbo's text Taiwan's
+])
+def test_place_within_a_documents_region(place, region, within):
+    assert place_within(place, region) is within
