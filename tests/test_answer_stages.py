@@ -116,6 +116,38 @@ def test_the_decision_declines_with_the_reason_that_pulled_the_score_down():
     assert set(features(query, weights, scored[:1], [])) >= {"coverage_best", "dense_best", "figure_missing"}
 
 
+def _signals(question: str, docs_text: str = DOC):
+    chunks, _, keyword, vocabulary = fixtures()
+    query = analyse(question, [], vocabulary)
+    weights = term_weights(query, keyword, lambda t: t in normalise(docs_text))
+    scored = score_sentences(query, candidate_sentences([Hit(c, 1.0) for c in chunks]), weights,
+                             BigramEmbeddings())
+    chosen = sorted(scored, key=lambda s: -s.score)[:2]
+    return features(query, weights, chosen, [], mentions=lambda doc, term: term in normalise(docs_text))
+
+
+def test_an_asked_figure_counts_only_in_a_sentence_about_the_question():
+    # The fine is asked for: its sentence covers the question's words.
+    fine = _signals("携犬出户未束犬链的罚多少钱？")
+    # A vaccination fee is asked for: the passage's only money figure stands beside other words.
+    fee = _signals("接种狂犬病疫苗要交多少钱？")
+    assert fine["figure_coverage"] > fee["figure_coverage"]
+    assert fee["figure_missing"] == 0.0  # a money figure exists, just not about the vaccine
+
+
+def test_a_year_the_dated_document_never_names_counts_as_missing():
+    assert _signals("2021年未束犬链罚多少钱？")["year_missing"] == 0.0
+    assert _signals("2035年未束犬链罚多少钱？")["year_missing"] == 1.0
+
+
+def test_a_version_asked_by_its_year_is_matched_by_the_document_date_only():
+    # The text names 2019 (as a revision note of another version would); its date is 2021.
+    text = DOC + "\n本条例2019年曾作修改。"
+    assert _signals("2019年未束犬链罚多少钱？", text)["year_missing"] == 0.0
+    assert _signals("2019年版条例对未束犬链罚多少钱？", text)["year_missing"] == 1.0
+    assert _signals("2021年版条例对未束犬链罚多少钱？", text)["year_missing"] == 0.0
+
+
 def test_a_quantity_answer_leads_with_the_clause_holding_the_figure():
     answer = ask("携犬出户未束犬链的罚多少钱？")
     assert answer.text.startswith("答：处二百元以上五百元以下罚款。[1]")
