@@ -414,3 +414,46 @@ def is_prose_line(line: str) -> bool:
     ends = sum(line.count(c) for c in "。！？!；;")
     commas = sum(line.count(c) for c in "，,、")
     return (ends >= 1 and han >= 20) or (commas >= 2 and han >= 40)
+
+
+# ------------------------------------------------------------------ quantities and list items
+# A share written with its unit first: 百分之五 / 百分之二十五 / 百分之0.5 (FIGURE_RE reads the
+# unit after the number, so these are found here).
+_PERCENT_RE = re.compile(r"百分之\s*(?P<num>\d+(?:\.\d+)?|[%s点]+)" % _CN_DIGITS)
+
+
+def find_quantities(text: str) -> list[Figure]:
+    """`find_figures` plus shares written unit first (百分之五 → 5 %, kind "ratio")."""
+    out = find_figures(text)
+    for m in _PERCENT_RE.finditer(text):
+        out.append(Figure(m.group(), numeral_value(m.group("num")), "%", "ratio", m.start(), m.end()))
+    return sorted(out, key=lambda f: f.start)
+
+
+# The marker families of enumerations, outermost first: an item of a higher-ranked family after
+# items of a lower one ends the inner list (「（三）…」 then 「二、…」 is the next outer item).
+_ITEM_LEVELS: tuple[tuple[int, re.Pattern], ...] = (
+    (50, re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}(?:是|、)|第[一二三四五六七八九十]{1,3}[，,、])")),
+    (60, re.compile(r"^\s*[（(][一二三四五六七八九十]{1,3}[)）]")),
+    (70, re.compile(r"^\s*\d{1,2}(?:[、)）]|[.．](?!\d))")),
+    (80, re.compile(r"^\s*[（(]\d{1,2}[)）]")),
+    (90, re.compile(r"^\s*(?:[①-⑳]|[-•·●▪]\s?)")),
+)
+
+
+def item_level(text: str) -> int | None:
+    """The rank of the enumeration marker a sentence opens with (一、 50, （一） 60, 1. 70,
+    (1) 80, ①/● 90), or None when it opens no item."""
+    for level, rx in _ITEM_LEVELS:
+        if rx.match(text):
+            return level
+    return None
+
+
+def item_number(text: str) -> int | None:
+    """The number of an item's marker: （三） → 3, 2. → 2, 四、 → 4."""
+    m = re.match(r"^\s*(?:第)?[（(]?([一二三四五六七八九十]{1,3}|\d{1,2})", text)
+    if not m or item_level(text) is None:
+        return None
+    value = numeral_value(m.group(1))
+    return int(value) if value is not None else None

@@ -18,6 +18,7 @@ from langchain_core.embeddings import Embeddings
 
 from policyqa.records import Evidence
 from policyqa.zh import asked_quantity, find_figures, normalise, years_named
+from retrieval.evidence import intro_chain
 from retrieval.keyword import KeywordIndex
 from retrieval.query import Query, search_text
 
@@ -113,9 +114,10 @@ def term_weights(query: Query, keyword: KeywordIndex, in_corpus: Callable[[str],
 
 def _context(e: Evidence, query: Query, mentions) -> str:
     """The sentence as evidence: the title's words gain nothing (the title heads every passage
-    of its document), and a place or a year the question names counts as covered in a document
+    of its document), a list item is read with the sentences introducing its list (and the
+    lists around it), and a place or a year the question names counts as covered in a document
     about it (its text, header or date names it)."""
-    norm = normalise(e.text if e.intro is None else e.intro.text + e.text)
+    norm = normalise("".join(i.text for i in intro_chain(e)) + e.text)
     title = normalise(e.chunk.title)
     context = norm.replace(title, " ") if len(title) >= 6 else norm
     if mentions is not None:

@@ -203,3 +203,76 @@ def test_compose_cites_every_sentence_once_in_order():
     query = analyse("养犬", [], lambda w: True)
     text, citations = compose(query, evidence, lambda d: DOC)
     assert [c.n for c in citations] == [1, 2] and text.count("[1]") == 1 and text.count("[2]") == 1
+
+
+# ------------------------------------------------------------------ lists and references
+LISTS = ("某市献血条例\n第二条 献血者须符合下列条件：\n一、年龄：\n（一）十八周岁以上、六十周岁以下者，可以献血。\n"
+         "（二）未满十八周岁者，应经监护人同意。\n（三）超过六十周岁者，应经医师同意。\n二、体重：\n"
+         "（一）男性五十公斤以上。\n第三条 献血者的亲属用血，按照下列规定免交费用：\n"
+         "（一）配偶和子女，按照献血量的两倍免交费用；\n（二）兄弟姐妹，享受第一项规定的待遇。\n"
+         "第四条 本办法所称一定数额，系指一千元以上。\n捐款达前项数额的，给予表彰。\n"
+         "第五条 执行机关提拨罚款总额的百分之五以上，百分之二十以下作为奖金。")
+
+
+def list_chunks(cuts: list[tuple[int, int]]) -> list[Chunk]:
+    return [Chunk(id=f"blood-{i}", doc="blood.txt", title="某市献血条例", text=LISTS[a:b],
+                  index_text=normalise(LISTS[a:b]), start=a, end=b, position=i, meta={"date": "2020-01-01"})
+            for i, (a, b) in enumerate(cuts)]
+
+
+def test_list_items_run_on_into_an_overlapping_passage_without_repeats():
+    mid = LISTS.index("（二）未满")
+    overlap = LISTS.index("（一）十八")
+    chunks = list_chunks([(0, mid), (overlap, len(LISTS))])
+    by_pos = {c.position: c for c in chunks}
+    lead = next(e for e in candidate_sentences([Hit(chunks[0], 1.0)]) if e.text.startswith("（一）十八")).intro
+    assert lead.text == "一、年龄："
+    items = list_items(lead, lambda c: by_pos.get(c.position + 1), ComposeOptions())
+    # The items of 「一、年龄：」 only: 「二、体重：」 is the next item of the outer list.
+    assert [i.text[:5] for i in items] == ["（一）十八", "（二）未满", "（三）超过"]
+    for i in items:
+        start, end = i.chunk.source_span(i.a, i.b)
+        assert LISTS[start:end] == i.text
+
+
+def test_a_list_item_is_scored_and_quoted_with_the_labels_introducing_it():
+    chunks = list_chunks([(0, len(LISTS))])
+    evidence = candidate_sentences([Hit(chunks[0], 1.0)])
+    item = next(e for e in evidence if e.text.startswith("（二）未满"))
+    assert item.intro.text == "一、年龄：" and item.intro.intro.text.endswith("下列条件：")
+    query = analyse("几岁可以献血？", [], lambda w: w in normalise(LISTS))
+    answer = extractive_answer(query, [Hit(chunks[0], 1.0)], KeywordIndex(chunks), BigramEmbeddings(),
+                               lambda d: LISTS, AnswerOptions(threshold=0.0),
+                               in_corpus=lambda t: t in normalise(LISTS))
+    # Whichever item leads, the whole 年龄 list is quoted, and nothing of 体重.
+    for part in ("十八周岁以上、六十周岁以下", "未满十八周岁", "超过六十周岁"):
+        assert part in answer.text
+    assert "五十公斤" not in answer.text
+
+
+def test_a_label_without_a_colon_announces_the_items_after_it():
+    text = "主要预期目标\n●地区生产总值增长5%以上\n●城镇新增就业110万人以上\n其他工作另行部署。"
+    chunk = Chunk(id="r", doc="r.txt", title="报告", text=text, index_text=normalise(text), start=0,
+                  end=len(text), position=0)
+    lead = candidate_sentences([Hit(chunk, 1.0)])[0]
+    assert lead.text == "主要预期目标"
+    items = list_items(lead, None, ComposeOptions())
+    assert [i.text for i in items] == ["●地区生产总值增长5%以上", "●城镇新增就业110万人以上"]
+
+
+def test_a_sentence_comes_with_the_item_or_paragraph_it_refers_to():
+    from retrieval.compose import referenced
+
+    chunks = list_chunks([(0, len(LISTS))])
+    evidence = candidate_sentences([Hit(chunks[0], 1.0)])
+    sibling = next(e for e in evidence if e.text.startswith("（二）兄弟"))
+    assert [r.text[:5] for r in referenced(sibling, None, ComposeOptions())] == ["（一）配偶"]
+    paragraph = next(e for e in evidence if e.text.startswith("捐款达前项"))
+    assert [r.text for r in referenced(paragraph, None, ComposeOptions())] == ["第四条 本办法所称一定数额，系指一千元以上。"]
+
+
+def test_shares_written_unit_first_are_quantities():
+    from policyqa.zh import find_quantities
+
+    found = find_quantities(normalise("提拨罚款总额的百分之五以上，百分之二十以下"))
+    assert [(f.value, f.kind) for f in found] == [(5.0, "ratio"), (20.0, "ratio")]
