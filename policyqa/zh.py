@@ -209,6 +209,7 @@ _CHANGE_CUE = re.compile(r"(增长|增加|下降|减少|提高|降低|上涨|上
 _ANY_QUANTITY = re.compile(r"多少|(?<!哪)几[^乎何]|what is the (number|figure|rate|level|standard)", re.I)
 
 
+@lru_cache(maxsize=1024)  # asked by scoring, selection, composition and the decision alike
 def asked_quantity(question_normalised: str) -> frozenset[str] | None:
     """The unit kinds that can answer a quantity question, or None when no quantity is asked.
     A bare 几 inside a word (几乎, 几何) is no question word: only 几 + measure word counts."""

@@ -47,7 +47,8 @@ def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: lis
         # The asked figure must stand in a sentence that speaks to the question: a fee beside a
         # subsidy question's words is no subsidy. Without a quantity asked, the best coverage.
         "figure_coverage": max((s.coverage for s in chosen if s.figure_fit), default=0.0),
-        "unknown_name": float(bool(query.unknown)),
+        # A follow-up is judged on its own names: the earlier turn's were asked (and answered) then.
+        "unknown_name": float(any(u.lower() in query.question.lower() for u in query.unknown)),
         "year_missing": _year_missing(years, evidence_text, docs, chosen, mentions,
                                       asks_version_year(normalise(query.question))),
         "english": float(query.lang == "en"),

@@ -148,6 +148,21 @@ def test_a_version_asked_by_its_year_is_matched_by_the_document_date_only():
     assert _signals("2021年版条例对未束犬链罚多少钱？", text)["year_missing"] == 0.0
 
 
+def test_a_follow_up_is_not_declined_for_a_name_only_its_earlier_turn_used():
+    chunks, _, keyword, vocabulary = fixtures()
+    history = [{"role": "user", "content": "What did Zorblax Quentin say about dogs?"},
+               {"role": "assistant", "content": "Dogs must be leashed."}]
+    follow_up = analyse("And what about the fine?", history, vocabulary)
+    asked = analyse("What fine did Zorblax Quentin set?", [], vocabulary)
+    assert follow_up.unknown and asked.unknown  # the rewrite carries the name along
+    weights = term_weights(follow_up, keyword, lambda t: t in normalise(DOC))
+    scored = score_sentences(follow_up, candidate_sentences([Hit(c, 1.0) for c in chunks]), weights,
+                             BigramEmbeddings())
+    assert features(follow_up, weights, scored[:1], [])["unknown_name"] == 0.0
+    weights = term_weights(asked, keyword, lambda t: t in normalise(DOC))
+    assert features(asked, weights, scored[:1], [])["unknown_name"] == 1.0
+
+
 def test_a_quantity_answer_leads_with_the_clause_holding_the_figure():
     answer = ask("携犬出户未束犬链的罚多少钱？")
     assert answer.text.startswith("答：处二百元以上五百元以下罚款。[1]")
