@@ -23,6 +23,9 @@ from retrieval.scoring import Scored, TermWeights
 _LIST_RE = re.compile(r"哪些|哪几|几个方面|包括什么|包括哪|有什么(要求|条件|规定|措施|情形)|什么(条件|情形|要求)|列举|分别"
                       r"|what are|which (\w+ )?(are|conditions|cases|measures)|\blist\b|what (conditions|measures|requirements)",
                       re.I)
+# A question asking how two versions, years or documents differ, or for each one's figure.
+_COMPARE_RE = re.compile(r"变化|变动|怎么变|如何变|改变|修改前后|修订前后|前后|对比|比较|区别|不同|差别|差异|异同|各(说|是|为|自)"
+                         r"|\bchang|\bdiffer|\bcompar|\bbetween\b|\bboth\b|\bversus\b|\bvs\b", re.I)
 _LEAD_IN_RE = re.compile(r"[：:]\s*$|下列|如下|以下(几|各)")
 
 
@@ -41,6 +44,10 @@ class ComposeOptions:
 
 def is_list_question(query: Query) -> bool:
     return bool(_LIST_RE.search(query.question) or _LIST_RE.search(query.normalised))
+
+
+def is_comparison(query: Query) -> bool:
+    return bool(_COMPARE_RE.search(query.question) or _COMPARE_RE.search(query.normalised))
 
 
 def select(query: Query, scored: list[Scored], opts: ComposeOptions) -> list[Scored]:
@@ -114,16 +121,24 @@ _ITEM_REF_RE = re.compile(r"(?<![条條款])第([一二三四五六七八九十]
 _PREVIOUS_REF_RE = re.compile(r"前[项項款]")
 
 
-def referenced(e: Evidence, next_chunk: Callable | None, opts: ComposeOptions) -> list[Evidence]:
-    """The sentences `e` refers to: the item of its own list it names by number, or the
-    paragraph before it in its passage."""
+def referenced(e: Evidence, next_chunk: Callable | None, opts: ComposeOptions,
+               pool: list[Evidence] = ()) -> list[Evidence]:
+    """The sentences `e` refers to: the item of its own list it names by number (read from the
+    list's intro, or else the nearest such item of its document among the retrieved sentences
+    `pool`), or the paragraph before it in its passage."""
     out: list[Evidence] = []
     m = _ITEM_REF_RE.search(e.text)
-    if m and e.intro is not None:
-        wanted = item_number(f"（{m.group(1)}）")
-        own = item_number(e.text)
-        out += [i for i in list_items(e.intro, next_chunk, opts)
-                if item_number(i.text) == wanted and wanted != own][:1]
+    level, own = item_level(e.text), item_number(e.text)
+    wanted = item_number(f"（{m.group(1)}）") if m else None
+    if wanted is not None and wanted != own:
+        found = [i for i in list_items(e.intro, next_chunk, opts)
+                 if item_number(i.text) == wanted] if e.intro is not None else []
+        if not found and level is not None:
+            start = e.source_span()[0]
+            same = [p for p in pool if p.chunk.doc == e.chunk.doc and item_level(p.text) == level
+                    and item_number(p.text) == wanted]
+            found = sorted(same, key=lambda p: abs(p.source_span()[0] - start))
+        out += found[:1]
     if _PREVIOUS_REF_RE.search(e.text):
         text = e.chunk.text
         line_start = text.rfind("\n", 0, e.a)
@@ -145,13 +160,14 @@ def following_sentences(e: Evidence, n: int) -> list[Evidence]:
 
 
 def with_items(query: Query, chosen: list[Scored], next_chunk: Callable | None,
-               opts: ComposeOptions) -> list[Evidence]:
+               opts: ComposeOptions, pool: list[Evidence] = ()) -> list[Evidence]:
     """The chosen evidence, each followed by the list items after it (for a list question, or
     when the sentence announces a list). A chosen list item comes with the sentences introducing
     its list; when that list is a short label's (「一、年齡：」) or a list is asked for, with all
     its items. A sentence referring to another item or to the paragraph before comes with it."""
     out: list[Evidence] = []
     asks_list = is_list_question(query)
+    kinds = asked_quantity(normalise(query.question)) or asked_quantity(query.normalised)
     listed: set[str] = set()  # documents whose list has been gathered
 
     def add(items: list[Evidence]) -> list[Evidence]:
@@ -183,8 +199,9 @@ def with_items(query: Query, chosen: list[Scored], next_chunk: Callable | None,
             if asks_list and items:
                 listed.add(e.chunk.doc)
             continue
-        add(referenced(e, next_chunk, opts))
+        add(referenced(e, next_chunk, opts, pool))
         add([e])
+        add(next_clauses(e, kinds))
         if len(e.text) < opts.heading_chars and not _LEAD_IN_RE.search(e.text):
             # A heading-like sentence (「（一）坚持“8433”创建思路」) says little by itself: the
             # sentences after it in its passage carry the content.
@@ -193,6 +210,27 @@ def with_items(query: Query, chosen: list[Scored], next_chunk: Callable | None,
             items = add(list_items(e, next_chunk, opts))
             if asks_list and items:
                 listed.add(e.chunk.doc)
+    return out
+
+
+def next_clauses(e: Evidence, kinds: frozenset[str] | None, n: int = 2) -> list[Evidence]:
+    """For a quantity question, the clauses after `e` that finish its legal sentence (a long
+    sentence is quoted clause by clause, cut at 「；」) and carry a figure of the asked kind:
+    「…处二十万元以上一百万元以下的罚款；」 goes on 「情节严重的，处一百万元以上…罚款；」."""
+    if not kinds:
+        return []
+    out: list[Evidence] = []
+    end = e.b
+    for a, b in sentence_spans(e.chunk.text):
+        if a < end:
+            continue
+        text = e.chunk.text[a:b]
+        between = e.chunk.text[end:a]
+        if "\n" in between or not re.search(r"[；;][”’」』）)]*$", e.chunk.text[:end].rstrip()) or len(out) >= n:
+            break
+        if any(f.kind in kinds for f in find_quantities(normalise(text))):
+            out.append(Evidence(e.chunk, e.rank, a, b, display_text(text)))
+        end = b
     return out
 
 

@@ -290,3 +290,56 @@ def test_shares_written_unit_first_are_quantities():
 
     found = find_quantities(normalise("提拨罚款总额的百分之五以上，百分之二十以下"))
     assert [(f.value, f.kind) for f in found] == [(5.0, "ratio"), (20.0, "ratio")]
+
+
+# ------------------------------------------------------------------ clauses and comparisons
+LAW = ("第四十二条 授意他人伪造会计凭证的，给予警告，可以并处二十万元以上一百万元以下的罚款；"
+       "情节严重的，可以并处一百万元以上五百万元以下的罚款；属于公职人员的，还应当依法给予处分。")
+
+
+def test_a_quantity_answer_quotes_the_rest_of_its_legal_sentence_when_it_holds_the_asked_figure():
+    from retrieval.compose import next_clauses
+    from policyqa.zh import MAX_SENTENCE_CHARS, asked_quantity
+
+    text = LAW.replace("处分。", "处分" + "，并记入信用记录" * (MAX_SENTENCE_CHARS // 8) + "。")  # cut clause by clause
+    chunk = Chunk(id="l", doc="law.txt", title="会计法", text=text, index_text=normalise(text), start=0,
+                  end=len(text), position=0)
+    first = candidate_sentences([Hit(chunk, 1.0)])[0]
+    assert first.text.endswith("二十万元以上一百万元以下的罚款；")
+    kinds = asked_quantity("罚款是多少")
+    assert [c.text for c in next_clauses(first, kinds)] == ["情节严重的，可以并处一百万元以上五百万元以下的罚款；"]
+    assert next_clauses(first, None) == []
+
+
+def _dated(doc: str, date: str, text: str) -> Chunk:
+    return Chunk(id=doc, doc=doc, title="某市补贴办法", text=text, index_text=normalise(text), start=0,
+                 end=len(text), position=0, meta={"date": date})
+
+
+def test_a_question_naming_two_years_quotes_each_years_document():
+    from retrieval.answer import comparison_sides, compared_evidence
+    from retrieval.scoring import Scored
+
+    old = _dated("old.txt", "2019-03-01", "每月补贴三百元。")
+    new = _dated("new.txt", "2024-09-01", "每月补贴五百元。")
+    other = _dated("other.txt", "2024-01-01", "办理地点在市民中心。")
+    query = analyse("2019年和2024年每月补贴各是多少？", [], lambda w: True)
+    hits = [Hit(new, 1.0), Hit(other, 0.9), Hit(old, 0.8)]
+    sides = comparison_sides(query, hits, None)
+    assert sides == [frozenset({"old.txt"}), frozenset({"new.txt", "other.txt"})]
+    scored = [Scored(e, 1.0 - 0.1 * i, 0.5, frozenset(), 0.9, "元" in e.text)
+              for i, e in enumerate(candidate_sentences(hits))]
+    chosen = [s for s in scored if s.evidence.chunk.doc == "new.txt"]
+    added = compared_evidence(query, chosen, scored, sides, AnswerOptions())
+    assert [s.evidence.chunk.doc for s in added] == ["old.txt"]
+
+
+def test_an_item_naming_a_sibling_by_number_brings_it_from_the_retrieved_passages():
+    from retrieval.compose import referenced
+
+    first = LISTS.index("（一）配偶")
+    chunks = list_chunks([(0, first), (first, LISTS.index("（二）兄弟")), (LISTS.index("（二）兄弟"), len(LISTS))])
+    pool = candidate_sentences([Hit(c, 1.0) for c in chunks])
+    sibling = next(e for e in pool if e.text.startswith("（二）兄弟"))
+    assert sibling.intro is None  # its list's intro is in another passage
+    assert [r.text[:5] for r in referenced(sibling, None, ComposeOptions(), pool)] == ["（一）配偶"]
