@@ -75,3 +75,10 @@ def test_regional_and_plain_words_meet_the_corpus_words_that_mean_the_same():
     assert "罚锾" in query.tokens  # the keyword search looks for them too
     plain = analyse("台湾的狗不登记罚款多少？", [], lambda w: False)
     assert not plain.groups  # nothing to add where the corpus has no equivalent
+
+
+def test_a_glossary_term_no_document_uses_counts_as_absent():
+    corpus = "职工结婚的，给予假期。"
+    found = expand_english("How many days of marriage leave do employees get?", lambda w: w in corpus)
+    assert "marriage leave" in found.unmatched  # 婚假 is nowhere
+    assert "结婚" in found.terms  # its words still search
