@@ -113,7 +113,10 @@ def _variants(word: str, number_only: bool = False) -> list[str]:
 # Capitalised parts of names that are common nouns ("Guazhou County"), not names themselves.
 _GENERIC_NAME_PARTS = frozenset(
     "county district town township city province village street party committee office bureau "
-    "department ministry state council government people republic".split())
+    "department ministry state council government people republic "
+    # Titles and bodies, capitalised before or after a name.
+    "chief executive secretary minister director mayor governor premier president chairman "
+    "chairperson legislative assembly administration region special".split())
 
 
 @dataclass(frozen=True)
@@ -220,6 +223,8 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
                         names.extend(named)
                         by_word[" ".join(words[i:i + n])] = named[:per_term]
                         used[i:i + n] = [True] * n
+                        if i > start and words[i - 1].lower() not in policy_terms:
+                            used[i - 1] = True  # an English given name: "John" Lee Ka-chiu
     for n in (3, 2, 1):
         for i in range(len(words) - n + 1):
             if any(used[i:i + n]):

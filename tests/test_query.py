@@ -10,7 +10,7 @@ from retrieval.tokens import tokenize
 CORPUS = ("澳门特别行政区行政长官岑浩辉发表施政报告，继续推行现金分享计划。台湾高雄市政府规定，"
           "违反规定的，处罚款。本市禁止燃放烟花爆竹的地方包括学校和医院。退休老人可以申请照顾。"
           "每年举行会议，新的条件自公布之日起施行。环境优良，满足需要，新闻发布。")
-WORDS = sorted({t for t in tokenize(normalise(CORPUS))} | {"岑浩辉", "高雄", "现金分享"})
+WORDS = sorted({t for t in tokenize(normalise(CORPUS))} | {"岑浩辉", "高雄", "现金分享", "李家超"})
 
 
 def vocabulary(word: str) -> bool:
@@ -37,6 +37,9 @@ def test_a_name_of_several_words_is_a_name_not_unknown_words():
                            Transliterator(WORDS))
     assert "岑浩辉" in found.names and "岑浩辉" in found.terms
     assert not set(found.unknown_names) & {"Sam", "Hou", "Fai"}
+    # An English given name before a Cantonese one: the run's part that spells a corpus name.
+    hk = expand_english("What did John Lee Ka-chiu announce?", lambda w: w == "李家超", Transliterator(WORDS))
+    assert hk.names == ("李家超",) and not hk.unknown_names
     missing = expand_english("What did John Smith announce?", vocabulary, Transliterator(WORDS))
     assert {"John", "Smith"} <= set(missing.unknown_names)
 
