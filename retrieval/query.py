@@ -180,20 +180,20 @@ def _equivalent_sets() -> dict[str, frozenset[str]]:
 
 @lru_cache(maxsize=16384)
 def _regional_forms(word: str) -> tuple[str, ...]:
-    """The word's equivalents from the bundled table, also inside a longer word (养狗 → 养犬).
-    (OpenCC's regional phrase tables are about computing words, and some of their pairs mislead
-    in policy text: 程序 "procedure" → 进程.)"""
-    table = _equivalent_sets()
-    forms = sorted(table.get(word, ()))
-    for part, others in table.items():
-        if len(part) < len(word) and part in word:
-            forms += [word.replace(part, other) for other in sorted(others)]
-    return tuple(f for f in dict.fromkeys(forms) if f and f != word)
+    """The word's equivalents from the bundled table. Whole words only: a word made up by
+    replacing part of another (遛狗 → 遛犬) is rare where it occurs at all, and would weigh as
+    a key word. (OpenCC's regional phrase tables are about computing words, and some of their
+    pairs mislead in policy text: 程序 "procedure" → 进程.)"""
+    return tuple(sorted(_equivalent_sets().get(word, ())))
 
 
 def equivalents(token: str, vocabulary: Callable[[str], bool]) -> tuple[str, ...]:
-    """Regional and plain-language equivalents of a Chinese question word that the corpus uses:
-    a question in one region's words meets documents in another's (罚款 / 罚锾, 狗 / 犬)."""
+    """Regional equivalents the corpus uses of a Chinese question word the corpus never uses: a
+    question in one region's words meets documents in another's (狗 / 犬). A word the corpus
+    uses keeps its own weight and matches: an equivalent would let documents of another region
+    cover it, and a rarer equivalent would weigh it as a key word (罚锾 for 罚款)."""
+    if vocabulary(token):
+        return ()
     return tuple(f for f in _regional_forms(token) if vocabulary(f))
 
 
