@@ -319,40 +319,139 @@ def english_value(f: Figure, context: str) -> str:
     return f"{number} {unit}".strip()
 
 
-def _asked_clauses(e: Evidence, kinds: frozenset[str]) -> list[tuple[str, list[Figure]]]:
-    """The clauses of a sentence that hold a figure of the asked kind (figures read on the
-    normalised clause, so 新臺幣一萬五千元 counts; the clause is shown as written)."""
+_CLAUSE_CUT_RE = re.compile(r"(?<=[，；;：:。])|(?<=,)(?!\d)")  # 1,500元 is one figure, not two clauses
+_RANGE_RE = re.compile(r"以上.{0,12}以下|以上.{0,12}以内|至|到|[~～\-－—]")
+_ITEM_MARK_RE = re.compile(r"^\s*(?:第\s*[一二三四五六七八九十百零〇\d]+\s*[条條](?:之[一二三四五六七八九十]+)?\s+|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[、.．](?!\d)|[①-⑳●•▪·-])\s*")
+
+
+def _asked_clauses(e: Evidence, kinds: frozenset[str]) -> list[tuple[int, str, list[Figure]]]:
+    """The clauses of a sentence that hold a figure of the asked kind, with their position
+    (figures read on the normalised clause, so 新臺幣一萬五千元 counts; the clause is shown as
+    written, without its article or item marker)."""
     out = []
-    for clause in re.split(r"(?<=[，,；;：:。])", e.text):
+    for i, clause in enumerate(_CLAUSE_CUT_RE.split(e.text)):
         figs = [f for f in find_quantities(normalise(clause)) if f.kind in kinds]
         if figs:
-            out.append((clause.strip().rstrip("，,；;：:。"), figs))
+            shown = _ITEM_MARK_RE.sub("", clause.strip()).rstrip("，,；;：:。")
+            out.append((i, shown, figs))
     return out
 
 
+# The question word of a quantity part; the few characters before it say what is counted
+# (「累计达到多少」, 「一年合共多少」, 「每年至少开几次」).
+_ASK_WORD_RE = re.compile(r"多少|几|多久|多长|什么时候|何时|哪天|上限|下限|最高|最多|最低|最少")
+HEAD_CHARS = 6
+
+
+def question_parts(query: Query) -> list[tuple[frozenset[str], dict[str, float]]]:
+    """The parts of a question that each ask for a quantity (「一次献多少？两次之间要隔多久？」),
+    with the kinds each asks for and the weight of each question word it uses."""
+    text = query.question if query.lang == "en" else normalise(query.question)
+    pieces = [p for p in re.split(r"[？?；;。]|[，,](?:\s*and\b)?|\band\b(?=\s+(?:how|what|when|which))", text, flags=re.I)
+              if p.strip()]
+    parts = [(k, p) for p in pieces if (k := asked_quantity(normalise(p)))]
+    if len(parts) < 2:
+        kinds = asked_quantity(normalise(query.question)) or asked_quantity(query.normalised)
+        return [(kinds, _part_words(query, query.question))] if kinds else []
+    return [(k, _part_words(query, p)) for k, p in parts]
+
+
+def _part_words(query: Query, part: str) -> dict[str, float]:
+    """The question's words in one part of it, by weight: the character pairs just before its
+    question word, which name what is counted (2), and its other Chinese tokens (0.5); for an
+    English question the Chinese renderings of the English words the part uses (1)."""
+    if query.groups:
+        low = part.lower()
+        return {t: 1.0 for g, word in zip(query.groups, query.group_words or [""] * len(query.groups))
+                if word and word.lower() in low for t in g}
+    norm = normalise(part)
+    out = {t: 0.5 for t in dict.fromkeys(query.tokens) if len(t) >= 2 and t in norm}
+    m = _ASK_WORD_RE.search(norm)
+    if m:
+        head = re.sub(r"\W", "", norm[max(0, m.start() - HEAD_CHARS):m.start()])
+        for i in range(len(head) - 1):
+            out[head[i:i + 2]] = out.get(head[i:i + 2], 0.0) + 2.0
+    return out
+
+
+def _pick_clauses(kinds: frozenset[str], part_words: dict[str, float], candidates: list[Evidence],
+                  used: set[tuple[int, int]], single: bool, lookahead: int = 3) -> list[tuple[Evidence, list[tuple[str, list[Figure]]]]]:
+    """The clause answering one part: among the first `lookahead` sentences holding a figure of
+    the asked kind (best-scored first), the clause that uses most of the part's words (words of
+    the document's title aside: every clause of it shares them), a range (以上…以下) before a
+    single bound; a later sentence must use more of the words. A lone part takes the next clause
+    of the same sentence holding an asked figure too (a second tier, or a range cut by a comma:
+    「百分之五以上，百分之二十以下」)."""
+    best = None
+    order = 0
+    for e in candidates:
+        clauses = _asked_clauses(e, kinds)
+        if not clauses:
+            continue
+        for pos, clause, figs in clauses:
+            if (id(e), pos) in used:
+                continue
+            norm = normalise(clause)
+            title = normalise(e.chunk.title)
+            hits = sum(wt for t, wt in part_words.items() if t in norm and t not in title)
+            ranged = 1 if len(figs) >= 2 or _RANGE_RE.search(norm) else 0
+            score = hits + 0.5 * ranged - 1.5 * order
+            if best is None or score > best[0]:
+                best = (score, e, pos, clause, figs, clauses)
+        order += 1
+        if order >= lookahead:
+            break
+    if best is None:
+        return []
+    _, e, pos, clause, figs, clauses = best
+    used.add((id(e), pos))
+    picked = [(clause, figs)]
+    # A lone part: the next clause with an asked figure; one part of several: the next clause
+    # only when it goes on with the same kind of figure (「二百毫升，最多不得超过四百毫升」).
+    following = [(p, c, f) for p, c, f in clauses if p > pos and (id(e), p) not in used
+                 and (single or (p == pos + 1 and {x.kind for x in f} <= {x.kind for x in figs}))]
+    if following:
+        used.add((id(e), following[0][0]))
+        picked.append(following[0][1:])
+    return [(e, picked)]
+
+
 def lead_line(query: Query, evidence: list[Evidence], best_first: list[Evidence] = ()) -> str:
-    """The direct answer first: the clause(s) with the asked-for figure, from the best-scored
-    sentence that has one (`best_first`, then the rest), cited; in English with the value
-    spelled out beside the figure as the document writes it."""
-    kinds = asked_quantity(normalise(query.question)) or asked_quantity(query.normalised)
-    if not kinds:
+    """The direct answer first: for each part of the question that asks a quantity, the clause
+    that states it — the figure of the asked kind in the clause that best fits the part's words,
+    from the best-scored sentences (`best_first`, then the rest) — cited; in English with the
+    value spelled out beside the figure as the document writes it."""
+    parts = question_parts(query)
+    if not parts:
         return ""
     w = words(query.lang)
     number = {id(e): n for n, e in enumerate(evidence, 1)}
-    for e in [e for e in best_first if id(e) in number] + evidence:
-        n = number[id(e)]
-        clauses = _asked_clauses(e, kinds)[:2]
-        if not clauses:
-            continue
-        if query.lang == "en":
-            parts = []
+    candidates = list({id(e): e for e in [e for e in best_first if id(e) in number] + evidence}.values())
+    used: set[tuple[int, int]] = set()
+    picked: list[tuple[Evidence, list[tuple[str, list[Figure]]]]] = []
+    for kinds, part_words in parts[:3]:
+        picked += _pick_clauses(kinds, part_words, candidates, used, single=len(parts) == 1)
+    if not picked:
+        return ""
+    if query.lang == "en":
+        out = []
+        for e, clauses in picked:
+            shown = []
             for clause, figs in clauses:
                 values = [english_value(f, normalise(clause)) for f in figs]
                 values = [v for v in dict.fromkeys(values) if v]
-                parts.append(f"{clause} ({' to '.join(values)})" if values else clause)
-            return f"{w['answer']}{'; '.join(parts)}.[{n}]\n"
-        return f"{w['answer']}{'，'.join(c for c, _ in clauses)}。[{n}]\n"
-    return ""
+                shown.append(f"{clause} ({' to '.join(values)})" if values else clause)
+            out.append(f"{'; '.join(shown)}.[{number[id(e)]}]")
+        return f"{w['answer']}{' '.join(out)}\n"
+    merged: list[tuple[Evidence, list[tuple[str, list[Figure]]]]] = []
+    for e, clauses in picked:  # clauses of one sentence, one after the other, share one citation
+        if merged and merged[-1][0] is e:
+            merged[-1][1].extend(clauses)
+        else:
+            merged.append((e, list(clauses)))
+    for e, clauses in merged:
+        clauses.sort(key=lambda c: e.text.find(c[0]))  # in the order the sentence says them
+    return w["answer"] + "".join(f"{'，'.join(c for c, _ in clauses)}。[{number[id(e)]}]" for e, clauses in merged) + "\n"
 
 
 def _article(heading: str) -> str:
