@@ -178,7 +178,9 @@ def test_an_english_lead_gives_the_value_in_english_beside_the_figure():
     hits = [Hit(c, 1.0) for c in chunks]
     answer = extractive_answer(query, hits, keyword, BigramEmbeddings(), lambda d: DOC,
                                AnswerOptions(threshold=0.0), in_corpus=vocabulary)
-    assert "(200 yuan to 500 yuan)" in answer.text.splitlines()[0]
+    # What is counted, the figure as written with its value in English, the clause it comes from.
+    assert answer.text.splitlines()[0] == \
+        "Answer: The fine is 二百元以上五百元以下 (200 to 500 yuan): 处二百元以上五百元以下罚款 [1]."
 
 
 def test_list_items_are_gathered_across_the_passage_boundary():
