@@ -128,7 +128,7 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
     weights = term_weights(query, keyword, in_corpus, opts.scoring)
     scored = score_sentences(query, sentences, weights, embeddings, mentions, opts.scoring)
     chosen = select_evidence(query, scored, opts.compose, groups)
-    decision = decide(query, weights, chosen, hits, opts.threshold, mentions=mentions)
+    decision = decide(query, weights, chosen, hits, opts.threshold, mentions=mentions, scored=scored)
     if not decision.answer:
         text, suggestions = decline_text(query, hits, decision.reason)
         return Answer(text=text, citations=(), hits=tuple(hits), declined=True, query=query.standalone,

@@ -23,11 +23,11 @@ MODEL_PATH = Path(__file__).parent / "data" / "decision_model.json"
 DOCUMENT_YEARS = range(1949, 2061)
 
 FEATURES = ("coverage_best", "coverage_all", "key_terms", "absent_share", "dense_best",
-            "figure_missing", "figure_coverage", "unknown_name", "year_missing", "english")
+            "figure_missing", "figure_coverage", "unknown_name", "year_missing", "english", "margin")
 
 
 def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: list[Hit],
-             mentions=None) -> dict[str, float]:
+             mentions=None, scored: list[Scored] | None = None) -> dict[str, float]:
     """The decision's signals, each in [0, 1] except dense similarity (a raw cosine). A year the
     question names must occur in the evidence or elsewhere in its document (its header, its
     revision note): `mentions(doc, term)`."""
@@ -52,7 +52,19 @@ def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: lis
         "year_missing": _year_missing(years, evidence_text, docs, chosen, mentions,
                                       asks_version_year(normalise(query.question))),
         "english": float(query.lang == "en"),
+        "margin": _margin(chosen, scored),
     }
+
+
+def _margin(chosen: list[Scored], scored: list[Scored] | None) -> float:
+    """How far the evidence's best coverage stands above the best of any other document's
+    sentences: an answer stands out, a topic many documents share does not."""
+    if not chosen or not scored:
+        return 0.0
+    docs = {s.evidence.chunk.doc for s in chosen}
+    best = max(s.coverage for s in chosen)
+    other = max((s.coverage for s in scored if s.evidence.chunk.doc not in docs), default=0.0)
+    return best - other
 
 
 def _year_missing(years: set[str], evidence_text: str, docs: set[str], chosen: list[Scored],
@@ -96,6 +108,7 @@ _REASONS = {
         "unknown_name": "文档中没有提到{terms}",
         "year_missing": "文档中没有{terms}年的相关内容",
         "english": "现有文档中最相关的段落与问题只部分相符",
+        "margin": "几份文档都只部分相符，没有一份明确回答这个问题",
         "empty": "没有检索到相关段落",
     },
     "en": {
@@ -109,6 +122,7 @@ _REASONS = {
         "unknown_name": "the documents never mention {terms}",
         "year_missing": "no document covers {terms}",
         "english": "the closest passages match the question only in part",
+        "margin": "several documents match in part, none answers it clearly",
         "empty": "no related passage was found",
     },
 }
@@ -126,12 +140,13 @@ def _reason(signal: str, query: Query, weights: TermWeights) -> str:
 
 
 def decide(query: Query, weights: TermWeights, chosen: list[Scored], hits: list[Hit],
-           threshold: float | None = None, model: dict | None = None, mentions=None) -> Decision:
+           threshold: float | None = None, model: dict | None = None, mentions=None,
+           scored: list[Scored] | None = None) -> Decision:
     model = model or load_model()
     cut = model["threshold"] if threshold is None else threshold
     if not chosen:
         return Decision(False, 0.0, cut, _reason("empty", query, weights))
-    x = features(query, weights, chosen, hits, mentions)
+    x = features(query, weights, chosen, hits, mentions, scored)
     p = probability(x, model)
     signals = tuple((f, round(x[f], 4)) for f in FEATURES)
     if p >= cut:

@@ -163,6 +163,20 @@ def test_a_follow_up_is_not_declined_for_a_name_only_its_earlier_turn_used():
     assert features(asked, weights, scored[:1], [])["unknown_name"] == 1.0
 
 
+def test_the_margin_says_how_far_the_evidence_stands_above_other_documents():
+    chunks, _, keyword, vocabulary = fixtures()
+    other = Chunk(id="cats-0", doc="cats.txt", title="某市养猫须知", text="养猫人应当为猫接种疫苗。",
+                  index_text=normalise("养猫人应当为猫接种疫苗。"), start=0, end=12, position=0)
+    query = analyse("携犬出户未束犬链的罚多少钱？", [], vocabulary)
+    weights = term_weights(query, keyword, lambda t: t in normalise(DOC))
+    scored = score_sentences(query, candidate_sentences([Hit(c, 1.0) for c in chunks + [other]]),
+                             weights, BigramEmbeddings())
+    best = max((s for s in scored if s.evidence.chunk.doc == "dogs.txt"), key=lambda s: s.coverage)
+    rival = max(s.coverage for s in scored if s.evidence.chunk.doc == "cats.txt")
+    x = features(query, weights, [best], [], scored=scored)
+    assert x["margin"] == best.coverage - rival > 0
+
+
 def test_a_quantity_answer_leads_with_the_clause_holding_the_figure():
     answer = ask("携犬出户未束犬链的罚多少钱？")
     assert answer.text.startswith("答：处二百元以上五百元以下罚款。[1]")
