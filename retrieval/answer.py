@@ -14,7 +14,9 @@ from langchain_core.embeddings import Embeddings
 from policyqa.records import Answer, Hit
 from policyqa.zh import normalise, years_named
 from retrieval.compose import (ComposeOptions, compose, conflict_note, decline_text, find_conflict,
-                               is_comparison, is_list_question, ordered, select, with_items)
+                               is_comparison, is_list_question, is_penalty_question, ordered, penalty_for,
+                               select, with_items)
+from policyqa.zh import find_quantities
 from retrieval.decision import decide
 from retrieval.evidence import candidate_sentences
 from retrieval.keyword import KeywordIndex
@@ -141,8 +143,19 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
         wide_scored = score_sentences(query, wide, weights, embeddings, mentions, opts.scoring)
         chosen = chosen + compared_evidence(query, chosen, wide_scored, sides, opts)
     conflict = None if groups else find_conflict(chosen, weights)  # places compared: no conflict
-    evidence = ordered(with_items(query, chosen, next_chunk, opts.compose, sentences),
-                       newer_first=conflict is not None)
+    gathered = with_items(query, chosen, next_chunk, opts.compose, sentences)
+    lead = max(chosen, key=lambda s: s.score).evidence
+    if is_penalty_question(query) and not any(
+            f.kind in ("money", "ratio") for f in find_quantities(normalise(lead.text))):
+        # The lead states a duty but no penalty: the article punishing its breach follows, for
+        # the chosen article that best states the question's conduct (most question words).
+        for s in sorted(chosen, key=lambda s: -s.coverage)[:3]:
+            found = [p for p in penalty_for(s.evidence, query, next_chunk)
+                     if not any(g.source_span() == p.source_span() for g in gathered)]
+            if found:
+                gathered += found
+                break
+    evidence = ordered(gathered, newer_first=conflict is not None)
     # The lead clause comes from the best-scored evidence, or from the newest version when
     # versions of one document disagree.
     best_first = evidence if conflict is not None else [s.evidence for s in sorted(chosen, key=lambda s: -s.score)]

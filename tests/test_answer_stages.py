@@ -371,3 +371,20 @@ def test_the_lead_clause_is_the_one_naming_what_is_counted_and_a_figure_keeps_it
     assert lead_line(query, evidence, evidence).startswith("答：每年合共1.8萬元津貼")
     query = analyse("每月發多少？", [], lambda w: True)
     assert lead_line(query, evidence, evidence).startswith("答：每月發放1,500元育兒津貼")
+
+
+def test_a_penalty_question_answered_by_a_duty_brings_the_article_punishing_its_breach():
+    from retrieval.compose import is_penalty_question, penalty_for
+
+    text = ("第三十三条 单位和个人应当按照下列规定分类投放生活垃圾：\n（一）分别投入相应的收集容器；\n"
+            "第三十四条 收集单位应当按时收运。\n第六十七条 个人违反本条例第三十三条规定的，处50元以上200元以下罚款。\n"
+            "单位违反本条例第三十三条规定，处1000元罚款。\n第六十八条 违反本条例第三十四条规定的，处3000元罚款。")
+    cut = text.index("第六十七条")
+    chunks = [Chunk(id=f"w{i}", doc="w.txt", title="某市生活垃圾管理条例", text=text[a:b],
+                    index_text=normalise(text[a:b]), start=a, end=b, position=i, heading="第三十三条" if i == 0 else "")
+              for i, (a, b) in enumerate([(0, cut), (cut, len(text))])]
+    duty = candidate_sentences([Hit(chunks[0], 1.0)])[0]
+    query = analyse("单位不按规定分类投放生活垃圾，怎么罚？", [], lambda w: True)
+    assert is_penalty_question(query)
+    found = penalty_for(duty, query, lambda c: chunks[c.position + 1] if c.position + 1 < len(chunks) else None)
+    assert [p.text for p in found] == ["单位违反本条例第三十三条规定，处1000元罚款。"]
