@@ -101,6 +101,32 @@ _NOT_FIGURE_BEFORE = re.compile(r"[统唯同万专单均划]$")
 _NOT_FIGURE_AFTER = ("一般", "一律", "一致", "一定", "一切", "一起", "一同", "一并", "一旦", "一些", "一方")
 
 
+# A year as a question or a document names it: 2023, 2023年, 二〇二三年 (Gregorian only: an ROC
+# year, 民国112年, is matched through the document's ISO date instead).
+_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)|([一二][〇○零一二三四五六七八九]{3})\s*年")
+
+
+def years_named(text: str) -> tuple[str, ...]:
+    """The Gregorian years `text` names, as four Arabic digits, in order of first mention."""
+    out = []
+    for m in _YEAR_RE.finditer(text):
+        year = m.group(1) or m.group(2).translate(str.maketrans("〇○零一二三四五六七八九", "000123456789"))
+        if 1900 <= int(year) <= 2099:
+            out.append(year)
+    return tuple(dict.fromkeys(out))
+
+
+# A question about one version of a text by its year (2019年版, 2024年修订的…, under the 2017
+# law): revision notes of other versions name that year too, so only the document's date counts.
+_VERSION_RE = re.compile(
+    r"(?:19|20)\d{2}\s*年?\s*(?:版|修订|修正|修改)|(?:19|20)\d{2}\s*(?:version|edition|revision)"
+    r"|(?:under|in|of) the (?:19|20)\d{2}\b|(?:revised|amended) in (?:19|20)\d{2}", re.I)
+
+
+def asks_version_year(text: str) -> bool:
+    return bool(_VERSION_RE.search(text))
+
+
 @dataclass(frozen=True)
 class Figure:
     text: str  # as written: 二万元, 1,500元, 16万多盏
@@ -151,7 +177,9 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
     (re.compile(p, re.I), frozenset(k.split())) for p, k in (
         (r"罚.{0,6}(多少|几)|多少钱|多少元|金额|罚款(标准|幅度|数额)|补助.{0,4}(多少|标准)|补贴.{0,4}(多少|标准)"
          r"|津贴.{0,4}(多少|标准)|费用?.{0,3}(多少|标准)|上限是多少|最多.{0,4}(多少|能拿|能领)|领多少|发多少|给多少"
-         r"|\bfines?\b|\bpenalt|how much|\bamount\b|\bcost|\bfees?\b|subsid|allowance|\bgrant\b|payment|\bpaid\b|yuan|dollars?|\bcap\b|maximum|minimum|threshold",
+         r"|多少(补贴|补助|津贴|罚款|费用?|奖金|工资|钱)|(工资|薪资|薪金|价格|奖金).{0,4}(多少|标准)"
+         r"|\bfines?\b|\bpenalt|how much|\bamount\b|\bcost|\bfees?\b|subsid|allowance|\bgrant\b|payment|\bpaid\b|yuan|dollars?|\bcap\b|maximum|minimum|threshold"
+         r"|\bwages?\b|salar|pension|\bprice",
          "money ratio"),  # fines are also set as multiples (违法所得一倍以上三倍以下)
         (r"多久|多长时间|多少天|几天|几年|多少年|几个月|多少个?月|期限|时限|多少个?工作日|几个工作日|间隔"
          r"|how long|how soon|within how|how many (days|months|years|weeks|hours)|period|interval",
@@ -163,14 +191,34 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
         (r"比例|百分之|几倍|多少倍|百分比|几成|percent|proportion|share of|times the", "ratio"),
         (r"(?<!哪)(几|多少)[个只条名户人项家所次件份位台辆张套间处类种]|how many|number of", "count"),
     ))
+# A unit the question names outright (多少元, 几岁, how many days) says exactly which kind answers
+# it: the looser cues above (a fine may be set as a multiple) then add nothing.
+EXPLICIT_UNIT_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
+    (re.compile(p, re.I), frozenset(k.split())) for p, k in (
+        (r"(多少|几)(万|千|百)?(元|块)|how many (yuan|dollars|patacas)", "money"),
+        (r"(多少|几)(周)?岁", "age"),
+        # 几月几日 asks for a date, not a duration: 几月 and 月几日 are left to the date cue.
+        (r"(多少|几)(个月|个?工作日|天|个?小时)|(?<!月)几日|多少日|how many (days|months|hours|working days)", "duration"),
+        (r"(多少|几)(毫升|升)", "volume"),
+        (r"(多少|几)(公斤|千克|斤|吨)", "weight"),
+        (r"(多少|几)倍|百分之几|百分比是多少|what percentage", "ratio"),
+    ))
+# A change asked for (增长多少, how much did it rise) is answered by a rate or by an amount.
+_CHANGE_CUE = re.compile(r"(增长|增加|下降|减少|提高|降低|上涨|上升|增幅|涨)(了)?(多少|几)|grow|increase|rise|fall|decrease", re.I)
 # "多少" alone asks for some quantity without saying which.
 _ANY_QUANTITY = re.compile(r"多少|(?<!哪)几[^乎何]|what is the (number|figure|rate|level|standard)", re.I)
 
 
+@lru_cache(maxsize=1024)  # asked by scoring, selection, composition and the decision alike
 def asked_quantity(question_normalised: str) -> frozenset[str] | None:
     """The unit kinds that can answer a quantity question, or None when no quantity is asked.
     A bare 几 inside a word (几乎, 几何) is no question word: only 几 + measure word counts."""
+    explicit = {k for pattern, ks in EXPLICIT_UNIT_CUES if pattern.search(question_normalised) for k in ks}
+    if explicit:
+        return frozenset(explicit)
     kinds: set[str] = set()
+    if _CHANGE_CUE.search(question_normalised) and _ANY_QUANTITY.search(question_normalised):
+        kinds |= {"ratio", "money", "count"}
     for pattern, ks in QUANTITY_CUES:
         if pattern.search(question_normalised):
             kinds |= ks
@@ -191,7 +239,7 @@ ITEM_RE = re.compile(
 # 新台币, not 台湾. A document using a marker is about that place (normalised Simplified forms).
 PLACE_MARKERS: dict[str, tuple[str, ...]] = {
     "台湾": ("中华民国", "新台币", "行政院", "立法院", "台北市", "高雄市"),
-    "香港": ("香港特别行政区", "港币", "港元", "立法会", "特首"),
+    "香港": ("香港特别行政区", "港币", "港元", "港府"),  # not 立法会 or 特首: Macau has them too
     "澳门": ("澳门特别行政区", "澳门元", "澳门币"),
 }
 
@@ -310,6 +358,42 @@ def places_named(normalised_text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+@lru_cache(maxsize=1)
+def _gazetteer() -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """name (full and, above county level, short) → codes; code → short name."""
+    import csv
+
+    codes: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
+    with PLACES_PATH.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            short = short_place_name(row["name"])
+            names[row["code"]] = short
+            for n in {row["name"], short} if row["level"] != "county" else {row["name"]}:
+                codes.setdefault(n, []).append(row["code"])
+    return {n: tuple(c) for n, c in codes.items()}, names
+
+
+def is_place(word: str) -> bool:
+    return word in _gazetteer()[0]
+
+
+def place_within(place: str, region: str) -> bool:
+    """Whether a gazetteer place lies in a document's region (山东省德州市, 台湾): the region names
+    the place or one of the place's enclosing city and province (a city's regulation holds in its
+    districts). A document that merely mentions a place in passing is not about it."""
+    region = to_simplified(region)
+    if place in region:  # the region is the place or lies inside it
+        return True
+    named = places_named(region)
+    if not named:
+        return False
+    codes, names = _gazetteer()
+    return any(names.get(parent) == named[-1]  # the region's most specific place encloses it
+               for code in codes.get(place, ())
+               for parent in {code[:4] + "00", code[:2] + "0000"} - {code})
+
+
 def short_place_name(name: str) -> str:
     """"德州市" → "德州", "广西壮族自治区" → "广西", "香港特别行政区" → "香港": the form
     people write; names that would shrink to one character keep their suffix (沙市, 和县)."""
@@ -331,3 +415,46 @@ def is_prose_line(line: str) -> bool:
     ends = sum(line.count(c) for c in "。！？!；;")
     commas = sum(line.count(c) for c in "，,、")
     return (ends >= 1 and han >= 20) or (commas >= 2 and han >= 40)
+
+
+# ------------------------------------------------------------------ quantities and list items
+# A share written with its unit first: 百分之五 / 百分之二十五 / 百分之0.5 (FIGURE_RE reads the
+# unit after the number, so these are found here).
+_PERCENT_RE = re.compile(r"百分之\s*(?P<num>\d+(?:\.\d+)?|[%s点]+)" % _CN_DIGITS)
+
+
+def find_quantities(text: str) -> list[Figure]:
+    """`find_figures` plus shares written unit first (百分之五 → 5 %, kind "ratio")."""
+    out = find_figures(text)
+    for m in _PERCENT_RE.finditer(text):
+        out.append(Figure(m.group(), numeral_value(m.group("num")), "%", "ratio", m.start(), m.end()))
+    return sorted(out, key=lambda f: f.start)
+
+
+# The marker families of enumerations, outermost first: an item of a higher-ranked family after
+# items of a lower one ends the inner list (「（三）…」 then 「二、…」 is the next outer item).
+_ITEM_LEVELS: tuple[tuple[int, re.Pattern], ...] = (
+    (50, re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}(?:是|、)|第[一二三四五六七八九十]{1,3}[，,、])")),
+    (60, re.compile(r"^\s*[（(][一二三四五六七八九十]{1,3}[)）]")),
+    (70, re.compile(r"^\s*\d{1,2}(?:[、)）]|[.．](?!\d))")),
+    (80, re.compile(r"^\s*[（(]\d{1,2}[)）]")),
+    (90, re.compile(r"^\s*(?:[①-⑳]|[-•·●▪]\s?)")),
+)
+
+
+def item_level(text: str) -> int | None:
+    """The rank of the enumeration marker a sentence opens with (一、 50, （一） 60, 1. 70,
+    (1) 80, ①/● 90), or None when it opens no item."""
+    for level, rx in _ITEM_LEVELS:
+        if rx.match(text):
+            return level
+    return None
+
+
+def item_number(text: str) -> int | None:
+    """The number of an item's marker: （三） → 3, 2. → 2, 四、 → 4."""
+    m = re.match(r"^\s*(?:第)?[（(]?([一二三四五六七八九十]{1,3}|\d{1,2})", text)
+    if not m or item_level(text) is None:
+        return None
+    value = numeral_value(m.group(1))
+    return int(value) if value is not None else None

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from langchain_core.embeddings import Embeddings
 
 from policyqa.records import Answer, Hit
+from policyqa.zh import normalise, years_named
 from retrieval.compose import (ComposeOptions, compose, conflict_note, decline_text, find_conflict,
-                               is_list_question, ordered, select, with_items)
+                               is_comparison, is_list_question, ordered, select, with_items)
 from retrieval.decision import decide
 from retrieval.evidence import candidate_sentences
 from retrieval.keyword import KeywordIndex
@@ -24,6 +25,11 @@ from retrieval.scoring import Scored, ScoringOptions, score_sentences, term_weig
 @dataclass(frozen=True)
 class AnswerOptions:
     answer_chunks: int = 6  # top passages the answer may draw from (per place compared)
+    compare_chunks: int = 10  # …and when the question compares versions, years or documents
+    # A compared document joins the answer when its best sentence scores this share of the
+    # lead's (a side the question names by its year: `year_side_ratio`). Calibrated on dev+dev2.
+    compare_ratio: float = 0.6
+    year_side_ratio: float = 0.3
     threshold: float | None = None  # decision threshold; None = the calibrated model's own
     scoring: ScoringOptions = field(default_factory=ScoringOptions)
     compose: ComposeOptions = field(default_factory=ComposeOptions)
@@ -63,6 +69,51 @@ def select_evidence(query: Query, scored: list[Scored], opts: ComposeOptions,
     return chosen
 
 
+def comparison_sides(query: Query, hits: list[Hit], mentions) -> list[frozenset[str]]:
+    """For a question naming two or more years, the documents of each year: those dated in it,
+    or else those naming it; [] when the question names fewer."""
+    years = years_named(normalise(query.question))
+    if len(years) < 2:
+        return []
+    dates = {h.chunk.doc: h.chunk.meta.get("date", "") for h in hits}
+    sides = []
+    for y in years:
+        dated = frozenset(d for d, date in dates.items() if date.startswith(y))
+        sides.append(dated or frozenset(d for d in dates if mentions is not None and mentions(d, y)))
+    return sides
+
+
+def compared_evidence(query: Query, chosen: list[Scored], scored: list[Scored], sides: list[frozenset[str]],
+                      opts: AnswerOptions) -> list[Scored]:
+    """For a comparison question, the best sentence of each compared document that the chosen
+    evidence leaves out: of each year's documents when years are named and documents are
+    dated, else of the other documents that score near the lead (nearer when the question names
+    no years). A side is answered by a sentence with a figure of the asked kind, if one is asked."""
+    if not chosen:
+        return []
+    lead = max(s.score for s in chosen)
+    have = {s.evidence.chunk.doc for s in chosen}
+    out: list[Scored] = []
+    if any(sides):  # a side without documents of its year is left unanswered, not guessed
+        for side in sides:
+            if not side or side & have:
+                continue
+            part = [s for s in scored if s.evidence.chunk.doc in side and s.figure_fit
+                    and s.score >= opts.year_side_ratio * lead]
+            if part:
+                best = max(part, key=lambda s: s.score)
+                out.append(best)
+                have.add(best.evidence.chunk.doc)
+        return out
+    best_of: dict[str, Scored] = {}
+    for s in scored:
+        d = s.evidence.chunk.doc
+        if d not in have and s.figure_fit and (d not in best_of or s.score > best_of[d].score):
+            best_of[d] = s
+    ratio = opts.year_side_ratio if sides else opts.compare_ratio
+    return [s for s in sorted(best_of.values(), key=lambda s: -s.score) if s.score >= ratio * lead][:1]
+
+
 def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embeddings: Embeddings,
                       document_text, opts: AnswerOptions = AnswerOptions(), mentions=None,
                       next_chunk=None, in_corpus=None) -> Answer:
@@ -77,14 +128,21 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
     weights = term_weights(query, keyword, in_corpus, opts.scoring)
     scored = score_sentences(query, sentences, weights, embeddings, mentions, opts.scoring)
     chosen = select_evidence(query, scored, opts.compose, groups)
-    decision = decide(query, weights, chosen, hits, opts.threshold, mentions=mentions)
+    decision = decide(query, weights, chosen, hits, opts.threshold, mentions=mentions, scored=scored)
     if not decision.answer:
         text, suggestions = decline_text(query, hits, decision.reason)
         return Answer(text=text, citations=(), hits=tuple(hits), declined=True, query=query.standalone,
                       suggestions=suggestions, support=decision.score,
                       declined_because=decision.reason, decision=decision)
+    sides = [] if groups else comparison_sides(query, hits[:opts.compare_chunks], mentions)
+    if sides or (not groups and is_comparison(query)):
+        # Each compared version, year or document is quoted: the wider passage list is read.
+        wide = candidate_sentences(hits[:opts.compare_chunks], about_places, next_chunk)
+        wide_scored = score_sentences(query, wide, weights, embeddings, mentions, opts.scoring)
+        chosen = chosen + compared_evidence(query, chosen, wide_scored, sides, opts)
     conflict = None if groups else find_conflict(chosen, weights)  # places compared: no conflict
-    evidence = ordered(with_items(query, chosen, next_chunk, opts.compose), newer_first=conflict is not None)
+    evidence = ordered(with_items(query, chosen, next_chunk, opts.compose, sentences),
+                       newer_first=conflict is not None)
     # The lead clause comes from the best-scored evidence, or from the newest version when
     # versions of one document disagree.
     best_first = evidence if conflict is not None else [s.evidence for s in sorted(chosen, key=lambda s: -s.score)]

@@ -13,15 +13,19 @@ from dataclasses import dataclass
 from typing import Callable
 
 from policyqa.records import Chunk, Citation, Evidence
-from policyqa.zh import ITEM_RE, SECTION_RE, Figure, asked_quantity, find_figures, normalise, sentence_spans, to_traditional
+from policyqa.zh import (SECTION_RE, Figure, asked_quantity, find_quantities, item_level, item_number, normalise,
+                         sentence_spans, to_traditional)
 from retrieval.citations import make_citation
-from retrieval.evidence import display_text, is_quotable
+from retrieval.evidence import announces_list, display_text, intro_chain, is_quotable
 from retrieval.query import Query
 from retrieval.scoring import Scored, TermWeights
 
 _LIST_RE = re.compile(r"哪些|哪几|几个方面|包括什么|包括哪|有什么(要求|条件|规定|措施|情形)|什么(条件|情形|要求)|列举|分别"
                       r"|what are|which (\w+ )?(are|conditions|cases|measures)|\blist\b|what (conditions|measures|requirements)",
                       re.I)
+# A question asking how two versions, years or documents differ, or for each one's figure.
+_COMPARE_RE = re.compile(r"变化|变动|怎么变|如何变|改变|修改前后|修订前后|前后|对比|比较|区别|不同|差别|差异|异同|各(说|是|为|自)"
+                         r"|\bchang|\bdiffer|\bcompar|\bbetween\b|\bboth\b|\bversus\b|\bvs\b", re.I)
 _LEAD_IN_RE = re.compile(r"[：:]\s*$|下列|如下|以下(几|各)")
 
 
@@ -42,6 +46,10 @@ def is_list_question(query: Query) -> bool:
     return bool(_LIST_RE.search(query.question) or _LIST_RE.search(query.normalised))
 
 
+def is_comparison(query: Query) -> bool:
+    return bool(_COMPARE_RE.search(query.question) or _COMPARE_RE.search(query.normalised))
+
+
 def select(query: Query, scored: list[Scored], opts: ComposeOptions) -> list[Scored]:
     """The lead (best-scored) sentence, then those that add uncovered question words or, for a
     quantity question, a figure of the asked kind; sentences that only repeat the topic are out."""
@@ -51,14 +59,14 @@ def select(query: Query, scored: list[Scored], opts: ComposeOptions) -> list[Sco
     lead = pool[0]
     kinds = asked_quantity(normalise(query.question))
     chosen, covered = [lead], set(lead.covered)
-    figures = {f.text for f in find_figures(normalise(lead.evidence.text))}
+    figures = {f.text for f in find_quantities(normalise(lead.evidence.text))}
     for s in pool[1:]:
         if len(chosen) >= opts.max_sentences:
             break
         gain = s.covered - covered
         # Figures are the concrete part of an answer: of the asked kind for a quantity
         # question, of any kind otherwise ("经费怎么保障" is answered by the amounts).
-        new_figures = {f.text for f in find_figures(normalise(s.evidence.text))
+        new_figures = {f.text for f in find_quantities(normalise(s.evidence.text))
                        if f.kind != "date" and (not kinds or f.kind in kinds)} - figures
         if (s.score >= lead.score * opts.keep_ratio and (gain or new_figures)) or (
                 gain and s.score >= lead.score * opts.gain_ratio):
@@ -69,22 +77,33 @@ def select(query: Query, scored: list[Scored], opts: ComposeOptions) -> list[Sco
 
 
 def list_items(lead: Evidence, next_chunk: Callable | None, opts: ComposeOptions) -> list[Evidence]:
-    """The items that follow a lead-in sentence ("…下列规定：", "主要措施有：") in its passage and
-    the passages after it: consecutive sentences opening with an item marker, each with the
-    sentences that continue it, until the list ends."""
+    """The items that follow a lead-in sentence ("…下列规定：", "主要措施有：", a label 「二、登記費」)
+    in its passage and the passages after it (overlapping passages are read on from where the
+    last sentence ended): consecutive sentences opening with an item marker, each with the
+    sentences that continue it and the items of lists inside it, until the list ends (an
+    unmarked sentence, or an item at the level of the lead or of an outer list)."""
     items: list[Evidence] = []
     chunk, start, hops = lead.chunk, lead.b, 0
     if lead.tail is not None:
         chunk, start = lead.tail, lead.tail_end
+    outer = item_level(lead.text)  # a lead that is itself an item: its list is nested deeper
+    first: int | None = None
+    done = chunk.source_span(0, start)[1] if start else chunk.start  # original offset read so far
     while chunk is not None and len(items) < opts.max_list_items:
         for a, b in sentence_spans(chunk.text):
-            if a < start:
+            if a < start or chunk.source_span(a, b)[0] < done:
                 continue
+            done = chunk.source_span(a, b)[1]
             text = chunk.text[a:b]
-            is_item = bool(ITEM_RE.match(text))
-            # An unmarked sentence ends the list, unless the item before it announced it ("：").
-            if not is_item and not (items and items[-1].text.rstrip().endswith(("：", ":"))):
+            level = item_level(text)
+            if level is None:
+                # An unmarked sentence ends the list, unless the item before it announced it.
+                if not (items and items[-1].text.rstrip().endswith(("：", ":"))):
+                    return items
+            elif (outer is not None and level <= outer) or (first is not None and level < first):
                 return items
+            elif first is None:
+                first = level
             if is_quotable(text, chunk.title):
                 items.append(Evidence(chunk, lead.rank, a, b, display_text(text)))
             if len(items) >= opts.max_list_items:
@@ -92,11 +111,43 @@ def list_items(lead: Evidence, next_chunk: Callable | None, opts: ComposeOptions
         hops += 1
         if next_chunk is None or hops > opts.follow_chunks:
             break
-        following = next_chunk(chunk)
-        if following is None or following.start < chunk.end - 1:
-            break
-        chunk, start = following, 0
+        chunk, start = next_chunk(chunk), 0
     return items
+
+
+# A reference to another item of the same list (「享受第二项规定的待遇」) or to the paragraph
+# before (「达前项数额」, 「有前款行为」): the sentence is only understood with what it refers to.
+_ITEM_REF_RE = re.compile(r"(?<![条條款])第([一二三四五六七八九十]{1,3})[项項]")
+_PREVIOUS_REF_RE = re.compile(r"前[项項款]")
+
+
+def referenced(e: Evidence, next_chunk: Callable | None, opts: ComposeOptions,
+               pool: list[Evidence] = ()) -> list[Evidence]:
+    """The sentences `e` refers to: the item of its own list it names by number (read from the
+    list's intro, or else the nearest such item of its document among the retrieved sentences
+    `pool`), or the paragraph before it in its passage."""
+    out: list[Evidence] = []
+    m = _ITEM_REF_RE.search(e.text)
+    level, own = item_level(e.text), item_number(e.text)
+    wanted = item_number(f"（{m.group(1)}）") if m else None
+    if wanted is not None and wanted != own:
+        found = [i for i in list_items(e.intro, next_chunk, opts)
+                 if item_number(i.text) == wanted] if e.intro is not None else []
+        if not found and level is not None:
+            start = e.source_span()[0]
+            same = [p for p in pool if p.chunk.doc == e.chunk.doc and item_level(p.text) == level
+                    and item_number(p.text) == wanted]
+            found = sorted(same, key=lambda p: abs(p.source_span()[0] - start))
+        out += found[:1]
+    if _PREVIOUS_REF_RE.search(e.text):
+        text = e.chunk.text
+        line_start = text.rfind("\n", 0, e.a)
+        if line_start > 0:
+            previous = text.rfind("\n", 0, line_start) + 1
+            out += [Evidence(e.chunk, e.rank, a, b, display_text(text[a:b]))
+                    for a, b in sentence_spans(text) if a >= previous and b <= line_start
+                    and is_quotable(text[a:b], e.chunk.title)][-2:]
+    return out
 
 
 def following_sentences(e: Evidence, n: int) -> list[Evidence]:
@@ -109,30 +160,88 @@ def following_sentences(e: Evidence, n: int) -> list[Evidence]:
 
 
 def with_items(query: Query, chosen: list[Scored], next_chunk: Callable | None,
-               opts: ComposeOptions) -> list[Evidence]:
+               opts: ComposeOptions, pool: list[Evidence] = ()) -> list[Evidence]:
     """The chosen evidence, each followed by the list items after it (for a list question, or
-    when the sentence announces a list)."""
+    when the sentence announces a list). A chosen list item comes with the sentences introducing
+    its list; when that list is a short label's (「一、年齡：」) or a list is asked for, with all
+    its items. A sentence referring to another item or to the paragraph before comes with it."""
     out: list[Evidence] = []
     asks_list = is_list_question(query)
+    kinds = asked_quantity(normalise(query.question)) or asked_quantity(query.normalised)
     listed: set[str] = set()  # documents whose list has been gathered
+
+    def add(items: list[Evidence]) -> list[Evidence]:
+        new = []
+        for i in items:
+            if i in out:
+                continue
+            longer = [n for n, o in enumerate(out) if _shorter(o, i)]
+            if longer:  # the same sentence, completed from the next passage: quote it whole
+                out[longer[0]] = i
+            elif not _same_span(i, out):
+                out.append(i)
+                new.append(i)
+        return new
+
     for s in chosen:
         e = s.evidence
         if e.chunk.doc in listed:
             continue  # the list answers for its document: other sentences only repeat the topic
-        if e.intro is not None and not _same_span(e.intro, out):
-            out.append(e.intro)  # an item's condition is read with the sentence introducing it
-        if e not in out:
-            out.append(e)
+        chain = intro_chain(e)
+        add(chain)  # an item's condition is read with the sentences introducing it
+        # A label that is itself an item of an outer list (「一、年齡：」) names what its items
+        # answer together; a sentence introducing a list of cases (「有下列行为之一的」) does not.
+        whole_list = bool(chain) and (asks_list or (item_level(chain[-1].text) is not None
+                                                    and len(chain[-1].text) < opts.heading_chars))
+        if whole_list:
+            items = add(list_items(chain[-1], next_chunk, opts))
+            add([e])
+            if asks_list and items:
+                listed.add(e.chunk.doc)
+            continue
+        add(referenced(e, next_chunk, opts, pool))
+        add([e])
+        add(next_clauses(e, kinds))
         if len(e.text) < opts.heading_chars and not _LEAD_IN_RE.search(e.text):
             # A heading-like sentence (「（一）坚持“8433”创建思路」) says little by itself: the
             # sentences after it in its passage carry the content.
-            out += [f for f in following_sentences(e, opts.heading_follow) if not _same_span(f, out)]
-        if _LEAD_IN_RE.search(e.text) or asks_list:
-            items = [i for i in list_items(e, next_chunk, opts) if i not in out and not _same_span(i, out)]
-            out += items
+            add(following_sentences(e, opts.heading_follow))
+        if _LEAD_IN_RE.search(e.text) or asks_list or announces_list(e.text, _next_sentence(e)):
+            items = add(list_items(e, next_chunk, opts))
             if asks_list and items:
                 listed.add(e.chunk.doc)
     return out
+
+
+def next_clauses(e: Evidence, kinds: frozenset[str] | None, n: int = 2) -> list[Evidence]:
+    """For a quantity question, the clauses after `e` that finish its legal sentence (a long
+    sentence is quoted clause by clause, cut at 「；」) and carry a figure of the asked kind:
+    「…处二十万元以上一百万元以下的罚款；」 goes on 「情节严重的，处一百万元以上…罚款；」."""
+    if not kinds:
+        return []
+    out: list[Evidence] = []
+    end = e.b
+    for a, b in sentence_spans(e.chunk.text):
+        if a < end:
+            continue
+        text = e.chunk.text[a:b]
+        between = e.chunk.text[end:a]
+        if "\n" in between or not re.search(r"[；;][”’」』）)]*$", e.chunk.text[:end].rstrip()) or len(out) >= n:
+            break
+        if any(f.kind in kinds for f in find_quantities(normalise(text))):
+            out.append(Evidence(e.chunk, e.rank, a, b, display_text(text)))
+        end = b
+    return out
+
+
+def _next_sentence(e: Evidence) -> str | None:
+    return next((e.chunk.text[a:b] for a, b in sentence_spans(e.chunk.text) if a >= e.b), None)
+
+
+def _shorter(o: Evidence, e: Evidence) -> bool:
+    """`o` is `e` cut short: same document and start, ending earlier."""
+    (oa, ob), (ea, eb) = o.source_span(), e.source_span()
+    return o.chunk.doc == e.chunk.doc and oa == ea and ob < eb
 
 
 def _same_span(e: Evidence, others: list[Evidence]) -> bool:
@@ -215,7 +324,7 @@ def _asked_clauses(e: Evidence, kinds: frozenset[str]) -> list[tuple[str, list[F
     normalised clause, so 新臺幣一萬五千元 counts; the clause is shown as written)."""
     out = []
     for clause in re.split(r"(?<=[，,；;：:。])", e.text):
-        figs = [f for f in find_figures(normalise(clause)) if f.kind in kinds]
+        figs = [f for f in find_quantities(normalise(clause)) if f.kind in kinds]
         if figs:
             out.append((clause.strip().rstrip("，,；;：:。"), figs))
     return out
@@ -342,7 +451,7 @@ def _versions(title_a: str, title_b: str, min_overlap: float = 0.5) -> bool:
 
 def _by_unit(text: str) -> dict[str, set[float]]:
     out: dict[str, set[float]] = {}
-    for f in find_figures(normalise(text)):
+    for f in find_quantities(normalise(text)):
         if f.value is not None and f.kind != "date":
             out.setdefault(f.unit, set()).add(f.value)
     return out

@@ -10,30 +10,30 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from functools import lru_cache
 from pathlib import Path
 
 from policyqa.records import Decision, Hit
-from policyqa.zh import asked_quantity, normalise
+from policyqa.zh import asked_quantity, asks_version_year, normalise, years_named
 from retrieval.query import Query
 from retrieval.scoring import Scored, TermWeights
 
 MODEL_PATH = Path(__file__).parent / "data" / "decision_model.json"
-_YEAR_RE = re.compile(r"(?:19|20)\d{2}")
+# Years a document may name when it names any (its own date and the years around it).
+DOCUMENT_YEARS = range(1949, 2061)
 
 FEATURES = ("coverage_best", "coverage_all", "key_terms", "absent_share", "dense_best",
-            "figure_missing", "unknown_name", "year_missing", "english")
+            "figure_missing", "figure_coverage", "unknown_name", "year_missing", "english", "margin")
 
 
 def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: list[Hit],
-             mentions=None) -> dict[str, float]:
+             mentions=None, scored: list[Scored] | None = None) -> dict[str, float]:
     """The decision's signals, each in [0, 1] except dense similarity (a raw cosine). A year the
     question names must occur in the evidence or elsewhere in its document (its header, its
     revision note): `mentions(doc, term)`."""
     kinds = asked_quantity(normalise(query.question)) or asked_quantity(query.normalised)
     together = frozenset().union(*(s.covered for s in chosen)) if chosen else frozenset()
-    years = set(_YEAR_RE.findall(normalise(query.question)))
+    years = set(years_named(normalise(query.question)))
     docs = {s.evidence.chunk.doc for s in chosen}
     evidence_text = " ".join(s.evidence.chunk.text + " " + s.evidence.chunk.title + " "
                              + s.evidence.chunk.meta.get("date", "") for s in chosen)
@@ -44,20 +44,43 @@ def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: lis
         "absent_share": weights.absent_share(),
         "dense_best": max((s.dense for s in chosen), default=0.0),
         "figure_missing": float(bool(kinds) and not any(s.figure_fit for s in chosen)),
-        "unknown_name": float(bool(query.unknown)),
-        "year_missing": _year_missing(years, evidence_text, docs, chosen, mentions),
+        # The asked figure must stand in a sentence that speaks to the question: a fee beside a
+        # subsidy question's words is no subsidy. Without a quantity asked, the best coverage.
+        "figure_coverage": max((s.coverage for s in chosen if s.figure_fit), default=0.0),
+        # A follow-up is judged on its own names: the earlier turn's were asked (and answered) then.
+        "unknown_name": float(any(u.lower() in query.question.lower() for u in query.unknown)),
+        "year_missing": _year_missing(years, evidence_text, docs, chosen, mentions,
+                                      asks_version_year(normalise(query.question))),
         "english": float(query.lang == "en"),
+        "margin": _margin(chosen, scored),
     }
 
 
+def _margin(chosen: list[Scored], scored: list[Scored] | None) -> float:
+    """How far the evidence's best coverage stands above the best of any other document's
+    sentences: an answer stands out, a topic many documents share does not."""
+    if not chosen or not scored:
+        return 0.0
+    docs = {s.evidence.chunk.doc for s in chosen}
+    best = max(s.coverage for s in chosen)
+    other = max((s.coverage for s in scored if s.evidence.chunk.doc not in docs), default=0.0)
+    return best - other
+
+
 def _year_missing(years: set[str], evidence_text: str, docs: set[str], chosen: list[Scored],
-                  mentions) -> float:
-    """1 when the question names a year that neither the evidence nor its documents mention; 0.5
-    when those documents carry no date at all (a web page without a dateline cannot tell)."""
+                  mentions, version: bool = False) -> float:
+    """1 when the question names a year that neither the evidence nor its documents mention, while
+    they are dated or name other years; 0.5 when they name no year at all (an undated web page
+    cannot tell). A version asked by its year is matched by the dates of dated documents alone."""
+    dates = {s.evidence.chunk.meta.get("date", "")[:4] for s in chosen} - {""}
+    if years and version and dates:
+        return 0.0 if dates & years else 1.0
     if not years or any(y in evidence_text or (mentions is not None and mentions(d, y))
                         for y in years for d in docs):
         return 0.0
-    dated = any(s.evidence.chunk.meta.get("date") for s in chosen)
+    dated = any(s.evidence.chunk.meta.get("date") for s in chosen) or bool(years_named(evidence_text))
+    if not dated and mentions is not None:
+        dated = any(mentions(d, str(y)) for d in docs for y in DOCUMENT_YEARS)
     return 1.0 if dated else 0.5
 
 
@@ -81,9 +104,11 @@ _REASONS = {
         "absent_share": "文档中没有出现问题里的关键词（{terms}）",
         "dense_best": "现有文档中没有与问题意思相近的段落",
         "figure_missing": "相关段落中没有问题所问的数额或期限",
+        "figure_coverage": "文档中的数额与问题所问的不是同一件事",
         "unknown_name": "文档中没有提到{terms}",
         "year_missing": "文档中没有{terms}年的相关内容",
         "english": "现有文档中最相关的段落与问题只部分相符",
+        "margin": "几份文档都只部分相符，没有一份明确回答这个问题",
         "empty": "没有检索到相关段落",
     },
     "en": {
@@ -93,9 +118,11 @@ _REASONS = {
         "absent_share": "the documents never use the question's key words ({terms})",
         "dense_best": "no passage is close in meaning to the question",
         "figure_missing": "the related passages give no figure of the kind asked for",
+        "figure_coverage": "the figures in the documents are not about what was asked",
         "unknown_name": "the documents never mention {terms}",
         "year_missing": "no document covers {terms}",
         "english": "the closest passages match the question only in part",
+        "margin": "several documents match in part, none answers it clearly",
         "empty": "no related passage was found",
     },
 }
@@ -107,20 +134,21 @@ def _reason(signal: str, query: Query, weights: TermWeights) -> str:
     lang = "en" if query.lang == "en" else "zh-Hans"
     terms = {"absent_share": "、".join(list(weights.absent)[:3]),
              "unknown_name": "、".join(query.unknown[:3]),
-             "year_missing": "、".join(sorted(set(_YEAR_RE.findall(normalise(query.question)))))}.get(signal, "")
+             "year_missing": "、".join(years_named(normalise(query.question)))}.get(signal, "")
     text = _REASONS[lang][signal].format(terms=terms)
     return to_traditional(text) if query.lang == "zh-Hant" else text
 
 
 def decide(query: Query, weights: TermWeights, chosen: list[Scored], hits: list[Hit],
-           threshold: float | None = None, model: dict | None = None, mentions=None) -> Decision:
+           threshold: float | None = None, model: dict | None = None, mentions=None,
+           scored: list[Scored] | None = None) -> Decision:
     model = model or load_model()
     cut = model["threshold"] if threshold is None else threshold
     if not chosen:
         return Decision(False, 0.0, cut, _reason("empty", query, weights))
-    x = features(query, weights, chosen, hits, mentions)
+    x = features(query, weights, chosen, hits, mentions, scored)
     p = probability(x, model)
-    signals = tuple((f, round(x[f], 4)) for f in model["features"])
+    signals = tuple((f, round(x[f], 4)) for f in FEATURES)
     if p >= cut:
         return Decision(True, p, cut, "", signals)
     # The signal that lowers the score most, against an average answerable question.

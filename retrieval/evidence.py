@@ -11,7 +11,7 @@ import re
 from typing import Callable
 
 from policyqa.records import Chunk, Evidence, Hit
-from policyqa.zh import ITEM_RE, find_figures, normalise, sentence_spans
+from policyqa.zh import find_quantities, item_level, normalise, sentence_spans
 
 _SENT_END_RE = re.compile(r"[。！？!?；;:：][”’」』）)]*\s*$|\n\s*$")
 # A dateline or signature: a date standing (nearly) alone, with at most an issuing body beside it.
@@ -19,6 +19,7 @@ _DATELINE_RE = re.compile(r"^[（(]?\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s
 # "[1]" in a document is text, never a citation marker of ours: shown as full-width brackets.
 _MARKER_RE = re.compile(r"\[(\s*\d{1,3}\s*)\]")
 MIN_SENTENCE_CHARS = 6  # shorter word runs are headings or debris, not statements
+LABEL_CHARS = 30  # a line without a full stop, shorter than this, before items is their label
 
 
 def display_text(text: str) -> str:
@@ -30,7 +31,7 @@ def _grams(key: str) -> set[str]:
 
 
 def _figure_set(norm: str) -> frozenset[str]:
-    return frozenset(f.text for f in find_figures(norm))
+    return frozenset(f.text for f in find_quantities(norm))
 
 
 def _continuation(chunk: Chunk, next_chunk: Callable | None) -> tuple[Chunk, str] | None:
@@ -56,10 +57,22 @@ def is_quotable(text: str, title: str) -> bool:
     return not (title_key and len(title_key) >= 6 and key in title_key)
 
 
+def announces_list(text: str, next_text: str | None) -> bool:
+    """A sentence that opens a list: it ends with a colon (「…下列条件：」), or it is a short label
+    without a full stop (「二、登記費」, 「主要预期目标」) directly followed by an item."""
+    body = text.rstrip()
+    if body.endswith(("：", ":")):
+        return True
+    return (next_text is not None and item_level(next_text) is not None and len(body) < LABEL_CHARS
+            and not re.search(r"[。！？!?；;]$", body))
+
+
 def candidate_sentences(hits: list[Hit], keep_doc: Callable[[str], bool] | None = None,
                         next_chunk: Callable | None = None) -> list[Evidence]:
     """Quotable sentences of the passages, best passage first; `keep_doc(doc)` may restrict
-    them to documents that can answer (those about the places a question names)."""
+    them to documents that can answer (those about the places a question names). A list item
+    carries the sentence that introduces its list (`intro`, itself carrying the intro of an
+    outer list), since its condition is only read with it."""
     out: list[Evidence] = []
     seen: list[tuple[set[str], frozenset[str]]] = []
     for rank, hit in enumerate(hits):
@@ -67,17 +80,23 @@ def candidate_sentences(hits: list[Hit], keep_doc: Callable[[str], bool] | None 
         if keep_doc is not None and not keep_doc(chunk.doc):
             continue
         spans = sentence_spans(chunk.text)
-        intro: Evidence | None = None
+        # The lists open at this point: (level of the introducing sentence, its evidence);
+        # a plain sentence is level 0, an item its marker's rank.
+        open_lists: list[tuple[int, Evidence]] = []
         for i, (a, b) in enumerate(spans):
             text = chunk.text[a:b]
             tail = _continuation(chunk, next_chunk) if i == len(spans) - 1 else None
             if tail is not None:
                 text += tail[1]
-            is_item = bool(ITEM_RE.match(text))
-            if text.rstrip().endswith(("：", ":")):
-                intro = Evidence(chunk, rank, a, b, display_text(text))
-            elif not is_item:
-                intro = None
+            level = item_level(text)
+            if level is None:
+                open_lists = []
+            else:
+                open_lists = [(lv, e) for lv, e in open_lists if lv < level]
+            parent = open_lists[-1][1] if level is not None and open_lists else None
+            next_text = chunk.text[spans[i + 1][0]:spans[i + 1][1]] if i + 1 < len(spans) else None
+            if announces_list(text, next_text):
+                open_lists.append((level or 0, Evidence(chunk, rank, a, b, display_text(text), intro=parent)))
             if not is_quotable(text, chunk.title):
                 continue
             norm = normalise(text)
@@ -88,5 +107,15 @@ def candidate_sentences(hits: list[Hit], keep_doc: Callable[[str], bool] | None 
             seen.append((grams, numbers))
             out.append(Evidence(chunk, rank, a, b, display_text(text),
                                 tail=tail[0] if tail else None, tail_end=len(tail[1]) if tail else 0,
-                                intro=intro if is_item and intro is not None and intro.a != a else None))
+                                intro=parent))
     return out
+
+
+def intro_chain(e: Evidence) -> list[Evidence]:
+    """The sentences introducing `e`'s list and the lists around it, outermost first."""
+    chain: list[Evidence] = []
+    intro = e.intro
+    while intro is not None and len(chain) < 4:
+        chain.insert(0, intro)
+        intro = intro.intro
+    return chain

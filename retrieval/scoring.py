@@ -17,7 +17,8 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from policyqa.records import Evidence
-from policyqa.zh import asked_quantity, find_figures, normalise
+from policyqa.zh import asked_quantity, find_figures, normalise, years_named
+from retrieval.evidence import intro_chain
 from retrieval.keyword import KeywordIndex
 from retrieval.query import Query, search_text
 
@@ -90,7 +91,7 @@ def term_weights(query: Query, keyword: KeywordIndex, in_corpus: Callable[[str],
         if t not in query.expansion and not any(t in term for g in query.groups for term in g)
         # An English question's words are weighed through their Chinese renderings (groups)
         # and, where none exists, as absent words: never as tokens no Chinese text can contain.
-        and not (english and _LATIN.fullmatch(t))]
+        and not (english and _LATIN.fullmatch(t) and not t.isdigit())]  # a number is any script's
     groups += [(g, (w,)) for g, w in zip(query.groups, query.group_words or [""] * len(query.groups))]
     rewritten = query.standalone != query.question
     asked = normalise(query.question)
@@ -113,12 +114,15 @@ def term_weights(query: Query, keyword: KeywordIndex, in_corpus: Callable[[str],
 
 def _context(e: Evidence, query: Query, mentions) -> str:
     """The sentence as evidence: the title's words gain nothing (the title heads every passage
-    of its document), and a place the question names counts as covered in a document about it."""
-    norm = normalise(e.text if e.intro is None else e.intro.text + e.text)
+    of its document), a list item is read with the sentences introducing its list (and the
+    lists around it), and a place or a year the question names counts as covered in a document
+    about it (its text, header or date names it)."""
+    norm = normalise("".join(i.text for i in intro_chain(e)) + e.text)
     title = normalise(e.chunk.title)
     context = norm.replace(title, " ") if len(title) >= 6 else norm
-    if mentions is not None and query.places:
-        context += " " + " ".join(p for p in query.places if mentions(e.chunk.doc, p))
+    if mentions is not None:
+        anchors = query.places + years_named(query.normalised)
+        context += " " + " ".join(a for a in anchors if mentions(e.chunk.doc, a))
     return context
 
 

@@ -18,7 +18,7 @@ from retrieval.keyword import KeywordIndex, chunk_tokens
 from retrieval.query import Query, Transliterator, analyse, search_text
 from policyqa.store import Store, spaced
 from retrieval.tokens import figures
-from policyqa.zh import PLACE_MARKERS
+from policyqa.zh import PLACE_MARKERS, asks_version_year, is_place, place_within, years_named
 
 RRF_K = 60  # the constant of Cormack et al.; damps the head of each ranking
 
@@ -39,6 +39,7 @@ class SearchOptions:
     fusion: str = "convex"
     bm25_weight: float = 0.4
     place_prior: bool = True
+    year_prior: bool = True
     dedupe: bool = True
     diversity: bool = True
     candidates: int = 40  # per retriever, before fusion
@@ -47,6 +48,9 @@ class SearchOptions:
 # A passage from a document that mentions none of the places the question names is unlikely
 # to answer it ("五华区…" is not answered by Changchun's report); it is demoted, not dropped.
 OFF_PLACE_FACTOR = 0.5
+# Likewise a year the question names (2023年施政报告): a document that never mentions it, in its
+# text or its date, is about another year. Same factor as places (not tuned separately).
+OFF_YEAR_FACTOR = OFF_PLACE_FACTOR
 
 
 def _min_max(scores: dict[str, float]) -> dict[str, float]:
@@ -129,6 +133,7 @@ class Searcher:
         self._doc_norm: dict[str, str] = {}
         self._in_corpus: dict[str, bool] = {}
         self._doc_about: dict[str, str] = {}  # region and issuer, spaced like the texts
+        self._doc_region: dict[str, str] | None = None  # doc → its region (metadata), or ""
         self._cache_generation = -1
 
     # ------------------------------------------------------------------ keyword index
@@ -197,23 +202,34 @@ class Searcher:
         generation = self.store.generation
         if generation != self._cache_generation:
             self._doc_norm, self._in_corpus, self._doc_about = {}, {}, {}
+            self._doc_region = None
             self._cache_generation = generation
 
     def mentions(self, doc: str, term: str) -> bool:
         """Whether the document names `term` — in its normalised text (white space aside), in its
         metadata (region, issuer), or, for a jurisdiction, through its markers (a Taiwan
-        regulation says 中华民国 and 新台币, not 台湾)."""
+        regulation says 中华民国 and 新台币, not 台湾). A place is judged by the document's region
+        when it has one: Ningbo's regulation that names 台湾地区居民 is not about Taiwan."""
         self._fresh_caches()
+        if is_place(term):
+            region = self._regions().get(doc)
+            if region:
+                return place_within(term, region)
         text = self._doc_norm.get(doc)
         if text is None:
             if len(self._doc_norm) > 256:
                 self._doc_norm.clear()
             if doc not in self._doc_about:
                 self._doc_about = {d["doc"]: spaced(" ".join(str(d["meta"].get(k) or "") for k in
-                                                             ("region", "issuer")))
+                                                             ("region", "issuer", "date")))
                                    for d in self.store.documents()}
             text = self._doc_norm[doc] = self._doc_about.get(doc, "") + "\n" + self.store.normalised_text(doc)
         return any(spaced(t, normalised=True) in text for t in (term, *PLACE_MARKERS.get(term, ())))
+
+    def _regions(self) -> dict[str, str]:
+        if self._doc_region is None:
+            self._doc_region = {d["doc"]: str(d["meta"].get("region") or "") for d in self.store.documents()}
+        return self._doc_region
 
     def in_corpus(self, term: str) -> bool:
         """Whether any document contains the (normalised) term at all (FTS5 phrase query)."""
@@ -279,6 +295,14 @@ class Searcher:
                     on_place[chunk.doc] = any(self.mentions(chunk.doc, p) for p in query.places)
                 if not on_place[chunk.doc]:
                     fused[cid] *= OFF_PLACE_FACTOR
+        years = years_named(query.normalised) if options.year_prior else ()
+        if years:
+            version = asks_version_year(query.normalised)
+            for cid, chunk in chunks.items():
+                date = chunk.meta.get("date", "")[:4]
+                if not (date in years if version and date else
+                        any(self.mentions(chunk.doc, y) for y in years)):
+                    fused[cid] *= OFF_YEAR_FACTOR
         hits = [Hit(chunks[cid], score, found_by[cid])
                 for cid, score in sorted(fused.items(), key=lambda x: -x[1]) if cid in chunks]
         if options.dedupe:

@@ -116,6 +116,67 @@ def test_the_decision_declines_with_the_reason_that_pulled_the_score_down():
     assert set(features(query, weights, scored[:1], [])) >= {"coverage_best", "dense_best", "figure_missing"}
 
 
+def _signals(question: str, docs_text: str = DOC):
+    chunks, _, keyword, vocabulary = fixtures()
+    query = analyse(question, [], vocabulary)
+    weights = term_weights(query, keyword, lambda t: t in normalise(docs_text))
+    scored = score_sentences(query, candidate_sentences([Hit(c, 1.0) for c in chunks]), weights,
+                             BigramEmbeddings())
+    chosen = sorted(scored, key=lambda s: -s.score)[:2]
+    return features(query, weights, chosen, [], mentions=lambda doc, term: term in normalise(docs_text))
+
+
+def test_an_asked_figure_counts_only_in_a_sentence_about_the_question():
+    # The fine is asked for: its sentence covers the question's words.
+    fine = _signals("携犬出户未束犬链的罚多少钱？")
+    # A vaccination fee is asked for: the passage's only money figure stands beside other words.
+    fee = _signals("接种狂犬病疫苗要交多少钱？")
+    assert fine["figure_coverage"] > fee["figure_coverage"]
+    assert fee["figure_missing"] == 0.0  # a money figure exists, just not about the vaccine
+
+
+def test_a_year_the_dated_document_never_names_counts_as_missing():
+    assert _signals("2021年未束犬链罚多少钱？")["year_missing"] == 0.0
+    assert _signals("2035年未束犬链罚多少钱？")["year_missing"] == 1.0
+
+
+def test_a_version_asked_by_its_year_is_matched_by_the_document_date_only():
+    # The text names 2019 (as a revision note of another version would); its date is 2021.
+    text = DOC + "\n本条例2019年曾作修改。"
+    assert _signals("2019年未束犬链罚多少钱？", text)["year_missing"] == 0.0
+    assert _signals("2019年版条例对未束犬链罚多少钱？", text)["year_missing"] == 1.0
+    assert _signals("2021年版条例对未束犬链罚多少钱？", text)["year_missing"] == 0.0
+
+
+def test_a_follow_up_is_not_declined_for_a_name_only_its_earlier_turn_used():
+    chunks, _, keyword, vocabulary = fixtures()
+    history = [{"role": "user", "content": "What did Zorblax Quentin say about dogs?"},
+               {"role": "assistant", "content": "Dogs must be leashed."}]
+    follow_up = analyse("And what about the fine?", history, vocabulary)
+    asked = analyse("What fine did Zorblax Quentin set?", [], vocabulary)
+    assert follow_up.unknown and asked.unknown  # the rewrite carries the name along
+    weights = term_weights(follow_up, keyword, lambda t: t in normalise(DOC))
+    scored = score_sentences(follow_up, candidate_sentences([Hit(c, 1.0) for c in chunks]), weights,
+                             BigramEmbeddings())
+    assert features(follow_up, weights, scored[:1], [])["unknown_name"] == 0.0
+    weights = term_weights(asked, keyword, lambda t: t in normalise(DOC))
+    assert features(asked, weights, scored[:1], [])["unknown_name"] == 1.0
+
+
+def test_the_margin_says_how_far_the_evidence_stands_above_other_documents():
+    chunks, _, keyword, vocabulary = fixtures()
+    other = Chunk(id="cats-0", doc="cats.txt", title="某市养猫须知", text="养猫人应当为猫接种疫苗。",
+                  index_text=normalise("养猫人应当为猫接种疫苗。"), start=0, end=12, position=0)
+    query = analyse("携犬出户未束犬链的罚多少钱？", [], vocabulary)
+    weights = term_weights(query, keyword, lambda t: t in normalise(DOC))
+    scored = score_sentences(query, candidate_sentences([Hit(c, 1.0) for c in chunks + [other]]),
+                             weights, BigramEmbeddings())
+    best = max((s for s in scored if s.evidence.chunk.doc == "dogs.txt"), key=lambda s: s.coverage)
+    rival = max(s.coverage for s in scored if s.evidence.chunk.doc == "cats.txt")
+    x = features(query, weights, [best], [], scored=scored)
+    assert x["margin"] == best.coverage - rival > 0
+
+
 def test_a_quantity_answer_leads_with_the_clause_holding_the_figure():
     answer = ask("携犬出户未束犬链的罚多少钱？")
     assert answer.text.startswith("答：处二百元以上五百元以下罚款。[1]")
@@ -156,3 +217,129 @@ def test_compose_cites_every_sentence_once_in_order():
     query = analyse("养犬", [], lambda w: True)
     text, citations = compose(query, evidence, lambda d: DOC)
     assert [c.n for c in citations] == [1, 2] and text.count("[1]") == 1 and text.count("[2]") == 1
+
+
+# ------------------------------------------------------------------ lists and references
+LISTS = ("某市献血条例\n第二条 献血者须符合下列条件：\n一、年龄：\n（一）十八周岁以上、六十周岁以下者，可以献血。\n"
+         "（二）未满十八周岁者，应经监护人同意。\n（三）超过六十周岁者，应经医师同意。\n二、体重：\n"
+         "（一）男性五十公斤以上。\n第三条 献血者的亲属用血，按照下列规定免交费用：\n"
+         "（一）配偶和子女，按照献血量的两倍免交费用；\n（二）兄弟姐妹，享受第一项规定的待遇。\n"
+         "第四条 本办法所称一定数额，系指一千元以上。\n捐款达前项数额的，给予表彰。\n"
+         "第五条 执行机关提拨罚款总额的百分之五以上，百分之二十以下作为奖金。")
+
+
+def list_chunks(cuts: list[tuple[int, int]]) -> list[Chunk]:
+    return [Chunk(id=f"blood-{i}", doc="blood.txt", title="某市献血条例", text=LISTS[a:b],
+                  index_text=normalise(LISTS[a:b]), start=a, end=b, position=i, meta={"date": "2020-01-01"})
+            for i, (a, b) in enumerate(cuts)]
+
+
+def test_list_items_run_on_into_an_overlapping_passage_without_repeats():
+    mid = LISTS.index("（二）未满")
+    overlap = LISTS.index("（一）十八")
+    chunks = list_chunks([(0, mid), (overlap, len(LISTS))])
+    by_pos = {c.position: c for c in chunks}
+    lead = next(e for e in candidate_sentences([Hit(chunks[0], 1.0)]) if e.text.startswith("（一）十八")).intro
+    assert lead.text == "一、年龄："
+    items = list_items(lead, lambda c: by_pos.get(c.position + 1), ComposeOptions())
+    # The items of 「一、年龄：」 only: 「二、体重：」 is the next item of the outer list.
+    assert [i.text[:5] for i in items] == ["（一）十八", "（二）未满", "（三）超过"]
+    for i in items:
+        start, end = i.chunk.source_span(i.a, i.b)
+        assert LISTS[start:end] == i.text
+
+
+def test_a_list_item_is_scored_and_quoted_with_the_labels_introducing_it():
+    chunks = list_chunks([(0, len(LISTS))])
+    evidence = candidate_sentences([Hit(chunks[0], 1.0)])
+    item = next(e for e in evidence if e.text.startswith("（二）未满"))
+    assert item.intro.text == "一、年龄：" and item.intro.intro.text.endswith("下列条件：")
+    query = analyse("几岁可以献血？", [], lambda w: w in normalise(LISTS))
+    answer = extractive_answer(query, [Hit(chunks[0], 1.0)], KeywordIndex(chunks), BigramEmbeddings(),
+                               lambda d: LISTS, AnswerOptions(threshold=0.0),
+                               in_corpus=lambda t: t in normalise(LISTS))
+    # Whichever item leads, the whole 年龄 list is quoted, and nothing of 体重.
+    for part in ("十八周岁以上、六十周岁以下", "未满十八周岁", "超过六十周岁"):
+        assert part in answer.text
+    assert "五十公斤" not in answer.text
+
+
+def test_a_label_without_a_colon_announces_the_items_after_it():
+    text = "主要预期目标\n●地区生产总值增长5%以上\n●城镇新增就业110万人以上\n其他工作另行部署。"
+    chunk = Chunk(id="r", doc="r.txt", title="报告", text=text, index_text=normalise(text), start=0,
+                  end=len(text), position=0)
+    lead = candidate_sentences([Hit(chunk, 1.0)])[0]
+    assert lead.text == "主要预期目标"
+    items = list_items(lead, None, ComposeOptions())
+    assert [i.text for i in items] == ["●地区生产总值增长5%以上", "●城镇新增就业110万人以上"]
+
+
+def test_a_sentence_comes_with_the_item_or_paragraph_it_refers_to():
+    from retrieval.compose import referenced
+
+    chunks = list_chunks([(0, len(LISTS))])
+    evidence = candidate_sentences([Hit(chunks[0], 1.0)])
+    sibling = next(e for e in evidence if e.text.startswith("（二）兄弟"))
+    assert [r.text[:5] for r in referenced(sibling, None, ComposeOptions())] == ["（一）配偶"]
+    paragraph = next(e for e in evidence if e.text.startswith("捐款达前项"))
+    assert [r.text for r in referenced(paragraph, None, ComposeOptions())] == ["第四条 本办法所称一定数额，系指一千元以上。"]
+
+
+def test_shares_written_unit_first_are_quantities():
+    from policyqa.zh import find_quantities
+
+    found = find_quantities(normalise("提拨罚款总额的百分之五以上，百分之二十以下"))
+    assert [(f.value, f.kind) for f in found] == [(5.0, "ratio"), (20.0, "ratio")]
+
+
+# ------------------------------------------------------------------ clauses and comparisons
+LAW = ("第四十二条 授意他人伪造会计凭证的，给予警告，可以并处二十万元以上一百万元以下的罚款；"
+       "情节严重的，可以并处一百万元以上五百万元以下的罚款；属于公职人员的，还应当依法给予处分。")
+
+
+def test_a_quantity_answer_quotes_the_rest_of_its_legal_sentence_when_it_holds_the_asked_figure():
+    from retrieval.compose import next_clauses
+    from policyqa.zh import MAX_SENTENCE_CHARS, asked_quantity
+
+    text = LAW.replace("处分。", "处分" + "，并记入信用记录" * (MAX_SENTENCE_CHARS // 8) + "。")  # cut clause by clause
+    chunk = Chunk(id="l", doc="law.txt", title="会计法", text=text, index_text=normalise(text), start=0,
+                  end=len(text), position=0)
+    first = candidate_sentences([Hit(chunk, 1.0)])[0]
+    assert first.text.endswith("二十万元以上一百万元以下的罚款；")
+    kinds = asked_quantity("罚款是多少")
+    assert [c.text for c in next_clauses(first, kinds)] == ["情节严重的，可以并处一百万元以上五百万元以下的罚款；"]
+    assert next_clauses(first, None) == []
+
+
+def _dated(doc: str, date: str, text: str) -> Chunk:
+    return Chunk(id=doc, doc=doc, title="某市补贴办法", text=text, index_text=normalise(text), start=0,
+                 end=len(text), position=0, meta={"date": date})
+
+
+def test_a_question_naming_two_years_quotes_each_years_document():
+    from retrieval.answer import comparison_sides, compared_evidence
+    from retrieval.scoring import Scored
+
+    old = _dated("old.txt", "2019-03-01", "每月补贴三百元。")
+    new = _dated("new.txt", "2024-09-01", "每月补贴五百元。")
+    other = _dated("other.txt", "2024-01-01", "办理地点在市民中心。")
+    query = analyse("2019年和2024年每月补贴各是多少？", [], lambda w: True)
+    hits = [Hit(new, 1.0), Hit(other, 0.9), Hit(old, 0.8)]
+    sides = comparison_sides(query, hits, None)
+    assert sides == [frozenset({"old.txt"}), frozenset({"new.txt", "other.txt"})]
+    scored = [Scored(e, 1.0 - 0.1 * i, 0.5, frozenset(), 0.9, "元" in e.text)
+              for i, e in enumerate(candidate_sentences(hits))]
+    chosen = [s for s in scored if s.evidence.chunk.doc == "new.txt"]
+    added = compared_evidence(query, chosen, scored, sides, AnswerOptions())
+    assert [s.evidence.chunk.doc for s in added] == ["old.txt"]
+
+
+def test_an_item_naming_a_sibling_by_number_brings_it_from_the_retrieved_passages():
+    from retrieval.compose import referenced
+
+    first = LISTS.index("（一）配偶")
+    chunks = list_chunks([(0, first), (first, LISTS.index("（二）兄弟")), (LISTS.index("（二）兄弟"), len(LISTS))])
+    pool = candidate_sentences([Hit(c, 1.0) for c in chunks])
+    sibling = next(e for e in pool if e.text.startswith("（二）兄弟"))
+    assert sibling.intro is None  # its list's intro is in another passage
+    assert [r.text[:5] for r in referenced(sibling, None, ComposeOptions(), pool)] == ["（一）配偶"]

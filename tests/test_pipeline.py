@@ -140,3 +140,28 @@ def test_unrelated_follow_up_is_not_glued_to_the_previous_turn(assistant):
     assert assistant.ask("今天天气怎么样", history).declined
     follow = assistant.ask("那村改居社区呢？", history)
     assert "5万元" in follow.text
+
+
+def test_a_year_the_question_names_prefers_documents_that_name_it(tmp_path):
+    from dataclasses import replace
+
+    from retrieval.search import SearchOptions
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "old.txt").write_text("某市消费券发放办法\n2019年3月1日\n每位居民可领取消费券500元，在本市商户使用。",
+                                    encoding="utf-8")
+    # The year only in Chinese numerals: no keyword match, the document's date says it.
+    (folder / "new.txt").write_text("某市消费券通知\n二〇二三年五月十日\n本市继续向居民发放消费券，具体标准另行公布。",
+                                    encoding="utf-8")
+    (folder / "dogs.txt").write_text("某市养犬管理规定\n2020年1月1日\n携犬出户应当束犬链，违者处二百元罚款。",
+                                     encoding="utf-8")
+    a = Assistant(load_settings(store=tmp_path / "store"))
+    a.ingest([folder])
+    query = a.searcher.analyse("2023年每位居民可领取多少消费券？")
+    with_prior = a.searcher.search(query, k=3)
+    without = a.searcher.search(query, k=3, options=replace(SearchOptions(), year_prior=False))
+    assert with_prior[0].chunk.doc == "new.txt"
+    assert with_prior[0].score > with_prior[1].score
+    # The prior is what decides: the older text alone is closer in words.
+    assert without[0].chunk.doc == "old.txt"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from policyqa.zh import ITEM_RE, asked_quantity, find_figures, numeral_value, sentence_spans
+from policyqa.zh import ITEM_RE, asked_quantity, find_figures, numeral_value, sentence_spans, years_named, asks_version_year, place_within
 
 
 def test_sentence_spans_exclude_white_space_and_keep_closing_marks():
@@ -46,9 +46,36 @@ def test_words_with_numeral_characters_are_not_figures():
     ("what is the fine for this?", {"money", "ratio"}),
     ("哪几个区禁止燃放？", None),  # which districts: a list, not a count
     ("how long does the review take?", {"duration"}),
+    ("烈士褒扬金具体是多少元？", {"money"}),  # a unit named outright: a multiple does not answer it
+    ("献血满几岁可以免费用血？", {"age"}),
+    ("视频会是几月几日召开的？", {"date", "duration"}),  # a date, not "how many months"
+    ("几日内作出决定？", {"duration"}),
+    ("律师办一个案子能拿多少补贴？", {"money", "ratio"}),
+    ("地区生产总值打算增长多少？", {"ratio", "money", "count"}),  # a change: a rate or an amount
+    ("what is the current monthly basic wage?", {"money", "ratio"}),
 ])
 def test_quantity_questions_and_the_unit_kinds_that_answer_them(question, kinds):
     assert asked_quantity(question) == (frozenset(kinds) if kinds else None)
+
+
+@pytest.mark.parametrize("text, years", [
+    ("澳门2023年施政报告", ("2023",)),
+    ("二〇二四年十一月十日发布", ("2024",)),
+    ("What was the index in 2025 and 2019?", ("2025", "2019")),
+    ("发布时间 20.06.2017 15:04", ("2017",)),
+    ("罚款12345元，第1500号", ()),  # five digits, or a number outside 1900–2099, is no year
+])
+def test_years_named(text, years):
+    assert years_named(text) == years
+
+
+@pytest.mark.parametrize("question, version", [
+    ("2019年版条例下，抚恤金怎么算？", True), ("2024年修订的会计法罚款最高多少？", True),
+    ("Under the 2017 Accounting Law, how much is the fine?", True),
+    ("2023年施政报告里资助上限是多少？", False), ("What was the index in 2025?", False),
+])
+def test_a_version_asked_by_its_year(question, version):
+    assert asks_version_year(question) is version
 
 
 def test_no_quantity_without_a_question_word_for_it():
@@ -64,3 +91,15 @@ def test_list_item_markers(line):
 @pytest.mark.parametrize("line", ["2024年起施行", "一般规定如下", "3.5万元"])
 def test_not_list_items(line):
     assert not ITEM_RE.match(line)
+
+
+@pytest.mark.parametrize("place, region, within", [
+    ("德州", "山东省德州市", True),
+    ("德城区", "山东省德州市", True),  # a city's regulation holds in its districts
+    ("山东", "山东省德州市", True),
+    ("烟台", "山东省德州市", False),  # same province, another city
+    ("高雄", "台湾", True),
+    ("台湾", "浙江省宁波市", False),  # naming 台湾地区居民 does not make Ningbo's text Taiwan's
+])
+def test_place_within_a_documents_region(place, region, within):
+    assert place_within(place, region) is within
