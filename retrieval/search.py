@@ -298,10 +298,14 @@ class Searcher:
         years = years_named(query.normalised) if options.year_prior else ()
         if years:
             version = asks_version_year(query.normalised)
+            on_year: dict[tuple[str, str], bool] = {}
             for cid, chunk in chunks.items():
                 date = chunk.meta.get("date", "")[:4]
-                if not (date in years if version and date else
-                        any(self.mentions(chunk.doc, y) for y in years)):
+                key = (chunk.doc, date)
+                if key not in on_year:
+                    on_year[key] = (date in years if version and date else
+                                    any(self.mentions(chunk.doc, y) for y in years))
+                if not on_year[key]:
                     fused[cid] *= OFF_YEAR_FACTOR
         hits = [Hit(chunks[cid], score, found_by[cid])
                 for cid, score in sorted(fused.items(), key=lambda x: -x[1]) if cid in chunks]
