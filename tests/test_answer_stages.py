@@ -192,7 +192,9 @@ def test_an_english_lead_gives_the_value_in_english_beside_the_figure():
     hits = [Hit(c, 1.0) for c in chunks]
     answer = extractive_answer(query, hits, keyword, BigramEmbeddings(), lambda d: DOC,
                                AnswerOptions(threshold=0.0), in_corpus=vocabulary)
-    assert "(200 yuan to 500 yuan)" in answer.text.splitlines()[0]
+    # What is counted, the figure as written with its value in English, the clause it comes from.
+    assert answer.text.splitlines()[0] == \
+        "Answer: The fine is 二百元以上五百元以下 (200 to 500 yuan): 处二百元以上五百元以下罚款 [1]."
 
 
 def test_list_items_are_gathered_across_the_passage_boundary():
@@ -343,3 +345,29 @@ def test_an_item_naming_a_sibling_by_number_brings_it_from_the_retrieved_passage
     sibling = next(e for e in pool if e.text.startswith("（二）兄弟"))
     assert sibling.intro is None  # its list's intro is in another passage
     assert [r.text[:5] for r in referenced(sibling, None, ComposeOptions(), pool)] == ["（一）配偶"]
+
+
+def test_each_part_of_a_quantity_question_leads_with_its_own_clause():
+    from retrieval.compose import lead_line
+
+    text = ("第八条 每次献血量一般为二百毫升，最多不得超过四百毫升。\n"
+            "第九条 两次献血间隔期不得少于六个月。\n（二）未满十八周岁者，应经监护人同意。")
+    chunk = Chunk(id="b", doc="b.txt", title="某市献血条例", text=text, index_text=normalise(text), start=0,
+                  end=len(text), position=0)
+    evidence = candidate_sentences([Hit(chunk, 1.0)])
+    query = analyse("一次献多少？两次之间要隔多久？", [], lambda w: True)
+    lead = lead_line(query, evidence, evidence)
+    assert lead == "答：每次献血量一般为二百毫升，最多不得超过四百毫升。[1]两次献血间隔期不得少于六个月。[2]\n"
+
+
+def test_the_lead_clause_is_the_one_naming_what_is_counted_and_a_figure_keeps_its_thousands_comma():
+    from retrieval.compose import lead_line
+
+    text = "每月發放1,500元育兒津貼，每年合共1.8萬元津貼，領取期限為三個月。"
+    chunk = Chunk(id="c", doc="c.txt", title="育兒津貼", text=text, index_text=normalise(text), start=0,
+                  end=len(text), position=0)
+    evidence = candidate_sentences([Hit(chunk, 1.0)])
+    query = analyse("一年合共多少？", [], lambda w: True)
+    assert lead_line(query, evidence, evidence).startswith("答：每年合共1.8萬元津貼")
+    query = analyse("每月發多少？", [], lambda w: True)
+    assert lead_line(query, evidence, evidence).startswith("答：每月發放1,500元育兒津貼")
