@@ -32,6 +32,9 @@ class AnswerOptions:
     # lead's (a side the question names by its year: `year_side_ratio`). Calibrated on dev+dev2.
     compare_ratio: float = 0.6
     year_side_ratio: float = 0.3
+    # A sentence of the lead's document scoring this near the lead is quoted too: the scorer
+    # cannot tell which of the two answers.
+    tie_ratio: float = 0.9
     threshold: float | None = None  # decision threshold; None = the calibrated model's own
     scoring: ScoringOptions = field(default_factory=ScoringOptions)
     compose: ComposeOptions = field(default_factory=ComposeOptions)
@@ -116,6 +119,17 @@ def compared_evidence(query: Query, chosen: list[Scored], scored: list[Scored], 
     return [s for s in sorted(best_of.values(), key=lambda s: -s.score) if s.score >= ratio * lead][:1]
 
 
+def near_ties(chosen: list[Scored], scored: list[Scored], ratio: float) -> list[Scored]:
+    """The best sentence of the lead's document left out although it scores within `ratio` of
+    the lead: the scorer cannot tell which of the two answers, so both are quoted."""
+    if not chosen:
+        return []
+    top = max(chosen, key=lambda s: s.score)
+    return [s for s in sorted(scored, key=lambda s: -s.score)
+            if s not in chosen and s.evidence.chunk.doc == top.evidence.chunk.doc
+            and s.score >= ratio * top.score][:1]
+
+
 def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embeddings: Embeddings,
                       document_text, opts: AnswerOptions = AnswerOptions(), mentions=None,
                       next_chunk=None, in_corpus=None) -> Answer:
@@ -136,6 +150,8 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
         return Answer(text=text, citations=(), hits=tuple(hits), declined=True, query=query.standalone,
                       suggestions=suggestions, support=decision.score,
                       declined_because=decision.reason, decision=decision)
+    decided = chosen  # the passages the decision weighed lead the retrieved list
+    chosen = chosen + near_ties(chosen, scored, opts.tie_ratio)
     sides = [] if groups else comparison_sides(query, hits[:opts.compare_chunks], mentions)
     if sides or (not groups and is_comparison(query)):
         # Each compared version, year or document is quoted: the wider passage list is read.
@@ -163,7 +179,7 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
                               best_first=best_first)
     if conflict is not None:
         text = conflict_note(query, *conflict) + "\n" + text
-    return Answer(text=text, citations=citations, hits=evidence_first(hits, chosen), declined=False,
+    return Answer(text=text, citations=citations, hits=evidence_first(hits, decided), declined=False,
                   query=query.standalone, support=decision.score, decision=decision)
 
 

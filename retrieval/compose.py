@@ -246,24 +246,34 @@ def with_items(query: Query, chosen: list[Scored], next_chunk: Callable | None,
         # answer together; a sentence introducing a list of cases (「有下列行为之一的」) does not.
         whole_list = bool(chain) and (asks_list or (item_level(chain[-1].text) is not None
                                                     and len(chain[-1].text) < opts.heading_chars))
+        heading_like = len(e.text) < opts.heading_chars and not _LEAD_IN_RE.search(e.text)
         if whole_list:
             items = add(list_items(chain[-1], next_chunk, opts))
             add([e])
+            if heading_like and not re.search(r"[。！？!?；;]$", e.text.rstrip()):
+                add(completed(following_sentences(e, opts.heading_follow), pool))
             if asks_list and items:
                 listed.add(e.chunk.doc)
             continue
         add(referenced(e, next_chunk, opts, pool))
         add([e])
         add(next_clauses(e, kinds))
-        if len(e.text) < opts.heading_chars and not _LEAD_IN_RE.search(e.text):
+        if heading_like:
             # A heading-like sentence (「（一）坚持“8433”创建思路」) says little by itself: the
             # sentences after it in its passage carry the content.
-            add(following_sentences(e, opts.heading_follow))
+            add(completed(following_sentences(e, opts.heading_follow), pool))
         if _LEAD_IN_RE.search(e.text) or asks_list or announces_list(e.text, _next_sentence(e)):
             items = add(list_items(e, next_chunk, opts))
             if asks_list and items:
                 listed.add(e.chunk.doc)
     return out
+
+
+def completed(evidence: list[Evidence], pool: list[Evidence]) -> list[Evidence]:
+    """Each sentence as the retrieved sentences `pool` hold it: completed from the next passage
+    when the passage boundary cut it."""
+    whole = {(p.chunk.id, p.a): p for p in pool}
+    return [whole.get((e.chunk.id, e.a), e) for e in evidence]
 
 
 def next_clauses(e: Evidence, kinds: frozenset[str] | None, n: int = 2) -> list[Evidence]:

@@ -388,3 +388,31 @@ def test_a_penalty_question_answered_by_a_duty_brings_the_article_punishing_its_
     assert is_penalty_question(query)
     found = penalty_for(duty, query, lambda c: chunks[c.position + 1] if c.position + 1 < len(chunks) else None)
     assert [p.text for p in found] == ["单位违反本条例第三十三条规定，处1000元罚款。"]
+
+
+def test_a_heading_like_list_item_comes_with_the_sentences_under_it():
+    text = ("三、工作思路\n（一）坚持创建思路\n按照要求，实现“八有”服务目标，形成“三联”机制。\n"
+            "（二）推进示范走廊建设\n围绕五个评价体系开展工作。")
+    chunk = Chunk(id="h", doc="h.txt", title="某区实施意见", text=text, index_text=normalise(text), start=0,
+                  end=len(text), position=0)
+    query = analyse("创建思路具体指哪些内容？", [], lambda w: w in normalise(text))
+    answer = extractive_answer(query, [Hit(chunk, 1.0)], KeywordIndex([chunk]), BigramEmbeddings(),
+                               lambda d: text, AnswerOptions(threshold=0.0), in_corpus=lambda t: t in normalise(text))
+    assert "“八有”服务目标" in answer.text
+
+
+def test_a_sentence_scoring_level_with_the_lead_is_quoted_beside_it():
+    from retrieval.answer import near_ties
+    from retrieval.scoring import Scored
+
+    text = "第八条 预警期间，一律禁止燃放烟花爆竹。\n预警由市人民政府确定并公布。\n燃放时应当注意安全。"
+    chunk = Chunk(id="t", doc="t.txt", title="某市条例", text=text, index_text=normalise(text),
+                  start=0, end=len(text), position=0)
+    other = Chunk(id="o", doc="o.txt", title="他市条例", text="预警期间禁止燃放。", index_text="", start=0, end=9,
+                  position=0)
+    lead, close, far = candidate_sentences([Hit(chunk, 1.0)])
+    elsewhere = candidate_sentences([Hit(other, 1.0)])[0]
+    scored = [Scored(e, v, 0.5, frozenset(), 0.9, True)
+              for e, v in ((lead, 1.0), (close, 0.95), (far, 0.5), (elsewhere, 0.99))]
+    assert [s.evidence for s in near_ties(scored[:1], scored, 0.9)] == [close]
+    assert near_ties(scored[:1], scored, 0.97) == []
