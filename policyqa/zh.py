@@ -185,7 +185,7 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
          r"|how long|how soon|within how|how many (days|months|years|weeks|hours)|period|interval",
          "duration"),
         (r"几岁|多大年纪|年龄|多少岁|how old|\bage\b|aged", "age"),
-        (r"什么时候|何时|哪天|哪一天|截止|日期|几月几日|几号|\bwhen\b|what date|by when|deadline", "date duration"),
+        (r"什么时候|何时|哪天|哪一天|哪几天|哪些日子|截止|日期|几月几日|几号|\bwhen\b|what date|by when|deadline", "date duration"),
         (r"多少毫升|献多少|多少血|how much blood|millilit", "volume"),
         (r"多少公斤|多重|体重|\bkg\b|kilogram|weigh", "weight"),
         (r"比例|百分之|几倍|多少倍|百分比|几成|percent|proportion|share of|times the", "ratio"),
@@ -198,7 +198,7 @@ EXPLICIT_UNIT_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
         (r"(多少|几)(万|千|百)?(元|块)|how many (yuan|dollars|patacas)", "money"),
         (r"(多少|几)(周)?岁", "age"),
         # 几月几日 asks for a date, not a duration: 几月 and 月几日 are left to the date cue.
-        (r"(多少|几)(个月|个?工作日|天|个?小时)|(?<!月)几日|多少日|how many (days|months|hours|working days)", "duration"),
+        (r"(多少|(?<!哪)几)(个月|个?工作日|天|个?小时)|(?<![月哪])几日|多少日|how many (days|months|hours|working days)", "duration"),
         (r"(多少|几)(毫升|升)", "volume"),
         (r"(多少|几)(公斤|千克|斤|吨)", "weight"),
         (r"(多少|几)倍|百分之几|百分比是多少|what percentage", "ratio"),
@@ -218,7 +218,7 @@ def asked_quantity(question_normalised: str) -> frozenset[str] | None:
         return frozenset(explicit)
     kinds: set[str] = set()
     if _CHANGE_CUE.search(question_normalised) and _ANY_QUANTITY.search(question_normalised):
-        kinds |= {"ratio", "money", "count"}
+        kinds |= {"ratio", "money"}  # a count grows too, but its cue (多少人, 几个) says so itself
     for pattern, ks in QUANTITY_CUES:
         if pattern.search(question_normalised):
             kinds |= ks

@@ -121,6 +121,6 @@ def test_english_quantity_answers_lead_with_the_asked_figure_and_its_value(versi
     answer = versions.ask("How much annual funding does each urban community party organization get?")
     first_line = answer.text.splitlines()[1]  # after the conflict note
     # The figure as the newer document writes it, its value in English, and its citation.
-    assert first_line.startswith("Answer: ") and "8万元 (80,000 yuan).[1]" in first_line
+    assert first_line.startswith("Answer: ") and "8万元 (80,000 yuan)" in first_line and first_line.endswith("[1].")
     assert "5万元" not in first_line  # not a list of every figure in the passages
     assert "2019 (" not in first_line  # a bare year is a date, not a quantity

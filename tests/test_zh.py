@@ -51,7 +51,8 @@ def test_words_with_numeral_characters_are_not_figures():
     ("视频会是几月几日召开的？", {"date", "duration"}),  # a date, not "how many months"
     ("几日内作出决定？", {"duration"}),
     ("律师办一个案子能拿多少补贴？", {"money", "ratio"}),
-    ("地区生产总值打算增长多少？", {"ratio", "money", "count"}),  # a change: a rate or an amount
+    ("地区生产总值打算增长多少？", {"ratio", "money"}),  # a change: a rate or an amount
+    ("明年有哪几天公众假期？", {"date", "duration"}),  # which days: dates, not a count
     ("what is the current monthly basic wage?", {"money", "ratio"}),
 ])
 def test_quantity_questions_and_the_unit_kinds_that_answer_them(question, kinds):
