@@ -314,8 +314,10 @@ def syllable_key(syllable: str) -> str:
 def _cantonese_readings() -> dict[str, list[str]]:
     """Character → its Hong Kong Government Cantonese romanisations (Traditional characters,
     from the cantonese-romanisation package's bundled table)."""
-    from cantoroman import Cantonese
-
+    try:
+        from cantoroman import Cantonese
+    except ImportError:  # an environment set up before the dependency was added: pinyin only
+        return {}
     return Cantonese().charToRoman
 
 
