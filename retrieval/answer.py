@@ -7,16 +7,18 @@ lead, list items, citations). Refusal is decided here, in code, before any LLM c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from langchain_core.embeddings import Embeddings
 
 from policyqa.records import Answer, Hit
 from policyqa.zh import normalise, years_named
 from retrieval.compose import (ComposeOptions, compose, conflict_note, decline_text, find_conflict,
-                               is_comparison, is_list_question, ordered, select, with_items)
+                               is_comparison, is_list_question, is_penalty_question, ordered, penalty_for,
+                               select, with_items)
+from policyqa.zh import find_quantities
 from retrieval.decision import decide
-from retrieval.evidence import candidate_sentences
+from retrieval.evidence import candidate_sentences, rejoined
 from retrieval.keyword import KeywordIndex
 from retrieval.query import Query
 from retrieval.scoring import Scored, ScoringOptions, score_sentences, term_weights
@@ -30,6 +32,9 @@ class AnswerOptions:
     # lead's (a side the question names by its year: `year_side_ratio`). Calibrated on dev+dev2.
     compare_ratio: float = 0.6
     year_side_ratio: float = 0.3
+    # A sentence of the lead's document scoring this near the lead is quoted too: the scorer
+    # cannot tell which of the two answers.
+    tie_ratio: float = 0.9
     threshold: float | None = None  # decision threshold; None = the calibrated model's own
     scoring: ScoringOptions = field(default_factory=ScoringOptions)
     compose: ComposeOptions = field(default_factory=ComposeOptions)
@@ -114,6 +119,27 @@ def compared_evidence(query: Query, chosen: list[Scored], scored: list[Scored], 
     return [s for s in sorted(best_of.values(), key=lambda s: -s.score) if s.score >= ratio * lead][:1]
 
 
+def _rejoined(chosen: list[Scored]) -> list[Scored]:
+    """The chosen sentences with lines a fixed-width layout wrapped joined again, once each."""
+    out: list[Scored] = []
+    for s in chosen:
+        whole = replace(s, evidence=rejoined(s.evidence))
+        if not any(o.evidence.source_span() == whole.evidence.source_span() for o in out):
+            out.append(whole)
+    return out
+
+
+def near_ties(chosen: list[Scored], scored: list[Scored], ratio: float) -> list[Scored]:
+    """The best sentence of the lead's document left out although it scores within `ratio` of
+    the lead: the scorer cannot tell which of the two answers, so both are quoted."""
+    if not chosen:
+        return []
+    top = max(chosen, key=lambda s: s.score)
+    return [s for s in sorted(scored, key=lambda s: -s.score)
+            if s not in chosen and s.evidence.chunk.doc == top.evidence.chunk.doc
+            and s.score >= ratio * top.score][:1]
+
+
 def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embeddings: Embeddings,
                       document_text, opts: AnswerOptions = AnswerOptions(), mentions=None,
                       next_chunk=None, in_corpus=None) -> Answer:
@@ -134,15 +160,29 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
         return Answer(text=text, citations=(), hits=tuple(hits), declined=True, query=query.standalone,
                       suggestions=suggestions, support=decision.score,
                       declined_because=decision.reason, decision=decision)
+    decided = chosen  # the passages the decision weighed lead the retrieved list
+    chosen = chosen + near_ties(chosen, scored, opts.tie_ratio)
     sides = [] if groups else comparison_sides(query, hits[:opts.compare_chunks], mentions)
     if sides or (not groups and is_comparison(query)):
         # Each compared version, year or document is quoted: the wider passage list is read.
         wide = candidate_sentences(hits[:opts.compare_chunks], about_places, next_chunk)
         wide_scored = score_sentences(query, wide, weights, embeddings, mentions, opts.scoring)
         chosen = chosen + compared_evidence(query, chosen, wide_scored, sides, opts)
+    chosen = _rejoined(chosen)
     conflict = None if groups else find_conflict(chosen, weights)  # places compared: no conflict
-    evidence = ordered(with_items(query, chosen, next_chunk, opts.compose, sentences),
-                       newer_first=conflict is not None)
+    gathered = with_items(query, chosen, next_chunk, opts.compose, sentences)
+    lead = max(chosen, key=lambda s: s.score).evidence
+    if is_penalty_question(query) and not any(
+            f.kind in ("money", "ratio") for f in find_quantities(normalise(lead.text))):
+        # The lead states a duty but no penalty: the article punishing its breach follows, for
+        # the chosen article that best states the question's conduct (most question words).
+        for s in sorted(chosen, key=lambda s: -s.coverage)[:3]:
+            found = [p for p in penalty_for(s.evidence, query, next_chunk)
+                     if not any(g.source_span() == p.source_span() for g in gathered)]
+            if found:
+                gathered += found
+                break
+    evidence = ordered(gathered, newer_first=conflict is not None)
     # The lead clause comes from the best-scored evidence, or from the newest version when
     # versions of one document disagree.
     best_first = evidence if conflict is not None else [s.evidence for s in sorted(chosen, key=lambda s: -s.score)]
@@ -150,7 +190,7 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
                               best_first=best_first)
     if conflict is not None:
         text = conflict_note(query, *conflict) + "\n" + text
-    return Answer(text=text, citations=citations, hits=evidence_first(hits, chosen), declined=False,
+    return Answer(text=text, citations=citations, hits=evidence_first(hits, decided), declined=False,
                   query=query.standalone, support=decision.score, decision=decision)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from policyqa.records import Chunk, Citation, Evidence
-from policyqa.zh import (SECTION_RE, Figure, asked_quantity, find_quantities, item_level, item_number, normalise,
+from policyqa.zh import (FIGURE_SPAN_RE, SECTION_RE, Figure, asked_quantity, find_quantities, item_level, item_number, normalise,
                          sentence_spans, to_traditional)
 from retrieval.citations import make_citation
 from retrieval.evidence import announces_list, display_text, intro_chain, is_quotable
@@ -44,6 +44,59 @@ class ComposeOptions:
 
 def is_list_question(query: Query) -> bool:
     return bool(_LIST_RE.search(query.question) or _LIST_RE.search(query.normalised))
+
+
+# A question about the consequence of breaking a rule.
+_PENALTY_RE = re.compile(r"罚|处罚|怎么处理|如何处理|惩|penalt|\bfined?\b|\bfines\b|punish|sanction", re.I)
+_ARTICLE_RE = re.compile(r"第\s*([一二三四五六七八九十百零〇\d]+)\s*条")
+
+
+def is_penalty_question(query: Query) -> bool:
+    return bool(_PENALTY_RE.search(query.question) or _PENALTY_RE.search(query.normalised))
+
+
+def article_of(e: Evidence) -> str | None:
+    """The number of the article a sentence stands in (「三十三」): the last article opened in
+    its passage before it, else its passage's heading."""
+    opened = _ARTICLE_RE.findall(normalise(e.chunk.text[:e.b]))
+    if opened:
+        return opened[-1]
+    found = _ARTICLE_RE.findall(normalise(e.chunk.heading or ""))
+    return found[-1] if found else None
+
+
+def penalty_for(e: Evidence, query: Query, next_chunk: Callable | None, max_chunks: int = 60) -> list[Evidence]:
+    """For a penalty question answered by the article that lays down a duty, the sentence of the
+    same document that punishes breaking it (「违反本条例第三十三条规定…处1000元罚款」), found
+    in the passages after it (a regulation's penalties follow its duties); of several, the one
+    whose offender the question names (「单位违反…」 for a question about 单位)."""
+    number = article_of(e)
+    if number is None or next_chunk is None:
+        return []
+    cites = re.compile(r"违反本\w{0,4}?第(?:[^条。；]{0,30}?[、，,和及])?\s*%s\s*条" % re.escape(number))
+    found: list[tuple[int, Evidence]] = []
+    chunk, seen_end = e.chunk, e.chunk.start
+    for _ in range(max_chunks):
+        spans = sentence_spans(chunk.text)
+        for i, (a, b) in enumerate(spans):
+            start, end = chunk.source_span(a, b)
+            if start < seen_end:
+                continue
+            if i < len(spans) - 1:  # the last may be cut by the passage end: read it again whole
+                seen_end = end
+            norm = normalise(chunk.text[a:b])
+            m = cites.search(norm)
+            if m and any(f.kind == "money" for f in find_quantities(norm)):
+                # Who broke the rule (「单位违反…」, 「个人违反…」) decides among the penalties.
+                offender = norm[:m.start()]
+                words = sum(1 for t in dict.fromkeys(query.tokens) if t in offender)
+                found.append((words, Evidence(chunk, e.rank, a, b, display_text(chunk.text[a:b]))))
+        if len(found) >= 3:
+            break
+        chunk = next_chunk(chunk)
+        if chunk is None:
+            break
+    return [max(found, key=lambda x: x[0])[1]] if found else []
 
 
 def is_comparison(query: Query) -> bool:
@@ -193,24 +246,34 @@ def with_items(query: Query, chosen: list[Scored], next_chunk: Callable | None,
         # answer together; a sentence introducing a list of cases (「有下列行为之一的」) does not.
         whole_list = bool(chain) and (asks_list or (item_level(chain[-1].text) is not None
                                                     and len(chain[-1].text) < opts.heading_chars))
+        heading_like = len(e.text) < opts.heading_chars and not _LEAD_IN_RE.search(e.text)
         if whole_list:
             items = add(list_items(chain[-1], next_chunk, opts))
             add([e])
+            if heading_like and not re.search(r"[。！？!?；;]$", e.text.rstrip()):
+                add(completed(following_sentences(e, opts.heading_follow), pool))
             if asks_list and items:
                 listed.add(e.chunk.doc)
             continue
         add(referenced(e, next_chunk, opts, pool))
         add([e])
         add(next_clauses(e, kinds))
-        if len(e.text) < opts.heading_chars and not _LEAD_IN_RE.search(e.text):
+        if heading_like:
             # A heading-like sentence (「（一）坚持“8433”创建思路」) says little by itself: the
             # sentences after it in its passage carry the content.
-            add(following_sentences(e, opts.heading_follow))
+            add(completed(following_sentences(e, opts.heading_follow), pool))
         if _LEAD_IN_RE.search(e.text) or asks_list or announces_list(e.text, _next_sentence(e)):
             items = add(list_items(e, next_chunk, opts))
             if asks_list and items:
                 listed.add(e.chunk.doc)
     return out
+
+
+def completed(evidence: list[Evidence], pool: list[Evidence]) -> list[Evidence]:
+    """Each sentence as the retrieved sentences `pool` hold it: completed from the next passage
+    when the passage boundary cut it."""
+    whole = {(p.chunk.id, p.a): p for p in pool}
+    return [whole.get((e.chunk.id, e.a), e) for e in evidence]
 
 
 def next_clauses(e: Evidence, kinds: frozenset[str] | None, n: int = 2) -> list[Evidence]:
@@ -295,6 +358,7 @@ _ENGLISH_UNITS = {"money": "yuan", "volume": "ml", "weight": "kg", "area": "squa
 _ENGLISH_DURATION = {"个工作日": "working days", "工作日": "working days", "个月": "months", "月": "months",
                      "小时": "hours", "分钟": "minutes", "年": "years", "周年": "years", "日": "days",
                      "天": "days", "周": "weeks"}
+_CURRENCY_UNITS = {"澳门元": "MOP ", "港元": "HK$", "美元": "US$"}
 _CURRENCY_BEFORE = (("新台币", "NT$"), ("新臺幣", "NT$"), ("澳门币", "MOP"), ("澳門幣", "MOP"),
                     ("港币", "HK$"), ("港幣", "HK$"))
 
@@ -307,8 +371,11 @@ def english_value(f: Figure, context: str) -> str:
     if f.kind == "money":
         if f.unit in ("万元",):
             number = f"{f.value * 10000:,.0f}"
+        if f.unit in _CURRENCY_UNITS:
+            return f"{_CURRENCY_UNITS[f.unit]}{number}"
+        # A currency named before the first figure holds for the clause (新臺幣四萬元以上二十萬元以下).
         for cue, symbol in _CURRENCY_BEFORE:
-            if cue in context[max(0, f.start - 6):f.start]:
+            if cue in context[:f.start]:
                 return f"{symbol}{number}"
         return f"{number} yuan"
     if f.kind == "duration":
@@ -319,40 +386,216 @@ def english_value(f: Figure, context: str) -> str:
     return f"{number} {unit}".strip()
 
 
-def _asked_clauses(e: Evidence, kinds: frozenset[str]) -> list[tuple[str, list[Figure]]]:
-    """The clauses of a sentence that hold a figure of the asked kind (figures read on the
-    normalised clause, so 新臺幣一萬五千元 counts; the clause is shown as written)."""
+_CLAUSE_CUT_RE = re.compile(r"(?<=[，；;：:。])|(?<=,)(?!\d)")  # 1,500元 is one figure, not two clauses
+_RANGE_RE = re.compile(r"以上.{0,12}以下|以上.{0,12}以内|至|到|[~～\-－—]")
+_ITEM_MARK_RE = re.compile(r"^\s*(?:第\s*[一二三四五六七八九十百零〇\d]+\s*[条條](?:之[一二三四五六七八九十]+)?\s+|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[、.．](?!\d)|[①-⑳●•▪·-])\s*")
+
+
+# What an English lead says is counted, from the question's words, else from the asked kind.
+_ENGLISH_NOUNS = ((r"\bfines?\b|\bpenalt", "fine"), (r"\bfees?\b|\bcosts?\b|\bcharges?\b|\bprice", "fee"),
+                  (r"subsid", "subsidy"), (r"allowance", "allowance"), (r"\bgrants?\b", "grant"),
+                  (r"\breward|\bbonus", "reward"), (r"pension", "pension"), (r"\bvouchers?\b", "voucher"),
+                  (r"\bage\b|how old", "age"), (r"\bdeadline|time limit", "time limit"),
+                  (r"how long|\bperiod\b|interval|\bwait", "period"), (r"\bweigh", "weight"))
+_KIND_NOUNS = {"money": "amount", "duration": "period", "date": "date", "age": "age", "count": "number",
+               "ratio": "rate", "volume": "volume", "weight": "weight", "area": "area", "length": "length"}
+# 每 + a unit: what a figure is counted per (每人每月 → per person per month).
+_PER_UNITS = (("平方米", "square metre"), ("小时", "hour"), ("人", "person"), ("户", "household"),
+              ("月", "month"), ("年", "year"), ("日", "day"), ("天", "day"), ("周", "week"), ("次", "time"),
+              ("件", "item"), ("生", "pupil"), ("名", "person"), ("宗", "case"), ("起", "case"),
+              ("只", "animal"), ("头", "animal"))
+_LOWER_BOUND_RE = re.compile(r"不低于|不少于|不得低于|不得少于|最低|至少|以上")
+_UPPER_BOUND_RE = re.compile(r"不超过|不得超过|不高于|最多|最高|上限|以下|以内")
+
+
+def _per_phrase(norm_clause: str, query: Query) -> str:
+    """「每人每月」 → " per person per month"; 「每个街道办事处」 → " per street office" when the
+    question's own English words render the noun; 「对单位…」 → " for an organisation"."""
     out = []
-    for clause in re.split(r"(?<=[，,；;：:。])", e.text):
-        figs = [f for f in find_quantities(normalise(clause)) if f.kind in kinds]
+    for m in re.finditer(r"每(?:个|一)?", norm_clause):
+        rest = norm_clause[m.end():m.end() + 12]
+        unit = next((en for zh, en in _PER_UNITS if rest.startswith(zh)), None)
+        if unit is None:  # the noun in the question's own English words, in the order written
+            noun = re.split(r"[每的，,；;。、\s]", rest, maxsplit=1)[0]
+            found = sorted((noun.find(t), word) for g, word in zip(query.groups, query.group_words or ())
+                           for t in g[:1] if word and t and t in noun)
+            unit = " ".join(dict.fromkeys(w for _, w in found)) or None
+        if unit and f"per {unit}" not in out:
+            out.append(f"per {unit}")
+    if "对单位" in norm_clause:
+        out.append("for an organisation")
+    elif "对个人" in norm_clause:
+        out.append("for an individual")
+    return "".join(f" {p}" for p in out)
+
+
+def english_statement(clause: str, figs: list[Figure], query: Query, kinds: frozenset[str],
+                      first_of_line: bool = True) -> str:
+    """An English lead for one clause: what is counted, the figure as the document writes it and
+    its value in English, and what it is counted per — "The minimum amount is 8万元 (80,000 yuan)
+    per street office"; "The fine is 二百元以上一千元以下 (200 to 1,000 yuan)". A further clause of
+    the same line gives the figure alone."""
+    norm = normalise(clause)
+    low = query.question.lower()
+    noun = next((n for rx, n in _ENGLISH_NOUNS if re.search(rx, low)), None)
+    noun = noun or _KIND_NOUNS.get(next((f.kind for f in figs if f.kind in kinds), figs[0].kind), "figure")
+    values = [v for v in dict.fromkeys(english_value(f, norm) for f in figs) if v]
+    # The figure as written, with its range words (二百元以上一千元以下), from the first asked figure.
+    span = FIGURE_SPAN_RE.match(norm, figs[0].start) if len(norm) == len(clause) else None
+    written = clause[span.start():span.end()] if span and span.end() >= figs[0].end else figs[0].text
+    if len(figs) >= 2 and len(values) >= 2:
+        first, last = values[0], values[-1]
+        unit = first.split(" ", 1)[1] if " " in first and first.split(" ", 1)[1] == last.split(" ", 1)[-1] else ""
+        value = f"{first.split(' ', 1)[0]} to {last}" if unit else f"{first} to {last}"
+        head = f"The {noun} is"
+    else:
+        value = values[0] if values else ""
+        after = norm[figs[0].end:figs[0].end + 4] if figs else ""
+        before = norm[max(0, figs[0].start - 6):figs[0].start] if figs else ""
+        if _LOWER_BOUND_RE.search(before) or after.startswith("以上"):
+            head = f"The minimum {noun} is"
+        elif _UPPER_BOUND_RE.search(before) or after.startswith(("以下", "以内")):
+            head = f"The maximum {noun} is"
+        else:
+            head = f"The {noun} is"
+    statement = f"{written}{f' ({value})' if value else ''}{_per_phrase(norm, query)}"
+    return f"{head} {statement}" if first_of_line else statement
+
+
+def _english_line(shown: list[tuple[str, str]]) -> str:
+    """English statements, each followed by the clause it comes from, as the document says it."""
+    return "; ".join(f"{statement}: {clause}" for statement, clause in shown)
+
+
+def _asked_clauses(e: Evidence, kinds: frozenset[str]) -> list[tuple[int, str, list[Figure]]]:
+    """The clauses of a sentence that hold a figure of the asked kind, with their position
+    (figures read on the normalised clause, so 新臺幣一萬五千元 counts; the clause is shown as
+    written, without its article or item marker)."""
+    out = []
+    for i, clause in enumerate(_CLAUSE_CUT_RE.split(e.text)):
+        figs = [f for f in find_quantities(normalise(clause))
+                if f.kind in kinds and (f.value is not None or f.kind == "date")]  # 点五级 is no figure
         if figs:
-            out.append((clause.strip().rstrip("，,；;：:。"), figs))
+            shown = _ITEM_MARK_RE.sub("", clause.strip()).rstrip("，,；;：:。")
+            out.append((i, shown, figs))
     return out
 
 
+# The question word of a quantity part; the few characters before it say what is counted
+# (「累计达到多少」, 「一年合共多少」, 「每年至少开几次」).
+_ASK_WORD_RE = re.compile(r"多少|几|多久|多长|什么时候|何时|哪天|上限|下限|最高|最多|最低|最少")
+HEAD_CHARS = 6
+
+
+def question_parts(query: Query) -> list[tuple[frozenset[str], dict[str, float]]]:
+    """The parts of a question that each ask for a quantity (「一次献多少？两次之间要隔多久？」),
+    with the kinds each asks for and the weight of each question word it uses."""
+    text = query.question if query.lang == "en" else normalise(query.question)
+    pieces = [p for p in re.split(r"[？?；;。]|[，,](?:\s*and\b)?|\band\b(?=\s+(?:how|what|when|which))", text, flags=re.I)
+              if p.strip()]
+    parts = [(k, p) for p in pieces if (k := asked_quantity(normalise(p)))]
+    if len(parts) < 2:
+        kinds = asked_quantity(normalise(query.question)) or asked_quantity(query.normalised)
+        return [(kinds, _part_words(query, query.question))] if kinds else []
+    return [(k, _part_words(query, p)) for k, p in parts]
+
+
+def _part_words(query: Query, part: str) -> dict[str, float]:
+    """The question's words in one part of it, by weight: the character pairs just before its
+    question word, which name what is counted (2), and its other Chinese tokens (0.25); for an
+    English question the Chinese renderings of the English words the part uses (1)."""
+    if query.groups:
+        low = part.lower()
+        return {t: 1.0 for g, word in zip(query.groups, query.group_words or [""] * len(query.groups))
+                if word and word.lower() in low for t in g}
+    norm = normalise(part)
+    out = {t: 0.25 for t in dict.fromkeys(query.tokens) if len(t) >= 2 and t in norm}
+    m = _ASK_WORD_RE.search(norm)
+    if m:
+        head = re.sub(r"\W", "", norm[max(0, m.start() - HEAD_CHARS):m.start()])
+        for i in range(len(head) - 1):
+            out[head[i:i + 2]] = out.get(head[i:i + 2], 0.0) + 2.0
+    return out
+
+
+def _pick_clauses(kinds: frozenset[str], part_words: dict[str, float], candidates: list[Evidence],
+                  used: set[tuple[int, int]], single: bool, lookahead: int = 3) -> list[tuple[Evidence, list[tuple[str, list[Figure]]]]]:
+    """The clause answering one part: among the first `lookahead` sentences holding a figure of
+    the asked kind (best-scored first), the clause that uses most of the part's words (words of
+    the document's title aside: every clause of it shares them), a range (以上…以下) before a
+    single bound; each later sentence must use one more pair of head words. A lone part takes
+    the next clause of the same sentence holding an asked figure too (a second tier), or else
+    the other bound of a range cut by a comma (「百分之五以上，百分之二十以下」)."""
+    best = None
+    order = 0
+    for e in candidates:
+        clauses = _asked_clauses(e, kinds)
+        if not clauses:
+            continue
+        for pos, clause, figs in clauses:
+            if (id(e), pos) in used:
+                continue
+            norm = normalise(clause)
+            title = normalise(e.chunk.title)
+            hits = sum(wt for t, wt in part_words.items() if t in norm and t not in title)
+            ranged = 1 if len(figs) >= 2 or _RANGE_RE.search(norm) else 0
+            score = hits + 0.5 * ranged - 1.0 * order
+            if best is None or score > best[0]:
+                best = (score, e, pos, clause, figs, clauses)
+        order += 1
+        if order >= lookahead:
+            break
+    if best is None:
+        return []
+    _, e, pos, clause, figs, clauses = best
+    used.add((id(e), pos))
+    picked = [(clause, figs)]
+    # A lone part: the next clause with an asked figure; one part of several: the next clause
+    # only when it goes on with the same kind of figure (「二百毫升，最多不得超过四百毫升」).
+    following = [(p, c, f) for p, c, f in clauses if p > pos and (id(e), p) not in used
+                 and (single or (p == pos + 1 and {x.kind for x in f} <= {x.kind for x in figs}))]
+    if not following:  # the other bound of a range cut by a comma may stand before it
+        following = [(p, c, f) for p, c, f in clauses if p == pos - 1 and (id(e), p) not in used
+                     and {x.kind for x in f} == {x.kind for x in figs}]
+    if following:
+        used.add((id(e), following[0][0]))
+        picked.append(following[0][1:])
+    return [(e, picked)]
+
+
 def lead_line(query: Query, evidence: list[Evidence], best_first: list[Evidence] = ()) -> str:
-    """The direct answer first: the clause(s) with the asked-for figure, from the best-scored
-    sentence that has one (`best_first`, then the rest), cited; in English with the value
-    spelled out beside the figure as the document writes it."""
-    kinds = asked_quantity(normalise(query.question)) or asked_quantity(query.normalised)
-    if not kinds:
+    """The direct answer first: for each part of the question that asks a quantity, the clause
+    that states it — the figure of the asked kind in the clause that best fits the part's words,
+    from the best-scored sentences (`best_first`, then the rest) — cited; in English with the
+    value spelled out beside the figure as the document writes it."""
+    parts = question_parts(query)
+    if not parts:
         return ""
     w = words(query.lang)
     number = {id(e): n for n, e in enumerate(evidence, 1)}
-    for e in [e for e in best_first if id(e) in number] + evidence:
-        n = number[id(e)]
-        clauses = _asked_clauses(e, kinds)[:2]
-        if not clauses:
-            continue
-        if query.lang == "en":
-            parts = []
-            for clause, figs in clauses:
-                values = [english_value(f, normalise(clause)) for f in figs]
-                values = [v for v in dict.fromkeys(values) if v]
-                parts.append(f"{clause} ({' to '.join(values)})" if values else clause)
-            return f"{w['answer']}{'; '.join(parts)}.[{n}]\n"
-        return f"{w['answer']}{'，'.join(c for c, _ in clauses)}。[{n}]\n"
-    return ""
+    candidates = list({id(e): e for e in [e for e in best_first if id(e) in number] + evidence}.values())
+    used: set[tuple[int, int]] = set()
+    picked: list[tuple[Evidence, list[tuple[str, list[Figure]]]]] = []
+    for kinds, part_words in parts[:3]:
+        picked += _pick_clauses(kinds, part_words, candidates, used, single=len(parts) == 1)
+    if not picked:
+        return ""
+    if query.lang == "en":
+        out = []
+        for (e, clauses), (kinds, _) in zip(picked, parts[:3] if len(parts) > 1 else parts * len(picked)):
+            shown = [(english_statement(clause, figs, query, kinds, first_of_line=i == 0), clause)
+                     for i, (clause, figs) in enumerate(clauses)]
+            out.append(f"{_english_line(shown)} [{number[id(e)]}].")
+        return f"{w['answer']}{' '.join(out)}\n"
+    merged: list[tuple[Evidence, list[tuple[str, list[Figure]]]]] = []
+    for e, clauses in picked:  # clauses of one sentence, one after the other, share one citation
+        if merged and merged[-1][0] is e:
+            merged[-1][1].extend(clauses)
+        else:
+            merged.append((e, list(clauses)))
+    for e, clauses in merged:
+        clauses.sort(key=lambda c: e.text.find(c[0]))  # in the order the sentence says them
+    return w["answer"] + "".join(f"{'，'.join(c for c, _ in clauses)}。[{number[id(e)]}]" for e, clauses in merged) + "\n"
 
 
 def _article(heading: str) -> str:

@@ -94,11 +94,16 @@ def _rendering_cost(sense_rank: int, word: str) -> float:
     return 0.5 * sense_rank - math.log1p(jieba.dt.FREQ.get(word, 0))
 
 
-def _variants(word: str) -> list[str]:
+_NUMBER_SUFFIXES = (("ies", "y"), ("es", ""), ("s", ""))
+_WORD_SUFFIXES = _NUMBER_SUFFIXES + (("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("ly", ""))
+
+
+def _variants(word: str, number_only: bool = False) -> list[str]:
+    """The word and its stems: "funded" → "fund", "funds". The last word of a phrase only
+    changes number ("current monthly" is not "current month")."""
     w = word.lower().replace("’", "'")
     out = [w, w + "s"]
-    for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""),
-                         ("ing", "e"), ("ly", "")):
+    for suffix, repl in _NUMBER_SUFFIXES if number_only else _WORD_SUFFIXES:
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
             stem = w[: len(w) - len(suffix)] + repl
             out += [stem, stem + "s"]  # "funded" → "fund", "funds"
@@ -108,7 +113,10 @@ def _variants(word: str) -> list[str]:
 # Capitalised parts of names that are common nouns ("Guazhou County"), not names themselves.
 _GENERIC_NAME_PARTS = frozenset(
     "county district town township city province village street party committee office bureau "
-    "department ministry state council government people republic".split())
+    "department ministry state council government people republic "
+    # Titles and bodies, capitalised before or after a name.
+    "chief executive secretary minister director mayor governor premier president chairman "
+    "chairperson legislative assembly administration region special".split())
 
 
 @dataclass(frozen=True)
@@ -118,6 +126,22 @@ class Expansion:
     names: tuple[str, ...] = ()  # romanised names matched to corpus words (Changchun → 长春)
     unknown_names: tuple[str, ...] = ()  # capitalised words no corpus word renders (France)
     unmatched: tuple[str, ...] = ()  # content words no corpus word renders (holiday, mooncake)
+
+
+def _capitalised_runs(words: list[str]) -> list[tuple[int, int]]:
+    """[start, end) of each run of two or more capitalised words that are not stopwords or
+    generic name parts (the run "Sam Hou Fai" in "under Sam Hou Fai bring")."""
+    runs, start = [], None
+    for i, w in enumerate(words + [""]):
+        capital = bool(w) and w[:1].isupper() and w.lower() not in STOPWORDS \
+            and w.lower() not in _GENERIC_NAME_PARTS
+        if capital and start is None:
+            start = i
+        elif not capital and start is not None:
+            if i - start >= 2:
+                runs.append((start, i))
+            start = None
+    return runs
 
 
 GLOSSARY_PATH = Path(__file__).parent / "data" / "glossary.tsv"
@@ -137,6 +161,42 @@ def glossary() -> dict[str, tuple[tuple[str, ...], str]]:
     return out
 
 
+EQUIVALENTS_PATH = Path(__file__).parent / "data" / "zh_equivalents.tsv"
+
+
+@lru_cache(maxsize=1)
+def _equivalent_sets() -> dict[str, frozenset[str]]:
+    """Word → the other words of its sets in the bundled table of regional and plain-language
+    equivalents (狗 → 犬, 罚款 → 罚锾)."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for line in EQUIVALENTS_PATH.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        words = [w.strip() for w in line.split(",") if w.strip()]
+        for w in words:
+            out[w].update(x for x in words if x != w)
+    return {w: frozenset(v) for w, v in out.items()}
+
+
+@lru_cache(maxsize=16384)
+def _regional_forms(word: str) -> tuple[str, ...]:
+    """The word's equivalents from the bundled table. Whole words only: a word made up by
+    replacing part of another (遛狗 → 遛犬) is rare where it occurs at all, and would weigh as
+    a key word. (OpenCC's regional phrase tables are about computing words, and some of their
+    pairs mislead in policy text: 程序 "procedure" → 进程.)"""
+    return tuple(sorted(_equivalent_sets().get(word, ())))
+
+
+def equivalents(token: str, vocabulary: Callable[[str], bool]) -> tuple[str, ...]:
+    """Regional equivalents the corpus uses of a Chinese question word the corpus never uses: a
+    question in one region's words meets documents in another's (狗 / 犬). A word the corpus
+    uses keeps its own weight and matches: an equivalent would let documents of another region
+    cover it, and a rarer equivalent would weigh it as a key word (罚锾 for 罚款)."""
+    if vocabulary(token):
+        return ()
+    return tuple(f for f in _regional_forms(token) if vocabulary(f))
+
+
 def expand_english(question: str, vocabulary: Callable[[str], bool],
                    transliterate: Callable[[str], list[str]] | None = None,
                    per_term: int = 3) -> Expansion:
@@ -145,10 +205,26 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
     corpus vocabulary are kept, so the expansion cannot drift to words no document uses."""
     index = _cedict_index()
     policy_terms = glossary()
-    words = [re.sub(r"['’]s$", "", w) for w in _WORD_RE.findall(question)]
+    words = [re.sub(r"['’]s?$", "", w) for w in _WORD_RE.findall(question)]
     used = [False] * len(words)
     by_word: dict[str, list[str]] = {}
     names: list[str] = []
+    absent_terms: list[str] = []
+    if transliterate is not None:
+        # Names of several capitalised words (Sam Hou Fai, Chiang Ching-kuo): the longest run
+        # of them that spells a corpus name, before any word of it is read alone.
+        for start, end in _capitalised_runs(words):
+            for n in range(end - start, 1, -1):
+                for i in range(start, end - n + 1):
+                    if any(used[i:i + n]) or " ".join(words[i:i + n]).lower() in policy_terms:
+                        continue
+                    named = transliterate(" ".join(words[i:i + n]))
+                    if named:
+                        names.extend(named)
+                        by_word[" ".join(words[i:i + n])] = named[:per_term]
+                        used[i:i + n] = [True] * n
+                        if i > start and words[i - 1].lower() not in policy_terms:
+                            used[i - 1] = True  # an English given name: "John" Lee Ka-chiu
     for n in (3, 2, 1):
         for i in range(len(words) - n + 1):
             if any(used[i:i + n]):
@@ -156,22 +232,29 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
             phrase_words = words[i:i + n]
             if n == 1 and phrase_words[0].lower() in STOPWORDS:
                 continue
-            candidates: list[tuple[int, int, str]] = []
-            lasts = _variants(phrase_words[-1])
-            found = []
-            for last in lasts:
-                gloss = " ".join([w.lower() for w in phrase_words[:-1]] + [last])
+            lasts = _variants(phrase_words[-1], number_only=n > 1)
+            glosses = [" ".join([w.lower() for w in phrase_words[:-1]] + [last]) for last in lasts]
+            found: list[str] = []
+            # The glossary first, then the dictionary; the word as written before its inflected
+            # variants ("new" is not "news", "meeting" not "meet"): the first that the corpus
+            # renders decides.
+            for gloss in glosses:
                 renderings, kind = policy_terms.get(gloss, ((), ""))
-                for word in renderings:
-                    if word not in found and vocabulary(word):
-                        found.append(word)
-                        if kind == "place":
-                            names.append(word)
-                for rank, word in index.get(gloss, ()):
-                    candidates.append((_rendering_cost(rank, word), -len(word), word))
-            for _, _, word in sorted(candidates):
-                if word not in found and vocabulary(word) and (len(word) >= 2 or n > 1):
-                    found.append(word)
+                found = [w for w in dict.fromkeys(renderings) if vocabulary(w)]
+                if found:
+                    if kind == "place":
+                        names += found
+                    break
+            # Dictionary senses of the word and its stems together, its plural only failing those.
+            plural = glosses[0] + "s"  # "news" is not the plural of "new"; "funds" is of "fund"
+            tiers = [[g for g in glosses if g != plural], [plural]]
+            for tier in tiers if not found else ():
+                candidates = sorted((_rendering_cost(rank, word), -len(word), word)
+                                    for gloss in tier for rank, word in index.get(gloss, ()))
+                found = [w for w in dict.fromkeys(c[2] for c in candidates)
+                         if vocabulary(w) and (len(w) >= 2 or n > 1)]
+                if found or any(rank < 5 for rank, _ in index.get(glosses[0], ())):
+                    break  # a word the dictionary glosses as written is not read as a plural
             if transliterate is not None and n == 1 and phrase_words[0][:1].isupper():
                 named = transliterate(phrase_words[0])
                 names.extend(named)
@@ -179,35 +262,129 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
             if found:
                 by_word[" ".join(phrase_words)] = found[:per_term]
                 used[i:i + n] = [True] * n
+            elif n > 1 and any(g in policy_terms for g in glosses):
+                # A glossary term no document uses (individual income tax → 个人所得税): what it
+                # names is absent, though its words may still be read one by one below.
+                absent_terms.append(" ".join(w.lower() for w in phrase_words))
     terms = tuple(dict.fromkeys(t for ts in by_word.values() for t in ts))
     unknown = tuple(w for i, w in enumerate(words) if not used[i] and i > 0 and w[:1].isupper()
                     and w.lower() not in STOPWORDS and w.lower() not in _GENERIC_NAME_PARTS)
-    unmatched = tuple(w.lower() for i, w in enumerate(words) if not used[i] and len(w) > 3
-                      and w.lower() not in STOPWORDS and w.lower() not in _GENERIC_NAME_PARTS)
+    unmatched = tuple(absent_terms) + tuple(
+        w.lower() for i, w in enumerate(words) if not used[i] and len(w) > 3
+        and w.lower() not in STOPWORDS and w.lower() not in _GENERIC_NAME_PARTS)
     return Expansion(terms=terms, by_word=by_word, names=tuple(dict.fromkeys(names)),
                      unknown_names=unknown, unmatched=unmatched)
 
 
+# Romanised syllables compared loosely: spellings of one Chinese syllable differ between
+# systems (Hong Kong "Ho", Macau "Hou"; "Shing"/"Sing"; "Kwok"/"Gwok"; Wade–Giles "Hsin" for
+# pinyin "xin"), so a syllable is keyed by its initial consonant class and its final consonant
+# only. Loose keys are used only for names of as many separate syllables as the word has
+# characters ("Sam Hou Fai"), among corpus words jieba tags as names.
+_INITIAL_CLASSES = (("tsz", "c"), ("ts", "c"), ("tz", "c"), ("ch", "c"), ("zh", "c"), ("sh", "s"),
+                    ("hs", "s"), ("gw", "k"), ("kw", "k"), ("z", "c"), ("j", "c"), ("q", "c"),
+                    ("x", "s"), ("g", "k"), ("d", "t"), ("b", "p"))
+_SYLLABLE_RE = re.compile(r"^([^aeiouy]*)([aeiouy]*)([a-z]*)$")
+
+
+def syllable_key(syllable: str) -> str:
+    """The loose key of one romanised syllable: "Sam"/"Shum" → "s-m", "Hou"/"Ho" → "h-",
+    "Iat"/"Yat" → "y-t", "Seng"/"Shing" → "s-ng"."""
+    s = re.sub(r"[^a-z]", "", syllable.lower())
+    if s in ("ng", "m"):  # syllabic nasals (吴 Ng, 唔 m)
+        return s + "-"
+    m = _SYLLABLE_RE.match(s)
+    if not m:
+        return s
+    initial, vowels, final = m.groups()
+    if not initial and vowels[:1] in ("i", "y"):
+        initial = "y"
+    elif not initial and vowels[:1] in ("u", "w"):
+        initial = "w"
+    for spelled, cls in _INITIAL_CLASSES:
+        if initial.startswith(spelled):
+            initial = cls + initial[len(spelled):]
+            break
+    initial = initial.replace("w", "") or initial  # kw/gw → k
+    final = final if final in ("m", "n", "ng", "p", "t", "k") else ""
+    return f"{initial}-{final}"
+
+
+@lru_cache(maxsize=1)
+def _cantonese_readings() -> dict[str, list[str]]:
+    """Character → its Hong Kong Government Cantonese romanisations (Traditional characters,
+    from the cantonese-romanisation package's bundled table)."""
+    try:
+        from cantoroman import Cantonese
+    except ImportError:  # an environment set up before the dependency was added: pinyin only
+        return {}
+    return Cantonese().charToRoman
+
+
+def _cantonese_keys(word: str, limit: int = 16) -> set[tuple[str, ...]]:
+    """Loose syllable keys of a (Simplified) word read in Cantonese, one tuple per reading."""
+    from policyqa.zh import to_traditional
+
+    table = _cantonese_readings()
+    keys: set[tuple[str, ...]] = {()}
+    for ch in word:
+        readings = set(table.get(ch, [])) | set(table.get(to_traditional(ch), []))
+        if not readings:
+            return set()
+        keys = {k + (syllable_key(r),) for k in keys for r in readings}
+        if len(keys) > limit:
+            keys = set(sorted(keys)[:limit])
+    return keys
+
+
 class Transliterator:
-    """Toneless pinyin of corpus words → the words, to match romanised names in English."""
+    """Romanised names → corpus words: toneless pinyin (Changchun → 长春), Wade–Giles as Taiwan
+    writes it (Kaohsiung → 高雄), and Cantonese romanisation as Hong Kong and Macau write
+    personal names (Sam Hou Fai → 岑浩辉)."""
 
     def __init__(self, vocabulary: list[str]) -> None:
-        from pypinyin import lazy_pinyin
+        from pypinyin import Style, lazy_pinyin
 
         self._index: dict[str, list[str]] = defaultdict(list)
+        self._loose: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        self._words: list[str] = []
         for word in vocabulary:
             if 2 <= len(word) <= 4 and all("\u4e00" <= c <= "\u9fff" for c in word):
+                self._words.append(word)
                 self._index["".join(lazy_pinyin(word))].append(word)
+                wade = re.sub(r"[^a-z]", "", "".join(lazy_pinyin(word, style=Style.WADEGILES)).lower())
+                if wade and word not in self._index[wade]:
+                    self._index[wade].append(word)
+        self._loose_built = False
+
+    def _loose_index(self) -> dict[tuple[str, ...], list[str]]:
+        if not self._loose_built:  # built on the first name of several syllables
+            for word in self._words:
+                if len(word) >= 2:
+                    for key in _cantonese_keys(word):
+                        self._loose[key].append(word)
+            self._loose_built = True
+        return self._loose
 
     def __call__(self, name: str) -> list[str]:
         """Corpus words spelled like the name; when some of them are names (jieba's place or
-        person tags), only those: Qingdao is 青岛, not the homophone 倾倒."""
+        person tags), only those: Qingdao is 青岛, not the homophone 倾倒. A name of separate
+        syllables (Sam Hou Fai, Ching-kuo) is also read as Cantonese, and then only names count."""
         import jieba.posseg as pseg
+
+        def is_name(w: str) -> bool:
+            return any(f.startswith(("ns", "nr", "nz", "nt")) for _, f in pseg.lcut(w))
 
         key = re.sub(r"[^a-z]", "", name.lower())
         words = list(self._index.get(key, ()))
-        named = [w for w in words if any(f in ("ns", "nr", "nz", "nt") for _, f in pseg.lcut(w))]
-        return (named or words)[:3]
+        named = [w for w in words if is_name(w)]
+        if named or words:
+            return (named or words)[:3]
+        syllables = [s for s in re.split(r"[\s\-‐]+", name.lower()) if s]
+        if len(syllables) < 2:
+            return []
+        loose = self._loose_index().get(tuple(syllable_key(s) for s in syllables), ())
+        return [w for w in loose if len(w) == len(syllables) and is_name(w)][:3]
 
 
 _ADMIN_SUFFIX = "省市区县镇乡村"
@@ -255,6 +432,61 @@ def proper_nouns(normalised: str) -> tuple[str, ...]:
         w for w, f in pseg.lcut(normalised) if f == "ns" and len(w) >= 2 and w not in _NOT_PLACES]))
 
 
+def _corpus_pieces(word: str, vocabulary: Callable[[str], bool]) -> tuple[list[str], int]:
+    """The segmentation of `word` into words the corpus uses (two characters or more) that
+    covers most characters; stopwords count as covered. Returns (corpus words, characters left
+    uncovered)."""
+    n = len(word)
+    best: list[tuple[int, list[str]]] = [(0, [])] + [(n + 1, [])] * n  # (uncovered, pieces)
+    for end in range(1, n + 1):
+        left, pieces = best[end - 1]
+        best[end] = (left + 1, pieces)
+        for start in range(end - 2, -1, -1):
+            piece = word[start:end]
+            if piece in STOPWORDS or vocabulary(piece):
+                cand = (best[start][0], best[start][1] + ([] if piece in STOPWORDS else [piece]))
+                if cand[0] < best[end][0]:
+                    best[end] = cand
+    uncovered, pieces = best[n]
+    return pieces, uncovered
+
+
+def _in_dictionary(word: str) -> bool:
+    import jieba
+
+    return jieba.dt.FREQ.get(word, 0) > 0
+
+
+def _dictionary_cut(word: str) -> list[str]:
+    import jieba
+
+    return jieba.lcut(word, HMM=False)
+
+
+def corpus_tokens(tokens: list[str], vocabulary: Callable[[str], bool]) -> list[str]:
+    """A Chinese question's tokens with segmentation artefacts resolved against the corpus. jieba
+    joins words the corpus writes apart (哪些地方, 老人家, HMM guesses like 税上); such a
+    compound is not a word the corpus lacks when words the corpus uses (and stopwords) spell all
+    of it: it is replaced by those words, and its absent fragments go with it. A word the corpus
+    lacks that corpus words do not fully spell (搬家; 住宿费 where the corpus has 住宿 but never
+    住宿费) stays: it is what an out-of-scope question looks like."""
+    out = list(tokens)
+    for token in sorted(set(tokens), key=len, reverse=True):
+        if token not in out or len(token) < 2 or not _HAN_RE.search(token) or vocabulary(token):
+            continue
+        if not _in_dictionary(token):
+            # An HMM guess: the dictionary's own words of it (税上 → 税).
+            pieces = [p for p in _dictionary_cut(token) if p not in STOPWORDS and vocabulary(p)]
+            uncovered = 0 if any(len(p) >= 2 for p in pieces) else len(token)  # not into bare characters
+        else:
+            pieces, uncovered = _corpus_pieces(token, vocabulary)
+        if not pieces or uncovered:
+            continue
+        out = [t for t in out if t != token and not (t in token and not vocabulary(t))]
+        out += [p for p in pieces if p not in out]
+    return out
+
+
 @dataclass(frozen=True)
 class Query:
     question: str  # as asked
@@ -293,7 +525,15 @@ def analyse(question: str, history: list[dict], vocabulary: Callable[[str], bool
         absent_words = found.unmatched
     else:
         groups, group_words, absent_words = (), (), ()
+        tokens = corpus_tokens(tokens, vocabulary)
         unknown = proper_nouns(normalise(question))
+        alternatives = {t: equivalents(t, vocabulary) for t in dict.fromkeys(tokens)}
+        if any(alternatives.values()):
+            # Every word as a group of alternatives (itself and its equivalents), so that one
+            # present suffices; the equivalents also search the keyword index.
+            groups = tuple((t,) + alts for t, alts in alternatives.items())
+            group_words = tuple(alternatives)
+            tokens = tokens + [a for alts in alternatives.values() for a in alts if a not in tokens]
     return Query(question=question, standalone=standalone, lang=lang, normalised=normalised,
                  tokens=tuple(tokens), expansion=expansion, places=places, groups=groups,
                  group_words=group_words, unknown=unknown, absent_words=absent_words)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
@@ -258,36 +259,53 @@ class Searcher:
 
     def search(self, query: Query, k: int = 10, where: dict | None = None,
                options: SearchOptions = SearchOptions()) -> list[Hit]:
-        keyword = self.keyword()
-        allowed = self.store.chunk_ids_matching(where) if where else None
-        rankings: dict[str, list[tuple[str, float]]] = {}
+        # The dense side (embedding the query: most of a search's time) runs in a worker
+        # thread while this one loads the keyword index, applies the filters and runs BM25:
+        # the embedder is a ctypes call, which releases the GIL, so the two overlap on a second core.
+        dense_job = None
         if options.dense:
-            vector = self.store.embeddings.embed_query(self.dense_text(query, options))
             # Filters are applied to the committed ids; over-fetch so that enough remain.
-            n = options.candidates * (5 if allowed is not None else 1)
-            dense = self.store.dense_search(vector, n, where=_chroma_where(where))
+            n = options.candidates * (5 if where else 1)
+            dense_job = _dense_pool().submit(self._dense, self.dense_text(query, options), n, where)
+        try:
+            keyword = self.keyword()
+            allowed = self.store.chunk_ids_matching(where) if where else None
+            bm25 = None
+            if options.bm25:
+                tokens = list(query.tokens if options.expand_english else
+                              [t for t in query.tokens if t not in query.expansion])
+                bm25 = keyword.search(tokens, options.candidates, allowed=allowed)
+        finally:
+            dense = dense_job.result() if dense_job is not None else None
+        rankings: dict[str, list[tuple[str, float]]] = {}
+        if dense is not None:
             if allowed is not None:
                 dense = [(cid, s) for cid, s in dense if cid in allowed][: options.candidates]
             rankings["dense"] = dense
-        if options.bm25:
-            tokens = list(query.tokens if options.expand_english else
-                          [t for t in query.tokens if t not in query.expansion])
-            rankings["bm25"] = keyword.search(tokens, options.candidates, allowed=allowed)
+        if bm25 is not None:
+            rankings["bm25"] = bm25
         fused = fuse(rankings, options)
         found = {name: {cid for cid, _ in ranked} for name, ranked in rankings.items()}
         found_by = {cid: tuple(name for name, ids in found.items() if cid in ids) for cid in fused}
         chunks = self.store.chunks_by_id(fused)  # only committed chunks survive this lookup
         if options.place_prior and query.places:
+            on_place: dict[str, bool] = {}  # per document, not per passage (each check reads the store)
             for cid, chunk in chunks.items():
-                if not any(self.mentions(chunk.doc, p) for p in query.places):
+                if chunk.doc not in on_place:
+                    on_place[chunk.doc] = any(self.mentions(chunk.doc, p) for p in query.places)
+                if not on_place[chunk.doc]:
                     fused[cid] *= OFF_PLACE_FACTOR
         years = years_named(query.normalised) if options.year_prior else ()
         if years:
             version = asks_version_year(query.normalised)
+            on_year: dict[tuple[str, str], bool] = {}
             for cid, chunk in chunks.items():
                 date = chunk.meta.get("date", "")[:4]
-                if not (date in years if version and date else
-                        any(self.mentions(chunk.doc, y) for y in years)):
+                key = (chunk.doc, date)
+                if key not in on_year:
+                    on_year[key] = (date in years if version and date else
+                                    any(self.mentions(chunk.doc, y) for y in years))
+                if not on_year[key]:
                     fused[cid] *= OFF_YEAR_FACTOR
         hits = [Hit(chunks[cid], score, found_by[cid])
                 for cid, score in sorted(fused.items(), key=lambda x: -x[1]) if cid in chunks]
@@ -297,12 +315,23 @@ class Searcher:
             hits = diversify(hits)
         return hits[:k]
 
+    def _dense(self, text: str, n: int, where: dict | None) -> list[tuple[str, float]]:
+        vector = self.store.embeddings.embed_query(text)
+        return self.store.dense_search(vector, n, where=_chroma_where(where))
+
     @staticmethod
     def dense_text(query: Query, options: SearchOptions) -> str:
         return search_text(query) if options.expand_english else query.standalone
 
     def as_retriever(self, k: int = 10) -> "PolicyRetriever":
         return PolicyRetriever(searcher=self, k=k)
+
+
+@lru_cache(maxsize=1)
+def _dense_pool() -> ThreadPoolExecutor:
+    """Worker threads for the dense side of searches, shared by every Searcher of the process.
+    Enough for the server's concurrent requests; the embedder has no lock of its own."""
+    return ThreadPoolExecutor(max_workers=8, thread_name_prefix="policyqa-dense")
 
 
 class _Lazy:

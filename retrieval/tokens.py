@@ -28,6 +28,11 @@ STOPWORDS = frozenset(
     "多久 多长 多长时间 长时间 多少钱 多少天 多少年 多少次 几天 几年 几次 几岁 几个月 几名 几人 几条 几项 "
     "多大 多高 多远 多重 怎么办 怎样才能 才能 什么样 哪儿 为什么 为何 是不是 有没有 能不能 可不可以 "
     "一共 总共 合共 大概 大约 到底 究竟 呢 嗎 吗 "
+    # Traditional-script question words OpenCC leaves in their own form (甚麼 → 甚么, 著).
+    "甚么 甚么样 为甚么 怎么样 要不要 不要 需不需要 用不用 要么 著 着 跟 吧 嘛 呀 啦 喔 哦 呢 "
+    # The locative particle of a question (裡/裏 → 里: 报告里).
+    "里 "
+    "哪几 哪几天 哪几个 哪几种 哪几类 哪一 哪一个 哪天 哪年 哪种 哪类 哪家 哪位 何时 几时 "
     "against without after before during under over when where while must need needs get gets got "
     "set also still just only more most less here whose being other another again both either every "
     "same very really actually someone somebody anyone people person thing things way ways kind "

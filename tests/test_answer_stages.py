@@ -192,7 +192,9 @@ def test_an_english_lead_gives_the_value_in_english_beside_the_figure():
     hits = [Hit(c, 1.0) for c in chunks]
     answer = extractive_answer(query, hits, keyword, BigramEmbeddings(), lambda d: DOC,
                                AnswerOptions(threshold=0.0), in_corpus=vocabulary)
-    assert "(200 yuan to 500 yuan)" in answer.text.splitlines()[0]
+    # What is counted, the figure as written with its value in English, the clause it comes from.
+    assert answer.text.splitlines()[0] == \
+        "Answer: The fine is 二百元以上五百元以下 (200 to 500 yuan): 处二百元以上五百元以下罚款 [1]."
 
 
 def test_list_items_are_gathered_across_the_passage_boundary():
@@ -343,3 +345,91 @@ def test_an_item_naming_a_sibling_by_number_brings_it_from_the_retrieved_passage
     sibling = next(e for e in pool if e.text.startswith("（二）兄弟"))
     assert sibling.intro is None  # its list's intro is in another passage
     assert [r.text[:5] for r in referenced(sibling, None, ComposeOptions(), pool)] == ["（一）配偶"]
+
+
+def test_each_part_of_a_quantity_question_leads_with_its_own_clause():
+    from retrieval.compose import lead_line
+
+    text = ("第八条 每次献血量一般为二百毫升，最多不得超过四百毫升。\n"
+            "第九条 两次献血间隔期不得少于六个月。\n（二）未满十八周岁者，应经监护人同意。")
+    chunk = Chunk(id="b", doc="b.txt", title="某市献血条例", text=text, index_text=normalise(text), start=0,
+                  end=len(text), position=0)
+    evidence = candidate_sentences([Hit(chunk, 1.0)])
+    query = analyse("一次献多少？两次之间要隔多久？", [], lambda w: True)
+    lead = lead_line(query, evidence, evidence)
+    assert lead == "答：每次献血量一般为二百毫升，最多不得超过四百毫升。[1]两次献血间隔期不得少于六个月。[2]\n"
+
+
+def test_the_lead_clause_is_the_one_naming_what_is_counted_and_a_figure_keeps_its_thousands_comma():
+    from retrieval.compose import lead_line
+
+    text = "每月發放1,500元育兒津貼，每年合共1.8萬元津貼，領取期限為三個月。"
+    chunk = Chunk(id="c", doc="c.txt", title="育兒津貼", text=text, index_text=normalise(text), start=0,
+                  end=len(text), position=0)
+    evidence = candidate_sentences([Hit(chunk, 1.0)])
+    query = analyse("一年合共多少？", [], lambda w: True)
+    assert lead_line(query, evidence, evidence).startswith("答：每年合共1.8萬元津貼")
+    query = analyse("每月發多少？", [], lambda w: True)
+    assert lead_line(query, evidence, evidence).startswith("答：每月發放1,500元育兒津貼")
+
+
+def test_a_penalty_question_answered_by_a_duty_brings_the_article_punishing_its_breach():
+    from retrieval.compose import is_penalty_question, penalty_for
+
+    text = ("第三十三条 单位和个人应当按照下列规定分类投放生活垃圾：\n（一）分别投入相应的收集容器；\n"
+            "第三十四条 收集单位应当按时收运。\n第六十七条 个人违反本条例第三十三条规定的，处50元以上200元以下罚款。\n"
+            "单位违反本条例第三十三条规定，处1000元罚款。\n第六十八条 违反本条例第三十四条规定的，处3000元罚款。")
+    cut = text.index("第六十七条")
+    chunks = [Chunk(id=f"w{i}", doc="w.txt", title="某市生活垃圾管理条例", text=text[a:b],
+                    index_text=normalise(text[a:b]), start=a, end=b, position=i, heading="第三十三条" if i == 0 else "")
+              for i, (a, b) in enumerate([(0, cut), (cut, len(text))])]
+    duty = candidate_sentences([Hit(chunks[0], 1.0)])[0]
+    query = analyse("单位不按规定分类投放生活垃圾，怎么罚？", [], lambda w: True)
+    assert is_penalty_question(query)
+    found = penalty_for(duty, query, lambda c: chunks[c.position + 1] if c.position + 1 < len(chunks) else None)
+    assert [p.text for p in found] == ["单位违反本条例第三十三条规定，处1000元罚款。"]
+
+
+def test_a_heading_like_list_item_comes_with_the_sentences_under_it():
+    text = ("三、工作思路\n（一）坚持创建思路\n按照要求，实现“八有”服务目标，形成“三联”机制。\n"
+            "（二）推进示范走廊建设\n围绕五个评价体系开展工作。")
+    chunk = Chunk(id="h", doc="h.txt", title="某区实施意见", text=text, index_text=normalise(text), start=0,
+                  end=len(text), position=0)
+    query = analyse("创建思路具体指哪些内容？", [], lambda w: w in normalise(text))
+    answer = extractive_answer(query, [Hit(chunk, 1.0)], KeywordIndex([chunk]), BigramEmbeddings(),
+                               lambda d: text, AnswerOptions(threshold=0.0), in_corpus=lambda t: t in normalise(text))
+    assert "“八有”服务目标" in answer.text
+
+
+def test_a_sentence_scoring_level_with_the_lead_is_quoted_beside_it():
+    from retrieval.answer import near_ties
+    from retrieval.scoring import Scored
+
+    text = "第八条 预警期间，一律禁止燃放烟花爆竹。\n预警由市人民政府确定并公布。\n燃放时应当注意安全。"
+    chunk = Chunk(id="t", doc="t.txt", title="某市条例", text=text, index_text=normalise(text),
+                  start=0, end=len(text), position=0)
+    other = Chunk(id="o", doc="o.txt", title="他市条例", text="预警期间禁止燃放。", index_text="", start=0, end=9,
+                  position=0)
+    lead, close, far = candidate_sentences([Hit(chunk, 1.0)])
+    elsewhere = candidate_sentences([Hit(other, 1.0)])[0]
+    scored = [Scored(e, v, 0.5, frozenset(), 0.9, True)
+              for e, v in ((lead, 1.0), (close, 0.95), (far, 0.5), (elsewhere, 0.99))]
+    assert [s.evidence for s in near_ties(scored[:1], scored, 0.9)] == [close]
+    assert near_ties(scored[:1], scored, 0.97) == []
+
+
+def test_a_sentence_wrapped_by_a_fixed_width_layout_is_quoted_whole():
+    from retrieval.evidence import rejoined
+
+    text = ("第 8 條\n執行機關應就每年實收罰鍰總金額，提撥百分之五以上，百分之二十以下\n"
+            "作為檢舉人獎金，並應依據前條所定獎勵標準發給獎金。\n第 9 條\n同一案件不得重複獎勵。")
+    chunk = Chunk(id="w", doc="w.txt", title="獎勵辦法", text=text, index_text=normalise(text), start=0,
+                  end=len(text), position=0)
+    pieces = candidate_sentences([Hit(chunk, 1.0)])
+    first = next(e for e in pieces if e.text.startswith("執行機關"))
+    whole = rejoined(first)
+    assert whole.text == "執行機關應就每年實收罰鍰總金額，提撥百分之五以上，百分之二十以下作為檢舉人獎金，並應依據前條所定獎勵標準發給獎金。"
+    start, end = whole.source_span()
+    assert text[start:end].startswith("執行機關") and text[start:end].endswith("發給獎金。")
+    last = next(e for e in pieces if e.text.startswith("同一案件"))
+    assert rejoined(last) == last  # a heading line is no wrapped line

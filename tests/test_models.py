@@ -96,3 +96,10 @@ def test_llm_is_not_called_when_evidence_is_weak(llm_assistant):
     answer = llm_assistant.ask("柳园镇2031年发放的救助金总额是多少？")
     assert answer.declined and not answer.citations
     assert not any("Passages:" in r["messages"][-1]["content"] for r in _ChatCompletions.requests)
+
+
+def test_sentence_transformers_token_count_includes_the_special_tokens(tiny_st_model):
+    from policyqa.embeddings import SentenceTransformerEmbeddings, token_count
+
+    model = SentenceTransformerEmbeddings(str(tiny_st_model))
+    assert token_count(model, "社区经费") == 4 + 2  # one token per character, [CLS] and [SEP]

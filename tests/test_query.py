@@ -1,0 +1,91 @@
+"""Query analysis on tiny synthetic vocabularies: English expansion, romanised names, and the
+Chinese tokens a corpus lacks."""
+
+from __future__ import annotations
+
+from policyqa.zh import normalise
+from retrieval.query import Transliterator, analyse, corpus_tokens, expand_english, syllable_key
+from retrieval.tokens import tokenize
+
+CORPUS = ("澳门特别行政区行政长官岑浩辉发表施政报告，继续推行现金分享计划。台湾高雄市政府规定，"
+          "违反规定的，处罚款。本市禁止燃放烟花爆竹的地方包括学校和医院。退休老人可以申请照顾。"
+          "每年举行会议，新的条件自公布之日起施行。环境优良，满足需要，新闻发布。")
+WORDS = sorted({t for t in tokenize(normalise(CORPUS))} | {"岑浩辉", "高雄", "现金分享", "李家超"})
+
+
+def vocabulary(word: str) -> bool:
+    return word in CORPUS
+
+
+def test_loose_syllable_keys_join_spellings_of_one_syllable():
+    assert syllable_key("Sam") == syllable_key("Shum")
+    assert syllable_key("Hou") == syllable_key("Ho")  # Macau and Hong Kong spellings
+    assert syllable_key("Iat") == syllable_key("Yat")
+    assert syllable_key("Kwok") == syllable_key("Gwok")
+    assert syllable_key("Sam") != syllable_key("San")
+
+
+def test_names_romanised_in_cantonese_and_wade_giles_find_corpus_words():
+    names = Transliterator(WORDS)
+    assert names("Sam Hou Fai") == ["岑浩辉"]
+    assert names("Kaohsiung") == ["高雄"]
+    assert names("Sam Lam Fai") == []  # a different name: no corpus word
+
+
+def test_a_name_of_several_words_is_a_name_not_unknown_words():
+    found = expand_english("What did the policy address under Sam Hou Fai bring?", vocabulary,
+                           Transliterator(WORDS))
+    assert "岑浩辉" in found.names and "岑浩辉" in found.terms
+    assert not set(found.unknown_names) & {"Sam", "Hou", "Fai"}
+    # An English given name before a Cantonese one: the run's part that spells a corpus name.
+    hk = expand_english("What did John Lee Ka-chiu announce?", lambda w: w == "李家超", Transliterator(WORDS))
+    assert hk.names == ("李家超",) and not hk.unknown_names
+    missing = expand_english("What did John Smith announce?", vocabulary, Transliterator(WORDS))
+    assert {"John", "Smith"} <= set(missing.unknown_names)
+
+
+def test_glossary_renderings_replace_misleading_dictionary_senses():
+    found = expand_english("What is the fine for this?", vocabulary)
+    assert found.by_word["fine"][0] == "罚款" and "优良" not in found.by_word["fine"]
+
+
+def test_a_word_is_read_as_written_before_its_inflections():
+    found = expand_english("Which new conditions apply at the meeting?", vocabulary)
+    assert found.by_word.get("new", ["新"])[0] not in ("新闻", "消息")
+    assert "会议" in found.by_word["meeting"]
+
+
+def test_compounds_the_corpus_writes_apart_are_not_absent_words():
+    tokens = tokenize(normalise("哪些地方禁止燃放烟花爆竹？"))
+    resolved = corpus_tokens(tokens, vocabulary)
+    assert "地方" in resolved and not [t for t in resolved if not vocabulary(t)]
+    # A word no corpus words spell stays absent: that is what an out-of-scope question shows.
+    moved = corpus_tokens(tokenize(normalise("搬家以后要做什么？")), vocabulary)
+    assert "搬家" in moved
+
+
+def test_traditional_question_words_are_not_content_words():
+    query = analyse("澳門的老人退休後，稅上有甚麼照顧？", [], vocabulary)
+    assert "甚么" not in query.tokens and "照顾" in query.tokens
+
+
+def test_regional_and_plain_words_meet_the_corpus_words_that_mean_the_same():
+    corpus = "违反本办法规定者，处新台币三千元以上罚锾。饲主应为犬只办理登记。"
+    known = lambda w: w in corpus  # noqa: E731
+    query = analyse("台湾的狗不登记罚款多少？", [], known)
+    groups = dict(zip(query.group_words, query.groups))
+    assert "罚锾" in groups["罚款"] and "犬" in groups["狗"]
+    assert "罚锾" in query.tokens  # the keyword search looks for them too
+    plain = analyse("台湾的狗不登记罚款多少？", [], lambda w: False)
+    assert not plain.groups  # nothing to add where the corpus has no equivalent
+    # Where the corpus uses the question's own word, it is matched as it is.
+    both = analyse("台湾的狗不登记罚款多少？", [], lambda w: w in corpus + "罚款")
+    assert "罚款" not in dict(zip(both.group_words, both.groups)) or \
+        dict(zip(both.group_words, both.groups))["罚款"] == ("罚款",)
+
+
+def test_a_glossary_term_no_document_uses_counts_as_absent():
+    corpus = "职工结婚的，给予假期。"
+    found = expand_english("How many days of marriage leave do employees get?", lambda w: w in corpus)
+    assert "marriage leave" in found.unmatched  # 婚假 is nowhere
+    assert "结婚" in found.terms  # its words still search

@@ -1,0 +1,59 @@
+"""Hybrid search under concurrency: the dense side runs in a worker thread beside BM25, so many
+requests at once must get exactly what each gets alone, filters must still hold, and an
+embedder failure must reach the caller. Real store, real Chroma, deterministic embedder."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from conftest import SAMPLE, HashEmbeddings
+from ingest.pipeline import ingest_paths
+from policyqa.config import load_settings
+from policyqa.store import Store
+from retrieval.search import Searcher
+
+QUESTIONS = ["社区党组织的经费怎么保障？", "长春市建了多少个民生服务站？", "柳园镇调解了多少纠纷？",
+             "五华区的社区工作经费是多少？", "How is a community party branch funded?"]
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory) -> Searcher:
+    store = Store(load_settings(store=tmp_path_factory.mktemp("search") / "s"), HashEmbeddings())
+    ingest_paths(store, [SAMPLE], progress=False)
+    return Searcher(store)
+
+
+def _ids(searcher: Searcher, question: str, where: dict | None = None) -> list[str]:
+    return [h.chunk.id for h in searcher.search(searcher.analyse(question), 10, where=where)]
+
+
+def test_concurrent_searches_get_what_each_gets_alone(searcher):
+    alone = {q: _ids(searcher, q) for q in QUESTIONS}
+    assert all(alone.values())
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(lambda q: (q, _ids(searcher, q)), QUESTIONS * 4))
+    assert all(ids == alone[q] for q, ids in together)
+
+
+def test_a_document_filter_holds_on_both_sides(searcher):
+    doc = "002_91d554ad338f1578.txt"
+    hits = searcher.search(searcher.analyse("社区党组织的经费怎么保障？"), 10, where={"doc": doc})
+    assert hits and {h.chunk.doc for h in hits} == {doc}
+    assert {"dense", "bm25"} & {name for h in hits for name in h.found_by}
+
+
+class _BrokenEmbeddings(HashEmbeddings):
+    """An embedder whose model fails on questions (e.g. a remote endpoint that is down)."""
+
+    name = HashEmbeddings.name
+
+    def embed_query(self, text):
+        raise RuntimeError("embedder unavailable")
+
+
+def test_an_embedder_failure_reaches_the_caller(searcher):
+    broken = Searcher(Store(searcher.store.settings, _BrokenEmbeddings()))
+    with pytest.raises(RuntimeError, match="embedder unavailable"):
+        broken.search(broken.analyse("社区党组织的经费怎么保障？"))
