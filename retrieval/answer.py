@@ -7,7 +7,7 @@ lead, list items, citations). Refusal is decided here, in code, before any LLM c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from langchain_core.embeddings import Embeddings
 
@@ -18,7 +18,7 @@ from retrieval.compose import (ComposeOptions, compose, conflict_note, decline_t
                                select, with_items)
 from policyqa.zh import find_quantities
 from retrieval.decision import decide
-from retrieval.evidence import candidate_sentences
+from retrieval.evidence import candidate_sentences, rejoined
 from retrieval.keyword import KeywordIndex
 from retrieval.query import Query
 from retrieval.scoring import Scored, ScoringOptions, score_sentences, term_weights
@@ -119,6 +119,16 @@ def compared_evidence(query: Query, chosen: list[Scored], scored: list[Scored], 
     return [s for s in sorted(best_of.values(), key=lambda s: -s.score) if s.score >= ratio * lead][:1]
 
 
+def _rejoined(chosen: list[Scored]) -> list[Scored]:
+    """The chosen sentences with lines a fixed-width layout wrapped joined again, once each."""
+    out: list[Scored] = []
+    for s in chosen:
+        whole = replace(s, evidence=rejoined(s.evidence))
+        if not any(o.evidence.source_span() == whole.evidence.source_span() for o in out):
+            out.append(whole)
+    return out
+
+
 def near_ties(chosen: list[Scored], scored: list[Scored], ratio: float) -> list[Scored]:
     """The best sentence of the lead's document left out although it scores within `ratio` of
     the lead: the scorer cannot tell which of the two answers, so both are quoted."""
@@ -158,6 +168,7 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
         wide = candidate_sentences(hits[:opts.compare_chunks], about_places, next_chunk)
         wide_scored = score_sentences(query, wide, weights, embeddings, mentions, opts.scoring)
         chosen = chosen + compared_evidence(query, chosen, wide_scored, sides, opts)
+    chosen = _rejoined(chosen)
     conflict = None if groups else find_conflict(chosen, weights)  # places compared: no conflict
     gathered = with_items(query, chosen, next_chunk, opts.compose, sentences)
     lead = max(chosen, key=lambda s: s.score).evidence

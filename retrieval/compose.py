@@ -502,14 +502,14 @@ def question_parts(query: Query) -> list[tuple[frozenset[str], dict[str, float]]
 
 def _part_words(query: Query, part: str) -> dict[str, float]:
     """The question's words in one part of it, by weight: the character pairs just before its
-    question word, which name what is counted (2), and its other Chinese tokens (0.5); for an
+    question word, which name what is counted (2), and its other Chinese tokens (0.25); for an
     English question the Chinese renderings of the English words the part uses (1)."""
     if query.groups:
         low = part.lower()
         return {t: 1.0 for g, word in zip(query.groups, query.group_words or [""] * len(query.groups))
                 if word and word.lower() in low for t in g}
     norm = normalise(part)
-    out = {t: 0.5 for t in dict.fromkeys(query.tokens) if len(t) >= 2 and t in norm}
+    out = {t: 0.25 for t in dict.fromkeys(query.tokens) if len(t) >= 2 and t in norm}
     m = _ASK_WORD_RE.search(norm)
     if m:
         head = re.sub(r"\W", "", norm[max(0, m.start() - HEAD_CHARS):m.start()])
@@ -523,9 +523,9 @@ def _pick_clauses(kinds: frozenset[str], part_words: dict[str, float], candidate
     """The clause answering one part: among the first `lookahead` sentences holding a figure of
     the asked kind (best-scored first), the clause that uses most of the part's words (words of
     the document's title aside: every clause of it shares them), a range (以上…以下) before a
-    single bound; a later sentence must use more of the words. A lone part takes the next clause
-    of the same sentence holding an asked figure too (a second tier, or a range cut by a comma:
-    「百分之五以上，百分之二十以下」)."""
+    single bound; each later sentence must use one more pair of head words. A lone part takes
+    the next clause of the same sentence holding an asked figure too (a second tier), or else
+    the other bound of a range cut by a comma (「百分之五以上，百分之二十以下」)."""
     best = None
     order = 0
     for e in candidates:
@@ -539,7 +539,7 @@ def _pick_clauses(kinds: frozenset[str], part_words: dict[str, float], candidate
             title = normalise(e.chunk.title)
             hits = sum(wt for t, wt in part_words.items() if t in norm and t not in title)
             ranged = 1 if len(figs) >= 2 or _RANGE_RE.search(norm) else 0
-            score = hits + 0.5 * ranged - 1.5 * order
+            score = hits + 0.5 * ranged - 1.0 * order
             if best is None or score > best[0]:
                 best = (score, e, pos, clause, figs, clauses)
         order += 1
@@ -554,6 +554,9 @@ def _pick_clauses(kinds: frozenset[str], part_words: dict[str, float], candidate
     # only when it goes on with the same kind of figure (「二百毫升，最多不得超过四百毫升」).
     following = [(p, c, f) for p, c, f in clauses if p > pos and (id(e), p) not in used
                  and (single or (p == pos + 1 and {x.kind for x in f} <= {x.kind for x in figs}))]
+    if not following:  # the other bound of a range cut by a comma may stand before it
+        following = [(p, c, f) for p, c, f in clauses if p == pos - 1 and (id(e), p) not in used
+                     and {x.kind for x in f} == {x.kind for x in figs}]
     if following:
         used.add((id(e), following[0][0]))
         picked.append(following[0][1:])

@@ -20,10 +20,43 @@ _DATELINE_RE = re.compile(r"^[（(]?\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s
 _MARKER_RE = re.compile(r"\[(\s*\d{1,3}\s*)\]")
 MIN_SENTENCE_CHARS = 6  # shorter word runs are headings or debris, not statements
 LABEL_CHARS = 30  # a line without a full stop, shorter than this, before items is their label
+WRAPPED_LINE_CHARS = 20  # a line at least this long that stops mid-sentence was wrapped
+_OPEN_END_RE = re.compile(r"[^。！？!?；;：:”’」』）)]\s*$")
 
 
 def display_text(text: str) -> str:
-    return _MARKER_RE.sub(lambda m: f"［{m.group(1).strip()}］", text)
+    """Shown text: lines a fixed-width layout wrapped are joined; "[1]" becomes full-width."""
+    return _MARKER_RE.sub(lambda m: f"［{m.group(1).strip()}］", re.sub(r"[ \t\u3000]*\n\s*", "", text))
+
+
+def unwrapped_spans(text: str) -> list[tuple[int, int]]:
+    """`sentence_spans`, with lines that a fixed-width layout wrapped mid-sentence joined again
+    (「…提撥百分之五以上，百分之二十以下\n作為檢舉人獎金…」): a long line ending without a
+    sentence end, followed on the next line by text that opens no item or heading."""
+    from policyqa.zh import opens_with_marker
+
+    out: list[tuple[int, int]] = []
+    for a, b in sentence_spans(text):
+        if out:
+            pa, pb = out[-1]
+            line_start = text.rfind("\n", 0, pa) + 1
+            if (text[pb:a].strip(" \t\u3000") == "\n" and _OPEN_END_RE.search(text[pa:pb])
+                    and pb - line_start >= WRAPPED_LINE_CHARS and item_level(text[a:b]) is None
+                    and not opens_with_marker(text[a:b])):
+                out[-1] = (pa, b)
+                continue
+        out.append((a, b))
+    return out
+
+
+def rejoined(e: Evidence) -> Evidence:
+    """`e` whole when a wrapped line cut it: the span of the joined lines it stands in."""
+    if e.tail is not None:
+        return e
+    for a, b in unwrapped_spans(e.chunk.text):
+        if a <= e.a and e.b <= b and (a, b) != (e.a, e.b):
+            return Evidence(e.chunk, e.rank, a, b, display_text(e.chunk.text[a:b]), intro=e.intro)
+    return e
 
 
 def _grams(key: str) -> set[str]:

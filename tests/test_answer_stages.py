@@ -416,3 +416,20 @@ def test_a_sentence_scoring_level_with_the_lead_is_quoted_beside_it():
               for e, v in ((lead, 1.0), (close, 0.95), (far, 0.5), (elsewhere, 0.99))]
     assert [s.evidence for s in near_ties(scored[:1], scored, 0.9)] == [close]
     assert near_ties(scored[:1], scored, 0.97) == []
+
+
+def test_a_sentence_wrapped_by_a_fixed_width_layout_is_quoted_whole():
+    from retrieval.evidence import rejoined
+
+    text = ("第 8 條\n執行機關應就每年實收罰鍰總金額，提撥百分之五以上，百分之二十以下\n"
+            "作為檢舉人獎金，並應依據前條所定獎勵標準發給獎金。\n第 9 條\n同一案件不得重複獎勵。")
+    chunk = Chunk(id="w", doc="w.txt", title="獎勵辦法", text=text, index_text=normalise(text), start=0,
+                  end=len(text), position=0)
+    pieces = candidate_sentences([Hit(chunk, 1.0)])
+    first = next(e for e in pieces if e.text.startswith("執行機關"))
+    whole = rejoined(first)
+    assert whole.text == "執行機關應就每年實收罰鍰總金額，提撥百分之五以上，百分之二十以下作為檢舉人獎金，並應依據前條所定獎勵標準發給獎金。"
+    start, end = whole.source_span()
+    assert text[start:end].startswith("執行機關") and text[start:end].endswith("發給獎金。")
+    last = next(e for e in pieces if e.text.startswith("同一案件"))
+    assert rejoined(last) == last  # a heading line is no wrapped line
