@@ -89,3 +89,10 @@ def test_a_glossary_term_no_document_uses_counts_as_absent():
     found = expand_english("How many days of marriage leave do employees get?", lambda w: w in corpus)
     assert "marriage leave" in found.unmatched  # 婚假 is nowhere
     assert "结婚" in found.terms  # its words still search
+
+
+def test_common_words_jieba_tags_as_places_are_no_unknown_names():
+    from retrieval.query import proper_nouns
+
+    assert proper_nouns("上海殡葬管理条例新旧两版的罚款差多少") == ("上海",)  # 新旧 is tagged ns
+    assert "法国" in proper_nouns("法国的养狗规定是什么")
