@@ -385,3 +385,21 @@ def test_write_report_marks_failures(gold: list[dict], tmp_path: Path) -> None:
     assert page.count('<tr class="fail">') >= 1
     assert "no output" in page
     assert "Noto Sans CJK SC" in page and "WenQuanYi Zen Hei" in page
+
+
+def test_derived_unanswerable_items_for_calibration():
+    from eval.calibrate import foreign
+    from eval.run import year_shifted
+
+    gold = [{"id": "a", "question": "2019年某市消费券每人多少钱？", "answerable": True, "lang": "zh-Hans",
+             "must_include": ["500元"], "sources": [{"doc": "x.txt"}], "history": []},
+            {"id": "b", "question": "养犬登记要多久？", "answerable": True, "lang": "zh-Hans",
+             "must_include": ["十五日"], "sources": [{"doc": "y.txt"}], "history": []},
+            {"id": "c", "question": "国庆放假几天？", "answerable": False, "lang": "zh-Hans",
+             "must_include": [], "sources": [], "history": []}]
+    text = lambda exclude=(): "2019年每人可领消费券500元。2020年继续发放。"  # noqa: E731
+    shifted = year_shifted(gold, text)
+    assert [i["question"] for i in shifted] == ["2022年某市消费券每人多少钱？"]  # three years on at least, and absent
+    assert all(not i["answerable"] for i in shifted)
+    # Another set's answerable question is out of scope here unless one of its facts occurs here.
+    assert [i["id"] for i in foreign(gold, text, "here")] == ["b-in-here"]
