@@ -89,3 +89,11 @@ def test_a_glossary_term_no_document_uses_counts_as_absent():
     found = expand_english("How many days of marriage leave do employees get?", lambda w: w in corpus)
     assert "marriage leave" in found.unmatched  # 婚假 is nowhere
     assert "结婚" in found.terms  # its words still search
+
+
+def test_numbers_in_english_words_meet_figures_as_documents_write_them():
+    corpus = "年满60岁的长者乘车优惠。未满十八岁者不得献血。"
+    found = expand_english("Can people in their early sixties ride for less?", lambda w: w in corpus)
+    assert "60" in found.by_word["sixties"]
+    assert "十八" in expand_english("Is eighteen the minimum age?", lambda w: w in corpus).terms
+    assert "1" not in expand_english("Which one applies?", lambda w: w in corpus + "1").terms
