@@ -128,6 +128,31 @@ class Expansion:
     unmatched: tuple[str, ...] = ()  # content words no corpus word renders (holiday, mooncake)
 
 
+_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+          "fifteen sixteen seventeen eighteen nineteen").split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def english_number(word: str) -> int | None:
+    """The value of a number written in English words, up to 99: "sixty" 60, "twenty-five" 25,
+    "sixties" (an age or decade) 60."""
+    w = word.lower().replace("ties", "ty") if word.lower().endswith("ties") else word.lower()
+    parts = w.split("-")
+    if len(parts) == 1 and w in _UNITS:
+        return _UNITS.index(w)
+    if parts[0] in _TENS and (len(parts) == 1 or len(parts) == 2 and parts[1] in _UNITS[1:10]):
+        return 10 * (_TENS.index(parts[0]) + 2) + (_UNITS.index(parts[1]) if len(parts) == 2 else 0)
+    return None
+
+
+def _chinese_number(n: int) -> str:
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    tens, units = divmod(n, 10)
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[units] if units else "")
+
+
 def _capitalised_runs(words: list[str]) -> list[tuple[int, int]]:
     """[start, end) of each run of two or more capitalised words that are not stopwords or
     generic name parts (the run "Sam Hou Fai" in "under Sam Hou Fai bring")."""
@@ -238,8 +263,15 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
             # The glossary first, then the dictionary; the word as written before its inflected
             # variants ("new" is not "news", "meeting" not "meet"): the first that the corpus
             # renders decides.
+            number = english_number(phrase_words[0]) if n == 1 else None
+            number = number if number is not None and number >= 10 else None  # "one of", "two kinds"
+            if number is not None:
+                # A number in words: the figure as documents write it (sixty → 60, 六十).
+                glosses = glosses + [str(number)]
             for gloss in glosses:
                 renderings, kind = policy_terms.get(gloss, ((), ""))
+                if number is not None and gloss == str(number):
+                    renderings, kind = (str(number), _chinese_number(number)), "term"
                 found = [w for w in dict.fromkeys(renderings) if vocabulary(w)]
                 if found:
                     if kind == "place":

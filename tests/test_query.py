@@ -96,3 +96,11 @@ def test_common_words_jieba_tags_as_places_are_no_unknown_names():
 
     assert proper_nouns("上海殡葬管理条例新旧两版的罚款差多少") == ("上海",)  # 新旧 is tagged ns
     assert "法国" in proper_nouns("法国的养狗规定是什么")
+
+
+def test_numbers_in_english_words_meet_figures_as_documents_write_them():
+    corpus = "年满60岁的长者乘车优惠。未满十八岁者不得献血。"
+    found = expand_english("Can people in their early sixties ride for less?", lambda w: w in corpus)
+    assert "60" in found.by_word["sixties"]
+    assert "十八" in expand_english("Is eighteen the minimum age?", lambda w: w in corpus).terms
+    assert "1" not in expand_english("Which one applies?", lambda w: w in corpus + "1").terms
