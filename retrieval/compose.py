@@ -358,6 +358,10 @@ _ENGLISH_UNITS = {"money": "yuan", "volume": "ml", "weight": "kg", "area": "squa
 _ENGLISH_DURATION = {"个工作日": "working days", "工作日": "working days", "个月": "months", "月": "months",
                      "小时": "hours", "分钟": "minutes", "年": "years", "周年": "years", "日": "days",
                      "天": "days", "周": "weeks"}
+# Common bases of fines and benefits set as multiples, in legal and benefit texts generally.
+_RATIO_BASES = (("违法所得", "illegal gains"), ("货值金额", "value of the goods"), ("献血量", "volume donated"),
+                ("工资", "wages"), ("可支配收入", "disposable income"), ("最低生活", "minimum living standard"),
+                ("标准", "standard"))
 _CURRENCY_UNITS = {"澳门元": "MOP ", "港元": "HK$", "美元": "US$"}
 _CURRENCY_BEFORE = (("新台币", "NT$"), ("新臺幣", "NT$"), ("澳门币", "MOP"), ("澳門幣", "MOP"),
                     ("港币", "HK$"), ("港幣", "HK$"))
@@ -381,7 +385,11 @@ def english_value(f: Figure, context: str) -> str:
     if f.kind == "duration":
         return f"{number} {_ENGLISH_DURATION.get(f.unit, f.unit)}"
     if f.kind == "ratio":
-        return f"{number}{f.unit}" if f.unit in "%％‰" else f"{number} times"
+        if f.unit in "%％‰":
+            return f"{number}{f.unit}"
+        # What a multiple multiplies, when the clause names it just before (违法所得一倍以上).
+        base = next((en for zh, en in _RATIO_BASES if zh in context[max(0, f.start - 8):f.start]), "")
+        return f"{number} times{f' the {base}' if base else ''}"
     unit = _ENGLISH_UNITS.get(f.kind, "")
     return f"{number} {unit}".strip()
 

@@ -433,3 +433,17 @@ def test_a_sentence_wrapped_by_a_fixed_width_layout_is_quoted_whole():
     assert text[start:end].startswith("執行機關") and text[start:end].endswith("發給獎金。")
     last = next(e for e in pieces if e.text.startswith("同一案件"))
     assert rejoined(last) == last  # a heading line is no wrapped line
+
+
+def test_an_english_lead_says_what_a_multiple_multiplies_and_what_a_figure_is_counted_per():
+    from policyqa.zh import find_quantities
+    from retrieval.compose import english_statement
+
+    query = analyse("What is the fine for selling grave plots?", [], lambda w: True)
+    kinds = frozenset({"money", "ratio"})
+    clause = "可以并处违法所得一倍以上三倍以下罚款"
+    figs = [f for f in find_quantities(normalise(clause)) if f.kind in kinds]
+    assert english_statement(clause, figs, query, kinds) == "The fine is 一倍以上三倍以下 (1 to 3 times the illegal gains)"
+    clause = "低收入戶每人每月核發新臺幣八千二百元"
+    figs = [f for f in find_quantities(normalise(clause)) if f.kind in kinds]
+    assert english_statement(clause, figs, query, kinds).endswith("八千二百元 (NT$8,200) per person per month")
