@@ -182,7 +182,7 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
          r"|\bwages?\b|salar|pension|\bprice",
          "money ratio"),  # fines are also set as multiples (违法所得一倍以上三倍以下)
         (r"多久|多长时间|多少天|几天|几年|多少年|几个月|多少个?月|期限|时限|多少个?工作日|几个工作日|间隔"
-         r"|how long|how soon|within how|how many (days|months|years|weeks|hours)|period|interval",
+         r"|how long|how soon|within how|how many (minutes|hours|days|weeks|months|years)|period|interval",
          "duration"),
         (r"几岁|多大年纪|年龄|多少岁|how old|\bage\b|aged", "age"),
         (r"什么时候|何时|哪天|哪一天|哪几天|哪些日子|截止|日期|几月几日|几号|\bwhen\b|what date|by when|deadline", "date duration"),
@@ -198,7 +198,7 @@ EXPLICIT_UNIT_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
         (r"(多少|几)(万|千|百)?(元|块)|how many (yuan|dollars|patacas)", "money"),
         (r"(多少|几)(周)?岁", "age"),
         # 几月几日 asks for a date, not a duration: 几月 and 月几日 are left to the date cue.
-        (r"(多少|(?<!哪)几)(个月|个?工作日|天|个?小时)|(?<![月哪])几日|多少日|how many (days|months|hours|working days)", "duration"),
+        (r"(多少|(?<!哪)几)(个月|个?工作日|天|个?小时)|(?<![月哪])几日|多少日|how many (minutes|hours|days|weeks|months|years|working days)", "duration"),
         (r"(多少|几)(毫升|升)", "volume"),
         (r"(多少|几)(公斤|千克|斤|吨)", "weight"),
         (r"(多少|几)倍|百分之几|百分比是多少|what percentage", "ratio"),

@@ -461,7 +461,13 @@ def proper_nouns(normalised: str) -> tuple[str, ...]:
     # Gazetteer places, and jieba's place names (ns): its person/organisation tags fire on
     # common words (小狗).
     return tuple(dict.fromkeys(list(places_named(normalised)) + [
-        w for w, f in pseg.lcut(normalised) if f == "ns" and len(w) >= 2 and w not in _NOT_PLACES]))
+        w for w, f in pseg.lcut(normalised) if f == "ns" and len(w) >= 2 and w not in _NOT_PLACES
+        and (len(w) >= 3 or w[-1] in _PLACE_ENDINGS)]))
+
+
+# jieba tags some two-character common words as places (新旧); outside the gazetteer, a short
+# name counts as a place only when it ends like one (法国, 海南岛, 泰山).
+_PLACE_ENDINGS = frozenset("国省市县区州岛山湖江河镇乡村洲")
 
 
 def _corpus_pieces(word: str, vocabulary: Callable[[str], bool]) -> tuple[list[str], int]:

@@ -36,7 +36,8 @@ STOPWORDS = frozenset(
     "against without after before during under over when where while must need needs get gets got "
     "set also still just only more most less here whose being other another again both either every "
     "same very really actually someone somebody anyone people person thing things way ways kind "
-    "let lets make makes made say says said tell know want wants go goes going come comes".split()
+    "let lets make makes made say says said tell know want wants go goes going come comes "
+    "if whether besides long".split()
 )
 _PUNCT_RE = re.compile(r"^[\W_]+$")
 

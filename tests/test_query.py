@@ -91,6 +91,13 @@ def test_a_glossary_term_no_document_uses_counts_as_absent():
     assert "结婚" in found.terms  # its words still search
 
 
+def test_common_words_jieba_tags_as_places_are_no_unknown_names():
+    from retrieval.query import proper_nouns
+
+    assert proper_nouns("上海殡葬管理条例新旧两版的罚款差多少") == ("上海",)  # 新旧 is tagged ns
+    assert "法国" in proper_nouns("法国的养狗规定是什么")
+
+
 def test_numbers_in_english_words_meet_figures_as_documents_write_them():
     corpus = "年满60岁的长者乘车优惠。未满十八岁者不得献血。"
     found = expand_english("Can people in their early sixties ride for less?", lambda w: w in corpus)
