@@ -160,6 +160,8 @@ def test_a_follow_up_is_not_declined_for_a_name_only_its_earlier_turn_used():
                              BigramEmbeddings())
     assert features(follow_up, weights, scored[:1], [])["unknown_name"] == 0.0
     weights = term_weights(asked, keyword, lambda t: t in normalise(DOC))
+    scored = score_sentences(asked, candidate_sentences([Hit(c, 1.0) for c in chunks]), weights,
+                             BigramEmbeddings())  # scored against the asked question's own words
     assert features(asked, weights, scored[:1], [])["unknown_name"] == 1.0
 
 
