@@ -18,7 +18,7 @@ from retrieval.compose import (ComposeOptions, compose, conflict_note, decline_t
                                select, with_items)
 from policyqa.zh import find_quantities
 from retrieval.decision import decide
-from retrieval.evidence import candidate_sentences, rejoined
+from retrieval.evidence import candidate_sentences, is_headline, rejoined
 from retrieval.keyword import KeywordIndex
 from retrieval.query import Query
 from retrieval.scoring import Scored, ScoringOptions, score_sentences, term_weights
@@ -182,6 +182,8 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
             if found:
                 gathered += found
                 break
+    # Headlines and layout debris say nothing: left out, unless nothing else was found.
+    gathered = [e for e in gathered if not is_headline(e)] or gathered
     evidence = ordered(gathered, newer_first=conflict is not None)
     # The lead clause comes from the best-scored evidence, or from the newest version when
     # versions of one document disagree.

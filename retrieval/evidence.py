@@ -49,6 +49,21 @@ def unwrapped_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def is_headline(e: Evidence) -> bool:
+    """A line standing alone, short, with no sentence end and no figure, that announces no
+    list: a headline, a slogan or layout debris (「利民纾困措施 2018接踵而来」, 「訂定發布」),
+    which says nothing an answer can quote."""
+    text = e.chunk.text
+    whole_line = text[:e.a].rstrip(" \t\u3000").endswith("\n") or not text[:e.a].strip()
+    end = e.tail.text[e.tail_end:] if e.tail is not None else text[e.b:]
+    whole_line = whole_line and (end.lstrip(" \t\u3000").startswith("\n") or not end.strip())
+    body = e.text.strip()
+    following = end.lstrip().split("\n", 1)[0]
+    return (whole_line and len(body) < LABEL_CHARS and not re.search(r"[。！？!?；;：:]$", body)
+            and item_level(body) is None and not find_quantities(normalise(body))
+            and not announces_list(body, following or None))
+
+
 def rejoined(e: Evidence) -> Evidence:
     """`e` whole when a wrapped line cut it: the span of the joined lines it stands in."""
     if e.tail is not None:

@@ -64,7 +64,8 @@ class TermWeights:
 
     def share(self, covered: frozenset) -> float:
         present = sum(self.present.values())
-        return sum(self.present[g] for g in covered) / present if present else 0.0
+        # Groups of another question's weights (a follow-up against its rewrite) count nothing.
+        return sum(self.present.get(g, 0.0) for g in covered) / present if present else 0.0
 
     def key_share(self, covered: frozenset, n: int = 2) -> float:
         """Share of the question's `n` rarest (highest-idf) corpus words that are covered: the

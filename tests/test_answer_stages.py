@@ -449,3 +449,16 @@ def test_an_english_lead_says_what_a_multiple_multiplies_and_what_a_figure_is_co
     clause = "低收入戶每人每月核發新臺幣八千二百元"
     figs = [f for f in find_quantities(normalise(clause)) if f.kind in kinds]
     assert english_statement(clause, figs, query, kinds).endswith("八千二百元 (NT$8,200) per person per month")
+
+
+def test_a_headline_standing_alone_is_no_quotable_answer():
+    from retrieval.evidence import is_headline
+
+    text = ("利民纾困措施 2018接踵而来\n本文来源 政府新闻网\n张建宗说，已移居广东省的长者也可领取每月1,325元高龄津贴。\n"
+            "主要预期目标\n●城镇新增就业110万人以上")
+    chunk = Chunk(id="n", doc="n.txt", title="争分夺秒 落实惠民措施", text=text, index_text=normalise(text),
+                  start=0, end=len(text), position=0)
+    flags = {e.text: is_headline(e) for e in candidate_sentences([Hit(chunk, 1.0)])}
+    assert flags["利民纾困措施 2018接踵而来"] and flags["本文来源 政府新闻网"]
+    assert not flags["张建宗说，已移居广东省的长者也可领取每月1,325元高龄津贴。"]
+    assert not flags["主要预期目标"]  # it announces the list after it
