@@ -325,21 +325,24 @@ def syllable_key(syllable: str) -> str:
     s = re.sub(r"[^a-z]", "", syllable.lower())
     if s in ("ng", "m"):  # syllabic nasals (吴 Ng, 唔 m)
         return s + "-"
+    s = re.sub(r"(?<=[aeiou])r", "", s)  # Hong Kong's vowel-length r: larn, harp, hor
     m = _SYLLABLE_RE.match(s)
     if not m:
         return s
     initial, vowels, final = m.groups()
-    if not initial and vowels[:1] in ("i", "y"):
+    if not initial and len(vowels) > 1 and vowels[0] in "iyuw":
+        initial, vowels = ("y" if vowels[0] in "iy" else "w"), vowels[1:]  # Iat = Yat
+    elif not initial and vowels[:1] in ("i", "y"):
         initial = "y"
-    elif not initial and vowels[:1] in ("u", "w"):
-        initial = "w"
     for spelled, cls in _INITIAL_CLASSES:
         if initial.startswith(spelled):
             initial = cls + initial[len(spelled):]
             break
     initial = initial.replace("w", "") or initial  # kw/gw → k
+    # The vowel only by its class (Lee / Lei / Li; Ho / Hou; Seng / Sing agree; Lee / Lau do not).
+    vowel = {"a": "a", "e": "i", "i": "i", "y": "i", "o": "u", "u": "u"}.get(vowels[:1], "")
     final = final if final in ("m", "n", "ng", "p", "t", "k") else ""
-    return f"{initial}-{final}"
+    return f"{initial}{vowel}-{final}"
 
 
 @lru_cache(maxsize=1)
@@ -353,17 +356,32 @@ def _cantonese_readings() -> dict[str, list[str]]:
     return Cantonese().charToRoman
 
 
-def _cantonese_keys(word: str, limit: int = 16) -> set[tuple[str, ...]]:
-    """Loose syllable keys of a (Simplified) word read in Cantonese, one tuple per reading."""
+@lru_cache(maxsize=65536)
+def _wade_giles(pinyin_syllable: str) -> str:
+    """A toneless pinyin syllable in Wade–Giles as Taiwan writes names (no apostrophes)."""
+    from pypinyin import Style
+    from pypinyin.style import convert
+
+    return re.sub(r"[^a-z]", "", convert(pinyin_syllable, Style.WADEGILES, True).lower())
+
+
+@lru_cache(maxsize=65536)
+def _char_keys(ch: str) -> frozenset[str]:
+    """Loose keys of one (Simplified) character's Cantonese readings."""
     from policyqa.zh import to_traditional
 
     table = _cantonese_readings()
+    return frozenset(syllable_key(r) for r in set(table.get(ch, [])) | set(table.get(to_traditional(ch), [])))
+
+
+def _cantonese_keys(word: str, limit: int = 16) -> set[tuple[str, ...]]:
+    """Loose syllable keys of a (Simplified) word read in Cantonese, one tuple per reading."""
     keys: set[tuple[str, ...]] = {()}
     for ch in word:
-        readings = set(table.get(ch, [])) | set(table.get(to_traditional(ch), []))
+        readings = _char_keys(ch)
         if not readings:
             return set()
-        keys = {k + (syllable_key(r),) for k in keys for r in readings}
+        keys = {k + (r,) for k in keys for r in readings}
         if len(keys) > limit:
             keys = set(sorted(keys)[:limit])
     return keys
@@ -375,7 +393,7 @@ class Transliterator:
     personal names (Sam Hou Fai → 岑浩辉)."""
 
     def __init__(self, vocabulary: list[str]) -> None:
-        from pypinyin import Style, lazy_pinyin
+        from pypinyin import lazy_pinyin
 
         self._index: dict[str, list[str]] = defaultdict(list)
         self._loose: dict[tuple[str, ...], list[str]] = defaultdict(list)
@@ -383,8 +401,9 @@ class Transliterator:
         for word in vocabulary:
             if 2 <= len(word) <= 4 and all("\u4e00" <= c <= "\u9fff" for c in word):
                 self._words.append(word)
-                self._index["".join(lazy_pinyin(word))].append(word)
-                wade = re.sub(r"[^a-z]", "", "".join(lazy_pinyin(word, style=Style.WADEGILES)).lower())
+                syllables = lazy_pinyin(word)
+                self._index["".join(syllables)].append(word)
+                wade = "".join(_wade_giles(s) for s in syllables)
                 if wade and word not in self._index[wade]:
                     self._index[wade].append(word)
         self._loose_built = False
