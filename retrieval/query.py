@@ -489,6 +489,10 @@ def _corpus_pieces(word: str, vocabulary: Callable[[str], bool]) -> tuple[list[s
     return pieces, uncovered
 
 
+# Words about whether a text is in force; a question using one is answered by any of them.
+_VALIDITY_WORDS = ("有效", "失效", "废止", "停止施行", "施行", "生效")
+
+
 def _in_dictionary(word: str) -> bool:
     import jieba
 
@@ -566,6 +570,11 @@ def analyse(question: str, history: list[dict], vocabulary: Callable[[str], bool
         tokens = corpus_tokens(tokens, vocabulary)
         unknown = proper_nouns(normalise(question))
         alternatives = {t: equivalents(t, vocabulary) for t in dict.fromkeys(tokens)}
+        for t in alternatives:
+            if t in _VALIDITY_WORDS:
+                # "Is it still in force?" is answered by the note that repealed it, or by its
+                # entry into force: the status words answer one another.
+                alternatives[t] = tuple(w for w in _VALIDITY_WORDS if w != t and vocabulary(w))
         if any(alternatives.values()):
             # Every word as a group of alternatives (itself and its equivalents), so that one
             # present suffices; the equivalents also search the keyword index.
