@@ -96,13 +96,17 @@ def _continuation(chunk: Chunk, next_chunk: Callable | None) -> tuple[Chunk, str
     return following, following.text[: spans[0][1]]
 
 
+def _repeats_title(text: str, title: str) -> bool:
+    key, title_key = re.sub(r"\W", "", normalise(text)), re.sub(r"\W", "", normalise(title))
+    return bool(key and title_key and len(title_key) >= 6 and key in title_key)
+
+
 def is_quotable(text: str, title: str) -> bool:
     """Not a fragment, a dateline/signature, or a repeat of the document's title."""
     key = re.sub(r"\W", "", normalise(text))
     if len(key) < MIN_SENTENCE_CHARS or _DATELINE_RE.match(text.strip()):
         return False
-    title_key = re.sub(r"\W", "", normalise(title))
-    return not (title_key and len(title_key) >= 6 and key in title_key)
+    return not _repeats_title(text, title)
 
 
 def announces_list(text: str, next_text: str | None) -> bool:
@@ -143,7 +147,7 @@ def candidate_sentences(hits: list[Hit], keep_doc: Callable[[str], bool] | None 
                 open_lists = [(lv, e) for lv, e in open_lists if lv < level]
             parent = open_lists[-1][1] if level is not None and open_lists else None
             next_text = chunk.text[spans[i + 1][0]:spans[i + 1][1]] if i + 1 < len(spans) else None
-            if announces_list(text, next_text):
+            if announces_list(text, next_text) and not _repeats_title(text, chunk.title):
                 open_lists.append((level or 0, Evidence(chunk, rank, a, b, display_text(text), intro=parent)))
             if not is_quotable(text, chunk.title):
                 continue

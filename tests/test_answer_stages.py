@@ -462,3 +462,11 @@ def test_a_headline_standing_alone_is_no_quotable_answer():
     assert flags["利民纾困措施 2018接踵而来"] and flags["本文来源 政府新闻网"]
     assert not flags["张建宗说，已移居广东省的长者也可领取每月1,325元高龄津贴。"]
     assert not flags["主要预期目标"]  # it announces the list after it
+
+
+def test_the_document_title_heading_its_items_is_no_list_label():
+    text = "某市高龄津贴通知\n一、对八十周岁以上老人每月发放高龄津贴二百元。\n二、资金由区财政保障。"
+    chunk = Chunk(id="g", doc="g.txt", title="某市高龄津贴通知", text=text, index_text=normalise(text), start=0,
+                  end=len(text), position=0)
+    items = candidate_sentences([Hit(chunk, 1.0)])
+    assert [e.text[:2] for e in items] == ["一、", "二、"] and all(e.intro is None for e in items)
