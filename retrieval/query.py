@@ -153,6 +153,12 @@ def _chinese_number(n: int) -> str:
     return ("" if tens == 1 else digits[tens]) + "十" + (digits[units] if units else "")
 
 
+def _is_place_word(word: str) -> bool:
+    import jieba.posseg as pseg
+
+    return any(f.startswith("ns") for _, f in pseg.lcut(word))
+
+
 def _capitalised_runs(words: list[str]) -> list[tuple[int, int]]:
     """[start, end) of each run of two or more capitalised words that are not stopwords or
     generic name parts (the run "Sam Hou Fai" in "under Sam Hou Fai bring")."""
@@ -245,7 +251,9 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
                         continue
                     named = transliterate(" ".join(words[i:i + n]))
                     if named:
-                        names.extend(named)
+                        # Places among them restrict the evidence to documents about them; a
+                        # person's name (Sam Hou Fai) is searched and covered like any term.
+                        names.extend(w for w in named if _is_place_word(w))
                         by_word[" ".join(words[i:i + n])] = named[:per_term]
                         used[i:i + n] = [True] * n
                         if i > start and words[i - 1].lower() not in policy_terms:

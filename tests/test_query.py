@@ -35,11 +35,11 @@ def test_names_romanised_in_cantonese_and_wade_giles_find_corpus_words():
 def test_a_name_of_several_words_is_a_name_not_unknown_words():
     found = expand_english("What did the policy address under Sam Hou Fai bring?", vocabulary,
                            Transliterator(WORDS))
-    assert "岑浩辉" in found.names and "岑浩辉" in found.terms
+    assert "岑浩辉" in found.terms and "岑浩辉" not in found.names  # a person, not a place
     assert not set(found.unknown_names) & {"Sam", "Hou", "Fai"}
     # An English given name before a Cantonese one: the run's part that spells a corpus name.
     hk = expand_english("What did John Lee Ka-chiu announce?", lambda w: w == "李家超", Transliterator(WORDS))
-    assert hk.names == ("李家超",) and not hk.unknown_names
+    assert hk.by_word["Lee Ka-chiu"] == ["李家超"] and not hk.unknown_names
     missing = expand_english("What did John Smith announce?", vocabulary, Transliterator(WORDS))
     assert {"John", "Smith"} <= set(missing.unknown_names)
 
