@@ -153,6 +153,23 @@ def _chinese_number(n: int) -> str:
     return ("" if tens == 1 else digits[tens]) + "十" + (digits[units] if units else "")
 
 
+def _ordinary_word(word: str, index: dict) -> bool:
+    """A capitalised word that is an ordinary English word (a title's "Scheme", "Ordinance"):
+    the dictionary's first senses render it by common words, not by names (France → 法国 is a
+    name). Such a word the corpus lacks is an absent word, not an unknown name."""
+    import jieba.posseg as pseg
+
+    if _ORDINARY_SUFFIX.search(word.lower()):
+        return True  # Registration, Management: English word formation, not a name
+    senses = [w for gloss in _variants(word, number_only=True)
+              for rank, w in sorted(index.get(gloss, ())) if rank < 5][:3]
+    return bool(senses) and not any(f.startswith(("ns", "nr", "nt", "nz"))
+                                    for w in senses for _, f in pseg.lcut(w))
+
+
+_ORDINARY_SUFFIX = re.compile(r"(tion|sion|ment|ness|ship|ism|ity|ous|ical)s?$")  # not -ance (France)
+
+
 def _is_place_word(word: str) -> bool:
     import jieba.posseg as pseg
 
@@ -308,7 +325,8 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
                 absent_terms.append(" ".join(w.lower() for w in phrase_words))
     terms = tuple(dict.fromkeys(t for ts in by_word.values() for t in ts))
     unknown = tuple(w for i, w in enumerate(words) if not used[i] and i > 0 and w[:1].isupper()
-                    and w.lower() not in STOPWORDS and w.lower() not in _GENERIC_NAME_PARTS)
+                    and w.lower() not in STOPWORDS and w.lower() not in _GENERIC_NAME_PARTS
+                    and not _ordinary_word(w, index))
     unmatched = tuple(absent_terms) + tuple(
         w.lower() for i, w in enumerate(words) if not used[i] and len(w) > 3
         and w.lower() not in STOPWORDS and w.lower() not in _GENERIC_NAME_PARTS)

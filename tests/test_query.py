@@ -104,3 +104,10 @@ def test_numbers_in_english_words_meet_figures_as_documents_write_them():
     assert "60" in found.by_word["sixties"]
     assert "十八" in expand_english("Is eighteen the minimum age?", lambda w: w in corpus).terms
     assert "1" not in expand_english("Which one applies?", lambda w: w in corpus + "1").terms
+
+
+def test_a_capitalised_ordinary_word_is_absent_not_an_unknown_name():
+    found = expand_english("What does the Registration Ordinance say about France?", lambda w: False)
+    assert "France" in found.unknown_names  # a name no document mentions
+    assert not {"Ordinance", "Registration"} & set(found.unknown_names)
+    assert "ordinance" in found.unmatched
