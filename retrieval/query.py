@@ -153,6 +153,29 @@ def _chinese_number(n: int) -> str:
     return ("" if tens == 1 else digits[tens]) + "十" + (digits[units] if units else "")
 
 
+def _ordinary_word(word: str, index: dict) -> bool:
+    """A capitalised word that is an ordinary English word (a title's "Scheme", "Ordinance"):
+    the dictionary's first senses render it by common words, not by names (France → 法国 is a
+    name). Such a word the corpus lacks is an absent word, not an unknown name."""
+    import jieba.posseg as pseg
+
+    if _ORDINARY_SUFFIX.search(word.lower()):
+        return True  # Registration, Management: English word formation, not a name
+    senses = [w for gloss in _variants(word, number_only=True)
+              for rank, w in sorted(index.get(gloss, ())) if rank < 5][:3]
+    return bool(senses) and not any(f.startswith(("ns", "nr", "nt", "nz"))
+                                    for w in senses for _, f in pseg.lcut(w))
+
+
+_ORDINARY_SUFFIX = re.compile(r"(tion|sion|ment|ness|ship|ism|ity|ous|ical)s?$")  # not -ance (France)
+
+
+def _is_place_word(word: str) -> bool:
+    import jieba.posseg as pseg
+
+    return any(f.startswith("ns") for _, f in pseg.lcut(word))
+
+
 def _capitalised_runs(words: list[str]) -> list[tuple[int, int]]:
     """[start, end) of each run of two or more capitalised words that are not stopwords or
     generic name parts (the run "Sam Hou Fai" in "under Sam Hou Fai bring")."""
@@ -245,7 +268,9 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
                         continue
                     named = transliterate(" ".join(words[i:i + n]))
                     if named:
-                        names.extend(named)
+                        # Places among them restrict the evidence to documents about them; a
+                        # person's name (Sam Hou Fai) is searched and covered like any term.
+                        names.extend(w for w in named if _is_place_word(w))
                         by_word[" ".join(words[i:i + n])] = named[:per_term]
                         used[i:i + n] = [True] * n
                         if i > start and words[i - 1].lower() not in policy_terms:
@@ -300,7 +325,8 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
                 absent_terms.append(" ".join(w.lower() for w in phrase_words))
     terms = tuple(dict.fromkeys(t for ts in by_word.values() for t in ts))
     unknown = tuple(w for i, w in enumerate(words) if not used[i] and i > 0 and w[:1].isupper()
-                    and w.lower() not in STOPWORDS and w.lower() not in _GENERIC_NAME_PARTS)
+                    and w.lower() not in STOPWORDS and w.lower() not in _GENERIC_NAME_PARTS
+                    and not _ordinary_word(w, index))
     unmatched = tuple(absent_terms) + tuple(
         w.lower() for i, w in enumerate(words) if not used[i] and len(w) > 3
         and w.lower() not in STOPWORDS and w.lower() not in _GENERIC_NAME_PARTS)
@@ -325,21 +351,24 @@ def syllable_key(syllable: str) -> str:
     s = re.sub(r"[^a-z]", "", syllable.lower())
     if s in ("ng", "m"):  # syllabic nasals (吴 Ng, 唔 m)
         return s + "-"
+    s = re.sub(r"(?<=[aeiou])r", "", s)  # Hong Kong's vowel-length r: larn, harp, hor
     m = _SYLLABLE_RE.match(s)
     if not m:
         return s
     initial, vowels, final = m.groups()
-    if not initial and vowels[:1] in ("i", "y"):
+    if not initial and len(vowels) > 1 and vowels[0] in "iyuw":
+        initial, vowels = ("y" if vowels[0] in "iy" else "w"), vowels[1:]  # Iat = Yat
+    elif not initial and vowels[:1] in ("i", "y"):
         initial = "y"
-    elif not initial and vowels[:1] in ("u", "w"):
-        initial = "w"
     for spelled, cls in _INITIAL_CLASSES:
         if initial.startswith(spelled):
             initial = cls + initial[len(spelled):]
             break
     initial = initial.replace("w", "") or initial  # kw/gw → k
+    # The vowel only by its class (Lee / Lei / Li; Ho / Hou; Seng / Sing agree; Lee / Lau do not).
+    vowel = {"a": "a", "e": "i", "i": "i", "y": "i", "o": "u", "u": "u"}.get(vowels[:1], "")
     final = final if final in ("m", "n", "ng", "p", "t", "k") else ""
-    return f"{initial}-{final}"
+    return f"{initial}{vowel}-{final}"
 
 
 @lru_cache(maxsize=1)
@@ -353,17 +382,32 @@ def _cantonese_readings() -> dict[str, list[str]]:
     return Cantonese().charToRoman
 
 
-def _cantonese_keys(word: str, limit: int = 16) -> set[tuple[str, ...]]:
-    """Loose syllable keys of a (Simplified) word read in Cantonese, one tuple per reading."""
+@lru_cache(maxsize=65536)
+def _wade_giles(pinyin_syllable: str) -> str:
+    """A toneless pinyin syllable in Wade–Giles as Taiwan writes names (no apostrophes)."""
+    from pypinyin import Style
+    from pypinyin.style import convert
+
+    return re.sub(r"[^a-z]", "", convert(pinyin_syllable, Style.WADEGILES, True).lower())
+
+
+@lru_cache(maxsize=65536)
+def _char_keys(ch: str) -> frozenset[str]:
+    """Loose keys of one (Simplified) character's Cantonese readings."""
     from policyqa.zh import to_traditional
 
     table = _cantonese_readings()
+    return frozenset(syllable_key(r) for r in set(table.get(ch, [])) | set(table.get(to_traditional(ch), [])))
+
+
+def _cantonese_keys(word: str, limit: int = 16) -> set[tuple[str, ...]]:
+    """Loose syllable keys of a (Simplified) word read in Cantonese, one tuple per reading."""
     keys: set[tuple[str, ...]] = {()}
     for ch in word:
-        readings = set(table.get(ch, [])) | set(table.get(to_traditional(ch), []))
+        readings = _char_keys(ch)
         if not readings:
             return set()
-        keys = {k + (syllable_key(r),) for k in keys for r in readings}
+        keys = {k + (r,) for k in keys for r in readings}
         if len(keys) > limit:
             keys = set(sorted(keys)[:limit])
     return keys
@@ -375,7 +419,7 @@ class Transliterator:
     personal names (Sam Hou Fai → 岑浩辉)."""
 
     def __init__(self, vocabulary: list[str]) -> None:
-        from pypinyin import Style, lazy_pinyin
+        from pypinyin import lazy_pinyin
 
         self._index: dict[str, list[str]] = defaultdict(list)
         self._loose: dict[tuple[str, ...], list[str]] = defaultdict(list)
@@ -383,8 +427,9 @@ class Transliterator:
         for word in vocabulary:
             if 2 <= len(word) <= 4 and all("\u4e00" <= c <= "\u9fff" for c in word):
                 self._words.append(word)
-                self._index["".join(lazy_pinyin(word))].append(word)
-                wade = re.sub(r"[^a-z]", "", "".join(lazy_pinyin(word, style=Style.WADEGILES)).lower())
+                syllables = lazy_pinyin(word)
+                self._index["".join(syllables)].append(word)
+                wade = "".join(_wade_giles(s) for s in syllables)
                 if wade and word not in self._index[wade]:
                     self._index[wade].append(word)
         self._loose_built = False
