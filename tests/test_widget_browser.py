@@ -10,8 +10,8 @@ a phone-width screen the panel fits the viewport; sources open the original with
 highlighted; conversations survive a reload and can be renamed, exported and deleted; a stop
 button ends an answer. The chat UI: Chinese only, stages while busy (send disabled, stop shown),
 the answer's first line in view, errors as their own message, clickable suggestions, source
-cards without file names. Writes docs/widget.png, docs/chat.png, docs/chat-phone.png,
-docs/doc-view.png.
+cards without file names. Takes widget.png, chat.png, chat-phone.png and doc-view.png (into
+$POLICYQA_SCREENSHOTS, e.g. docs/, or a temporary folder).
 
 Needs /usr/bin/chromium (Debian package `chromium`, plus `fonts-wqy-zenhei` for Chinese glyphs);
 skipped otherwise. All traffic stays on 127.0.0.x.
@@ -22,9 +22,11 @@ from __future__ import annotations
 import contextlib
 import http.server
 import json
+import os
 import re
 import socket
 import sqlite3
+import tempfile
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -34,13 +36,14 @@ import pytest
 from conftest import LiveServer
 
 CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[1]
-SCREENSHOT = ROOT / "docs" / "widget.png"
+# Screenshots go to a temporary folder, so a test run never changes the checkout; to refresh the
+# README's pictures: POLICYQA_SCREENSHOTS=docs python -m pytest tests/test_widget_browser.py
+SHOTS = Path(os.environ.get("POLICYQA_SCREENSHOTS") or tempfile.mkdtemp(prefix="policyqa-shots-"))
+SCREENSHOT = SHOTS / "widget.png"
 QUESTION = "社区党组织的经费怎么保障？"
 OFF_TOPIC = "今天天气怎么样"
 TOKEN = "widget-test-token"
 ADMIN = "widget-test-admin"
-SHOTS = ROOT / "docs"
 ACCENT = "rgb(29, 78, 216)"  # the widget's default accent colour
 
 if not CHROMIUM.exists():
