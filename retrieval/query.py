@@ -573,9 +573,11 @@ def corpus_tokens(tokens: list[str], vocabulary: Callable[[str], bool]) -> list[
         if token not in out or len(token) < 2 or not _HAN_RE.search(token) or vocabulary(token):
             continue
         if not _in_dictionary(token):
-            # An HMM guess: the dictionary's own words of it (税上 → 税).
-            pieces = [p for p in _dictionary_cut(token) if p not in STOPWORDS and vocabulary(p)]
-            uncovered = 0 if any(len(p) >= 2 for p in pieces) else len(token)  # not into bare characters
+            # An HMM guess: the dictionary's own words of it, when the corpus uses every one that
+            # is not a stopword (税上 → 税, 能养 → 养).
+            cut = [p for p in _dictionary_cut(token) if p not in STOPWORDS]
+            pieces = [p for p in cut if vocabulary(p)]
+            uncovered = 0 if pieces and len(pieces) == len(cut) else len(token)
         else:
             pieces, uncovered = _corpus_pieces(token, vocabulary)
         if not pieces or uncovered:

@@ -32,6 +32,8 @@ STOPWORDS = frozenset(
     "甚么 甚么样 为甚么 怎么样 要不要 不要 需不需要 用不用 要么 著 着 跟 吧 嘛 呀 啦 喔 哦 呢 "
     # The locative particle of a question (裡/裏 → 里: 报告里).
     "里 现在 如今 现时 "
+    # Everyday verbs of wanting, getting and needing: they ask, they name no topic.
+    "想 想要 拿 拿到 不用 不必 "
     "哪几 哪几天 哪几个 哪几种 哪几类 哪一 哪一个 哪天 哪年 哪种 哪类 哪家 哪位 何时 几时 "
     "against without after before during under over when where while must need needs get gets got "
     "set also still just only more most less here whose being other another again both either every "
