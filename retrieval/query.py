@@ -577,7 +577,9 @@ def corpus_tokens(tokens: list[str], vocabulary: Callable[[str], bool]) -> list[
             # is not a stopword (税上 → 税, 能养 → 养).
             cut = [p for p in _dictionary_cut(token) if p not in STOPWORDS]
             pieces = [p for p in cut if vocabulary(p)]
-            uncovered = 0 if pieces and len(pieces) == len(cut) else len(token)
+            # Not into bare characters: 身障 (an abbreviation) is not 身 and 障, and a lone
+            # character matches almost any passage.
+            uncovered = 0 if pieces and any(len(p) >= 2 for p in pieces) else len(token)
         else:
             pieces, uncovered = _corpus_pieces(token, vocabulary)
         if not pieces or uncovered:
