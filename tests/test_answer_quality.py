@@ -68,8 +68,8 @@ def test_agreeing_documents_state_no_conflict(versions):
 BARS = {
     "dev": {**{lang: {"hit@5": 0.95, "mrr@10": 0.85, "recall": 0.92, "f_dec": 0.05}
                for lang in ("zh-Hans", "zh-Hant", "en")},
-            # 4 unanswerable items: the decision fitted with out-of-scope (foreign) items declines
-            # 2 (the other two are near-miss counts scored just above the threshold).
+            # 4 unanswerable items: 2 declined; the other two are near-miss counts (a count of
+            # something else is in the passage), one scored just above the threshold.
             "overall": {"dec_acc": 0.50}},
     "dev2": {"zh-Hans": {"hit@5": 0.92, "recall": 0.86, "dec_acc": 0.75, "f_dec": 0.08},
              "zh-Hant": {"hit@5": 0.85, "recall": 0.72, "f_dec": 0.25},
