@@ -341,6 +341,7 @@ def place_words() -> frozenset[str]:
     return frozenset(w for w in words if len(w) >= 2)
 
 
+@lru_cache(maxsize=512)
 def places_named(normalised_text: str) -> tuple[str, ...]:
     """Gazetteer places a (Simplified) text names, longest match at each position, in the short
     form documents and questions share (长春市 → 长春)."""

@@ -480,16 +480,22 @@ _ADMIN_SUFFIX = "省市区县镇乡村"
 _NOT_PLACES = frozenset("城市 城镇 城乡 农村 乡村 社区 基层 全国 全省 全市 全区 地方 中央 街道 村居 城区 市区 县城".split())
 
 
+@lru_cache(maxsize=512)
+def pos_tags(text: str) -> tuple[tuple[str, str], ...]:
+    """jieba's words and part-of-speech tags, once per text (places and names both need them)."""
+    import jieba.posseg as pseg
+
+    return tuple((w, f) for w, f in pseg.lcut(text))
+
+
 def place_names(normalised: str) -> tuple[str, ...]:
     """Place names in a Chinese question, as stems without the administrative suffix so that
     长春市 also matches 长春: jieba's `ns` words, and any name followed by or ending in an
     administrative suffix (jieba tags 柳园 in 柳园镇 as a person's name)."""
-    import jieba.posseg as pseg
-
-    pairs = pseg.lcut(normalised)
+    pairs = pos_tags(normalised)
     out = list(places_named(normalised))  # the gazetteer first: jieba misses many (烟台 is 'n')
     for i, (word, flag) in enumerate(pairs):
-        following = pairs[i + 1].word if i + 1 < len(pairs) else ""
+        following = pairs[i + 1][0] if i + 1 < len(pairs) else ""
         named = flag in ("ns", "nr", "nz", "nt")
         if flag == "ns" or named and (following in _ADMIN_SUFFIX or word[-1] in _ADMIN_SUFFIX):
             if len(word) < 2 or word in _NOT_PLACES:
@@ -512,12 +518,10 @@ def search_text(query: "Query") -> str:
 def proper_nouns(normalised: str) -> tuple[str, ...]:
     """Names in a Chinese question (jieba tags nr/ns/nt/nz): if no document mentions one of
     them, no document can answer the question."""
-    import jieba.posseg as pseg
-
     # Gazetteer places, and jieba's place names (ns): its person/organisation tags fire on
     # common words (小狗).
     return tuple(dict.fromkeys(list(places_named(normalised)) + [
-        w for w, f in pseg.lcut(normalised) if f == "ns" and len(w) >= 2 and w not in _NOT_PLACES
+        w for w, f in pos_tags(normalised) if f == "ns" and len(w) >= 2 and w not in _NOT_PLACES
         and (len(w) >= 3 or w[-1] in _PLACE_ENDINGS)]))
 
 
