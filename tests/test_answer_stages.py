@@ -48,6 +48,12 @@ def chunks_of(text: str, cut: int, doc: str = "dogs.txt", title: str = "某市�
                   start=a, end=b, position=i, meta={"date": "2021-08-26"}) for i, (a, b) in enumerate(parts)]
 
 
+def one_passage(text: str, doc: str, title: str, meta: dict | None = None) -> Chunk:
+    """A document of one passage."""
+    return Chunk(id=doc, doc=doc, title=title, text=text, index_text=normalise(text), start=0,
+                 end=len(text), position=0, meta=meta or {})
+
+
 def fixtures(cut: int | None = None):
     cut = cut or DOC.index("（二）")
     chunks = chunks_of(DOC, cut)
@@ -270,8 +276,7 @@ def test_a_list_item_is_scored_and_quoted_with_the_labels_introducing_it():
 
 def test_a_label_without_a_colon_announces_the_items_after_it():
     text = "主要预期目标\n●地区生产总值增长5%以上\n●城镇新增就业110万人以上\n其他工作另行部署。"
-    chunk = Chunk(id="r", doc="r.txt", title="报告", text=text, index_text=normalise(text), start=0,
-                  end=len(text), position=0)
+    chunk = one_passage(text, "r.txt", "报告")
     lead = candidate_sentences([Hit(chunk, 1.0)])[0]
     assert lead.text == "主要预期目标"
     items = list_items(lead, None, ComposeOptions())
@@ -306,8 +311,7 @@ def test_a_quantity_answer_quotes_the_rest_of_its_legal_sentence_when_it_holds_t
     from policyqa.zh import MAX_SENTENCE_CHARS, asked_quantity
 
     text = LAW.replace("处分。", "处分" + "，并记入信用记录" * (MAX_SENTENCE_CHARS // 8) + "。")  # cut clause by clause
-    chunk = Chunk(id="l", doc="law.txt", title="会计法", text=text, index_text=normalise(text), start=0,
-                  end=len(text), position=0)
+    chunk = one_passage(text, "law.txt", "会计法")
     first = candidate_sentences([Hit(chunk, 1.0)])[0]
     assert first.text.endswith("二十万元以上一百万元以下的罚款；")
     kinds = asked_quantity("罚款是多少")
@@ -316,8 +320,7 @@ def test_a_quantity_answer_quotes_the_rest_of_its_legal_sentence_when_it_holds_t
 
 
 def _dated(doc: str, date: str, text: str) -> Chunk:
-    return Chunk(id=doc, doc=doc, title="某市补贴办法", text=text, index_text=normalise(text), start=0,
-                 end=len(text), position=0, meta={"date": date})
+    return one_passage(text, doc, "某市补贴办法", meta={"date": date})
 
 
 def test_a_question_naming_two_years_quotes_each_years_document():
@@ -354,8 +357,7 @@ def test_each_part_of_a_quantity_question_leads_with_its_own_clause():
 
     text = ("第八条 每次献血量一般为二百毫升，最多不得超过四百毫升。\n"
             "第九条 两次献血间隔期不得少于六个月。\n（二）未满十八周岁者，应经监护人同意。")
-    chunk = Chunk(id="b", doc="b.txt", title="某市献血条例", text=text, index_text=normalise(text), start=0,
-                  end=len(text), position=0)
+    chunk = one_passage(text, "b.txt", "某市献血条例")
     evidence = candidate_sentences([Hit(chunk, 1.0)])
     query = analyse("一次献多少？两次之间要隔多久？", [], lambda w: True)
     lead = lead_line(query, evidence, evidence)
@@ -366,8 +368,7 @@ def test_the_lead_clause_is_the_one_naming_what_is_counted_and_a_figure_keeps_it
     from retrieval.compose import lead_line
 
     text = "每月發放1,500元育兒津貼，每年合共1.8萬元津貼，領取期限為三個月。"
-    chunk = Chunk(id="c", doc="c.txt", title="育兒津貼", text=text, index_text=normalise(text), start=0,
-                  end=len(text), position=0)
+    chunk = one_passage(text, "c.txt", "育兒津貼")
     evidence = candidate_sentences([Hit(chunk, 1.0)])
     query = analyse("一年合共多少？", [], lambda w: True)
     assert lead_line(query, evidence, evidence).startswith("答：每年合共1.8萬元津貼")
@@ -395,8 +396,7 @@ def test_a_penalty_question_answered_by_a_duty_brings_the_article_punishing_its_
 def test_a_heading_like_list_item_comes_with_the_sentences_under_it():
     text = ("三、工作思路\n（一）坚持创建思路\n按照要求，实现“八有”服务目标，形成“三联”机制。\n"
             "（二）推进示范走廊建设\n围绕五个评价体系开展工作。")
-    chunk = Chunk(id="h", doc="h.txt", title="某区实施意见", text=text, index_text=normalise(text), start=0,
-                  end=len(text), position=0)
+    chunk = one_passage(text, "h.txt", "某区实施意见")
     query = analyse("创建思路具体指哪些内容？", [], lambda w: w in normalise(text))
     answer = extractive_answer(query, [Hit(chunk, 1.0)], KeywordIndex([chunk]), BigramEmbeddings(),
                                lambda d: text, AnswerOptions(threshold=0.0), in_corpus=lambda t: t in normalise(text))
@@ -408,8 +408,7 @@ def test_a_sentence_scoring_level_with_the_lead_is_quoted_beside_it():
     from retrieval.scoring import Scored
 
     text = "第八条 预警期间，一律禁止燃放烟花爆竹。\n预警由市人民政府确定并公布。\n燃放时应当注意安全。"
-    chunk = Chunk(id="t", doc="t.txt", title="某市条例", text=text, index_text=normalise(text),
-                  start=0, end=len(text), position=0)
+    chunk = one_passage(text, "t.txt", "某市条例")
     other = Chunk(id="o", doc="o.txt", title="他市条例", text="预警期间禁止燃放。", index_text="", start=0, end=9,
                   position=0)
     lead, close, far = candidate_sentences([Hit(chunk, 1.0)])
@@ -425,8 +424,7 @@ def test_a_sentence_wrapped_by_a_fixed_width_layout_is_quoted_whole():
 
     text = ("第 8 條\n執行機關應就每年實收罰鍰總金額，提撥百分之五以上，百分之二十以下\n"
             "作為檢舉人獎金，並應依據前條所定獎勵標準發給獎金。\n第 9 條\n同一案件不得重複獎勵。")
-    chunk = Chunk(id="w", doc="w.txt", title="獎勵辦法", text=text, index_text=normalise(text), start=0,
-                  end=len(text), position=0)
+    chunk = one_passage(text, "w.txt", "獎勵辦法")
     pieces = candidate_sentences([Hit(chunk, 1.0)])
     first = next(e for e in pieces if e.text.startswith("執行機關"))
     whole = rejoined(first)
@@ -456,8 +454,7 @@ def test_a_headline_standing_alone_is_no_quotable_answer():
 
     text = ("利民纾困措施 2018接踵而来\n本文来源 政府新闻网\n张建宗说，已移居广东省的长者也可领取每月1,325元高龄津贴。\n"
             "主要预期目标\n●城镇新增就业110万人以上")
-    chunk = Chunk(id="n", doc="n.txt", title="争分夺秒 落实惠民措施", text=text, index_text=normalise(text),
-                  start=0, end=len(text), position=0)
+    chunk = one_passage(text, "n.txt", "争分夺秒 落实惠民措施")
     flags = {e.text: is_headline(e) for e in candidate_sentences([Hit(chunk, 1.0)])}
     assert flags["利民纾困措施 2018接踵而来"] and flags["本文来源 政府新闻网"]
     assert not flags["张建宗说，已移居广东省的长者也可领取每月1,325元高龄津贴。"]
@@ -466,7 +463,6 @@ def test_a_headline_standing_alone_is_no_quotable_answer():
 
 def test_the_document_title_heading_its_items_is_no_list_label():
     text = "某市高龄津贴通知\n一、对八十周岁以上老人每月发放高龄津贴二百元。\n二、资金由区财政保障。"
-    chunk = Chunk(id="g", doc="g.txt", title="某市高龄津贴通知", text=text, index_text=normalise(text), start=0,
-                  end=len(text), position=0)
+    chunk = one_passage(text, "g.txt", "某市高龄津贴通知")
     items = candidate_sentences([Hit(chunk, 1.0)])
     assert [e.text[:2] for e in items] == ["一、", "二、"] and all(e.intro is None for e in items)
