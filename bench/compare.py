@@ -434,6 +434,11 @@ def main() -> None:
         result = run_baseline(args.corpus, args.work / f"store-{args.role}", cache, repeat)
         (args.work / f"{args.role}.json").write_text(json.dumps(result), encoding="utf-8")
         return
+    try:  # the baseline's splitter: fail now, not after the policyqa side's hour of ingest
+        import langchain_text_splitters  # noqa: F401
+    except ImportError:
+        raise SystemExit("bench/compare.py needs the test extras for its naive baseline "
+                         "(langchain-text-splitters): bash scripts/setup.sh --test")
     chunks = None if args.quick else args.chunks
     t0 = time.perf_counter()
     corpus = build_corpus(args.work, chunks)
