@@ -1,4 +1,4 @@
-"""Hybrid search: dense (Chroma) ∥ BM25 → score fusion → place prior → de-duplication → diversity."""
+"""Hybrid search: dense (Chroma) ∥ BM25 → score fusion → place and year priors → de-duplication → diversity."""
 
 from __future__ import annotations
 
@@ -51,6 +51,18 @@ OFF_PLACE_FACTOR = 0.5
 # Likewise a year the question names (2023年施政报告): a document that never mentions it, in its
 # text or its date, is about another year. Same factor as places (not tuned separately).
 OFF_YEAR_FACTOR = OFF_PLACE_FACTOR
+
+
+def _demote(fused: dict[str, float], chunks: dict[str, Chunk], factor: float, key, matches) -> None:
+    """Scale down the passages whose document does not match the question's place or year; the
+    check runs once per `key(chunk)` (per document, not per passage: each check reads the store)."""
+    seen: dict = {}
+    for cid, chunk in chunks.items():
+        k = key(chunk)
+        if k not in seen:
+            seen[k] = matches(chunk)
+        if not seen[k]:
+            fused[cid] *= factor
 
 
 def _min_max(scores: dict[str, float]) -> dict[str, float]:
@@ -289,24 +301,18 @@ class Searcher:
         found_by = {cid: tuple(name for name, ids in found.items() if cid in ids) for cid in fused}
         chunks = self.store.chunks_by_id(fused)  # only committed chunks survive this lookup
         if options.place_prior and query.places:
-            on_place: dict[str, bool] = {}  # per document, not per passage (each check reads the store)
-            for cid, chunk in chunks.items():
-                if chunk.doc not in on_place:
-                    on_place[chunk.doc] = any(self.mentions(chunk.doc, p) for p in query.places)
-                if not on_place[chunk.doc]:
-                    fused[cid] *= OFF_PLACE_FACTOR
+            _demote(fused, chunks, OFF_PLACE_FACTOR, key=lambda c: c.doc,
+                    matches=lambda c: any(self.mentions(c.doc, p) for p in query.places))
         years = years_named(query.normalised) if options.year_prior else ()
         if years:
             version = asks_version_year(query.normalised)
-            on_year: dict[tuple[str, str], bool] = {}
-            for cid, chunk in chunks.items():
-                date = chunk.meta.get("date", "")[:4]
-                key = (chunk.doc, date)
-                if key not in on_year:
-                    on_year[key] = (date in years if version and date else
-                                    any(self.mentions(chunk.doc, y) for y in years))
-                if not on_year[key]:
-                    fused[cid] *= OFF_YEAR_FACTOR
+
+            def on_year(c: Chunk) -> bool:
+                date = c.meta.get("date", "")[:4]
+                return date in years if version and date else any(self.mentions(c.doc, y) for y in years)
+
+            _demote(fused, chunks, OFF_YEAR_FACTOR, key=lambda c: (c.doc, c.meta.get("date", "")[:4]),
+                    matches=on_year)
         hits = [Hit(chunks[cid], score, found_by[cid])
                 for cid, score in sorted(fused.items(), key=lambda x: -x[1]) if cid in chunks]
         if options.dedupe:
