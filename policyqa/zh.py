@@ -330,15 +330,7 @@ PLACES_PATH = Path(__file__).parent / "data" / "places.tsv"
 def place_words() -> frozenset[str]:
     """Every gazetteer name as written in running text: full names (德州市, 德城区) and, for
     provinces and cities, their short forms (德州, 香港, 台湾)."""
-    import csv
-
-    words: set[str] = set()
-    with PLACES_PATH.open(encoding="utf-8") as f:
-        for row in csv.DictReader(f, delimiter="\t"):
-            words.add(row["name"])
-            if row["level"] != "county":
-                words.add(short_place_name(row["name"]))
-    return frozenset(w for w in words if len(w) >= 2)
+    return frozenset(w for w in _gazetteer()[0] if len(w) >= 2)
 
 
 @lru_cache(maxsize=512)
