@@ -127,6 +127,20 @@ def asks_version_year(text: str) -> bool:
     return bool(_VERSION_RE.search(text))
 
 
+# A question whether a text still holds (还有效吗, 是否仍然适用, still in force, repealed?): it is
+# answered by the document's status — repealed, or in force since a date — which its header and
+# revision notes state (ingest records them as metadata).
+_VALIDITY_RE = re.compile(
+    r"(有效|适用|施行|生效|实施|废止|失效|作废)了?(吗|么|没有|与否)|是否[^,，。?？]{0,4}(有效|适用|施行|生效|实施|废止|失效|作废)"
+    r"|\bstill (in force|valid|effective|in effect|appl)|\brepealed\b|\bin force\b|\bno longer (valid|in force|appl)", re.I)
+# Words a text states its repeal with.
+REPEAL_WORDS = ("废止", "失效", "停止施行")
+
+
+def asks_validity(question_normalised: str) -> bool:
+    return bool(_VALIDITY_RE.search(question_normalised))
+
+
 @dataclass(frozen=True)
 class Figure:
     text: str  # as written: 二万元, 1,500元, 16万多盏
@@ -254,6 +268,8 @@ def asked_quantity(question_normalised: str) -> frozenset[str] | None:
     explicit = {k for pattern, ks in EXPLICIT_UNIT_CUES if pattern.search(question_normalised) for k in ks}
     if explicit:
         return frozenset(explicit)
+    if asks_validity(question_normalised):
+        return None  # whether the wage rules still hold asks their status, not a wage
     kinds: set[str] = set()
     if _CHANGE_CUE.search(question_normalised) and _ANY_QUANTITY.search(question_normalised):
         kinds |= {"ratio", "money"}  # a count grows too, but its cue (多少人, 几个) says so itself

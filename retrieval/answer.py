@@ -12,10 +12,10 @@ from dataclasses import dataclass, field, replace
 from langchain_core.embeddings import Embeddings
 
 from policyqa.records import Answer, Hit
-from policyqa.zh import normalise, years_named
+from policyqa.zh import asks_validity, normalise, years_named
 from retrieval.compose import (ComposeOptions, compose, conflict_note, decline_text, find_conflict,
                                is_comparison, is_list_question, is_penalty_question, ordered, penalty_for,
-                               select, with_items)
+                               select, status_evidence, with_items)
 from policyqa.zh import find_quantities
 from retrieval.decision import decide
 from retrieval.evidence import candidate_sentences, is_headline, rejoined
@@ -184,12 +184,19 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
                 break
     # Headlines and layout debris say nothing: left out, unless nothing else was found.
     gathered = [e for e in gathered if not is_headline(e)] or gathered
+    # "Is it still in force?" is answered by the lead document's status, cited by the sentence
+    # stating it (its header's category, its repeal note, its entry-into-force article).
+    status = status_evidence(lead.chunk.doc, candidate_sentences(
+        [h for h in hits if h.chunk.doc == lead.chunk.doc], None, next_chunk)) \
+        if asks_validity(normalise(query.question)) else None
+    if status is not None and not any(g.source_span() == status.source_span() for g in gathered):
+        gathered.append(status)
     evidence = ordered(gathered, newer_first=conflict is not None)
     # The lead clause comes from the best-scored evidence, or from the newest version when
     # versions of one document disagree.
     best_first = evidence if conflict is not None else [s.evidence for s in sorted(chosen, key=lambda s: -s.score)]
     text, citations = compose(query, evidence, document_text, as_list=is_list_question(query),
-                              best_first=best_first)
+                              best_first=best_first, status=status)
     if conflict is not None:
         text = conflict_note(query, *conflict) + "\n" + text
     return Answer(text=text, citations=citations, hits=evidence_first(hits, decided), declined=False,

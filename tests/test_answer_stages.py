@@ -166,6 +166,27 @@ def test_a_sentence_referring_to_the_paragraph_before_carries_its_figure():
     assert next(s for s in scored if s.evidence.text.startswith("捐款达前项")).figure_fit
 
 
+def _status_answer(question: str, meta: dict):
+    text = "某市工资审议办法\n法规类别：废止法规\n第一条 为审议最低工资，设立工资审议委员会。\n第二条 本办法自发布日施行。"
+    chunk = one_passage(text, "wage.txt", "某市工资审议办法", meta)
+    keyword = KeywordIndex([chunk])
+    query = analyse(question, [], lambda w: keyword.has(w) or w in normalise(text))
+    return extractive_answer(query, [Hit(chunk, 1.0)], keyword, BigramEmbeddings(), lambda d: text,
+                             AnswerOptions(threshold=0.0), in_corpus=lambda t: t in normalise(text))
+
+
+def test_a_validity_question_leads_with_the_documents_status_cited_by_the_sentence_stating_it():
+    repealed = _status_answer("某市工资审议办法现在还有效吗？", {"date": "2024-03-08", "repealed": "2024-03-08"})
+    assert repealed.text.startswith("答：《某市工资审议办法》已废止（2024-03-08）。[1]")
+    assert repealed.citations[0].quote == "法规类别：废止法规"
+    in_force = _status_answer("某市工资审议办法现在还有效吗？", {"date": "2020-01-01", "effective": "2020-01-01"})
+    assert in_force.text.startswith("答：《某市工资审议办法》自2020-01-01起施行")
+    cited = in_force.citations[int(in_force.text.split("[", 1)[1][0]) - 1]
+    assert "施行" in cited.quote
+    # Neither recorded: no status is claimed.
+    assert not _status_answer("某市工资审议办法现在还有效吗？", {"date": "2020-01-01"}).text.startswith("答：《")
+
+
 def test_a_year_the_dated_document_never_names_counts_as_missing():
     assert _signals("2021年未束犬链罚多少钱？")["year_missing"] == 0.0
     assert _signals("2035年未束犬链罚多少钱？")["year_missing"] == 1.0

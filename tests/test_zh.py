@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from policyqa.zh import ITEM_RE, asked_amount_nouns, asked_quantity, names_amount, normalise, find_figures, numeral_value, sentence_spans, years_named, asks_version_year, place_within
+from policyqa.zh import ITEM_RE, asked_amount_nouns, asked_quantity, asks_validity, names_amount, normalise, find_figures, numeral_value, sentence_spans, years_named, asks_version_year, place_within
 
 
 def test_sentence_spans_exclude_white_space_and_keep_closing_marks():
@@ -100,6 +100,20 @@ def test_a_figure_counts_for_the_kind_of_sum_its_sentence_names():
     assert not names_amount("未绝育宠物登记费一百元", subsidy)  # a fee is no subsidy
     assert names_amount("每只补贴二百元", subsidy)  # near-synonyms of one kind answer one another
     assert names_amount("未绝育宠物登记费一百元", ())  # no kind asked: any sum
+
+
+@pytest.mark.parametrize("question, validity", [
+    ("《基本工资审议办法》现在还有效吗？", True), ("这个条例是否仍然适用？", True), ("这个办法废止了没有？", True),
+    ("Is the wage review regulation still in force?", True), ("Was it repealed?", True),
+    ("有效期是多久？", False), ("本办法何时施行？", False), ("目前实施哪些措施？", False),
+    ("目前有效的补贴标准是多少？", False),
+])
+def test_a_question_whether_a_text_still_holds(question, validity):
+    assert asks_validity(normalise(question)) is validity
+
+
+def test_a_validity_question_asks_no_quantity():
+    assert asked_quantity(normalise("Is the basic wage regulation still in force?")) is None
 
 
 def test_no_quantity_without_a_question_word_for_it():
