@@ -187,6 +187,23 @@ def test_a_validity_question_leads_with_the_documents_status_cited_by_the_senten
     assert not _status_answer("某市工资审议办法现在还有效吗？", {"date": "2020-01-01"}).text.startswith("答：《")
 
 
+def test_an_exception_paragraph_is_quoted_after_the_rule_of_its_article():
+    from retrieval.answer import same_article_rule
+
+    text = ("某市养犬管理条例\n第四条 养犬管理实行分区管理。街道辖区为重点管理区，乡镇辖区为一般管理区。\n"
+            "县人民政府可以将重点管理区内的农村地区调整为一般管理区。\n第五条 养犬人应当文明养犬。")
+    chunk = one_passage(text, "dogs.txt", "某市养犬管理条例")
+    keyword = KeywordIndex([chunk])
+    query = analyse("重点管理区和一般管理区怎么划分？", [], lambda w: keyword.has(w) or w in normalise(text))
+    weights = term_weights(query, keyword, lambda t: t in normalise(text))
+    scored = score_sentences(query, candidate_sentences([Hit(chunk, 1.0)]), weights, BigramEmbeddings())
+    exception = next(s for s in scored if s.evidence.text.startswith("县人民政府"))
+    assert [s.evidence.text for s in same_article_rule([exception], scored, 1.0)] == [
+        "街道辖区为重点管理区，乡镇辖区为一般管理区。"]
+    rule = next(s for s in scored if s.evidence.text.startswith("街道辖区"))
+    assert same_article_rule([rule], scored, 1.0) == []  # nothing of its article comes before it
+
+
 def test_a_year_the_dated_document_never_names_counts_as_missing():
     assert _signals("2021年未束犬链罚多少钱？")["year_missing"] == 0.0
     assert _signals("2035年未束犬链罚多少钱？")["year_missing"] == 1.0
