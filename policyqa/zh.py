@@ -204,7 +204,7 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
         (r"几岁|多大年纪|年龄|多少岁|how old|\bage\b|aged", "age"),
         # A day asked by name (哪天, 哪几天, 几月几日, what date) is a calendar date; "when" or a
         # deadline may also be answered by a period (within 30 days of …).
-        (r"哪(一|几)?天|哪些日子|几月几日|几号|哪(一|几)?日|what (date|day)|which (date|day)", "date"),
+        (r"哪(一|几)?天|哪些日子|几月几日|几号|哪(一|几)?日|哪(一|几)?年|what (date|day|year)|which (date|day|year)", "date"),
         (r"什么时候|何时|截止|日期|\bwhen\b|by when|deadline", "date duration"),
         (r"多少毫升|献多少|多少血|how much blood|millilit", "volume"),
         (r"多少公斤|多重|体重|\bkg\b|kilogram|weigh", "weight"),

@@ -54,6 +54,7 @@ def test_words_with_numeral_characters_are_not_figures():
     ("地区生产总值打算增长多少？", {"ratio", "money"}),  # a change: a rate or an amount
     ("明年有哪几天公众假期？", {"date"}),  # which days: dates, not a count nor a period (回归20年)
     ("什么时候之前必须申报？", {"date", "duration"}),  # "when" may be answered by a period
+    ("回归是哪一年？", {"date"}),  # a year asked by name: 1999年, not a count of years (回归20年)
     ("what is the current monthly basic wage?", {"money"}),  # a wage is money, not a multiple
     ("基本工资是多少？", {"money"}),
     ("罚款是多少？", {"money", "ratio"}),  # a fine may be a multiple of illegal gains
@@ -141,3 +142,8 @@ def test_not_list_items(line):
 ])
 def test_place_within_a_documents_region(place, region, within):
     assert place_within(place, region) is within
+
+
+def test_a_count_of_years_is_no_calendar_date():
+    kinds = {f.text: f.kind for f in find_figures("明年是澳门回归20年，回归于1999年12月20日")}
+    assert kinds["20年"] == "duration" and kinds["1999年12月20日"] == "date"
