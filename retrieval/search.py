@@ -17,7 +17,7 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 
 from policyqa.records import Chunk, Hit
-from retrieval.keyword import KeywordIndex, chunk_tokens
+from retrieval.keyword import KeywordIndex, build_from_store
 from retrieval.query import Query, Transliterator, analyse, search_text
 from policyqa.store import Store, spaced
 from retrieval.tokens import figures
@@ -199,15 +199,7 @@ class Searcher:
         return index
 
     def _build(self, generation: int) -> KeywordIndex:
-        ids = self.store.chunk_ids_in_order()
-        tokens = self.store.stored_tokens(ids)
-        missing = [i for i in ids if i not in tokens]
-        if missing:
-            new = {cid: chunk_tokens(c) for cid, c in self.store.chunks_by_id(missing).items()}
-            self.store.save_tokens(new)
-            tokens.update(new)
-        ids = [i for i in ids if i in tokens]  # a chunk deleted meanwhile
-        index = KeywordIndex(ids, [tokens[i] for i in ids])
+        index = build_from_store(self.store, self.store.chunk_ids_in_order())
         folder = self._index_dir(generation)
         try:
             index.save(folder)

@@ -141,6 +141,69 @@ def test_an_asked_figure_counts_only_in_a_sentence_about_the_question():
     assert fee["figure_missing"] == 0.0  # a money figure exists, just not about the vaccine
 
 
+def test_a_figure_said_of_another_kind_of_sum_does_not_answer_a_money_question():
+    text = "某市宠物管理办法\n第三条 未绝育宠物登记费每只一百元。\n第四条 主管机关可以补助宠物绝育的费用。"
+    chunk = one_passage(text, "pets.txt", "某市宠物管理办法")
+    keyword = KeywordIndex([chunk])
+    query = analyse("宠物绝育每只补助多少钱？", [], lambda w: keyword.has(w) or w in normalise(text))
+    weights = term_weights(query, keyword, lambda t: t in normalise(text))
+    scored = score_sentences(query, candidate_sentences([Hit(chunk, 1.0)]), weights, BigramEmbeddings())
+    fee = next(s for s in scored if "登记费" in s.evidence.text)
+    assert not fee.figure_fit  # the fee is money, but not the subsidy asked for
+    assert features(query, weights, scored, [])["figure_missing"] == 1.0
+    fee_query = analyse("宠物登记费每只多少钱？", [], lambda w: keyword.has(w) or w in normalise(text))
+    fee_scored = score_sentences(fee_query, candidate_sentences([Hit(chunk, 1.0)]),
+                                 term_weights(fee_query, keyword, lambda t: t in normalise(text)), BigramEmbeddings())
+    assert next(s for s in fee_scored if "登记费" in s.evidence.text).figure_fit
+
+
+def test_a_sentence_referring_to_the_paragraph_before_carries_its_figure():
+    chunks = list_chunks([(0, len(LISTS))])
+    keyword = KeywordIndex(chunks)
+    query = analyse("捐款要达多少元才给予表彰？", [], lambda w: keyword.has(w) or w in normalise(LISTS))
+    weights = term_weights(query, keyword, lambda t: t in normalise(LISTS))
+    scored = score_sentences(query, candidate_sentences([Hit(chunks[0], 1.0)]), weights, BigramEmbeddings())
+    assert next(s for s in scored if s.evidence.text.startswith("捐款达前项")).figure_fit
+
+
+def _status_answer(question: str, meta: dict):
+    text = "某市工资审议办法\n法规类别：废止法规\n第一条 为审议最低工资，设立工资审议委员会。\n第二条 本办法自发布日施行。"
+    chunk = one_passage(text, "wage.txt", "某市工资审议办法", meta)
+    keyword = KeywordIndex([chunk])
+    query = analyse(question, [], lambda w: keyword.has(w) or w in normalise(text))
+    return extractive_answer(query, [Hit(chunk, 1.0)], keyword, BigramEmbeddings(), lambda d: text,
+                             AnswerOptions(threshold=0.0), in_corpus=lambda t: t in normalise(text))
+
+
+def test_a_validity_question_leads_with_the_documents_status_cited_by_the_sentence_stating_it():
+    repealed = _status_answer("某市工资审议办法现在还有效吗？", {"date": "2024-03-08", "repealed": "2024-03-08"})
+    assert repealed.text.startswith("答：《某市工资审议办法》已废止（2024-03-08）。[1]")
+    assert repealed.citations[0].quote == "法规类别：废止法规"
+    in_force = _status_answer("某市工资审议办法现在还有效吗？", {"date": "2020-01-01", "effective": "2020-01-01"})
+    assert in_force.text.startswith("答：《某市工资审议办法》自2020-01-01起施行")
+    cited = in_force.citations[int(in_force.text.split("[", 1)[1][0]) - 1]
+    assert "施行" in cited.quote
+    # Neither recorded: no status is claimed.
+    assert not _status_answer("某市工资审议办法现在还有效吗？", {"date": "2020-01-01"}).text.startswith("答：《")
+
+
+def test_an_exception_paragraph_is_quoted_after_the_rule_of_its_article():
+    from retrieval.answer import same_article_rule
+
+    text = ("某市养犬管理条例\n第四条 养犬管理实行分区管理。街道辖区为重点管理区，乡镇辖区为一般管理区。\n"
+            "县人民政府可以将重点管理区内的农村地区调整为一般管理区。\n第五条 养犬人应当文明养犬。")
+    chunk = one_passage(text, "dogs.txt", "某市养犬管理条例")
+    keyword = KeywordIndex([chunk])
+    query = analyse("重点管理区和一般管理区怎么划分？", [], lambda w: keyword.has(w) or w in normalise(text))
+    weights = term_weights(query, keyword, lambda t: t in normalise(text))
+    scored = score_sentences(query, candidate_sentences([Hit(chunk, 1.0)]), weights, BigramEmbeddings())
+    exception = next(s for s in scored if s.evidence.text.startswith("县人民政府"))
+    assert [s.evidence.text for s in same_article_rule([exception], scored, 1.0)] == [
+        "街道辖区为重点管理区，乡镇辖区为一般管理区。"]
+    rule = next(s for s in scored if s.evidence.text.startswith("街道辖区"))
+    assert same_article_rule([rule], scored, 1.0) == []  # nothing of its article comes before it
+
+
 def test_a_year_the_dated_document_never_names_counts_as_missing():
     assert _signals("2021年未束犬链罚多少钱？")["year_missing"] == 0.0
     assert _signals("2035年未束犬链罚多少钱？")["year_missing"] == 1.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from policyqa.zh import ITEM_RE, asked_quantity, find_figures, numeral_value, sentence_spans, years_named, asks_version_year, place_within
+from policyqa.zh import ITEM_RE, asked_amount_nouns, asked_quantity, asks_validity, names_amount, normalise, find_figures, numeral_value, sentence_spans, years_named, asks_version_year, place_within
 
 
 def test_sentence_spans_exclude_white_space_and_keep_closing_marks():
@@ -48,12 +48,16 @@ def test_words_with_numeral_characters_are_not_figures():
     ("how long does the review take?", {"duration"}),
     ("烈士褒扬金具体是多少元？", {"money"}),  # a unit named outright: a multiple does not answer it
     ("献血满几岁可以免费用血？", {"age"}),
-    ("视频会是几月几日召开的？", {"date", "duration"}),  # a date, not "how many months"
+    ("视频会是几月几日召开的？", {"date"}),  # a day asked by name: a date, not "how many months"
     ("几日内作出决定？", {"duration"}),
     ("律师办一个案子能拿多少补贴？", {"money", "ratio"}),
     ("地区生产总值打算增长多少？", {"ratio", "money"}),  # a change: a rate or an amount
-    ("明年有哪几天公众假期？", {"date", "duration"}),  # which days: dates, not a count
-    ("what is the current monthly basic wage?", {"money", "ratio"}),
+    ("明年有哪几天公众假期？", {"date"}),  # which days: dates, not a count nor a period (回归20年)
+    ("什么时候之前必须申报？", {"date", "duration"}),  # "when" may be answered by a period
+    ("回归是哪一年？", {"date"}),  # a year asked by name: 1999年, not a count of years (回归20年)
+    ("what is the current monthly basic wage?", {"money"}),  # a wage is money, not a multiple
+    ("基本工资是多少？", {"money"}),
+    ("罚款是多少？", {"money", "ratio"}),  # a fine may be a multiple of illegal gains
 ])
 def test_quantity_questions_and_the_unit_kinds_that_answer_them(question, kinds):
     assert asked_quantity(question) == (frozenset(kinds) if kinds else None)
@@ -77,6 +81,40 @@ def test_years_named(text, years):
 ])
 def test_a_version_asked_by_its_year(question, version):
     assert asks_version_year(question) is version
+
+
+@pytest.mark.parametrize("question, named", [
+    ("宠物绝育每只补助多少钱？", "补助"),
+    ("违规燃放罚多少？", "罚"),
+    ("What is the current monthly basic wage?", "工资"),
+    ("How much is the registration fee?", "费"),
+    ("办证要交多少钱？", None),  # a sum of no named kind: nothing to match
+    ("补助的条件是什么？", None),  # no money asked
+])
+def test_the_kind_of_sum_a_money_question_asks_for(question, named):
+    nouns = asked_amount_nouns(normalise(question))
+    assert (named in {s for stems in nouns for s in stems}) if named else nouns == ()
+
+
+def test_a_figure_counts_for_the_kind_of_sum_its_sentence_names():
+    subsidy = asked_amount_nouns("宠物绝育每只补助多少钱?")
+    assert not names_amount("未绝育宠物登记费一百元", subsidy)  # a fee is no subsidy
+    assert names_amount("每只补贴二百元", subsidy)  # near-synonyms of one kind answer one another
+    assert names_amount("未绝育宠物登记费一百元", ())  # no kind asked: any sum
+
+
+@pytest.mark.parametrize("question, validity", [
+    ("《基本工资审议办法》现在还有效吗？", True), ("这个条例是否仍然适用？", True), ("这个办法废止了没有？", True),
+    ("Is the wage review regulation still in force?", True), ("Was it repealed?", True),
+    ("有效期是多久？", False), ("本办法何时施行？", False), ("目前实施哪些措施？", False),
+    ("目前有效的补贴标准是多少？", False),
+])
+def test_a_question_whether_a_text_still_holds(question, validity):
+    assert asks_validity(normalise(question)) is validity
+
+
+def test_a_validity_question_asks_no_quantity():
+    assert asked_quantity(normalise("Is the basic wage regulation still in force?")) is None
 
 
 def test_no_quantity_without_a_question_word_for_it():
@@ -104,3 +142,8 @@ def test_not_list_items(line):
 ])
 def test_place_within_a_documents_region(place, region, within):
     assert place_within(place, region) is within
+
+
+def test_a_count_of_years_is_no_calendar_date():
+    kinds = {f.text: f.kind for f in find_figures("明年是澳门回归20年，回归于1999年12月20日")}
+    assert kinds["20年"] == "duration" and kinds["1999年12月20日"] == "date"
