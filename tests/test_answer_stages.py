@@ -555,3 +555,11 @@ def test_the_document_title_heading_its_items_is_no_list_label():
     chunk = one_passage(text, "g.txt", "某市高龄津贴通知")
     items = candidate_sentences([Hit(chunk, 1.0)])
     assert [e.text[:2] for e in items] == ["一、", "二、"] and all(e.intro is None for e in items)
+
+
+def test_an_english_lead_gives_a_texts_length_in_characters():
+    from policyqa.zh import find_figures
+    from retrieval.compose import english_value
+
+    figure = find_figures("全文约3400字")[0]
+    assert english_value(figure, "全文约3400字") == "3,400 characters"
