@@ -223,6 +223,8 @@ EXPLICIT_UNIT_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
         (r"(多少|几)(公斤|千克|斤|吨)", "weight"),
         (r"(多少|几)倍|百分之几|百分比是多少|what percentage", "ratio"),
     ))
+# Words that qualify the quantity asked (最多能养几只, 上限是多少): a figure answers them.
+QUANTITY_QUALIFIERS = frozenset("最多 最少 最高 最低 最长 最短 至多 至少 上限 下限 最大 最小".split())
 # A change asked for (增长多少, how much did it rise) is answered by a rate or by an amount.
 _CHANGE_CUE = re.compile(r"(增长|增加|下降|减少|提高|降低|上涨|上升|增幅|涨)(了)?(多少|几)|grow|increase|rise|fall|decrease", re.I)
 # "多少" alone asks for some quantity without saying which.

@@ -217,6 +217,32 @@ def test_a_version_asked_by_its_year_is_matched_by_the_document_date_only():
     assert _signals("2021年版条例对未束犬链罚多少钱？", text)["year_missing"] == 0.0
 
 
+def test_a_version_year_is_matched_by_the_leads_document_not_by_another_chosen_one():
+    from retrieval.scoring import Scored
+
+    old = _dated("fines-2017.txt", "2017-11-04", "情节严重的，对单位处五千元以上十万元以下的罚款。")
+    other = _dated("funeral-2024.txt", "2024-08-22", "情节严重的，处一万元以上五万元以下罚款。")
+    keyword = KeywordIndex([old, other])
+    query = analyse("2024年修订的条例，情节严重的罚款最高多少？", [], keyword.has)
+    weights = term_weights(query, keyword, keyword.has)
+    evidence = candidate_sentences([Hit(old, 1.0), Hit(other, 0.9)])
+    scored = score_sentences(query, evidence, weights, BigramEmbeddings())
+    lead = next(s for s in scored if s.evidence.chunk is old)
+    side = next(s for s in scored if s.evidence.chunk is other)
+    chosen = [Scored(lead.evidence, 1.0, lead.coverage, lead.covered, lead.dense, lead.figure_fit),
+              Scored(side.evidence, 0.5, side.coverage, side.covered, side.dense, side.figure_fit)]
+    assert features(query, weights, chosen, [])["year_missing"] == 1.0  # the 2017 version leads
+
+
+def test_words_qualifying_the_asked_quantity_are_answered_by_the_figure():
+    chunks, _, keyword, vocabulary = fixtures()
+    query = analyse("携犬出户未束犬链最高罚多少钱？", [], vocabulary)
+    weights = term_weights(query, keyword, lambda t: t in normalise(DOC) or t == "最高")
+    assert not any("最高" in g for g in weights.present) and "最高" not in weights.absent
+    plain = analyse("最高人民法院在哪里？", [], vocabulary)  # no quantity asked: a word like any other
+    assert any("最高" in g for g in term_weights(plain, keyword, lambda t: t == "最高").present)
+
+
 def test_a_follow_up_is_not_declined_for_a_name_only_its_earlier_turn_used():
     chunks, _, keyword, vocabulary = fixtures()
     history = [{"role": "user", "content": "What did Zorblax Quentin say about dogs?"},
