@@ -580,6 +580,11 @@ def _in_dictionary(word: str) -> bool:
     return jieba.dt.FREQ.get(word, 0) > 0
 
 
+def is_dictionary_word(word: str) -> bool:
+    """Whether jieba's dictionary has the word (not a guess of its HMM)."""
+    return _in_dictionary(word)
+
+
 def _dictionary_cut(word: str) -> list[str]:
     import jieba
 
