@@ -177,15 +177,21 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
     (re.compile(p, re.I), frozenset(k.split())) for p, k in (
         (r"罚.{0,6}(多少|几)|多少钱|多少元|金额|罚款(标准|幅度|数额)|补助.{0,4}(多少|标准)|补贴.{0,4}(多少|标准)"
          r"|津贴.{0,4}(多少|标准)|费用?.{0,3}(多少|标准)|上限是多少|最多.{0,4}(多少|能拿|能领)|领多少|发多少|给多少"
-         r"|多少(补贴|补助|津贴|罚款|费用?|奖金|工资|钱)|(工资|薪资|薪金|价格|奖金).{0,4}(多少|标准)"
-         r"|\bfines?\b|\bpenalt|how much|\bamount\b|\bcost|\bfees?\b|subsid|allowance|\bgrant\b|payment|\bpaid\b|yuan|dollars?|\bcap\b|maximum|minimum|threshold"
-         r"|\bwages?\b|salar|pension|\bprice",
+         r"|多少(补贴|补助|津贴|罚款|费用?|奖金)|奖金.{0,4}(多少|标准)"
+         r"|\bfines?\b|\bpenalt|how much|\bamount\b|\bcost|\bfees?\b|subsid|allowance|\bgrant\b|payment|\bpaid\b|\bcap\b|maximum|minimum|threshold",
          "money ratio"),  # fines are also set as multiples (违法所得一倍以上三倍以下)
-        (r"多久|多长时间|多少天|几天|几年|多少年|几个月|多少个?月|期限|时限|多少个?工作日|几个工作日|间隔"
+        # A wage, salary, pension, price or sum of money is paid in money: a multiple or a share
+        # (加班费为工资的一点五倍) says how another sum is reckoned from it, not what it is.
+        (r"多少钱|(工资|薪资|薪金|薪水|价格|价钱|退休金|养老金).{0,4}(多少|标准)"
+         r"|yuan|dollars?|\bwages?\b|salar|pension|\bprices?\b", "money"),
+        (r"多久|多长时间|多少天|(?<!哪)几天|(?<!哪)几年|多少年|(?<!哪)几个月|多少个?月|期限|时限|多少个?工作日|(?<!哪)几个工作日|间隔"
          r"|how long|how soon|within how|how many (minutes|hours|days|weeks|months|years)|period|interval",
          "duration"),
         (r"几岁|多大年纪|年龄|多少岁|how old|\bage\b|aged", "age"),
-        (r"什么时候|何时|哪天|哪一天|哪几天|哪些日子|截止|日期|几月几日|几号|\bwhen\b|what date|by when|deadline", "date duration"),
+        # A day asked by name (哪天, 哪几天, 几月几日, what date) is a calendar date; "when" or a
+        # deadline may also be answered by a period (within 30 days of …).
+        (r"哪(一|几)?天|哪些日子|几月几日|几号|哪(一|几)?日|what (date|day)|which (date|day)", "date"),
+        (r"什么时候|何时|截止|日期|\bwhen\b|by when|deadline", "date duration"),
         (r"多少毫升|献多少|多少血|how much blood|millilit", "volume"),
         (r"多少公斤|多重|体重|\bkg\b|kilogram|weigh", "weight"),
         (r"比例|百分之|几倍|多少倍|百分比|几成|percent|proportion|share of|times the", "ratio"),
@@ -207,6 +213,38 @@ EXPLICIT_UNIT_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
 _CHANGE_CUE = re.compile(r"(增长|增加|下降|减少|提高|降低|上涨|上升|增幅|涨)(了)?(多少|几)|grow|increase|rise|fall|decrease", re.I)
 # "多少" alone asks for some quantity without saying which.
 _ANY_QUANTITY = re.compile(r"多少|(?<!哪)几[^乎何]|what is the (number|figure|rate|level|standard)", re.I)
+
+
+# What a sum of money is: the noun a money question asks the amount of (补助多少钱, how much is
+# the fine) must stand with the figure that answers it — a fee is no subsidy, a household's income
+# threshold no wage. Each kind of sum by its word stems (Simplified, matched inside compounds:
+# 罚 in 罚款/罚锾/处罚) and the English words that ask for it. Near-synonyms of one kind (补助 /
+# 补贴 / 津贴) answer one another: a question's everyday word need not be the regulation's.
+AMOUNT_NOUNS: tuple[tuple[tuple[str, ...], re.Pattern], ...] = tuple(
+    (tuple(stems.split()), re.compile(english, re.I)) for stems, english in (
+        ("罚", r"\bfines?\b|\bpenalt"),
+        ("补助 补贴 津贴 资助 补偿 救助", r"subsid|allowance|\bgrants?\b"),
+        ("工资 薪", r"\bwages?\b|salar"),
+        ("退休金 养老金 年金", r"pension"),
+        ("费", r"\bfees?\b|\bcharges?\b"),
+        ("价", r"\bprices?\b"),
+        ("奖", r"\bbonus|\breward|\baward"),
+    ))
+
+
+@lru_cache(maxsize=1024)
+def asked_amount_nouns(question_normalised: str) -> tuple[tuple[str, ...], ...]:
+    """The kinds of sum (as word stems) a money question names; () when it asks no money or
+    names no kind of sum (多少钱 alone, how much)."""
+    if "money" not in (asked_quantity(question_normalised) or ()):
+        return ()
+    return tuple(stems for stems, english in AMOUNT_NOUNS
+                 if any(s in question_normalised for s in stems) or english.search(question_normalised))
+
+
+def names_amount(text_normalised: str, nouns: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether a text names one of the asked kinds of sum (always, when none is asked)."""
+    return not nouns or any(s in text_normalised for stems in nouns for s in stems)
 
 
 @lru_cache(maxsize=1024)  # asked by scoring, selection, composition and the decision alike

@@ -16,7 +16,7 @@ from policyqa.records import Chunk, Citation, Evidence
 from policyqa.zh import (FIGURE_SPAN_RE, SECTION_RE, Figure, asked_quantity, find_quantities, item_level, item_number, normalise,
                          sentence_spans, to_traditional)
 from retrieval.citations import make_citation
-from retrieval.evidence import announces_list, display_text, intro_chain, is_quotable
+from retrieval.evidence import announces_list, display_text, intro_chain, is_quotable, previous_paragraph
 from retrieval.query import Query
 from retrieval.scoring import Scored, TermWeights
 
@@ -169,9 +169,8 @@ def list_items(lead: Evidence, next_chunk: Callable | None, opts: ComposeOptions
 
 
 # A reference to another item of the same list (「享受第二项规定的待遇」) or to the paragraph
-# before (「达前项数额」, 「有前款行为」): the sentence is only understood with what it refers to.
+# before (`previous_paragraph`): the sentence is only understood with what it refers to.
 _ITEM_REF_RE = re.compile(r"(?<![条條款])第([一二三四五六七八九十]{1,3})[项項]")
-_PREVIOUS_REF_RE = re.compile(r"前[项項款]")
 
 
 def referenced(e: Evidence, next_chunk: Callable | None, opts: ComposeOptions,
@@ -192,15 +191,7 @@ def referenced(e: Evidence, next_chunk: Callable | None, opts: ComposeOptions,
                     and item_number(p.text) == wanted]
             found = sorted(same, key=lambda p: abs(p.source_span()[0] - start))
         out += found[:1]
-    if _PREVIOUS_REF_RE.search(e.text):
-        text = e.chunk.text
-        line_start = text.rfind("\n", 0, e.a)
-        if line_start > 0:
-            previous = text.rfind("\n", 0, line_start) + 1
-            out += [Evidence(e.chunk, e.rank, a, b, display_text(text[a:b]))
-                    for a, b in sentence_spans(text) if a >= previous and b <= line_start
-                    and is_quotable(text[a:b], e.chunk.title)][-2:]
-    return out
+    return out + previous_paragraph(e)
 
 
 def following_sentences(e: Evidence, n: int) -> list[Evidence]:

@@ -171,3 +171,23 @@ def intro_chain(e: Evidence) -> list[Evidence]:
         chain.insert(0, intro)
         intro = intro.intro
     return chain
+
+
+# A reference to the paragraph before (「达前项数额」, 「有前款行为」): the sentence is only
+# understood with it — its figure or its conduct stands there.
+_PREVIOUS_REF_RE = re.compile(r"前[项項款]")
+
+
+def previous_paragraph(e: Evidence) -> list[Evidence]:
+    """The (last two) sentences of the paragraph before `e` in its passage, when `e` refers to
+    it; [] otherwise."""
+    if not _PREVIOUS_REF_RE.search(e.text):
+        return []
+    text = e.chunk.text
+    line_start = text.rfind("\n", 0, e.a)
+    if line_start <= 0:
+        return []
+    previous = text.rfind("\n", 0, line_start) + 1
+    return [Evidence(e.chunk, e.rank, a, b, display_text(text[a:b]))
+            for a, b in sentence_spans(text) if a >= previous and b <= line_start
+            and is_quotable(text[a:b], e.chunk.title)][-2:]

@@ -17,8 +17,8 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from policyqa.records import Evidence
-from policyqa.zh import asked_quantity, find_figures, normalise, years_named
-from retrieval.evidence import intro_chain
+from policyqa.zh import asked_amount_nouns, asked_quantity, find_figures, names_amount, normalise, years_named
+from retrieval.evidence import intro_chain, previous_paragraph
 from retrieval.keyword import KeywordIndex
 from retrieval.query import Query, search_text
 
@@ -81,7 +81,8 @@ class Scored:
     coverage: float
     covered: frozenset
     dense: float  # raw cosine similarity to the question
-    figure_fit: bool  # carries a figure of the asked kind (or no quantity is asked)
+    # Carries a figure of the asked kind said of the asked kind of sum (or no quantity is asked).
+    figure_fit: bool
 
 
 def term_weights(query: Query, keyword: KeywordIndex, in_corpus: Callable[[str], bool],
@@ -127,6 +128,15 @@ def _context(e: Evidence, query: Query, mentions) -> str:
     return context
 
 
+def _own_words(e: Evidence, heading: bool = True) -> str:
+    """A sentence with what it is read with: the sentence introducing its list (its figure may
+    stand there), the paragraph it refers to (「达前项数额」) and, for what a figure is said of,
+    its section heading (「二、登记费」 heads the fees below it) — never the document title."""
+    intro = e.intro.text if e.intro is not None else ""
+    text = "".join(p.text for p in previous_paragraph(e)) + intro + e.text
+    return normalise(text + " " + (e.chunk.heading or "") if heading else text)
+
+
 def score_sentences(query: Query, sentences: list[Evidence], weights: TermWeights,
                     embeddings: Embeddings, mentions=None,
                     opts: ScoringOptions = ScoringOptions()) -> list[Scored]:
@@ -139,11 +149,12 @@ def score_sentences(query: Query, sentences: list[Evidence], weights: TermWeight
     dense = sv @ qv
     lo, hi = float(dense.min()), float(dense.max())
     kinds = asked_quantity(normalise(query.question)) or asked_quantity(query.normalised)
+    nouns = asked_amount_nouns(normalise(query.question)) or asked_amount_nouns(query.normalised)
     out = []
     for e, d in zip(sentences, dense):
         coverage, covered = weights.coverage(_context(e, query, mentions))
-        found = {f.kind for f in find_figures(normalise(e.text if e.intro is None else e.intro.text + e.text))}
-        fit = kinds is None or bool(found & kinds)
+        found = {f.kind for f in find_figures(_own_words(e, heading=False))}
+        fit = kinds is None or bool(found & kinds) and names_amount(_own_words(e), nouns)
         bonus = (opts.figure_bonus if kinds and fit else opts.any_figure_bonus if kinds and found else 0.0)
         dense_rel = (float(d) - lo) / (hi - lo) if hi > lo else 0.5
         score = (opts.coverage_weight * coverage + opts.dense_weight * dense_rel

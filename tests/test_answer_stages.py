@@ -141,6 +141,31 @@ def test_an_asked_figure_counts_only_in_a_sentence_about_the_question():
     assert fee["figure_missing"] == 0.0  # a money figure exists, just not about the vaccine
 
 
+def test_a_figure_said_of_another_kind_of_sum_does_not_answer_a_money_question():
+    text = "某市宠物管理办法\n第三条 未绝育宠物登记费每只一百元。\n第四条 主管机关可以补助宠物绝育的费用。"
+    chunk = one_passage(text, "pets.txt", "某市宠物管理办法")
+    keyword = KeywordIndex([chunk])
+    query = analyse("宠物绝育每只补助多少钱？", [], lambda w: keyword.has(w) or w in normalise(text))
+    weights = term_weights(query, keyword, lambda t: t in normalise(text))
+    scored = score_sentences(query, candidate_sentences([Hit(chunk, 1.0)]), weights, BigramEmbeddings())
+    fee = next(s for s in scored if "登记费" in s.evidence.text)
+    assert not fee.figure_fit  # the fee is money, but not the subsidy asked for
+    assert features(query, weights, scored, [])["figure_missing"] == 1.0
+    fee_query = analyse("宠物登记费每只多少钱？", [], lambda w: keyword.has(w) or w in normalise(text))
+    fee_scored = score_sentences(fee_query, candidate_sentences([Hit(chunk, 1.0)]),
+                                 term_weights(fee_query, keyword, lambda t: t in normalise(text)), BigramEmbeddings())
+    assert next(s for s in fee_scored if "登记费" in s.evidence.text).figure_fit
+
+
+def test_a_sentence_referring_to_the_paragraph_before_carries_its_figure():
+    chunks = list_chunks([(0, len(LISTS))])
+    keyword = KeywordIndex(chunks)
+    query = analyse("捐款要达多少元才给予表彰？", [], lambda w: keyword.has(w) or w in normalise(LISTS))
+    weights = term_weights(query, keyword, lambda t: t in normalise(LISTS))
+    scored = score_sentences(query, candidate_sentences([Hit(chunks[0], 1.0)]), weights, BigramEmbeddings())
+    assert next(s for s in scored if s.evidence.text.startswith("捐款达前项")).figure_fit
+
+
 def test_a_year_the_dated_document_never_names_counts_as_missing():
     assert _signals("2021年未束犬链罚多少钱？")["year_missing"] == 0.0
     assert _signals("2035年未束犬链罚多少钱？")["year_missing"] == 1.0

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from policyqa.zh import (ITEM_RE, asked_quantity, find_figures, jurisdiction_counts, jurisdiction_markers, normalise,
-                         numeral_value, place_within, sentence_spans, to_traditional, years_named, asks_version_year)
+from policyqa.zh import (ITEM_RE, asked_amount_nouns, asked_quantity, find_figures, jurisdiction_counts,
+                         jurisdiction_markers, names_amount, normalise, numeral_value, place_within, sentence_spans,
+                         to_traditional, years_named, asks_version_year)
 
 
 def test_sentence_spans_exclude_white_space_and_keep_closing_marks():
@@ -49,12 +50,15 @@ def test_words_with_numeral_characters_are_not_figures():
     ("how long does the review take?", {"duration"}),
     ("烈士褒扬金具体是多少元？", {"money"}),  # a unit named outright: a multiple does not answer it
     ("献血满几岁可以免费用血？", {"age"}),
-    ("视频会是几月几日召开的？", {"date", "duration"}),  # a date, not "how many months"
+    ("视频会是几月几日召开的？", {"date"}),  # a day asked by name: a date, not "how many months"
     ("几日内作出决定？", {"duration"}),
     ("律师办一个案子能拿多少补贴？", {"money", "ratio"}),
     ("地区生产总值打算增长多少？", {"ratio", "money"}),  # a change: a rate or an amount
-    ("明年有哪几天公众假期？", {"date", "duration"}),  # which days: dates, not a count
-    ("what is the current monthly basic wage?", {"money", "ratio"}),
+    ("明年有哪几天公众假期？", {"date"}),  # which days: dates, not a count nor a period (回归20年)
+    ("什么时候之前必须申报？", {"date", "duration"}),  # "when" may be answered by a period
+    ("what is the current monthly basic wage?", {"money"}),  # a wage is money, not a multiple
+    ("基本工资是多少？", {"money"}),
+    ("罚款是多少？", {"money", "ratio"}),  # a fine may be a multiple of illegal gains
 ])
 def test_quantity_questions_and_the_unit_kinds_that_answer_them(question, kinds):
     assert asked_quantity(question) == (frozenset(kinds) if kinds else None)
@@ -78,6 +82,26 @@ def test_years_named(text, years):
 ])
 def test_a_version_asked_by_its_year(question, version):
     assert asks_version_year(question) is version
+
+
+@pytest.mark.parametrize("question, named", [
+    ("宠物绝育每只补助多少钱？", "补助"),
+    ("违规燃放罚多少？", "罚"),
+    ("What is the current monthly basic wage?", "工资"),
+    ("How much is the registration fee?", "费"),
+    ("办证要交多少钱？", None),  # a sum of no named kind: nothing to match
+    ("补助的条件是什么？", None),  # no money asked
+])
+def test_the_kind_of_sum_a_money_question_asks_for(question, named):
+    nouns = asked_amount_nouns(normalise(question))
+    assert (named in {s for stems in nouns for s in stems}) if named else nouns == ()
+
+
+def test_a_figure_counts_for_the_kind_of_sum_its_sentence_names():
+    subsidy = asked_amount_nouns("宠物绝育每只补助多少钱?")
+    assert not names_amount("未绝育宠物登记费一百元", subsidy)  # a fee is no subsidy
+    assert names_amount("每只补贴二百元", subsidy)  # near-synonyms of one kind answer one another
+    assert names_amount("未绝育宠物登记费一百元", ())  # no kind asked: any sum
 
 
 def test_no_quantity_without_a_question_word_for_it():
