@@ -398,6 +398,23 @@ def report(p: dict, b: dict, lat: dict) -> dict:
     }
 
 
+def run_header() -> str:
+    """Where and when the figures were taken: commit, UTC time, the machine's load (it is shared:
+    only the ratios carry over)."""
+    try:
+        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+        commit += "+uncommitted changes" if dirty else ""
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (f"# bench/compare.py {' '.join(sys.argv[1:])} — commit {commit}, "
+            f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, {os.cpu_count()} cores, "
+            f"load average {load}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="sample corpus only (under 5 minutes)")
@@ -440,6 +457,7 @@ def main() -> None:
         raise SystemExit("bench/compare.py needs the test extras for its naive baseline "
                          "(langchain-text-splitters): bash scripts/setup.sh --test")
     chunks = None if args.quick else args.chunks
+    print(run_header(), flush=True)
     t0 = time.perf_counter()
     corpus = build_corpus(args.work, chunks)
     print(f"corpus {corpus} ({len(list(corpus.iterdir())) - 1} files) in {time.perf_counter() - t0:.0f} s",
@@ -450,6 +468,10 @@ def main() -> None:
     summary = report(p, b, lat)
     print_slowest(lat["per_question"])
     summary["sentence_vectors_at_ingest"] = not NO_SENTENCES
+    for key in ("embed_cache_hits", "embed_cache_misses"):
+        summary[key], summary[f"baseline_{key}"] = p[key], b[key]
+    print(f"# finished {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, load average "
+          + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     print(json.dumps(summary, ensure_ascii=False))
 
 

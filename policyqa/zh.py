@@ -127,6 +127,20 @@ def asks_version_year(text: str) -> bool:
     return bool(_VERSION_RE.search(text))
 
 
+# A question whether a text still holds (还有效吗, 是否仍然适用, still in force, repealed?): it is
+# answered by the document's status — repealed, or in force since a date — which its header and
+# revision notes state (ingest records them as metadata).
+_VALIDITY_RE = re.compile(
+    r"(有效|适用|施行|生效|实施|废止|失效|作废)了?(吗|么|没有|与否)|是否[^,，。?？]{0,4}(有效|适用|施行|生效|实施|废止|失效|作废)"
+    r"|\bstill (in force|valid|effective|in effect|appl)|\brepealed\b|\bin force\b|\bno longer (valid|in force|appl)", re.I)
+# Words a text states its repeal with.
+REPEAL_WORDS = ("废止", "失效", "停止施行")
+
+
+def asks_validity(question_normalised: str) -> bool:
+    return bool(_VALIDITY_RE.search(question_normalised))
+
+
 @dataclass(frozen=True)
 class Figure:
     text: str  # as written: 二万元, 1,500元, 16万多盏
@@ -190,7 +204,7 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
         (r"几岁|多大年纪|年龄|多少岁|how old|\bage\b|aged", "age"),
         # A day asked by name (哪天, 哪几天, 几月几日, what date) is a calendar date; "when" or a
         # deadline may also be answered by a period (within 30 days of …).
-        (r"哪(一|几)?天|哪些日子|几月几日|几号|哪(一|几)?日|what (date|day)|which (date|day)", "date"),
+        (r"哪(一|几)?天|哪些日子|几月几日|几号|哪(一|几)?日|哪(一|几)?年|what (date|day|year)|which (date|day|year)", "date"),
         (r"什么时候|何时|截止|日期|\bwhen\b|by when|deadline", "date duration"),
         (r"多少毫升|献多少|多少血|how much blood|millilit", "volume"),
         (r"多少公斤|多重|体重|\bkg\b|kilogram|weigh", "weight"),
@@ -209,6 +223,8 @@ EXPLICIT_UNIT_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
         (r"(多少|几)(公斤|千克|斤|吨)", "weight"),
         (r"(多少|几)倍|百分之几|百分比是多少|what percentage", "ratio"),
     ))
+# Words that qualify the quantity asked (最多能养几只, 上限是多少): a figure answers them.
+QUANTITY_QUALIFIERS = frozenset("最多 最少 最高 最低 最长 最短 至多 至少 上限 下限 最大 最小".split())
 # A change asked for (增长多少, how much did it rise) is answered by a rate or by an amount.
 _CHANGE_CUE = re.compile(r"(增长|增加|下降|减少|提高|降低|上涨|上升|增幅|涨)(了)?(多少|几)|grow|increase|rise|fall|decrease", re.I)
 # "多少" alone asks for some quantity without saying which.
@@ -254,6 +270,8 @@ def asked_quantity(question_normalised: str) -> frozenset[str] | None:
     explicit = {k for pattern, ks in EXPLICIT_UNIT_CUES if pattern.search(question_normalised) for k in ks}
     if explicit:
         return frozenset(explicit)
+    if asks_validity(question_normalised):
+        return None  # whether the wage rules still hold asks their status, not a wage
     kinds: set[str] = set()
     if _CHANGE_CUE.search(question_normalised) and _ANY_QUANTITY.search(question_normalised):
         kinds |= {"ratio", "money"}  # a count grows too, but its cue (多少人, 几个) says so itself

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field, replace
 from langchain_core.embeddings import Embeddings
 
 from policyqa.records import Answer, Hit
-from policyqa.zh import normalise, years_named
-from retrieval.compose import (ComposeOptions, compose, conflict_note, decline_text, find_conflict,
+from policyqa.zh import asks_validity, normalise, years_named
+from retrieval.compose import (ComposeOptions, article_of, compose, conflict_note, decline_text, find_conflict,
                                is_comparison, is_list_question, is_penalty_question, ordered, penalty_for,
-                               select, with_items)
-from policyqa.zh import find_quantities
+                               select, status_evidence, with_items)
+from policyqa.zh import find_quantities, item_level
 from retrieval.decision import decide
 from retrieval.evidence import candidate_sentences, is_headline, rejoined
 from retrieval.keyword import KeywordIndex
@@ -35,6 +35,10 @@ class AnswerOptions:
     # A sentence of the lead's document scoring this near the lead is quoted too: the scorer
     # cannot tell which of the two answers.
     tie_ratio: float = 0.9
+    # A sentence of the lead's own article covering this share of the lead's question words is
+    # quoted too: an article's paragraphs are one rule (the rule, then its exceptions).
+    # Calibrated on dev+dev2: scores are flat from 0.6 to 1.0; 1.0 changes the fewest answers.
+    article_coverage_ratio: float = 1.0
     threshold: float | None = None  # decision threshold; None = the calibrated model's own
     scoring: ScoringOptions = field(default_factory=ScoringOptions)
     compose: ComposeOptions = field(default_factory=ComposeOptions)
@@ -140,6 +144,28 @@ def near_ties(chosen: list[Scored], scored: list[Scored], ratio: float) -> list[
             and s.score >= ratio * top.score][:1]
 
 
+def _plain(e) -> bool:
+    """A sentence of running text: no list item, no list intro."""
+    return e.intro is None and item_level(e.text) is None and not e.text.rstrip().endswith(("：", ":"))
+
+
+def same_article_rule(chosen: list[Scored], scored: list[Scored], ratio: float) -> list[Scored]:
+    """The best sentence of the lead's article, in a paragraph before the lead's, that covers
+    the question nearly as well as the lead (`ratio` of its coverage): a later paragraph (「…可以
+    将重点管理区调整为一般管理区」) is an exception, read after the rule it departs from."""
+    if not chosen:
+        return []
+    top = max(chosen, key=lambda s: s.score)
+    article = article_of(top.evidence)
+    if article is None or not _plain(top.evidence):
+        return []  # a list item comes with its list's intro already
+    start = top.evidence.source_span()[0]
+    before = [s for s in scored if s not in chosen and s.evidence.chunk.doc == top.evidence.chunk.doc
+              and s.evidence.source_span()[1] < start and article_of(s.evidence) == article
+              and _plain(s.evidence) and s.coverage >= ratio * top.coverage]
+    return sorted(before, key=lambda s: -s.score)[:1]
+
+
 def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embeddings: Embeddings,
                       document_text, opts: AnswerOptions = AnswerOptions(), mentions=None,
                       next_chunk=None, in_corpus=None) -> Answer:
@@ -162,6 +188,7 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
                       declined_because=decision.reason, decision=decision)
     decided = chosen  # the passages the decision weighed lead the retrieved list
     chosen = chosen + near_ties(chosen, scored, opts.tie_ratio)
+    chosen = chosen + [s for s in same_article_rule(chosen, scored, opts.article_coverage_ratio) if s not in chosen]
     sides = [] if groups else comparison_sides(query, hits[:opts.compare_chunks], mentions)
     if sides or (not groups and is_comparison(query)):
         # Each compared version, year or document is quoted: the wider passage list is read.
@@ -184,12 +211,19 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
                 break
     # Headlines and layout debris say nothing: left out, unless nothing else was found.
     gathered = [e for e in gathered if not is_headline(e)] or gathered
+    # "Is it still in force?" is answered by the lead document's status, cited by the sentence
+    # stating it (its header's category, its repeal note, its entry-into-force article).
+    status = status_evidence(lead.chunk.doc, candidate_sentences(
+        [h for h in hits if h.chunk.doc == lead.chunk.doc], None, next_chunk)) \
+        if asks_validity(normalise(query.question)) else None
+    if status is not None and not any(g.source_span() == status.source_span() for g in gathered):
+        gathered.append(status)
     evidence = ordered(gathered, newer_first=conflict is not None)
     # The lead clause comes from the best-scored evidence, or from the newest version when
     # versions of one document disagree.
     best_first = evidence if conflict is not None else [s.evidence for s in sorted(chosen, key=lambda s: -s.score)]
     text, citations = compose(query, evidence, document_text, as_list=is_list_question(query),
-                              best_first=best_first)
+                              best_first=best_first, status=status)
     if conflict is not None:
         text = conflict_note(query, *conflict) + "\n" + text
     return Answer(text=text, citations=citations, hits=evidence_first(hits, decided), declined=False,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from policyqa.records import Chunk, Citation, Evidence
-from policyqa.zh import (FIGURE_SPAN_RE, SECTION_RE, Figure, asked_quantity, find_quantities, item_level, item_number, normalise,
+from policyqa.zh import (FIGURE_SPAN_RE, REPEAL_WORDS, SECTION_RE, Figure, asked_quantity, find_quantities, item_level, item_number, normalise,
                          sentence_spans, to_traditional)
 from retrieval.citations import make_citation
 from retrieval.evidence import announces_list, display_text, intro_chain, is_quotable, previous_paragraph
@@ -597,6 +597,48 @@ def lead_line(query: Query, evidence: list[Evidence], best_first: list[Evidence]
     return w["answer"] + "".join(f"{'，'.join(c for c, _ in clauses)}。[{number[id(e)]}]" for e, clauses in merged) + "\n"
 
 
+# A validity question's direct answer: the document's status, as its header or notes record it.
+_STATUS_WORDS = {
+    "zh-Hans": {"repealed": "答：《{title}》已废止（{date}）。[{n}]\n",
+                "effective": "答：《{title}》自{date}起施行，现有文件中未见其废止的记载。[{n}]\n"},
+    "en": {"repealed": "Answer: 《{title}》 was repealed ({date}). [{n}]\n",
+           "effective": "Answer: 《{title}》 has been in force since {date}; the documents record no repeal. [{n}]\n"},
+}
+
+
+def document_status(chunk: Chunk) -> tuple[str, str, tuple[str, ...]] | None:
+    """(status, date, the words a sentence states it with) from a document's metadata: repealed,
+    or else in force since its entry-into-force date; None when neither is recorded."""
+    if chunk.meta.get("repealed"):
+        return "repealed", chunk.meta["repealed"], REPEAL_WORDS
+    if chunk.meta.get("effective"):
+        return "effective", chunk.meta["effective"], ("施行", "生效")
+    return None
+
+
+def status_evidence(doc: str, sentences: list[Evidence]) -> Evidence | None:
+    """The first sentence of document `doc` among `sentences` that states the status its
+    metadata records (「法规类别：废止法规」, 「本办法自发布之日起施行」), to cite the status by."""
+    own = sorted((e for e in sentences if e.chunk.doc == doc), key=lambda e: e.chunk.start + e.a)
+    status = document_status(own[0].chunk) if own else None
+    if status is None:
+        return None
+    return next((e for e in own if any(w in normalise(e.text) for w in status[2])), None)
+
+
+def status_line(query: Query, status: Evidence, evidence: list[Evidence]) -> str:
+    """The direct answer to a validity question: repealed on a date, or in force since one,
+    citing the sentence that states it."""
+    found = document_status(status.chunk)
+    n = next((i for i, e in enumerate(evidence, 1) if e.chunk.doc == status.chunk.doc
+              and e.source_span() == status.source_span()), None)
+    if found is None or n is None:
+        return ""
+    template = _STATUS_WORDS["en" if query.lang == "en" else "zh-Hans"][found[0]]
+    line = template.format(title=status.chunk.title, date=found[1], n=n)
+    return to_traditional(line) if query.lang == "zh-Hant" else line
+
+
 def _article(heading: str) -> str:
     """The chapter/article part of a heading path (「第四章 法律责任 › 第三十二条」), shown beside
     the title; list-item headings (（一）…) are left to the citation."""
@@ -605,9 +647,11 @@ def _article(heading: str) -> str:
 
 
 def compose(query: Query, evidence: list[Evidence], document_text: Callable[[str], str],
-            as_list: bool = False, best_first: list[Evidence] = ()) -> tuple[str, tuple[Citation, ...]]:
+            as_list: bool = False, best_first: list[Evidence] = (),
+            status: Evidence | None = None) -> tuple[str, tuple[Citation, ...]]:
     """Answer text with a [n] after each quoted sentence, grouped by document under a lead-in
-    naming the document, its date and the section; the direct answer line on top."""
+    naming the document, its date and the section; the direct answer line on top (for a
+    validity question, the `status` sentence's document's status first)."""
     w = words(query.lang)
     citations: list[Citation] = []
     parts: list[str] = []
@@ -626,7 +670,8 @@ def compose(query: Query, evidence: list[Evidence], document_text: Callable[[str
         line = f"{e.text}[{n}]"
         parts.append(f"- {line}\n" if bullets else line)
     text = "".join(parts).strip()
-    return lead_line(query, evidence, best_first) + text, tuple(citations)
+    lead = (status_line(query, status, evidence) if status is not None else "") + lead_line(query, evidence, best_first)
+    return lead + text, tuple(citations)
 
 
 def decline_text(query: Query, hits, reason: str) -> tuple[str, tuple[str, ...]]:

@@ -71,8 +71,10 @@ def _year_missing(years: set[str], evidence_text: str, docs: set[str], chosen: l
                   mentions, version: bool = False) -> float:
     """1 when the question names a year that neither the evidence nor its documents mention, while
     they are dated or name other years; 0.5 when they name no year at all (an undated web page
-    cannot tell). A version asked by its year is matched by the dates of dated documents alone."""
-    dates = {s.evidence.chunk.meta.get("date", "")[:4] for s in chosen} - {""}
+    cannot tell). A version asked by its year is matched by the date of the lead's document alone:
+    another document of that year, chosen for a few words it shares, is not the version asked."""
+    lead = max(chosen, key=lambda s: s.score) if chosen else None
+    dates = {lead.evidence.chunk.meta.get("date", "")[:4]} - {""} if lead else set()
     if years and version and dates:
         return 0.0 if dates & years else 1.0
     if not years or any(y in evidence_text or (mentions is not None and mentions(d, y))

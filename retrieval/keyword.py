@@ -3,6 +3,10 @@
 The index is built from token lists (kept per chunk id in the store, so a rebuild re-tokenises
 only new chunks) and saved as bm25s's arrays, which load memory-mapped: start-up with a large
 store costs a file open, not a rebuild. Document frequencies come from the same arrays.
+
+A build from the store (`build_from_store`) streams: chunks are read, tokenised and their tokens
+saved a batch at a time, and each chunk is held only as an array of vocabulary ids (4 bytes a
+token) — never all chunks, nor all token strings, at once (≈2 GB at 100k chunks when it did).
 """
 
 from __future__ import annotations
@@ -10,7 +14,9 @@ from __future__ import annotations
 import json
 import math
 import shutil
+from array import array
 from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 import bm25s
 import numpy as np
@@ -18,9 +24,36 @@ import numpy as np
 from policyqa.records import Chunk
 from retrieval.tokens import tokenize
 
+if TYPE_CHECKING:
+    from policyqa.store import Store
+
+BUILD_BATCH = 2000  # chunks read and tokenised at a time by `build_from_store`
+
 
 def chunk_tokens(chunk: Chunk) -> list[str]:
-    return tokenize(chunk.index_text) or ["∅"]
+    return tokenize(chunk.index_text, cached=False) or ["∅"]
+
+
+def stored_token_lists(store: "Store", ids: list[str], batch: int = BUILD_BATCH
+                       ) -> Iterator[tuple[str, list[str]]]:
+    """(chunk id, tokens) in `ids` order, a batch at a time: tokens kept in the store, else the
+    chunk is tokenised now and its tokens saved. A chunk deleted meanwhile is left out."""
+    for i in range(0, len(ids), batch):
+        part = ids[i:i + batch]
+        tokens = store.stored_tokens(part)
+        missing = [cid for cid in part if cid not in tokens]
+        if missing:
+            new = {cid: chunk_tokens(c) for cid, c in store.chunks_by_id(missing).items()}
+            store.save_tokens(new)
+            tokens.update(new)
+        for cid in part:
+            if cid in tokens:
+                yield cid, tokens[cid]
+
+
+def build_from_store(store: "Store", ids: list[str]) -> "KeywordIndex":
+    """The index of the given chunks (in order), streamed from the store (see module doc)."""
+    return KeywordIndex.from_token_lists(stored_token_lists(store, ids))
 
 
 class KeywordIndex:
@@ -40,6 +73,23 @@ class KeywordIndex:
     @classmethod
     def from_chunks(cls, chunks: list[Chunk]) -> "KeywordIndex":
         return cls([c.id for c in chunks], [chunk_tokens(c) for c in chunks])
+
+    @classmethod
+    def from_token_lists(cls, pairs: Iterable[tuple[str, list[str]]]) -> "KeywordIndex":
+        """Index (chunk id, tokens) pairs consumed one by one: each chunk's tokens become an
+        array of vocabulary ids at once, so only the vocabulary is kept as strings. Same index
+        as `cls(ids, corpus)` (bm25s's own build maps tokens to ids the same way)."""
+        ids: list[str] = []
+        vocab: dict[str, int] = {}
+        corpus: list[array] = []
+        for cid, tokens in pairs:
+            ids.append(cid)
+            corpus.append(array("i", [vocab.setdefault(t, len(vocab)) for t in tokens]))
+        if not ids:
+            return cls([])
+        bm25 = bm25s.BM25()
+        bm25.index((corpus, vocab), show_progress=False)
+        return cls(ids, bm25=bm25)
 
     def _document_frequencies(self) -> dict[str, int]:
         vocab = getattr(self._bm25, "vocab_dict", None) or {}

@@ -6,6 +6,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Callable
 
@@ -83,6 +84,7 @@ def _cedict_index() -> dict[str, list[tuple[int, str]]]:
     return index
 
 
+@lru_cache(maxsize=65536)
 def _rendering_cost(sense_rank: int, word: str) -> float:
     """Order of a word's Chinese renderings: common words first, then by the dictionary's sense
     order (CC-CEDICT lists "suggestion" only as 建议's fifth sense, after rare 建言's first);
@@ -319,8 +321,10 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
             for tier in tiers if not found else ():
                 candidates = sorted((_rendering_cost(rank, word), -len(word), word)
                                     for gloss in tier for rank, word in index.get(gloss, ()))
-                found = [w for w in dict.fromkeys(c[2] for c in candidates)
-                         if vocabulary(w) and (len(w) >= 2 or n > 1)]
+                # Only the first `per_term` that the corpus uses are kept: stop there, as
+                # each corpus check may be a query.
+                found = list(islice((w for w in dict.fromkeys(c[2] for c in candidates)
+                                     if (len(w) >= 2 or n > 1) and vocabulary(w)), per_term))
                 if found or any(rank < 5 for rank, _ in index.get(glosses[0], ())):
                     break  # a word the dictionary glosses as written is not read as a plural
             if transliterate is not None and n == 1 and phrase_words[0][:1].isupper():

@@ -17,7 +17,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from policyqa.records import Evidence
-from policyqa.zh import asked_amount_nouns, asked_quantity, find_figures, names_amount, normalise, years_named
+from policyqa.zh import QUANTITY_QUALIFIERS, asked_amount_nouns, asked_quantity, find_figures, names_amount, normalise, years_named
 from retrieval.evidence import intro_chain, previous_paragraph
 from retrieval.keyword import KeywordIndex
 from retrieval.query import Query, search_text
@@ -95,6 +95,10 @@ def term_weights(query: Query, keyword: KeywordIndex, in_corpus: Callable[[str],
         # and, where none exists, as absent words: never as tokens no Chinese text can contain.
         and not (english and _LATIN.fullmatch(t) and not t.isdigit())]  # a number is any script's
     groups += [(g, (w,)) for g, w in zip(query.groups, query.group_words or [""] * len(query.groups))]
+    if asked_quantity(normalise(query.question)) or asked_quantity(query.normalised):
+        # "At most", "the cap": the figure answers them (限养一只 is the most one may keep), so
+        # they are no topic words a sentence must repeat.
+        groups = [(g, w) for g, w in groups if not all(t in QUANTITY_QUALIFIERS for t in g)]
     rewritten = query.standalone != query.question
     asked = normalise(query.question)
     unseen = keyword.idf("\0")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import heapq
 import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
+from itertools import islice
+from typing import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +17,7 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 
 from policyqa.records import Chunk, Hit
-from retrieval.keyword import KeywordIndex, chunk_tokens
+from retrieval.keyword import KeywordIndex, build_from_store
 from retrieval.query import Query, Transliterator, analyse, search_text
 from policyqa.store import Store, spaced
 from retrieval.tokens import figures
@@ -99,30 +102,44 @@ def _signature(text: str, index_text: str) -> tuple[frozenset[str], dict]:
     return frozenset(_shingles(text)), figures(index_text)
 
 
-def dedupe(hits: list[Hit], threshold: float = 0.8) -> list[Hit]:
+def dedupe(hits: Iterable[Hit], threshold: float = 0.8) -> list[Hit]:
     """Drop a hit whose text mostly repeats a better one (overlapping or duplicated passages),
     unless its figures differ: a revised document's changed figures must stay findable."""
-    kept: list[tuple[Hit, set[str], dict]] = []
+    return list(_deduped(hits, threshold))
+
+
+def _deduped(hits: Iterable[Hit], threshold: float = 0.8) -> Iterator[Hit]:
+    """`dedupe` lazily: each hit is compared with the better ones kept only when it is asked for
+    (a search stops asking once no later hit can reach its top k)."""
+    kept: list[tuple[frozenset[str], dict]] = []
     for h in hits:
         sh, numbers = _signature(h.chunk.text, h.chunk.index_text)
         if any(numbers == n and len(sh & s) / max(1, min(len(sh), len(s))) >= threshold
-               for _, s, n in kept):
+               for s, n in kept):
             continue
-        kept.append((h, sh, numbers))
-    return [h for h, _, _ in kept]
+        kept.append((sh, numbers))
+        yield h
 
 
-def diversify(hits: list[Hit], decay: float = 0.93) -> list[Hit]:
+def diversify(hits: Iterable[Hit], decay: float = 0.93, k: int | None = None) -> list[Hit]:
     """Re-rank so that each further passage from an already-represented document pays a small
-    penalty: a question about two documents gets passages from both near the top."""
+    penalty: a question about two documents gets passages from both near the top.
+    With `k`, only the best k are returned, and hits (best first) are read only while one could
+    still enter them: a penalty only lowers a score, so a hit scoring below the k-th rescored
+    score, and every hit after it, stays out; the result is that of the full re-ranking."""
     seen: dict[str, int] = {}
-    rescored = []
+    rescored: list[tuple[float, Hit]] = []
+    kth = float("-inf")  # the k-th best rescored score so far
     for h in hits:
+        if k is not None and len(rescored) >= k and h.score < kth:
+            break
         n = seen.get(h.chunk.doc, 0)
         seen[h.chunk.doc] = n + 1
         rescored.append((h.score * decay ** n, h))
+        if k is not None and len(rescored) >= k:
+            kth = heapq.nlargest(k, (s for s, _ in rescored))[-1]
     rescored.sort(key=lambda x: -x[0])
-    return [Hit(h.chunk, s, h.found_by) for s, h in rescored]
+    return [Hit(h.chunk, s, h.found_by) for s, h in rescored[:k]]
 
 
 class Searcher:
@@ -182,15 +199,7 @@ class Searcher:
         return index
 
     def _build(self, generation: int) -> KeywordIndex:
-        ids = self.store.chunk_ids_in_order()
-        tokens = self.store.stored_tokens(ids)
-        missing = [i for i in ids if i not in tokens]
-        if missing:
-            new = {cid: chunk_tokens(c) for cid, c in self.store.chunks_by_id(missing).items()}
-            self.store.save_tokens(new)
-            tokens.update(new)
-        ids = [i for i in ids if i in tokens]  # a chunk deleted meanwhile
-        index = KeywordIndex(ids, [tokens[i] for i in ids])
+        index = build_from_store(self.store, self.store.chunk_ids_in_order())
         folder = self._index_dir(generation)
         try:
             index.save(folder)
@@ -246,6 +255,12 @@ class Searcher:
     def in_corpus(self, term: str) -> bool:
         """Whether any document contains the (normalised) term at all (FTS5 phrase query)."""
         self._fresh_caches()
+        return self._contains(term)
+
+    def _contains(self, term: str) -> bool:
+        """`in_corpus` without the generation check, for a caller that made it (reading the
+        generation is an SQLite query: an English question's analysis looks up hundreds of
+        candidate renderings)."""
         found = self._in_corpus.get(term)
         if found is None:
             if len(self._in_corpus) > 100_000:
@@ -260,7 +275,8 @@ class Searcher:
         keyword = self.keyword()
         if expand:
             # A rendering counts when the corpus uses it, as a token or inside a longer word.
-            known = lambda w: keyword.has(w) or self.in_corpus(w)  # noqa: E731
+            self._fresh_caches()  # once per question, not once per candidate rendering
+            known = lambda w: keyword.has(w) or self._contains(w)  # noqa: E731
             query = analyse(question, history or [], known, _Lazy(self.transliterator),
                             standalone=standalone)
         else:
@@ -315,11 +331,11 @@ class Searcher:
                     matches=on_year)
         hits = [Hit(chunks[cid], score, found_by[cid])
                 for cid, score in sorted(fused.items(), key=lambda x: -x[1]) if cid in chunks]
-        if options.dedupe:
-            hits = dedupe(hits)
+        # Lazily: passages past the k-th that no re-ranking can lift are never compared.
+        ranked = _deduped(hits) if options.dedupe else iter(hits)
         if options.diversity:
-            hits = diversify(hits)
-        return hits[:k]
+            return diversify(ranked, k=k)
+        return list(islice(ranked, k))
 
     def _dense(self, text: str, n: int, where: dict | None) -> list[tuple[str, float]]:
         vector = self.store.embeddings.embed_query(text)

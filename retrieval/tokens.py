@@ -49,11 +49,13 @@ def _cut(text: str) -> tuple[str, ...]:
     return tuple(jieba.lcut_for_search(text))
 
 
-def tokenize(text: str) -> list[str]:
+def tokenize(text: str, cached: bool = True) -> list[str]:
     """Search tokens of already-normalised text: jieba search mode, stopwords and punctuation
-    removed; Latin words kept whole, digits kept (figures are often what is asked)."""
+    removed; Latin words kept whole, digits kept (figures are often what is asked).
+    `cached=False` for passages being indexed: each is cut once, and keeping their cuts would
+    hold tens of thousands of token tuples for nothing (hundreds of MB at 100k chunks)."""
     out = []
-    for tok in _cut(text):
+    for tok in (_cut(text) if cached else jieba.lcut_for_search(text)):
         tok = tok.strip().lower()
         if not tok or tok in STOPWORDS or _PUNCT_RE.match(tok):
             continue

@@ -166,6 +166,44 @@ def test_a_sentence_referring_to_the_paragraph_before_carries_its_figure():
     assert next(s for s in scored if s.evidence.text.startswith("捐款达前项")).figure_fit
 
 
+def _status_answer(question: str, meta: dict):
+    text = "某市工资审议办法\n法规类别：废止法规\n第一条 为审议最低工资，设立工资审议委员会。\n第二条 本办法自发布日施行。"
+    chunk = one_passage(text, "wage.txt", "某市工资审议办法", meta)
+    keyword = KeywordIndex([chunk])
+    query = analyse(question, [], lambda w: keyword.has(w) or w in normalise(text))
+    return extractive_answer(query, [Hit(chunk, 1.0)], keyword, BigramEmbeddings(), lambda d: text,
+                             AnswerOptions(threshold=0.0), in_corpus=lambda t: t in normalise(text))
+
+
+def test_a_validity_question_leads_with_the_documents_status_cited_by_the_sentence_stating_it():
+    repealed = _status_answer("某市工资审议办法现在还有效吗？", {"date": "2024-03-08", "repealed": "2024-03-08"})
+    assert repealed.text.startswith("答：《某市工资审议办法》已废止（2024-03-08）。[1]")
+    assert repealed.citations[0].quote == "法规类别：废止法规"
+    in_force = _status_answer("某市工资审议办法现在还有效吗？", {"date": "2020-01-01", "effective": "2020-01-01"})
+    assert in_force.text.startswith("答：《某市工资审议办法》自2020-01-01起施行")
+    cited = in_force.citations[int(in_force.text.split("[", 1)[1][0]) - 1]
+    assert "施行" in cited.quote
+    # Neither recorded: no status is claimed.
+    assert not _status_answer("某市工资审议办法现在还有效吗？", {"date": "2020-01-01"}).text.startswith("答：《")
+
+
+def test_an_exception_paragraph_is_quoted_after_the_rule_of_its_article():
+    from retrieval.answer import same_article_rule
+
+    text = ("某市养犬管理条例\n第四条 养犬管理实行分区管理。街道辖区为重点管理区，乡镇辖区为一般管理区。\n"
+            "县人民政府可以将重点管理区内的农村地区调整为一般管理区。\n第五条 养犬人应当文明养犬。")
+    chunk = one_passage(text, "dogs.txt", "某市养犬管理条例")
+    keyword = KeywordIndex([chunk])
+    query = analyse("重点管理区和一般管理区怎么划分？", [], lambda w: keyword.has(w) or w in normalise(text))
+    weights = term_weights(query, keyword, lambda t: t in normalise(text))
+    scored = score_sentences(query, candidate_sentences([Hit(chunk, 1.0)]), weights, BigramEmbeddings())
+    exception = next(s for s in scored if s.evidence.text.startswith("县人民政府"))
+    assert [s.evidence.text for s in same_article_rule([exception], scored, 1.0)] == [
+        "街道辖区为重点管理区，乡镇辖区为一般管理区。"]
+    rule = next(s for s in scored if s.evidence.text.startswith("街道辖区"))
+    assert same_article_rule([rule], scored, 1.0) == []  # nothing of its article comes before it
+
+
 def test_a_year_the_dated_document_never_names_counts_as_missing():
     assert _signals("2021年未束犬链罚多少钱？")["year_missing"] == 0.0
     assert _signals("2035年未束犬链罚多少钱？")["year_missing"] == 1.0
@@ -177,6 +215,32 @@ def test_a_version_asked_by_its_year_is_matched_by_the_document_date_only():
     assert _signals("2019年未束犬链罚多少钱？", text)["year_missing"] == 0.0
     assert _signals("2019年版条例对未束犬链罚多少钱？", text)["year_missing"] == 1.0
     assert _signals("2021年版条例对未束犬链罚多少钱？", text)["year_missing"] == 0.0
+
+
+def test_a_version_year_is_matched_by_the_leads_document_not_by_another_chosen_one():
+    from retrieval.scoring import Scored
+
+    old = _dated("fines-2017.txt", "2017-11-04", "情节严重的，对单位处五千元以上十万元以下的罚款。")
+    other = _dated("funeral-2024.txt", "2024-08-22", "情节严重的，处一万元以上五万元以下罚款。")
+    keyword = KeywordIndex([old, other])
+    query = analyse("2024年修订的条例，情节严重的罚款最高多少？", [], keyword.has)
+    weights = term_weights(query, keyword, keyword.has)
+    evidence = candidate_sentences([Hit(old, 1.0), Hit(other, 0.9)])
+    scored = score_sentences(query, evidence, weights, BigramEmbeddings())
+    lead = next(s for s in scored if s.evidence.chunk is old)
+    side = next(s for s in scored if s.evidence.chunk is other)
+    chosen = [Scored(lead.evidence, 1.0, lead.coverage, lead.covered, lead.dense, lead.figure_fit),
+              Scored(side.evidence, 0.5, side.coverage, side.covered, side.dense, side.figure_fit)]
+    assert features(query, weights, chosen, [])["year_missing"] == 1.0  # the 2017 version leads
+
+
+def test_words_qualifying_the_asked_quantity_are_answered_by_the_figure():
+    chunks, _, keyword, vocabulary = fixtures()
+    query = analyse("携犬出户未束犬链最高罚多少钱？", [], vocabulary)
+    weights = term_weights(query, keyword, lambda t: t in normalise(DOC) or t == "最高")
+    assert not any("最高" in g for g in weights.present) and "最高" not in weights.absent
+    plain = analyse("最高人民法院在哪里？", [], vocabulary)  # no quantity asked: a word like any other
+    assert any("最高" in g for g in term_weights(plain, keyword, lambda t: t == "最高").present)
 
 
 def test_a_follow_up_is_not_declined_for_a_name_only_its_earlier_turn_used():

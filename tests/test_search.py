@@ -57,3 +57,21 @@ def test_an_embedder_failure_reaches_the_caller(searcher):
     broken = Searcher(Store(searcher.store.settings, _BrokenEmbeddings()))
     with pytest.raises(RuntimeError, match="embedder unavailable"):
         broken.search(broken.analyse("社区党组织的经费怎么保障？"))
+
+
+def test_a_search_reads_only_the_hits_its_top_k_needs(searcher):
+    """Diversity with a cut-off stops reading hits once none can still enter the top k: the
+    same hits, in the same order, as re-ranking all of them."""
+    import random
+
+    from policyqa.records import Hit
+    from retrieval.search import diversify
+
+    chunks = list(searcher.store.chunks_by_id(searcher.store.chunk_ids_in_order()).values())
+    rng = random.Random(13)
+    for _ in range(50):
+        picked = rng.sample(chunks, min(len(chunks), rng.randint(1, 60)))
+        hits = sorted((Hit(c, round(rng.random(), 2), ("dense",)) for c in picked), key=lambda h: -h.score)
+        for k in (1, 5, 10):
+            assert [(h.chunk.id, h.score) for h in diversify(iter(hits), k=k)] == \
+                [(h.chunk.id, h.score) for h in diversify(hits)[:k]]

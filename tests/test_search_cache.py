@@ -56,3 +56,24 @@ def test_a_large_index_rebuilds_in_the_background_while_the_old_one_serves(tmp_p
     searcher._building.join(timeout=120)
     new = searcher.keyword()
     assert new is not old and new.n_docs == store.count_chunks()
+
+
+def test_a_streamed_build_equals_the_in_memory_index(tmp_path):
+    # The build from the store reads, tokenises and keeps tokens a batch at a time (batches of 7
+    # here, so that most chunks are in a later batch): same ids, document frequencies and scores
+    # as an index built from all chunks at once.
+    from retrieval.keyword import KeywordIndex, build_from_store, stored_token_lists
+
+    store = _store(tmp_path / "s")
+    ingest_paths(store, [SAMPLE / "004_df71fea4efc04293.txt", SAMPLE / "002_91d554ad338f1578.txt"],
+                 progress=False)
+    ids = store.chunk_ids_in_order()
+    assert len(ids) > 14
+    whole = KeywordIndex.from_chunks(store.all_chunks())
+    streamed = KeywordIndex.from_token_lists(stored_token_lists(store, ids, batch=7))
+    assert streamed.ids == whole.ids and streamed.df == whole.df
+    assert _tokens_kept(store) == len(ids)
+    for query in (["经费", "保障"], ["长春", "就业"], ["党员"]):
+        assert streamed.search(query, 10) == whole.search(query, 10) != []
+    # A chunk gone between listing and reading is left out, not an error.
+    assert build_from_store(store, ids + ["no-such-chunk"]).ids == ids

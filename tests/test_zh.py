@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from policyqa.zh import (ITEM_RE, asked_amount_nouns, asked_quantity, find_figures, jurisdiction_counts,
-                         jurisdiction_markers, names_amount, normalise, numeral_value, place_within, sentence_spans,
-                         to_traditional, years_named, asks_version_year)
+from policyqa.zh import (ITEM_RE, asked_amount_nouns, asked_quantity, asks_validity, find_figures,
+                         jurisdiction_counts, jurisdiction_markers, names_amount, normalise, numeral_value,
+                         place_within, sentence_spans, to_traditional, years_named, asks_version_year)
 
 
 def test_sentence_spans_exclude_white_space_and_keep_closing_marks():
@@ -56,6 +56,7 @@ def test_words_with_numeral_characters_are_not_figures():
     ("地区生产总值打算增长多少？", {"ratio", "money"}),  # a change: a rate or an amount
     ("明年有哪几天公众假期？", {"date"}),  # which days: dates, not a count nor a period (回归20年)
     ("什么时候之前必须申报？", {"date", "duration"}),  # "when" may be answered by a period
+    ("回归是哪一年？", {"date"}),  # a year asked by name: 1999年, not a count of years (回归20年)
     ("what is the current monthly basic wage?", {"money"}),  # a wage is money, not a multiple
     ("基本工资是多少？", {"money"}),
     ("罚款是多少？", {"money", "ratio"}),  # a fine may be a multiple of illegal gains
@@ -102,6 +103,20 @@ def test_a_figure_counts_for_the_kind_of_sum_its_sentence_names():
     assert not names_amount("未绝育宠物登记费一百元", subsidy)  # a fee is no subsidy
     assert names_amount("每只补贴二百元", subsidy)  # near-synonyms of one kind answer one another
     assert names_amount("未绝育宠物登记费一百元", ())  # no kind asked: any sum
+
+
+@pytest.mark.parametrize("question, validity", [
+    ("《基本工资审议办法》现在还有效吗？", True), ("这个条例是否仍然适用？", True), ("这个办法废止了没有？", True),
+    ("Is the wage review regulation still in force?", True), ("Was it repealed?", True),
+    ("有效期是多久？", False), ("本办法何时施行？", False), ("目前实施哪些措施？", False),
+    ("目前有效的补贴标准是多少？", False),
+])
+def test_a_question_whether_a_text_still_holds(question, validity):
+    assert asks_validity(normalise(question)) is validity
+
+
+def test_a_validity_question_asks_no_quantity():
+    assert asked_quantity(normalise("Is the basic wage regulation still in force?")) is None
 
 
 def test_no_quantity_without_a_question_word_for_it():
@@ -155,3 +170,8 @@ def test_jurisdiction_markers_hold_every_officeholder_of_their_kinds(region, nam
     and for finance) since the handovers; Taiwan's presidents and premiers since 1996."""
     markers = jurisdiction_markers()
     assert [n for n in names.split() if markers.get(normalise(n)) != region] == []
+
+
+def test_a_count_of_years_is_no_calendar_date():
+    kinds = {f.text: f.kind for f in find_figures("明年是澳门回归20年，回归于1999年12月20日")}
+    assert kinds["20年"] == "duration" and kinds["1999年12月20日"] == "date"
