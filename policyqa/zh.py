@@ -79,6 +79,7 @@ UNIT_CLASSES: dict[str, tuple[str, ...]] = {
     "duration": ("个工作日", "工作日", "个月", "小时", "分钟", "周年", "年", "月", "日", "天", "周"),
     "age": ("周岁", "岁"),
     "ratio": ("倍", "%", "％", "‰", "成"),
+    "text": ("字", "页"),  # a text's length: 约3400字, 共12页
     "count": ("个", "名", "户", "人", "只", "条", "次", "项", "家", "所", "座", "批", "件", "份",
               "盏", "篇", "位", "台", "辆", "头", "犬", "张", "套", "间", "处", "类", "种", "级"),
 }
@@ -86,7 +87,7 @@ _UNIT_OF = {u: c for c, units in UNIT_CLASSES.items() for u in units}
 _UNITS_RE = "|".join(sorted(map(re.escape, _UNIT_OF), key=len, reverse=True))
 _CN_DIGITS = "零〇○一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟"
 FIGURE_RE = re.compile(
-    r"(?P<num>\d[\d,，]*(?:\.\d+)?\s*(?:[万亿](?:\d[\d,，]*)?)?|[%s点]*[%s][%s点]*)" % (_CN_DIGITS, _CN_DIGITS, _CN_DIGITS)
+    r"(?P<num>\d[\d,，]*(?:\.\d+)?\s*(?:[万亿](?:\d[\d,，]*[千百]?)?)?|[%s点]*[%s][%s点]*)" % (_CN_DIGITS, _CN_DIGITS, _CN_DIGITS)
     + r"(?P<approx>多|余)?\s*(?P<unit>%s)" % _UNITS_RE)
 # A calendar date, Arabic or Chinese: 2019年, 2024年8月22日, 二〇二四年十一月十日, 民国九十五年三月.
 DATE_RE = re.compile(r"(?:(?:19|20)\d{2}|[一二〇○零][〇○零一二三四五六七八九]{3})\s*年(?:\s*[\d一二三四五六七八九十]{1,3}\s*月(?:\s*[\d一二三四五六七八九十]{1,3}\s*日)?)?"
@@ -176,8 +177,8 @@ def find_figures(text: str) -> list[Figure]:
         if not re.search(r"\d", num) and (
                 _NOT_FIGURE_BEFORE.search(text[:m.start()]) or text[m.start():].startswith(_NOT_FIGURE_AFTER)):
             continue
-        if num in ("点",):
-            continue
+        if num in ("点",) or unit == "字" and text[m.end():m.end() + 1] in ("第", "号"):
+            continue  # a document number (劳动二字第0910003593号) is no length
         out.append(Figure(m.group().strip(), numeral_value(num.rstrip("点")), unit, _UNIT_OF[unit],
                           m.start(), m.end()))
     # Dates answer "when" questions: kind "date", no unit, never compared as quantities.
@@ -210,6 +211,9 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
         (r"多少公斤|多重|体重|\bkg\b|kilogram|weigh", "weight"),
         (r"比例|百分之|几倍|多少倍|百分比|几成|percent|proportion|share of|times the", "ratio"),
         (r"(?<!哪)(几|多少)[个只条名户人项家所次件份位台辆张套间处类种]|how many|number of", "count"),
+        # How long a text is: its length in characters or pages, not a period.
+        (r"多少字|几个字|多少页|几页|篇幅|字数|how long is (the |its |a |an )?([\w'’-]+ ){0,6}"
+         r"(report|document|text|speech|address|article|notice|draft|plan|law|regulation)s?\b", "text"),
     ))
 # A unit the question names outright (多少元, 几岁, how many days) says exactly which kind answers
 # it: the looser cues above (a fine may be set as a multiple) then add nothing.

@@ -381,6 +381,8 @@ def english_value(f: Figure, context: str) -> str:
         # What a multiple multiplies, when the clause names it just before (违法所得一倍以上).
         base = next((en for zh, en in _RATIO_BASES if zh in context[max(0, f.start - 8):f.start]), "")
         return f"{number} times{f' the {base}' if base else ''}"
+    if f.kind == "text":
+        return f"{number} {'pages' if f.unit == '页' else 'characters'}"
     unit = _ENGLISH_UNITS.get(f.kind, "")
     return f"{number} {unit}".strip()
 
@@ -395,9 +397,12 @@ _ENGLISH_NOUNS = ((r"\bfines?\b|\bpenalt", "fine"), (r"\bfees?\b|\bcosts?\b|\bch
                   (r"subsid", "subsidy"), (r"allowance", "allowance"), (r"\bgrants?\b", "grant"),
                   (r"\breward|\bbonus", "reward"), (r"pension", "pension"), (r"\bvouchers?\b", "voucher"),
                   (r"\bage\b|how old", "age"), (r"\bdeadline|time limit", "time limit"),
+                  (r"how long is (the |its |a |an )?([\w'’-]+ ){0,6}(report|document|text|speech|address|article"
+                   r"|notice|draft|plan|law|regulation)s?\b", "length"),
                   (r"how long|\bperiod\b|interval|\bwait", "period"), (r"\bweigh", "weight"))
 _KIND_NOUNS = {"money": "amount", "duration": "period", "date": "date", "age": "age", "count": "number",
-               "ratio": "rate", "volume": "volume", "weight": "weight", "area": "area", "length": "length"}
+               "ratio": "rate", "volume": "volume", "weight": "weight", "area": "area", "length": "length",
+               "text": "length"}
 # 每 + a unit: what a figure is counted per (每人每月 → per person per month).
 _PER_UNITS = (("平方米", "square metre"), ("小时", "hour"), ("人", "person"), ("户", "household"),
               ("月", "month"), ("年", "year"), ("日", "day"), ("天", "day"), ("周", "week"), ("次", "time"),

@@ -20,7 +20,7 @@ from policyqa.records import Evidence
 from policyqa.zh import QUANTITY_QUALIFIERS, asked_amount_nouns, asked_quantity, find_figures, names_amount, normalise, years_named
 from retrieval.evidence import intro_chain, previous_paragraph
 from retrieval.keyword import KeywordIndex
-from retrieval.query import Query, search_text
+from retrieval.query import Query, is_dictionary_word, search_text
 
 
 _LATIN = re.compile(r"[a-z0-9'’\-]+")
@@ -38,6 +38,15 @@ class ScoringOptions:
     # A one-character token (镇, 站) matches inside any word containing it: weak evidence.
     single_char_weight: float = 0.3
     asked_word_weight: float = 2.0  # words of a follow-up as asked, over those of the rewrite
+
+
+def _abbreviates(word: str, norm_text: str) -> bool:
+    """A two-character dictionary word as the short form of a four-character phrase the text
+    writes out: its first and last characters (禁放 for 禁止燃放, 高校 for 高等学校). Only
+    dictionary words (a segmentation artefact such as 走后 abbreviates nothing), and only the
+    four-character form: a three-character one (老人 in 老年人) is most often another word."""
+    return (len(word) == 2 and "\u4e00" <= word[0] <= "\u9fff" and "\u4e00" <= word[1] <= "\u9fff"
+            and is_dictionary_word(word) and re.search(re.escape(word[0]) + r"[\u4e00-\u9fff]{2}" + re.escape(word[1]), norm_text) is not None)
 
 
 @dataclass(frozen=True)
@@ -59,7 +68,7 @@ class TermWeights:
     def coverage(self, norm_text: str) -> tuple[float, frozenset]:
         """Share of the weight of the words the corpus uses whose terms occur in the text (the
         words it lacks are measured apart, by `absent_share`)."""
-        covered = frozenset(g for g in self.present if any(t in norm_text for t in g))
+        covered = frozenset(g for g in self.present if any(t in norm_text or _abbreviates(t, norm_text) for t in g))
         return self.share(covered), covered
 
     def share(self, covered: frozenset) -> float:

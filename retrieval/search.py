@@ -283,7 +283,26 @@ class Searcher:
             query = analyse(question, history or [], lambda _t: False, None, standalone=standalone)
         # Only words that no document contains even as a substring count as unknown.
         unknown = tuple(t for t in query.unknown if query.lang == "en" or not self.in_corpus(t))
-        return replace(query, unknown=unknown)
+        return replace(query, unknown=unknown, compares_places=self._places_apart(query.places))
+
+    def _places_apart(self, places: tuple[str, ...]) -> bool:
+        """Whether two of the places have no document about both (a question comparing them).
+        A document is about a place as `mentions` judges it: by its region when it has one, else
+        by its text (the store's character index: one query per place, only for several)."""
+        if len(places) < 2:
+            return False
+        self._fresh_caches()
+        regions = self._regions()
+
+        def about(place: str) -> set[str]:
+            named = self.store.documents_containing(place)
+            if not is_place(place):  # a place the gazetteer lacks (a town): by the text alone
+                return named
+            return {d for d in named if not regions.get(d)} | {
+                d for d, region in regions.items() if region and place_within(place, region)}
+
+        docs = [about(p) for p in places]
+        return any(a and b and not a & b for i, a in enumerate(docs) for b in docs[i + 1:])
 
     def search(self, query: Query, k: int = 10, where: dict | None = None,
                options: SearchOptions = SearchOptions()) -> list[Hit]:

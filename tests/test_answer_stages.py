@@ -16,7 +16,7 @@ from retrieval.decision import decide, features
 from retrieval.evidence import candidate_sentences
 from retrieval.keyword import KeywordIndex
 from retrieval.query import analyse
-from retrieval.scoring import score_sentences, term_weights
+from retrieval.scoring import TermWeights, score_sentences, term_weights
 
 
 class BigramEmbeddings(Embeddings):
@@ -555,3 +555,18 @@ def test_the_document_title_heading_its_items_is_no_list_label():
     chunk = one_passage(text, "g.txt", "某市高龄津贴通知")
     items = candidate_sentences([Hit(chunk, 1.0)])
     assert [e.text[:2] for e in items] == ["一、", "二、"] and all(e.intro is None for e in items)
+
+
+def test_an_english_lead_gives_a_texts_length_in_characters():
+    from policyqa.zh import find_figures
+    from retrieval.compose import english_value
+
+    figure = find_figures("全文约3400字")[0]
+    assert english_value(figure, "全文约3400字") == "3,400 characters"
+
+
+def test_a_dictionary_word_covers_the_four_character_phrase_it_abbreviates():
+    weights_for = lambda *words: TermWeights({(w,): 1.0 for w in words}, {})  # noqa: E731
+    assert weights_for("禁放").coverage("下列区域禁止燃放烟花爆竹")[0] == 1.0
+    assert weights_for("老人").coverage("老年人优待办法")[0] == 0.0  # a three-character form is another word
+    assert weights_for("走后").coverage("走出门后")[0] == 0.0  # a segmentation artefact abbreviates nothing

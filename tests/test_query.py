@@ -111,3 +111,32 @@ def test_a_capitalised_ordinary_word_is_absent_not_an_unknown_name():
     assert "France" in found.unknown_names  # a name no document mentions
     assert not {"Ordinance", "Registration"} & set(found.unknown_names)
     assert "ordinance" in found.unmatched
+
+
+def test_an_english_question_is_embedded_as_one_rendering_per_word():
+    from retrieval.query import search_text
+
+    corpus = "违反规定的，处罚款。罚金另计。本市禁止燃放烟花爆竹。"
+    query = analyse("What is the fine for setting off fireworks in France?", [], lambda w: w in corpus)
+    dense = search_text(query)
+    # The best rendering of each word once, then what no corpus word renders, in English;
+    # not the English sentence, nor a word's other renderings (the fine's 罚金 feeds BM25).
+    assert "罚款" in dense.split() and "罚金" in query.tokens and "罚金" not in dense
+    assert "France" in dense and "What" not in dense and "setting" not in dense
+    assert len(dense.split()) == len(set(dense.split()))
+    # A Chinese question is embedded as itself, normalised.
+    assert search_text(analyse("燃放煙花爆竹罰多少？", [], lambda w: w in corpus)) == normalise("燃放煙花爆竹罰多少？")
+
+
+def test_places_compared_across_documents_are_left_to_the_place_prior():
+    from dataclasses import replace
+
+    from retrieval.query import search_text
+
+    corpus = "晋安区收集问题。柳园镇收集问题，解决问题。"
+    query = analyse("How many problems were collected in Jin'an District and in Liuyuan Town?", [],
+                    lambda w: w in corpus, Transliterator(["晋安", "柳园", "问题", "收集"]))
+    assert {"晋安", "柳园"} <= set(query.places) and not query.compares_places
+    assert {"晋安", "柳园", "收集"} <= set(search_text(query).split())
+    compared = search_text(replace(query, compares_places=True)).split()
+    assert "收集" in compared and not {"晋安", "柳园", "区", "镇"} & set(compared)

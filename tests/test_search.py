@@ -75,3 +75,11 @@ def test_a_search_reads_only_the_hits_its_top_k_needs(searcher):
         for k in (1, 5, 10):
             assert [(h.chunk.id, h.score) for h in diversify(iter(hits), k=k)] == \
                 [(h.chunk.id, h.score) for h in diversify(hits)[:k]]
+
+
+def test_places_written_about_in_separate_documents_are_compared(searcher):
+    apart = searcher.analyse("How many suggestions were collected in Jin'an District and in Liuyuan Town?")
+    assert {"晋安", "柳园"} <= set(apart.places) and apart.compares_places
+    assert not searcher.analyse("How many suggestions were collected in Liuyuan Town?").compares_places
+    # Places that one document is about together are not a comparison.
+    assert not searcher.analyse("How many suggestions were collected in Liuyuan Town, Guazhou County?").compares_places

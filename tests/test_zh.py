@@ -175,3 +175,17 @@ def test_jurisdiction_markers_hold_every_officeholder_of_their_kinds(region, nam
 def test_a_count_of_years_is_no_calendar_date():
     kinds = {f.text: f.kind for f in find_figures("明年是澳门回归20年，回归于1999年12月20日")}
     assert kinds["20年"] == "duration" and kinds["1999年12月20日"] == "date"
+
+
+def test_a_texts_length_is_a_figure_and_a_document_number_is_not():
+    found = [(f.text, f.kind, f.value) for f in find_figures("报告共1万1千字，其中第一部分约3400字；劳动二字第0910003593号")]
+    assert found == [("1万1千字", "text", 11000.0), ("3400字", "text", 3400.0)]
+
+
+@pytest.mark.parametrize("question, kinds", [
+    ("How long is the district's draft government work report?", {"duration", "text"}),
+    ("How long is the review?", {"duration"}),  # a process takes time; a text has a length
+    ("这份报告有多少字？", {"text"}),
+])
+def test_how_long_a_text_is_asks_its_length(question, kinds):
+    assert asked_quantity(normalise(question)) == frozenset(kinds)
