@@ -249,3 +249,28 @@ def test_reads_during_a_write_see_the_last_commit_without_waiting(tmp_path):
     assert store.generation == before[0] + 1
     assert [d["doc"] for d in store.documents()] == ["001_04a2f7de591a3251.txt", "002_91d554ad338f1578.txt"]
     store.close()
+
+
+def test_the_vector_search_is_widened_on_new_and_existing_collections(tmp_path):
+    # Chroma's default HNSW search breadth (100) misses nearer passages at 100k chunks: a new
+    # collection gets the configured breadth, and one made with the default is widened on open
+    # (searching as before, from the same vectors).
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    from policyqa.store import VECTOR_INDEX
+
+    old = tmp_path / "old"
+    client = chromadb.PersistentClient(path=str(old / "chroma"),
+                                       settings=ChromaSettings(anonymized_telemetry=False))
+    client.create_collection("policyqa", configuration={"hnsw": {"space": "cosine"}})
+    assert client.get_collection("policyqa").configuration["hnsw"]["ef_search"] < VECTOR_INDEX.search_ef
+    del client
+    for path in (tmp_path / "new", old):
+        store = _store(path)
+        ingest_paths(store, [SAMPLE / "004_df71fea4efc04293.txt"], progress=False)
+        assert store.vectors._collection.configuration["hnsw"]["ef_search"] == VECTOR_INDEX.search_ef
+        vector = store.embeddings.embed_query("社区党组织经费保障")
+        assert store.dense_search(vector, 3)
+        store.close()
+        assert _store(path).vectors._collection.configuration["hnsw"]["ef_search"] == VECTOR_INDEX.search_ef
