@@ -40,6 +40,7 @@ class Options:
     # included (人民币, 国务院): a mainland law quoting 港元 stays without a region. Calibrated on
     # ../shared/dev2/corpus, ../shared/corpus and the 3,452 laws of ../shared/scale.
     marker_dominance: float = 2.0
+    marker_chars: int = 20000  # read so much of the text for markers (a page shows them early)
 
 
 OPTIONS = Options()
@@ -368,7 +369,7 @@ def _jurisdiction(text: str, options: Options) -> str:
     """The region whose markers dominate a text that names no place (a Hong Kong news page says
     本港, 港元 and its Financial Secretary's name, never 香港); "" when none does or when the
     mainland's own words do (a national text has no region)."""
-    counts = jurisdiction_counts(text)
+    counts = jurisdiction_counts(text[: options.marker_chars])
     if not counts:
         return ""
     region, hits = max(counts.items(), key=lambda kv: kv[1])
