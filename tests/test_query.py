@@ -140,3 +140,14 @@ def test_places_compared_across_documents_are_left_to_the_place_prior():
     assert {"白沙", "清河", "收集"} <= set(search_text(query).split())
     compared = search_text(replace(query, compares_places=True)).split()
     assert "收集" in compared and not {"白沙", "清河", "区", "镇"} & set(compared)
+
+
+def test_administrative_levels_meet_the_words_policy_text_writes():
+    corpus = "自治区人民政府、各省及地级市、县级市，街道办事处和居民委员会应当落实补贴。"
+    found = expand_english("Do the autonomous region, each province, every prefecture-level city, "
+                           "county-level city and subdistrict office pay the subsidy?", lambda w: w in corpus)
+    for word, rendering in (("autonomous region", "自治区"), ("province", "省"),
+                            ("prefecture-level city", "地级市"), ("county-level city", "县级市"),
+                            ("subdistrict office", "街道办事处")):
+        assert found.by_word[word][0] == rendering, word
+    assert "居民委员会" in expand_english("Must the neighbourhood committee act?", lambda w: w in corpus).terms
