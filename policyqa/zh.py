@@ -457,6 +457,54 @@ def place_within(place: str, region: str) -> bool:
                for parent in {code[:4] + "00", code[:2] + "0000"} - {code})
 
 
+JURISDICTION_MARKERS_PATH = Path(__file__).parent / "data" / "jurisdiction_markers.tsv"
+MAINLAND = "内地"  # the markers table's counter-evidence: words of the mainland's own texts
+
+
+@lru_cache(maxsize=1)
+def _jurisdiction_markers() -> tuple[re.Pattern, dict[str, str]]:
+    """One pattern over every marker of policyqa/data/jurisdiction_markers.tsv (longest first, so
+    经济财政司司长 is Macau's and not Hong Kong's 财政司司长) and normalised marker → region."""
+    import csv
+
+    with JURISDICTION_MARKERS_PATH.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader((ln for ln in f if not ln.startswith("#")), delimiter="\t"))
+    region_of: dict[str, str] = {}
+    alternatives: list[tuple[str, str]] = []
+    for row in rows:
+        marker = normalise(row["marker"])
+        region_of[marker] = row["region"]
+        pattern = re.escape(marker)
+        if marker[0].isascii() and marker[0].isalpha():
+            pattern = r"(?<![a-z])" + pattern
+        if marker[-1].isascii() and marker[-1].isalpha():
+            pattern += r"(?![a-z])"
+        if row.get("not_before"):
+            pattern += "(?![%s])" % re.escape(normalise(row["not_before"]))
+        alternatives.append((marker, pattern))
+    alternatives.sort(key=lambda a: len(a[0]), reverse=True)
+    # The lookahead on the markers' first characters lets most positions fail at once (about 8×
+    # faster over a long law than trying every alternative at each character).
+    firsts = re.escape("".join(sorted({m[0] for m in region_of})))
+    return re.compile("(?=[%s])(?:%s)" % (firsts, "|".join(p for _, p in alternatives))), region_of
+
+
+def jurisdiction_markers() -> dict[str, str]:
+    """Every marker of the table (normalised Simplified) → its region (香港, 澳门, 台湾, 内地)."""
+    return dict(_jurisdiction_markers()[1])
+
+
+def jurisdiction_counts(text: str) -> dict[str, int]:
+    """How often `text` (either script) uses each region's markers: its currency, officeholders,
+    institutions and words for "here" (本港, 本澳), which its own texts use without naming it."""
+    pattern, region_of = _jurisdiction_markers()
+    counts: dict[str, int] = {}
+    for m in pattern.finditer(to_simplified(unicodedata.normalize("NFKC", text)).lower()):
+        region = region_of[m.group()]
+        counts[region] = counts.get(region, 0) + 1
+    return counts
+
+
 def short_place_name(name: str) -> str:
     """"德州市" → "德州", "广西壮族自治区" → "广西", "香港特别行政区" → "香港": the form
     people write; names that would shrink to one character keep their suffix (沙市, 和县)."""
