@@ -635,7 +635,7 @@ class Query:
     unknown: tuple[str, ...] = ()
     # English content words no corpus word renders: they count as uncovered question words.
     absent_words: tuple[str, ...] = ()
-    # The places are written about in separate documents ("in Jin'an and in Liuyuan"): each is
+    # The places are written about in separate documents ("in Baisha and in Qinghe"): each is
     # matched by the place prior and answered from its own documents (set by the searcher,
     # which can see the corpus).
     compares_places: bool = False
