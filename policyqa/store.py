@@ -363,6 +363,10 @@ class Store:
         row = self._read().execute("SELECT content_hash FROM documents WHERE doc=?", (doc,)).fetchone()
         return row[0] if row else None
 
+    def document_meta(self, doc: str) -> dict:
+        row = self._read().execute("SELECT meta FROM documents WHERE doc=?", (doc,)).fetchone()
+        return json.loads(row[0]) if row and row[0] else {}
+
     def all_chunks(self) -> list[Chunk]:
         rows = self._read().execute("SELECT record FROM chunks ORDER BY doc, position").fetchall()
         return [chunk_from_json(r[0]) for r in rows]

@@ -128,12 +128,18 @@ def asks_version_year(text: str) -> bool:
     return bool(_VERSION_RE.search(text))
 
 
-# A question whether a text still holds (还有效吗, 是否仍然适用, still in force, repealed?): it is
-# answered by the document's status — repealed, or in force since a date — which its header and
-# revision notes state (ingest records them as metadata).
+# A question whether a text still holds (还有效吗, 是否废止, 仍然适用吗, still in force, repealed?),
+# the document being the subject: it is answered by the document's status — repealed, or in force
+# since a date — which its header and revision notes state (ingest records them as metadata).
+# Whom or where a rule applies to (是否适用于外地人, 外地人适用吗, which rules are in force for
+# dog owners, does it still apply to renters) is no question of validity: 适用 counts only as
+# 仍/还 适用 with no 于 after it, and "in force"/"valid" only said of a named text (is the/this …).
 _VALIDITY_RE = re.compile(
-    r"(有效|适用|施行|生效|实施|废止|失效|作废)了?(吗|么|没有|与否)|是否[^,，。?？]{0,4}(有效|适用|施行|生效|实施|废止|失效|作废)"
-    r"|\bstill (in force|valid|effective|in effect|appl)|\brepealed\b|\bin force\b|\bno longer (valid|in force|appl)", re.I)
+    r"(有效|施行|生效|实施|废止|失效|作废)了?(吗|么|没有|与否)|是否[^,，。?？]{0,4}(有效|施行|生效|实施|废止|失效|作废)"
+    r"|(仍然?|还|依然|继续)(可以)?适用(?!于)"
+    r"|\bstill (in force|valid|effective|in effect)\b|\bstill (applicable|appl(y|ies))\b(?! to\b)"
+    r"|\b(is|are|was|were)\s+(the|this|that|these|those|it)\b[^?]{0,80}\b(in force|valid|in effect)\b"
+    r"|\brepealed\b|\bno longer (valid|in force|in effect)\b", re.I)
 # Words a text states its repeal with.
 REPEAL_WORDS = ("废止", "失效", "停止施行")
 
@@ -178,7 +184,9 @@ def find_figures(text: str) -> list[Figure]:
                 _NOT_FIGURE_BEFORE.search(text[:m.start()]) or text[m.start():].startswith(_NOT_FIGURE_AFTER)):
             continue
         if num in ("点",) or unit == "字" and text[m.end():m.end() + 1] in ("第", "号"):
-            continue  # a document number (劳动二字第0910003593号) is no length
+            continue  # a document number (某人社二字第123号) is no length
+        if _UNIT_OF[unit] == "text" and not re.search(r"[\d百千万]", num):
+            continue  # a small Chinese numeral before 字/页 is an idiom (红十字会, 八字方针, 一字不差)
         out.append(Figure(m.group().strip(), numeral_value(num.rstrip("点")), unit, _UNIT_OF[unit],
                           m.start(), m.end()))
     # Dates answer "when" questions: kind "date", no unit, never compared as quantities.
@@ -186,6 +194,9 @@ def find_figures(text: str) -> list[Figure]:
     return sorted(out, key=lambda f: f.start)
 
 
+# "How long is the … report": a text's length asked (composition words its English lead by it too).
+HOW_LONG_IS_A_TEXT = (r"how long is (the |its |a |an )?([\w'’-]+ ){0,6}"
+                      r"(report|document|text|speech|address|article|notice|draft|plan|law|regulation)s?\b")
 # A question that asks for a quantity, and which kinds of unit can answer it. Checked on the
 # normalised (Simplified, lower-case) question; English and Chinese cues side by side.
 QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
@@ -212,8 +223,7 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
         (r"比例|百分之|几倍|多少倍|百分比|几成|percent|proportion|share of|times the", "ratio"),
         (r"(?<!哪)(几|多少)[个只条名户人项家所次件份位台辆张套间处类种]|how many|number of", "count"),
         # How long a text is: its length in characters or pages, not a period.
-        (r"多少字|几个字|多少页|几页|篇幅|字数|how long is (the |its |a |an )?([\w'’-]+ ){0,6}"
-         r"(report|document|text|speech|address|article|notice|draft|plan|law|regulation)s?\b", "text"),
+        (r"多少字|几个字|多少页|几页|篇幅|字数|" + HOW_LONG_IS_A_TEXT, "text"),
     ))
 # A unit the question names outright (多少元, 几岁, how many days) says exactly which kind answers
 # it: the looser cues above (a fine may be set as a multiple) then add nothing.

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from policyqa.records import Chunk, Citation, Evidence
-from policyqa.zh import (FIGURE_SPAN_RE, REPEAL_WORDS, SECTION_RE, Figure, asked_quantity, find_quantities, item_level, item_number, normalise,
+from policyqa.zh import (FIGURE_SPAN_RE, HOW_LONG_IS_A_TEXT, REPEAL_WORDS, SECTION_RE, Figure, asked_quantity, find_quantities, item_level, item_number, normalise,
                          sentence_spans, to_traditional)
 from retrieval.citations import make_citation
 from retrieval.evidence import announces_list, display_text, intro_chain, is_quotable, previous_paragraph
@@ -397,8 +397,7 @@ _ENGLISH_NOUNS = ((r"\bfines?\b|\bpenalt", "fine"), (r"\bfees?\b|\bcosts?\b|\bch
                   (r"subsid", "subsidy"), (r"allowance", "allowance"), (r"\bgrants?\b", "grant"),
                   (r"\breward|\bbonus", "reward"), (r"pension", "pension"), (r"\bvouchers?\b", "voucher"),
                   (r"\bage\b|how old", "age"), (r"\bdeadline|time limit", "time limit"),
-                  (r"how long is (the |its |a |an )?([\w'’-]+ ){0,6}(report|document|text|speech|address|article"
-                   r"|notice|draft|plan|law|regulation)s?\b", "length"),
+                  (HOW_LONG_IS_A_TEXT, "length"),
                   (r"how long|\bperiod\b|interval|\bwait", "period"), (r"\bweigh", "weight"))
 _KIND_NOUNS = {"money": "amount", "duration": "period", "date": "date", "age": "age", "count": "number",
                "ratio": "rate", "volume": "volume", "weight": "weight", "area": "area", "length": "length",
@@ -609,6 +608,20 @@ _STATUS_WORDS = {
     "en": {"repealed": "Answer: 《{title}》 was repealed ({date}). [{n}]\n",
            "effective": "Answer: 《{title}》 has been in force since {date}; the documents record no repeal. [{n}]\n"},
 }
+# …and when a later version of the same text is among the documents, "no repeal" would mislead.
+_SUPERSEDED_WORDS = {
+    "zh-Hans": "答：《{title}》自{date}起施行，已有较新的版本《{newer}》（{newer_date}），应以新版本为准。{cites}\n",
+    "en": "Answer: 《{title}》 (in force since {date}) has been superseded by a newer version, 《{newer}》 ({newer_date}). {cites}\n",
+}
+
+
+def newer_version(chunk: Chunk, others: list[Chunk]) -> Chunk | None:
+    """The newest of `others` that is a later version of `chunk`'s document: the same title
+    (years and 修订/版 aside), a later date."""
+    key, date = _title_key(chunk.title), chunk.meta.get("date", "")
+    later = [c for c in others if c.doc != chunk.doc and date and c.meta.get("date", "") > date
+             and _title_key(c.title) == key]
+    return max(later, key=lambda c: c.meta["date"], default=None)
 
 
 def document_status(chunk: Chunk) -> tuple[str, str, tuple[str, ...]] | None:
@@ -631,16 +644,23 @@ def status_evidence(doc: str, sentences: list[Evidence]) -> Evidence | None:
     return next((e for e in own if any(w in normalise(e.text) for w in status[2])), None)
 
 
-def status_line(query: Query, status: Evidence, evidence: list[Evidence]) -> str:
+def status_line(query: Query, status: Evidence, evidence: list[Evidence], newer: Chunk | None = None) -> str:
     """The direct answer to a validity question: repealed on a date, or in force since one,
-    citing the sentence that states it."""
+    citing the sentence that states it — or, when a `newer` version of the text is among the
+    documents, superseded by it (cited too when a sentence of it is quoted)."""
     found = document_status(status.chunk)
     n = next((i for i, e in enumerate(evidence, 1) if e.chunk.doc == status.chunk.doc
               and e.source_span() == status.source_span()), None)
     if found is None or n is None:
         return ""
-    template = _STATUS_WORDS["en" if query.lang == "en" else "zh-Hans"][found[0]]
-    line = template.format(title=status.chunk.title, date=found[1], n=n)
+    lang = "en" if query.lang == "en" else "zh-Hans"
+    if found[0] == "effective" and newer is not None:
+        m = next((i for i, e in enumerate(evidence, 1) if e.chunk.doc == newer.doc), None)
+        line = _SUPERSEDED_WORDS[lang].format(title=status.chunk.title, date=found[1], newer=newer.title,
+                                             newer_date=newer.meta.get("date", ""),
+                                             cites=f"[{n}]" + (f"[{m}]" if m else ""))
+    else:
+        line = _STATUS_WORDS[lang][found[0]].format(title=status.chunk.title, date=found[1], n=n)
     return to_traditional(line) if query.lang == "zh-Hant" else line
 
 
@@ -653,7 +673,7 @@ def _article(heading: str) -> str:
 
 def compose(query: Query, evidence: list[Evidence], document_text: Callable[[str], str],
             as_list: bool = False, best_first: list[Evidence] = (),
-            status: Evidence | None = None) -> tuple[str, tuple[Citation, ...]]:
+            status: Evidence | None = None, newer: Chunk | None = None) -> tuple[str, tuple[Citation, ...]]:
     """Answer text with a [n] after each quoted sentence, grouped by document under a lead-in
     naming the document, its date and the section; the direct answer line on top (for a
     validity question, the `status` sentence's document's status first)."""
@@ -675,7 +695,7 @@ def compose(query: Query, evidence: list[Evidence], document_text: Callable[[str
         line = f"{e.text}[{n}]"
         parts.append(f"- {line}\n" if bullets else line)
     text = "".join(parts).strip()
-    lead = (status_line(query, status, evidence) if status is not None else "") + lead_line(query, evidence, best_first)
+    lead = (status_line(query, status, evidence, newer) if status is not None else "") + lead_line(query, evidence, best_first)
     return lead + text, tuple(citations)
 
 
@@ -728,8 +748,13 @@ def find_conflict(chosen: list[Scored], weights: TermWeights) -> tuple[Chunk, Ch
     return None
 
 
+def _title_key(title: str) -> str:
+    """A title without its years, punctuation and 修订/版 marks: what versions of a text share."""
+    return re.sub(r"[\W\d_]|年|版|修订|修正", "", normalise(title))
+
+
 def _bigrams(title: str) -> set[str]:
-    key = re.sub(r"[\W\d_]|年|版|修订|修正", "", normalise(title))
+    key = _title_key(title)
     return {key[i:i + 2] for i in range(len(key) - 1)}
 
 

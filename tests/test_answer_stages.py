@@ -160,15 +160,15 @@ def test_a_figure_said_of_another_kind_of_sum_does_not_answer_a_money_question()
 def test_a_sentence_referring_to_the_paragraph_before_carries_its_figure():
     chunks = list_chunks([(0, len(LISTS))])
     keyword = KeywordIndex(chunks)
-    query = analyse("捐款要达多少元才给予表彰？", [], lambda w: keyword.has(w) or w in normalise(LISTS))
+    query = analyse("赞助要达多少元才给予通报表扬？", [], lambda w: keyword.has(w) or w in normalise(LISTS))
     weights = term_weights(query, keyword, lambda t: t in normalise(LISTS))
     scored = score_sentences(query, candidate_sentences([Hit(chunks[0], 1.0)]), weights, BigramEmbeddings())
-    assert next(s for s in scored if s.evidence.text.startswith("捐款达前项")).figure_fit
+    assert next(s for s in scored if s.evidence.text.startswith("赞助达前项")).figure_fit
 
 
 def _status_answer(question: str, meta: dict):
-    text = "某市工资审议办法\n法规类别：废止法规\n第一条 为审议最低工资，设立工资审议委员会。\n第二条 本办法自发布日施行。"
-    chunk = one_passage(text, "wage.txt", "某市工资审议办法", meta)
+    text = "某县停车收费管理办法\n法规类别：废止法规\n第一条 为规范停车收费，制定本办法。\n第二条 本办法自发布日施行。"
+    chunk = one_passage(text, "parking.txt", "某县停车收费管理办法", meta)
     keyword = KeywordIndex([chunk])
     query = analyse(question, [], lambda w: keyword.has(w) or w in normalise(text))
     return extractive_answer(query, [Hit(chunk, 1.0)], keyword, BigramEmbeddings(), lambda d: text,
@@ -176,15 +176,34 @@ def _status_answer(question: str, meta: dict):
 
 
 def test_a_validity_question_leads_with_the_documents_status_cited_by_the_sentence_stating_it():
-    repealed = _status_answer("某市工资审议办法现在还有效吗？", {"date": "2024-03-08", "repealed": "2024-03-08"})
-    assert repealed.text.startswith("答：《某市工资审议办法》已废止（2024-03-08）。[1]")
+    repealed = _status_answer("某县停车收费管理办法如今是否有效？", {"date": "2024-03-08", "repealed": "2024-03-08"})
+    assert repealed.text.startswith("答：《某县停车收费管理办法》已废止（2024-03-08）。[1]")
     assert repealed.citations[0].quote == "法规类别：废止法规"
-    in_force = _status_answer("某市工资审议办法现在还有效吗？", {"date": "2020-01-01", "effective": "2020-01-01"})
-    assert in_force.text.startswith("答：《某市工资审议办法》自2020-01-01起施行")
+    in_force = _status_answer("某县停车收费管理办法如今是否有效？", {"date": "2020-01-01", "effective": "2020-01-01"})
+    assert in_force.text.startswith("答：《某县停车收费管理办法》自2020-01-01起施行")
     cited = in_force.citations[int(in_force.text.split("[", 1)[1][0]) - 1]
     assert "施行" in cited.quote
     # Neither recorded: no status is claimed.
-    assert not _status_answer("某市工资审议办法现在还有效吗？", {"date": "2020-01-01"}).text.startswith("答：《")
+    assert not _status_answer("某县停车收费管理办法如今是否有效？", {"date": "2020-01-01"}).text.startswith("答：《")
+
+
+def test_a_validity_question_about_a_text_with_a_newer_version_says_it_was_superseded():
+    old_text = "某县停车收费管理办法\n第一条 为规范停车收费，制定本办法。\n第二条 本办法自发布日施行。"
+    new_text = "某县停车收费管理办法（2023年修订）\n第一条 停车收费标准每两年评估一次。\n第二条 本办法自发布日施行。"
+    old = one_passage(old_text, "parking2018.txt", "某县停车收费管理办法", {"date": "2018-05-01", "effective": "2018-05-01"})
+    new = one_passage(new_text, "parking2023.txt", "某县停车收费管理办法（2023年修订）", {"date": "2023-07-01", "effective": "2023-07-01"})
+    keyword = KeywordIndex([old, new])
+    both = old_text + new_text
+    query = analyse("某县停车收费管理办法如今是否有效？", [], lambda w: keyword.has(w) or w in normalise(both))
+    answer = extractive_answer(query, [Hit(old, 1.0), Hit(new, 0.9)], keyword, BigramEmbeddings(),
+                               lambda d: old_text if d == "parking2018.txt" else new_text,
+                               AnswerOptions(threshold=0.0), in_corpus=lambda t: t in normalise(both))
+    first = answer.text.splitlines()[0]
+    assert "未见其废止" not in first and "较新的版本《某县停车收费管理办法（2023年修订）》（2023-07-01）" in first
+    # The newer version alone: in force, no repeal recorded.
+    alone = extractive_answer(query, [Hit(new, 1.0)], keyword, BigramEmbeddings(), lambda d: new_text,
+                              AnswerOptions(threshold=0.0), in_corpus=lambda t: t in normalise(both))
+    assert "未见其废止" in alone.text.splitlines()[0]
 
 
 def test_an_exception_paragraph_is_quoted_after_the_rule_of_its_article():
@@ -323,7 +342,7 @@ LISTS = ("某市献血条例\n第二条 献血者须符合下列条件：\n一�
          "（二）未满十八周岁者，应经监护人同意。\n（三）超过六十周岁者，应经医师同意。\n二、体重：\n"
          "（一）男性五十公斤以上。\n第三条 献血者的亲属用血，按照下列规定免交费用：\n"
          "（一）配偶和子女，按照献血量的两倍免交费用；\n（二）兄弟姐妹，享受第一项规定的待遇。\n"
-         "第四条 本办法所称一定数额，系指一千元以上。\n捐款达前项数额的，给予表彰。\n"
+         "第四条 本办法所称一定数额，系指一千二百元以上。\n赞助达前项数额的，给予通报表扬。\n"
          "第五条 执行机关提拨罚款总额的百分之五以上，百分之二十以下作为奖金。")
 
 
@@ -379,8 +398,8 @@ def test_a_sentence_comes_with_the_item_or_paragraph_it_refers_to():
     evidence = candidate_sentences([Hit(chunks[0], 1.0)])
     sibling = next(e for e in evidence if e.text.startswith("（二）兄弟"))
     assert [r.text[:5] for r in referenced(sibling, None, ComposeOptions())] == ["（一）配偶"]
-    paragraph = next(e for e in evidence if e.text.startswith("捐款达前项"))
-    assert [r.text for r in referenced(paragraph, None, ComposeOptions())] == ["第四条 本办法所称一定数额，系指一千元以上。"]
+    paragraph = next(e for e in evidence if e.text.startswith("赞助达前项"))
+    assert [r.text for r in referenced(paragraph, None, ComposeOptions())] == ["第四条 本办法所称一定数额，系指一千二百元以上。"]
 
 
 def test_shares_written_unit_first_are_quantities():
@@ -561,8 +580,8 @@ def test_an_english_lead_gives_a_texts_length_in_characters():
     from policyqa.zh import find_figures
     from retrieval.compose import english_value
 
-    figure = find_figures("全文约3400字")[0]
-    assert english_value(figure, "全文约3400字") == "3,400 characters"
+    figure = find_figures("全文约2750字")[0]
+    assert english_value(figure, "全文约2750字") == "2,750 characters"
 
 
 def test_a_dictionary_word_covers_the_four_character_phrase_it_abbreviates():
@@ -570,3 +589,7 @@ def test_a_dictionary_word_covers_the_four_character_phrase_it_abbreviates():
     assert weights_for("禁放").coverage("下列区域禁止燃放烟花爆竹")[0] == 1.0
     assert weights_for("老人").coverage("老年人优待办法")[0] == 0.0  # a three-character form is another word
     assert weights_for("走后").coverage("走出门后")[0] == 0.0  # a segmentation artefact abbreviates nothing
+    # Two phrases joined by a function character, or a window starting inside a word, write out no word.
+    assert weights_for("费用").coverage("防止乱收费和滥用职权")[0] == 0.0
+    assert weights_for("违法").coverage("违反本法规定的")[0] == 0.0
+    assert weights_for("高校").coverage("普通高等学校招生")[0] == 1.0

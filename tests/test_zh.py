@@ -57,8 +57,8 @@ def test_words_with_numeral_characters_are_not_figures():
     ("明年有哪几天公众假期？", {"date"}),  # which days: dates, not a count nor a period (回归20年)
     ("什么时候之前必须申报？", {"date", "duration"}),  # "when" may be answered by a period
     ("回归是哪一年？", {"date"}),  # a year asked by name: 1999年, not a count of years (回归20年)
-    ("what is the current monthly basic wage?", {"money"}),  # a wage is money, not a multiple
-    ("基本工资是多少？", {"money"}),
+    ("what is the hourly salary of a trainee nurse?", {"money"}),  # a wage is money, not a multiple
+    ("学徒工资是多少？", {"money"}),
     ("罚款是多少？", {"money", "ratio"}),  # a fine may be a multiple of illegal gains
 ])
 def test_quantity_questions_and_the_unit_kinds_that_answer_them(question, kinds):
@@ -88,7 +88,7 @@ def test_a_version_asked_by_its_year(question, version):
 @pytest.mark.parametrize("question, named", [
     ("宠物绝育每只补助多少钱？", "补助"),
     ("违规燃放罚多少？", "罚"),
-    ("What is the current monthly basic wage?", "工资"),
+    ("What wage does a trainee nurse earn?", "工资"),
     ("How much is the registration fee?", "费"),
     ("办证要交多少钱？", None),  # a sum of no named kind: nothing to match
     ("补助的条件是什么？", None),  # no money asked
@@ -106,17 +106,21 @@ def test_a_figure_counts_for_the_kind_of_sum_its_sentence_names():
 
 
 @pytest.mark.parametrize("question, validity", [
-    ("《基本工资审议办法》现在还有效吗？", True), ("这个条例是否仍然适用？", True), ("这个办法废止了没有？", True),
-    ("Is the wage review regulation still in force?", True), ("Was it repealed?", True),
+    ("《某市养犬管理条例》现在还有效吗？", True), ("这个条例是否仍然适用？", True), ("这个办法废止了没有？", True),
+    ("Is the parking fee regulation still in force?", True), ("Was it repealed?", True),
     ("有效期是多久？", False), ("本办法何时施行？", False), ("目前实施哪些措施？", False),
     ("目前有效的补贴标准是多少？", False),
+    # Whom or where a rule applies to is no question whether the text still holds.
+    ("这项补贴是否适用于外地户籍人员？", False), ("外地人适用吗？", False), ("本条例是否适用于香港？", False),
+    ("Which rules are in force for dog owners?", False), ("Does the subsidy still apply to renters?", False),
+    ("Is this regulation still applicable?", True), ("Is the 2019 dog regulation in force?", True),
 ])
 def test_a_question_whether_a_text_still_holds(question, validity):
     assert asks_validity(normalise(question)) is validity
 
 
 def test_a_validity_question_asks_no_quantity():
-    assert asked_quantity(normalise("Is the basic wage regulation still in force?")) is None
+    assert asked_quantity(normalise("Is the parking fee regulation still in force?")) is None
 
 
 def test_no_quantity_without_a_question_word_for_it():
@@ -178,12 +182,21 @@ def test_a_count_of_years_is_no_calendar_date():
 
 
 def test_a_texts_length_is_a_figure_and_a_document_number_is_not():
-    found = [(f.text, f.kind, f.value) for f in find_figures("报告共1万1千字，其中第一部分约3400字；劳动二字第0910003593号")]
-    assert found == [("1万1千字", "text", 11000.0), ("3400字", "text", 3400.0)]
+    found = [(f.text, f.kind, f.value) for f in find_figures("报告共1万2千字，其中第一部分约2750字；某人社二字第123号")]
+    assert found == [("1万2千字", "text", 12000.0), ("2750字", "text", 2750.0)]
+
+
+@pytest.mark.parametrize("text", ["红十字会组织募捐", "在十字路口设置信号灯", "落实八字方针", "一字不差地抄录"])
+def test_a_small_chinese_numeral_before_zi_or_ye_is_an_idiom_not_a_length(text):
+    assert [f for f in find_figures(text) if f.kind == "text"] == []
+
+
+def test_a_length_in_chinese_numerals_with_a_magnitude_is_a_figure():
+    assert [(f.text, f.value) for f in find_figures("全文约三千字，附件共12页")] == [("三千字", 3000.0), ("12页", 12.0)]
 
 
 @pytest.mark.parametrize("question, kinds", [
-    ("How long is the district's draft government work report?", {"duration", "text"}),
+    ("How long is the county's annual budget report?", {"duration", "text"}),
     ("How long is the review?", {"duration"}),  # a process takes time; a text has a length
     ("这份报告有多少字？", {"text"}),
 ])
