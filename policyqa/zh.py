@@ -253,9 +253,10 @@ _ANY_QUANTITY = re.compile(r"多少|(?<!哪)几[^乎何]|what is the (number|fig
 AMOUNT_NOUNS: tuple[tuple[tuple[str, ...], re.Pattern], ...] = tuple(
     (tuple(stems.split()), re.compile(english, re.I)) for stems, english in (
         ("罚", r"\bfines?\b|\bpenalt"),
-        ("补助 补贴 津贴 资助 补偿 救助", r"subsid|allowance|\bgrants?\b"),
-        ("工资 薪", r"\bwages?\b|salar"),
-        ("退休金 养老金 年金", r"pension"),
+        # A subsidy is also granted as a reward or support fund (以奖代补, 扶持资金, 奖励5000元).
+        ("补助 补贴 津贴 资助 补偿 救助 救济 奖补 奖励 扶持 慰问金", r"subsid|allowance|\bgrants?\b"),
+        ("工资 薪 报酬 酬金 酬劳", r"\bwages?\b|salar|\bpay\b|remunerat"),
+        ("退休金 养老金 年金 退休费", r"pension"),
         ("费", r"\bfees?\b|\bcharges?\b"),
         ("价", r"\bprices?\b"),
         ("奖", r"\bbonus|\breward|\baward"),

@@ -142,16 +142,16 @@ def test_an_asked_figure_counts_only_in_a_sentence_about_the_question():
 
 
 def test_a_figure_said_of_another_kind_of_sum_does_not_answer_a_money_question():
-    text = "某市宠物管理办法\n第三条 未绝育宠物登记费每只一百元。\n第四条 主管机关可以补助宠物绝育的费用。"
+    text = "某市宠物管理办法\n第三条 未绝育犬只登记费每只三百元。\n第四条 主管机关可以补助流浪猫绝育手术的费用。"
     chunk = one_passage(text, "pets.txt", "某市宠物管理办法")
     keyword = KeywordIndex([chunk])
-    query = analyse("宠物绝育每只补助多少钱？", [], lambda w: keyword.has(w) or w in normalise(text))
+    query = analyse("流浪猫做绝育手术补助多少钱？", [], lambda w: keyword.has(w) or w in normalise(text))
     weights = term_weights(query, keyword, lambda t: t in normalise(text))
     scored = score_sentences(query, candidate_sentences([Hit(chunk, 1.0)]), weights, BigramEmbeddings())
     fee = next(s for s in scored if "登记费" in s.evidence.text)
     assert not fee.figure_fit  # the fee is money, but not the subsidy asked for
     assert features(query, weights, scored, [])["figure_missing"] == 1.0
-    fee_query = analyse("宠物登记费每只多少钱？", [], lambda w: keyword.has(w) or w in normalise(text))
+    fee_query = analyse("犬只登记费每只多少钱？", [], lambda w: keyword.has(w) or w in normalise(text))
     fee_scored = score_sentences(fee_query, candidate_sentences([Hit(chunk, 1.0)]),
                                  term_weights(fee_query, keyword, lambda t: t in normalise(text)), BigramEmbeddings())
     assert next(s for s in fee_scored if "登记费" in s.evidence.text).figure_fit

@@ -86,7 +86,7 @@ def test_a_version_asked_by_its_year(question, version):
 
 
 @pytest.mark.parametrize("question, named", [
-    ("宠物绝育每只补助多少钱？", "补助"),
+    ("流浪猫做绝育手术补助多少钱？", "补助"),
     ("违规燃放罚多少？", "罚"),
     ("What wage does a trainee nurse earn?", "工资"),
     ("How much is the registration fee?", "费"),
@@ -99,10 +99,19 @@ def test_the_kind_of_sum_a_money_question_asks_for(question, named):
 
 
 def test_a_figure_counts_for_the_kind_of_sum_its_sentence_names():
-    subsidy = asked_amount_nouns("宠物绝育每只补助多少钱?")
-    assert not names_amount("未绝育宠物登记费一百元", subsidy)  # a fee is no subsidy
+    subsidy = asked_amount_nouns("流浪猫做绝育手术补助多少钱?")
+    assert not names_amount("未绝育犬只登记费每只三百元", subsidy)  # a fee is no subsidy
     assert names_amount("每只补贴二百元", subsidy)  # near-synonyms of one kind answer one another
-    assert names_amount("未绝育宠物登记费一百元", ())  # no kind asked: any sum
+    assert names_amount("未绝育犬只登记费每只三百元", ())  # no kind asked: any sum
+
+
+@pytest.mark.parametrize("question, sentence", [
+    ("创业补贴能领多少钱？", "对首次创业的给予一次性奖励五千元"),  # a subsidy granted as a reward
+    ("见习期间工资多少？", "见习人员的劳动报酬每月不低于两千元"),  # a wage stated as pay
+    ("退休金每月多少？", "退休费按月发放，每月一千八百元"),
+])
+def test_common_synonyms_of_a_kind_of_sum_answer_it(question, sentence):
+    assert names_amount(sentence, asked_amount_nouns(normalise(question)))
 
 
 @pytest.mark.parametrize("question, validity", [
