@@ -79,7 +79,7 @@ UNIT_CLASSES: dict[str, tuple[str, ...]] = {
     "duration": ("个工作日", "工作日", "个月", "小时", "分钟", "周年", "年", "月", "日", "天", "周"),
     "age": ("周岁", "岁"),
     "ratio": ("倍", "%", "％", "‰", "成"),
-    "text": ("字", "页"),  # a text's length: 约3400字, 共12页
+    "text": ("字", "页"),  # a text's length: 约2750字, 共12页
     "count": ("个", "名", "户", "人", "只", "条", "次", "项", "家", "所", "座", "批", "件", "份",
               "盏", "篇", "位", "台", "辆", "头", "犬", "张", "套", "间", "处", "类", "种", "级"),
 }
@@ -92,8 +92,8 @@ FIGURE_RE = re.compile(
 # A calendar date, Arabic or Chinese: 2019年, 2024年8月22日, 二〇二四年十一月十日, 民国九十五年三月.
 DATE_RE = re.compile(r"(?:(?:19|20)\d{2}|[一二〇○零][〇○零一二三四五六七八九]{3})\s*年(?:\s*[\d一二三四五六七八九十]{1,3}\s*月(?:\s*[\d一二三四五六七八九十]{1,3}\s*日)?)?"
                      r"|(?<![\d.])\d{1,2}\s*月\s*\d{1,2}\s*日|[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日")
-# A figure as raw text writes it (any script and width), with its units and range words (二万元以上十万元以下,
-# 1,500元, 新臺幣八千二百元, 二五○毫升): a cut never falls inside one.
+# A figure as raw text writes it (any script and width), with its units and range words (三万元以上八万元以下,
+# 2,400元, 新臺幣六千五百元, 二五○毫升): a cut never falls inside one.
 _SPAN_NUM = r"[\d０-９零〇○一二三四五六七八九十百千万萬亿億两兩][\d０-９零〇○一二三四五六七八九十百千万萬亿億两兩.,．]*"
 _SPAN_UNIT = r"(?:[元圆圓倍%％个個人次日天年月岁歲号號条條款项項]|公斤|毫升|公里|平方米|立方米|小时|小時|周岁|週歲)"
 FIGURE_SPAN_RE = re.compile(r"%s%s*(?:(?:以上|以下|至|到|[~～\-－—])%s%s*)*(?:以上|以下|以内|以內)?" % (_SPAN_NUM, _SPAN_UNIT, _SPAN_NUM, _SPAN_UNIT))
@@ -117,7 +117,7 @@ def years_named(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-# A question about one version of a text by its year (2019年版, 2024年修订的…, under the 2017
+# A question about one version of a text by its year (2018年版, 2022年修订的…, under the 2016
 # law): revision notes of other versions name that year too, so only the document's date counts.
 _VERSION_RE = re.compile(
     r"(?:19|20)\d{2}\s*年?\s*(?:版|修订|修正|修改)|(?:19|20)\d{2}\s*(?:version|edition|revision)"
@@ -150,7 +150,7 @@ def asks_validity(question_normalised: str) -> bool:
 
 @dataclass(frozen=True)
 class Figure:
-    text: str  # as written: 二万元, 1,500元, 16万多盏
+    text: str  # as written: 二万元, 2,400元, 12万多盏
     value: float | None  # 20000.0; None when the numeral cannot be read
     unit: str
     kind: str  # UNIT_CLASSES key
@@ -205,7 +205,7 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
          r"|津贴.{0,4}(多少|标准)|费用?.{0,3}(多少|标准)|上限是多少|最多.{0,4}(多少|能拿|能领)|领多少|发多少|给多少"
          r"|多少(补贴|补助|津贴|罚款|费用?|奖金)|奖金.{0,4}(多少|标准)"
          r"|\bfines?\b|\bpenalt|how much|\bamount\b|\bcost|\bfees?\b|subsid|allowance|\bgrant\b|payment|\bpaid\b|\bcap\b|maximum|minimum|threshold",
-         "money ratio"),  # fines are also set as multiples (违法所得一倍以上三倍以下)
+         "money ratio"),  # fines are also set as multiples (违法所得二倍以上五倍以下)
         # A wage, salary, pension, price or sum of money is paid in money: a multiple or a share
         # (加班费为工资的一点五倍) says how another sum is reckoned from it, not what it is.
         (r"多少钱|(工资|薪资|薪金|薪水|价格|价钱|退休金|养老金).{0,4}(多少|标准)"
@@ -253,9 +253,10 @@ _ANY_QUANTITY = re.compile(r"多少|(?<!哪)几[^乎何]|what is the (number|fig
 AMOUNT_NOUNS: tuple[tuple[tuple[str, ...], re.Pattern], ...] = tuple(
     (tuple(stems.split()), re.compile(english, re.I)) for stems, english in (
         ("罚", r"\bfines?\b|\bpenalt"),
-        ("补助 补贴 津贴 资助 补偿 救助", r"subsid|allowance|\bgrants?\b"),
-        ("工资 薪", r"\bwages?\b|salar"),
-        ("退休金 养老金 年金", r"pension"),
+        # A subsidy is also granted as a reward or support fund (以奖代补, 扶持资金, 奖励5000元).
+        ("补助 补贴 津贴 资助 补偿 救助 救济 奖补 奖励 扶持 慰问金", r"subsid|allowance|\bgrants?\b"),
+        ("工资 薪 报酬 酬金 酬劳", r"\bwages?\b|salar|\bpay\b|remunerat"),
+        ("退休金 养老金 年金 退休费", r"pension"),
         ("费", r"\bfees?\b|\bcharges?\b"),
         ("价", r"\bprices?\b"),
         ("奖", r"\bbonus|\breward|\baward"),
