@@ -31,13 +31,14 @@ from retrieval.decision import FEATURES, MODEL_PATH
 def foreign(gold: list[dict], document_text, set_name: str) -> list[dict]:
     """Unanswerable items from another set: its answerable questions, asked of this corpus where
     none of their facts occurs. They are what a new user's out-of-scope question looks like —
-    another topic, sharing only general words (标准, 补贴, 多少) with the documents."""
-    from policyqa.zh import normalise
+    another topic, sharing only general words (标准, 补贴, 多少) with the documents. Facts are
+    compared as the scorer compares them (eval.metrics.norm)."""
+    from eval.metrics import norm
 
-    text = normalise(document_text()).replace(" ", "")
+    text = norm(document_text())
     out = []
     for item in gold:
-        facts = [normalise(m).replace(" ", "") for m in item.get("must_include") or []]
+        facts = [norm(m) for m in item.get("must_include") or []]
         if not item.get("answerable") or item.get("history") or any(f in text for f in facts):
             continue
         out.append({**item, "id": f"{item['id']}-in-{set_name}", "answerable": False,

@@ -47,8 +47,10 @@ def run_items(assistant: Assistant, gold: list[dict]) -> tuple[list[dict], list[
 def leave_one_document_out(gold: list[dict], document_text) -> list[dict]:
     """Unanswerable items derived from the answerable ones: each is asked without its source
     documents. An item whose key facts all still occur in another document may still be
-    answerable that way, so it is left out rather than labelled."""
-    from policyqa.zh import normalise
+    answerable that way, so it is left out rather than labelled. Facts are compared as the
+    scorer compares them (eval.metrics.norm: script, width, punctuation), so "4,350" in another
+    document counts as the fact "4350"."""
+    from eval.metrics import norm
 
     others_cache: dict[tuple, str] = {}
     derived = []
@@ -57,9 +59,9 @@ def leave_one_document_out(gold: list[dict], document_text) -> list[dict]:
             continue
         sources = tuple(sorted({s["doc"] for s in item["sources"]}))
         if sources not in others_cache:
-            others_cache[sources] = normalise(document_text(exclude=sources))
-        facts = [normalise(m) for m in item.get("must_include") or []]
-        if facts and all(f.replace(" ", "") in others_cache[sources] for f in facts):
+            others_cache[sources] = norm(document_text(exclude=sources))
+        facts = [norm(m) for m in item.get("must_include") or []]
+        if facts and all(f in others_cache[sources] for f in facts):
             continue
         derived.append({**item, "id": item["id"] + "-loo", "answerable": False, "type": "unanswerable",
                         "must_include": [], "sources": [], "exclude_docs": list(sources),

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import cn2an
 
-from policyqa.zh import PLACES_PATH, is_prose_line, short_place_name, to_simplified
+from policyqa.zh import MAINLAND, PLACES_PATH, is_prose_line, jurisdiction_counts, short_place_name, to_simplified
 
 DATA_DIR = Path(__file__).with_name("data")
 
@@ -33,6 +33,14 @@ class Options:
     title_max: int = 80
     body_chars: int = 1500  # a region named in the body must be named twice in this much text…
     lede_chars: int = 200  # …or in the lede
+    # A document naming no place gets the jurisdiction whose markers (policyqa/data/
+    # jurisdiction_markers.tsv: currency, officeholders, 本港/本澳) it uses at least this often…
+    marker_hits: int = 1  # one officeholder's name makes a short news page (dev2's Hong Kong/Macau pages)
+    # …and this many times as often as every other jurisdiction's together, the mainland's
+    # included (人民币, 国务院): a mainland law quoting 港元 stays without a region. Calibrated on
+    # ../shared/dev2/corpus, ../shared/corpus and the 3,452 laws of ../shared/scale.
+    marker_dominance: float = 2.0
+    marker_chars: int = 20000  # read so much of the text for markers (a page shows them early)
 
 
 OPTIONS = Options()
@@ -357,6 +365,20 @@ def _region(title: str, header: list[str], issuer: str, head_text: str, options:
     return ""
 
 
+def _jurisdiction(text: str, options: Options) -> str:
+    """The region whose markers dominate a text that names no place (a Hong Kong news page says
+    本港, 港元 and its Financial Secretary's name, never 香港); "" when none does or when the
+    mainland's own words do (a national text has no region)."""
+    counts = jurisdiction_counts(text[: options.marker_chars])
+    if not counts:
+        return ""
+    region, hits = max(counts.items(), key=lambda kv: kv[1])
+    others = sum(counts.values()) - hits
+    if region == MAINLAND or hits < options.marker_hits or hits < options.marker_dominance * others:
+        return ""
+    return region
+
+
 # ----------------------------------------------------------------------------- entry point
 def extract_metadata(title: str, text: str, file_name: str = "", options: Options = OPTIONS) -> dict:
     """Metadata of the document whose cleaned text is `text` and whose loader title is `title`."""
@@ -385,5 +407,7 @@ def extract_metadata(title: str, text: str, file_name: str = "", options: Option
             meta["issuer"] = organs[0]
     meta.setdefault("title", _title(lines, title, options) or Path(file_name).stem or title)
     if "region" not in meta and (region := _region(meta["title"], header, meta.get("issuer", ""), text[: options.body_chars], options)):
+        meta["region"] = region
+    if "region" not in meta and (region := _jurisdiction(text, options)):
         meta["region"] = region
     return {k: v for k, v in meta.items() if v}

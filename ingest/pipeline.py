@@ -1,7 +1,8 @@
 """Incremental ingest: files → Documents → chunks → vectors → store.
 
-A file whose content hash is already indexed under its name is skipped; a changed file replaces
-its old chunks; one broken file is reported and never stops the others. Documents are prepared
+A file whose content hash is already indexed under its name, prepared under the same rules
+(`rules_fingerprint`), is skipped; a changed file, or one prepared by older rules, replaces its
+old chunks; one broken file is reported and never stops the others. Documents are prepared
 one by one but embedded and written in batches across files (`BatchOptions`): the model and the
 store pay their per-call overhead once per batch, not once per small file. Each chunk's
 sentences (as `policyqa.zh.sentence_spans` cuts them) are embedded too, into the persistent
@@ -10,9 +11,11 @@ embedding cache, so the answer stage finds them there instead of running the mod
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from functools import lru_cache
 from typing import Iterable
 
 from tqdm import tqdm
@@ -33,6 +36,23 @@ class BatchOptions:
     chunks_per_write: int = 512  # chunks gathered across files before one embed + store write
     docs_per_write: int = 200  # …or this many documents (tiny files)
     embed_sentences: bool = True  # pre-embed chunk sentences for the answer stage
+
+
+@lru_cache(maxsize=1)
+def rules_fingerprint() -> str:
+    """What a document's preparation depends on besides its bytes: the ingest code, the Chinese
+    text rules and their data tables. Stored with each document, so that after an upgrade the
+    next ingest re-prepares documents whose region, headings or chunks the new rules would make
+    differently (their unchanged chunk texts are not embedded again: the embedding cache has them)."""
+    import policyqa.zh as zh
+
+    here = Path(__file__).parent
+    data = Path(zh.__file__).parent / "data"
+    files = sorted(here.glob("*.py")) + [Path(zh.__file__)] + sorted(data.glob("*.tsv"))
+    digest = hashlib.sha1()
+    for f in files:
+        digest.update(f.name.encode() + b"\0" + f.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def chunk_sentences(chunk: Chunk) -> list[str]:
@@ -154,6 +174,7 @@ def prepare(document: Document, max_tokens: int) -> tuple[Document, list[Chunk]]
         raise LoadError("no text left after removing page furniture and noise")
     kept = fidelity(document.text, cleaned)
     meta = {**extract_metadata(document.title, cleaned.text, file_name=document.doc), **document.meta,
+            "ingest_rules": rules_fingerprint(),
             "fidelity": {"chars": kept.chars, "kept": kept.kept, "prose": kept.prose,
                          "prose_kept": kept.prose_kept}}
     title = meta.pop("title", "") or document.title  # the document's own title line
@@ -188,7 +209,8 @@ def prepare_file(store: Store, path: Path, name: str | None, max_tokens: int
                                 meta={k: v for k, v in document.meta.items() if k != "load_note"},
                                 content_hash=document.content_hash)
         previous = store.document_hash(document.doc)
-        if previous == document.content_hash:
+        same_rules = store.document_meta(document.doc).get("ingest_rules") == rules_fingerprint()
+        if previous == document.content_hash and same_rules:
             return FileResult(shown, document.doc, "unchanged",
                               reason="already indexed, content unchanged")
         twin = store.doc_with_hash(document.content_hash)

@@ -14,6 +14,7 @@ bumped in the same transaction as the change, so a server sees what `policyqa in
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import sqlite3
@@ -36,6 +37,8 @@ from policyqa.embeddings import CachedEmbeddings
 from policyqa.migrations import Migrations
 from policyqa.records import Chunk, Document
 from policyqa.zh import normalise
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = "1"  # of the Chroma collection's metadata; the manifest has migrations
 
@@ -235,18 +238,32 @@ class Store:
 
     def _widen_search(self) -> None:
         """A collection made with a narrower search (before `VectorIndexOptions.search_ef`, or by
-        Chroma's default) gets the configured one; an embedded index is reopened to use it."""
+        Chroma's default) gets the configured one; an embedded index is reopened to use it. A
+        collection that refuses the change (e.g. on a Chroma server whose index is not HNSW)
+        keeps its own search breadth: the store still opens, with a warning."""
         collection = self.vectors._collection
         hnsw = (collection.configuration or {}).get("hnsw") or {}
         if (hnsw.get("ef_search") or 0) >= VECTOR_INDEX.search_ef:
             return
-        collection.modify(configuration={"hnsw": {"ef_search": VECTOR_INDEX.search_ef}})
+        try:
+            collection.modify(configuration={"hnsw": {"ef_search": VECTOR_INDEX.search_ef}})
+        except Exception as exc:  # noqa: BLE001 - whatever Chroma raises, the store must open
+            log.warning("could not widen the vector search of collection %r to ef_search=%d "
+                        "(%s: %s); searching with its own setting",
+                        self.settings.collection, VECTOR_INDEX.search_ef, type(exc).__name__, exc)
+            return
         if not self.settings.chroma_host:
-            from chromadb.api.shared_system_client import SharedSystemClient
+            self._reopen_vectors()
 
-            SharedSystemClient._identifier_to_system.pop(self.client._identifier, None)
-            self.client = chroma_client(self.settings)
-            self.vectors = self._open_vectors()
+    def _reopen_vectors(self) -> None:
+        """A new embedded client on the same path, loading the persisted index afresh."""
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        # Drop the cached in-process system for this path so the new client loads the persisted
+        # index afresh; objects still holding the old one keep working.
+        SharedSystemClient._identifier_to_system.pop(self.client._identifier, None)
+        self.client = chroma_client(self.settings)
+        self.vectors = self._open_vectors()
 
     def _current_vectors(self) -> Chroma:
         """The vector store, reopened first when another process has committed a write."""
@@ -256,13 +273,7 @@ class Store:
         if generation != self._vectors_generation:
             with self._lock:
                 if generation != self._vectors_generation:
-                    from chromadb.api.shared_system_client import SharedSystemClient
-
-                    # Drop the cached in-process system for this path so the new client loads
-                    # the persisted index afresh; objects still holding the old one keep working.
-                    SharedSystemClient._identifier_to_system.pop(self.client._identifier, None)
-                    self.client = chroma_client(self.settings)
-                    self.vectors = self._open_vectors()
+                    self._reopen_vectors()
                     self._vectors_generation = generation
         return self.vectors
 
@@ -351,6 +362,10 @@ class Store:
     def document_hash(self, doc: str) -> str | None:
         row = self._read().execute("SELECT content_hash FROM documents WHERE doc=?", (doc,)).fetchone()
         return row[0] if row else None
+
+    def document_meta(self, doc: str) -> dict:
+        row = self._read().execute("SELECT meta FROM documents WHERE doc=?", (doc,)).fetchone()
+        return json.loads(row[0]) if row and row[0] else {}
 
     def all_chunks(self) -> list[Chunk]:
         rows = self._read().execute("SELECT record FROM chunks ORDER BY doc, position").fetchall()

@@ -79,7 +79,7 @@ UNIT_CLASSES: dict[str, tuple[str, ...]] = {
     "duration": ("个工作日", "工作日", "个月", "小时", "分钟", "周年", "年", "月", "日", "天", "周"),
     "age": ("周岁", "岁"),
     "ratio": ("倍", "%", "％", "‰", "成"),
-    "text": ("字", "页"),  # a text's length: 约3400字, 共12页
+    "text": ("字", "页"),  # a text's length: 约2750字, 共12页
     "count": ("个", "名", "户", "人", "只", "条", "次", "项", "家", "所", "座", "批", "件", "份",
               "盏", "篇", "位", "台", "辆", "头", "犬", "张", "套", "间", "处", "类", "种", "级"),
 }
@@ -92,8 +92,8 @@ FIGURE_RE = re.compile(
 # A calendar date, Arabic or Chinese: 2019年, 2024年8月22日, 二〇二四年十一月十日, 民国九十五年三月.
 DATE_RE = re.compile(r"(?:(?:19|20)\d{2}|[一二〇○零][〇○零一二三四五六七八九]{3})\s*年(?:\s*[\d一二三四五六七八九十]{1,3}\s*月(?:\s*[\d一二三四五六七八九十]{1,3}\s*日)?)?"
                      r"|(?<![\d.])\d{1,2}\s*月\s*\d{1,2}\s*日|[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日")
-# A figure as raw text writes it (any script and width), with its units and range words (二万元以上十万元以下,
-# 1,500元, 新臺幣八千二百元, 二五○毫升): a cut never falls inside one.
+# A figure as raw text writes it (any script and width), with its units and range words (三万元以上八万元以下,
+# 2,400元, 新臺幣六千五百元, 二五○毫升): a cut never falls inside one.
 _SPAN_NUM = r"[\d０-９零〇○一二三四五六七八九十百千万萬亿億两兩][\d０-９零〇○一二三四五六七八九十百千万萬亿億两兩.,．]*"
 _SPAN_UNIT = r"(?:[元圆圓倍%％个個人次日天年月岁歲号號条條款项項]|公斤|毫升|公里|平方米|立方米|小时|小時|周岁|週歲)"
 FIGURE_SPAN_RE = re.compile(r"%s%s*(?:(?:以上|以下|至|到|[~～\-－—])%s%s*)*(?:以上|以下|以内|以內)?" % (_SPAN_NUM, _SPAN_UNIT, _SPAN_NUM, _SPAN_UNIT))
@@ -117,7 +117,7 @@ def years_named(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-# A question about one version of a text by its year (2019年版, 2024年修订的…, under the 2017
+# A question about one version of a text by its year (2018年版, 2022年修订的…, under the 2016
 # law): revision notes of other versions name that year too, so only the document's date counts.
 _VERSION_RE = re.compile(
     r"(?:19|20)\d{2}\s*年?\s*(?:版|修订|修正|修改)|(?:19|20)\d{2}\s*(?:version|edition|revision)"
@@ -128,12 +128,18 @@ def asks_version_year(text: str) -> bool:
     return bool(_VERSION_RE.search(text))
 
 
-# A question whether a text still holds (还有效吗, 是否仍然适用, still in force, repealed?): it is
-# answered by the document's status — repealed, or in force since a date — which its header and
-# revision notes state (ingest records them as metadata).
+# A question whether a text still holds (还有效吗, 是否废止, 仍然适用吗, still in force, repealed?),
+# the document being the subject: it is answered by the document's status — repealed, or in force
+# since a date — which its header and revision notes state (ingest records them as metadata).
+# Whom or where a rule applies to (是否适用于外地人, 外地人适用吗, which rules are in force for
+# dog owners, does it still apply to renters) is no question of validity: 适用 counts only as
+# 仍/还 适用 with no 于 after it, and "in force"/"valid" only said of a named text (is the/this …).
 _VALIDITY_RE = re.compile(
-    r"(有效|适用|施行|生效|实施|废止|失效|作废)了?(吗|么|没有|与否)|是否[^,，。?？]{0,4}(有效|适用|施行|生效|实施|废止|失效|作废)"
-    r"|\bstill (in force|valid|effective|in effect|appl)|\brepealed\b|\bin force\b|\bno longer (valid|in force|appl)", re.I)
+    r"(有效|施行|生效|实施|废止|失效|作废)了?(吗|么|没有|与否)|是否[^,，。?？]{0,4}(有效|施行|生效|实施|废止|失效|作废)"
+    r"|(仍然?|还|依然|继续)(可以)?适用(?!于)"
+    r"|\bstill (in force|valid|effective|in effect)\b|\bstill (applicable|appl(y|ies))\b(?! to\b)"
+    r"|\b(is|are|was|were)\s+(the|this|that|these|those|it)\b[^?]{0,80}\b(in force|valid|in effect)\b"
+    r"|\brepealed\b|\bno longer (valid|in force|in effect)\b", re.I)
 # Words a text states its repeal with.
 REPEAL_WORDS = ("废止", "失效", "停止施行")
 
@@ -144,7 +150,7 @@ def asks_validity(question_normalised: str) -> bool:
 
 @dataclass(frozen=True)
 class Figure:
-    text: str  # as written: 二万元, 1,500元, 16万多盏
+    text: str  # as written: 二万元, 2,400元, 12万多盏
     value: float | None  # 20000.0; None when the numeral cannot be read
     unit: str
     kind: str  # UNIT_CLASSES key
@@ -178,7 +184,9 @@ def find_figures(text: str) -> list[Figure]:
                 _NOT_FIGURE_BEFORE.search(text[:m.start()]) or text[m.start():].startswith(_NOT_FIGURE_AFTER)):
             continue
         if num in ("点",) or unit == "字" and text[m.end():m.end() + 1] in ("第", "号"):
-            continue  # a document number (劳动二字第0910003593号) is no length
+            continue  # a document number (某人社二字第123号) is no length
+        if _UNIT_OF[unit] == "text" and not re.search(r"[\d百千万]", num):
+            continue  # a small Chinese numeral before 字/页 is an idiom (红十字会, 八字方针, 一字不差)
         out.append(Figure(m.group().strip(), numeral_value(num.rstrip("点")), unit, _UNIT_OF[unit],
                           m.start(), m.end()))
     # Dates answer "when" questions: kind "date", no unit, never compared as quantities.
@@ -186,6 +194,9 @@ def find_figures(text: str) -> list[Figure]:
     return sorted(out, key=lambda f: f.start)
 
 
+# "How long is the … report": a text's length asked (composition words its English lead by it too).
+HOW_LONG_IS_A_TEXT = (r"how long is (the |its |a |an )?([\w'’-]+ ){0,6}"
+                      r"(report|document|text|speech|address|article|notice|draft|plan|law|regulation)s?\b")
 # A question that asks for a quantity, and which kinds of unit can answer it. Checked on the
 # normalised (Simplified, lower-case) question; English and Chinese cues side by side.
 QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
@@ -194,7 +205,7 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
          r"|津贴.{0,4}(多少|标准)|费用?.{0,3}(多少|标准)|上限是多少|最多.{0,4}(多少|能拿|能领)|领多少|发多少|给多少"
          r"|多少(补贴|补助|津贴|罚款|费用?|奖金)|奖金.{0,4}(多少|标准)"
          r"|\bfines?\b|\bpenalt|how much|\bamount\b|\bcost|\bfees?\b|subsid|allowance|\bgrant\b|payment|\bpaid\b|\bcap\b|maximum|minimum|threshold",
-         "money ratio"),  # fines are also set as multiples (违法所得一倍以上三倍以下)
+         "money ratio"),  # fines are also set as multiples (违法所得二倍以上五倍以下)
         # A wage, salary, pension, price or sum of money is paid in money: a multiple or a share
         # (加班费为工资的一点五倍) says how another sum is reckoned from it, not what it is.
         (r"多少钱|(工资|薪资|薪金|薪水|价格|价钱|退休金|养老金).{0,4}(多少|标准)"
@@ -212,8 +223,7 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
         (r"比例|百分之|几倍|多少倍|百分比|几成|percent|proportion|share of|times the", "ratio"),
         (r"(?<!哪)(几|多少)[个只条名户人项家所次件份位台辆张套间处类种]|how many|number of", "count"),
         # How long a text is: its length in characters or pages, not a period.
-        (r"多少字|几个字|多少页|几页|篇幅|字数|how long is (the |its |a |an )?([\w'’-]+ ){0,6}"
-         r"(report|document|text|speech|address|article|notice|draft|plan|law|regulation)s?\b", "text"),
+        (r"多少字|几个字|多少页|几页|篇幅|字数|" + HOW_LONG_IS_A_TEXT, "text"),
     ))
 # A unit the question names outright (多少元, 几岁, how many days) says exactly which kind answers
 # it: the looser cues above (a fine may be set as a multiple) then add nothing.
@@ -243,9 +253,10 @@ _ANY_QUANTITY = re.compile(r"多少|(?<!哪)几[^乎何]|what is the (number|fig
 AMOUNT_NOUNS: tuple[tuple[tuple[str, ...], re.Pattern], ...] = tuple(
     (tuple(stems.split()), re.compile(english, re.I)) for stems, english in (
         ("罚", r"\bfines?\b|\bpenalt"),
-        ("补助 补贴 津贴 资助 补偿 救助", r"subsid|allowance|\bgrants?\b"),
-        ("工资 薪", r"\bwages?\b|salar"),
-        ("退休金 养老金 年金", r"pension"),
+        # A subsidy is also granted as a reward or support fund (以奖代补, 扶持资金, 奖励5000元).
+        ("补助 补贴 津贴 资助 补偿 救助 救济 奖补 奖励 扶持 慰问金", r"subsid|allowance|\bgrants?\b"),
+        ("工资 薪 报酬 酬金 酬劳", r"\bwages?\b|salar|\bpay\b|remunerat"),
+        ("退休金 养老金 年金 退休费", r"pension"),
         ("费", r"\bfees?\b|\bcharges?\b"),
         ("价", r"\bprices?\b"),
         ("奖", r"\bbonus|\breward|\baward"),
@@ -445,6 +456,54 @@ def place_within(place: str, region: str) -> bool:
     return any(names.get(parent) == named[-1]  # the region's most specific place encloses it
                for code in codes.get(place, ())
                for parent in {code[:4] + "00", code[:2] + "0000"} - {code})
+
+
+JURISDICTION_MARKERS_PATH = Path(__file__).parent / "data" / "jurisdiction_markers.tsv"
+MAINLAND = "内地"  # the markers table's counter-evidence: words of the mainland's own texts
+
+
+@lru_cache(maxsize=1)
+def _jurisdiction_markers() -> tuple[re.Pattern, dict[str, str]]:
+    """One pattern over every marker of policyqa/data/jurisdiction_markers.tsv (longest first, so
+    经济财政司司长 is Macau's and not Hong Kong's 财政司司长) and normalised marker → region."""
+    import csv
+
+    with JURISDICTION_MARKERS_PATH.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader((ln for ln in f if not ln.startswith("#")), delimiter="\t"))
+    region_of: dict[str, str] = {}
+    alternatives: list[tuple[str, str]] = []
+    for row in rows:
+        marker = normalise(row["marker"])
+        region_of[marker] = row["region"]
+        pattern = re.escape(marker)
+        if marker[0].isascii() and marker[0].isalpha():
+            pattern = r"(?<![a-z])" + pattern
+        if marker[-1].isascii() and marker[-1].isalpha():
+            pattern += r"(?![a-z])"
+        if row.get("not_before"):
+            pattern += "(?![%s])" % re.escape(normalise(row["not_before"]))
+        alternatives.append((marker, pattern))
+    alternatives.sort(key=lambda a: len(a[0]), reverse=True)
+    # The lookahead on the markers' first characters lets most positions fail at once (about 8×
+    # faster over a long law than trying every alternative at each character).
+    firsts = re.escape("".join(sorted({m[0] for m in region_of})))
+    return re.compile("(?=[%s])(?:%s)" % (firsts, "|".join(p for _, p in alternatives))), region_of
+
+
+def jurisdiction_markers() -> dict[str, str]:
+    """Every marker of the table (normalised Simplified) → its region (香港, 澳门, 台湾, 内地)."""
+    return dict(_jurisdiction_markers()[1])
+
+
+def jurisdiction_counts(text: str) -> dict[str, int]:
+    """How often `text` (either script) uses each region's markers: its currency, officeholders,
+    institutions and words for "here" (本港, 本澳), which its own texts use without naming it."""
+    pattern, region_of = _jurisdiction_markers()
+    counts: dict[str, int] = {}
+    for m in pattern.finditer(to_simplified(unicodedata.normalize("NFKC", text)).lower()):
+        region = region_of[m.group()]
+        counts[region] = counts.get(region, 0) + 1
+    return counts
 
 
 def short_place_name(name: str) -> str:

@@ -15,7 +15,7 @@ from policyqa.records import Answer, Hit
 from policyqa.zh import asks_validity, normalise, years_named
 from retrieval.compose import (ComposeOptions, article_of, compose, conflict_note, decline_text, find_conflict,
                                is_comparison, is_list_question, is_penalty_question, ordered, penalty_for,
-                               select, status_evidence, with_items)
+                               newer_version, select, status_evidence, with_items)
 from policyqa.zh import find_quantities, item_level
 from retrieval.decision import decide
 from retrieval.evidence import candidate_sentences, is_headline, rejoined
@@ -223,7 +223,8 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
     # versions of one document disagree.
     best_first = evidence if conflict is not None else [s.evidence for s in sorted(chosen, key=lambda s: -s.score)]
     text, citations = compose(query, evidence, document_text, as_list=is_list_question(query),
-                              best_first=best_first, status=status)
+                              best_first=best_first, status=status,
+                              newer=newer_version(status.chunk, [h.chunk for h in hits]) if status else None)
     if conflict is not None:
         text = conflict_note(query, *conflict) + "\n" + text
     return Answer(text=text, citations=citations, hits=evidence_first(hits, decided), declined=False,

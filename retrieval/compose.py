@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from policyqa.records import Chunk, Citation, Evidence
-from policyqa.zh import (FIGURE_SPAN_RE, REPEAL_WORDS, SECTION_RE, Figure, asked_quantity, find_quantities, item_level, item_number, normalise,
+from policyqa.zh import (FIGURE_SPAN_RE, HOW_LONG_IS_A_TEXT, REPEAL_WORDS, SECTION_RE, Figure, asked_quantity, find_quantities, item_level, item_number, normalise,
                          sentence_spans, to_traditional)
 from retrieval.citations import make_citation
 from retrieval.evidence import announces_list, display_text, intro_chain, is_quotable, previous_paragraph
@@ -67,7 +67,7 @@ def article_of(e: Evidence) -> str | None:
 
 def penalty_for(e: Evidence, query: Query, next_chunk: Callable | None, max_chunks: int = 60) -> list[Evidence]:
     """For a penalty question answered by the article that lays down a duty, the sentence of the
-    same document that punishes breaking it (「违反本条例第三十三条规定…处1000元罚款」), found
+    same document that punishes breaking it (「违反本条例第二十一条规定…处800元罚款」), found
     in the passages after it (a regulation's penalties follow its duties); of several, the one
     whose offender the question names (「单位违反…」 for a question about 单位)."""
     number = article_of(e)
@@ -250,7 +250,7 @@ def with_items(query: Query, chosen: list[Scored], next_chunk: Callable | None,
         add([e])
         add(next_clauses(e, kinds))
         if heading_like:
-            # A heading-like sentence (「（一）坚持“8433”创建思路」) says little by itself: the
+            # A heading-like sentence (「（一）坚持“5321”发展思路」) says little by itself: the
             # sentences after it in its passage carry the content.
             add(completed(following_sentences(e, opts.heading_follow), pool))
         if _LEAD_IN_RE.search(e.text) or asks_list or announces_list(e.text, _next_sentence(e)):
@@ -270,7 +270,7 @@ def completed(evidence: list[Evidence], pool: list[Evidence]) -> list[Evidence]:
 def next_clauses(e: Evidence, kinds: frozenset[str] | None, n: int = 2) -> list[Evidence]:
     """For a quantity question, the clauses after `e` that finish its legal sentence (a long
     sentence is quoted clause by clause, cut at 「；」) and carry a figure of the asked kind:
-    「…处二十万元以上一百万元以下的罚款；」 goes on 「情节严重的，处一百万元以上…罚款；」."""
+    「…处三万元以上三十万元以下的罚款；」 goes on 「情节严重的，处三十万元以上…罚款；」."""
     if not kinds:
         return []
     out: list[Evidence] = []
@@ -368,7 +368,7 @@ def english_value(f: Figure, context: str) -> str:
             number = f"{f.value * 10000:,.0f}"
         if f.unit in _CURRENCY_UNITS:
             return f"{_CURRENCY_UNITS[f.unit]}{number}"
-        # A currency named before the first figure holds for the clause (新臺幣四萬元以上二十萬元以下).
+        # A currency named before the first figure holds for the clause (新臺幣三萬元以上十五萬元以下).
         for cue, symbol in _CURRENCY_BEFORE:
             if cue in context[:f.start]:
                 return f"{symbol}{number}"
@@ -387,7 +387,7 @@ def english_value(f: Figure, context: str) -> str:
     return f"{number} {unit}".strip()
 
 
-_CLAUSE_CUT_RE = re.compile(r"(?<=[，；;：:。])|(?<=,)(?!\d)")  # 1,500元 is one figure, not two clauses
+_CLAUSE_CUT_RE = re.compile(r"(?<=[，；;：:。])|(?<=,)(?!\d)")  # 2,400元 is one figure, not two clauses
 _RANGE_RE = re.compile(r"以上.{0,12}以下|以上.{0,12}以内|至|到|[~～\-－—]")
 _ITEM_MARK_RE = re.compile(r"^\s*(?:第\s*[一二三四五六七八九十百零〇\d]+\s*[条條](?:之[一二三四五六七八九十]+)?\s+|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[、.．](?!\d)|[①-⑳●•▪·-])\s*")
 
@@ -397,8 +397,7 @@ _ENGLISH_NOUNS = ((r"\bfines?\b|\bpenalt", "fine"), (r"\bfees?\b|\bcosts?\b|\bch
                   (r"subsid", "subsidy"), (r"allowance", "allowance"), (r"\bgrants?\b", "grant"),
                   (r"\breward|\bbonus", "reward"), (r"pension", "pension"), (r"\bvouchers?\b", "voucher"),
                   (r"\bage\b|how old", "age"), (r"\bdeadline|time limit", "time limit"),
-                  (r"how long is (the |its |a |an )?([\w'’-]+ ){0,6}(report|document|text|speech|address|article"
-                   r"|notice|draft|plan|law|regulation)s?\b", "length"),
+                  (HOW_LONG_IS_A_TEXT, "length"),
                   (r"how long|\bperiod\b|interval|\bwait", "period"), (r"\bweigh", "weight"))
 _KIND_NOUNS = {"money": "amount", "duration": "period", "date": "date", "age": "age", "count": "number",
                "ratio": "rate", "volume": "volume", "weight": "weight", "area": "area", "length": "length",
@@ -436,15 +435,15 @@ def _per_phrase(norm_clause: str, query: Query) -> str:
 def english_statement(clause: str, figs: list[Figure], query: Query, kinds: frozenset[str],
                       first_of_line: bool = True) -> str:
     """An English lead for one clause: what is counted, the figure as the document writes it and
-    its value in English, and what it is counted per — "The minimum amount is 8万元 (80,000 yuan)
-    per street office"; "The fine is 二百元以上一千元以下 (200 to 1,000 yuan)". A further clause of
+    its value in English, and what it is counted per — "The minimum amount is 6万元 (60,000 yuan)
+    per street office"; "The fine is 三百元以上两千元以下 (300 to 2,000 yuan)". A further clause of
     the same line gives the figure alone."""
     norm = normalise(clause)
     low = query.question.lower()
     noun = next((n for rx, n in _ENGLISH_NOUNS if re.search(rx, low)), None)
     noun = noun or _KIND_NOUNS.get(next((f.kind for f in figs if f.kind in kinds), figs[0].kind), "figure")
     values = [v for v in dict.fromkeys(english_value(f, norm) for f in figs) if v]
-    # The figure as written, with its range words (二百元以上一千元以下), from the first asked figure.
+    # The figure as written, with its range words (三百元以上两千元以下), from the first asked figure.
     span = FIGURE_SPAN_RE.match(norm, figs[0].start) if len(norm) == len(clause) else None
     written = clause[span.start():span.end()] if span and span.end() >= figs[0].end else figs[0].text
     if len(figs) >= 2 and len(values) >= 2:
@@ -486,13 +485,13 @@ def _asked_clauses(e: Evidence, kinds: frozenset[str]) -> list[tuple[int, str, l
 
 
 # The question word of a quantity part; the few characters before it say what is counted
-# (「累计达到多少」, 「一年合共多少」, 「每年至少开几次」).
+# (「总共能领多少」, 「全年合共多少」, 「每季度至少检查几次」).
 _ASK_WORD_RE = re.compile(r"多少|几|多久|多长|什么时候|何时|哪天|上限|下限|最高|最多|最低|最少")
 HEAD_CHARS = 6
 
 
 def question_parts(query: Query) -> list[tuple[frozenset[str], dict[str, float]]]:
-    """The parts of a question that each ask for a quantity (「一次献多少？两次之间要隔多久？」),
+    """The parts of a question that each ask for a quantity (「一次补贴多少？两次申领要隔多久？」),
     with the kinds each asks for and the weight of each question word it uses."""
     text = query.question if query.lang == "en" else normalise(query.question)
     pieces = [p for p in re.split(r"[？?；;。]|[，,](?:\s*and\b)?|\band\b(?=\s+(?:how|what|when|which))", text, flags=re.I)
@@ -529,7 +528,7 @@ def _pick_clauses(kinds: frozenset[str], part_words: dict[str, float], candidate
     the document's title aside: every clause of it shares them), a range (以上…以下) before a
     single bound; each later sentence must use one more pair of head words. A lone part takes
     the next clause of the same sentence holding an asked figure too (a second tier), or else
-    the other bound of a range cut by a comma (「百分之五以上，百分之二十以下」)."""
+    the other bound of a range cut by a comma (「百分之十以上，百分之三十以下」)."""
     best = None
     order = 0
     for e in candidates:
@@ -555,7 +554,7 @@ def _pick_clauses(kinds: frozenset[str], part_words: dict[str, float], candidate
     used.add((id(e), pos))
     picked = [(clause, figs)]
     # A lone part: the next clause with an asked figure; one part of several: the next clause
-    # only when it goes on with the same kind of figure (「二百毫升，最多不得超过四百毫升」).
+    # only when it goes on with the same kind of figure (「二百元，最多不得超过四百元」).
     following = [(p, c, f) for p, c, f in clauses if p > pos and (id(e), p) not in used
                  and (single or (p == pos + 1 and {x.kind for x in f} <= {x.kind for x in figs}))]
     if not following:  # the other bound of a range cut by a comma may stand before it
@@ -609,6 +608,20 @@ _STATUS_WORDS = {
     "en": {"repealed": "Answer: 《{title}》 was repealed ({date}). [{n}]\n",
            "effective": "Answer: 《{title}》 has been in force since {date}; the documents record no repeal. [{n}]\n"},
 }
+# …and when a later version of the same text is among the documents, "no repeal" would mislead.
+_SUPERSEDED_WORDS = {
+    "zh-Hans": "答：《{title}》自{date}起施行，已有较新的版本《{newer}》（{newer_date}），应以新版本为准。{cites}\n",
+    "en": "Answer: 《{title}》 (in force since {date}) has been superseded by a newer version, 《{newer}》 ({newer_date}). {cites}\n",
+}
+
+
+def newer_version(chunk: Chunk, others: list[Chunk]) -> Chunk | None:
+    """The newest of `others` that is a later version of `chunk`'s document: the same title
+    (years and 修订/版 aside), a later date."""
+    key, date = _title_key(chunk.title), chunk.meta.get("date", "")
+    later = [c for c in others if c.doc != chunk.doc and date and c.meta.get("date", "") > date
+             and _title_key(c.title) == key]
+    return max(later, key=lambda c: c.meta["date"], default=None)
 
 
 def document_status(chunk: Chunk) -> tuple[str, str, tuple[str, ...]] | None:
@@ -631,16 +644,23 @@ def status_evidence(doc: str, sentences: list[Evidence]) -> Evidence | None:
     return next((e for e in own if any(w in normalise(e.text) for w in status[2])), None)
 
 
-def status_line(query: Query, status: Evidence, evidence: list[Evidence]) -> str:
+def status_line(query: Query, status: Evidence, evidence: list[Evidence], newer: Chunk | None = None) -> str:
     """The direct answer to a validity question: repealed on a date, or in force since one,
-    citing the sentence that states it."""
+    citing the sentence that states it — or, when a `newer` version of the text is among the
+    documents, superseded by it (cited too when a sentence of it is quoted)."""
     found = document_status(status.chunk)
     n = next((i for i, e in enumerate(evidence, 1) if e.chunk.doc == status.chunk.doc
               and e.source_span() == status.source_span()), None)
     if found is None or n is None:
         return ""
-    template = _STATUS_WORDS["en" if query.lang == "en" else "zh-Hans"][found[0]]
-    line = template.format(title=status.chunk.title, date=found[1], n=n)
+    lang = "en" if query.lang == "en" else "zh-Hans"
+    if found[0] == "effective" and newer is not None:
+        m = next((i for i, e in enumerate(evidence, 1) if e.chunk.doc == newer.doc), None)
+        line = _SUPERSEDED_WORDS[lang].format(title=status.chunk.title, date=found[1], newer=newer.title,
+                                             newer_date=newer.meta.get("date", ""),
+                                             cites=f"[{n}]" + (f"[{m}]" if m else ""))
+    else:
+        line = _STATUS_WORDS[lang][found[0]].format(title=status.chunk.title, date=found[1], n=n)
     return to_traditional(line) if query.lang == "zh-Hant" else line
 
 
@@ -653,7 +673,7 @@ def _article(heading: str) -> str:
 
 def compose(query: Query, evidence: list[Evidence], document_text: Callable[[str], str],
             as_list: bool = False, best_first: list[Evidence] = (),
-            status: Evidence | None = None) -> tuple[str, tuple[Citation, ...]]:
+            status: Evidence | None = None, newer: Chunk | None = None) -> tuple[str, tuple[Citation, ...]]:
     """Answer text with a [n] after each quoted sentence, grouped by document under a lead-in
     naming the document, its date and the section; the direct answer line on top (for a
     validity question, the `status` sentence's document's status first)."""
@@ -675,7 +695,7 @@ def compose(query: Query, evidence: list[Evidence], document_text: Callable[[str
         line = f"{e.text}[{n}]"
         parts.append(f"- {line}\n" if bullets else line)
     text = "".join(parts).strip()
-    lead = (status_line(query, status, evidence) if status is not None else "") + lead_line(query, evidence, best_first)
+    lead = (status_line(query, status, evidence, newer) if status is not None else "") + lead_line(query, evidence, best_first)
     return lead + text, tuple(citations)
 
 
@@ -728,8 +748,13 @@ def find_conflict(chosen: list[Scored], weights: TermWeights) -> tuple[Chunk, Ch
     return None
 
 
+def _title_key(title: str) -> str:
+    """A title without its years, punctuation and 修订/版 marks: what versions of a text share."""
+    return re.sub(r"[\W\d_]|年|版|修订|修正", "", normalise(title))
+
+
 def _bigrams(title: str) -> set[str]:
-    key = re.sub(r"[\W\d_]|年|版|修订|修正", "", normalise(title))
+    key = _title_key(title)
     return {key[i:i + 2] for i in range(len(key) - 1)}
 
 

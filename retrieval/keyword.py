@@ -15,6 +15,7 @@ import json
 import math
 import shutil
 from array import array
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
@@ -27,14 +28,24 @@ from retrieval.tokens import tokenize
 if TYPE_CHECKING:
     from policyqa.store import Store
 
-BUILD_BATCH = 2000  # chunks read and tokenised at a time by `build_from_store`
+@dataclass(frozen=True)
+class KeywordOptions:
+    # Chunks read, tokenised and saved at a time by `build_from_store`. It trades memory for
+    # build time: a batch's chunk texts and token strings are held at once, while each batch
+    # costs two SQLite reads and one write transaction. 2000 was set (not swept) on the 100k-chunk
+    # scale corpus (../shared/scale, bench/compare.py): ingest + index build peaked at 880 MB
+    # against ≈2 GB when the whole corpus was held at once.
+    build_batch: int = 2000
+
+
+OPTIONS = KeywordOptions()
 
 
 def chunk_tokens(chunk: Chunk) -> list[str]:
     return tokenize(chunk.index_text, cached=False) or ["∅"]
 
 
-def stored_token_lists(store: "Store", ids: list[str], batch: int = BUILD_BATCH
+def stored_token_lists(store: "Store", ids: list[str], batch: int = OPTIONS.build_batch
                        ) -> Iterator[tuple[str, list[str]]]:
     """(chunk id, tokens) in `ids` order, a batch at a time: tokens kept in the store, else the
     chunk is tokenised now and its tokens saved. A chunk deleted meanwhile is left out."""

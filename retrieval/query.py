@@ -574,15 +574,11 @@ def _corpus_pieces(word: str, vocabulary: Callable[[str], bool]) -> tuple[list[s
 _VALIDITY_WORDS = ("有效", "失效", "废止", "停止施行", "施行", "生效")
 
 
-def _in_dictionary(word: str) -> bool:
+def is_dictionary_word(word: str) -> bool:
+    """Whether jieba's dictionary has the word (not a guess of its HMM)."""
     import jieba
 
     return jieba.dt.FREQ.get(word, 0) > 0
-
-
-def is_dictionary_word(word: str) -> bool:
-    """Whether jieba's dictionary has the word (not a guess of its HMM)."""
-    return _in_dictionary(word)
 
 
 def _dictionary_cut(word: str) -> list[str]:
@@ -602,7 +598,7 @@ def corpus_tokens(tokens: list[str], vocabulary: Callable[[str], bool]) -> list[
     for token in sorted(set(tokens), key=len, reverse=True):
         if token not in out or len(token) < 2 or not _HAN_RE.search(token) or vocabulary(token):
             continue
-        if not _in_dictionary(token):
+        if not is_dictionary_word(token):
             # An HMM guess: the dictionary's own words of it, when the corpus uses every one that
             # is not a stopword (税上 → 税, 能养 → 养).
             cut = [p for p in _dictionary_cut(token) if p not in STOPWORDS]
@@ -635,7 +631,7 @@ class Query:
     unknown: tuple[str, ...] = ()
     # English content words no corpus word renders: they count as uncovered question words.
     absent_words: tuple[str, ...] = ()
-    # The places are written about in separate documents ("in Jin'an and in Liuyuan"): each is
+    # The places are written about in separate documents ("in Baisha and in Qinghe"): each is
     # matched by the place prior and answered from its own documents (set by the searcher,
     # which can see the corpus).
     compares_places: bool = False

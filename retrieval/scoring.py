@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
@@ -40,13 +41,33 @@ class ScoringOptions:
     asked_word_weight: float = 2.0  # words of a follow-up as asked, over those of the rewrite
 
 
+# Function characters: a window with one of them inside (费和滥用, 违反本法) joins two phrases,
+# it writes out no word.
+_FUNCTION_CHARS = frozenset("和与及或的之其本并而且对于以被把将所该此这那")
+
+
+@lru_cache(maxsize=4096)
+def _word_starts(norm_text: str) -> frozenset[int]:
+    import jieba
+
+    return frozenset(a for _, a, _ in jieba.tokenize(norm_text))
+
+
 def _abbreviates(word: str, norm_text: str) -> bool:
     """A two-character dictionary word as the short form of a four-character phrase the text
     writes out: its first and last characters (禁放 for 禁止燃放, 高校 for 高等学校). Only
     dictionary words (a segmentation artefact such as 走后 abbreviates nothing), and only the
-    four-character form: a three-character one (老人 in 老年人) is most often another word."""
-    return (len(word) == 2 and "\u4e00" <= word[0] <= "\u9fff" and "\u4e00" <= word[1] <= "\u9fff"
-            and is_dictionary_word(word) and re.search(re.escape(word[0]) + r"[\u4e00-\u9fff]{2}" + re.escape(word[1]), norm_text) is not None)
+    four-character form: a three-character one (老人 in 老年人) is most often another word. The
+    phrase starts where the segmenter starts a word (费 of 乱收费 begins none) and holds no
+    function character (费和滥用, 违反本法 are two phrases, not one written out)."""
+    if not (len(word) == 2 and "\u4e00" <= word[0] <= "\u9fff" and "\u4e00" <= word[1] <= "\u9fff"
+            and is_dictionary_word(word)):
+        return False
+    for m in re.finditer("(?=(" + re.escape(word[0]) + r"[\u4e00-\u9fff]{2}" + re.escape(word[1]) + "))", norm_text):
+        window = m.group(1)
+        if _FUNCTION_CHARS.isdisjoint(window[1:3]) and m.start() in _word_starts(norm_text):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -105,7 +126,7 @@ def term_weights(query: Query, keyword: KeywordIndex, in_corpus: Callable[[str],
         and not (english and _LATIN.fullmatch(t) and not t.isdigit())]  # a number is any script's
     groups += [(g, (w,)) for g, w in zip(query.groups, query.group_words or [""] * len(query.groups))]
     if asked_quantity(normalise(query.question)) or asked_quantity(query.normalised):
-        # "At most", "the cap": the figure answers them (限养一只 is the most one may keep), so
+        # "At most", "the cap": the figure answers them (限养两只 is the most one may keep), so
         # they are no topic words a sentence must repeat.
         groups = [(g, w) for g, w in groups if not all(t in QUANTITY_QUALIFIERS for t in g)]
     rewritten = query.standalone != query.question

@@ -102,14 +102,10 @@ def _signature(text: str, index_text: str) -> tuple[frozenset[str], dict]:
     return frozenset(_shingles(text)), figures(index_text)
 
 
-def dedupe(hits: Iterable[Hit], threshold: float = 0.8) -> list[Hit]:
-    """Drop a hit whose text mostly repeats a better one (overlapping or duplicated passages),
-    unless its figures differ: a revised document's changed figures must stay findable."""
-    return list(_deduped(hits, threshold))
-
-
 def _deduped(hits: Iterable[Hit], threshold: float = 0.8) -> Iterator[Hit]:
-    """`dedupe` lazily: each hit is compared with the better ones kept only when it is asked for
+    """Hits without those whose text mostly repeats a better one (overlapping or duplicated
+    passages), unless their figures differ: a revised document's changed figures must stay
+    findable. Lazy: each hit is compared with the better ones kept only when it is asked for
     (a search stops asking once no later hit can reach its top k)."""
     kept: list[tuple[frozenset[str], dict]] = []
     for h in hits:
@@ -283,7 +279,10 @@ class Searcher:
             query = analyse(question, history or [], lambda _t: False, None, standalone=standalone)
         # Only words that no document contains even as a substring count as unknown.
         unknown = tuple(t for t in query.unknown if query.lang == "en" or not self.in_corpus(t))
-        return replace(query, unknown=unknown, compares_places=self._places_apart(query.places))
+        # Only an English question's dense text uses the comparison (`search_text`): a Chinese
+        # question is spared the store's full-text queries.
+        apart = bool(query.expansion) and self._places_apart(query.places)
+        return replace(query, unknown=unknown, compares_places=apart)
 
     def _places_apart(self, places: tuple[str, ...]) -> bool:
         """Whether two of the places have no document about both (a question comparing them).

@@ -60,19 +60,19 @@ def test_agreeing_documents_state_no_conflict(versions):
     assert "不一致" not in answer.text
 
 
-# Regression guard per gold set and group: a drop below any bar fails CI. The bars sit just
-# under what the chain measured when they were set (closing note of issue 10); where that is below
-# the issue's targets (dev2: zh hit@5 0.92, recall 0.85, decline accuracy 0.85, false declines
-# 0.08; en 0.85 / 0.75 / 0.85 / 0.10), the target is still open, and the bar only stops a slide.
+# Regression guard per gold set and group: a drop below any bar fails CI. On dev2 the bars are
+# at least the issue's targets (zh hit@5 0.92, recall 0.85, decline accuracy 0.85, false declines
+# 0.08; en 0.85 / 0.75 / 0.85 / 0.10), raised to just under what the chain measured when they were
+# set (closing note of issue 10), so that one more wrong item per language still passes.
 # dev: the sample corpus's 30 items; dev2: 150 items over 46 documents (shared/dev2).
 BARS = {
     "dev": {**{lang: {"hit@5": 0.95, "mrr@10": 0.85, "recall": 0.92, "f_dec": 0.05}
                for lang in ("zh-Hans", "zh-Hant", "en")},
             "overall": {"dec_acc": 0.75}},
-    "dev2": {"zh-Hans": {"hit@5": 0.95, "recall": 0.86, "dec_acc": 0.92, "f_dec": 0.08},
-             "zh-Hant": {"hit@5": 0.90, "recall": 0.75, "dec_acc": 0.75, "f_dec": 0.12},
-             "en": {"hit@5": 0.95, "recall": 0.75, "dec_acc": 0.85, "f_dec": 0.16},
-             "overall": {"dec_acc": 0.85, "recall": 0.82}},
+    "dev2": {"zh-Hans": {"hit@5": 0.95, "recall": 0.92, "dec_acc": 0.92, "f_dec": 0.04},
+             "zh-Hant": {"hit@5": 0.92, "recall": 0.88, "dec_acc": 0.88, "f_dec": 0.08},
+             "en": {"hit@5": 0.95, "recall": 0.85, "dec_acc": 0.85, "f_dec": 0.05},
+             "overall": {"dec_acc": 0.93, "recall": 0.90}},
 }
 DEV2_GOLD = GOLD.parent.parent / "dev2" / "gold.jsonl"
 DEV2_CORPUS = GOLD.parent.parent / "dev2" / "corpus"

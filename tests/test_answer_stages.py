@@ -142,16 +142,16 @@ def test_an_asked_figure_counts_only_in_a_sentence_about_the_question():
 
 
 def test_a_figure_said_of_another_kind_of_sum_does_not_answer_a_money_question():
-    text = "某市宠物管理办法\n第三条 未绝育宠物登记费每只一百元。\n第四条 主管机关可以补助宠物绝育的费用。"
+    text = "某市宠物管理办法\n第三条 未绝育犬只登记费每只三百元。\n第四条 主管机关可以补助流浪猫绝育手术的费用。"
     chunk = one_passage(text, "pets.txt", "某市宠物管理办法")
     keyword = KeywordIndex([chunk])
-    query = analyse("宠物绝育每只补助多少钱？", [], lambda w: keyword.has(w) or w in normalise(text))
+    query = analyse("流浪猫做绝育手术补助多少钱？", [], lambda w: keyword.has(w) or w in normalise(text))
     weights = term_weights(query, keyword, lambda t: t in normalise(text))
     scored = score_sentences(query, candidate_sentences([Hit(chunk, 1.0)]), weights, BigramEmbeddings())
     fee = next(s for s in scored if "登记费" in s.evidence.text)
     assert not fee.figure_fit  # the fee is money, but not the subsidy asked for
     assert features(query, weights, scored, [])["figure_missing"] == 1.0
-    fee_query = analyse("宠物登记费每只多少钱？", [], lambda w: keyword.has(w) or w in normalise(text))
+    fee_query = analyse("犬只登记费每只多少钱？", [], lambda w: keyword.has(w) or w in normalise(text))
     fee_scored = score_sentences(fee_query, candidate_sentences([Hit(chunk, 1.0)]),
                                  term_weights(fee_query, keyword, lambda t: t in normalise(text)), BigramEmbeddings())
     assert next(s for s in fee_scored if "登记费" in s.evidence.text).figure_fit
@@ -160,15 +160,15 @@ def test_a_figure_said_of_another_kind_of_sum_does_not_answer_a_money_question()
 def test_a_sentence_referring_to_the_paragraph_before_carries_its_figure():
     chunks = list_chunks([(0, len(LISTS))])
     keyword = KeywordIndex(chunks)
-    query = analyse("捐款要达多少元才给予表彰？", [], lambda w: keyword.has(w) or w in normalise(LISTS))
+    query = analyse("赞助要达多少元才给予通报表扬？", [], lambda w: keyword.has(w) or w in normalise(LISTS))
     weights = term_weights(query, keyword, lambda t: t in normalise(LISTS))
     scored = score_sentences(query, candidate_sentences([Hit(chunks[0], 1.0)]), weights, BigramEmbeddings())
-    assert next(s for s in scored if s.evidence.text.startswith("捐款达前项")).figure_fit
+    assert next(s for s in scored if s.evidence.text.startswith("赞助达前项")).figure_fit
 
 
 def _status_answer(question: str, meta: dict):
-    text = "某市工资审议办法\n法规类别：废止法规\n第一条 为审议最低工资，设立工资审议委员会。\n第二条 本办法自发布日施行。"
-    chunk = one_passage(text, "wage.txt", "某市工资审议办法", meta)
+    text = "某县停车收费管理办法\n法规类别：废止法规\n第一条 为规范停车收费，制定本办法。\n第二条 本办法自发布日施行。"
+    chunk = one_passage(text, "parking.txt", "某县停车收费管理办法", meta)
     keyword = KeywordIndex([chunk])
     query = analyse(question, [], lambda w: keyword.has(w) or w in normalise(text))
     return extractive_answer(query, [Hit(chunk, 1.0)], keyword, BigramEmbeddings(), lambda d: text,
@@ -176,31 +176,50 @@ def _status_answer(question: str, meta: dict):
 
 
 def test_a_validity_question_leads_with_the_documents_status_cited_by_the_sentence_stating_it():
-    repealed = _status_answer("某市工资审议办法现在还有效吗？", {"date": "2024-03-08", "repealed": "2024-03-08"})
-    assert repealed.text.startswith("答：《某市工资审议办法》已废止（2024-03-08）。[1]")
+    repealed = _status_answer("某县停车收费管理办法如今是否有效？", {"date": "2024-03-08", "repealed": "2024-03-08"})
+    assert repealed.text.startswith("答：《某县停车收费管理办法》已废止（2024-03-08）。[1]")
     assert repealed.citations[0].quote == "法规类别：废止法规"
-    in_force = _status_answer("某市工资审议办法现在还有效吗？", {"date": "2020-01-01", "effective": "2020-01-01"})
-    assert in_force.text.startswith("答：《某市工资审议办法》自2020-01-01起施行")
+    in_force = _status_answer("某县停车收费管理办法如今是否有效？", {"date": "2020-01-01", "effective": "2020-01-01"})
+    assert in_force.text.startswith("答：《某县停车收费管理办法》自2020-01-01起施行")
     cited = in_force.citations[int(in_force.text.split("[", 1)[1][0]) - 1]
     assert "施行" in cited.quote
     # Neither recorded: no status is claimed.
-    assert not _status_answer("某市工资审议办法现在还有效吗？", {"date": "2020-01-01"}).text.startswith("答：《")
+    assert not _status_answer("某县停车收费管理办法如今是否有效？", {"date": "2020-01-01"}).text.startswith("答：《")
+
+
+def test_a_validity_question_about_a_text_with_a_newer_version_says_it_was_superseded():
+    old_text = "某县停车收费管理办法\n第一条 为规范停车收费，制定本办法。\n第二条 本办法自发布日施行。"
+    new_text = "某县停车收费管理办法（2023年修订）\n第一条 停车收费标准每两年评估一次。\n第二条 本办法自发布日施行。"
+    old = one_passage(old_text, "parking2018.txt", "某县停车收费管理办法", {"date": "2018-05-01", "effective": "2018-05-01"})
+    new = one_passage(new_text, "parking2023.txt", "某县停车收费管理办法（2023年修订）", {"date": "2023-07-01", "effective": "2023-07-01"})
+    keyword = KeywordIndex([old, new])
+    both = old_text + new_text
+    query = analyse("某县停车收费管理办法如今是否有效？", [], lambda w: keyword.has(w) or w in normalise(both))
+    answer = extractive_answer(query, [Hit(old, 1.0), Hit(new, 0.9)], keyword, BigramEmbeddings(),
+                               lambda d: old_text if d == "parking2018.txt" else new_text,
+                               AnswerOptions(threshold=0.0), in_corpus=lambda t: t in normalise(both))
+    first = answer.text.splitlines()[0]
+    assert "未见其废止" not in first and "较新的版本《某县停车收费管理办法（2023年修订）》（2023-07-01）" in first
+    # The newer version alone: in force, no repeal recorded.
+    alone = extractive_answer(query, [Hit(new, 1.0)], keyword, BigramEmbeddings(), lambda d: new_text,
+                              AnswerOptions(threshold=0.0), in_corpus=lambda t: t in normalise(both))
+    assert "未见其废止" in alone.text.splitlines()[0]
 
 
 def test_an_exception_paragraph_is_quoted_after_the_rule_of_its_article():
     from retrieval.answer import same_article_rule
 
-    text = ("某市养犬管理条例\n第四条 养犬管理实行分区管理。街道辖区为重点管理区，乡镇辖区为一般管理区。\n"
-            "县人民政府可以将重点管理区内的农村地区调整为一般管理区。\n第五条 养犬人应当文明养犬。")
-    chunk = one_passage(text, "dogs.txt", "某市养犬管理条例")
+    text = ("某市停车管理条例\n第四条 停车收费实行分区管理。中心城区为一类收费区，城郊地区为二类收费区。\n"
+            "县人民政府可以将一类收费区内的居住区调整为二类收费区。\n第五条 停车人应当有序停放。")
+    chunk = one_passage(text, "parking.txt", "某市停车管理条例")
     keyword = KeywordIndex([chunk])
-    query = analyse("重点管理区和一般管理区怎么划分？", [], lambda w: keyword.has(w) or w in normalise(text))
+    query = analyse("一类收费区和二类收费区怎么划分？", [], lambda w: keyword.has(w) or w in normalise(text))
     weights = term_weights(query, keyword, lambda t: t in normalise(text))
     scored = score_sentences(query, candidate_sentences([Hit(chunk, 1.0)]), weights, BigramEmbeddings())
     exception = next(s for s in scored if s.evidence.text.startswith("县人民政府"))
     assert [s.evidence.text for s in same_article_rule([exception], scored, 1.0)] == [
-        "街道辖区为重点管理区，乡镇辖区为一般管理区。"]
-    rule = next(s for s in scored if s.evidence.text.startswith("街道辖区"))
+        "中心城区为一类收费区，城郊地区为二类收费区。"]
+    rule = next(s for s in scored if s.evidence.text.startswith("中心城区"))
     assert same_article_rule([rule], scored, 1.0) == []  # nothing of its article comes before it
 
 
@@ -221,9 +240,9 @@ def test_a_version_year_is_matched_by_the_leads_document_not_by_another_chosen_o
     from retrieval.scoring import Scored
 
     old = _dated("fines-2017.txt", "2017-11-04", "情节严重的，对单位处五千元以上十万元以下的罚款。")
-    other = _dated("funeral-2024.txt", "2024-08-22", "情节严重的，处一万元以上五万元以下罚款。")
+    other = _dated("parking-2022.txt", "2022-08-22", "情节严重的，处一万元以上五万元以下罚款。")
     keyword = KeywordIndex([old, other])
-    query = analyse("2024年修订的条例，情节严重的罚款最高多少？", [], keyword.has)
+    query = analyse("2022年修订的条例，情节严重的罚款最高多少？", [], keyword.has)
     weights = term_weights(query, keyword, keyword.has)
     evidence = candidate_sentences([Hit(old, 1.0), Hit(other, 0.9)])
     scored = score_sentences(query, evidence, weights, BigramEmbeddings())
@@ -323,7 +342,7 @@ LISTS = ("某市献血条例\n第二条 献血者须符合下列条件：\n一�
          "（二）未满十八周岁者，应经监护人同意。\n（三）超过六十周岁者，应经医师同意。\n二、体重：\n"
          "（一）男性五十公斤以上。\n第三条 献血者的亲属用血，按照下列规定免交费用：\n"
          "（一）配偶和子女，按照献血量的两倍免交费用；\n（二）兄弟姐妹，享受第一项规定的待遇。\n"
-         "第四条 本办法所称一定数额，系指一千元以上。\n捐款达前项数额的，给予表彰。\n"
+         "第四条 本办法所称一定数额，系指一千二百元以上。\n赞助达前项数额的，给予通报表扬。\n"
          "第五条 执行机关提拨罚款总额的百分之五以上，百分之二十以下作为奖金。")
 
 
@@ -379,8 +398,8 @@ def test_a_sentence_comes_with_the_item_or_paragraph_it_refers_to():
     evidence = candidate_sentences([Hit(chunks[0], 1.0)])
     sibling = next(e for e in evidence if e.text.startswith("（二）兄弟"))
     assert [r.text[:5] for r in referenced(sibling, None, ComposeOptions())] == ["（一）配偶"]
-    paragraph = next(e for e in evidence if e.text.startswith("捐款达前项"))
-    assert [r.text for r in referenced(paragraph, None, ComposeOptions())] == ["第四条 本办法所称一定数额，系指一千元以上。"]
+    paragraph = next(e for e in evidence if e.text.startswith("赞助达前项"))
+    assert [r.text for r in referenced(paragraph, None, ComposeOptions())] == ["第四条 本办法所称一定数额，系指一千二百元以上。"]
 
 
 def test_shares_written_unit_first_are_quantities():
@@ -444,52 +463,52 @@ def test_an_item_naming_a_sibling_by_number_brings_it_from_the_retrieved_passage
 def test_each_part_of_a_quantity_question_leads_with_its_own_clause():
     from retrieval.compose import lead_line
 
-    text = ("第八条 每次献血量一般为二百毫升，最多不得超过四百毫升。\n"
-            "第九条 两次献血间隔期不得少于六个月。\n（二）未满十八周岁者，应经监护人同意。")
-    chunk = one_passage(text, "b.txt", "某市献血条例")
+    text = ("第八条 每次补贴一般为二百元，最多不得超过四百元。\n"
+            "第九条 两次申领间隔期不得少于六个月。\n（二）未满十八周岁者，应经监护人同意。")
+    chunk = one_passage(text, "b.txt", "某市临时救助办法")
     evidence = candidate_sentences([Hit(chunk, 1.0)])
-    query = analyse("一次献多少？两次之间要隔多久？", [], lambda w: True)
+    query = analyse("一次补贴多少？两次申领要隔多久？", [], lambda w: True)
     lead = lead_line(query, evidence, evidence)
-    assert lead == "答：每次献血量一般为二百毫升，最多不得超过四百毫升。[1]两次献血间隔期不得少于六个月。[2]\n"
+    assert lead == "答：每次补贴一般为二百元，最多不得超过四百元。[1]两次申领间隔期不得少于六个月。[2]\n"
 
 
 def test_the_lead_clause_is_the_one_naming_what_is_counted_and_a_figure_keeps_its_thousands_comma():
     from retrieval.compose import lead_line
 
-    text = "每月發放1,500元育兒津貼，每年合共1.8萬元津貼，領取期限為三個月。"
-    chunk = one_passage(text, "c.txt", "育兒津貼")
+    text = "每月發放2,400元交通津貼，每年合共2.88萬元津貼，領取期限為六個月。"
+    chunk = one_passage(text, "c.txt", "交通津貼")
     evidence = candidate_sentences([Hit(chunk, 1.0)])
-    query = analyse("一年合共多少？", [], lambda w: True)
-    assert lead_line(query, evidence, evidence).startswith("答：每年合共1.8萬元津貼")
+    query = analyse("全年合共多少？", [], lambda w: True)
+    assert lead_line(query, evidence, evidence).startswith("答：每年合共2.88萬元津貼")
     query = analyse("每月發多少？", [], lambda w: True)
-    assert lead_line(query, evidence, evidence).startswith("答：每月發放1,500元育兒津貼")
+    assert lead_line(query, evidence, evidence).startswith("答：每月發放2,400元交通津貼")
 
 
 def test_a_penalty_question_answered_by_a_duty_brings_the_article_punishing_its_breach():
     from retrieval.compose import is_penalty_question, penalty_for
 
-    text = ("第三十三条 单位和个人应当按照下列规定分类投放生活垃圾：\n（一）分别投入相应的收集容器；\n"
-            "第三十四条 收集单位应当按时收运。\n第六十七条 个人违反本条例第三十三条规定的，处50元以上200元以下罚款。\n"
-            "单位违反本条例第三十三条规定，处1000元罚款。\n第六十八条 违反本条例第三十四条规定的，处3000元罚款。")
+    text = ("第三十三条 单位和个人应当按照下列规定停放共享单车：\n（一）停放在指定区域内；\n"
+            "第三十四条 运营企业应当及时清理。\n第六十七条 个人违反本条例第三十三条规定的，处20元以上50元以下罚款。\n"
+            "单位违反本条例第三十三条规定，处800元罚款。\n第六十八条 违反本条例第三十四条规定的，处2000元罚款。")
     cut = text.index("第六十七条")
-    chunks = [Chunk(id=f"w{i}", doc="w.txt", title="某市生活垃圾管理条例", text=text[a:b],
+    chunks = [Chunk(id=f"w{i}", doc="w.txt", title="某市非机动车管理条例", text=text[a:b],
                     index_text=normalise(text[a:b]), start=a, end=b, position=i, heading="第三十三条" if i == 0 else "")
               for i, (a, b) in enumerate([(0, cut), (cut, len(text))])]
     duty = candidate_sentences([Hit(chunks[0], 1.0)])[0]
-    query = analyse("单位不按规定分类投放生活垃圾，怎么罚？", [], lambda w: True)
+    query = analyse("单位不按规定停放共享单车，怎么罚？", [], lambda w: True)
     assert is_penalty_question(query)
     found = penalty_for(duty, query, lambda c: chunks[c.position + 1] if c.position + 1 < len(chunks) else None)
-    assert [p.text for p in found] == ["单位违反本条例第三十三条规定，处1000元罚款。"]
+    assert [p.text for p in found] == ["单位违反本条例第三十三条规定，处800元罚款。"]
 
 
 def test_a_heading_like_list_item_comes_with_the_sentences_under_it():
-    text = ("三、工作思路\n（一）坚持创建思路\n按照要求，实现“八有”服务目标，形成“三联”机制。\n"
+    text = ("三、工作思路\n（一）坚持发展思路\n按照要求，实现“五有”服务目标，形成“双联”机制。\n"
             "（二）推进示范走廊建设\n围绕五个评价体系开展工作。")
     chunk = one_passage(text, "h.txt", "某区实施意见")
-    query = analyse("创建思路具体指哪些内容？", [], lambda w: w in normalise(text))
+    query = analyse("发展思路具体指哪些内容？", [], lambda w: w in normalise(text))
     answer = extractive_answer(query, [Hit(chunk, 1.0)], KeywordIndex([chunk]), BigramEmbeddings(),
                                lambda d: text, AnswerOptions(threshold=0.0), in_corpus=lambda t: t in normalise(text))
-    assert "“八有”服务目标" in answer.text
+    assert "“五有”服务目标" in answer.text
 
 
 def test_a_sentence_scoring_level_with_the_lead_is_quoted_beside_it():
@@ -561,8 +580,8 @@ def test_an_english_lead_gives_a_texts_length_in_characters():
     from policyqa.zh import find_figures
     from retrieval.compose import english_value
 
-    figure = find_figures("全文约3400字")[0]
-    assert english_value(figure, "全文约3400字") == "3,400 characters"
+    figure = find_figures("全文约2750字")[0]
+    assert english_value(figure, "全文约2750字") == "2,750 characters"
 
 
 def test_a_dictionary_word_covers_the_four_character_phrase_it_abbreviates():
@@ -570,3 +589,7 @@ def test_a_dictionary_word_covers_the_four_character_phrase_it_abbreviates():
     assert weights_for("禁放").coverage("下列区域禁止燃放烟花爆竹")[0] == 1.0
     assert weights_for("老人").coverage("老年人优待办法")[0] == 0.0  # a three-character form is another word
     assert weights_for("走后").coverage("走出门后")[0] == 0.0  # a segmentation artefact abbreviates nothing
+    # Two phrases joined by a function character, or a window starting inside a word, write out no word.
+    assert weights_for("费用").coverage("防止乱收费和滥用职权")[0] == 0.0
+    assert weights_for("违法").coverage("违反本法规定的")[0] == 0.0
+    assert weights_for("高校").coverage("普通高等学校招生")[0] == 1.0

@@ -403,3 +403,18 @@ def test_derived_unanswerable_items_for_calibration():
     assert all(not i["answerable"] for i in shifted)
     # Another set's answerable question is out of scope here unless one of its facts occurs here.
     assert [i["id"] for i in foreign(gold, text, "here")] == ["b-in-here"]
+
+
+def test_leave_one_document_out_labels_facts_as_the_scorer_reads_them():
+    from eval.calibrate import foreign
+    from eval.run import leave_one_document_out
+
+    gold = [{"id": "a", "question": "某市最低生活保障标准是多少？", "answerable": True, "lang": "zh-Hans",
+             "must_include": ["4350元"], "sources": [{"doc": "x.txt"}], "history": []},
+            {"id": "b", "question": "某市养犬登记费是多少？", "answerable": True, "lang": "zh-Hans",
+             "must_include": ["三百元"], "sources": [{"doc": "y.txt"}], "history": []}]
+    # Without its source, item a's fact still stands in another document (with a thousands
+    # separator the scorer ignores), so a is no unanswerable item; b's fact stands nowhere else.
+    text = lambda exclude=(): "明年最低生活保障標準維持4,350元。"  # noqa: E731
+    assert [i["id"] for i in leave_one_document_out(gold, text)] == ["b-loo"]
+    assert [i["id"] for i in foreign(gold, text, "here")] == ["b-in-here"]

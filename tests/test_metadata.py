@@ -30,11 +30,12 @@ TABLE = {
     "s09_martyrs_2019.txt": ("烈士褒扬条例", "2019-03-02", "国务院", {"number": "国务院令第601号", "region": None}),
     "s10_martyrs_2024.txt": ("烈士褒扬条例", "2024-09-27", "国务院",
                              {"number": "国务院令第791号", "promulgated": "2011-07-26", "revised": "2024-09-27"}),
-    "s11_accounting_2017.txt": ("中华人民共和国会计法", "2017-11-04", "全国" + NPC, {"promulgated": "1985-01-21"}),
+    "s11_accounting_2017.txt": ("中华人民共和国会计法", "2017-11-04", "全国" + NPC,
+                                {"promulgated": "1985-01-21", "region": None}),
     "s12_accounting_2024.txt": ("中华人民共和国会计法", "2024-06-28", "全国" + NPC, {"revised": "2024-06-28"}),
     "s13_sh_funeral_old.txt": ("上海市殡葬管理条例", None, None, {"region": "上海市"}),
     "s14_sh_funeral_2024.txt": ("上海市殡葬管理条例", "2024-08-22", "上海市" + NPC, {"promulgated": "1997-08-20"}),
-    "s15_funeral_national.txt": ("殡葬管理条例", "1997-07-21", "国务院", {"number": "国务院令第225号"}),
+    "s15_funeral_national.txt": ("殡葬管理条例", "1997-07-21", "国务院", {"number": "国务院令第225号", "region": None}),
     "s16_bj_waste.txt": ("北京市生活垃圾管理条例", "2019-11-27", "北京市" + NPC, {"region": "北京市"}),
     "s18_nb_blood.txt": ("宁波市献血条例", "2020-05-15", "宁波市" + NPC, {"promulgated": "1999-05-28"}),
     "s19_qd_blood.txt": ("青岛市实施《中华人民共和国献血法》若干规定", "2020-01-15", "青岛市" + NPC, {}),
@@ -49,13 +50,14 @@ TABLE = {
     "t12_tw_waste_reward.txt": ("民眾檢舉違反廢棄物清理法案件獎勵辦法", "2001-12-26", "行政院環境保護署",
                                 {"repealed": "2001-12-26"}),
     "w01_mo_cash_2025_hant.txt": ("w01_mo_cash_2025_hant", None, None, {"region": "澳门"}),
-    "w04_mo_pa_2023_hant.txt": ("明年續向永久居民派發醫療券", "2022-11-15", None, {}),
-    "w07_hk_measures_2017.txt": ("争分夺秒 落实惠民措施", "2017-06-20", None, {}),
+    "w04_mo_pa_2023_hant.txt": ("明年續向永久居民派發醫療券", "2022-11-15", None, {"region": "澳门"}),
+    "w07_hk_measures_2017.txt": ("争分夺秒 落实惠民措施", "2017-06-20", None, {"region": "香港"}),
     "w09_sd_gov_report_2023.txt": ("直通2023山东两会 报告速览", "2023-01-14", None, {"region": "山东省"}),
     "w10_sd_farm_policies_2010_hant.txt": ("山東省2010年惠農政策大全", "2010-08-15", None, {}),
     "w11_kp_village_projects_hant.txt": ("村級公益事業一事一議財政獎補項目", "2013-10-25", None,
                                          {"region": "广东省江门市开平市"}),
     "w12_js_gov_report_notes_2023.txt": ("关于《政府工作报告(征求意见稿)》解读", "2022-12-30", None, {}),
+    "w05_hk_oals_2020_hant.txt": ("政府用100億推10措施紓困 長生津劃一$3500", None, None, {"region": "香港"}),
 }
 
 
@@ -140,3 +142,32 @@ def test_regions_are_gazetteer_places_never_fragments():
     taiwan = "法規名稱：某某辦法\n修正日期：20200101\n法規類別：行政＞內政部＞某目\n沿革：\n1.中華民國一百零九年一月一日內政部令訂定發布\n第 1 條\n大陸地區人民依本辦法辦理。\n"
     meta = _meta(taiwan)
     assert meta["region"] == "台湾" and meta["title"] == "某某辦法" and meta["date"] == "2020-01-01"
+
+
+# A page that never names its place gets it from the jurisdiction's own words: officeholders,
+# currency, 本港/本澳 (policyqa/data/jurisdiction_markers.tsv).
+@pytest.mark.parametrize("text, region", [
+    ("財政司司長今日發表預算案。\n財政司司長表示，本港經濟穩步復蘇，政府將向長者發放一次性津貼，每人港幣三千元。\n", "香港"),
+    ("惠民措施继续推行\n张建宗今日向传媒说，已移居外地的合资格长者无须留港居住一年，也可领取津贴。\n", "香港"),
+    ("明年續派醫療券\n經濟財政司司長表示，本澳居民每人可獲一萬澳門元現金分享，長者另有津貼。\n", "澳门"),
+    ("補助調整\n行政院長林全表示，身心障礙者每月補助新臺幣三千元，自明年一月起實施。\n", "台湾"),
+])
+def test_a_page_naming_no_place_gets_the_jurisdiction_its_markers_point_to(text, region):
+    assert _meta(text)["region"] == region
+
+
+@pytest.mark.parametrize("text", [
+    # a mainland national text quoting 港元 in passing: the mainland's own words dominate
+    "外汇管理规定\n国务院外汇管理部门负责管理。县级以上人民政府应当配合，以人民币计价；港元、美元等外币按汇率折算。\n",
+    # markers of two jurisdictions in equal measure decide nothing
+    "两地长者福利比较\n本港长者生活津贴每月HK$4,000，本澳敬老金每年MOP 9,000，各有标准。\n",
+    # shared words (立法会, 行政长官) and look-alikes (本港口, 林全面) are no markers
+    "施政报告发表\n行政长官今日在立法会发表施政报告，表示将推进本港口岸建设和园林全面绿化。\n",
+])
+def test_no_region_when_the_markers_do_not_point_to_one_jurisdiction(text):
+    assert "region" not in _meta(text)
+
+
+def test_a_named_place_wins_over_markers():
+    text = "德州市外贸促进办法\n德州市人民政府鼓励企业拓展海外市场，以港元结算的本港客户订单按规定给予奖励。\n"
+    assert _meta(text)["region"] == "山东省德州市"

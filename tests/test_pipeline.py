@@ -79,6 +79,28 @@ def test_reingest_is_idempotent_and_changed_file_replaces_chunks(sample_store, t
     assert "999元" in a.ask("柳园镇新增的测试条款每户补助多少钱？").text
 
 
+def test_documents_prepared_by_older_rules_are_prepared_again(sample_store, tmp_path):
+    """After an upgrade of the ingest rules (regions, headings, splitting), re-ingesting the same
+    files re-prepares them; with the rules unchanged, it skips them."""
+    import json
+    import sqlite3
+
+    store = tmp_path / "store"
+    shutil.copytree(sample_store, store)
+    manifest = next(store.glob("*.manifest.sqlite3"))
+    with sqlite3.connect(manifest) as db:  # what a store written by an older release holds
+        for doc, meta in db.execute("SELECT doc, meta FROM documents").fetchall():
+            meta = json.loads(meta)
+            meta["ingest_rules"] = "older-rules"
+            db.execute("UPDATE documents SET meta=? WHERE doc=?", (json.dumps(meta), doc))
+    a = Assistant(load_settings(store=store))
+    before = a.store.count_chunks()
+    report = a.ingest([SAMPLE])
+    assert report.count("updated") == 5 and a.store.count_chunks() == before
+    assert {d["meta"]["ingest_rules"] for d in a.store.documents()} != {"older-rules"}
+    assert a.ingest([SAMPLE]).count("unchanged") == 5
+
+
 def test_store_reopens_after_restart(sample_store, tmp_path):
     store = tmp_path / "store"
     shutil.copytree(sample_store, store)

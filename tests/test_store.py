@@ -274,3 +274,31 @@ def test_the_vector_search_is_widened_on_new_and_existing_collections(tmp_path):
         assert store.dense_search(vector, 3)
         store.close()
         assert _store(path).vectors._collection.configuration["hnsw"]["ef_search"] == VECTOR_INDEX.search_ef
+
+
+def test_a_collection_refusing_the_wider_search_still_opens(tmp_path, monkeypatch, caplog):
+    # A Chroma server whose collection is not HNSW may refuse the configuration change: the store
+    # opens anyway, with a warning, and searches with the collection's own breadth. Only Chroma's
+    # modify call (the external boundary) is made to fail.
+    import chromadb
+    from chromadb.api.models.Collection import Collection
+    from chromadb.config import Settings as ChromaSettings
+
+    from policyqa.store import VECTOR_INDEX
+
+    client = chromadb.PersistentClient(path=str(tmp_path / "chroma"),
+                                       settings=ChromaSettings(anonymized_telemetry=False))
+    client.create_collection("policyqa", configuration={"hnsw": {"space": "cosine"}})
+    del client
+
+    def refuse(self, *args, **kwargs):
+        raise ValueError("this index does not take hnsw settings")
+
+    monkeypatch.setattr(Collection, "modify", refuse)
+    with caplog.at_level("WARNING", logger="policyqa.store"):
+        store = _store(tmp_path)
+    assert "could not widen the vector search" in caplog.text and "hnsw settings" in caplog.text
+    ingest_paths(store, [SAMPLE / "004_df71fea4efc04293.txt"], progress=False)
+    assert store.vectors._collection.configuration["hnsw"]["ef_search"] < VECTOR_INDEX.search_ef
+    assert store.dense_search(store.embeddings.embed_query("社区党组织经费保障"), 3)
+    store.close()
