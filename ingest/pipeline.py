@@ -208,9 +208,8 @@ def prepare_file(store: Store, path: Path, name: str | None, max_tokens: int
             document = Document(doc=document.doc, title=document.title, text=document.text,
                                 meta={k: v for k, v in document.meta.items() if k != "load_note"},
                                 content_hash=document.content_hash)
-        previous = store.document_hash(document.doc)
-        same_rules = store.document_meta(document.doc).get("ingest_rules") == rules_fingerprint()
-        if previous == document.content_hash and same_rules:
+        previous, rules = store.indexed_as(document.doc)
+        if previous == document.content_hash and rules == rules_fingerprint():
             return FileResult(shown, document.doc, "unchanged",
                               reason="already indexed, content unchanged")
         twin = store.doc_with_hash(document.content_hash)

@@ -363,9 +363,13 @@ class Store:
         row = self._read().execute("SELECT content_hash FROM documents WHERE doc=?", (doc,)).fetchone()
         return row[0] if row else None
 
-    def document_meta(self, doc: str) -> dict:
-        row = self._read().execute("SELECT meta FROM documents WHERE doc=?", (doc,)).fetchone()
-        return json.loads(row[0]) if row and row[0] else {}
+    def indexed_as(self, doc: str) -> tuple[str | None, str | None]:
+        """The content hash a document is indexed under and the ingest rules that prepared it
+        (None, None when it is not indexed): what decides whether a re-ingest may skip it."""
+        row = self._read().execute("SELECT content_hash, meta FROM documents WHERE doc=?", (doc,)).fetchone()
+        if not row:
+            return None, None
+        return row[0], (json.loads(row[1]) if row[1] else {}).get("ingest_rules")
 
     def all_chunks(self) -> list[Chunk]:
         rows = self._read().execute("SELECT record FROM chunks ORDER BY doc, position").fetchall()
