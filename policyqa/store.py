@@ -359,10 +359,6 @@ class Store:
             tmp.replace(path)
         return path
 
-    def document_hash(self, doc: str) -> str | None:
-        row = self._read().execute("SELECT content_hash FROM documents WHERE doc=?", (doc,)).fetchone()
-        return row[0] if row else None
-
     def indexed_as(self, doc: str) -> tuple[str | None, str | None]:
         """The content hash a document is indexed under and the ingest rules that prepared it
         (None, None when it is not indexed): what decides whether a re-ingest may skip it."""
@@ -547,7 +543,7 @@ class Store:
         """Remove a document and all of its chunks; returns how many chunks went."""
         with self._writing():
             ids = [r[0] for r in self._db.execute("SELECT id FROM chunks WHERE doc=?", (doc,))]
-            if not ids and self.document_hash(doc) is None:
+            if not ids and self.indexed_as(doc)[0] is None:
                 raise KeyError(doc)
             source = self._source_of(doc)
             vectors = self._current_vectors()

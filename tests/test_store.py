@@ -8,6 +8,8 @@ import sqlite3
 import subprocess
 import sys
 
+import pytest
+
 from conftest import SAMPLE, HashEmbeddings
 from ingest.pipeline import ingest_paths
 from policyqa.config import load_settings
@@ -116,6 +118,10 @@ def test_delete_bumps_generation_and_clears_the_character_index(tmp_path):
     store.delete_document("004_df71fea4efc04293.txt")
     assert store.generation == g + 1
     assert not store.any_document_contains("五华区")
+    assert store.indexed_as("004_df71fea4efc04293.txt") == (None, None)
+    with pytest.raises(KeyError):  # deleting it again: nothing written, generation kept
+        store.delete_document("004_df71fea4efc04293.txt")
+    assert store.generation == g + 1
 
 
 class CountingEmbeddings(HashEmbeddings):
