@@ -500,7 +500,7 @@ def jurisdiction_counts(text: str) -> dict[str, int]:
     institutions and words for "here" (本港, 本澳), which its own texts use without naming it."""
     pattern, region_of = _jurisdiction_markers()
     counts: dict[str, int] = {}
-    for m in pattern.finditer(to_simplified(unicodedata.normalize("NFKC", text)).lower()):
+    for m in pattern.finditer(normalise(text)):
         region = region_of[m.group()]
         counts[region] = counts.get(region, 0) + 1
     return counts
