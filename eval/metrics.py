@@ -178,10 +178,18 @@ def score_item(gold: Mapping[str, Any], output: Mapping[str, Any] | None) -> dic
         r["retrieved_docs"] = [p.get("doc") for p in retrieved[:MRR_K]]
 
     # key-fact recall
-    answer = norm(str(o.get("answer") or ""))
+    raw_answer = str(o.get("answer") or "")
+    answer = norm(raw_answer)
     if answerable and must:
         r["recall"] = sum(1 for m in must if m in answer) / len(must)
         r["facts_missing"] = [m for m in must if m not in answer]
+    # lead recall: an official reads the first line; a decline holds nothing
+    if answerable and len(must) == 1:
+        first_line = next((line for line in raw_answer.splitlines() if line.strip()), "")
+        declined_ = bool(o.get("declined", False))
+        r["lead_recall"] = 0.0 if declined_ or not o else float(must[0] in norm(first_line))
+    if not bool(o.get("declined", False)) and o:
+        r["answer_chars"] = len(raw_answer)
 
     # citations
     cits = _dicts(o.get("citations"))
@@ -214,6 +222,8 @@ def aggregate(items: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     rec = [r for r in ans if "recall" in r]
     cit = [r for r in ans if "cite_p" in r]
     un = [r for r in items if not r["answerable"]]
+    lead = [r for r in ans if "lead_recall" in r]
+    lengths = [r["answer_chars"] for r in items if "answer_chars" in r]
     return {
         "n": len(items),
         "n_answerable": len(ans),
@@ -231,6 +241,9 @@ def aggregate(items: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
                          / sum(r["n_citations"] for r in cit)) if cit else None,
         "dec_acc": _mean([r["dec_acc"] for r in un]),
         "f_dec": _mean([r["f_dec"] for r in ans]),
+        "n_lead": len(lead),
+        "lead_recall": _mean([r["lead_recall"] for r in lead]),
+        "answer_chars": _mean(lengths),
         "n_missing": sum(1 for r in items if r["missing"]),
     }
 
@@ -269,16 +282,18 @@ def score(gold: list[dict], outputs: list[dict]) -> tuple[dict, list[dict]]:
 TABLE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("hit@1", "hit@1"), ("hit@5", "hit@5"), ("mrr@10", "MRR@10"),
     ("recall", "recall"), ("cite_p", "cite_p"), ("dec_acc", "dec_acc"),
-    ("f_dec", "f_dec"),
+    ("f_dec", "f_dec"), ("lead_recall", "lead"), ("answer_chars", "chars"),
 )
 
 _LEGEND = ("recall = key-fact recall (must_include); cite_p = citation precision; "
            "dec_acc = decline accuracy (unanswerable); f_dec = false-decline rate; "
+           "lead = lead recall (one-fact items: the answer's first line holds it); "
+           "chars = mean answer length (answers, not declines); "
            "n(a/u) = items (answerable/unanswerable); '-' = not applicable")
 
 
 def _fmt(v: float | None) -> str:
-    return "-" if v is None else f"{v:.2f}"
+    return "-" if v is None else f"{v:.0f}" if v > 1.5 else f"{v:.2f}"
 
 
 def format_table(result: Mapping[str, Any]) -> str:

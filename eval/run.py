@@ -52,16 +52,22 @@ def leave_one_document_out(gold: list[dict], document_text) -> list[dict]:
     document counts as the fact "4350"."""
     from eval.metrics import norm
 
+    by_doc = getattr(document_text, "by_doc", None)
+    normed = {d: norm(t) for d, t in by_doc.items()} if by_doc is not None else None
     others_cache: dict[tuple, str] = {}
     derived = []
     for item in gold:
         if not item.get("answerable") or not item.get("sources"):
             continue
         sources = tuple(sorted({s["doc"] for s in item["sources"]}))
-        if sources not in others_cache:
-            others_cache[sources] = norm(document_text(exclude=sources))
         facts = [norm(m) for m in item.get("must_include") or []]
-        if facts and all(f in others_cache[sources] for f in facts):
+        if normed is not None:  # per document: no corpus-sized string per item
+            elsewhere = all(any(f in t for d, t in normed.items() if d not in sources) for f in facts)
+        else:
+            if sources not in others_cache:
+                others_cache[sources] = norm(document_text(exclude=sources))
+            elsewhere = all(f in others_cache[sources] for f in facts)
+        if facts and elsewhere:
             continue
         derived.append({**item, "id": item["id"] + "-loo", "answerable": False, "type": "unanswerable",
                         "must_include": [], "sources": [], "exclude_docs": list(sources),
@@ -107,8 +113,11 @@ def year_shifted(gold: list[dict], document_text) -> list[dict]:
         if not item.get("answerable") or not years:
             continue
         question = item["question"]
-        for year in dict.fromkeys(years):
-            other = next(y for y in range(int(year) + 3, int(year) + 40) if str(y) not in corpus)
+        shifted = {y: next((o for o in range(int(y) + 3, int(y) + 400) if str(o) not in corpus), None)
+                   for y in dict.fromkeys(years)}
+        if None in shifted.values():
+            continue  # an encyclopaedia names nearly every year: no shift is made of this item
+        for year, other in shifted.items():
             question = question.replace(year, str(other))
         derived.append({**item, "id": item["id"] + "-year", "question": question, "answerable": False,
                         "type": "unanswerable", "must_include": [], "sources": [],
@@ -145,24 +154,65 @@ def place_swapped(gold: list[dict], document_text) -> list[dict]:
     return derived
 
 
+def foreign(gold: list[dict], document_text, set_name: str) -> list[dict]:
+    """Unanswerable items from another set: its answerable questions, asked of this corpus where
+    none of their facts occurs. They are what a new user's out-of-scope question looks like —
+    another topic, sharing only general words (标准, 补贴, 多少) with the documents. Facts are
+    compared as the scorer compares them (eval.metrics.norm)."""
+    from eval.metrics import norm
+
+    text = norm(document_text())
+    out = []
+    for item in gold:
+        facts = [norm(m) for m in item.get("must_include") or []]
+        if not item.get("answerable") or item.get("history") or any(f in text for f in facts):
+            continue
+        out.append({**item, "id": f"{item['id']}-in-{set_name}", "answerable": False,
+                    "type": "unanswerable", "must_include": [], "sources": [], "foreign": True})
+    return out
+
+
 def corpus_text(assistant: Assistant):
-    """`text(exclude=docs)`: the normalised-later original text of every other document."""
+    """`text(exclude=docs)`: the original text of every other document; `text.by_doc` holds each
+    document's text."""
+    by_doc = {d["doc"]: assistant.store.document_text(d["doc"]) for d in assistant.store.documents()}
+
     def text(exclude=()) -> str:
-        return "\n".join(assistant.store.document_text(d["doc"]) for d in assistant.store.documents()
-                         if d["doc"] not in exclude)
+        return "\n".join(t for d, t in by_doc.items() if d not in exclude)
+    text.by_doc = by_doc
     return text
 
 
-def evaluate(assistant: Assistant, gold_path: Path, out_dir: Path, loo: bool = False) -> dict:
+def malformed(item: dict) -> str | None:
+    """Why a gold item cannot be asked (a public set may hold an empty question), or None."""
+    if not str(item.get("question") or "").strip():
+        return "the question is empty"
+    return None
+
+
+def evaluate(assistant: Assistant, gold_path: Path, out_dir: Path, loo: bool = False,
+             split: str | None = None, fold: str = "val", with_loo: bool = False) -> dict:
+    """Run and score a gold set: malformed items are reported and left out; `split` scores one
+    fold of it (eval/splits/); `loo` asks only the leave-one-document-out items, `with_loo`
+    adds them to the set's own."""
     gold = load_jsonl(gold_path)
+    bad = [(g.get("id"), why) for g in gold if (why := malformed(g))]
+    gold = [g for g in gold if not malformed(g)]
+    if split:
+        from eval.splits import items_in, load_split
+
+        gold = items_in(gold, load_split(split), fold)
     if loo:
         gold = leave_one_document_out(gold, corpus_text(assistant))
+    elif with_loo:
+        gold = gold + leave_one_document_out(gold, corpus_text(assistant))
     out_dir.mkdir(parents=True, exist_ok=True)
     outputs, latencies = run_items(assistant, gold)
     with open(out_dir / "outputs.jsonl", "w", encoding="utf-8") as f:
         for o in outputs:
             f.write(json.dumps(o, ensure_ascii=False) + "\n")
     result, items = score(gold, outputs)
+    result["malformed"] = bad
     result["reliability"] = reliability(gold, outputs)
     result["reliability_table"] = format_reliability(result["reliability"])
     ordered = sorted(latencies)

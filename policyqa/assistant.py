@@ -16,9 +16,10 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from policyqa.config import Settings
 from policyqa.records import Answer, Hit
-from retrieval.answer import AnswerOptions, extractive_answer
+from retrieval.answer import AnswerOptions, Candidates, extractive_answer, gather
 from policyqa.embeddings import get_embeddings
 from retrieval.query import Query, detect_lang, is_follow_up
+from retrieval.ranker import check_embedder
 from retrieval.search import Searcher, SearchOptions
 from policyqa.store import Store
 from policyqa.zh import sentence_spans
@@ -48,6 +49,10 @@ class Assistant:
         self.searcher = Searcher(self.store)
         self.search_options = SearchOptions()
         self.answer_options = AnswerOptions(threshold=settings.min_support)
+        # The answer model's similarity signals belong to the embedder it was fitted with.
+        self.model_warning = check_embedder(getattr(self.store.embeddings, "name", ""))
+        if self.model_warning:
+            log.warning(self.model_warning)
         self.llm = None
         if settings.llm_base_url:
             from retrieval.llm import chat_model
@@ -86,6 +91,12 @@ class Assistant:
     def retrieve(self, query: Query, filters: dict | None = None) -> list[Hit]:
         return self.searcher.search(query, k=self.settings.top_k, where=filters,
                                     options=self.search_options)
+
+    def candidates(self, query: Query, hits: list[Hit]) -> Candidates:
+        """The answer stage's candidate sentences with their signals (what `eval.train` fits on)."""
+        return gather(query, hits, self.searcher.keyword(), self.store.embeddings, self.answer_options,
+                      self.searcher.mentions, lambda c: self.store.chunk_at(c.doc, c.position + 1),
+                      self.searcher.in_corpus)
 
     def ground(self, query: Query, hits: list[Hit]) -> Answer:
         return extractive_answer(query, hits, self.searcher.keyword(), self.store.embeddings,

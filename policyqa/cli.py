@@ -209,7 +209,10 @@ def cmd_eval(args) -> int:
     if assistant.store.count_chunks() == 0:
         print(f"ingesting the sample corpus ({assistant.settings.sample_corpus}) first…")
         assistant.ingest([assistant.settings.sample_corpus])
-    result = evaluate(assistant, Path(args.gold), Path(args.out), loo=args.loo)
+    result = evaluate(assistant, Path(args.gold), Path(args.out), loo=args.loo, split=args.split,
+                      fold=args.fold, with_loo=args.with_loo)
+    for item_id, why in result.get("malformed", []):
+        print(f"! gold item {item_id} skipped: {why}")
     print(format_table(result))
     print("\ndecision reliability:\n" + result["reliability_table"])
     t = result["timings"]
@@ -286,6 +289,11 @@ def parser() -> argparse.ArgumentParser:
                    "(./.policyqa-eval/) or reused and updated; with --store, that store is used")
     s.add_argument("--loo", action="store_true", help="leave-one-document-out: ask each answerable "
                    "item without its source documents (the right answer is then to decline)")
+    s.add_argument("--split", help="a split file or name under eval/splits/ (e.g. dev2): score one fold only")
+    s.add_argument("--fold", choices=("val", "fit"), default="val", help="with --split: the fold scored "
+                   "(default: validation, the documents no fitted part has seen)")
+    s.add_argument("--with-loo", action="store_true", help="add each answerable item asked without its "
+                   "source documents, as unanswerable items, to the same run")
     s.add_argument("--fusion-sweep", action="store_true", help="also print hit@k/MRR per BM25 fusion weight")
     s.add_argument("--ablation", action="store_true", help="also print the retrieval ablation table")
     s.set_defaults(func=cmd_eval)

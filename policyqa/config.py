@@ -9,7 +9,7 @@
 | embed_cache | POLICYQA_EMBED_CACHE | STORE/embed_cache.sqlite3 | persistent passage-vector cache (may be shared by stores) |
 | chunk_tokens | POLICYQA_CHUNK_TOKENS | 200 | max tiktoken tokens per chunk |
 | top_k | POLICYQA_TOP_K | 10 | passages retrieved per question |
-| min_support | POLICYQA_MIN_SUPPORT | unset | override of the decision threshold (0..1); unset = the calibrated model's own (retrieval/data/decision_model.json) |
+| min_support | POLICYQA_MIN_SUPPORT | unset | override of the decision threshold (0..1); unset = the fitted answer model's own (retrieval/data/answer_model.json) |
 | llm_base_url / llm_model / llm_api_key | POLICYQA_LLM_* | unset | OpenAI-compatible endpoint; unset = extractive answers |
 | host / port | POLICYQA_HOST / _PORT | 127.0.0.1 / 7860 | server address |
 | admin_token | POLICYQA_ADMIN_TOKEN | unset | required for document management; unset = management off |
@@ -40,8 +40,8 @@ class Settings(BaseSettings):
     embed_cache: Path | None = None
     chunk_tokens: int = 200
     top_k: int = 10
-    # Decision score (0..1) needed to answer; None = the threshold calibrated with the decision
-    # model on dev + dev2 + leave-one-document-out (eval/calibrate.py).
+    # Decision score (0..1) needed to answer; None = the threshold fitted with the answer model
+    # on the fitting folds (python -m eval.train).
     min_support: float | None = None
 
     llm_base_url: str | None = None

@@ -74,12 +74,11 @@ UNIT_CLASSES: dict[str, tuple[str, ...]] = {
     "money": ("万元", "亿元", "千元", "元", "块", "澳门元", "港元", "美元"),
     "volume": ("毫升", "升"),
     "weight": ("公斤", "千克", "克", "吨", "斤"),
-    "area": ("平方米", "平方公里", "亩", "公顷"),
-    "length": ("公里", "千米", "米", "厘米"),
+    "area": ("平方米", "平方公里", "平方公尺", "平方千米", "亩", "公顷"),
+    "length": ("公里", "千米", "公尺", "米", "公分", "厘米", "毫米"),
     "duration": ("个工作日", "工作日", "个月", "小时", "分钟", "周年", "年", "月", "日", "天", "周"),
     "age": ("周岁", "岁"),
     "ratio": ("倍", "%", "％", "‰", "成"),
-    "text": ("字", "页"),  # a text's length: 约2750字, 共12页
     "count": ("个", "名", "户", "人", "只", "条", "次", "项", "家", "所", "座", "批", "件", "份",
               "盏", "篇", "位", "台", "辆", "头", "犬", "张", "套", "间", "处", "类", "种", "级"),
 }
@@ -183,20 +182,14 @@ def find_figures(text: str) -> list[Figure]:
         if not re.search(r"\d", num) and (
                 _NOT_FIGURE_BEFORE.search(text[:m.start()]) or text[m.start():].startswith(_NOT_FIGURE_AFTER)):
             continue
-        if num in ("点",) or unit == "字" and text[m.end():m.end() + 1] in ("第", "号"):
-            continue  # a document number (某人社二字第123号) is no length
-        if _UNIT_OF[unit] == "text" and not re.search(r"[\d百千万]", num):
-            continue  # a small Chinese numeral before 字/页 is an idiom (红十字会, 八字方针, 一字不差)
+        if num in ("点",):
+            continue
         out.append(Figure(m.group().strip(), numeral_value(num.rstrip("点")), unit, _UNIT_OF[unit],
                           m.start(), m.end()))
     # Dates answer "when" questions: kind "date", no unit, never compared as quantities.
     out += [Figure(text[a:b], None, "", "date", a, b) for a, b in dates]
     return sorted(out, key=lambda f: f.start)
 
-
-# "How long is the … report": a text's length asked (composition words its English lead by it too).
-HOW_LONG_IS_A_TEXT = (r"how long is (the |its |a |an )?([\w'’-]+ ){0,6}"
-                      r"(report|document|text|speech|address|article|notice|draft|plan|law|regulation)s?\b")
 # A question that asks for a quantity, and which kinds of unit can answer it. Checked on the
 # normalised (Simplified, lower-case) question; English and Chinese cues side by side.
 QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
@@ -222,8 +215,6 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
         (r"多少公斤|多重|体重|\bkg\b|kilogram|weigh", "weight"),
         (r"比例|百分之|几倍|多少倍|百分比|几成|percent|proportion|share of|times the", "ratio"),
         (r"(?<!哪)(几|多少)[个只条名户人项家所次件份位台辆张套间处类种]|how many|number of", "count"),
-        # How long a text is: its length in characters or pages, not a period.
-        (r"多少字|几个字|多少页|几页|篇幅|字数|" + HOW_LONG_IS_A_TEXT, "text"),
     ))
 # A unit the question names outright (多少元, 几岁, how many days) says exactly which kind answers
 # it: the looser cues above (a fine may be set as a multiple) then add nothing.

@@ -17,11 +17,12 @@ from retrieval.compose import (ComposeOptions, article_of, compose, conflict_not
                                is_comparison, is_list_question, is_penalty_question, ordered, penalty_for,
                                newer_version, select, status_evidence, with_items)
 from policyqa.zh import find_quantities, item_level
+from retrieval import ranker
 from retrieval.decision import decide
 from retrieval.evidence import candidate_sentences, is_headline, rejoined
 from retrieval.keyword import KeywordIndex
 from retrieval.query import Query
-from retrieval.scoring import Scored, ScoringOptions, score_sentences, term_weights
+from retrieval.scoring import Scored, ScoringOptions, TermWeights, score_sentences, sentence_signals, term_weights
 
 
 @dataclass(frozen=True)
@@ -29,19 +30,32 @@ class AnswerOptions:
     answer_chunks: int = 6  # top passages the answer may draw from (per place compared)
     compare_chunks: int = 10  # …and when the question compares versions, years or documents
     # A compared document joins the answer when its best sentence scores this share of the
-    # lead's (a side the question names by its year: `year_side_ratio`). Calibrated on dev+dev2.
+    # lead's (a side the question names by its year: `year_side_ratio`).
     compare_ratio: float = 0.6
     year_side_ratio: float = 0.3
-    # A sentence of the lead's document scoring this near the lead is quoted too: the scorer
-    # cannot tell which of the two answers.
-    tie_ratio: float = 0.9
-    # A sentence of the lead's own article covering this share of the lead's question words is
-    # quoted too: an article's paragraphs are one rule (the rule, then its exceptions).
-    # Calibrated on dev+dev2: scores are flat from 0.6 to 1.0; 1.0 changes the fewest answers.
-    article_coverage_ratio: float = 1.0
-    threshold: float | None = None  # decision threshold; None = the calibrated model's own
+    threshold: float | None = None  # decision threshold; None = the fitted model's own
+    model_path: str | None = None  # the answer model; None = retrieval/data/answer_model.json
     scoring: ScoringOptions = field(default_factory=ScoringOptions)
     compose: ComposeOptions = field(default_factory=ComposeOptions)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """What the answer stage weighs for one question: the quotable sentences of the evidence
+    passages, the question's word weights and every sentence scored by the learned ranker."""
+
+    sentences: list
+    weights: TermWeights
+    signals: object  # numpy matrix: one row of retrieval.ranker.SENTENCE_FEATURES per sentence
+    details: list  # per sentence: (coverage, covered groups, raw similarity, figure fit)
+    groups: list
+    evidence_hits: list
+
+    def scored(self, model: dict) -> list[Scored]:
+        """Every sentence with the learned ranker's probability that it holds the answer."""
+        probs = ranker.predict(model["ranker"], self.signals)
+        return [Scored(e, float(p), c, cov, d, fit, tuple(x)) for e, p, (c, cov, d, fit), x
+                in zip(self.sentences, probs, self.details, self.signals.tolist())]
 
 
 def place_groups(places: tuple[str, ...], docs: set[str], mentions) -> list[frozenset[str]]:
@@ -67,14 +81,14 @@ def evidence_hits(hits: list[Hit], n_chunks: int, groups: list[frozenset[str]]) 
 
 
 def select_evidence(query: Query, scored: list[Scored], opts: ComposeOptions,
-                    groups: list[frozenset[str]]) -> list[Scored]:
+                    groups: list[frozenset[str]], selection: dict) -> list[Scored]:
     """`select` over all candidates, or per place when the question compares places."""
     if not groups:
-        return select(query, scored, opts)
+        return select(scored, opts, selection)
     chosen: list[Scored] = []
     for docs in groups:
         part = [s for s in scored if s.evidence.chunk.doc in docs]
-        chosen += [s for s in select(query, part, opts) if s not in chosen]
+        chosen += [s for s in select(part, opts, selection) if s not in chosen]
     return chosen
 
 
@@ -133,37 +147,21 @@ def _rejoined(chosen: list[Scored]) -> list[Scored]:
     return out
 
 
-def near_ties(chosen: list[Scored], scored: list[Scored], ratio: float) -> list[Scored]:
-    """The best sentence of the lead's document left out although it scores within `ratio` of
-    the lead: the scorer cannot tell which of the two answers, so both are quoted."""
-    if not chosen:
-        return []
-    top = max(chosen, key=lambda s: s.score)
-    return [s for s in sorted(scored, key=lambda s: -s.score)
-            if s not in chosen and s.evidence.chunk.doc == top.evidence.chunk.doc
-            and s.score >= ratio * top.score][:1]
-
-
-def _plain(e) -> bool:
-    """A sentence of running text: no list item, no list intro."""
-    return e.intro is None and item_level(e.text) is None and not e.text.rstrip().endswith(("：", ":"))
-
-
-def same_article_rule(chosen: list[Scored], scored: list[Scored], ratio: float) -> list[Scored]:
-    """The best sentence of the lead's article, in a paragraph before the lead's, that covers
-    the question nearly as well as the lead (`ratio` of its coverage): a later paragraph (「…可以
-    将重点管理区调整为一般管理区」) is an exception, read after the rule it departs from."""
-    if not chosen:
-        return []
-    top = max(chosen, key=lambda s: s.score)
-    article = article_of(top.evidence)
-    if article is None or not _plain(top.evidence):
-        return []  # a list item comes with its list's intro already
-    start = top.evidence.source_span()[0]
-    before = [s for s in scored if s not in chosen and s.evidence.chunk.doc == top.evidence.chunk.doc
-              and s.evidence.source_span()[1] < start and article_of(s.evidence) == article
-              and _plain(s.evidence) and s.coverage >= ratio * top.coverage]
-    return sorted(before, key=lambda s: -s.score)[:1]
+def gather(query: Query, hits: list[Hit], keyword: KeywordIndex, embeddings: Embeddings,
+           opts: AnswerOptions = AnswerOptions(), mentions=None, next_chunk=None,
+           in_corpus=None, similarity: bool = True) -> Candidates:
+    """The candidate sentences of the top passages with their signals (what the ranker reads;
+    `eval.train` fits it on exactly these)."""
+    in_corpus = in_corpus or keyword.has
+    groups = place_groups(query.places, {h.chunk.doc for h in hits}, mentions)
+    about_places = (lambda doc: any(mentions(doc, p) for p in query.places)) \
+        if query.places and mentions is not None else None
+    passages = evidence_hits(hits, opts.answer_chunks, groups)
+    sentences = candidate_sentences(passages, about_places, next_chunk)
+    weights = term_weights(query, keyword, in_corpus, opts.scoring)
+    signals, details = sentence_signals(query, sentences, weights, embeddings, mentions,
+                                        [h.score for h in passages], similarity)
+    return Candidates(sentences, weights, signals, details, groups, passages)
 
 
 def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embeddings: Embeddings,
@@ -172,28 +170,28 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
     """`document_text(doc)` returns the original text, for exact quotes; `mentions(doc, term)`
     tells whether a document mentions a (normalised) term; `next_chunk(chunk)` returns the chunk
     after it in its document; `in_corpus(term)` whether any document contains the term."""
-    in_corpus = in_corpus or keyword.has
-    groups = place_groups(query.places, {h.chunk.doc for h in hits}, mentions)
+    model = ranker.load(opts.model_path or ranker.MODEL_PATH)
+    found = gather(query, hits, keyword, embeddings, opts, mentions, next_chunk, in_corpus,
+                   ranker.uses_similarity(model))
+    sentences, weights, groups = found.sentences, found.weights, found.groups
+    scored = found.scored(model)
     about_places = (lambda doc: any(mentions(doc, p) for p in query.places)) \
         if query.places and mentions is not None else None
-    sentences = candidate_sentences(evidence_hits(hits, opts.answer_chunks, groups), about_places, next_chunk)
-    weights = term_weights(query, keyword, in_corpus, opts.scoring)
-    scored = score_sentences(query, sentences, weights, embeddings, mentions, opts.scoring)
-    chosen = select_evidence(query, scored, opts.compose, groups)
-    decision = decide(query, weights, chosen, hits, opts.threshold, mentions=mentions, scored=scored)
+    chosen = select_evidence(query, scored, opts.compose, groups, model["selection"])
+    decision = decide(query, weights, chosen, hits, opts.threshold, model=model["decision"],
+                      mentions=mentions, scored=scored)
     if not decision.answer:
         text, suggestions = decline_text(query, hits, decision.reason)
         return Answer(text=text, citations=(), hits=tuple(hits), declined=True, query=query.standalone,
                       suggestions=suggestions, support=decision.score,
                       declined_because=decision.reason, decision=decision)
     decided = chosen  # the passages the decision weighed lead the retrieved list
-    chosen = chosen + near_ties(chosen, scored, opts.tie_ratio)
-    chosen = chosen + [s for s in same_article_rule(chosen, scored, opts.article_coverage_ratio) if s not in chosen]
     sides = [] if groups else comparison_sides(query, hits[:opts.compare_chunks], mentions)
     if sides or (not groups and is_comparison(query)):
         # Each compared version, year or document is quoted: the wider passage list is read.
         wide = candidate_sentences(hits[:opts.compare_chunks], about_places, next_chunk)
-        wide_scored = score_sentences(query, wide, weights, embeddings, mentions, opts.scoring)
+        wide_scored = score_sentences(query, wide, weights, embeddings, mentions,
+                                      [h.score for h in hits[:opts.compare_chunks]], model)
         chosen = chosen + compared_evidence(query, chosen, wide_scored, sides, opts)
     chosen = _rejoined(chosen)
     conflict = None if groups else find_conflict(chosen, weights)  # places compared: no conflict

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from policyqa.records import Chunk, Citation, Evidence
-from policyqa.zh import (FIGURE_SPAN_RE, HOW_LONG_IS_A_TEXT, REPEAL_WORDS, SECTION_RE, Figure, asked_quantity, find_quantities, item_level, item_number, normalise,
+from policyqa.zh import (FIGURE_SPAN_RE, REPEAL_WORDS, SECTION_RE, Figure, asked_quantity, find_quantities, item_level, item_number, normalise,
                          sentence_spans, to_traditional)
 from retrieval.citations import make_citation
 from retrieval.evidence import announces_list, display_text, intro_chain, is_quotable, previous_paragraph
@@ -35,8 +35,6 @@ class ComposeOptions:
 
     max_sentences: int = 3  # factoid/quantity answers: the lead and what adds to it
     max_list_items: int = 10
-    keep_ratio: float = 0.62  # a further sentence must score this share of the best…
-    gain_ratio: float = 0.47  # …or this share when it covers words the others do not
     follow_chunks: int = 2  # passages a list may run on into
     heading_chars: int = 30  # a chosen sentence shorter than this is a heading…
     heading_follow: int = 2  # …and brings this many following sentences of its passage
@@ -103,30 +101,17 @@ def is_comparison(query: Query) -> bool:
     return bool(_COMPARE_RE.search(query.question) or _COMPARE_RE.search(query.normalised))
 
 
-def select(query: Query, scored: list[Scored], opts: ComposeOptions) -> list[Scored]:
-    """The lead (best-scored) sentence, then those that add uncovered question words or, for a
-    quantity question, a figure of the asked kind; sentences that only repeat the topic are out."""
+def select(scored: list[Scored], opts: ComposeOptions, selection: dict) -> list[Scored]:
+    """The lead — the sentence the learned ranker finds likeliest to hold the answer — then the
+    sentences it finds nearly as likely (`selection['keep_ratio']` of the lead's probability,
+    chosen on the fitting folds by `eval.train`), at most `max_sentences` in all."""
     if not scored:
         return []
     pool = sorted(scored, key=lambda s: -s.score)
     lead = pool[0]
-    kinds = asked_quantity(normalise(query.question))
-    chosen, covered = [lead], set(lead.covered)
-    figures = {f.text for f in find_quantities(normalise(lead.evidence.text))}
-    for s in pool[1:]:
-        if len(chosen) >= opts.max_sentences:
-            break
-        gain = s.covered - covered
-        # Figures are the concrete part of an answer: of the asked kind for a quantity
-        # question, of any kind otherwise ("经费怎么保障" is answered by the amounts).
-        new_figures = {f.text for f in find_quantities(normalise(s.evidence.text))
-                       if f.kind != "date" and (not kinds or f.kind in kinds)} - figures
-        if (s.score >= lead.score * opts.keep_ratio and (gain or new_figures)) or (
-                gain and s.score >= lead.score * opts.gain_ratio):
-            chosen.append(s)
-            covered |= s.covered
-            figures |= new_figures
-    return chosen
+    keep = [s for s in pool[1:] if s.score >= selection["keep_ratio"] * lead.score
+            and s.score >= selection.get("min_prob", 0.0)]
+    return [lead] + keep[:opts.max_sentences - 1]
 
 
 def list_items(lead: Evidence, next_chunk: Callable | None, opts: ComposeOptions) -> list[Evidence]:
@@ -381,8 +366,6 @@ def english_value(f: Figure, context: str) -> str:
         # What a multiple multiplies, when the clause names it just before (违法所得一倍以上).
         base = next((en for zh, en in _RATIO_BASES if zh in context[max(0, f.start - 8):f.start]), "")
         return f"{number} times{f' the {base}' if base else ''}"
-    if f.kind == "text":
-        return f"{number} {'pages' if f.unit == '页' else 'characters'}"
     unit = _ENGLISH_UNITS.get(f.kind, "")
     return f"{number} {unit}".strip()
 
@@ -397,11 +380,9 @@ _ENGLISH_NOUNS = ((r"\bfines?\b|\bpenalt", "fine"), (r"\bfees?\b|\bcosts?\b|\bch
                   (r"subsid", "subsidy"), (r"allowance", "allowance"), (r"\bgrants?\b", "grant"),
                   (r"\breward|\bbonus", "reward"), (r"pension", "pension"), (r"\bvouchers?\b", "voucher"),
                   (r"\bage\b|how old", "age"), (r"\bdeadline|time limit", "time limit"),
-                  (HOW_LONG_IS_A_TEXT, "length"),
                   (r"how long|\bperiod\b|interval|\bwait", "period"), (r"\bweigh", "weight"))
 _KIND_NOUNS = {"money": "amount", "duration": "period", "date": "date", "age": "age", "count": "number",
-               "ratio": "rate", "volume": "volume", "weight": "weight", "area": "area", "length": "length",
-               "text": "length"}
+               "ratio": "rate", "volume": "volume", "weight": "weight", "area": "area", "length": "length"}
 # 每 + a unit: what a figure is counted per (每人每月 → per person per month).
 _PER_UNITS = (("平方米", "square metre"), ("小时", "hour"), ("人", "person"), ("户", "household"),
               ("月", "month"), ("年", "year"), ("日", "day"), ("天", "day"), ("周", "week"), ("次", "time"),
@@ -566,6 +547,23 @@ def _pick_clauses(kinds: frozenset[str], part_words: dict[str, float], candidate
     return [(e, picked)]
 
 
+# Years said relative to the document's own date: read against it, the answer line names them.
+_RELATIVE_YEARS = (("今年", 0), ("本年", 0), ("去年", -1), ("上年", -1), ("明年", 1), ("前年", -2))
+
+
+def with_dates_resolved(text: str, chunk: Chunk) -> str:
+    """`text` with each relative year (今年, 去年, 明年…) followed by the year it means, reckoned
+    from the document's date (「今年（2019年）」); unchanged when the document is undated. Only
+    the answer line is annotated: quotes and citations stay exact."""
+    date = chunk.meta.get("date") or ""
+    if not re.match(r"\d{4}", date):
+        return text
+    year = int(date[:4])
+    for word, shift in _RELATIVE_YEARS:
+        text = re.sub(f"{word}(?![（(]\\d)", f"{word}（{year + shift}年）", text)
+    return text
+
+
 def lead_line(query: Query, evidence: list[Evidence], best_first: list[Evidence] = ()) -> str:
     """The direct answer first: for each part of the question that asks a quantity, the clause
     that states it — the figure of the asked kind in the clause that best fits the part's words,
@@ -577,6 +575,10 @@ def lead_line(query: Query, evidence: list[Evidence], best_first: list[Evidence]
     w = words(query.lang)
     number = {id(e): n for n, e in enumerate(evidence, 1)}
     candidates = list({id(e): e for e in [e for e in best_first if id(e) in number] + evidence}.values())
+    if len(parts) == 1 and candidates and _asked_clauses(candidates[0], parts[0][0]):
+        # One quantity asked: the clause comes from the lead sentence (the one the ranker chose),
+        # when it states a figure of the asked kind.
+        candidates = candidates[:1]
     used: set[tuple[int, int]] = set()
     picked: list[tuple[Evidence, list[tuple[str, list[Figure]]]]] = []
     for kinds, part_words in parts[:3]:
@@ -598,7 +600,8 @@ def lead_line(query: Query, evidence: list[Evidence], best_first: list[Evidence]
             merged.append((e, list(clauses)))
     for e, clauses in merged:
         clauses.sort(key=lambda c: e.text.find(c[0]))  # in the order the sentence says them
-    return w["answer"] + "".join(f"{'，'.join(c for c, _ in clauses)}。[{number[id(e)]}]" for e, clauses in merged) + "\n"
+    return w["answer"] + "".join(f"{with_dates_resolved('，'.join(c for c, _ in clauses), e.chunk)}。[{number[id(e)]}]"
+                                 for e, clauses in merged) + "\n"
 
 
 # A validity question's direct answer: the document's status, as its header or notes record it.
@@ -674,29 +677,36 @@ def _article(heading: str) -> str:
 def compose(query: Query, evidence: list[Evidence], document_text: Callable[[str], str],
             as_list: bool = False, best_first: list[Evidence] = (),
             status: Evidence | None = None, newer: Chunk | None = None) -> tuple[str, tuple[Citation, ...]]:
-    """Answer text with a [n] after each quoted sentence, grouped by document under a lead-in
-    naming the document, its date and the section; the direct answer line on top (for a
-    validity question, the `status` sentence's document's status first)."""
+    """Answer text with a [n] after each quoted sentence. The first line is the direct answer:
+    for a validity question the document's status, for a quantity question the clause stating
+    the asked figure, otherwise the lead sentence itself (the best-ranked one). The other
+    sentences follow, grouped by document under a lead-in naming the document, its date and
+    the section."""
     w = words(query.lang)
-    citations: list[Citation] = []
+    citations = [make_citation(n, e.chunk, e.source_span(), e.text, document_text)
+                 for n, e in enumerate(evidence, 1)]
+    number = {id(e): n for n, e in enumerate(evidence, 1)}
+    first = (status_line(query, status, evidence, newer) if status is not None else "") + lead_line(query, evidence, best_first)
+    lead = None
+    if not first:
+        lead = next((e for e in list(best_first) + list(evidence) if id(e) in number), None)
+        if lead is not None:
+            first = f"{w['answer']}{with_dates_resolved(lead.text, lead.chunk)}[{number[id(lead)]}]\n"
+    rest = [e for e in evidence if e is not lead]
     parts: list[str] = []
     current = None
-    bullets = as_list or len(evidence) > 3
-    for e in evidence:
+    bullets = as_list or len(rest) > 3
+    for e in rest:
         c = e.chunk
-        n = len(citations) + 1
-        citations.append(make_citation(n, c, e.source_span(), e.text, document_text))
         if c.doc != current:
             section = _article(c.heading)
-            lead = w["according"].format(title=c.title, date=_note(c.meta.get("date", ""), query.lang),
-                                         section=section)
-            parts.append(("\n" if parts else "") + lead + ("\n" if bullets else ""))
+            intro = w["according"].format(title=c.title, date=_note(c.meta.get("date", ""), query.lang),
+                                          section=section)
+            parts.append(("\n" if parts else "") + intro + ("\n" if bullets else ""))
             current = c.doc
-        line = f"{e.text}[{n}]"
+        line = f"{e.text}[{number[id(e)]}]"
         parts.append(f"- {line}\n" if bullets else line)
-    text = "".join(parts).strip()
-    lead = (status_line(query, status, evidence, newer) if status is not None else "") + lead_line(query, evidence, best_first)
-    return lead + text, tuple(citations)
+    return (first + "".join(parts).strip()).strip(), tuple(citations)
 
 
 def decline_text(query: Query, hits, reason: str) -> tuple[str, tuple[str, ...]]:

@@ -1,29 +1,31 @@
 """Decision: answer or decline, in code, before any wording or LLM call.
 
-A few general signals of the chosen evidence are combined by a logistic model fitted on the
-development sets (`eval/calibrate.py` writes `retrieval/data/decision_model.json`: coefficients,
-the threshold, and what they were fitted on). The decision carries its score and, when
-declining, the reason: the signal that pulled the score down most.
+A few general signals of the chosen evidence — above all the learned ranker's probability that
+the lead holds the answer — are combined by a logistic model fitted on the fitting folds of the
+reading-comprehension and policy sets, with leave-one-document-out, year-shifted and
+place-swapped unanswerable items (`python -m eval.train` writes it into
+`retrieval/data/answer_model.json`, with its threshold, the embedder and what it was fitted on).
+The decision carries its score and, when declining, the reason: the signal that pulled the
+score down most.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from functools import lru_cache
-from pathlib import Path
 
 from policyqa.records import Decision, Hit
 from policyqa.zh import asked_quantity, asks_version_year, normalise, years_named
 from retrieval.query import Query
 from retrieval.scoring import Scored, TermWeights
 
-MODEL_PATH = Path(__file__).parent / "data" / "decision_model.json"
 # Years a document may name when it names any (its own date and the years around it).
 DOCUMENT_YEARS = range(1949, 2061)
 
-FEATURES = ("coverage_best", "coverage_all", "key_terms", "absent_share", "dense_best",
-            "figure_missing", "figure_coverage", "unknown_name", "year_missing", "english", "margin")
+FEATURES = ("lead_prob", "second_prob", "other_doc_prob", "coverage_all", "key_terms", "absent_share",
+            "dense_best", "figure_missing", "year_missing", "unknown_name", "english",
+            # An English question meets Chinese text through dictionary renderings and a
+            # cross-lingual similarity: its word signals and similarity weigh differently.
+            "english_absent_share", "english_unknown_name", "english_dense_best", "english_coverage_all")
 
 
 def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: list[Hit],
@@ -37,34 +39,29 @@ def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: lis
     docs = {s.evidence.chunk.doc for s in chosen}
     evidence_text = " ".join(s.evidence.chunk.text + " " + s.evidence.chunk.title + " "
                              + s.evidence.chunk.meta.get("date", "") for s in chosen)
-    return {
-        "coverage_best": max((s.coverage for s in chosen), default=0.0),
+    lead = max(chosen, key=lambda s: s.score) if chosen else None
+    rest = sorted((s.score for s in (scored or chosen) if s is not lead), reverse=True)
+    lead_doc = lead.evidence.chunk.doc if lead else None
+    x = {
+        "lead_prob": lead.score if lead else 0.0,
+        "second_prob": rest[0] if rest else 0.0,
+        # An answer stands out; a topic many documents share in part does not.
+        "other_doc_prob": max((s.score for s in (scored or chosen) if s.evidence.chunk.doc != lead_doc),
+                              default=0.0),
         "coverage_all": weights.share(together),
         "key_terms": weights.key_share(together),
         "absent_share": weights.absent_share(),
         "dense_best": max((s.dense for s in chosen), default=0.0),
         "figure_missing": float(bool(kinds) and not any(s.figure_fit for s in chosen)),
-        # The asked figure must stand in a sentence that speaks to the question: a fee beside a
-        # subsidy question's words is no subsidy. Without a quantity asked, the best coverage.
-        "figure_coverage": max((s.coverage for s in chosen if s.figure_fit), default=0.0),
         # A follow-up is judged on its own names: the earlier turn's were asked (and answered) then.
         "unknown_name": float(any(u.lower() in query.question.lower() for u in query.unknown)),
         "year_missing": _year_missing(years, evidence_text, docs, chosen, mentions,
                                       asks_version_year(normalise(query.question))),
         "english": float(query.lang == "en"),
-        "margin": _margin(chosen, scored),
     }
-
-
-def _margin(chosen: list[Scored], scored: list[Scored] | None) -> float:
-    """How far the evidence's best coverage stands above the best of any other document's
-    sentences: an answer stands out, a topic many documents share does not."""
-    if not chosen or not scored:
-        return 0.0
-    docs = {s.evidence.chunk.doc for s in chosen}
-    best = max(s.coverage for s in chosen)
-    other = max((s.coverage for s in scored if s.evidence.chunk.doc not in docs), default=0.0)
-    return best - other
+    for f in ("absent_share", "unknown_name", "dense_best", "coverage_all"):
+        x[f"english_{f}"] = x["english"] * x[f]
+    return x
 
 
 def _year_missing(years: set[str], evidence_text: str, docs: set[str], chosen: list[Scored],
@@ -86,11 +83,6 @@ def _year_missing(years: set[str], evidence_text: str, docs: set[str], chosen: l
     return 1.0 if dated else 0.5
 
 
-@lru_cache(maxsize=4)
-def load_model(path: Path = MODEL_PATH) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
 def probability(x: dict[str, float], model: dict) -> float:
     z = model["intercept"] + sum(c * (x[f] - m) / s for f, c, m, s in zip(
         model["features"], model["coef"], model["mean"], model["scale"]))
@@ -100,31 +92,31 @@ def probability(x: dict[str, float], model: dict) -> float:
 # Why a decline happened, per signal, in each language; {terms} names what was missing.
 _REASONS = {
     "zh-Hans": {
-        "coverage_best": "现有文档中最相关的段落与问题只部分相符",
+        "lead_prob": "现有文档中没有明确回答这个问题的句子",
+        "second_prob": "现有文档中没有明确回答这个问题的句子",
+        "other_doc_prob": "几份文档都只部分相符，没有一份明确回答这个问题",
         "coverage_all": "现有文档中最相关的段落与问题只部分相符",
         "key_terms": "相关段落没有涉及问题的关键内容",
         "absent_share": "文档中没有出现问题里的关键词（{terms}）",
         "dense_best": "现有文档中没有与问题意思相近的段落",
         "figure_missing": "相关段落中没有问题所问的数额或期限",
-        "figure_coverage": "文档中的数额与问题所问的不是同一件事",
         "unknown_name": "文档中没有提到{terms}",
         "year_missing": "文档中没有{terms}年的相关内容",
         "english": "现有文档中最相关的段落与问题只部分相符",
-        "margin": "几份文档都只部分相符，没有一份明确回答这个问题",
         "empty": "没有检索到相关段落",
     },
     "en": {
-        "coverage_best": "the closest passages match the question only in part",
+        "lead_prob": "no sentence in the documents clearly answers the question",
+        "second_prob": "no sentence in the documents clearly answers the question",
+        "other_doc_prob": "several documents match in part, none answers it clearly",
         "coverage_all": "the closest passages match the question only in part",
         "key_terms": "the related passages do not cover what is specific to the question",
         "absent_share": "the documents never use the question's key words ({terms})",
         "dense_best": "no passage is close in meaning to the question",
         "figure_missing": "the related passages give no figure of the kind asked for",
-        "figure_coverage": "the figures in the documents are not about what was asked",
         "unknown_name": "the documents never mention {terms}",
         "year_missing": "no document covers {terms}",
         "english": "the closest passages match the question only in part",
-        "margin": "several documents match in part, none answers it clearly",
         "empty": "no related passage was found",
     },
 }
@@ -134,6 +126,7 @@ def _reason(signal: str, query: Query, weights: TermWeights) -> str:
     from policyqa.zh import to_traditional
 
     lang = "en" if query.lang == "en" else "zh-Hans"
+    signal = signal.removeprefix("english_")
     terms = {"absent_share": "、".join(list(weights.absent)[:3]),
              "unknown_name": "、".join(query.unknown[:3]),
              "year_missing": "、".join(years_named(normalise(query.question)))}.get(signal, "")
@@ -144,7 +137,11 @@ def _reason(signal: str, query: Query, weights: TermWeights) -> str:
 def decide(query: Query, weights: TermWeights, chosen: list[Scored], hits: list[Hit],
            threshold: float | None = None, model: dict | None = None, mentions=None,
            scored: list[Scored] | None = None) -> Decision:
-    model = model or load_model()
+    """`model`: the `decision` part of the answer model (retrieval/ranker.py)."""
+    if model is None:
+        from retrieval import ranker
+
+        model = ranker.load()["decision"]
     cut = model["threshold"] if threshold is None else threshold
     if not chosen:
         return Decision(False, 0.0, cut, _reason("empty", query, weights))

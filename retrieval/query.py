@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -200,6 +201,7 @@ class QueryOptions:
     checked not to move dev (shared/gold, 30 items) or dev2 (150 items) per language."""
 
     per_term: int = 3  # Chinese renderings kept per English word or phrase
+    corpus_rerank: int = 4  # …chosen by the corpus's own use among this many times as many
     min_number_word: int = 10  # English number words from this value up become figures ("one of")
     cantonese_readings: int = 16  # reading combinations kept per word in the Cantonese name index
 
@@ -266,6 +268,7 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
     corpus vocabulary are kept, so the expansion cannot drift to words no document uses."""
     index = _cedict_index()
     policy_terms = glossary()
+    frequency = getattr(vocabulary, "frequency", None)  # documents using a word, if known
     words = [re.sub(r"['’]s?$", "", w) for w in _WORD_RE.findall(question)]
     used = [False] * len(words)
     by_word: dict[str, list[str]] = {}
@@ -321,10 +324,18 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
             for tier in tiers if not found else ():
                 candidates = sorted((_rendering_cost(rank, word), -len(word), word)
                                     for gloss in tier for rank, word in index.get(gloss, ()))
-                # Only the first `per_term` that the corpus uses are kept: stop there, as
-                # each corpus check may be a query.
+                # The first renderings the corpus uses (stop there, as each corpus check may be
+                # a query), then ordered by how often the corpus itself uses them: in policy
+                # text "fine" is 罚款, not the dictionary's first sense 优良.
                 found = list(islice((w for w in dict.fromkeys(c[2] for c in candidates)
-                                     if (len(w) >= 2 or n > 1) and vocabulary(w)), per_term))
+                                     if (len(w) >= 2 or n > 1) and vocabulary(w)),
+                                    per_term * OPTIONS.corpus_rerank if frequency else per_term))
+                if frequency:
+                    sense = {}
+                    for gloss in tier:
+                        for rank, word in index.get(gloss, ()):
+                            sense[word] = min(rank, sense.get(word, rank))
+                    found = sorted(found, key=lambda w: 0.5 * sense.get(w, 0) - math.log1p(frequency(w)))[:per_term]
                 if found or any(rank < 5 for rank, _ in index.get(glosses[0], ())):
                     break  # a word the dictionary glosses as written is not read as a plural
             if transliterate is not None and n == 1 and phrase_words[0][:1].isupper():

@@ -1,10 +1,11 @@
 """Scoring: how well each evidence sentence speaks to the question.
 
-Three general signals, combined with weights declared in `ScoringOptions`: idf-weighted coverage
+Each candidate sentence gets a row of frozen signals (`sentence_signals`): idf-weighted coverage
 of the question's content words (script-neutral substring match; an English word counts as the
 group of its Chinese renderings), the multilingual embedder's similarity between question and
-sentence, and the rank of the sentence's passage. A sentence carrying a figure of the kind a
-quantity question asks for (money for a fine, days for a deadline) gains a bonus.
+sentence, its passage's rank and score, figures of the asked kind, its neighbours' coverage…
+The learned ranker (`retrieval/ranker.py`, fitted by `python -m eval.train`) turns the row into
+the probability that the sentence holds the answer; no weight here is set by hand.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from policyqa.records import Evidence
-from policyqa.zh import QUANTITY_QUALIFIERS, asked_amount_nouns, asked_quantity, find_figures, names_amount, normalise, years_named
+from policyqa.zh import (QUANTITY_QUALIFIERS, asked_amount_nouns, asked_quantity, find_figures, item_level,
+                         names_amount, normalise, years_named)
 from retrieval.evidence import intro_chain, previous_paragraph
 from retrieval.keyword import KeywordIndex
 from retrieval.query import Query, is_dictionary_word, search_text
@@ -29,13 +31,8 @@ _LATIN = re.compile(r"[a-z0-9'’\-]+")
 
 @dataclass(frozen=True)
 class ScoringOptions:
-    """Calibrated by a sweep on dev (shared/gold, 30 items) + dev2 (150 items); see eval/."""
+    """How the question's words are weighed for coverage."""
 
-    coverage_weight: float = 0.40
-    dense_weight: float = 0.30
-    rank_weight: float = 0.25
-    figure_bonus: float = 0.15  # a figure of the asked kind, when a quantity is asked
-    any_figure_bonus: float = 0.05  # a figure of another kind
     # A one-character token (镇, 站) matches inside any word containing it: weak evidence.
     single_char_weight: float = 0.3
     asked_word_weight: float = 2.0  # words of a follow-up as asked, over those of the rewrite
@@ -113,6 +110,7 @@ class Scored:
     dense: float  # raw cosine similarity to the question
     # Carries a figure of the asked kind said of the asked kind of sum (or no quantity is asked).
     figure_fit: bool
+    signals: tuple[float, ...] = ()  # its row of retrieval.ranker.SENTENCE_FEATURES
 
 
 def term_weights(query: Query, keyword: KeywordIndex, in_corpus: Callable[[str], bool],
@@ -171,27 +169,115 @@ def _own_words(e: Evidence, heading: bool = True) -> str:
     return normalise(text + " " + (e.chunk.heading or "") if heading else text)
 
 
-def score_sentences(query: Query, sentences: list[Evidence], weights: TermWeights,
-                    embeddings: Embeddings, mentions=None,
-                    opts: ScoringOptions = ScoringOptions()) -> list[Scored]:
+def _chars(norm_text: str) -> str:
+    """The text's letters and digits only: punctuation and spaces say nothing of its words."""
+    return re.sub(r"[\W_]+", "", norm_text)
+
+
+def _bigrams(norm_text: str) -> set[str]:
+    chars = _chars(norm_text)
+    return {chars[i:i + 2] for i in range(len(chars) - 1)}
+
+
+def _common_run(a: str, b: str) -> int:
+    """Length of the longest run of characters `a` and `b` share."""
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b)).size
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """0 for the largest value, 1 for the next…"""
+    order = np.argsort(-values, kind="stable")
+    ranks = np.empty(len(values), dtype=float)
+    ranks[order] = np.arange(len(values))
+    return ranks
+
+
+def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeights,
+                     embeddings: Embeddings, mentions=None, passage_scores: list[float] | None = None,
+                     similarity: bool = True) -> tuple[np.ndarray, list[tuple[float, frozenset, float, bool]]]:
+    """The frozen signals of every candidate sentence (`retrieval.ranker.SENTENCE_FEATURES`, one
+    row each) and, per sentence, (coverage, covered groups, raw similarity, figure fit) for the
+    later stages. `passage_scores[rank]` is the retrieval score of each evidence passage. With
+    `similarity` off (a model that reads none) no sentence is embedded and similarities are 0."""
+    from retrieval.ranker import SENTENCE_FEATURES
+
     if not sentences:
-        return []
-    qv = np.asarray(embeddings.embed_query(search_text(query)))
-    # Chunks are embedded in their normalised form (Simplified, half-width): sentences and
-    # questions too, so a Traditional question meets Simplified text (and the reverse) alike.
-    sv = np.asarray(embeddings.embed_documents([normalise(e.text) for e in sentences]))
-    dense = sv @ qv
+        return np.zeros((0, len(SENTENCE_FEATURES))), []
+    if similarity:
+        qv = np.asarray(embeddings.embed_query(search_text(query)))
+        # Chunks are embedded in their normalised form (Simplified, half-width): sentences and
+        # questions too, so a Traditional question meets Simplified text (and the reverse) alike.
+        sv = np.asarray(embeddings.embed_documents([normalise(e.text) for e in sentences]))
+        dense = sv @ qv
+    else:
+        dense = np.zeros(len(sentences))
     lo, hi = float(dense.min()), float(dense.max())
     kinds = asked_quantity(normalise(query.question)) or asked_quantity(query.normalised)
     nouns = asked_amount_nouns(normalise(query.question)) or asked_amount_nouns(query.normalised)
-    out = []
-    for e, d in zip(sentences, dense):
-        coverage, covered = weights.coverage(_context(e, query, mentions))
+    q_pairs = _bigrams(query.normalised)
+    top_passage = max(passage_scores or [0.0]) or 1.0
+    coverage, own, covered, fits, figures = [], [], [], [], []
+    for e in sentences:
+        c, cov = weights.coverage(_context(e, query, mentions))
+        coverage.append(c)
+        covered.append(cov)
+        own.append(weights.coverage(normalise(e.text))[0])
         found = {f.kind for f in find_figures(_own_words(e, heading=False))}
-        fit = kinds is None or bool(found & kinds) and names_amount(_own_words(e), nouns)
-        bonus = (opts.figure_bonus if kinds and fit else opts.any_figure_bonus if kinds and found else 0.0)
-        dense_rel = (float(d) - lo) / (hi - lo) if hi > lo else 0.5
-        score = (opts.coverage_weight * coverage + opts.dense_weight * dense_rel
-                 + opts.rank_weight / (1.0 + 0.5 * e.rank) + bonus)
-        out.append(Scored(e, score, coverage, covered, float(d), fit))
-    return out
+        figures.append(bool(found))
+        fits.append(kinds is None or bool(found & kinds) and names_amount(_own_words(e), nouns))
+    # Neighbours: the sentences just before and after in the same passage.
+    order = sorted(range(len(sentences)), key=lambda i: (sentences[i].chunk.id, sentences[i].a))
+    neighbour = [0.0] * len(sentences)
+    first = [0.0] * len(sentences)
+    for j, i in enumerate(order):
+        same = lambda k: 0 <= k < len(order) and sentences[order[k]].chunk.id == sentences[i].chunk.id  # noqa: E731
+        neighbour[i] = max([own[order[k]] for k in (j - 1, j + 1) if same(k)], default=0.0)
+        first[i] = float(not same(j - 1))
+    best_cov = max(coverage) or 1.0
+    english = float(query.lang == "en")
+    q_chars = _chars(query.normalised)
+    texts = [normalise(e.text) for e in sentences]
+    overlap = [len(q_pairs & _bigrams(t)) / len(q_pairs) if q_pairs else 0.0 for t in texts]
+    best_overlap = max(overlap) or 1.0
+    dense_rank = _ranks(dense)
+    coverage_rank = _ranks(np.asarray(coverage))
+    rows = []
+    for i, e in enumerate(sentences):
+        d = float(dense[i])
+        passage = (passage_scores[e.rank] if passage_scores and e.rank < len(passage_scores) else 0.0)
+        signal = {
+            "coverage": coverage[i], "own_coverage": own[i], "coverage_rel": coverage[i] / best_cov,
+            "key_terms": weights.key_share(covered[i]),
+            "bigram_overlap": overlap[i], "bigram_rel": overlap[i] / best_overlap,
+            "common_run": _common_run(q_chars, _chars(texts[i])) / len(q_chars) if q_chars else 0.0,
+            "neighbour_coverage": neighbour[i],
+            "dense": d, "dense_rel": (d - lo) / (hi - lo) if hi > lo else 0.5, "dense_gap": hi - d,
+            "dense_rank_recip": 1.0 / (1.0 + dense_rank[i]),
+            "coverage_rank_recip": 1.0 / (1.0 + coverage_rank[i]),
+            "rank_recip": 1.0 / (1.0 + e.rank), "passage_score_rel": passage / top_passage,
+            "asks_quantity": float(kinds is not None),
+            "figure_fit": float(kinds is not None and fits[i]), "any_figure": float(figures[i]),
+            "log_length": float(np.log1p(len(e.text))),
+            "is_item": float(item_level(e.text) is not None),
+            "is_intro": float(e.text.rstrip().endswith(("：", ":"))),
+            "first_in_passage": first[i], "english": english,
+        }
+        rows.append([signal[f] for f in SENTENCE_FEATURES])
+    details = [(coverage[i], covered[i], float(dense[i]), bool(fits[i])) for i in range(len(sentences))]
+    return np.asarray(rows, dtype=float), details
+
+
+def score_sentences(query: Query, sentences: list[Evidence], weights: TermWeights,
+                    embeddings: Embeddings, mentions=None, passage_scores: list[float] | None = None,
+                    model: dict | None = None) -> list[Scored]:
+    """Every candidate sentence with the learned ranker's probability that it holds the answer."""
+    from retrieval import ranker
+
+    model = model or ranker.load()
+    X, details = sentence_signals(query, sentences, weights, embeddings, mentions, passage_scores,
+                                  ranker.uses_similarity(model))
+    probs = ranker.predict(model["ranker"], X)
+    return [Scored(e, float(p), c, cov, d, fit, tuple(x))
+            for e, p, (c, cov, d, fit), x in zip(sentences, probs, details, X.tolist())]

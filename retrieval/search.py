@@ -138,6 +138,20 @@ def diversify(hits: Iterable[Hit], decay: float = 0.93, k: int | None = None) ->
     return [Hit(h.chunk, s, h.found_by) for s, h in rescored[:k]]
 
 
+class _Vocabulary:
+    """Whether the corpus uses a word (as a token, or inside a longer word), and in how many
+    passages as a token: query analysis ranks dictionary renderings by it."""
+
+    def __init__(self, keyword, contains) -> None:
+        self._keyword, self._contains = keyword, contains
+
+    def __call__(self, word: str) -> bool:
+        return self._keyword.has(word) or self._contains(word)
+
+    def frequency(self, word: str) -> int:
+        return self._keyword.df.get(word, 0)
+
+
 class Searcher:
     """Search over the store at its current generation (read from the store's SQLite, so a write
     by another process is seen). The keyword index is loaded from its saved copy for that
@@ -272,8 +286,7 @@ class Searcher:
         if expand:
             # A rendering counts when the corpus uses it, as a token or inside a longer word.
             self._fresh_caches()  # once per question, not once per candidate rendering
-            known = lambda w: keyword.has(w) or self._contains(w)  # noqa: E731
-            query = analyse(question, history or [], known, _Lazy(self.transliterator),
+            query = analyse(question, history or [], _Vocabulary(keyword, self._contains), _Lazy(self.transliterator),
                             standalone=standalone)
         else:
             query = analyse(question, history or [], lambda _t: False, None, standalone=standalone)

@@ -388,7 +388,7 @@ def test_write_report_marks_failures(gold: list[dict], tmp_path: Path) -> None:
 
 
 def test_derived_unanswerable_items_for_calibration():
-    from eval.calibrate import foreign
+    from eval.run import foreign
     from eval.run import year_shifted
 
     gold = [{"id": "a", "question": "2019年某市消费券每人多少钱？", "answerable": True, "lang": "zh-Hans",
@@ -406,7 +406,7 @@ def test_derived_unanswerable_items_for_calibration():
 
 
 def test_leave_one_document_out_labels_facts_as_the_scorer_reads_them():
-    from eval.calibrate import foreign
+    from eval.run import foreign
     from eval.run import leave_one_document_out
 
     gold = [{"id": "a", "question": "某市最低生活保障标准是多少？", "answerable": True, "lang": "zh-Hans",
@@ -418,3 +418,37 @@ def test_leave_one_document_out_labels_facts_as_the_scorer_reads_them():
     text = lambda exclude=(): "明年最低生活保障標準維持4,350元。"  # noqa: E731
     assert [i["id"] for i in leave_one_document_out(gold, text)] == ["b-loo"]
     assert [i["id"] for i in foreign(gold, text, "here")] == ["b-in-here"]
+
+
+def test_lead_recall_reads_the_first_line_of_one_fact_answers_only():
+    gold = [{"id": "a", "question": "q", "answerable": True, "lang": "zh-Hans", "type": "numeric",
+             "must_include": ["500元"], "sources": [{"doc": "x.txt", "quote": "每人500元"}], "history": []},
+            {"id": "b", "question": "q", "answerable": True, "lang": "zh-Hans", "type": "numeric",
+             "must_include": ["500元"], "sources": [{"doc": "x.txt", "quote": "每人500元"}], "history": []},
+            {"id": "c", "question": "q", "answerable": True, "lang": "en", "type": "list",
+             "must_include": ["甲", "乙"], "sources": [{"doc": "x.txt", "quote": "甲乙"}], "history": []},
+            {"id": "d", "question": "q", "answerable": True, "lang": "en", "type": "numeric",
+             "must_include": ["500元"], "sources": [{"doc": "x.txt", "quote": "每人500元"}], "history": []}]
+    outputs = [{"id": "a", "answer": "\n答：每人500元。[1]\n根据《某办法》：其他。[2]", "declined": False},
+               {"id": "b", "answer": "答：由区财政保障。[1]\n每人500元。[2]", "declined": False},
+               {"id": "c", "answer": "Answer: 甲、乙", "declined": False},
+               {"id": "d", "answer": "抱歉，现有文档中没有找到 500元", "declined": True}]
+    result, items = score(gold, outputs)
+    assert [i.get("lead_recall") for i in items] == [1.0, 0.0, None, 0.0]  # a decline is a miss
+    assert result["overall"]["lead_recall"] == pytest.approx(1 / 3) and result["overall"]["n_lead"] == 3
+    assert result["by_lang"]["en"]["answer_chars"] == len("Answer: 甲、乙")  # declines have no length
+    assert "lead" in format_table(result)
+
+
+def test_a_malformed_gold_item_is_reported_and_the_rest_scored(assistant, tmp_path):
+    from eval.run import evaluate
+
+    gold = tmp_path / "g.jsonl"
+    items = [{"id": "empty", "question": "  ", "answer": "", "must_include": [], "sources": [],
+              "answerable": False, "lang": "zh-Hans", "type": "unanswerable", "history": []},
+             {"id": "ok", "question": "社区党组织的经费怎么保障？", "answer": "", "must_include": [],
+              "sources": [], "answerable": False, "lang": "zh-Hans", "type": "unanswerable", "history": []}]
+    gold.write_text("\n".join(json.dumps(i, ensure_ascii=False) for i in items), encoding="utf-8")
+    result = evaluate(assistant, gold, tmp_path / "out")
+    assert result["malformed"] == [("empty", "the question is empty")]
+    assert result["overall"]["n"] == 1

@@ -44,9 +44,26 @@ def test_a_name_of_several_words_is_a_name_not_unknown_words():
     assert {"John", "Smith"} <= set(missing.unknown_names)
 
 
-def test_glossary_renderings_replace_misleading_dictionary_senses():
-    found = expand_english("What is the fine for this?", vocabulary)
-    assert found.by_word["fine"][0] == "罚款" and "优良" not in found.by_word["fine"]
+class _CountingVocabulary:
+    """A corpus vocabulary that also tells how many passages use a word."""
+
+    def __init__(self, counts: dict[str, int]) -> None:
+        self.counts = counts
+
+    def __call__(self, word: str) -> bool:
+        return word in self.counts
+
+    def frequency(self, word: str) -> int:
+        return self.counts.get(word, 0)
+
+
+def test_dictionary_senses_are_ranked_by_the_corpus_own_use():
+    # A general dictionary's first sense of "fine" is 优良; a policy corpus mostly means 罚款.
+    policy = _CountingVocabulary({"罚款": 40, "罚金": 5, "优良": 1, "良好": 2})
+    found = expand_english("What is the fine for this?", policy)
+    assert found.by_word["fine"][0] == "罚款"
+    school = _CountingVocabulary({"罚款": 1, "优良": 30, "良好": 25})
+    assert expand_english("What is the fine for this?", school).by_word["fine"][0] != "罚款"
 
 
 def test_a_word_is_read_as_written_before_its_inflections():
@@ -85,10 +102,10 @@ def test_regional_and_plain_words_meet_the_corpus_words_that_mean_the_same():
 
 
 def test_a_glossary_term_no_document_uses_counts_as_absent():
-    corpus = "职工结婚的，给予假期。"
-    found = expand_english("Can a worker who weds take marriage leave?", lambda w: w in corpus)
-    assert "marriage leave" in found.unmatched  # 婚假 is nowhere
-    assert "结婚" in found.terms  # its words still search
+    corpus = "女职工生育的，给予休假。职工可以请假。"
+    found = expand_english("Can a worker take maternity leave?", lambda w: w in corpus)
+    assert "maternity leave" in found.unmatched  # 产假 is nowhere
+    assert found.terms  # its words may still search, one by one
 
 
 def test_common_words_jieba_tags_as_places_are_no_unknown_names():
@@ -117,12 +134,12 @@ def test_an_english_question_is_embedded_as_one_rendering_per_word():
     from retrieval.query import search_text
 
     corpus = "违反规定的，处罚款。罚金另计。本市禁止燃放烟花爆竹。"
-    query = analyse("What is the fine for setting off fireworks in France?", [], lambda w: w in corpus)
+    query = analyse("What is the fine for fireworks in France?", [], lambda w: w in corpus)
     dense = search_text(query)
     # The best rendering of each word once, then what no corpus word renders, in English;
     # not the English sentence, nor a word's other renderings (the fine's 罚金 feeds BM25).
     assert "罚款" in dense.split() and "罚金" in query.tokens and "罚金" not in dense
-    assert "France" in dense and "What" not in dense and "setting" not in dense
+    assert "France" in dense and "What" not in dense
     assert len(dense.split()) == len(set(dense.split()))
     # A Chinese question is embedded as itself, normalised.
     assert search_text(analyse("燃放煙花爆竹罰多少？", [], lambda w: w in corpus)) == normalise("燃放煙花爆竹罰多少？")

@@ -188,26 +188,3 @@ def test_jurisdiction_markers_hold_every_officeholder_of_their_kinds(region, nam
 def test_a_count_of_years_is_no_calendar_date():
     kinds = {f.text: f.kind for f in find_figures("明年是建县60年，建县于1964年10月1日")}
     assert kinds["60年"] == "duration" and kinds["1964年10月1日"] == "date"
-
-
-def test_a_texts_length_is_a_figure_and_a_document_number_is_not():
-    found = [(f.text, f.kind, f.value) for f in find_figures("报告共1万2千字，其中第一部分约2750字；某人社二字第123号")]
-    assert found == [("1万2千字", "text", 12000.0), ("2750字", "text", 2750.0)]
-
-
-@pytest.mark.parametrize("text", ["红十字会组织募捐", "在十字路口设置信号灯", "落实八字方针", "一字不差地抄录"])
-def test_a_small_chinese_numeral_before_zi_or_ye_is_an_idiom_not_a_length(text):
-    assert [f for f in find_figures(text) if f.kind == "text"] == []
-
-
-def test_a_length_in_chinese_numerals_with_a_magnitude_is_a_figure():
-    assert [(f.text, f.value) for f in find_figures("全文约三千字，附件共12页")] == [("三千字", 3000.0), ("12页", 12.0)]
-
-
-@pytest.mark.parametrize("question, kinds", [
-    ("How long is the county's annual budget report?", {"duration", "text"}),
-    ("How long is the review?", {"duration"}),  # a process takes time; a text has a length
-    ("这份报告有多少字？", {"text"}),
-])
-def test_how_long_a_text_is_asks_its_length(question, kinds):
-    assert asked_quantity(normalise(question)) == frozenset(kinds)

@@ -1,0 +1,107 @@
+"""The learned answer model: which sentence answers, which leads, and whether to decline.
+
+One file, `retrieval/data/answer_model.json`, written by `python -m eval.train` from the fitting
+folds of the reading-comprehension and policy gold sets (`eval/splits/`), holds:
+
+- `ranker`: a small network (or a logistic model) over a sentence's frozen signals
+  (`SENTENCE_FEATURES`: coverage of the question's words, the multilingual embedder's
+  similarity, the passage's rank and score, figures of the asked kind, its neighbours…),
+  giving the probability that the sentence holds the answer;
+- `selection`: how near the lead's probability a further sentence must come to be quoted;
+- `decision`: a logistic model over the evidence's question-level signals
+  (`retrieval.decision.FEATURES`) and its threshold, chosen on the fitting folds;
+- `embedder`: the embedder its similarity signals were measured with — a store built with
+  another one is reported at start-up (`check_embedder`), since raw similarities differ in scale.
+
+Inference is numpy only: the app installs without scikit-learn or torch.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+MODEL_PATH = Path(__file__).parent / "data" / "answer_model.json"
+log = logging.getLogger("policyqa")
+
+# The signals of one candidate sentence, each computed by `retrieval.scoring.sentence_signals`.
+SENTENCE_FEATURES = (
+    "coverage",  # idf-weighted share of the question's corpus words in the sentence as read (intro, place)
+    "own_coverage",  # …in the sentence's own words only
+    "coverage_rel",  # coverage over the best coverage among the candidates
+    "key_terms",  # share of the question's two rarest words covered
+    "bigram_overlap",  # share of the question's character pairs in the sentence (script-neutral)
+    "bigram_rel",  # …over the best share among the candidates
+    "common_run",  # longest run of characters shared with the question, over the question's length
+    "neighbour_coverage",  # best own coverage of the sentences before and after it in its passage
+    "dense",  # cosine similarity of question and sentence (raw: embedder-specific)
+    "dense_rel",  # …min-max scaled over the candidates
+    "dense_gap",  # best candidate similarity minus this one's
+    "dense_rank_recip",  # 1 / (1 + its rank by similarity among the candidates)
+    "coverage_rank_recip",  # 1 / (1 + its rank by coverage among the candidates)
+    "rank_recip",  # 1 / (1 + rank of its passage)
+    "passage_score_rel",  # its passage's retrieval score over the best passage's
+    "asks_quantity",  # the question asks for a figure (amount, duration, date, count…)
+    "figure_fit",  # …and the sentence holds one of the asked kind, said of what is asked
+    "any_figure",  # the sentence holds a figure of any kind
+    "log_length",  # log of the sentence's length in characters
+    "is_item",  # a list item
+    "is_intro",  # it introduces a list
+    "first_in_passage",
+    "english",  # the question is in English (words are matched through renderings)
+)
+
+
+@lru_cache(maxsize=4)
+def load(path: str | Path = MODEL_PATH) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def predict(ranker: dict, X: np.ndarray) -> np.ndarray:
+    """Probability of each row of `X` (one column per `SENTENCE_FEATURES`; the model reads the
+    columns it names in `ranker['features']`)."""
+    if len(X) == 0:
+        return np.zeros(0)
+    X = np.asarray(X, dtype=float)
+    names = ranker.get("features")
+    if names and X.shape[1] != len(names):
+        X = X[:, [SENTENCE_FEATURES.index(f) for f in names]]
+    Z = (X - np.asarray(ranker["mean"])) / np.asarray(ranker["scale"])
+    if ranker["kind"] == "logistic":
+        z = Z @ np.asarray(ranker["coef"]) + ranker["intercept"]
+    else:  # "mlp": ReLU hidden layers, logistic output
+        h = Z
+        layers = ranker["layers"]
+        for i, (W, b) in enumerate(layers):
+            h = h @ np.asarray(W) + np.asarray(b)
+            if i < len(layers) - 1:
+                h = np.maximum(h, 0.0)
+        z = h.ravel()
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+def uses_similarity(model: dict) -> bool:
+    """Whether the model reads the embedder's sentence similarities (else sentences need no
+    vectors at all)."""
+    return any(f.startswith("dense") for f in model["ranker"].get("features", SENTENCE_FEATURES)) \
+        or "dense_best" in model["decision"]["features"]
+
+
+def check_embedder(embedder_name: str, model: dict | None = None) -> str | None:
+    """A warning when the model's similarity signals were fitted with another embedder than the
+    store's (raw cosines differ in scale between models), else None."""
+    if model is None:
+        try:
+            model = load()
+        except FileNotFoundError:
+            return f"the answer model {MODEL_PATH} is missing: fit it with `python -m eval.train`"
+    fitted = model.get("embedder")
+    if fitted and embedder_name and fitted != embedder_name:
+        return (f"the answer model was fitted with the embedder {fitted!r} but this store uses "
+                f"{embedder_name!r}: its decline decisions are not calibrated for it; refit with "
+                f"`python -m eval.train` on this embedder")
+    return None
