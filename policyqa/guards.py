@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 
+from policyqa import gradio_files
+
 
 @dataclass(frozen=True)
 class GuardOptions:
@@ -90,6 +92,10 @@ class RequestGuard:
             return self.options.ui_body_bytes
         return self.options.json_body_bytes
 
+    def _is_admin(self, headers: Headers) -> bool:
+        return bool(self.admin_token) and hmac.compare_digest(
+            _given_admin_token(headers).encode(), self.admin_token.encode())
+
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
@@ -98,12 +104,16 @@ class RequestGuard:
         headers = Headers(scope=scope)
         writes = method in ("POST", "PUT", "PATCH", "DELETE")
 
+        if gradio_files.is_file_route(path, self.ui_path):
+            # Gradio serves its temporary folder to anyone; this UI shows no files: closed.
+            return await _error(scope, receive, send, 404, "未找到。Not found.")
+
         if is_gradio_upload(path):
             # Gradio's own upload route stores any file anyone sends: only the admin may use it.
             if not self.admin_token:
                 return await _error(scope, receive, send, 403,
                                     "uploads are disabled: document management is off")
-            if not hmac.compare_digest(_given_admin_token(headers).encode(), self.admin_token.encode()):
+            if not self._is_admin(headers):
                 return await _error(scope, receive, send, 401,
                                     "uploading needs the admin token (enter it in the Documents tab first)")
 
@@ -126,6 +136,19 @@ class RequestGuard:
                                         f"request body too large (limit {limit // 1024} KiB)")
             except ValueError:
                 return await _error(scope, receive, send, 400, "invalid Content-Length")
+
+        if writes and path.startswith(self.ui_path + "/") and not is_gradio_upload(path):
+            # A Gradio event: read whole (bounded) and refused if it names files it may not.
+            body, too_large = await _read_body(receive, limit)
+            if too_large:
+                return await _error(scope, receive, send, 413,
+                                    f"request body too large (limit {limit // 1024} KiB)")
+            if body is None:  # the client went away
+                return
+            refused = gradio_files.check_body(body, self._is_admin(headers), bool(self.admin_token))
+            if refused:
+                return await _error(scope, receive, send, *refused)
+            return await self.app(scope, _replay(body, receive), send)
 
         received = 0
         started = rejected = False
@@ -160,6 +183,36 @@ class RequestGuard:
         except Exception:
             if not rejected:
                 raise
+
+
+async def _read_body(receive, limit: int) -> tuple[bytes | None, bool]:
+    """(the whole body, False), (None, True) past `limit`, or (None, False) on a disconnect."""
+    parts, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None, False
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None, True
+        parts.append(chunk)
+        if not message.get("more_body"):
+            return b"".join(parts), False
+
+
+def _replay(body: bytes, receive):
+    """An ASGI receive that gives `body` once, then whatever the client sends next."""
+    sent = False
+
+    async def replay():
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
 
 
 async def _error(scope, receive, send, status: int, message: str, headers: dict | None = None):

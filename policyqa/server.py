@@ -353,7 +353,8 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
     blocks = build_ui(assistant, settings, on_feedback=feedback.add)
     # Gradio runs one event at a time per handler by default: let UI chats use every worker.
     blocks.queue(default_concurrency_limit=workers.workers, max_size=settings.max_pending)
-    app = mount_ui(app, blocks, path="/ui", max_file_size=f"{MAX_FILE_BYTES // 1_048_576}mb")
+    app = mount_ui(app, blocks, path="/ui", max_file_size=f"{MAX_FILE_BYTES // 1_048_576}mb",
+                   store=settings.store)
     # Outermost: rate limit, body bounds and the admin-only Gradio upload route apply to
     # the API and the mounted UI alike.
     app.add_middleware(RequestGuard, admin_token=settings.admin_token,
