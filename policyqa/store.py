@@ -585,19 +585,28 @@ class Store:
         self._db.execute("DELETE FROM pending_writes WHERE id=?", (pending,))
 
     def _sweep_if_a_writer_died(self) -> None:
-        """Sweep orphan vectors when a write was interrupted (its row outlived its process),
-        but never while another process is writing (its vectors are not committed yet)."""
-        rows = self._db.execute("SELECT id, pid, host FROM pending_writes").fetchall()
-        if not rows:
-            return
-        here = socket.gethostname()
-        live = [r for r in rows if r[1] > 0 and (r[2] != here or _alive(r[1]))]
-        if live:
-            return
-        self._sweep_orphans()
-        for tmp in self.files.glob("*.tmp"):  # a half-written original
-            tmp.unlink(missing_ok=True)
-        self._db.executemany("DELETE FROM pending_writes WHERE id=?", [(r[0],) for r in rows])
+        """Sweep orphan vectors when a write was interrupted (its row outlived its process) or
+        when Chroma holds another number of vectors than the manifest has chunks (a commit lost
+        after its vectors were written leaves no row behind) — but never while another process
+        is writing. The check holds SQLite's write lock, so no writer can register meanwhile."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            rows = self._db.execute("SELECT id, pid, host FROM pending_writes").fetchall()
+            here = socket.gethostname()
+            live = [r for r in rows if r[1] > 0 and (r[2] != here or _alive(r[1]))]
+            if not live and (rows or self._vectors_disagree()):
+                self._sweep_orphans()
+                for tmp in self.files.glob("*.tmp"):  # a half-written original
+                    tmp.unlink(missing_ok=True)
+                self._db.executemany("DELETE FROM pending_writes WHERE id=?", [(r[0],) for r in rows])
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def _vectors_disagree(self) -> bool:
+        chunks = self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        return self.vectors._collection.count() != chunks
 
     def _sweep_orphans(self) -> None:
         """Delete vectors that no committed chunk owns (left by an interrupted write)."""
