@@ -71,9 +71,24 @@ def is_gradio_upload(path: str) -> bool:
 
 
 def _given_admin_token(headers: Headers) -> str:
-    auth = headers.get("authorization") or ""
-    bearer = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
-    return headers.get("x-admin-token") or bearer
+    return headers.get("x-admin-token") or bearer_of(headers.get("authorization"))
+
+
+def bearer_of(authorization: str | None) -> str:
+    """The token of an `Authorization: Bearer …` header ("" for anything else)."""
+    auth = authorization or ""
+    return auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+
+
+def header_bytes(value: str | None) -> bytes:
+    """A header value as the bytes the client sent (ASGI servers decode headers as Latin-1)."""
+    return (value or "").encode("latin-1", "replace")
+
+
+def secret_matches(given: bytes, expected: str | None) -> bool:
+    """Constant-time comparison of bytes: any input, ASCII or not, is a plain mismatch, never an
+    error (hmac.compare_digest refuses non-ASCII str). False when no secret is configured."""
+    return bool(expected) and bool(given) and hmac.compare_digest(given, expected.encode("utf-8"))
 
 
 class RequestGuard:
@@ -93,8 +108,7 @@ class RequestGuard:
         return self.options.json_body_bytes
 
     def _is_admin(self, headers: Headers) -> bool:
-        return bool(self.admin_token) and hmac.compare_digest(
-            _given_admin_token(headers).encode(), self.admin_token.encode())
+        return secret_matches(header_bytes(_given_admin_token(headers)), self.admin_token)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -217,6 +231,57 @@ def _replay(body: bytes, receive):
 
 async def _error(scope, receive, send, status: int, message: str, headers: dict | None = None):
     await JSONResponse({"error": message}, status_code=status, headers=headers)(scope, receive, send)
+
+
+class JsonErrors:
+    """One error schema for every JSON error, the mounted Gradio app's included: a 4xx/5xx JSON
+    body without an `error` gets one (`{"detail": …}` → `{"error": …, "detail": …}`; Gradio's
+    page reads `detail`). Other responses pass untouched."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        held: dict | None = None
+        parts: list[bytes] = []
+
+        async def rewriting_send(message):
+            nonlocal held
+            if message["type"] == "http.response.start":
+                headers = Headers(raw=message.get("headers", []))
+                if message["status"] >= 400 and headers.get("content-type", "").startswith("application/json"):
+                    held = message
+                    return
+            elif message["type"] == "http.response.body" and held is not None:
+                parts.append(message.get("body", b""))
+                if message.get("more_body"):
+                    return
+                body = _with_error(b"".join(parts))
+                headers = [(k, v) for k, v in held.get("headers", []) if k.lower() != b"content-length"]
+                headers.append((b"content-length", str(len(body)).encode()))
+                await send({**held, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+                return
+            await send(message)
+
+        await self.app(scope, receive, rewriting_send)
+
+
+def _with_error(body: bytes) -> bytes:
+    import json
+
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return body
+    if isinstance(payload, dict) and "error" not in payload:
+        detail = payload.get("detail", payload)
+        text = detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False)
+        payload = {"error": text, **payload}
+        return json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    return body
 
 
 # ------------------------------------------------------------------------------ logging

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import hmac
 import json
 import logging
 import uuid
@@ -17,11 +16,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import (FileResponse, HTMLResponse, JSONResponse, RedirectResponse,
                                StreamingResponse)
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from ingest.loaders import MAX_FILE_BYTES
 from policyqa.config import Settings
-from policyqa.guards import GuardOptions, RedactSecrets, RequestGuard
+from policyqa.guards import (GuardOptions, JsonErrors, RedactSecrets, RequestGuard, bearer_of, header_bytes,
+                             secret_matches)
 from policyqa.runtime import worker_count
 from policyqa.feedback import FeedbackStore
 from policyqa.records import Answer
@@ -193,6 +194,18 @@ def _api_docs_routes(app: FastAPI) -> None:
                               redoc_favicon_url="/api-docs-assets/favicon.png", with_google_fonts=False)
 
 
+def _http_error_text(request: Request, exc: StarletteHTTPException) -> str:
+    """The framework's terse errors (unknown route, wrong method, unreadable body) said plainly."""
+    detail = str(exc.detail)
+    if exc.status_code == 404 and detail == "Not Found":
+        return f"no such route: {request.method} {request.url.path}"
+    if exc.status_code == 405 and detail == "Method Not Allowed":
+        return f"method {request.method} is not allowed on {request.url.path}"
+    if exc.status_code == 400 and detail == "There was an error parsing the body":
+        return "the request body could not be read: send UTF-8 JSON (or multipart for uploads)"
+    return detail
+
+
 def _message_page(text: str) -> str:
     return ('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>政策问答</title></head>'
             f'<body style="font-family:sans-serif;padding:2em"><p>{text}</p></body></html>')
@@ -221,9 +234,10 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
         app.add_middleware(CORSMiddleware, allow_origins=settings.origins, allow_methods=["GET", "POST", "DELETE"],
                            allow_headers=["Authorization", "Content-Type", "X-Admin-Token"])
 
-    @app.exception_handler(HTTPException)
-    async def http_error(_request: Request, exc: HTTPException):
-        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+    @app.exception_handler(StarletteHTTPException)  # FastAPI's and the router's (404, 405)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        return JSONResponse({"error": _http_error_text(request, exc)}, status_code=exc.status_code,
+                            headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError):
@@ -235,18 +249,16 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
         log.exception("request failed")
         return JSONResponse({"error": "internal error; the request was not completed"}, status_code=500)
 
-    def bearer(authorization: str | None) -> str:
-        return authorization[7:].strip() if authorization and authorization.lower().startswith("bearer ") else ""
-
     def chat_auth(authorization: str | None = Header(None)) -> None:
-        if settings.chat_token and not hmac.compare_digest(bearer(authorization), settings.chat_token):
+        if settings.chat_token and not secret_matches(header_bytes(bearer_of(authorization)),
+                                                      settings.chat_token):
             raise HTTPException(401, "this assistant needs a chat token (Authorization: Bearer …)")
 
     def admin_auth(authorization: str | None = Header(None), x_admin_token: str | None = Header(None)) -> None:
         if not settings.admin_token:
             raise HTTPException(403, "document management is disabled: set POLICYQA_ADMIN_TOKEN to enable it")
-        given = x_admin_token or bearer(authorization)
-        if not given or not hmac.compare_digest(given, settings.admin_token):
+        given = x_admin_token or bearer_of(authorization)
+        if not secret_matches(header_bytes(given), settings.admin_token):
             raise HTTPException(401, "a valid admin token is required (Authorization: Bearer … or X-Admin-Token)")
 
     def filters_of(body: AskRequest) -> dict | None:
@@ -357,6 +369,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
                    store=settings.store)
     # Outermost: rate limit, body bounds and the admin-only Gradio upload route apply to
     # the API and the mounted UI alike.
+    app.add_middleware(JsonErrors)
     app.add_middleware(RequestGuard, admin_token=settings.admin_token,
                        options=GuardOptions(rate_per_minute=settings.rate_limit), ui_path="/ui")
     return app
