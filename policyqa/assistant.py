@@ -163,7 +163,11 @@ class Assistant:
 
         from ingest.pipeline import ingest_file
 
-        safe_name = Path(name.replace("\\", "/")).name.strip() or "upload.txt"
+        from ingest.pipeline import printable
+
+        # The base name only, with control and bidi characters (terminal escapes, RTL overrides)
+        # kept visible as escapes: a document id never carries them raw.
+        safe_name = printable(Path(name.replace("\\", "/")).name.strip()) or "upload.txt"
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / ("upload" + Path(safe_name).suffix.lower()[:10])
             path.write_bytes(data)

@@ -78,6 +78,12 @@ def cmd_ask(args) -> int:
     return 0
 
 
+def printable(text: str) -> str:
+    from ingest.pipeline import printable as shown
+
+    return shown(text)
+
+
 def format_doc_line(d: dict) -> str:
     """One document: name, chunks, title, then its own date (with promulgation/revision),
     number, issuer and region, as far as the document states them."""
@@ -88,8 +94,10 @@ def format_doc_line(d: dict) -> str:
                if m.get(key) and not (key == "revised" and m[key] == date and not m.get("promulgated"))]
     if date and history:
         date = f"{date} ({', '.join(history)})"
-    extra = " · ".join(x for x in (date, m.get("number"), m.get("issuer"), m.get("region")) if x)
-    return f"{d['doc']:<40} {d['chunks']:>4} chunks  《{d['title']}》 {extra}".rstrip()
+    extra = " · ".join(printable(str(x)) for x in (date, m.get("number"), m.get("issuer"), m.get("region"))
+                       if x)
+    # Names and titles come from files and uploads: control and bidi characters shown as escapes.
+    return f"{printable(d['doc']):<40} {d['chunks']:>4} chunks  《{printable(d['title'])}》 {extra}".rstrip()
 
 
 def cmd_docs(args) -> int:
