@@ -246,8 +246,18 @@ def answer_message(answer: Answer, lang: str = "zh", link_secret: str | None = N
     return message
 
 
+# Markdown's markup characters, written as character references so that document text in the
+# chat (rendered as Markdown) stays plain text: no link, image, autolink (URL, www., e-mail),
+# emphasis, code or table made by a document. `strip_sources` (html.unescape) restores them.
+_MARKUP = {c: f"&#{ord(c)};" for c in "\\`*_[](){}!|~#:@"}
+_WWW = re.compile(r"(?i)\b(www)\.")
+
+
 def _escape_text(text: str) -> str:
-    return html.escape((text or "").strip(), quote=False) or "…"
+    """Answer text for the chat: HTML escaped and Markdown markup neutralised."""
+    escaped = html.escape((text or "").strip(), quote=False)
+    escaped = "".join(_MARKUP.get(c, c) for c in escaped)
+    return _WWW.sub(r"\1&#46;", escaped) or "…"
 
 
 def error_message(text: str) -> dict:
