@@ -184,7 +184,7 @@ def cmd_serve(args) -> int:
     _say("starting the web server…")
     import uvicorn
 
-    from policyqa.server import build_app, log_config
+    from policyqa.server import build_app, uvicorn_options
 
     app = build_app(settings, assistant)
     url = f"http://{settings.host}:{settings.port}"
@@ -196,8 +196,7 @@ def cmd_serve(args) -> int:
                 _say(f"ready at {url}/ui/ (chat) · {url}/docs (API) · {url}/widget.js "
                      f"({time.monotonic() - started:.0f} s)")
 
-    Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
-                          log_config=log_config())).run()
+    Server(uvicorn.Config(app, **uvicorn_options(settings))).run()
     return 0
 
 

@@ -233,6 +233,36 @@ async def _error(scope, receive, send, status: int, message: str, headers: dict 
     await JSONResponse({"error": message}, status_code=status, headers=headers)(scope, receive, send)
 
 
+def host_name(host_header: str) -> str:
+    """The name of a Host header without its port ("[::1]:7860" → "::1"), lower-case."""
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        return host[1:host.find("]")] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+class HostGuard:
+    """Answers only requests whose Host header names this server (POLICYQA_ALLOWED_HOSTS, by
+    default the bound host and the localhost names): a page on another name that resolves to
+    this machine (DNS rebinding) gets a 400, not the app."""
+
+    def __init__(self, app, hosts: list[str]) -> None:
+        self.app = app
+        self.hosts = set(hosts)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] not in ("http", "websocket") or "*" in self.hosts:
+            return await self.app(scope, receive, send)
+        host = host_name(Headers(scope=scope).get("host") or "")
+        if host in self.hosts:
+            return await self.app(scope, receive, send)
+        if scope["type"] == "websocket":
+            return await send({"type": "websocket.close", "code": 1008})
+        return await _error(scope, receive, send, 400,
+                            f"主机名不被允许。Host '{host[:100]}' is not served here "
+                            "(POLICYQA_ALLOWED_HOSTS lists the names this assistant answers to).")
+
+
 class JsonErrors:
     """One error schema for every JSON error, the mounted Gradio app's included: a 4xx/5xx JSON
     body without an `error` gets one (`{"detail": …}` → `{"error": …, "detail": …}`; Gradio's

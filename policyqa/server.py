@@ -21,7 +21,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 
 from ingest.loaders import MAX_FILE_BYTES
 from policyqa.config import Settings
-from policyqa.guards import (GuardOptions, JsonErrors, RedactSecrets, RequestGuard, bearer_of, header_bytes,
+from policyqa.guards import (GuardOptions, HostGuard, JsonErrors, RedactSecrets, RequestGuard, bearer_of, header_bytes,
                              secret_matches)
 from policyqa.runtime import worker_count
 from policyqa.feedback import FeedbackStore
@@ -159,14 +159,25 @@ class AnswerWorkers:
 
 
 def log_config() -> dict:
-    """uvicorn's logging config with tokens in query strings redacted from the access log."""
+    """uvicorn's logging config: the access log on (client, method, path, status; tokens in
+    query strings redacted), the server's own messages from warnings up."""
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
     config.setdefault("filters", {})["redact"] = {"()": "policyqa.guards.RedactSecrets"}
     for handler in config["handlers"].values():
         handler.setdefault("filters", []).append("redact")
+    config["loggers"]["uvicorn.error"]["level"] = "WARNING"
+    config["loggers"]["uvicorn.access"]["level"] = "INFO"
     return config
+
+
+def uvicorn_options(settings: Settings) -> dict:
+    """How `policyqa serve` runs uvicorn: its logging (above), and X-Forwarded-For/-Proto believed
+    only from POLICYQA_TRUSTED_PROXIES (uvicorn's default believes 127.0.0.1, so a client behind
+    any local proxy would choose its own rate-limit bucket)."""
+    return {"host": settings.host, "port": settings.port, "log_config": log_config(), "log_level": None,
+            "proxy_headers": bool(settings.proxies), "forwarded_allow_ips": settings.proxies or None}
 
 
 # ------------------------------------------------------------------------------ offline API docs
@@ -372,4 +383,5 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
     app.add_middleware(JsonErrors)
     app.add_middleware(RequestGuard, admin_token=settings.admin_token,
                        options=GuardOptions(rate_per_minute=settings.rate_limit), ui_path="/ui")
+    app.add_middleware(HostGuard, hosts=settings.hosts)  # outermost
     return app
