@@ -23,6 +23,8 @@ from ingest.loaders import MAX_FILE_BYTES
 from policyqa.config import Settings
 from policyqa.guards import (GuardOptions, HostGuard, JsonErrors, RedactSecrets, RequestGuard, bearer_of, header_bytes,
                              secret_matches)
+from policyqa.health import UNAVAILABLE, unavailable
+from policyqa.health import check as check_health
 from policyqa.runtime import worker_count
 from policyqa.feedback import FeedbackStore
 from policyqa.records import Answer
@@ -257,6 +259,9 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
 
     @app.exception_handler(Exception)
     async def server_error(_request: Request, exc: Exception):
+        if unavailable(exc):
+            log.warning("request failed: a dependency is unreachable (%s)", type(exc).__name__)
+            return JSONResponse({"error": UNAVAILABLE}, status_code=503, headers={"Retry-After": "5"})
         log.exception("request failed")
         return JSONResponse({"error": "internal error; the request was not completed"}, status_code=500)
 
@@ -276,8 +281,15 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
         return body.filters.model_dump(exclude_none=True) if body.filters else None
 
     @app.get("/api/health")
-    def health() -> dict:
-        return {"status": "ok", "documents": len(assistant.store.documents()),
+    def health():
+        dependencies = check_health(assistant.store)
+        if not all(d["ok"] for d in dependencies.values()):
+            down = ", ".join(name for name, d in dependencies.items() if not d["ok"])
+            return JSONResponse({"error": f"{UNAVAILABLE} ({down})", "status": "unavailable",
+                                 "dependencies": dependencies}, status_code=503,
+                                headers={"Retry-After": "5"})
+        return {"status": "ok", "dependencies": dependencies,
+                "documents": len(assistant.store.documents()),
                 "chunks": assistant.store.count_chunks(), "embedder": assistant.store.embedder_name,
                 "llm": bool(settings.llm_base_url)}
 
@@ -312,9 +324,12 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
                 yield _sse("error", {"error": str(e)})
             except HTTPException as e:
                 yield _sse("error", {"error": str(e.detail)})
-            except Exception:
-                log.exception("streaming answer failed")
-                yield _sse("error", {"error": "internal error; please try again"})
+            except Exception as e:
+                if unavailable(e):
+                    yield _sse("error", {"error": UNAVAILABLE})
+                else:
+                    log.exception("streaming answer failed")
+                    yield _sse("error", {"error": "internal error; please try again"})
 
         return StreamingResponse(events(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -94,11 +94,13 @@ WORDS = {
     "zh": {"search": "检索中…", "answer": "组织答案…", "sources": "来源", "passage": "展开所在段落",
            "open": "查看原文", "page": "第 {} 页", "body": "正文", "suggest": "可以试着这样问：",
            "error": "无法回答：{}", "internal": "内部错误，请稍后再试。", "token": "访问令牌错误。",
+           "unavailable": "知识库服务暂时无法连接，请稍后再试。",
            "stopped": "已停止。"},
     "en": {"search": "Searching…", "answer": "Composing the answer…", "sources": "Sources",
            "passage": "Show the whole passage", "open": "Open the original", "page": "p. {}",
            "body": "main text", "suggest": "You could ask:", "error": "Cannot answer: {}",
            "internal": "Internal error, please try again.", "token": "Wrong access token.",
+           "unavailable": "The knowledge base service cannot be reached; please retry shortly.",
            "stopped": "Stopped."},
 }
 
@@ -389,8 +391,14 @@ def chat_reply(assistant: Assistant, question: str, messages: list | None,
         chat[-1] = error_message(w["error"].format(_question_error(e, lang)))
         yield list(chat), None
     except Exception as e:  # never crash the UI; the details go to the log
-        log.exception("chat failed: %s", type(e).__name__)
-        chat[-1] = error_message(w["internal"])
+        from policyqa.health import unavailable
+
+        if unavailable(e):
+            log.warning("chat failed: a dependency is unreachable (%s)", type(e).__name__)
+            chat[-1] = error_message(w["unavailable"])
+        else:
+            log.exception("chat failed: %s", type(e).__name__)
+            chat[-1] = error_message(w["internal"])
         yield list(chat), None
 
 
