@@ -25,6 +25,7 @@ from policyqa.guards import (GuardOptions, HostGuard, JsonErrors, RedactSecrets,
                              secret_matches)
 from policyqa.health import UNAVAILABLE, unavailable
 from policyqa.health import check as check_health
+from policyqa import store_files
 from policyqa.runtime import worker_count
 from policyqa.feedback import FeedbackStore
 from policyqa.records import Answer
@@ -235,6 +236,8 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
                                   f"（{report.chunks} 个段落）。 First start: the sample corpus was indexed.")
         log.info(assistant.startup_note)
     feedback = FeedbackStore(Path(settings.store) / "feedback.sqlite3")
+    # From here on nothing in this process but SQLite opens the store's database files.
+    store_files.guard(settings.store)
 
     app = FastAPI(title="policyqa", version="0.1.0", docs_url=None, redoc_url=None,  # served offline below
                   description="Cited answers over policy documents. Errors are JSON: {\"error\": message}.")

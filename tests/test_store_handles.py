@@ -86,3 +86,32 @@ def test_orphan_vectors_are_swept_on_open_without_a_pending_write(sample_store, 
         assert result.ok and "orphan-from-a-lost-commit" not in result.orphan_vectors, result.summary()
     finally:
         second.store.close()
+
+
+def test_the_server_process_never_opens_the_store_databases_itself(sample_store, tmp_path):
+    """Once the app is built, a Python-level open of the store's SQLite files — the way Gradio
+    copied a client-named path — is refused in this process; SQLite's own handles go on."""
+    import shutil as sh
+
+    import pytest
+
+    store = tmp_path / "store"
+    shutil.copytree(sample_store, store)
+    app = build_app(load_settings(store=store, admin_token=ADMIN))
+    for name in ("policyqa.manifest.sqlite3", "policyqa.manifest.sqlite3-wal", "feedback.sqlite3"):
+        with pytest.raises(PermissionError, match="opened by the store only"):
+            open(store / name, "rb")
+        with pytest.raises(PermissionError):
+            sh.copy(store / name, tmp_path / "copy")
+        with pytest.raises(PermissionError):
+            os.open(str(store / "." / name), os.O_RDONLY)
+    assert (store / "policyqa.manifest.sqlite3-wal").exists()
+    (store / "notes.txt").write_text("other files are not guarded", encoding="utf-8")
+    with LiveServer(app) as live:
+        r = httpx.post(live.base + "/api/documents", headers={"X-Admin-Token": ADMIN}, timeout=300,
+                       files={"file": ("守卫测试通知.txt", io.BytesIO(NOTICE), "text/plain")})
+        assert r.status_code == 200 and r.json()["status"] == "indexed", r.text
+        r = httpx.post(live.base + "/api/feedback", json={"rating": "up", "question": "守卫"}, timeout=30)
+        assert r.status_code == 200
+    assert check(app.state.assistant.store).ok
+    app.state.assistant.store.close()
