@@ -44,6 +44,15 @@ class LoadLimits:
     # stretch without a sentence or clause mark or line break is 405 characters. A stretch 25x
     # that is not a document's text (a dump, a generated line) and would cost thousands of chunks.
     max_unbroken_chars: int = 10_000
+    # Work per file, any format: the text kept (the longest national law, the Civil Code, is
+    # about 110,000 characters; a 200,000-line table dump of 3.4 MB, ~3 M characters, cost a
+    # cold ingest over 10 minutes of embedding). Beyond it the text is cut at a line break and
+    # the report says where.
+    max_chars: int = 600_000
+    # PDFs: pages read per file (a 4,000-page PDF took 471 s and ~1 GB), and the seconds text
+    # extraction may take per file; pages past either bound are cut and the report says so.
+    max_pdf_pages: int = 1000
+    max_pdf_seconds: float = 120.0
 
 
 LIMITS = LoadLimits()
@@ -234,8 +243,8 @@ def load_pdf(path: Path, data: bytes) -> Document:
         if reader.is_encrypted and not reader.decrypt(""):
             # Many PDFs are "encrypted" only against editing and open with an empty password.
             raise LoadError("password-protected PDF: it cannot be read without the password")
-        pages = [unwrap_lines((page.extract_text() or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n"))
-                 for page in reader.pages]
+        total = len(reader.pages)
+        pages, cut = _pdf_pages(reader, total)
         info_title = reader.metadata.title if reader.metadata else None
     except LoadError:
         raise
@@ -253,9 +262,35 @@ def load_pdf(path: Path, data: bytes) -> Document:
         page_starts.append(offset)
         offset += len(p) + 2
     text = "\n\n".join(pages)
+    meta = {"pages": len(pages), "page_starts": page_starts}
+    if cut:
+        meta["load_note"] = cut
     return Document(doc=path.name, title=_meta_title(info_title) or guess_title(text, path.stem),
-                    text=text, meta={"pages": len(pages), "page_starts": page_starts},
-                    content_hash=content_hash(data))
+                    text=text, meta=meta, content_hash=content_hash(data))
+
+
+def _pdf_pages(reader, total: int) -> tuple[list[str], str]:
+    """The text of the PDF's pages, as far as `LIMITS.max_pdf_pages` and `max_pdf_seconds`
+    allow, and a note naming what was cut ("" when nothing was)."""
+    import time
+
+    pages: list[str] = []
+    started = time.monotonic()
+    why = ""
+    for i, page in enumerate(reader.pages):
+        if i >= LIMITS.max_pdf_pages:
+            why = f"limit {LIMITS.max_pdf_pages} pages per PDF"
+            break
+        if i and time.monotonic() - started > LIMITS.max_pdf_seconds:
+            why = f"text extraction past {LIMITS.max_pdf_seconds:.0f} s"
+            break
+        text = page.extract_text() or ""
+        pages.append(unwrap_lines(text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")))
+    if not why:
+        return pages, ""
+    n = len(pages)
+    return pages, (f"只索引了第 1–{n} 页（共 {total} 页）。Indexed pages 1–{n} of {total}; "
+                   f"pages {n + 1}–{total} were cut ({why}).")
 
 
 def load_docx(path: Path, data: bytes) -> Document:
@@ -484,12 +519,33 @@ def load_bytes(name: str, data: bytes) -> Document:
     if len(data) > LIMITS.max_file_bytes:
         raise LoadError(f"file is too large ({len(data) // 1_048_576} MiB; limit "
                         f"{LIMITS.max_file_bytes // 1_048_576} MiB)")
-    doc = loader(Path(name), data)
+    doc = _bounded(loader(Path(name), data))
     check_breaks(doc.text)
     if doc.doc != name:
         doc = Document(doc=name, title=doc.title, text=doc.text, meta=doc.meta,
                        content_hash=doc.content_hash)
     return doc
+
+
+def _bounded(doc: Document) -> Document:
+    """The document with its text cut at the last line break before `LIMITS.max_chars` (PDF
+    page offsets trimmed to match), and a note naming the cut; unchanged when within it."""
+    limit = LIMITS.max_chars
+    if len(doc.text) <= limit:
+        return doc
+    cut = doc.text.rfind("\n", 0, limit + 1)
+    cut = cut if cut > limit // 2 else limit
+    text = doc.text[:cut].rstrip()
+    kept_lines, all_lines = text.count("\n") + 1, doc.text.count("\n") + 1
+    note = (f"只索引了前 {len(text):,} 个字符（共 {len(doc.text):,} 个）。Indexed the first {len(text):,} "
+            f"of {len(doc.text):,} characters (lines 1–{kept_lines:,} of {all_lines:,}); the rest was cut "
+            f"(limit {limit:,} characters per file).")
+    meta = dict(doc.meta)
+    if "page_starts" in meta:
+        meta["page_starts"] = [s for s in meta["page_starts"] if s < len(text)]
+        meta["pages"] = len(meta["page_starts"])
+    meta["load_note"] = " ".join(x for x in (meta.get("load_note", ""), note) if x)
+    return Document(doc=doc.doc, title=doc.title, text=text, meta=meta, content_hash=doc.content_hash)
 
 
 def load(path: Path, name: str | None = None) -> Document:

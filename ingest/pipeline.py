@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from functools import lru_cache
@@ -246,6 +247,13 @@ def write_batch(store: Store, batch: list[_Prepared], options: BatchOptions = Ba
                 item.result.reason = f"{type(e).__name__}: {e}"
 
 
+def _embed_ahead(store: Store, chunks: list[Chunk], options: BatchOptions) -> None:
+    """Embed chunks (and their sentences) into the persistent cache without any lock."""
+    store.embeddings.embed_documents([c.index_text for c in chunks])
+    if options.embed_sentences:
+        store.embeddings.embed_documents(list(dict.fromkeys(s for c in chunks for s in chunk_sentences(c))))
+
+
 def _write(store: Store, batch: list[_Prepared], options: BatchOptions) -> None:
     existing: set[str] = set()
     for item in batch:
@@ -263,13 +271,20 @@ def _write(store: Store, batch: list[_Prepared], options: BatchOptions) -> None:
     store.upsert_documents(rows, vectors)
 
 
-def ingest_file(store: Store, path: Path, name: str | None = None, max_tokens: int = 200) -> FileResult:
-    """Ingest one file; never raises for a bad file, the result says what went wrong."""
+def ingest_file(store: Store, path: Path, name: str | None = None, max_tokens: int = 200,
+                write_lock=None) -> FileResult:
+    """Ingest one file; never raises for a bad file, the result says what went wrong.
+    With `write_lock`, only the write holds it: loading, cleaning, splitting and embedding
+    (into the persistent cache, which the write then reads) run before it is taken, so other
+    writes — a delete, another upload — are not held up by a long document."""
     prepared = prepare_file(store, path, name, max_tokens)
     if isinstance(prepared, FileResult):
         return prepared
     try:
-        _write(store, [prepared], BatchOptions())
+        if write_lock is not None:
+            _embed_ahead(store, prepared.chunks, BatchOptions())
+        with write_lock if write_lock is not None else nullcontext():
+            _write(store, [prepared], BatchOptions())
     except (OSError, ValueError) as e:
         return FileResult(printable(path), prepared.document.doc, "failed",
                           reason=f"{type(e).__name__}: {e}")

@@ -174,12 +174,17 @@ class Assistant:
 
         from ingest.pipeline import ingest_file
 
-        safe_name = Path(name.replace("\\", "/")).name.strip() or "upload.txt"
+        from ingest.pipeline import printable
+
+        # The base name only, with control and bidi characters (terminal escapes, RTL overrides)
+        # kept visible as escapes: a document id never carries them raw.
+        safe_name = printable(Path(name.replace("\\", "/")).name.strip()) or "upload.txt"
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / ("upload" + Path(safe_name).suffix.lower()[:10])
             path.write_bytes(data)
-            with self._write_lock:
-                return ingest_file(self.store, path, name=safe_name, max_tokens=self.settings.chunk_tokens)
+            # Only the write itself holds the write lock (loading and embedding run before it).
+            return ingest_file(self.store, path, name=safe_name, max_tokens=self.settings.chunk_tokens,
+                               write_lock=self._write_lock)
 
 
 def _sentences(text: str) -> Iterator[str]:

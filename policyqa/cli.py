@@ -78,6 +78,12 @@ def cmd_ask(args) -> int:
     return 0
 
 
+def printable(text: str) -> str:
+    from ingest.pipeline import printable as shown
+
+    return shown(text)
+
+
 def format_doc_line(d: dict) -> str:
     """One document: name, chunks, title, then its own date (with promulgation/revision),
     number, issuer and region, as far as the document states them."""
@@ -88,8 +94,10 @@ def format_doc_line(d: dict) -> str:
                if m.get(key) and not (key == "revised" and m[key] == date and not m.get("promulgated"))]
     if date and history:
         date = f"{date} ({', '.join(history)})"
-    extra = " · ".join(x for x in (date, m.get("number"), m.get("issuer"), m.get("region")) if x)
-    return f"{d['doc']:<40} {d['chunks']:>4} chunks  《{d['title']}》 {extra}".rstrip()
+    extra = " · ".join(printable(str(x)) for x in (date, m.get("number"), m.get("issuer"), m.get("region"))
+                       if x)
+    # Names and titles come from files and uploads: control and bidi characters shown as escapes.
+    return f"{printable(d['doc']):<40} {d['chunks']:>4} chunks  《{printable(d['title'])}》 {extra}".rstrip()
 
 
 def cmd_docs(args) -> int:
@@ -176,7 +184,7 @@ def cmd_serve(args) -> int:
     _say("starting the web server…")
     import uvicorn
 
-    from policyqa.server import build_app, log_config
+    from policyqa.server import build_app, uvicorn_options
 
     app = build_app(settings, assistant)
     url = f"http://{settings.host}:{settings.port}"
@@ -188,8 +196,7 @@ def cmd_serve(args) -> int:
                 _say(f"ready at {url}/ui/ (chat) · {url}/docs (API) · {url}/widget.js "
                      f"({time.monotonic() - started:.0f} s)")
 
-    Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
-                          log_config=log_config())).run()
+    Server(uvicorn.Config(app, **uvicorn_options(settings))).run()
     return 0
 
 

@@ -15,6 +15,8 @@
 | admin_token | POLICYQA_ADMIN_TOKEN | unset | required for document management; unset = management off |
 | chat_token | POLICYQA_CHAT_TOKEN | unset | when set, chat/API calls need it |
 | allowed_origins | POLICYQA_ALLOWED_ORIGINS | unset | comma-separated origins allowed to embed / call the API |
+| trusted_proxies | POLICYQA_TRUSTED_PROXIES | unset | comma-separated proxy addresses whose X-Forwarded-For/-Proto are believed (client address for the rate limit and the log); unset = never |
+| allowed_hosts | POLICYQA_ALLOWED_HOSTS | bound host + localhost names | comma-separated names the Host header may carry (`*` = any); others get 400 |
 | workers / max_pending / rate_limit | POLICYQA_WORKERS / _MAX_PENDING / _RATE_LIMIT | 0 (cores) / 64 / 120 | answer threads; queued questions before 503; POST requests per minute per client (0 = off) |
 | sample_corpus | POLICYQA_SAMPLE_CORPUS | bundled | ingested on first start when the store is empty |
 """
@@ -54,6 +56,8 @@ class Settings(BaseSettings):
     admin_token: str | None = None
     chat_token: str | None = None
     allowed_origins: str = ""
+    trusted_proxies: str = ""
+    allowed_hosts: str = ""
     # Concurrency and abuse limits (server.py): answer workers (0 = one per core), questions
     # waiting for a worker before 503, and requests per minute per client address (0 = off).
     workers: int = 0
@@ -64,6 +68,30 @@ class Settings(BaseSettings):
     @property
     def origins(self) -> list[str]:
         return [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
+
+    @property
+    def proxies(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+
+    @property
+    def hosts(self) -> list[str]:
+        """Host names the server answers to: POLICYQA_ALLOWED_HOSTS, else the bound host and the
+        localhost names (and, bound to every interface, this machine's own names and addresses)."""
+        configured = [h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip()]
+        if configured:
+            return configured
+        hosts = [self.host.lower(), "localhost", "127.0.0.1", "::1"]
+        if self.host in ("0.0.0.0", "::", ""):
+            import socket
+
+            names = {socket.gethostname(), socket.getfqdn()}
+            for name in list(names):
+                try:
+                    names |= {info[4][0] for info in socket.getaddrinfo(name, None)}
+                except OSError:
+                    pass
+            hosts += sorted(n.lower() for n in names if n)
+        return list(dict.fromkeys(hosts))
 
 
 def load_settings(**overrides) -> Settings:

@@ -29,7 +29,8 @@ def doc_signature(secret: str, doc: str) -> str:
 def signature_ok(secret: str | None, doc: str, sig: str | None) -> bool:
     if not secret:
         return True
-    return hmac.compare_digest(doc_signature(secret, doc), sig or "")
+    # Bytes, so that a non-ASCII `sig` is a mismatch, not an error.
+    return hmac.compare_digest(doc_signature(secret, doc).encode("ascii"), (sig or "").encode("utf-8"))
 
 
 def doc_url(doc: str, start: int | None = None, end: int | None = None,

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 
+from policyqa import gradio_files
+
 
 @dataclass(frozen=True)
 class GuardOptions:
@@ -69,9 +71,24 @@ def is_gradio_upload(path: str) -> bool:
 
 
 def _given_admin_token(headers: Headers) -> str:
-    auth = headers.get("authorization") or ""
-    bearer = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
-    return headers.get("x-admin-token") or bearer
+    return headers.get("x-admin-token") or bearer_of(headers.get("authorization"))
+
+
+def bearer_of(authorization: str | None) -> str:
+    """The token of an `Authorization: Bearer …` header ("" for anything else)."""
+    auth = authorization or ""
+    return auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+
+
+def header_bytes(value: str | None) -> bytes:
+    """A header value as the bytes the client sent (ASGI servers decode headers as Latin-1)."""
+    return (value or "").encode("latin-1", "replace")
+
+
+def secret_matches(given: bytes, expected: str | None) -> bool:
+    """Constant-time comparison of bytes: any input, ASCII or not, is a plain mismatch, never an
+    error (hmac.compare_digest refuses non-ASCII str). False when no secret is configured."""
+    return bool(expected) and bool(given) and hmac.compare_digest(given, expected.encode("utf-8"))
 
 
 class RequestGuard:
@@ -90,6 +107,9 @@ class RequestGuard:
             return self.options.ui_body_bytes
         return self.options.json_body_bytes
 
+    def _is_admin(self, headers: Headers) -> bool:
+        return secret_matches(header_bytes(_given_admin_token(headers)), self.admin_token)
+
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
@@ -98,12 +118,16 @@ class RequestGuard:
         headers = Headers(scope=scope)
         writes = method in ("POST", "PUT", "PATCH", "DELETE")
 
+        if gradio_files.is_file_route(path, self.ui_path):
+            # Gradio serves its temporary folder to anyone; this UI shows no files: closed.
+            return await _error(scope, receive, send, 404, "未找到。Not found.")
+
         if is_gradio_upload(path):
             # Gradio's own upload route stores any file anyone sends: only the admin may use it.
             if not self.admin_token:
                 return await _error(scope, receive, send, 403,
                                     "uploads are disabled: document management is off")
-            if not hmac.compare_digest(_given_admin_token(headers).encode(), self.admin_token.encode()):
+            if not self._is_admin(headers):
                 return await _error(scope, receive, send, 401,
                                     "uploading needs the admin token (enter it in the Documents tab first)")
 
@@ -126,6 +150,19 @@ class RequestGuard:
                                         f"request body too large (limit {limit // 1024} KiB)")
             except ValueError:
                 return await _error(scope, receive, send, 400, "invalid Content-Length")
+
+        if writes and path.startswith(self.ui_path + "/") and not is_gradio_upload(path):
+            # A Gradio event: read whole (bounded) and refused if it names files it may not.
+            body, too_large = await _read_body(receive, limit)
+            if too_large:
+                return await _error(scope, receive, send, 413,
+                                    f"request body too large (limit {limit // 1024} KiB)")
+            if body is None:  # the client went away
+                return
+            refused = gradio_files.check_body(body, self._is_admin(headers), bool(self.admin_token))
+            if refused:
+                return await _error(scope, receive, send, *refused)
+            return await self.app(scope, _replay(body, receive), send)
 
         received = 0
         started = rejected = False
@@ -162,8 +199,119 @@ class RequestGuard:
                 raise
 
 
+async def _read_body(receive, limit: int) -> tuple[bytes | None, bool]:
+    """(the whole body, False), (None, True) past `limit`, or (None, False) on a disconnect."""
+    parts, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None, False
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None, True
+        parts.append(chunk)
+        if not message.get("more_body"):
+            return b"".join(parts), False
+
+
+def _replay(body: bytes, receive):
+    """An ASGI receive that gives `body` once, then whatever the client sends next."""
+    sent = False
+
+    async def replay():
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
 async def _error(scope, receive, send, status: int, message: str, headers: dict | None = None):
     await JSONResponse({"error": message}, status_code=status, headers=headers)(scope, receive, send)
+
+
+def host_name(host_header: str) -> str:
+    """The name of a Host header without its port ("[::1]:7860" → "::1"), lower-case."""
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        return host[1:host.find("]")] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+class HostGuard:
+    """Answers only requests whose Host header names this server (POLICYQA_ALLOWED_HOSTS, by
+    default the bound host and the localhost names): a page on another name that resolves to
+    this machine (DNS rebinding) gets a 400, not the app."""
+
+    def __init__(self, app, hosts: list[str]) -> None:
+        self.app = app
+        self.hosts = set(hosts)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] not in ("http", "websocket") or "*" in self.hosts:
+            return await self.app(scope, receive, send)
+        host = host_name(Headers(scope=scope).get("host") or "")
+        if host in self.hosts:
+            return await self.app(scope, receive, send)
+        if scope["type"] == "websocket":
+            return await send({"type": "websocket.close", "code": 1008})
+        return await _error(scope, receive, send, 400,
+                            f"主机名不被允许。Host '{host[:100]}' is not served here "
+                            "(POLICYQA_ALLOWED_HOSTS lists the names this assistant answers to).")
+
+
+class JsonErrors:
+    """One error schema for every JSON error, the mounted Gradio app's included: a 4xx/5xx JSON
+    body without an `error` gets one (`{"detail": …}` → `{"error": …, "detail": …}`; Gradio's
+    page reads `detail`). Other responses pass untouched."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        held: dict | None = None
+        parts: list[bytes] = []
+
+        async def rewriting_send(message):
+            nonlocal held
+            if message["type"] == "http.response.start":
+                headers = Headers(raw=message.get("headers", []))
+                if message["status"] >= 400 and headers.get("content-type", "").startswith("application/json"):
+                    held = message
+                    return
+            elif message["type"] == "http.response.body" and held is not None:
+                parts.append(message.get("body", b""))
+                if message.get("more_body"):
+                    return
+                body = _with_error(b"".join(parts))
+                headers = [(k, v) for k, v in held.get("headers", []) if k.lower() != b"content-length"]
+                headers.append((b"content-length", str(len(body)).encode()))
+                await send({**held, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+                return
+            await send(message)
+
+        await self.app(scope, receive, rewriting_send)
+
+
+def _with_error(body: bytes) -> bytes:
+    import json
+
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return body
+    if isinstance(payload, dict) and "error" not in payload:
+        detail = payload.get("detail", payload)
+        text = detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False)
+        payload = {"error": text, **payload}
+        return json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    return body
 
 
 # ------------------------------------------------------------------------------ logging

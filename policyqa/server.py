@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import hmac
 import json
 import logging
 import uuid
@@ -17,11 +16,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import (FileResponse, HTMLResponse, JSONResponse, RedirectResponse,
                                StreamingResponse)
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from ingest.loaders import MAX_FILE_BYTES
 from policyqa.config import Settings
-from policyqa.guards import GuardOptions, RedactSecrets, RequestGuard
+from policyqa.guards import (GuardOptions, HostGuard, JsonErrors, RedactSecrets, RequestGuard, bearer_of, header_bytes,
+                             secret_matches)
+from policyqa.health import UNAVAILABLE, unavailable
+from policyqa.health import check as check_health
+from policyqa import store_files
 from policyqa.runtime import worker_count
 from policyqa.feedback import FeedbackStore
 from policyqa.records import Answer
@@ -158,14 +162,25 @@ class AnswerWorkers:
 
 
 def log_config() -> dict:
-    """uvicorn's logging config with tokens in query strings redacted from the access log."""
+    """uvicorn's logging config: the access log on (client, method, path, status; tokens in
+    query strings redacted), the server's own messages from warnings up."""
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
     config.setdefault("filters", {})["redact"] = {"()": "policyqa.guards.RedactSecrets"}
     for handler in config["handlers"].values():
         handler.setdefault("filters", []).append("redact")
+    config["loggers"]["uvicorn.error"]["level"] = "WARNING"
+    config["loggers"]["uvicorn.access"]["level"] = "INFO"
     return config
+
+
+def uvicorn_options(settings: Settings) -> dict:
+    """How `policyqa serve` runs uvicorn: its logging (above), and X-Forwarded-For/-Proto believed
+    only from POLICYQA_TRUSTED_PROXIES (uvicorn's default believes 127.0.0.1, so a client behind
+    any local proxy would choose its own rate-limit bucket)."""
+    return {"host": settings.host, "port": settings.port, "log_config": log_config(), "log_level": None,
+            "proxy_headers": bool(settings.proxies), "forwarded_allow_ips": settings.proxies or None}
 
 
 # ------------------------------------------------------------------------------ offline API docs
@@ -193,6 +208,18 @@ def _api_docs_routes(app: FastAPI) -> None:
                               redoc_favicon_url="/api-docs-assets/favicon.png", with_google_fonts=False)
 
 
+def _http_error_text(request: Request, exc: StarletteHTTPException) -> str:
+    """The framework's terse errors (unknown route, wrong method, unreadable body) said plainly."""
+    detail = str(exc.detail)
+    if exc.status_code == 404 and detail == "Not Found":
+        return f"no such route: {request.method} {request.url.path}"
+    if exc.status_code == 405 and detail == "Method Not Allowed":
+        return f"method {request.method} is not allowed on {request.url.path}"
+    if exc.status_code == 400 and detail == "There was an error parsing the body":
+        return "the request body could not be read: send UTF-8 JSON (or multipart for uploads)"
+    return detail
+
+
 def _message_page(text: str) -> str:
     return ('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>政策问答</title></head>'
             f'<body style="font-family:sans-serif;padding:2em"><p>{text}</p></body></html>')
@@ -209,6 +236,8 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
                                   f"（{report.chunks} 个段落）。 First start: the sample corpus was indexed.")
         log.info(assistant.startup_note)
     feedback = FeedbackStore(Path(settings.store) / "feedback.sqlite3")
+    # From here on nothing in this process but SQLite opens the store's database files.
+    store_files.guard(settings.store)
 
     app = FastAPI(title="policyqa", version="0.1.0", docs_url=None, redoc_url=None,  # served offline below
                   description="Cited answers over policy documents. Errors are JSON: {\"error\": message}.")
@@ -221,9 +250,10 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
         app.add_middleware(CORSMiddleware, allow_origins=settings.origins, allow_methods=["GET", "POST", "DELETE"],
                            allow_headers=["Authorization", "Content-Type", "X-Admin-Token"])
 
-    @app.exception_handler(HTTPException)
-    async def http_error(_request: Request, exc: HTTPException):
-        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+    @app.exception_handler(StarletteHTTPException)  # FastAPI's and the router's (404, 405)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        return JSONResponse({"error": _http_error_text(request, exc)}, status_code=exc.status_code,
+                            headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError):
@@ -232,29 +262,37 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
 
     @app.exception_handler(Exception)
     async def server_error(_request: Request, exc: Exception):
+        if unavailable(exc):
+            log.warning("request failed: a dependency is unreachable (%s)", type(exc).__name__)
+            return JSONResponse({"error": UNAVAILABLE}, status_code=503, headers={"Retry-After": "5"})
         log.exception("request failed")
         return JSONResponse({"error": "internal error; the request was not completed"}, status_code=500)
 
-    def bearer(authorization: str | None) -> str:
-        return authorization[7:].strip() if authorization and authorization.lower().startswith("bearer ") else ""
-
     def chat_auth(authorization: str | None = Header(None)) -> None:
-        if settings.chat_token and not hmac.compare_digest(bearer(authorization), settings.chat_token):
+        if settings.chat_token and not secret_matches(header_bytes(bearer_of(authorization)),
+                                                      settings.chat_token):
             raise HTTPException(401, "this assistant needs a chat token (Authorization: Bearer …)")
 
     def admin_auth(authorization: str | None = Header(None), x_admin_token: str | None = Header(None)) -> None:
         if not settings.admin_token:
             raise HTTPException(403, "document management is disabled: set POLICYQA_ADMIN_TOKEN to enable it")
-        given = x_admin_token or bearer(authorization)
-        if not given or not hmac.compare_digest(given, settings.admin_token):
+        given = x_admin_token or bearer_of(authorization)
+        if not secret_matches(header_bytes(given), settings.admin_token):
             raise HTTPException(401, "a valid admin token is required (Authorization: Bearer … or X-Admin-Token)")
 
     def filters_of(body: AskRequest) -> dict | None:
         return body.filters.model_dump(exclude_none=True) if body.filters else None
 
     @app.get("/api/health")
-    def health() -> dict:
-        return {"status": "ok", "documents": len(assistant.store.documents()),
+    def health():
+        dependencies = check_health(assistant.store)
+        if not all(d["ok"] for d in dependencies.values()):
+            down = ", ".join(name for name, d in dependencies.items() if not d["ok"])
+            return JSONResponse({"error": f"{UNAVAILABLE} ({down})", "status": "unavailable",
+                                 "dependencies": dependencies}, status_code=503,
+                                headers={"Retry-After": "5"})
+        return {"status": "ok", "dependencies": dependencies,
+                "documents": len(assistant.store.documents()),
                 "chunks": assistant.store.count_chunks(), "embedder": assistant.store.embedder_name,
                 "llm": bool(settings.llm_base_url)}
 
@@ -289,9 +327,12 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
                 yield _sse("error", {"error": str(e)})
             except HTTPException as e:
                 yield _sse("error", {"error": str(e.detail)})
-            except Exception:
-                log.exception("streaming answer failed")
-                yield _sse("error", {"error": "internal error; please try again"})
+            except Exception as e:
+                if unavailable(e):
+                    yield _sse("error", {"error": UNAVAILABLE})
+                else:
+                    log.exception("streaming answer failed")
+                    yield _sse("error", {"error": "internal error; please try again"})
 
         return StreamingResponse(events(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
@@ -353,9 +394,12 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
     blocks = build_ui(assistant, settings, on_feedback=feedback.add)
     # Gradio runs one event at a time per handler by default: let UI chats use every worker.
     blocks.queue(default_concurrency_limit=workers.workers, max_size=settings.max_pending)
-    app = mount_ui(app, blocks, path="/ui", max_file_size=f"{MAX_FILE_BYTES // 1_048_576}mb")
+    app = mount_ui(app, blocks, path="/ui", max_file_size=f"{MAX_FILE_BYTES // 1_048_576}mb",
+                   store=settings.store)
     # Outermost: rate limit, body bounds and the admin-only Gradio upload route apply to
     # the API and the mounted UI alike.
+    app.add_middleware(JsonErrors)
     app.add_middleware(RequestGuard, admin_token=settings.admin_token,
                        options=GuardOptions(rate_per_minute=settings.rate_limit), ui_path="/ui")
+    app.add_middleware(HostGuard, hosts=settings.hosts)  # outermost
     return app

@@ -32,7 +32,7 @@ from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
 from policyqa.config import Settings
-from policyqa.faults import fault_point
+from policyqa.faults import fault_point, stage, write_started
 from policyqa.embeddings import CachedEmbeddings
 from policyqa.migrations import Migrations
 from policyqa.records import Chunk, Document
@@ -310,6 +310,8 @@ class Store:
                 yield
             finally:
                 self._local.writing -= 1
+                if not self._local.writing:
+                    stage("")  # a write that raised is over too (crash tests' in-write timer)
 
     def _bump_generation(self) -> None:
         self._db.execute("UPDATE info SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'")
@@ -490,14 +492,17 @@ class Store:
         if not batch:
             return
         with self._writing():
+            write_started()
             vectors = self._current_vectors()  # never write through a stale view
             pending = self._begin_pending_write()
+            stage("pending")
             old_ids: set[str] = set()
             old_sources: dict[str, str] = {}
             for document, _, _ in batch:
                 old_ids |= self.chunk_ids(document.doc)
                 old_sources[document.doc] = self._source_of(document.doc)
             new = [c for _, chunks, _ in batch for c in chunks if c.id in new_vectors]
+            stage("vectors")
             for i in range(0, len(new), 4000):  # under Chroma's max batch size
                 part = new[i:i + 4000]
                 vectors._collection.upsert(
@@ -506,6 +511,7 @@ class Store:
                     metadatas=[chroma_metadata(c) for c in part])
             fault_point("after-vectors")  # crash tests: vectors in, manifest not committed
             self._db.execute("BEGIN IMMEDIATE")
+            stage("manifest")
             try:
                 for document, chunks, source in batch:
                     meta = {k: v for k, v in document.meta.items() if k != "page_starts"}
@@ -530,14 +536,18 @@ class Store:
                 self._db.execute("ROLLBACK")
                 raise
             self._committed(before)
+            stage("committed")
             kept = {c.id for _, chunks, _ in batch for c in chunks}
             stale = sorted(old_ids - kept)
             if stale:
                 vectors.delete(ids=stale)
+            stage("stale-deleted")
             for document, _, source in batch:
                 if old_sources[document.doc] != source:
                     self._drop_original(old_sources[document.doc])
+            stage("originals")
             self._end_pending_write(pending)
+            stage("")
 
     def delete_document(self, doc: str) -> int:
         """Remove a document and all of its chunks; returns how many chunks went."""
@@ -585,19 +595,28 @@ class Store:
         self._db.execute("DELETE FROM pending_writes WHERE id=?", (pending,))
 
     def _sweep_if_a_writer_died(self) -> None:
-        """Sweep orphan vectors when a write was interrupted (its row outlived its process),
-        but never while another process is writing (its vectors are not committed yet)."""
-        rows = self._db.execute("SELECT id, pid, host FROM pending_writes").fetchall()
-        if not rows:
-            return
-        here = socket.gethostname()
-        live = [r for r in rows if r[1] > 0 and (r[2] != here or _alive(r[1]))]
-        if live:
-            return
-        self._sweep_orphans()
-        for tmp in self.files.glob("*.tmp"):  # a half-written original
-            tmp.unlink(missing_ok=True)
-        self._db.executemany("DELETE FROM pending_writes WHERE id=?", [(r[0],) for r in rows])
+        """Sweep orphan vectors when a write was interrupted (its row outlived its process) or
+        when Chroma holds another number of vectors than the manifest has chunks (a commit lost
+        after its vectors were written leaves no row behind) — but never while another process
+        is writing. The check holds SQLite's write lock, so no writer can register meanwhile."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            rows = self._db.execute("SELECT id, pid, host FROM pending_writes").fetchall()
+            here = socket.gethostname()
+            live = [r for r in rows if r[1] > 0 and (r[2] != here or _alive(r[1]))]
+            if not live and (rows or self._vectors_disagree()):
+                self._sweep_orphans()
+                for tmp in self.files.glob("*.tmp"):  # a half-written original
+                    tmp.unlink(missing_ok=True)
+                self._db.executemany("DELETE FROM pending_writes WHERE id=?", [(r[0],) for r in rows])
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def _vectors_disagree(self) -> bool:
+        chunks = self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        return self.vectors._collection.count() != chunks
 
     def _sweep_orphans(self) -> None:
         """Delete vectors that no committed chunk owns (left by an interrupted write)."""

@@ -65,7 +65,8 @@ MAX_UPLOAD_FILES = 20
 # Gradio's upload cache: swept every 10 minutes of files older than an hour (an upload is
 # removed as soon as it is indexed; this catches files picked but never indexed).
 UPLOAD_CACHE_SWEEP = (600, 3600)
-# The browser sends the admin token with Gradio's upload request (the route needs it).
+# The browser sends the admin token with Gradio's upload request and its event calls: the upload
+# route needs it, and so does an event carrying a file (policyqa/gradio_files.py).
 UPLOAD_TOKEN_JS = r"""
 <script>
 (() => {
@@ -76,7 +77,7 @@ UPLOAD_TOKEN_JS = r"""
   const send = window.fetch;
   window.fetch = function (input, init) {
     const url = typeof input === "string" ? input : (input && input.url) || "";
-    if (adminToken && /\/gradio_api\/upload(\?|$)/.test(url)) {
+    if (adminToken && /\/gradio_api\/(upload|queue\/join)(\?|$)/.test(url)) {
       init = Object.assign({}, init || {});
       const headers = new Headers(init.headers || {});
       headers.set("X-Admin-Token", adminToken);
@@ -93,11 +94,13 @@ WORDS = {
     "zh": {"search": "检索中…", "answer": "组织答案…", "sources": "来源", "passage": "展开所在段落",
            "open": "查看原文", "page": "第 {} 页", "body": "正文", "suggest": "可以试着这样问：",
            "error": "无法回答：{}", "internal": "内部错误，请稍后再试。", "token": "访问令牌错误。",
+           "unavailable": "知识库服务暂时无法连接，请稍后再试。",
            "stopped": "已停止。"},
     "en": {"search": "Searching…", "answer": "Composing the answer…", "sources": "Sources",
            "passage": "Show the whole passage", "open": "Open the original", "page": "p. {}",
            "body": "main text", "suggest": "You could ask:", "error": "Cannot answer: {}",
            "internal": "Internal error, please try again.", "token": "Wrong access token.",
+           "unavailable": "The knowledge base service cannot be reached; please retry shortly.",
            "stopped": "Stopped."},
 }
 
@@ -245,8 +248,18 @@ def answer_message(answer: Answer, lang: str = "zh", link_secret: str | None = N
     return message
 
 
+# Markdown's markup characters, written as character references so that document text in the
+# chat (rendered as Markdown) stays plain text: no link, image, autolink (URL, www., e-mail),
+# emphasis, code or table made by a document. `strip_sources` (html.unescape) restores them.
+_MARKUP = {c: f"&#{ord(c)};" for c in "\\`*_[](){}!|~#:@"}
+_WWW = re.compile(r"(?i)\b(www)\.")
+
+
 def _escape_text(text: str) -> str:
-    return html.escape((text or "").strip(), quote=False) or "…"
+    """Answer text for the chat: HTML escaped and Markdown markup neutralised."""
+    escaped = html.escape((text or "").strip(), quote=False)
+    escaped = "".join(_MARKUP.get(c, c) for c in escaped)
+    return _WWW.sub(r"\1&#46;", escaped) or "…"
 
 
 def error_message(text: str) -> dict:
@@ -378,8 +391,14 @@ def chat_reply(assistant: Assistant, question: str, messages: list | None,
         chat[-1] = error_message(w["error"].format(_question_error(e, lang)))
         yield list(chat), None
     except Exception as e:  # never crash the UI; the details go to the log
-        log.exception("chat failed: %s", type(e).__name__)
-        chat[-1] = error_message(w["internal"])
+        from policyqa.health import unavailable
+
+        if unavailable(e):
+            log.warning("chat failed: a dependency is unreachable (%s)", type(e).__name__)
+            chat[-1] = error_message(w["unavailable"])
+        else:
+            log.exception("chat failed: %s", type(e).__name__)
+            chat[-1] = error_message(w["internal"])
         yield list(chat), None
 
 
@@ -836,7 +855,9 @@ def _documents_tab(assistant: Assistant, settings: Settings) -> list:
 
     def on_upload(tok: str, paths: list[str] | None):
         msg, rows = upload_documents(assistant, settings, tok, paths)
-        keep = paths if msg == REFUSED else None  # clear the picker once the files are processed
+        # Refused: the picker is left as the browser has it (a path is never handed back as a
+        # value, which Gradio would copy and serve); processed: the picker is cleared.
+        keep = gr.update() if msg == REFUSED else None
         return (msg, rows, *current(tok), keep)
 
     def on_delete(tok: str, doc: str | None):
@@ -954,7 +975,33 @@ def mount_ui(app, demo: gr.Blocks, path: str = "/", **kwargs):
     kwargs["head"] = (kwargs.get("head") or "") + UPLOAD_TOKEN_JS
     if demo.delete_cache is None:
         demo.delete_cache = UPLOAD_CACHE_SWEEP
-    return gr.mount_gradio_app(app, demo, path=path, **kwargs)
+    # Gradio serves no files for this UI (policyqa/gradio_files.py closes its file routes); its
+    # own path lists are set anyway: nothing allowed beyond its upload folder, and the store,
+    # the project and the working folder blocked.
+    kwargs.setdefault("allowed_paths", [])
+    kwargs.setdefault("blocked_paths", blocked_paths(kwargs.pop("store", None)))
+    kwargs.setdefault("run_history", False)  # no run records kept or offered
+    app = gr.mount_gradio_app(app, demo, path=path, **kwargs)
+    # A mounted app never counts as launched, and Gradio skips its checks of the paths a client
+    # sends until it is: with this, its preprocessing accepts only files in its upload folder.
+    demo.has_launched = True
+    return app
+
+
+def blocked_paths(store: Path | str | None) -> list[str]:
+    """The store, the project and the working folder, unless one holds Gradio's upload folder."""
+    from policyqa.config import PROJECT_ROOT
+    from policyqa.gradio_files import upload_root
+
+    uploads = upload_root()
+    out = []
+    for p in (store, PROJECT_ROOT, os.getcwd()):
+        if p is None:
+            continue
+        p = Path(os.path.realpath(p))
+        if p != uploads and p not in uploads.parents and str(p) not in out:
+            out.append(str(p))
+    return out
 
 
 __all__ = ["build_ui", "mount_ui", "launch_options", "CSS", "THEME"]

@@ -115,7 +115,8 @@ def test_chat_token_when_configured(sample_store, tmp_path):
     shutil.copytree(sample_store, store)
     from fastapi.testclient import TestClient
 
-    client = TestClient(build_app(load_settings(store=store, chat_token="chat-tok")))
+    client = TestClient(build_app(load_settings(store=store, chat_token="chat-tok")),
+                        base_url="http://127.0.0.1")  # a Host the server answers to
     assert client.post("/api/ask", json={"question": "经费"}).status_code == 401
     assert client.post("/api/ask", json={"question": "经费"},
                        headers={"Authorization": "Bearer chat-tok"}).status_code == 200
