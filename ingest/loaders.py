@@ -1,9 +1,11 @@
-"""One function per file format, each returning a `Document` with the original text."""
+"""Reading files: bounded reads, text decoding, zip checks and the registry of loaders (one
+function per file format, each returning a `Document` with the original text; the families of
+formats beyond plain text and PDF have their own modules: `word`, `web`, `sheets`)."""
 
 from __future__ import annotations
 
-import copy
 import errno
+import importlib
 import hashlib
 import io
 import os
@@ -258,39 +260,14 @@ def load_pdf(path: Path, data: bytes) -> Document:
                     content_hash=content_hash(data))
 
 
-def load_docx(path: Path, data: bytes) -> Document:
-    import docx
-    from docx.table import Table
-
-    check_zip(data)
-    try:
-        document = docx.Document(io.BytesIO(data))
-        lines: list[str] = []
-        # Body order, so a table stays between the paragraphs that introduce and follow it.
-        for block in document.iter_inner_content():
-            if isinstance(block, Table):
-                lines.extend(_table_rows(block))
-            else:
-                lines.append(block.text)
-        title = _meta_title(document.core_properties.title)
-    except Exception as e:  # python-docx raises zip, XML and key errors for broken files
-        raise LoadError(f"corrupt or unreadable .docx (not a Word 2007+ file?) "
-                        f"({type(e).__name__}: {e})") from e
-    text = "\n".join(line.rstrip() for line in lines).strip("\n")
-    if not text.strip():
-        raise LoadError("the document has no text")
-    return Document(doc=path.name, title=title or guess_title(text, path.stem), text=text,
-                    content_hash=content_hash(data))
-
-
-def check_zip(data: bytes, limits: LoadLimits = LIMITS) -> None:
+def check_zip(data: bytes, limits: LoadLimits = LIMITS, kind: str = ".docx") -> None:
     """Refuse an archive whose declared sizes are too large or too compressed, then stream every
     part through a bounded reader (zipfile stops at the declared size and checks the CRC), so
     a zip bomb is refused having inflated at most `max_zip_uncompressed` bytes, 1 MiB at a time."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError) as e:
-        raise LoadError(f"corrupt or unreadable .docx (not a zip archive: {e})") from e
+        raise LoadError(f"corrupt or unreadable {kind} (not a zip archive: {e})") from e
     with archive:
         members = archive.infolist()
         if len(members) > limits.max_zip_members:
@@ -317,109 +294,16 @@ def check_zip(data: bytes, limits: LoadLimits = LIMITS) -> None:
             raise
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
                 NotImplementedError, RuntimeError) as e:
-            raise LoadError(f"corrupt .docx archive ({type(e).__name__}: {e})") from e
+            raise LoadError(f"corrupt {kind} archive ({type(e).__name__}: {e})") from e
 
 
-def _table_rows(table) -> list[str]:
-    """One line per row, cells joined with " | "; a merged cell is repeated by python-docx,
-    so consecutive repeats of the same cell are kept once."""
-    rows = []
-    for row in table.rows:
-        cells, seen = [], None
-        for cell in row.cells:
-            if cell._tc is seen:
-                continue
-            seen = cell._tc
-            cells.append(" ".join(cell.text.split()))
-        if any(cells):
-            rows.append(" | ".join(cells))
-    return rows
-
-
-# Page furniture that is never document content.
-_HTML_DROP = ("script", "style", "noscript", "template", "nav", "iframe")
-# Page-level headers/footers/sidebars; inside <article>/<main> a <header> often holds the title.
-_HTML_DROP_OUTSIDE_MAIN = ("header", "footer", "aside")
-_HTML_BLOCKS = {"p", "div", "li", "tr", "br", "h1", "h2", "h3", "h4", "h5", "h6", "table",
-                "section", "article", "main", "blockquote", "pre", "dd", "dt", "ul", "ol"}
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-
-
-def decode_html(data: bytes) -> str:
-    """Honour a BOM or the page's <meta charset>, else guess like plain text."""
-    if not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
-        if (m := _META_CHARSET.search(data[:4096])):
-            label = m.group(1).decode("ascii").lower()
-            # gb2312/gbk pages routinely use characters only GB18030 (their superset) names.
-            label = "gb18030" if label in {"gb2312", "gbk", "x-gbk", "gb_2312-80"} else label
-            try:
-                return data.decode(label)
-            except (LookupError, UnicodeDecodeError):
-                pass  # a wrong or unknown label: fall back to guessing
-    return decode_bytes(data)
-
-
-def load_html(path: Path, data: bytes) -> Document:
-    import lxml.html
-    import trafilatura
-    from lxml.etree import ParserError
-
-    html = decode_html(data)
-    if not html.strip():
-        raise LoadError("the file is empty")
-    try:
-        tree = lxml.html.document_fromstring(html)
-    except (ParserError, ValueError) as e:
-        raise LoadError(f"unreadable HTML ({e})") from e
-    _strip_furniture(tree)
-    _flatten_tables(tree)
-    # trafilatura's own boilerplate detection misfires on short pages (it then keeps nav
-    # text), so furniture is removed above first and trafilatura only picks the main block.
-    text = trafilatura.extract(copy.deepcopy(tree), include_tables=True, favor_recall=True,
-                               include_comments=False, include_images=False, deduplicate=False)
-    if not text or not text.strip():
-        text = _body_text(tree)
-    text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
-    if not text:
-        raise LoadError("the HTML page has no text content")
-    meta = trafilatura.extract_metadata(html)
-    title = _meta_title(meta.title if meta else None)
-    return Document(doc=path.name, title=title or guess_title(text, path.stem), text=text,
-                    content_hash=content_hash(data))
-
-
-def _strip_furniture(tree) -> None:
-    for el in list(tree.iter(*_HTML_DROP)):
-        el.drop_tree()
-    for el in list(tree.iter(*_HTML_DROP_OUTSIDE_MAIN)):
-        if not any(a.tag in ("article", "main") for a in el.iterancestors()):
-            el.drop_tree()
-
-
-def _flatten_tables(tree) -> None:
-    """Each table row becomes one paragraph "cell | cell", as for .docx; innermost tables first."""
-    import lxml.html
-
-    for table in reversed(list(tree.iter("table"))):
-        block = lxml.html.Element("div")
-        for tr in table.iter("tr"):
-            cells = [" ".join("".join(td.itertext()).split()) for td in tr if td.tag in ("td", "th")]
-            if any(cells):
-                p = lxml.html.Element("p")
-                p.text = " | ".join(cells)
-                block.append(p)
-        block.tail = table.tail
-        table.getparent().replace(table, block)
-
-
-def _body_text(tree) -> str:
-    """Fallback: all text of <body>, a line break after each block element."""
-    body = tree.find("body")
-    root = copy.deepcopy(body if body is not None else tree)
-    for el in root.iter():
-        if isinstance(el.tag, str) and el.tag in _HTML_BLOCKS:
-            el.tail = "\n" + (el.tail or "")
-    return root.text_content()
+def _elsewhere(module: str, function: str) -> Callable[[Path, bytes], Document]:
+    """A loader kept in its own module (one per family of formats), imported when first used:
+    those modules import this one, and their libraries load only for files that need them."""
+    def load_with(path: Path, data: bytes) -> Document:
+        return getattr(importlib.import_module(module), function)(path, data)
+    load_with.__name__ = function
+    return load_with
 
 
 LOADERS: dict[str, Callable[[Path, bytes], Document]] = {
@@ -427,10 +311,14 @@ LOADERS: dict[str, Callable[[Path, bytes], Document]] = {
     ".md": load_text,
     ".markdown": load_text,
     ".pdf": load_pdf,
-    ".docx": load_docx,
-    ".html": load_html,
-    ".htm": load_html,
+    ".docx": _elsewhere("ingest.word", "load_docx"),
+    ".html": _elsewhere("ingest.web", "load_html"),
+    ".htm": _elsewhere("ingest.web", "load_html"),
+    ".xlsx": _elsewhere("ingest.sheets", "load_xlsx"),
+    ".xls": _elsewhere("ingest.sheets", "load_xls"),
+    ".et": _elsewhere("ingest.sheets", "load_et"),
 }
+
 
 def supported(path: Path) -> bool:
     return path.suffix.lower() in LOADERS
