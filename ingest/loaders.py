@@ -1,6 +1,6 @@
 """Reading files: bounded reads, text decoding, zip checks and the registry of loaders (one
 function per file format, each returning a `Document` with the original text; the families of
-formats beyond plain text and PDF have their own modules: `word`, `web`, `sheets`)."""
+formats beyond plain text and PDF have their own modules: `word`, `worddoc`, `web`, `sheets`)."""
 
 from __future__ import annotations
 
@@ -314,6 +314,8 @@ LOADERS: dict[str, Callable[[Path, bytes], Document]] = {
     ".docx": _elsewhere("ingest.word", "load_docx"),
     ".html": _elsewhere("ingest.web", "load_html"),
     ".htm": _elsewhere("ingest.web", "load_html"),
+    ".doc": _elsewhere("ingest.worddoc", "load_doc"),
+    ".wps": _elsewhere("ingest.worddoc", "load_doc"),
     ".xlsx": _elsewhere("ingest.sheets", "load_xlsx"),
     ".xls": _elsewhere("ingest.sheets", "load_xls"),
     ".et": _elsewhere("ingest.sheets", "load_et"),

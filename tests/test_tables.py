@@ -4,7 +4,6 @@ piece carries the header. Files are built here with the libraries that write eac
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import pytest
