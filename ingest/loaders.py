@@ -1,6 +1,6 @@
 """Reading files: bounded reads, text decoding, zip checks and the registry of loaders (one
 function per file format, each returning a `Document` with the original text; the families of
-formats beyond plain text and PDF have their own modules: `word`, `worddoc`, `web`, `sheets`)."""
+formats beyond plain text and PDF have their own modules: `word`, `worddoc`, `web`, `sheets`, `ofd`)."""
 
 from __future__ import annotations
 
@@ -316,6 +316,7 @@ LOADERS: dict[str, Callable[[Path, bytes], Document]] = {
     ".htm": _elsewhere("ingest.web", "load_html"),
     ".doc": _elsewhere("ingest.worddoc", "load_doc"),
     ".wps": _elsewhere("ingest.worddoc", "load_doc"),
+    ".ofd": _elsewhere("ingest.ofd", "load_ofd"),
     ".xlsx": _elsewhere("ingest.sheets", "load_xlsx"),
     ".xls": _elsewhere("ingest.sheets", "load_xls"),
     ".et": _elsewhere("ingest.sheets", "load_et"),
