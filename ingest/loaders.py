@@ -1,6 +1,6 @@
 """Reading files: bounded reads, text decoding, zip checks and the registry of loaders (one
 function per file format, each returning a `Document` with the original text; the families of
-formats beyond plain text and PDF have their own modules: `word`, `worddoc`, `web`, `sheets`, `ofd`)."""
+formats beyond plain text and PDF have their own modules: `word`, `worddoc`, `web`, `sheets`, `ofd`, `scan` (OCR))."""
 
 from __future__ import annotations
 
@@ -239,25 +239,28 @@ def load_pdf(path: Path, data: bytes) -> Document:
         pages = [unwrap_lines((page.extract_text() or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n"))
                  for page in reader.pages]
         info_title = reader.metadata.title if reader.metadata else None
+        if not pages:
+            raise LoadError("the PDF has no pages")
+        # Pages without a text layer are scans: read by OCR where the extra is installed.
+        from ingest.scan import ocr_pdf_pages
+
+        pages, note, ocr_pages = ocr_pdf_pages(reader, pages, path.name)
     except LoadError:
         raise
     except DependencyError as e:
         raise LoadError(f"encrypted PDF that needs the 'cryptography' package to open ({e})") from e
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as e:
         raise LoadError(f"corrupt or unreadable PDF ({type(e).__name__}: {e})") from e
-    if not pages:
-        raise LoadError("the PDF has no pages")
-    if not any(p.strip() for p in pages):
-        raise LoadError("scanned PDF without a text layer: it needs OCR before it can be indexed")
     # Offsets of each page in the joined text, so chunks can cite a page number.
     page_starts, offset = [], 0
     for p in pages:
         page_starts.append(offset)
         offset += len(p) + 2
     text = "\n\n".join(pages)
+    meta = {"pages": len(pages), "page_starts": page_starts, **({"load_note": note} if note else {}),
+            **({"ocr_pages": ocr_pages} if ocr_pages else {})}
     return Document(doc=path.name, title=_meta_title(info_title) or guess_title(text, path.stem),
-                    text=text, meta={"pages": len(pages), "page_starts": page_starts},
-                    content_hash=content_hash(data))
+                    text=text, meta=meta, content_hash=content_hash(data))
 
 
 def check_zip(data: bytes, limits: LoadLimits = LIMITS, kind: str = ".docx") -> None:
@@ -317,6 +320,8 @@ LOADERS: dict[str, Callable[[Path, bytes], Document]] = {
     ".doc": _elsewhere("ingest.worddoc", "load_doc"),
     ".wps": _elsewhere("ingest.worddoc", "load_doc"),
     ".ofd": _elsewhere("ingest.ofd", "load_ofd"),
+    **{suffix: _elsewhere("ingest.scan", "load_image")
+       for suffix in (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")},
     ".xlsx": _elsewhere("ingest.sheets", "load_xlsx"),
     ".xls": _elsewhere("ingest.sheets", "load_xls"),
     ".et": _elsewhere("ingest.sheets", "load_et"),

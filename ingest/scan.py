@@ -1,0 +1,451 @@
+"""Scanned pages and images read by OCR, offline on the CPU (the optional `[ocr]` extra).
+
+The engine is RapidOCR (`rapidocr-onnxruntime` 1.4.4 on PyPI): its wheel ships PP-OCRv4's
+Chinese/English detection and recognition models and the orientation classifier as ONNX files,
+run by onnxruntime; nothing is downloaded at run time. It reads Simplified and Traditional
+Chinese and English.
+
+Pages are read one by one in a worker process, so every page is bounded: pixels (a larger page
+is scaled down first), seconds (a page past its time is stopped and reported, the others are
+read), and pages per file. The recognised lines are put in reading order here, not in the
+order the detector found them: a page with two columns is read column by column (a line
+spanning both, such as a title, stays where it stands), vertical text (seals, stamps, margin
+notes) goes after the body instead of interleaving with its lines, and boxes on one line are
+joined left to right. Each page's text gets the same line-wrap repair as a PDF's."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.loaders import LoadError, content_hash, guess_title, unwrap_lines
+from policyqa.records import Document
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
+HOW_TO_ENABLE = ("OCR is not installed: install the OCR extra with "
+                 "`.venv/bin/pip install -e \".[ocr]\"` (bash scripts/setup.sh installs it)")
+
+
+@dataclass(frozen=True)
+class OcrLimits:
+    """Measured on this repository's rendered test pages on 2 shared cores: an A4 page at 150 dpi
+    (1240 x 1754, 2.2 MP) takes 4-9 s, most of it recognition."""
+
+    max_pages: int = 200  # pages read by OCR per file
+    max_pixels: int = 4_000_000  # a page image above this (A4 at 200 dpi is 3.9 MP) is scaled down
+    max_image_pixels: int = 150_000_000  # an image declaring more is refused before decoding
+    page_seconds: float = 120.0  # a page still being read after this is stopped and skipped
+    start_seconds: float = 120.0  # for the worker to load the models
+    low_confidence: float = 0.8  # recognition score below which a line's characters are "unsure"
+    threads: int = 2
+
+
+OCR_LIMITS = OcrLimits()
+
+
+def ocr_available() -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("rapidocr_onnxruntime") is not None
+    except (ImportError, ValueError):  # a broken or blocked installation
+        return False
+
+
+@dataclass(frozen=True)
+class Box:
+    text: str
+    score: float
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def w(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def h(self) -> float:
+        return self.y1 - self.y0
+
+
+# ----------------------------------------------------------------------------- reading order
+
+def _vertical(b: Box) -> bool:
+    return b.h > 1.5 * b.w and len(b.text) >= 2
+
+
+def _rows(boxes: list[Box]) -> list[list[Box]]:
+    """Boxes on one line (vertical centres within half a line height) left to right."""
+    rows: list[list[Box]] = []
+    for b in sorted(boxes, key=lambda b: (b.y0 + b.y1) / 2):
+        centre = (b.y0 + b.y1) / 2
+        if rows:
+            last = rows[-1]
+            lc = sum((x.y0 + x.y1) / 2 for x in last) / len(last)
+            if abs(centre - lc) < 0.5 * max(b.h, max(x.h for x in last)):
+                last.append(b)
+                continue
+        rows.append([b])
+    return [sorted(r, key=lambda b: b.x0) for r in rows]
+
+
+def _gutter(boxes: list[Box], width: float) -> float | None:
+    """The x of a blank vertical strip in the middle of the page between two columns of text:
+    no narrow box crosses it and at least three lines stand on each side."""
+    narrow = [b for b in boxes if b.w < 0.55 * width]
+    if len(narrow) < 6:
+        return None
+    step = max(width / 200, 1.0)
+    best = None
+    x = 0.3 * width
+    while x <= 0.7 * width:
+        if not any(b.x0 < x < b.x1 for b in narrow):
+            left = sum(1 for b in narrow if b.x1 <= x)
+            right = sum(1 for b in narrow if b.x0 >= x)
+            if left >= 3 and right >= 3:
+                score = min(left, right)
+                if best is None or score > best[0]:
+                    best = (score, x)
+        x += step
+    return best[1] if best else None
+
+
+def reading_order(boxes: list[Box], width: float) -> list[list[Box]]:
+    """Lines of a page in reading order (see the module's docstring)."""
+    vertical = [b for b in boxes if _vertical(b)]
+    flat = [b for b in boxes if not _vertical(b)]
+    gutter = _gutter(flat, width)
+    lines: list[list[Box]] = []
+    if gutter is None:
+        lines = _rows(flat)
+    else:
+        # Lines crossing the gutter (titles, full-width paragraphs) split the page into bands;
+        # in each band the left column is read before the right one.
+        band: list[Box] = []
+        for b in sorted(flat, key=lambda b: b.y0):
+            if b.x0 < gutter < b.x1:
+                lines.extend(_band(band, gutter))
+                band = []
+                lines.append([b])
+            else:
+                band.append(b)
+        lines.extend(_band(band, gutter))
+    return lines + [[b] for b in sorted(vertical, key=lambda b: (b.x0, b.y0))]
+
+
+def page_text(boxes: list[Box], width: float) -> str:
+    """The page's text: body lines in reading order with visual wraps rejoined, then the
+    vertical text, each on its own line (never joined to the body's last line)."""
+    lines = reading_order(boxes, width)
+    body = [ln for ln in lines if not (len(ln) == 1 and _vertical(ln[0]))]
+    side = [ln for ln in lines if len(ln) == 1 and _vertical(ln[0])]
+    return "\n".join([unwrap_lines("\n".join(line_text(ln) for ln in body))] + [line_text(ln) for ln in side]).strip("\n")
+
+
+def _band(band: list[Box], gutter: float) -> list[list[Box]]:
+    return _rows([b for b in band if b.x1 <= gutter]) + _rows([b for b in band if b.x0 >= gutter])
+
+
+def line_text(line: list[Box]) -> str:
+    parts = [line[0].text]
+    for prev, b in zip(line, line[1:]):
+        char = max(b.h, 1.0)
+        parts.append((" " if b.x0 - prev.x1 > 0.8 * char else "") + b.text)
+    return "".join(parts).strip()
+
+
+# ----------------------------------------------------------------------------- the engine
+
+def _serve(requests, conn, threads: int) -> None:
+    """Worker process: load the models once, then read page images until told to stop."""
+    try:
+        from rapidocr_onnxruntime import RapidOCR
+
+        engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
+    except Exception as e:  # noqa: BLE001 — reported to the parent
+        conn.send(("error", f"the OCR engine could not start ({type(e).__name__}: {e})"))
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            image = requests.recv()
+        except EOFError:
+            return
+        if image is None:
+            return
+        try:
+            result, _ = engine(image)
+            boxes = []
+            for points, text, score in result or []:
+                xs = [p[0] for p in points]
+                ys = [p[1] for p in points]
+                boxes.append((str(text), float(score), min(xs), min(ys), max(xs), max(ys)))
+            conn.send(("ok", boxes))
+        except Exception as e:  # noqa: BLE001 — one bad page is reported, the worker goes on
+            conn.send(("error", f"{type(e).__name__}: {e}"))
+
+
+class PageError(Exception):
+    """One page could not be read; the others go on."""
+
+
+class Engine:
+    """A worker process holding the models (`python -m ingest.scan`, spoken to over two pipes);
+    a page past its time stops the worker, and a new one starts for the next page."""
+
+    def __init__(self, limits: OcrLimits = OCR_LIMITS) -> None:
+        if not ocr_available():
+            raise LoadError(HOW_TO_ENABLE)
+        self.limits = limits
+        self.proc = None
+        self.send_conn = self.recv_conn = None
+
+    def _start(self) -> None:
+        import subprocess
+        import sys
+        from multiprocessing.connection import Connection
+
+        to_child, from_parent = os.pipe()
+        to_parent, from_child = os.pipe()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "ingest.scan", str(to_child), str(from_child), str(self.limits.threads)],
+            pass_fds=(to_child, from_child), stdin=subprocess.DEVNULL)
+        os.close(to_child)
+        os.close(from_child)
+        self.send_conn = Connection(from_parent, readable=False)
+        self.recv_conn = Connection(to_parent, writable=False)
+        if not self.recv_conn.poll(self.limits.start_seconds):
+            self.close()
+            raise LoadError(f"the OCR engine did not start within {self.limits.start_seconds:.0f} s")
+        try:
+            status, message = self.recv_conn.recv()
+        except EOFError:
+            status, message = "error", "the OCR engine stopped while starting"
+        if status != "ready":
+            self.close()
+            raise LoadError(message)
+
+    def read(self, image) -> list[Box]:
+        if self.proc is None or self.proc.poll() is not None:
+            self._start()
+        try:
+            self.send_conn.send(image)
+            ready = self.recv_conn.poll(self.limits.page_seconds)
+        except (BrokenPipeError, EOFError, OSError) as e:
+            self.close()
+            raise PageError(f"the OCR worker stopped ({e})") from e
+        if not ready:
+            self.close()
+            raise PageError(f"OCR took longer than {self.limits.page_seconds:g} s")
+        try:
+            status, payload = self.recv_conn.recv()
+        except EOFError as e:
+            self.close()
+            raise PageError("the OCR worker stopped while reading the page") from e
+        if status != "ok":
+            raise PageError(payload)
+        return [Box(*b) for b in payload]
+
+    def close(self) -> None:
+        if self.proc is None:
+            return
+        try:
+            if self.proc.poll() is None:
+                try:
+                    self.send_conn.send(None)
+                    self.proc.wait(2)
+                except Exception:  # noqa: BLE001 — a busy or broken worker is killed below
+                    pass
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait(10)
+        finally:
+            for conn in (self.send_conn, self.recv_conn):
+                if conn is not None:
+                    conn.close()
+            self.proc = None
+            self.send_conn = self.recv_conn = None
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+# ----------------------------------------------------------------------------- pages
+
+def prepare_image(image, limits: OcrLimits = OCR_LIMITS):
+    """RGB array of a page image, upright (EXIF orientation) and within the pixel bound."""
+    import numpy as np
+    from PIL import Image, ImageOps
+
+    image = ImageOps.exif_transpose(image)
+    if image.mode not in ("RGB", "L"):  # transparency over white paper, palettes, CMYK, 16-bit
+        rgba = image.convert("RGBA")
+        image = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
+    image = image.convert("RGB")
+    pixels = image.width * image.height
+    if pixels > limits.max_pixels:
+        scale = (limits.max_pixels / pixels) ** 0.5
+        image = image.resize((max(1, int(image.width * scale)), max(1, int(image.height * scale))))
+    return np.asarray(image)[:, :, ::-1].copy()  # BGR, as OpenCV-based engines expect
+
+
+@dataclass
+class OcrResult:
+    pages: list[str]  # text per page ("" for a page that could not be read)
+    notes: list[str]  # per-page problems, in words
+    seconds: float = 0.0
+    read: int = 0  # pages read by OCR
+    chars: int = 0
+    unsure: int = 0  # characters in lines below the confidence bound
+
+    def note(self, limits: OcrLimits = OCR_LIMITS) -> str:
+        parts = []
+        if self.read:
+            share = 100 * self.unsure / max(self.chars, 1)
+            parts.append(f"OCR read {self.read} page(s), {self.seconds / self.read:.1f} s/page, "
+                         f"{share:.1f}% of the characters below confidence {limits.low_confidence:.2f}")
+        return "; ".join(parts + self.notes)
+
+
+def ocr_images(images, name: str, limits: OcrLimits = OCR_LIMITS, progress: bool = True) -> OcrResult:
+    """Read page images (PIL images or None for a page with no image) one by one."""
+    from tqdm import tqdm
+
+    out = OcrResult(pages=[], notes=[])
+    images = list(images)
+    with Engine(limits) as engine:
+        for number, image in tqdm(list(enumerate(images, 1)), desc=f"OCR {name[:40]}", unit="page",
+                                  disable=not progress or len(images) < 2, leave=False):
+            if image is None:
+                out.pages.append("")
+                continue
+            if out.read >= limits.max_pages:
+                out.pages.append("")
+                if not any("pages per file" in n for n in out.notes):
+                    out.notes.append(f"pages after {limits.max_pages} not read (limit of OCR pages per file)")
+                continue
+            started = time.monotonic()
+            try:
+                array = prepare_image(image, limits)
+                boxes = engine.read(array)
+            except (PageError, OSError, ValueError) as e:
+                out.pages.append("")
+                out.notes.append(f"page {number} not read: {e}")
+                continue
+            out.seconds += time.monotonic() - started
+            out.read += 1
+            out.pages.append(page_text(boxes, array.shape[1]))
+            for b in boxes:
+                out.chars += len(b.text)
+                if b.score < limits.low_confidence:
+                    out.unsure += len(b.text)
+    return out
+
+
+def open_image(data: bytes, limits: OcrLimits = OCR_LIMITS):
+    """The frames of an image file (a multi-page TIFF has several), decoded within bounds."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        image = Image.open(io.BytesIO(data))
+        if image.width * image.height > limits.max_image_pixels:
+            raise LoadError(f"image too large ({image.width} x {image.height} pixels; limit "
+                            f"{limits.max_image_pixels // 1_000_000} MP)")
+        frames = []
+        for i in range(min(getattr(image, "n_frames", 1), limits.max_pages)):
+            image.seek(i)
+            frame = image.copy()
+            frame.load()
+            frames.append(frame)
+        return frames
+    except LoadError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError,
+            Image.DecompressionBombError) as e:
+        raise LoadError(f"unreadable image ({type(e).__name__}: {e})") from e
+
+
+def load_image(path: Path, data: bytes) -> Document:
+    """A scan or photo of a page (multi-page TIFF: pages), read by OCR."""
+    if not data:
+        raise LoadError("the file is empty")
+    if not ocr_available():
+        raise LoadError(f"image of a document: {HOW_TO_ENABLE}")
+    frames = open_image(data)
+    result = ocr_images(frames, path.name)
+    return _document(path, data, result, None)
+
+
+def ocr_pdf_pages(reader, pages: list[str], name: str) -> tuple[list[str], str, int]:
+    """Fill the pages of a PDF that have no text layer from their scanned image: (pages, note,
+    pages read by OCR). Pages with a text layer keep it."""
+    empty = [i for i, p in enumerate(pages) if not p.strip()]
+    if not empty:
+        return pages, "", 0
+    if not ocr_available():
+        if len(empty) == len(pages):
+            raise LoadError(f"scanned PDF without a text layer: it needs OCR. {HOW_TO_ENABLE}")
+        return pages, f"{len(empty)} scanned page(s) without a text layer not read: {HOW_TO_ENABLE}", 0
+    images, notes = [], []
+    for i in empty:
+        try:
+            images.append(page_image(reader.pages[i]))
+        except Exception as e:  # noqa: BLE001 — pypdf and Pillow raise many kinds for a bad image
+            images.append(None)
+            notes.append(f"page {i + 1}: its image cannot be decoded ({type(e).__name__}: {e})")
+            continue
+        if images[-1] is None:
+            notes.append(f"page {i + 1} has neither a text layer nor an image")
+    result = ocr_images(images, name)
+    out = list(pages)
+    for i, text in zip(empty, result.pages):
+        out[i] = text
+    result.notes = notes + [n.replace("page ", "scanned page ", 1) for n in result.notes]
+    if not any(p.strip() for p in out):
+        raise LoadError(f"scanned PDF without a text layer: OCR found no text ({'; '.join(result.notes) or 'blank pages'})")
+    return out, result.note(), result.read
+
+
+def page_image(page):
+    """The page's largest embedded image (a scanner writes one image per page), or None."""
+    best, best_px = None, 0
+    for item in page.images:
+        image = item.image
+        if image is not None and image.width * image.height > best_px:
+            if image.width * image.height > OCR_LIMITS.max_image_pixels:
+                raise LoadError(f"image too large ({image.width} x {image.height} pixels)")
+            best, best_px = image, image.width * image.height
+    return best
+
+
+def _document(path: Path, data: bytes, result: OcrResult, title: str | None) -> Document:
+    if not any(p.strip() for p in result.pages):
+        why = "; ".join(result.notes) or "OCR found no text"
+        raise LoadError(f"no text recognised ({why})")
+    page_starts, offset = [], 0
+    for p in result.pages:
+        page_starts.append(offset)
+        offset += len(p) + 2
+    text = "\n\n".join(result.pages)
+    meta = {"pages": len(result.pages), "page_starts": page_starts, "ocr_pages": result.read}
+    note = result.note()
+    if note:
+        meta["load_note"] = note
+    return Document(doc=path.name, title=title or guess_title(text, path.stem), text=text,
+                    meta=meta, content_hash=content_hash(data))
+
+
+if __name__ == "__main__":  # the OCR worker: python -m ingest.scan READ_FD WRITE_FD THREADS
+    import sys
+    from multiprocessing.connection import Connection
+
+    _serve(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False),
+           int(sys.argv[3]))
