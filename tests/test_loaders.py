@@ -250,6 +250,6 @@ def test_binary_junk_raises(tmp_path, kind):
 
 
 def test_unsupported_suffix_raises(tmp_path):
-    (tmp_path / "x.doc").write_bytes(b"old word")
+    (tmp_path / "x.pages").write_bytes(b"an Apple Pages file")
     with pytest.raises(LoadError, match="unsupported file type"):
-        load(tmp_path / "x.doc")
+        load(tmp_path / "x.pages")

