@@ -156,9 +156,10 @@ def split(document: Document, cleaned: Cleaned, max_tokens: int = Options.max_to
     # one section and one page: a sentence of another section, or starting on another page,
     # starts a new chunk (heading lines and a title lead into the section that follows them).
     cur_head: str | None = None  # heading path of the chunk's content sentences
+    cur_page: int | None = None  # page of its first content sentence
     for s in sents:
         n = count_tokens(s.text)
-        section_changed = cur_head is not None and (s.heading != cur_head or page(s) != page(cur[0]))
+        section_changed = cur_head is not None and (s.heading != cur_head or page(s) != cur_page)
         if cur and (not fits(cur, s, cur_tokens) or section_changed):
             groups.append(cur)
             keep = cur[-overlap_sentences:] if overlap_sentences and not section_changed else []
@@ -168,10 +169,11 @@ def split(document: Document, cleaned: Cleaned, max_tokens: int = Options.max_to
                     and k.heading == s.heading and page(k) == page(s)]
             cur, cur_tokens = list(keep), sum(count_tokens(k.text) for k in keep)
             cur_head = next((k.heading for k in keep if not _lead_in(k)), None)
+            cur_page = next((page(k) for k in keep if not _lead_in(k)), None)
         cur.append(s)
         cur_tokens += n
         if cur_head is None and not _lead_in(s):
-            cur_head = s.heading
+            cur_head, cur_page = s.heading, page(s)
     if cur:
         groups.append(cur)
 
@@ -186,7 +188,7 @@ def split(document: Document, cleaned: Cleaned, max_tokens: int = Options.max_to
             title=document.title, text=text,
             index_text=index_text(document.title, heading, text),
             start=o_start, end=o_end, position=position, heading=heading,
-            page=_page_at(document, o_start), meta=document.meta,
+            page=_page_at(document, _content_start(group, cleaned, o_start)), meta=document.meta,
             runs=_runs(cleaned, c_start, c_end),
         ))
     return chunks
@@ -203,6 +205,13 @@ def _lead_in(s: Sentence) -> bool:
     if s.heading:
         return re.sub(r"\s+", "", s.heading).endswith(re.sub(r"\s+", "", bare))
     return not bare.rstrip("”’」』）)").endswith(_SENTENCE_END)
+
+
+def _content_start(group: list[Sentence], cleaned: Cleaned, default: int) -> int:
+    """Original offset of the chunk's first sentence of content (a heading line at the foot of
+    one page leads into content on the next: the chunk is cited by the content's page)."""
+    first = next((s for s in group if not _lead_in(s)), None)
+    return cleaned.span(first.start, first.end)[0] if first is not None else default
 
 
 def _chunk_heading(group: list[Sentence]) -> str:

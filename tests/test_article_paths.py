@@ -131,3 +131,27 @@ def test_docx_funding_article_cited_end_to_end(tmp_path):
     assert all(c.heading == "第四条" for c in cited), [(c.heading, c.quote) for c in cited]
     text = a.store.document_text("办法.docx")
     assert all(text[c.start:c.end] == c.quote for c in answer.citations)
+
+
+def test_heading_at_the_foot_of_a_page_leads_into_the_next_page(tmp_path):
+    """A chapter line printed last on page 1 opens the chunk of the article on page 2: that
+    chunk is cited by page 2 and by the article, and holds the chapter line."""
+    pytest.importorskip("reportlab")
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "跨页.pdf"
+    c = canvas.Canvas(str(path))
+    for page in ([TITLE, "第一章 总则"] + LINES[1:4] + ["第二章 经费保障"], LINES[4:]):
+        c.setFont("STSong-Light", 10)
+        for i, line in enumerate(page):
+            c.drawString(40, 780 - 20 * i, line)
+        c.showPage()
+    c.save()
+    _, chunks = prepare(load(path), 200)
+    (funding,) = [c for c in chunks if "8万元" in c.text]
+    assert funding.page == 2
+    assert funding.heading == "第二章 经费保障 › 第四条"
+    assert funding.text.startswith("第二章 经费保障")
