@@ -1,5 +1,5 @@
-"""Word documents: .docx (Word 2007+, python-docx) in body order, tables row by row with
-their header (`ingest.tables`)."""
+"""Word documents: .docx (Word 2007+, python-docx) in body order, automatic paragraph numbers
+as Word draws them (`ingest.numbering`), tables row by row with their header (`ingest.tables`)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 from ingest.loaders import LoadError, _meta_title, check_zip, content_hash, guess_title
+from ingest.numbering import Numbering
 from ingest.tables import Cell, table_lines
 from policyqa.records import Document
 
@@ -18,13 +19,14 @@ def load_docx(path: Path, data: bytes) -> Document:
     check_zip(data)
     try:
         document = docx.Document(io.BytesIO(data))
+        numbering = Numbering(document)  # 「第四条」 drawn by Word's list numbering
         lines: list[str] = []
         # Body order, so a table stays between the paragraphs that introduce and follow it.
         for block in document.iter_inner_content():
             if isinstance(block, Table):
                 lines.extend(table_lines(docx_grid(block)))
             else:
-                lines.append(block.text)
+                lines.append(numbering.label(block) + block.text)
         title = _meta_title(document.core_properties.title)
     except Exception as e:  # python-docx raises zip, XML and key errors for broken files
         raise LoadError(f"corrupt or unreadable .docx (not a Word 2007+ file?) "

@@ -155,3 +155,58 @@ def test_heading_at_the_foot_of_a_page_leads_into_the_next_page(tmp_path):
     assert funding.page == 2
     assert funding.heading == "第二章 经费保障 › 第四条"
     assert funding.text.startswith("第二章 经费保障")
+
+
+def write_numbered_docx(path: Path) -> Path:
+    """Articles numbered by Word (「第%1条」, Chinese counting) with items under them
+    (「（%2）」), as policy templates do: the numbers are not in the paragraphs' text."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    d = docx.Document()
+    numbering = d.part.numbering_part.element
+    numbering.append(parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/>'
+        '<w:suff w:val="space"/><w:lvlText w:val="第%1条"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/>'
+        '<w:suff w:val="nothing"/><w:lvlText w:val="（%2）"/></w:lvl></w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+
+    def numbered(text: str, level: int = 0) -> None:
+        p = d.add_paragraph(text)
+        p._p.get_or_add_pPr().append(parse_xml(
+            f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
+
+    d.add_paragraph(TITLE)
+    for article, body in ARTICLES:
+        numbered(body)
+        if article == "第四条":
+            numbered("街道党建工作经费不低于8万元；", 1)
+            numbered("社区党建经费不低于5万元。", 1)
+    d.save(str(path))
+    return path
+
+
+def test_docx_articles_numbered_by_word_keep_their_numbers_and_paths(tmp_path):
+    document, chunks = prepare(load(write_numbered_docx(tmp_path / "编号.docx")), 200)
+    lines = document.text.splitlines()
+    assert lines[1:5] == [f"{a} {body}" for a, body in ARTICLES[:4]]
+    assert lines[5:7] == ["（一）街道党建工作经费不低于8万元；", "（二）社区党建经费不低于5万元。"]
+    assert lines[7] == f"第五条 {ARTICLES[4][1]}"
+    for article, body in ARTICLES:
+        for chunk in chunk_of(chunks, body):
+            assert chunk.heading == article, (article, chunk.heading)
+    assert {c.heading for c in chunks if "5万元。" in c.text} == {"第四条"}
+
+
+@pytest.mark.parametrize("n, fmt, shown", [
+    (4, "chineseCounting", "四"), (10, "chineseCounting", "十"), (21, "chineseCountingThousand", "二十一"),
+    (3, "ideographTraditional", "丙"), (2, "decimalEnclosedCircleChinese", "②"), (12, "decimal", "12"),
+    (4, "upperRoman", "IV"), (28, "lowerLetter", "bb"), (7, "decimalFullWidth", "７"),
+])
+def test_word_number_formats(n, fmt, shown):
+    from ingest.numbering import format_number
+
+    assert format_number(n, fmt) == shown
