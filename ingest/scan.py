@@ -39,7 +39,7 @@ class OcrLimits:
 
     max_pages: int = 200  # pages read by OCR per file
     max_pixels: int = 4_000_000  # a page image above this (A4 at 200 dpi is 3.9 MP) is scaled down
-    max_image_pixels: int = 150_000_000  # an image declaring more is refused before decoding
+    max_image_pixels: int = 80_000_000  # an image declaring more is refused before decoding (A3 at 600 dpi: 70 MP)
     page_seconds: float = 120.0  # a page still being read after this is stopped and skipped
     start_seconds: float = 120.0  # for the worker to load the models
     low_confidence: float = 0.8  # recognition score below which a line's characters are "unsure"
@@ -225,15 +225,24 @@ class OcrResult:
         return "; ".join(parts + self.notes)
 
 
-def ocr_images(images, name: str, limits: OcrLimits = OCR_LIMITS, progress: bool = True) -> OcrResult:
-    """Read page images (PIL images or None for a page with no image) one by one."""
+def ocr_images(images, name: str, limits: OcrLimits = OCR_LIMITS, progress: bool = True,
+               numbers: list[int] | None = None) -> OcrResult:
+    """Read page images one by one: a sequence of PIL images (None for a page without one),
+    indexed so that each is decoded only when read; `numbers` are the pages' numbers in the
+    file (default 1, 2, …), for the notes."""
     from tqdm import tqdm
 
     out = OcrResult(pages=[], notes=[])
-    images = list(images)
     with Engine(limits) as engine:
-        for number, image in tqdm(list(enumerate(images, 1)), desc=f"OCR {name[:40]}", unit="page",
-                                  disable=not progress or len(images) < 2, leave=False):
+        for index in tqdm(range(len(images)), desc=f"OCR {name[:40]}", unit="page",
+                          disable=not progress or len(images) < 2, leave=False):
+            number = numbers[index] if numbers else index + 1
+            try:
+                image = images[index]
+            except ValueError as e:
+                out.pages.append("")
+                out.notes.append(f"page {number} not read: {e}")
+                continue
             if image is None:
                 out.pages.append("")
                 continue
@@ -269,18 +278,38 @@ def open_image(data: bytes, limits: OcrLimits = OCR_LIMITS):
         if image.width * image.height > limits.max_image_pixels:
             raise LoadError(f"image too large ({image.width} x {image.height} pixels; limit "
                             f"{limits.max_image_pixels // 1_000_000} MP)")
-        frames = []
-        for i in range(min(getattr(image, "n_frames", 1), limits.max_pages)):
-            image.seek(i)
-            frame = image.copy()
-            frame.load()
-            frames.append(frame)
-        return frames
+        count = min(getattr(image, "n_frames", 1), limits.max_pages)
     except LoadError:
         raise
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError,
             Image.DecompressionBombError) as e:
         raise LoadError(f"unreadable image ({type(e).__name__}: {e})") from e
+    return _Frames(image, count, limits)
+
+
+class _Frames:
+    """The frames of an image, each decoded only when its turn comes (one in memory at a time)."""
+
+    def __init__(self, image, count: int, limits: OcrLimits) -> None:
+        self.image, self.count, self.limits = image, count, limits
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, i: int):
+        from PIL import Image
+
+        if not 0 <= i < self.count:
+            raise IndexError(i)
+        self.image.seek(i)
+        if self.image.width * self.image.height > self.limits.max_image_pixels:
+            raise ValueError(f"frame too large ({self.image.width} x {self.image.height} pixels)")
+        try:
+            frame = self.image.copy()
+            frame.load()
+        except (OSError, SyntaxError, EOFError, Image.DecompressionBombError) as e:
+            raise ValueError(f"unreadable image ({type(e).__name__}: {e})") from e
+        return frame
 
 
 def load_image(path: Path, data: bytes) -> Document:
@@ -304,34 +333,55 @@ def ocr_pdf_pages(reader, pages: list[str], name: str) -> tuple[list[str], str, 
         if len(empty) == len(pages):
             raise LoadError(f"scanned PDF without a text layer: it needs OCR. {HOW_TO_ENABLE}")
         return pages, f"{len(empty)} scanned page(s) without a text layer not read: {HOW_TO_ENABLE}", 0
-    images, notes = [], []
-    for i in empty:
-        try:
-            images.append(page_image(reader.pages[i]))
-        except Exception as e:  # noqa: BLE001 — pypdf and Pillow raise many kinds for a bad image
-            images.append(None)
-            notes.append(f"page {i + 1}: its image cannot be decoded ({type(e).__name__}: {e})")
-            continue
-        if images[-1] is None:
-            notes.append(f"page {i + 1} has neither a text layer nor an image")
-    result = ocr_images(images, name)
+    result = ocr_images(_PdfScans(reader, empty), name, numbers=[i + 1 for i in empty])
     out = list(pages)
     for i, text in zip(empty, result.pages):
         out[i] = text
-    result.notes = notes + [n.replace("page ", "scanned page ", 1) for n in result.notes]
     if not any(p.strip() for p in out):
         raise LoadError(f"scanned PDF without a text layer: OCR found no text ({'; '.join(result.notes) or 'blank pages'})")
     return out, result.note(), result.read
 
 
-def page_image(page):
-    """The page's largest embedded image (a scanner writes one image per page), or None."""
+class _PdfScans:
+    """The images of a PDF's pages without a text layer, each decoded when its turn comes."""
+
+    def __init__(self, reader, indexes: list[int]) -> None:
+        self.reader, self.indexes = reader, indexes
+
+    def __len__(self) -> int:
+        return len(self.indexes)
+
+    def __getitem__(self, k: int):
+        try:
+            image = page_image(self.reader.pages[self.indexes[k]])
+        except Exception as e:  # noqa: BLE001 — pypdf and Pillow raise many kinds for a bad image
+            raise ValueError(f"its image cannot be decoded ({type(e).__name__}: {e})") from e
+        if image is None:
+            raise ValueError("it has neither a text layer nor an image")
+        return image
+
+
+def page_image(page, limits: OcrLimits = OCR_LIMITS):
+    """The page's largest embedded image (a scanner writes one image per page), or None. Images
+    are chosen by their declared size and only the chosen one is decoded."""
     best, best_px = None, 0
-    for item in page.images:
+    try:
+        xobjects = page["/Resources"]["/XObject"].get_object()
+        declared = [(name, int(x.get_object().get("/Width", 0)) * int(x.get_object().get("/Height", 0)))
+                    for name, x in xobjects.items() if x.get_object().get("/Subtype") == "/Image"]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        declared = []
+    if declared:
+        name, px = max(declared, key=lambda d: d[1])
+        if px > limits.max_image_pixels:
+            raise LoadError(f"its image is too large ({px // 1_000_000} MP; limit "
+                            f"{limits.max_image_pixels // 1_000_000} MP)")
+        return page.images[name].image
+    for item in page.images:  # images inside forms or inline: decoded to be measured
         image = item.image
         if image is not None and image.width * image.height > best_px:
-            if image.width * image.height > OCR_LIMITS.max_image_pixels:
-                raise LoadError(f"image too large ({image.width} x {image.height} pixels)")
+            if image.width * image.height > limits.max_image_pixels:
+                raise LoadError(f"its image is too large ({image.width} x {image.height} pixels)")
             best, best_px = image, image.width * image.height
     return best
 

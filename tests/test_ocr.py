@@ -257,3 +257,33 @@ def test_scanned_funding_document_answered_with_its_page(tmp_path):
             assert c.doc == name and text[c.start:c.end] == c.quote
             if "8万元" in c.quote:
                 assert c.page == (expected if name == "scan.pdf" else 1)
+
+
+def test_multi_page_tiff_pages_are_cited_by_page(tmp_path):
+    first = render(["第一页：总则部分内容说明。"])
+    second = render(funding_page_lines())
+    path = tmp_path / "scan.tiff"
+    first.save(path, save_all=True, append_images=[second], compression="tiff_deflate")
+    doc = load(path)
+    assert doc.meta["pages"] == 2 and doc.meta["ocr_pages"] == 2
+    _, chunks = prepare(doc, 200)
+    assert {c.page for c in chunks if "8万元" in c.text} == {2}
+
+
+def test_a_page_without_text_or_image_is_reported_and_the_others_read(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(tmp_path / "p.pdf"), pagesize=A4)
+    c.rect(100, 100, 300, 400, fill=1)  # page 1: a drawing, no text layer, no image
+    c.showPage()
+    buf = io.BytesIO()
+    render(funding_page_lines()).save(buf, "PNG")
+    buf.seek(0)
+    c.drawImage(ImageReader(buf), 0, 0, *A4)
+    c.showPage()
+    c.save()
+    doc = load(tmp_path / "p.pdf")
+    assert "8万元" in doc.text[doc.meta["page_starts"][1]:]
+    assert "page 1 not read: it has neither a text layer nor an image" in doc.meta["load_note"]
