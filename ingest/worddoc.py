@@ -5,7 +5,8 @@ The main text is read through the piece table (the CLX in the table stream), in 
 order, as Word stores it: paragraphs end with CR, table cells with 0x07, a row with one more
 0x07 paragraph whose properties say it ends a row (sprmPFTtp); field codes (between 0x13 and
 0x14) are dropped and their results kept. Tables become one line per row naming its columns
-(`ingest.tables`). Automatic list numbers are not part of the stored text and are not read."""
+(`ingest.tables`). Automatic list numbers (「第四条」 drawn by Word, not stored in the text) are
+counted from the list tables and put before their paragraphs, as for .docx."""
 
 from __future__ import annotations
 
@@ -111,7 +112,8 @@ def _fib(word: bytes, kind: str) -> dict:
         return _u32(word, rg_fclcb + 8 * i), _u32(word, rg_fclcb + 8 * i + 4)
 
     return {"which_table": bool(flags & 0x0200), "ccp_text": _u32(word, rg_lw + 4 * 3),
-            "clx": fclcb(33), "bte_papx": fclcb(13)}
+            "clx": fclcb(33), "bte_papx": fclcb(13),
+            "lst": fclcb(73) if cb_fclcb > 74 else (0, 0), "lfo": fclcb(74) if cb_fclcb > 74 else (0, 0)}
 
 
 def _pieces(table: bytes, fc_clx: int, lcb_clx: int, kind: str) -> list[tuple[int, int, int, bool]]:
@@ -147,14 +149,17 @@ class _RowEnds:
         self.pages = [_u32(plc, 4 * (n + 1) + 4 * i) & 0x3FFFFF for i in range(n)]
         self._cache: dict[int, tuple[list[int], list]] = {}
 
-    def __call__(self, fc: int) -> tuple[bool, list | None]:
-        """(ends a row, [(left, right, horizontal merge, vertical merge)] of its cells or None)."""
+    NONE = (False, None, 0, 0)
+
+    def __call__(self, fc: int) -> tuple[bool, list | None, int, int]:
+        """(ends a row, [(left, right, horizontal merge, vertical merge)] of its cells or None,
+        list (ilfo, 0 for none), list level) of the paragraph whose mark is at `fc`."""
         i = bisect.bisect_right(self.fcs, fc) - 1
         if not 0 <= i < len(self.pages):
-            return False, None
+            return self.NONE
         rgfc, props = self._page(self.pages[i])
         j = bisect.bisect_right(rgfc, fc) - 1
-        return props[j] if 0 <= j < len(props) else (False, None)
+        return props[j] if 0 <= j < len(props) else self.NONE
 
     def _page(self, pn: int) -> tuple[list[int], list]:
         if pn not in self._cache:
@@ -164,19 +169,19 @@ class _RowEnds:
             props = []
             for k in range(crun):
                 b_offset = page[4 * (crun + 1) + 13 * k]
-                props.append(self._papx(page, 2 * b_offset) if b_offset else (False, None))
+                props.append(self._papx(page, 2 * b_offset) if b_offset else self.NONE)
             self._cache[pn] = (rgfc, props)
         return self._cache[pn]
 
     @staticmethod
-    def _papx(page: bytes, o: int) -> tuple[bool, list | None]:
+    def _papx(page: bytes, o: int) -> tuple[bool, list | None, int, int]:
         cb = page[o]
         if cb == 0:
             size, start = 2 * page[o + 1], o + 2
         else:
             size, start = 2 * cb - 1, o + 1
         grpprl = page[start + 2:start + size]  # after the style index
-        ttp, cells = False, None
+        ttp, cells, ilfo, ilvl = False, None, 0, 0
         pos = 0
         while pos + 2 <= len(grpprl):
             sprm = _u16(grpprl, pos)
@@ -184,6 +189,10 @@ class _RowEnds:
             spra = sprm >> 13
             if sprm in _SPRM_TTP and pos < len(grpprl) and grpprl[pos] == 1:
                 ttp = True
+            elif sprm == 0x460B and pos + 2 <= len(grpprl):  # sprmPIlfo: the paragraph's list
+                ilfo = _u16(grpprl, pos)
+            elif sprm == 0x260A and pos < len(grpprl):  # sprmPIlvl: its level in the list
+                ilvl = grpprl[pos]
             if spra == 6:
                 if sprm == 0xD608:  # sprmTDefTable: two-byte size, then the cells' layout
                     if pos + 2 > len(grpprl):
@@ -194,7 +203,76 @@ class _RowEnds:
                     pos += 1 + (grpprl[pos] if pos < len(grpprl) else 0)
             else:
                 pos += _SPRM_SIZE[spra]
-        return ttp, cells
+        return ttp, cells, ilfo, ilvl
+
+
+# Number formats (LVLF.nfc) → the names ingest.numbering formats (its OOXML equivalents).
+_NFC = {0: "decimal", 1: "upperRoman", 2: "lowerRoman", 3: "upperLetter", 4: "lowerLetter",
+        14: "decimalFullWidth", 18: "decimalEnclosedCircle", 22: "decimalZero", 23: "bullet",
+        28: "decimalEnclosedCircleChinese", 30: "ideographTraditional", 31: "ideographZodiac",
+        255: "none", **{n: "chineseCounting" for n in (10, 11, 16, 17, 33, 35, 37, 38, 39)}}
+
+
+class _Lists:
+    """Automatic paragraph numbers (「第四条」, 「（一）」): the list definitions (PlfLst, each
+    followed in the table stream by its levels' LVL records) and the list instances (PlfLfo)
+    paragraphs point at. Numbers are counted per list in document order."""
+
+    def __init__(self, table: bytes, lst: tuple[int, int], lfo: tuple[int, int]) -> None:
+        self.levels: dict[int, list[tuple[int, str, str, str]]] = {}  # lsid → (start, fmt, text, follow)
+        self.lsids: list[int] = []  # by ilfo - 1
+        self.counters: dict[int, list[int | None]] = {}
+        try:
+            self._read(table, *lst, *lfo)
+        except (struct.error, IndexError, UnicodeError):
+            self.levels, self.lsids = {}, []  # numbers are an extra: a damaged list table loses them only
+
+    def _read(self, table: bytes, fc_lst: int, lcb_lst: int, fc_lfo: int, lcb_lfo: int) -> None:
+        if lcb_lst < 2 or lcb_lfo < 4:
+            return
+        count = struct.unpack_from("<h", table, fc_lst)[0]
+        heads = [(struct.unpack_from("<i", table, fc_lst + 2 + 28 * k)[0], table[fc_lst + 2 + 28 * k + 26] & 1)
+                 for k in range(max(0, count))]
+        o = fc_lst + lcb_lst  # the LVLs follow the PlfLst
+        for lsid, simple in heads:
+            levels = []
+            for _ in range(1 if simple else 9):
+                start = struct.unpack_from("<i", table, o)[0]
+                nfc, follow = table[o + 4], table[o + 15]
+                o += 28 + table[o + 25] + table[o + 24]  # LVLF, then its paragraph and run properties
+                cch = _u16(table, o)
+                text = table[o + 2:o + 2 + 2 * cch].decode("utf-16-le")
+                o += 2 + 2 * cch
+                levels.append((start, _NFC.get(nfc, "decimal"), text, {0: " ", 1: " "}.get(follow, "")))
+            self.levels[lsid] = levels
+        lfo_count = struct.unpack_from("<i", table, fc_lfo)[0]
+        self.lsids = [struct.unpack_from("<i", table, fc_lfo + 4 + 16 * k)[0] for k in range(max(0, lfo_count))]
+
+    def label(self, ilfo: int, ilvl: int) -> str:
+        from ingest.numbering import format_number
+
+        if not 1 <= ilfo <= len(self.lsids) or self.lsids[ilfo - 1] not in self.levels:
+            return ""
+        lsid = self.lsids[ilfo - 1]
+        levels = self.levels[lsid]
+        if not 0 <= ilvl < len(levels):
+            return ""
+        counters = self.counters.setdefault(lsid, [None] * 9)
+        counters[ilvl] = levels[ilvl][0] if counters[ilvl] is None else counters[ilvl] + 1
+        for deeper in range(ilvl + 1, 9):
+            counters[deeper] = None
+        start, fmt, text, follow = levels[ilvl]
+        if fmt in ("bullet", "none") or not text:
+            return ""
+        shown = []
+        for ch in text:  # characters 0-8 stand for the number of that level
+            k = ord(ch)
+            if k < 9 and k < len(levels):
+                n = counters[k] if counters[k] is not None else levels[k][0]
+                shown.append(format_number(n, levels[k][1]))
+            else:
+                shown.append(ch)
+        return "".join(shown) + follow
 
 
 def _tdef(op: bytes) -> list | None:
@@ -240,6 +318,7 @@ def _main_text(word: bytes, table: bytes, fib: dict, kind: str) -> str:
     if ccp > MAX_CHARS:
         raise LoadError(f"the {kind} declares {ccp:,} characters of text (limit {MAX_CHARS:,})")
     row_end = _RowEnds(word, table, *fib["bte_papx"])
+    lists = _Lists(table, fib["lst"], fib["lfo"])
     chars: list[tuple[str, int]] = []  # (character, its stream offset)
     for cp0, cp1, fc, compressed in _pieces(table, *fib["clx"], kind):
         if cp0 >= ccp:
@@ -253,10 +332,10 @@ def _main_text(word: bytes, table: bytes, fib: dict, kind: str) -> str:
             raw = word[fc:fc + 2 * count]
             text = raw.decode("utf-16-le", errors="replace")
             chars.extend((ch, fc + 2 * k) for k, ch in enumerate(text))
-    return _assemble(chars, row_end)
+    return _assemble(chars, row_end, lists)
 
 
-def _assemble(chars: list[tuple[str, int]], row_end) -> str:
+def _assemble(chars: list[tuple[str, int]], row_end, lists: _Lists | None = None) -> str:
     """Paragraphs as lines, fields as their results, tables as rows naming their columns."""
     lines: list[str] = []
     rows: list[tuple[list[Cell], list | None]] = []  # the table being read: cells, layout
@@ -279,7 +358,7 @@ def _assemble(chars: list[tuple[str, int]], row_end) -> str:
         if any(fields):
             continue  # a field's instructions (HYPERLINK "…", PAGE), not its result
         if o == 0x07:
-            ends, layout = row_end(fc)
+            ends, layout, _, _ = row_end(fc)
             if ends:
                 rows.append((row, layout))
                 row = []
@@ -296,7 +375,8 @@ def _assemble(chars: list[tuple[str, int]], row_end) -> str:
             if rows:
                 lines.extend(table_lines(_grid(rows)))
                 rows = []
-            lines.append(para)
+            _, _, ilfo, ilvl = row_end(fc)
+            lines.append((lists.label(ilfo, ilvl) if lists and ilfo else "") + para)
             continue
         if o in _NEWLINE:
             buf.append("\n" if not row else " ")

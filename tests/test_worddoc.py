@@ -126,3 +126,13 @@ def test_a_bad_doc_never_aborts_an_ingest(tmp_path, word97):
     assert {c.doc for c in answer.citations} == {"funding.doc"}
     text = a.store.document_text("funding.doc")
     assert all(text[c.start:c.end] == c.quote for c in answer.citations)
+
+
+def test_doc_articles_numbered_by_word_keep_their_numbers_and_paths(word97):
+    document, chunks = prepare(load(word97 / "numbered.doc"), 200)
+    lines = document.text.splitlines()
+    assert lines[1].startswith("第一条 为了加强社区党组织建设")
+    assert lines[4].startswith("第四条 社区党组织工作经费")
+    assert lines[5:8] == ["（一）街道党建工作经费不低于8万元；", "（二）社区党建经费不低于5万元。",
+                          "第五条 本办法自印发之日起施行。"]
+    assert {c.heading for c in chunks if "5万元。" in c.text} == {"第四条"}
