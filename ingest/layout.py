@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ingest.loaders import unwrap_lines
+from ingest.pdf import unwrap_lines
 
 
 @dataclass(frozen=True)

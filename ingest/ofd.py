@@ -15,7 +15,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.loaders import LoadError, _meta_title, check_zip, content_hash, guess_title, unwrap_lines
+from ingest.loaders import LoadError, _meta_title, check_zip, content_hash, guess_title
+from ingest.pdf import unwrap_lines
 from policyqa.records import Document
 
 MAX_PAGES = 2000
