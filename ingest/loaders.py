@@ -12,6 +12,7 @@ import os
 import re
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -206,7 +207,7 @@ def check_zip(data: bytes, limits: LoadLimits = LIMITS, kind: str = ".docx") -> 
     a zip bomb is refused having inflated at most `max_zip_uncompressed` bytes, 1 MiB at a time."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError) as e:
+    except (zipfile.BadZipFile, ValueError, NotImplementedError, EOFError, OSError) as e:
         raise LoadError(f"corrupt or unreadable {kind} (not a zip archive: {e})") from e
     with archive:
         members = archive.infolist()
@@ -233,7 +234,7 @@ def check_zip(data: bytes, limits: LoadLimits = LIMITS, kind: str = ".docx") -> 
         except LoadError:
             raise
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
-                NotImplementedError, RuntimeError) as e:
+                NotImplementedError, RuntimeError, zlib.error) as e:
             raise LoadError(f"corrupt {kind} archive ({type(e).__name__}: {e})") from e
 
 
@@ -317,7 +318,12 @@ def load_bytes(name: str, data: bytes) -> Document:
     if len(data) > LIMITS.max_file_bytes:
         raise LoadError(f"file is too large ({len(data) // 1_048_576} MiB; limit "
                         f"{LIMITS.max_file_bytes // 1_048_576} MiB)")
-    doc = loader(Path(name), data)
+    try:
+        doc = loader(Path(name), data)
+    except (LoadError, OSError, UnicodeError, ValueError):
+        raise
+    except Exception as e:  # noqa: BLE001 — a reader library failing on a damaged file fails that file only
+        raise LoadError(f"unreadable {Path(name).suffix.lower()} file ({type(e).__name__}: {e})") from e
     check_breaks(doc.text)
     if doc.doc != name:
         doc = Document(doc=name, title=doc.title, text=doc.text, meta=doc.meta,

@@ -27,8 +27,12 @@ class Cell:
     key: object  # identity of the source cell: a merged cell has one key over its span
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def clean_cell(text: object) -> str:
-    return " ".join(str(text or "").split())
+    """A cell's text on one line, without control characters (a damaged file's bytes)."""
+    return " ".join(_CONTROL.sub("", str(text or "")).split())
 
 
 def _width_cells(row: list[Cell]) -> list[Cell]:

@@ -64,7 +64,10 @@ def read_word_binary(data: bytes, kind: str = ".doc") -> tuple[str, str | None]:
         raise LoadError(f"corrupt {kind} (unreadable OLE2 container: {e})") from e
     with ole:
         if not ole.exists("WordDocument"):
-            streams = ", ".join("/".join(s) for s in ole.listdir()[:6])
+            try:
+                streams = ", ".join("/".join(s) for s in ole.listdir()[:6])
+            except Exception:  # noqa: BLE001 — a damaged directory: the names are only a hint
+                streams = "unreadable"
             raise LoadError(f"this {kind} holds no Word document (streams: {streams}); if it is a WPS "
                             "file of an older format, save it as .docx in WPS")
         try:
@@ -83,7 +86,8 @@ def read_word_binary(data: bytes, kind: str = ".doc") -> tuple[str, str | None]:
             text = _main_text(word, table, fib, kind)
         except LoadError:
             raise
-        except (struct.error, IndexError, ValueError, OSError, UnicodeError) as e:
+        except (struct.error, IndexError, KeyError, TypeError, ValueError, OSError, UnicodeError,
+                RuntimeError) as e:  # RuntimeError: olefile recursing through a looping directory
             raise LoadError(f"corrupt {kind} ({type(e).__name__}: {e})") from e
     return text, title
 
