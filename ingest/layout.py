@@ -100,7 +100,8 @@ def page_text(boxes: list[Box], width: float) -> str:
     lines = reading_order(boxes, width)
     body = [ln for ln in lines if not (len(ln) == 1 and _vertical(ln[0]))]
     side = [ln for ln in lines if len(ln) == 1 and _vertical(ln[0])]
-    return "\n".join([unwrap_lines("\n".join(line_text(ln) for ln in body))] + [line_text(ln) for ln in side]).strip("\n")
+    text = [unwrap_lines("\n".join(line_text(ln) for ln in body))] + [line_text(ln) for ln in side]
+    return "\n".join(text).strip("\n")
 
 
 def _band(band: list[Box], gutter: float) -> list[list[Box]]:

@@ -1,6 +1,7 @@
 """Reading files: bounded reads, text decoding, zip checks and the registry of loaders (one
-function per file format, each returning a `Document` with the original text; the families of
-formats beyond plain text and PDF have their own modules: `pdf`, `word`, `worddoc`, `web`, `sheets`, `ofd`, `scan` (OCR))."""
+function per file format, each returning a `Document` with the original text). Plain text is
+loaded here; each other family of formats has its own module: `pdf`, `word` (.docx),
+`worddoc` (.doc/.wps), `web` (.html), `sheets` (.xlsx/.xls/.et), `ofd`, `scan` (OCR of images)."""
 
 from __future__ import annotations
 
