@@ -1,15 +1,19 @@
-"""One function per file format, each returning a `Document` with the original text."""
+"""Reading files: bounded reads, text decoding, zip checks and the registry of loaders (one
+function per file format, each returning a `Document` with the original text). Plain text is
+loaded here; each other family of formats has its own module: `pdf`, `word` (.docx),
+`worddoc` (.doc/.wps), `web` (.html), `sheets` (.xlsx/.xls/.et), `ofd`, `scan` (OCR of images)."""
 
 from __future__ import annotations
 
-import copy
 import errno
+import importlib
 import hashlib
 import io
 import os
 import re
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -207,125 +211,14 @@ def _meta_title(value: object) -> str | None:
     return title
 
 
-_LINE_END = tuple("。！？!?；;：:”」』")
-_HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.．、]|第[一二三四五六七八九十]+[章节条])")
-
-
-def unwrap_lines(text: str) -> str:
-    """Rejoin the visual line wraps of a PDF page: a full-width line that ends mid-sentence
-    continues on the next one (unless that one starts a heading); a short line such as a title
-    stays its own line. Chinese joins without a space."""
-    lines = text.split("\n")
-    full = 0.8 * max((len(line.strip()) for line in lines), default=0)
-    out: list[str] = []
-    wrapped = False  # whether the last line taken was a full-width one
-    for line in lines:
-        stripped = line.strip()
-        joins = (out and out[-1] and stripped and wrapped and not out[-1].endswith(_LINE_END)
-                 and not _HEADING_START.match(stripped))
-        wrapped = len(stripped) >= full
-        if joins:
-            glue = " " if out[-1][-1].isascii() and stripped[0].isascii() else ""
-            out[-1] = out[-1] + glue + stripped
-        else:
-            out.append(stripped)
-    return "\n".join(out)
-
-
-def load_pdf(path: Path, data: bytes) -> Document:
-    from pypdf import PdfReader
-    from pypdf.errors import DependencyError, PdfReadError
-
-    if not data:
-        raise LoadError("the file is empty")
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            # Many PDFs are "encrypted" only against editing and open with an empty password.
-            raise LoadError("password-protected PDF: it cannot be read without the password")
-        total = len(reader.pages)
-        pages, cut = _pdf_pages(reader, total)
-        info_title = reader.metadata.title if reader.metadata else None
-    except LoadError:
-        raise
-    except DependencyError as e:
-        raise LoadError(f"encrypted PDF that needs the 'cryptography' package to open ({e})") from e
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as e:
-        raise LoadError(f"corrupt or unreadable PDF ({type(e).__name__}: {e})") from e
-    if not pages:
-        raise LoadError("the PDF has no pages")
-    if not any(p.strip() for p in pages):
-        raise LoadError("scanned PDF without a text layer: it needs OCR before it can be indexed")
-    # Offsets of each page in the joined text, so chunks can cite a page number.
-    page_starts, offset = [], 0
-    for p in pages:
-        page_starts.append(offset)
-        offset += len(p) + 2
-    text = "\n\n".join(pages)
-    meta = {"pages": len(pages), "page_starts": page_starts}
-    if cut:
-        meta["load_note"] = cut
-    return Document(doc=path.name, title=_meta_title(info_title) or guess_title(text, path.stem),
-                    text=text, meta=meta, content_hash=content_hash(data))
-
-
-def _pdf_pages(reader, total: int) -> tuple[list[str], str]:
-    """The text of the PDF's pages, as far as `LIMITS.max_pdf_pages` and `max_pdf_seconds`
-    allow, and a note naming what was cut ("" when nothing was)."""
-    import time
-
-    pages: list[str] = []
-    started = time.monotonic()
-    why = ""
-    for i, page in enumerate(reader.pages):
-        if i >= LIMITS.max_pdf_pages:
-            why = f"limit {LIMITS.max_pdf_pages} pages per PDF"
-            break
-        if i and time.monotonic() - started > LIMITS.max_pdf_seconds:
-            why = f"text extraction past {LIMITS.max_pdf_seconds:.0f} s"
-            break
-        text = page.extract_text() or ""
-        pages.append(unwrap_lines(text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")))
-    if not why:
-        return pages, ""
-    n = len(pages)
-    return pages, (f"只索引了第 1–{n} 页（共 {total} 页）。Indexed pages 1–{n} of {total}; "
-                   f"pages {n + 1}–{total} were cut ({why}).")
-
-
-def load_docx(path: Path, data: bytes) -> Document:
-    import docx
-    from docx.table import Table
-
-    check_zip(data)
-    try:
-        document = docx.Document(io.BytesIO(data))
-        lines: list[str] = []
-        # Body order, so a table stays between the paragraphs that introduce and follow it.
-        for block in document.iter_inner_content():
-            if isinstance(block, Table):
-                lines.extend(_table_rows(block))
-            else:
-                lines.append(block.text)
-        title = _meta_title(document.core_properties.title)
-    except Exception as e:  # python-docx raises zip, XML and key errors for broken files
-        raise LoadError(f"corrupt or unreadable .docx (not a Word 2007+ file?) "
-                        f"({type(e).__name__}: {e})") from e
-    text = "\n".join(line.rstrip() for line in lines).strip("\n")
-    if not text.strip():
-        raise LoadError("the document has no text")
-    return Document(doc=path.name, title=title or guess_title(text, path.stem), text=text,
-                    content_hash=content_hash(data))
-
-
-def check_zip(data: bytes, limits: LoadLimits = LIMITS) -> None:
+def check_zip(data: bytes, limits: LoadLimits = LIMITS, kind: str = ".docx") -> None:
     """Refuse an archive whose declared sizes are too large or too compressed, then stream every
     part through a bounded reader (zipfile stops at the declared size and checks the CRC), so
     a zip bomb is refused having inflated at most `max_zip_uncompressed` bytes, 1 MiB at a time."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError) as e:
-        raise LoadError(f"corrupt or unreadable .docx (not a zip archive: {e})") from e
+    except (zipfile.BadZipFile, ValueError, NotImplementedError, EOFError, OSError) as e:
+        raise LoadError(f"corrupt or unreadable {kind} (not a zip archive: {e})") from e
     with archive:
         members = archive.infolist()
         if len(members) > limits.max_zip_members:
@@ -351,121 +244,37 @@ def check_zip(data: bytes, limits: LoadLimits = LIMITS) -> None:
         except LoadError:
             raise
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
-                NotImplementedError, RuntimeError) as e:
-            raise LoadError(f"corrupt .docx archive ({type(e).__name__}: {e})") from e
+                NotImplementedError, RuntimeError, zlib.error) as e:
+            raise LoadError(f"corrupt {kind} archive ({type(e).__name__}: {e})") from e
 
 
-def _table_rows(table) -> list[str]:
-    """One line per row, cells joined with " | "; a merged cell is repeated by python-docx,
-    so consecutive repeats of the same cell are kept once."""
-    rows = []
-    for row in table.rows:
-        cells, seen = [], None
-        for cell in row.cells:
-            if cell._tc is seen:
-                continue
-            seen = cell._tc
-            cells.append(" ".join(cell.text.split()))
-        if any(cells):
-            rows.append(" | ".join(cells))
-    return rows
-
-
-# Page furniture that is never document content.
-_HTML_DROP = ("script", "style", "noscript", "template", "nav", "iframe")
-# Page-level headers/footers/sidebars; inside <article>/<main> a <header> often holds the title.
-_HTML_DROP_OUTSIDE_MAIN = ("header", "footer", "aside")
-_HTML_BLOCKS = {"p", "div", "li", "tr", "br", "h1", "h2", "h3", "h4", "h5", "h6", "table",
-                "section", "article", "main", "blockquote", "pre", "dd", "dt", "ul", "ol"}
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-
-
-def decode_html(data: bytes) -> str:
-    """Honour a BOM or the page's <meta charset>, else guess like plain text."""
-    if not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
-        if (m := _META_CHARSET.search(data[:4096])):
-            label = m.group(1).decode("ascii").lower()
-            # gb2312/gbk pages routinely use characters only GB18030 (their superset) names.
-            label = "gb18030" if label in {"gb2312", "gbk", "x-gbk", "gb_2312-80"} else label
-            try:
-                return data.decode(label)
-            except (LookupError, UnicodeDecodeError):
-                pass  # a wrong or unknown label: fall back to guessing
-    return decode_bytes(data)
-
-
-def load_html(path: Path, data: bytes) -> Document:
-    import lxml.html
-    import trafilatura
-    from lxml.etree import ParserError
-
-    html = decode_html(data)
-    if not html.strip():
-        raise LoadError("the file is empty")
-    try:
-        tree = lxml.html.document_fromstring(html)
-    except (ParserError, ValueError) as e:
-        raise LoadError(f"unreadable HTML ({e})") from e
-    _strip_furniture(tree)
-    _flatten_tables(tree)
-    # trafilatura's own boilerplate detection misfires on short pages (it then keeps nav
-    # text), so furniture is removed above first and trafilatura only picks the main block.
-    text = trafilatura.extract(copy.deepcopy(tree), include_tables=True, favor_recall=True,
-                               include_comments=False, include_images=False, deduplicate=False)
-    if not text or not text.strip():
-        text = _body_text(tree)
-    text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
-    if not text:
-        raise LoadError("the HTML page has no text content")
-    meta = trafilatura.extract_metadata(html)
-    title = _meta_title(meta.title if meta else None)
-    return Document(doc=path.name, title=title or guess_title(text, path.stem), text=text,
-                    content_hash=content_hash(data))
-
-
-def _strip_furniture(tree) -> None:
-    for el in list(tree.iter(*_HTML_DROP)):
-        el.drop_tree()
-    for el in list(tree.iter(*_HTML_DROP_OUTSIDE_MAIN)):
-        if not any(a.tag in ("article", "main") for a in el.iterancestors()):
-            el.drop_tree()
-
-
-def _flatten_tables(tree) -> None:
-    """Each table row becomes one paragraph "cell | cell", as for .docx; innermost tables first."""
-    import lxml.html
-
-    for table in reversed(list(tree.iter("table"))):
-        block = lxml.html.Element("div")
-        for tr in table.iter("tr"):
-            cells = [" ".join("".join(td.itertext()).split()) for td in tr if td.tag in ("td", "th")]
-            if any(cells):
-                p = lxml.html.Element("p")
-                p.text = " | ".join(cells)
-                block.append(p)
-        block.tail = table.tail
-        table.getparent().replace(table, block)
-
-
-def _body_text(tree) -> str:
-    """Fallback: all text of <body>, a line break after each block element."""
-    body = tree.find("body")
-    root = copy.deepcopy(body if body is not None else tree)
-    for el in root.iter():
-        if isinstance(el.tag, str) and el.tag in _HTML_BLOCKS:
-            el.tail = "\n" + (el.tail or "")
-    return root.text_content()
+def _elsewhere(module: str, function: str) -> Callable[[Path, bytes], Document]:
+    """A loader kept in its own module (one per family of formats), imported when first used:
+    those modules import this one, and their libraries load only for files that need them."""
+    def load_with(path: Path, data: bytes) -> Document:
+        return getattr(importlib.import_module(module), function)(path, data)
+    load_with.__name__ = function
+    return load_with
 
 
 LOADERS: dict[str, Callable[[Path, bytes], Document]] = {
     ".txt": load_text,
     ".md": load_text,
     ".markdown": load_text,
-    ".pdf": load_pdf,
-    ".docx": load_docx,
-    ".html": load_html,
-    ".htm": load_html,
+    ".pdf": _elsewhere("ingest.pdf", "load_pdf"),
+    ".docx": _elsewhere("ingest.word", "load_docx"),
+    ".html": _elsewhere("ingest.web", "load_html"),
+    ".htm": _elsewhere("ingest.web", "load_html"),
+    ".doc": _elsewhere("ingest.worddoc", "load_doc"),
+    ".wps": _elsewhere("ingest.worddoc", "load_doc"),
+    ".ofd": _elsewhere("ingest.ofd", "load_ofd"),
+    **{suffix: _elsewhere("ingest.scan", "load_image")
+       for suffix in (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")},
+    ".xlsx": _elsewhere("ingest.sheets", "load_xlsx"),
+    ".xls": _elsewhere("ingest.sheets", "load_xls"),
+    ".et": _elsewhere("ingest.sheets", "load_et"),
 }
+
 
 def supported(path: Path) -> bool:
     return path.suffix.lower() in LOADERS
@@ -519,7 +328,12 @@ def load_bytes(name: str, data: bytes) -> Document:
     if len(data) > LIMITS.max_file_bytes:
         raise LoadError(f"file is too large ({len(data) // 1_048_576} MiB; limit "
                         f"{LIMITS.max_file_bytes // 1_048_576} MiB)")
-    doc = _bounded(loader(Path(name), data))
+    try:
+        doc = _bounded(loader(Path(name), data))
+    except (LoadError, OSError, UnicodeError, ValueError):
+        raise
+    except Exception as e:  # noqa: BLE001 — a reader library failing on a damaged file fails that file only
+        raise LoadError(f"unreadable {Path(name).suffix.lower()} file ({type(e).__name__}: {e})") from e
     check_breaks(doc.text)
     if doc.doc != name:
         doc = Document(doc=name, title=doc.title, text=doc.text, meta=doc.meta,

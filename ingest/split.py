@@ -149,18 +149,31 @@ def split(document: Document, cleaned: Cleaned, max_tokens: int = Options.max_to
     def fits(group: list[Sentence], s: Sentence, tokens: int) -> bool:
         return tokens + count_tokens(s.text) <= max_tokens and s.end - group[0].start <= max_chars
 
+    def page(s: Sentence) -> int | None:
+        return _page_at(document, cleaned.span(s.start, s.end)[0])
+
+    # A citation carries its chunk's heading path and page, so a chunk holds the sentences of
+    # one section and one page: a sentence of another section, or starting on another page,
+    # starts a new chunk (heading lines and a title lead into the section that follows them).
+    cur_head: str | None = None  # heading path of the chunk's content sentences
+    cur_page: int | None = None  # page of its first content sentence
     for s in sents:
         n = count_tokens(s.text)
-        section_changed = cur and s.heading != cur[-1].heading and cur_tokens > max_tokens // 3
+        section_changed = cur_head is not None and (s.heading != cur_head or page(s) != cur_page)
         if cur and (not fits(cur, s, cur_tokens) or section_changed):
             groups.append(cur)
             keep = cur[-overlap_sentences:] if overlap_sentences and not section_changed else []
             # Only whole sentences are repeated: a piece of a cut sentence continues in the next
             # chunk where the last one stopped, so the answer stage can complete it from there.
-            keep = [k for k in keep if k.whole and fits([k], s, count_tokens(k.text))]
+            keep = [k for k in keep if k.whole and fits([k], s, count_tokens(k.text))
+                    and k.heading == s.heading and page(k) == page(s)]
             cur, cur_tokens = list(keep), sum(count_tokens(k.text) for k in keep)
+            cur_head = next((k.heading for k in keep if not _lead_in(k)), None)
+            cur_page = next((page(k) for k in keep if not _lead_in(k)), None)
         cur.append(s)
         cur_tokens += n
+        if cur_head is None and not _lead_in(s):
+            cur_head, cur_page = s.heading, page(s)
     if cur:
         groups.append(cur)
 
@@ -175,18 +188,37 @@ def split(document: Document, cleaned: Cleaned, max_tokens: int = Options.max_to
             title=document.title, text=text,
             index_text=index_text(document.title, heading, text),
             start=o_start, end=o_end, position=position, heading=heading,
-            page=_page_at(document, o_start), meta=document.meta,
+            page=_page_at(document, _content_start(group, cleaned, o_start)), meta=document.meta,
             runs=_runs(cleaned, c_start, c_end),
         ))
     return chunks
+
+
+_SENTENCE_END = tuple("。！？!?；;")
+
+
+def _lead_in(s: Sentence) -> bool:
+    """A line that leads into the content after it: a heading line (its text ends its own path,
+    「第四章 法律责任」, 「第四条」 on its own line) or an unpunctuated line before any heading
+    (the title)."""
+    bare = s.text.lstrip("#").strip()
+    if s.heading:
+        return re.sub(r"\s+", "", s.heading).endswith(re.sub(r"\s+", "", bare))
+    return not bare.rstrip("”’」』）)").endswith(_SENTENCE_END)
+
+
+def _content_start(group: list[Sentence], cleaned: Cleaned, default: int) -> int:
+    """Original offset of the chunk's first sentence of content (a heading line at the foot of
+    one page leads into content on the next: the chunk is cited by the content's page)."""
+    first = next((s for s in group if not _lead_in(s)), None)
+    return cleaned.span(first.start, first.end)[0] if first is not None else default
 
 
 def _chunk_heading(group: list[Sentence]) -> str:
     """The path of the chunk's first sentence of content: a chunk that opens with a title or a
     chapter line is cited by the article that follows it."""
     for s in group:
-        bare = s.text.lstrip("#").strip()
-        if s.heading and not s.heading.endswith(bare):
+        if not _lead_in(s):
             return s.heading
     return next((s.heading for s in group if s.heading), "")
 

@@ -61,11 +61,11 @@ def test_docx_keeps_heading_paragraphs_and_table_in_body_order(tmp_path):
     assert doc.doc == "通知.docx"
     assert len(doc.content_hash) == 64
     assert "一、补贴对象" in lines
-    assert "项目 | 标准" in lines
-    assert f"就业补贴 | {SENTENCE}" in lines
+    # The table's row names its columns (tests/test_tables.py).
+    assert f"项目：就业补贴，标准：{SENTENCE}" in lines
     # The table sits between the paragraphs around it, not appended at the end.
-    order = [lines.index(x) for x in ("一、补贴对象", "各区人民政府，市政府各部门：", "项目 | 标准",
-                                      f"就业补贴 | {SENTENCE}", "本通知自印发之日起施行。")]
+    order = [lines.index(x) for x in ("一、补贴对象", "各区人民政府，市政府各部门：",
+                                      f"项目：就业补贴，标准：{SENTENCE}", "本通知自印发之日起施行。")]
     assert order == sorted(order)
 
 
@@ -190,7 +190,8 @@ def test_html_keeps_main_content_only(tmp_path, charset):
     doc = load(path)
     assert SENTENCE in doc.text
     assert "本通知自印发之日起施行。" in doc.text
-    assert "项目 | 标准" in doc.text.splitlines()
+    # The table's row names its columns (tests/test_tables.py).
+    assert "项目：就业补贴，标准：三千元" in doc.text.splitlines()
     for furniture in ("脚本菜单文字", "统计代码", "政策文件导航", "门户网站", "版权所有", "color"):
         assert furniture not in doc.text
     assert TITLE in doc.title
@@ -249,6 +250,6 @@ def test_binary_junk_raises(tmp_path, kind):
 
 
 def test_unsupported_suffix_raises(tmp_path):
-    (tmp_path / "x.doc").write_bytes(b"old word")
+    (tmp_path / "x.pages").write_bytes(b"an Apple Pages file")
     with pytest.raises(LoadError, match="unsupported file type"):
-        load(tmp_path / "x.doc")
+        load(tmp_path / "x.pages")

@@ -126,7 +126,8 @@ def test_one_broken_file_does_not_stop_the_others(tmp_path):
     assert status["good.txt"].status == "indexed"
     assert status["empty.txt"].status == "failed" and "empty" in status["empty.txt"].reason
     assert status["junk.txt"].status == "failed"
-    assert status["image.png"].status == "skipped"
+    # An image is read by OCR now (tests/test_ocr.py); a broken one fails alone.
+    assert status["image.png"].status == "failed" and "image" in status["image.png"].reason
     assert a.store.count_chunks() == 1
 
 
