@@ -39,7 +39,6 @@ SHARED = ROOT.parent / "shared"
 GOLD = SHARED / "gold" / "dev.jsonl"
 LAWS = SHARED / "scale" / "laws.tar.xz"
 
-NO_SENTENCES = False
 TARGETS_100K = {"retrieval_p95_ms": 100, "answer_p95_ms": 300, "peak_rss_mb": 2048,
                 "startup_s": 10, "hit5": 0.90}
 
@@ -96,7 +95,7 @@ def build_corpus(work: Path, chunks: int | None) -> Path:
 
 
 # ----------------------------------------------------------------------------- the two sides
-def run_policyqa(corpus: Path, store: Path, cache: Path, repeat: int, sentences: bool = True) -> dict:
+def run_policyqa(corpus: Path, store: Path, cache: Path, repeat: int) -> dict:
     """Ingest, start-up, and one pass over the dev questions (hit@5; peak RSS includes serving)."""
     from policyqa.assistant import Assistant
     from policyqa.config import load_settings
@@ -109,7 +108,7 @@ def run_policyqa(corpus: Path, store: Path, cache: Path, repeat: int, sentences:
     from ingest.pipeline import BatchOptions, ingest_paths
 
     report = ingest_paths(assistant.store, [corpus], max_tokens=settings.chunk_tokens, progress=False,
-                          options=BatchOptions(embed_sentences=sentences))
+                          options=BatchOptions())
     ingest_s = time.perf_counter() - t0
     hits, misses = cached.hits, cached.misses
     docs = report.count("indexed", "updated")
@@ -198,17 +197,10 @@ def run_latency(work: Path, cache: Path, repeat: int) -> dict:
             baseline.append(base(g)[0])
             by_question[g["id"]]["ours"].append(r)
             by_question[g["id"]]["naive"].append(baseline[-1])
-    # The answer stage embedding its sentences at question time (before they were cached at
-    # ingest): the raw embedder, no cache.
-    cached = store.embeddings
-    store.embeddings = cached.inner
-    uncached = [ask(g)[0][1] for g in gold]
-    store.embeddings = cached
     return {
         "per_question": per_question(assistant, gold, by_question),
         "retrieval_p50_ms": pct(retrieval, 0.5), "retrieval_p95_ms": pct(retrieval, 0.95),
         "answer_p50_ms": pct(answer, 0.5), "answer_p95_ms": pct(answer, 0.95),
-        "answer_p95_no_sentence_cache_ms": pct(uncached, 0.95),
         "baseline_retrieval_p50_ms": pct(baseline, 0.5), "baseline_retrieval_p95_ms": pct(baseline, 0.95),
     }
 
@@ -346,7 +338,7 @@ def side(role: str, corpus: Path, work: Path, cache: Path, repeat: int) -> dict:
     """Run one side in a child process of its own (its own peak RSS, no shared warm state)."""
     out = work / f"{role}.json"
     cmd = [sys.executable, __file__, "--role", role, "--corpus", str(corpus), "--work", str(work),
-           "--cache", str(cache), "--repeat", str(repeat)] + (["--no-sentence-vectors"] if NO_SENTENCES else []) \
+           "--cache", str(cache), "--repeat", str(repeat)] \
         + (["--baseline-minutes", str(BASELINE_MINUTES)] if BASELINE_MINUTES and role == "baseline" else [])
     subprocess.run(cmd, check=True)
     return json.loads(out.read_text(encoding="utf-8"))
@@ -373,8 +365,6 @@ def report(p: dict, b: dict, lat: dict) -> dict:
         ("retrieval p95 ms", p["retrieval_p95_ms"], b["retrieval_p95_ms"], "{:.1f}"),
         ("answer p50 ms", p["answer_p50_ms"], b["retrieval_p50_ms"], "{:.1f}"),
         ("answer p95 ms", p["answer_p95_ms"], b["retrieval_p95_ms"], "{:.1f}"),
-        ("answer p95 ms, sentences embedded per question", p["answer_p95_no_sentence_cache_ms"],
-         b["retrieval_p95_ms"], "{:.1f}"),
         ("dev hit@5", p["hit5"], b["hit5"], "{:.3f}"),
         ("store MB", p["store_mb"], b["store_mb"], "{:.1f}"),
     ]
@@ -404,7 +394,6 @@ def report(p: dict, b: dict, lat: dict) -> dict:
         "retrieval_p95_ms": round(p["retrieval_p95_ms"], 1),
         "answer_p50_ms": round(p["answer_p50_ms"], 1),
         "answer_p95_ms": round(p["answer_p95_ms"], 1),
-        "answer_p95_no_sentence_cache_ms": round(p["answer_p95_no_sentence_cache_ms"], 1),
         "baseline_retrieval_p50_ms": round(b["retrieval_p50_ms"], 1),
         "baseline_retrieval_p95_ms": round(b["retrieval_p95_ms"], 1),
         "retrieval_p95_ratio": round(p["retrieval_p95_ms"] / b["retrieval_p95_ms"], 2),
@@ -441,9 +430,6 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path("/tmp/policyqa-compare"))
     ap.add_argument("--cache", type=Path, help="embedding cache (default WORK/embed_cache.sqlite3)")
     ap.add_argument("--repeat", type=int, help="timed passes over the dev questions")
-    ap.add_argument("--no-sentence-vectors", action="store_true",
-                    help="ingest without pre-embedding chunk sentences (a faster scale run: warm "
-                         "latencies are unaffected, the warm-up pass caches what the answers use)")
     ap.add_argument("--baseline-minutes", type=float,
                     help="stop the baseline's ingest after this many minutes and measure the rest "
                          "on what it has (a scale run whose baseline embeddings are not cached yet); "
@@ -463,12 +449,10 @@ def main() -> None:
         result = run_latency(args.work, cache, repeat)
         (args.work / "latency.json").write_text(json.dumps(result), encoding="utf-8")
         return
-    global NO_SENTENCES, BASELINE_MINUTES
-    NO_SENTENCES = args.no_sentence_vectors
+    global BASELINE_MINUTES
     BASELINE_MINUTES = args.baseline_minutes
     if args.role == "policyqa":
-        result = run_policyqa(args.corpus, args.work / "store-policyqa", cache, repeat,
-                              sentences=not NO_SENTENCES)
+        result = run_policyqa(args.corpus, args.work / "store-policyqa", cache, repeat)
         (args.work / "policyqa.json").write_text(json.dumps(result), encoding="utf-8")
         return
     if args.role:
@@ -492,7 +476,6 @@ def main() -> None:
     lat = side("latency", corpus, args.work, cache, repeat)
     summary = report(p, b, lat)
     print_slowest(lat["per_question"])
-    summary["sentence_vectors_at_ingest"] = not NO_SENTENCES
     for key in ("embed_cache_hits", "embed_cache_misses"):
         summary[key], summary[f"baseline_{key}"] = p[key], b[key]
     print(f"# finished {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, load average "

@@ -4,9 +4,9 @@ A file whose content hash is already indexed under its name, prepared under the 
 (`rules_fingerprint`), is skipped; a changed file, or one prepared by older rules, replaces its
 old chunks; one broken file is reported and never stops the others. Documents are prepared
 one by one but embedded and written in batches across files (`BatchOptions`): the model and the
-store pay their per-call overhead once per batch, not once per small file. Each chunk's
-sentences (as `policyqa.zh.sentence_spans` cuts them) are embedded too, into the persistent
-embedding cache, so the answer stage finds them there instead of running the model per question.
+store pay their per-call overhead once per batch, not once per small file. Passage vectors go
+into the persistent embedding cache too, where the answer stage reads them back; sentences are
+embedded only on request (`BatchOptions.embed_sentences`).
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ class BatchOptions:
 
     chunks_per_write: int = 512  # chunks gathered across files before one embed + store write
     docs_per_write: int = 200  # …or this many documents (tiny files)
-    embed_sentences: bool = True  # pre-embed chunk sentences for the answer stage
+    # Pre-embed chunk sentences into the cache: the answer stage no longer reads sentence
+    # vectors (it compares the question with passages), so ingest embeds passages only.
+    embed_sentences: bool = False
 
 
 @lru_cache(maxsize=1)

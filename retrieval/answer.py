@@ -149,7 +149,7 @@ def _rejoined(chosen: list[Scored]) -> list[Scored]:
 
 def gather(query: Query, hits: list[Hit], keyword: KeywordIndex, embeddings: Embeddings,
            opts: AnswerOptions = AnswerOptions(), mentions=None, next_chunk=None,
-           in_corpus=None, similarity: bool = True) -> Candidates:
+           in_corpus=None) -> Candidates:
     """The candidate sentences of the top passages with their signals (what the ranker reads;
     `eval.train` fits it on exactly these)."""
     in_corpus = in_corpus or keyword.has
@@ -160,7 +160,7 @@ def gather(query: Query, hits: list[Hit], keyword: KeywordIndex, embeddings: Emb
     sentences = candidate_sentences(passages, about_places, next_chunk)
     weights = term_weights(query, keyword, in_corpus, opts.scoring)
     signals, details = sentence_signals(query, sentences, weights, embeddings, mentions,
-                                        [h.score for h in passages], similarity)
+                                        [h.score for h in passages])
     return Candidates(sentences, weights, signals, details, groups, passages)
 
 
@@ -171,8 +171,7 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
     tells whether a document mentions a (normalised) term; `next_chunk(chunk)` returns the chunk
     after it in its document; `in_corpus(term)` whether any document contains the term."""
     model = ranker.load(opts.model_path or ranker.MODEL_PATH)
-    found = gather(query, hits, keyword, embeddings, opts, mentions, next_chunk, in_corpus,
-                   ranker.uses_similarity(model))
+    found = gather(query, hits, keyword, embeddings, opts, mentions, next_chunk, in_corpus)
     sentences, weights, groups = found.sentences, found.weights, found.groups
     scored = found.scored(model)
     about_places = (lambda doc: any(mentions(doc, p) for p in query.places)) \

@@ -5,7 +5,8 @@ folds of the reading-comprehension and policy gold sets (`eval/splits/`), holds:
 
 - `ranker`: a small network (or a logistic model) over a sentence's frozen signals
   (`SENTENCE_FEATURES`: coverage of the question's words, the multilingual embedder's
-  similarity, the passage's rank and score, figures of the asked kind, its neighbours…),
+  similarity to its passage, the passage's rank and score, figures of the asked kind, its
+  neighbours…),
   giving the probability that the sentence holds the answer;
 - `selection`: how near the lead's probability a further sentence must come to be quoted;
 - `decision`: a logistic model over the evidence's question-level signals
@@ -38,10 +39,8 @@ SENTENCE_FEATURES = (
     "bigram_rel",  # …over the best share among the candidates
     "common_run",  # longest run of characters shared with the question, over the question's length
     "neighbour_coverage",  # best own coverage of the sentences before and after it in its passage
-    "dense",  # cosine similarity of question and sentence (raw: embedder-specific)
-    "dense_rel",  # …min-max scaled over the candidates
-    "dense_gap",  # best candidate similarity minus this one's
-    "dense_rank_recip",  # 1 / (1 + its rank by similarity among the candidates)
+    "dense",  # cosine similarity of question and the sentence's passage (raw: embedder-specific)
+    "dense_gap",  # the best passage's similarity minus this one's
     "coverage_rank_recip",  # 1 / (1 + its rank by coverage among the candidates)
     "rank_recip",  # 1 / (1 + rank of its passage)
     "passage_score_rel",  # its passage's retrieval score over the best passage's
@@ -82,13 +81,6 @@ def predict(ranker: dict, X: np.ndarray) -> np.ndarray:
                 h = np.maximum(h, 0.0)
         z = h.ravel()
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
-
-
-def uses_similarity(model: dict) -> bool:
-    """Whether the model reads the embedder's sentence similarities (else sentences need no
-    vectors at all)."""
-    return any(f.startswith("dense") for f in model["ranker"].get("features", SENTENCE_FEATURES)) \
-        or "dense_best" in model["decision"]["features"]
 
 
 def check_embedder(embedder_name: str, model: dict | None = None) -> str | None:

@@ -195,24 +195,24 @@ def _ranks(values: np.ndarray) -> np.ndarray:
 
 
 def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeights,
-                     embeddings: Embeddings, mentions=None, passage_scores: list[float] | None = None,
-                     similarity: bool = True) -> tuple[np.ndarray, list[tuple[float, frozenset, float, bool]]]:
+                     embeddings: Embeddings, mentions=None, passage_scores: list[float] | None = None
+                     ) -> tuple[np.ndarray, list[tuple[float, frozenset, float, bool]]]:
     """The frozen signals of every candidate sentence (`retrieval.ranker.SENTENCE_FEATURES`, one
-    row each) and, per sentence, (coverage, covered groups, raw similarity, figure fit) for the
-    later stages. `passage_scores[rank]` is the retrieval score of each evidence passage. With
-    `similarity` off (a model that reads none) no sentence is embedded and similarities are 0."""
+    row each) and, per sentence, (coverage, covered groups, its passage's similarity, figure fit)
+    for the later stages. `passage_scores[rank]` is the retrieval score of each evidence passage.
+
+    Similarity is the question's to the sentence's passage, from the passage vectors ingest
+    stored (a cache lookup, the query vector is the search's): sentences are never embedded —
+    on the fitting folds a sentence's own similarity added nothing to which one answers."""
     from retrieval.ranker import SENTENCE_FEATURES
 
     if not sentences:
         return np.zeros((0, len(SENTENCE_FEATURES))), []
-    if similarity:
-        qv = np.asarray(embeddings.embed_query(search_text(query)))
-        # Chunks are embedded in their normalised form (Simplified, half-width): sentences and
-        # questions too, so a Traditional question meets Simplified text (and the reverse) alike.
-        sv = np.asarray(embeddings.embed_documents([normalise(e.text) for e in sentences]))
-        dense = sv @ qv
-    else:
-        dense = np.zeros(len(sentences))
+    qv = np.asarray(embeddings.embed_query(search_text(query)))
+    chunks = list({e.chunk.id: e.chunk for e in sentences}.values())
+    vectors = np.asarray(embeddings.embed_documents([c.index_text for c in chunks]))
+    by_chunk = dict(zip((c.id for c in chunks), (vectors @ qv).tolist()))
+    dense = np.asarray([by_chunk[e.chunk.id] for e in sentences])
     lo, hi = float(dense.min()), float(dense.max())
     kinds = asked_quantity(normalise(query.question)) or asked_quantity(query.normalised)
     nouns = asked_amount_nouns(normalise(query.question)) or asked_amount_nouns(query.normalised)
@@ -241,7 +241,6 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
     texts = [normalise(e.text) for e in sentences]
     overlap = [len(q_pairs & _bigrams(t)) / len(q_pairs) if q_pairs else 0.0 for t in texts]
     best_overlap = max(overlap) or 1.0
-    dense_rank = _ranks(dense)
     coverage_rank = _ranks(np.asarray(coverage))
     rows = []
     for i, e in enumerate(sentences):
@@ -253,8 +252,7 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
             "bigram_overlap": overlap[i], "bigram_rel": overlap[i] / best_overlap,
             "common_run": _common_run(q_chars, _chars(texts[i])) / len(q_chars) if q_chars else 0.0,
             "neighbour_coverage": neighbour[i],
-            "dense": d, "dense_rel": (d - lo) / (hi - lo) if hi > lo else 0.5, "dense_gap": hi - d,
-            "dense_rank_recip": 1.0 / (1.0 + dense_rank[i]),
+            "dense": d, "dense_gap": hi - d,
             "coverage_rank_recip": 1.0 / (1.0 + coverage_rank[i]),
             "rank_recip": 1.0 / (1.0 + e.rank), "passage_score_rel": passage / top_passage,
             "asks_quantity": float(kinds is not None),
@@ -276,8 +274,7 @@ def score_sentences(query: Query, sentences: list[Evidence], weights: TermWeight
     from retrieval import ranker
 
     model = model or ranker.load()
-    X, details = sentence_signals(query, sentences, weights, embeddings, mentions, passage_scores,
-                                  ranker.uses_similarity(model))
+    X, details = sentence_signals(query, sentences, weights, embeddings, mentions, passage_scores)
     probs = ranker.predict(model["ranker"], X)
     return [Scored(e, float(p), c, cov, d, fit, tuple(x))
             for e, p, (c, cov, d, fit), x in zip(sentences, probs, details, X.tolist())]
