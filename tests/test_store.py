@@ -151,20 +151,17 @@ def test_embedding_cache_persists_by_model_and_text(tmp_path):
     assert other.texts == 1  # a different model never reuses these vectors
 
 
-def test_ingest_embeds_across_files_and_fills_the_sentence_cache(tmp_path):
-    from ingest.pipeline import chunk_sentences
-
+def test_ingest_embeds_passages_once_into_the_cache(tmp_path):
     inner = CountingEmbeddings()
     store = _store(tmp_path / "s", CachedEmbeddings(inner, tmp_path / "cache.sqlite3"))
     report = ingest_paths(store, [SAMPLE], progress=False)
     assert report.count("indexed") == 5
-    # five documents, far fewer model calls than one per document and batch of 64
+    # passages only (the answer stage never embeds sentences), each text once
     chunks = store.all_chunks()
-    sentences = {s for c in chunks for s in chunk_sentences(c)}
-    assert inner.texts == len({c.index_text for c in chunks} | sentences)
-    # the answer stage's sentence vectors are now cache hits
+    assert inner.texts == len({c.index_text for c in chunks})
+    # the answer stage's passage vectors are cache hits
     before = inner.texts
-    store.embeddings.embed_documents(sorted(sentences)[:50])
+    store.embeddings.embed_documents([c.index_text for c in chunks[:50]])
     assert inner.texts == before
     # re-ingesting an unchanged corpus into a new store embeds nothing
     fresh = _store(tmp_path / "t", CachedEmbeddings(inner, tmp_path / "cache.sqlite3"))

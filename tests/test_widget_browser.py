@@ -363,7 +363,9 @@ def test_widget_phone(servers, browser):
             assert b and b["x"] >= 0 and b["x"] + b["width"] <= 390 and b["y"] + b["height"] <= 640, (sel, b)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
-        # a long answer on a small screen: its first line is in view, not its sources
+        # a long answer on a small screen: its first line is in view, not its sources (a short
+        # phone screen, so that the answer is longer than it)
+        page.set_viewport_size({"width": 390, "height": 400})
         textarea = page.locator("policyqa-widget textarea.input")
         textarea.fill(QUESTION)
         page.locator("policyqa-widget button.send").tap()
