@@ -55,7 +55,8 @@ def render(lines: list[str]):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """A store holding a two-page scanned PDF (images only) and a text file, served with a chat token."""
+    """A store holding a two-page scanned PDF (images only), a phone photo of page 2 stored on
+    its side with an EXIF orientation, and a text file, served with a chat token."""
     if not scan.ocr_available() or not FONT.exists():
         pytest.skip("needs the [ocr] extra and fonts-wqy-zenhei")
     from policyqa.assistant import Assistant
@@ -67,11 +68,16 @@ def server(tmp_path_factory):
     folder.mkdir()
     pages = [render(PAGE1).convert("RGB"), render(PAGE2).convert("RGB")]
     pages[0].save(folder / "scan.pdf", save_all=True, append_images=pages[1:], resolution=150)
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to view": the pixels are stored turned left
+    pages[1].transpose(Image.Transpose.ROTATE_90).save(folder / "photo.jpg", "JPEG", quality=90, exif=exif)
     (folder / "notes.txt").write_text("第一条　本办法适用于全市社区。\n第二条　社区工作者每年培训一次。\n",
                                       encoding="utf-8")
     assistant = Assistant(load_settings(store=root / "store"))
     report = assistant.ingest([folder])
-    assert report.count("indexed") == 2, [(r.doc, r.status, r.reason) for r in report.results]
+    assert report.count("indexed") == 3, [(r.doc, r.status, r.reason) for r in report.results]
     assistant.store.close()
     app = build_app(load_settings(store=root / "store", chat_token=TOKEN))
     with LiveServer(app, lifespan="off") as live:
@@ -202,3 +208,32 @@ def test_browser_shows_the_mark_over_the_cited_line(server):
     assert mark["x"] >= img["x"] and mark["x"] + mark["width"] <= img["x"] + img["width"] + 1
     assert text["x"] >= img["x"] + img["width"] - 1  # the recognised text stands beside the image
     print(f"\nscreenshot: {shots / 'scanned-citation.png'}")
+
+
+def test_photo_page_is_shown_upright_as_ocr_read_it(server):
+    base, store = server
+    ocr = store.ocr_lines("photo.jpg")
+    assert ocr["sizes"] == {"1": [1240, 1754]}  # upright, as the EXIF orientation says
+    from PIL import Image
+
+    r = httpx.get(base + page_image_url("photo.jpg", 1, TOKEN), timeout=30)
+    assert r.status_code == 200 and Image.open(io.BytesIO(r.content)).size == (1240, 1754)
+    text = store.document_text("photo.jpg")
+    line = next(ln for ln in ocr["lines"] if KNOWN in text[ln[5]:ln[6]])
+    assert abs(line[2] - (Y0 + PAGE2.index(KNOWN + "，") * STEP)) < 20
+
+
+def test_answer_citations_open_their_marked_lines(server):
+    """As a user would: ask, follow each citation of a scanned file, find its lines marked."""
+    base, store = server
+    body = httpx.post(base + "/api/ask", json={"question": "社区党组织的经费怎么保障？"},
+                      headers={"Authorization": f"Bearer {TOKEN}"}, timeout=120).json()
+    scanned = [c for c in body["citations"] if c["doc"] in ("scan.pdf", "photo.jpg")]
+    assert scanned, body
+    for c in scanned:
+        marks = marks_of(httpx.get(base + c["url"], timeout=30).text)
+        assert marks, c
+        assert all(m["start"] < c["end"] and m["end"] > c["start"] for m in marks)
+        assert min(m["start"] for m in marks) <= c["start"] and max(m["end"] for m in marks) >= c["end"]
+        if c.get("page"):
+            assert {m["page"] for m in marks} == {c["page"]}
