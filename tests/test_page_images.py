@@ -42,6 +42,24 @@ def test_page_lines_are_found_in_the_page_text():
     assert (joined.x0, joined.y0, joined.x1, joined.y1) == (80, 204, 360, 236)  # union of the row's boxes
 
 
+def test_store_keeps_ocr_lines_with_the_document_and_drops_them_with_it(tmp_path):
+    from conftest import HashEmbeddings
+    from policyqa.config import load_settings
+    from policyqa.records import Document
+    from policyqa.store import Store
+
+    store = Store(load_settings(store=tmp_path / "s"), HashEmbeddings())
+    ocr = {"sizes": {"1": [100, 200]}, "lines": [[1, 5, 6, 90, 20, 0, 4]]}
+    store.upsert_document(Document("a.png", "甲", "第一条。", ocr=ocr, content_hash="h1"), [], {})
+    assert store.ocr_lines("a.png") == ocr and store.ocr_lines("b.png") == {}
+    store.upsert_document(Document("a.png", "甲", "第一条。", content_hash="h2"), [], {})  # now text
+    assert store.ocr_lines("a.png") == {}
+    store.upsert_document(Document("a.png", "甲", "第一条。", ocr=ocr, content_hash="h3"), [], {})
+    store.delete_document("a.png")
+    assert store.ocr_lines("a.png") == {}
+    store.close()
+
+
 def render(lines: list[str]):
     from PIL import Image, ImageDraw, ImageFont
 
