@@ -104,6 +104,24 @@ def page_text(boxes: list[Box], width: float) -> str:
     return "\n".join(text).strip("\n")
 
 
+def page_lines(boxes: list[Box], width: float) -> tuple[str, list[tuple[Box, int, int]]]:
+    """The page's text (as `page_text`) and each recognised line in it: the line's box (the
+    union of its boxes, in page-image pixels) and its [start, end) in the page text. Joining
+    wraps changes only what stands between lines, so each line is found in order."""
+    text = page_text(boxes, width)
+    found: list[tuple[Box, int, int]] = []
+    cursor = 0
+    for line in reading_order(boxes, width):
+        t = line_text(line)
+        at = text.find(t, cursor) if t else -1
+        if at < 0:
+            continue
+        cursor = at + len(t)
+        found.append((Box(t, min(b.score for b in line), min(b.x0 for b in line), min(b.y0 for b in line),
+                          max(b.x1 for b in line), max(b.y1 for b in line)), at, cursor))
+    return text, found
+
+
 def _band(band: list[Box], gutter: float) -> list[list[Box]]:
     return _rows([b for b in band if b.x1 <= gutter]) + _rows([b for b in band if b.x0 >= gutter])
 

@@ -337,7 +337,7 @@ def load_bytes(name: str, data: bytes) -> Document:
     check_breaks(doc.text)
     if doc.doc != name:
         doc = Document(doc=name, title=doc.title, text=doc.text, meta=doc.meta,
-                       content_hash=doc.content_hash)
+                       content_hash=doc.content_hash, ocr=doc.ocr)
     return doc
 
 
@@ -359,7 +359,15 @@ def _bounded(doc: Document) -> Document:
         meta["page_starts"] = [s for s in meta["page_starts"] if s < len(text)]
         meta["pages"] = len(meta["page_starts"])
     meta["load_note"] = " ".join(x for x in (meta.get("load_note", ""), note) if x)
-    return Document(doc=doc.doc, title=doc.title, text=text, meta=meta, content_hash=doc.content_hash)
+    ocr = dict(doc.ocr)
+    if ocr:  # lines and pages past the cut go with it
+        ocr["lines"] = [ln for ln in ocr["lines"] if ln[6] <= len(text)]
+        kept_pages = {str(ln[0]) for ln in ocr["lines"]}
+        ocr["sizes"] = {p: size for p, size in ocr["sizes"].items() if p in kept_pages}
+        if not ocr["lines"]:
+            ocr = {}
+    return Document(doc=doc.doc, title=doc.title, text=text, meta=meta, content_hash=doc.content_hash,
+                    ocr=ocr)
 
 
 def load(path: Path, name: str | None = None) -> Document:

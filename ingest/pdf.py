@@ -53,9 +53,9 @@ def load_pdf(path: Path, data: bytes) -> Document:
         if not pages:
             raise LoadError("the PDF has no pages")
         # Pages without a text layer are scans: read by OCR where the extra is installed.
-        from ingest.scan import ocr_pdf_pages
+        from ingest.scan import ocr_pdf_pages, ocr_record
 
-        pages, note, ocr_pages = ocr_pdf_pages(reader, pages, path.name)
+        pages, note, ocr_pages, read = ocr_pdf_pages(reader, pages, path.name)
         note = " ".join(x for x in (cut, note) if x)
     except LoadError:
         raise
@@ -72,7 +72,7 @@ def load_pdf(path: Path, data: bytes) -> Document:
     meta = {"pages": len(pages), "page_starts": page_starts, **({"load_note": note} if note else {}),
             **({"ocr_pages": ocr_pages} if ocr_pages else {})}
     return Document(doc=path.name, title=_meta_title(info_title) or guess_title(text, path.stem),
-                    text=text, meta=meta, content_hash=content_hash(data))
+                    text=text, meta=meta, content_hash=content_hash(data), ocr=ocr_record(page_starts, read))
 
 
 def _pdf_pages(reader, total: int) -> tuple[list[str], str]:

@@ -182,7 +182,7 @@ def prepare(document: Document, max_tokens: int) -> tuple[Document, list[Chunk]]
                          "prose_kept": kept.prose_kept}}
     title = meta.pop("title", "") or document.title  # the document's own title line
     document = Document(doc=document.doc, title=title, text=document.text, meta=meta,
-                        content_hash=document.content_hash)
+                        content_hash=document.content_hash, ocr=document.ocr)
     return document, split(document, cleaned, max_tokens=max_tokens)
 
 
@@ -210,7 +210,7 @@ def prepare_file(store: Store, path: Path, name: str | None, max_tokens: int
         if note:  # said in the report, not stored as document metadata
             document = Document(doc=document.doc, title=document.title, text=document.text,
                                 meta={k: v for k, v in document.meta.items() if k != "load_note"},
-                                content_hash=document.content_hash)
+                                content_hash=document.content_hash, ocr=document.ocr)
         previous, rules = store.indexed_as(document.doc)
         if previous == document.content_hash and rules == rules_fingerprint():
             return FileResult(shown, document.doc, "unchanged",

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.layout import Box, page_text
+from ingest.layout import Box, page_lines
 from ingest.loaders import LoadError, content_hash, guess_title
 from policyqa.records import Document
 
@@ -190,9 +190,10 @@ class Engine:
 
 # ----------------------------------------------------------------------------- pages
 
-def prepare_image(image, limits: OcrLimits = OCR_LIMITS):
-    """RGB array of a page image, upright (EXIF orientation) and within the pixel bound."""
-    import numpy as np
+def upright_rgb(image, max_pixels: int):
+    """A page image as OCR reads it and the document view shows it: upright (EXIF orientation),
+    RGB over white paper, scaled down to at most `max_pixels` (same aspect ratio, so a box in
+    one scale's pixels is the same share of the page in another's)."""
     from PIL import Image, ImageOps
 
     image = ImageOps.exif_transpose(image)
@@ -201,16 +202,26 @@ def prepare_image(image, limits: OcrLimits = OCR_LIMITS):
         image = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
     image = image.convert("RGB")
     pixels = image.width * image.height
-    if pixels > limits.max_pixels:
-        scale = (limits.max_pixels / pixels) ** 0.5
+    if pixels > max_pixels:
+        scale = (max_pixels / pixels) ** 0.5
         image = image.resize((max(1, int(image.width * scale)), max(1, int(image.height * scale))))
-    return np.asarray(image)[:, :, ::-1].copy()  # BGR, as OpenCV-based engines expect
+    return image
+
+
+def prepare_image(image, limits: OcrLimits = OCR_LIMITS):
+    """RGB array of a page image, upright (EXIF orientation) and within the pixel bound."""
+    import numpy as np
+
+    return np.asarray(upright_rgb(image, limits.max_pixels))[:, :, ::-1].copy()  # BGR, as OpenCV-based engines expect
 
 
 @dataclass
 class OcrResult:
     pages: list[str]  # text per page ("" for a page that could not be read)
     notes: list[str]  # per-page problems, in words
+    # per page read: (its image's [width, height], its lines as [x0, y0, x1, y1, start, end] in
+    # the page's text); None for a page not read
+    lines: list[tuple[list[int], list[list[int]]] | None] = None
     seconds: float = 0.0
     read: int = 0  # pages read by OCR
     chars: int = 0
@@ -232,7 +243,7 @@ def ocr_images(images, name: str, limits: OcrLimits = OCR_LIMITS, progress: bool
     file (default 1, 2, …), for the notes."""
     from tqdm import tqdm
 
-    out = OcrResult(pages=[], notes=[])
+    out = OcrResult(pages=[], notes=[], lines=[])
     with Engine(limits) as engine:
         for index in tqdm(range(len(images)), desc=f"OCR {name[:40]}", unit="page",
                           disable=not progress or len(images) < 2, leave=False):
@@ -241,13 +252,16 @@ def ocr_images(images, name: str, limits: OcrLimits = OCR_LIMITS, progress: bool
                 image = images[index]
             except ValueError as e:
                 out.pages.append("")
+                out.lines.append(None)
                 out.notes.append(f"page {number} not read: {e}")
                 continue
             if image is None:
                 out.pages.append("")
+                out.lines.append(None)
                 continue
             if out.read >= limits.max_pages:
                 out.pages.append("")
+                out.lines.append(None)
                 if not any("pages per file" in n for n in out.notes):
                     out.notes.append(f"pages after {limits.max_pages} not read (limit of OCR pages per file)")
                 continue
@@ -257,11 +271,15 @@ def ocr_images(images, name: str, limits: OcrLimits = OCR_LIMITS, progress: bool
                 boxes = engine.read(array)
             except (PageError, OSError, ValueError) as e:
                 out.pages.append("")
+                out.lines.append(None)
                 out.notes.append(f"page {number} not read: {e}")
                 continue
             out.seconds += time.monotonic() - started
             out.read += 1
-            out.pages.append(page_text(boxes, array.shape[1]))
+            text, lines = page_lines(boxes, array.shape[1])
+            out.pages.append(text)
+            out.lines.append(([int(array.shape[1]), int(array.shape[0])],
+                              [[round(b.x0), round(b.y0), round(b.x1), round(b.y1), a, z] for b, a, z in lines]))
             for b in boxes:
                 out.chars += len(b.text)
                 if b.score < limits.low_confidence:
@@ -323,23 +341,42 @@ def load_image(path: Path, data: bytes) -> Document:
     return _document(path, data, result, None)
 
 
-def ocr_pdf_pages(reader, pages: list[str], name: str) -> tuple[list[str], str, int]:
+def ocr_pdf_pages(reader, pages: list[str], name: str
+                  ) -> tuple[list[str], str, int, dict[int, tuple[list[int], list[list[int]]]]]:
     """Fill the pages of a PDF that have no text layer from their scanned image: (pages, note,
-    pages read by OCR). Pages with a text layer keep it."""
+    pages read by OCR, the lines read per page index as in `OcrResult.lines`). Pages with a
+    text layer keep it."""
     empty = [i for i, p in enumerate(pages) if not p.strip()]
     if not empty:
-        return pages, "", 0
+        return pages, "", 0, {}
     if not ocr_available():
         if len(empty) == len(pages):
             raise LoadError(f"scanned PDF without a text layer: it needs OCR. {HOW_TO_ENABLE}")
-        return pages, f"{len(empty)} scanned page(s) without a text layer not read: {HOW_TO_ENABLE}", 0
+        return pages, f"{len(empty)} scanned page(s) without a text layer not read: {HOW_TO_ENABLE}", 0, {}
     result = ocr_images(_PdfScans(reader, empty), name, numbers=[i + 1 for i in empty])
     out = list(pages)
-    for i, text in zip(empty, result.pages):
+    read = {}
+    for i, text, lines in zip(empty, result.pages, result.lines):
         out[i] = text
+        if lines is not None:
+            read[i] = lines
     if not any(p.strip() for p in out):
         raise LoadError(f"scanned PDF without a text layer: OCR found no text ({'; '.join(result.notes) or 'blank pages'})")
-    return out, result.note(), result.read
+    return out, result.note(), result.read, read
+
+
+def ocr_record(page_starts: list[int], read: dict[int, tuple[list[int], list[list[int]]]]) -> dict:
+    """`Document.ocr` from the lines read per page index (page texts joined at `page_starts`):
+    page numbers from 1, offsets in the document's text."""
+    if not read:
+        return {}
+    sizes, lines = {}, []
+    for i in sorted(read):
+        size, page = read[i]
+        sizes[str(i + 1)] = size
+        lines.extend([i + 1, x0, y0, x1, y1, a + page_starts[i], z + page_starts[i]]
+                     for x0, y0, x1, y1, a, z in page)
+    return {"sizes": sizes, "lines": lines}
 
 
 class _PdfScans:
@@ -399,8 +436,9 @@ def _document(path: Path, data: bytes, result: OcrResult, title: str | None) -> 
     note = result.note()
     if note:
         meta["load_note"] = note
+    read = {i: lines for i, lines in enumerate(result.lines) if lines is not None}
     return Document(doc=path.name, title=title or guess_title(text, path.stem), text=text,
-                    meta=meta, content_hash=content_hash(data))
+                    meta=meta, content_hash=content_hash(data), ocr=ocr_record(page_starts, read))
 
 
 if __name__ == "__main__":  # the OCR worker: python -m ingest.scan READ_FD WRITE_FD THREADS

@@ -45,6 +45,12 @@ def doc_url(doc: str, start: int | None = None, end: int | None = None,
     return f"/doc/{quote(doc, safe='')}{query}" + ("#cited" if "span=" in query else "")
 
 
+def page_image_url(doc: str, page: int, secret: str | None = None) -> str:
+    """Server-relative link to a scanned page's image (same signature as the document view)."""
+    sig = f"?sig={doc_signature(secret, doc)}" if secret else ""
+    return f"/doc/{quote(doc, safe='')}/page/{int(page)}{sig}"
+
+
 def citation_url(citation: Citation | dict, secret: str | None = None) -> str:
     get = citation.get if isinstance(citation, dict) else lambda k: getattr(citation, k)
     return doc_url(get("doc"), get("start"), get("end"), secret)
@@ -84,6 +90,17 @@ main { max-width: 840px; margin: 16px auto 40vh; padding: 0 16px; }
 mark { background: #fde68a; color: #1f2328; border-radius: 3px; padding: 1px 0;
   box-shadow: 0 0 0 2px #f59e0b; scroll-margin: 35vh; }
 .note { color: #57606a; font-size: .9rem; margin: 0 0 8px; }
+main.scanned { max-width: 1400px; display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
+  gap: 16px; align-items: start; }
+main.scanned > .note { grid-column: 1 / -1; }
+.pages { display: flex; flex-direction: column; gap: 12px; }
+figure { margin: 0; background: #fff; border: 1px solid #d8dee4; border-radius: 8px; padding: 8px; }
+figcaption { font-size: .85rem; color: #57606a; margin-bottom: 4px; }
+.sheet { position: relative; line-height: 0; }
+.sheet img { display: block; width: 100%; height: auto; }
+.line-mark { position: absolute; outline: 3px solid #f59e0b; background: rgba(253, 230, 138, .35);
+  border-radius: 2px; }
+@media (max-width: 800px) { main.scanned { grid-template-columns: minmax(0, 1fr); } }
 """
 
 
@@ -91,8 +108,42 @@ def _e(value) -> str:
     return html.escape(str(value or ""), quote=True)
 
 
-def render_document(store: Store, doc: str, span: str | None) -> str | None:
-    """The document view page; None when there is no such document."""
+def cited_lines(ocr: dict, a: int, b: int) -> dict[int, list[list[int]]]:
+    """The OCR lines (`[page, x0, y0, x1, y1, start, end]`) that hold part of [a, b), by page."""
+    pages: dict[int, list[list[int]]] = {}
+    for line in ocr.get("lines") or []:
+        if line[5] < b and line[6] > a:
+            pages.setdefault(int(line[0]), []).append(line)
+    return pages
+
+
+def _pct(value: float, whole: float) -> str:
+    return f"{100 * max(0.0, min(float(value), whole)) / max(whole, 1):.3f}%"
+
+
+def scanned_pages_html(doc: str, ocr: dict, a: int, b: int, secret: str | None) -> str:
+    """The page images holding [a, b), each with its cited lines outlined (positions in percent
+    of the page, so the marks scale with the image)."""
+    figures = []
+    for page, lines in sorted(cited_lines(ocr, a, b).items()):
+        w, h = (ocr.get("sizes") or {}).get(str(page), (0, 0))
+        if not w or not h:
+            continue
+        marks = "".join(
+            f'<span class="line-mark" data-start="{int(s)}" data-end="{int(e)}" style="left:{_pct(x0, w)};'
+            f'top:{_pct(y0, h)};width:{_pct(x1 - x0, w)};height:{_pct(y1 - y0, h)}"></span>'
+            for _, x0, y0, x1, y1, s, e in lines)
+        src = _e(page_image_url(doc, page, secret))
+        figures.append(f'<figure data-page="{int(page)}"><figcaption>第 {int(page)} 页（扫描件，框出的是被引用的行）'
+                       f'</figcaption><div class="sheet"><img src="{src}" alt="第 {int(page)} 页" '
+                       f'width="{int(w)}" height="{int(h)}">{marks}</div></figure>')
+    return f'<section class="pages">{"".join(figures)}</section>' if figures else ""
+
+
+def render_document(store: Store, doc: str, span: str | None, secret: str | None = None) -> str | None:
+    """The document view page; None when there is no such document. A document read by OCR
+    shows, beside its text, the page images holding the cited span with the cited lines
+    marked (image links signed with `secret`, the chat token, like the view's own link)."""
     info = next((d for d in store.documents() if d["doc"] == doc), None)
     if info is None:
         return None
@@ -112,12 +163,14 @@ def render_document(store: Store, doc: str, span: str | None) -> str | None:
         note = "引用位置无效，显示全文。" if span else ""
     title = info.get("title") or "未命名文档"
     section_html = f'<div class="section">章节：{_e(section)}</div>' if section else ""
+    scans = scanned_pages_html(doc, store.ocr_lines(doc), *cited, secret) if cited else ""
     return (
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(title)} · 原文</title><style>{PAGE_CSS}</style></head><body>"
         f"<header><h1>{_e(title)}</h1><dl>{meta_html}</dl>{section_html}</header>"
-        f'<main>{f"<p class=note>{note}</p>" if note else ""}<div class="text">{body}</div></main>'
+        f'<main{" class=scanned" if scans else ""}>{f"<p class=note>{note}</p>" if note else ""}'
+        f'{scans}<div class="text">{body}</div></main>'
         "<script>addEventListener('load',function(){var m=document.getElementById('cited');"
         "if(m)m.scrollIntoView({block:'center'});});</script>"
         "</body></html>"

@@ -14,6 +14,10 @@ class Document:
     text: str
     meta: dict = field(default_factory=dict)  # issuer, number, date, region, pages…
     content_hash: str = ""
+    # Where OCR read the text: {"sizes": {page: [w, h]}, "lines": [[page, x0, y0, x1, y1, start,
+    # end], …]}, each recognised line's page, box (pixels of that page's image as read) and
+    # [start, end) in `text`. Kept apart from `meta`, which every chunk copies.
+    ocr: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

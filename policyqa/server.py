@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from fastapi import Depends, FastAPI, File, Header, HTTPException, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import (FileResponse, HTMLResponse, JSONResponse, RedirectResponse,
-                               StreamingResponse)
+                               Response, StreamingResponse)
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
@@ -31,6 +31,7 @@ from policyqa.feedback import FeedbackStore
 from policyqa.records import Answer
 from policyqa.assistant import Assistant, Stage
 from policyqa.docview import citation_url, render_document, signature_ok
+from policyqa.pageimage import PageImageError, page_image
 
 log = logging.getLogger("policyqa.server")
 STATIC = Path(__file__).resolve().parent / "static"
@@ -383,10 +384,27 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
         """A cited document with the quoted span highlighted (links come from citations[].url)."""
         if not signature_ok(settings.chat_token, doc, sig):
             return HTMLResponse(_message_page("链接无效：请从回答的来源中打开原文。"), status_code=403)
-        page = render_document(assistant.store, doc, span)
+        page = render_document(assistant.store, doc, span, settings.chat_token)
         if page is None:
             return HTMLResponse(_message_page("未找到该文档，它可能已被删除。"), status_code=404)
         return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+
+    @app.get("/doc/{doc}/page/{page}", include_in_schema=False)
+    def document_page(doc: str, page: str, sig: str | None = None,
+                      authorization: str | None = Header(None)) -> Response:
+        """A scanned page's image for the document view: authorised like /doc (its `sig`, or the
+        chat token as a bearer); the document is looked up in the store, the page must be one
+        OCR read. Errors are JSON."""
+        token_ok = bool(settings.chat_token) and secret_matches(header_bytes(bearer_of(authorization)),
+                                                                settings.chat_token)
+        if not (token_ok or signature_ok(settings.chat_token, doc, sig)):
+            return JSONResponse({"error": "invalid link: open the page from an answer's sources"},
+                                status_code=403)
+        try:
+            data = page_image(assistant.store, doc, page)
+        except PageImageError as e:
+            return JSONResponse({"error": str(e)}, status_code=e.status)
+        return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, no-store"})
 
     from policyqa.ui import build_ui, mount_ui
 

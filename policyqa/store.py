@@ -141,6 +141,14 @@ def m006_document_characters_keep_punctuation(db: sqlite3.Connection) -> None:
         db.execute("INSERT INTO doc_norm VALUES (?, ?)", (doc, spaced(text)))
 
 
+@manifest_migrations
+def m007_ocr_lines(db: sqlite3.Connection) -> None:
+    # Where OCR read a document's text (`Document.ocr`: page image sizes, each line's page, box
+    # and span), so that the document view can mark a citation's lines on the page image. Too
+    # large for the documents' meta (every document listing reads that).
+    db.execute("CREATE TABLE IF NOT EXISTS ocr_lines (doc TEXT PRIMARY KEY, record TEXT NOT NULL)")
+
+
 PUNCTUATION_TOKEN = "\ue000"  # FTS5's unicode61 tokenizer keeps private-use characters as tokens
 
 
@@ -393,6 +401,22 @@ class Store:
         row = self._read().execute("SELECT text FROM texts WHERE doc=?", (doc,)).fetchone()
         return row[0] if row else ""
 
+    def ocr_lines(self, doc: str) -> dict:
+        """`Document.ocr` as stored ({} for a document not read by OCR)."""
+        row = self._read().execute("SELECT record FROM ocr_lines WHERE doc=?", (doc,)).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def original(self, doc: str) -> Path | None:
+        """The kept original file of a document (None when there is none): only ever a file
+        directly in the store's `files` folder, named by the store, never by a caller."""
+        source = self._source_of(doc)
+        if not source or "/" in source or "\\" in source or source.startswith("."):
+            return None
+        path = self.files / source
+        if path.parent.resolve() != self.files.resolve() or not path.is_file() or path.is_symlink():
+            return None
+        return path
+
     def normalised_text(self, doc: str) -> str:
         """The document's normalised text, white space removed, one space between characters
         (a normalised term occurs in it iff `spaced(term, True)` is a substring)."""
@@ -526,6 +550,10 @@ class Store:
                          json.dumps(meta, ensure_ascii=False), len(chunks), time.time(), source))
                     self._db.execute("INSERT OR REPLACE INTO texts VALUES (?, ?)",
                                      (document.doc, document.text))
+                    self._db.execute("DELETE FROM ocr_lines WHERE doc=?", (document.doc,))
+                    if document.ocr:
+                        self._db.execute("INSERT INTO ocr_lines VALUES (?, ?)",
+                                         (document.doc, json.dumps(document.ocr, separators=(",", ":"))))
                     self._db.execute("DELETE FROM doc_norm WHERE doc=?", (document.doc,))
                     self._db.execute("INSERT INTO doc_norm VALUES (?, ?)",
                                      (document.doc, spaced(document.text)))
@@ -563,6 +591,7 @@ class Store:
             self._db.execute("DELETE FROM documents WHERE doc=?", (doc,))
             self._db.execute("DELETE FROM texts WHERE doc=?", (doc,))
             self._db.execute("DELETE FROM doc_norm WHERE doc=?", (doc,))
+            self._db.execute("DELETE FROM ocr_lines WHERE doc=?", (doc,))
             before = self.generation
             self._bump_generation()
             self._db.execute("COMMIT")

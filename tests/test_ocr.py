@@ -167,6 +167,11 @@ def test_pdf_mixing_text_and_scanned_pages(tmp_path):
     _, chunks = prepare(doc, 200)
     cited = [c for c in chunks if "8万元" in c.text]
     assert cited and all(c.page == 2 for c in cited)
+    # Only the scanned page has OCR lines, each pointing at its own text in the document.
+    assert set(doc.ocr["sizes"]) == {"2"} and {ln[0] for ln in doc.ocr["lines"]} == {2}
+    assert all(ln[5] >= doc.meta["page_starts"][1] for ln in doc.ocr["lines"])
+    lines = "".join(doc.text[ln[5]:ln[6]] for ln in doc.ocr["lines"])
+    assert "街道党建工作经费不低于8万元" in lines
 
 
 def test_two_columns_are_read_column_by_column(tmp_path):
@@ -268,6 +273,8 @@ def test_multi_page_tiff_pages_are_cited_by_page(tmp_path):
     assert doc.meta["pages"] == 2 and doc.meta["ocr_pages"] == 2
     _, chunks = prepare(doc, 200)
     assert {c.page for c in chunks if "8万元" in c.text} == {2}
+    assert {ln[0] for ln in doc.ocr["lines"]} == {1, 2}  # each frame's lines keep its page
+    assert doc.text[doc.ocr["lines"][0][5]:doc.ocr["lines"][0][6]] == "第一页：总则部分内容说明。"
 
 
 def test_a_page_without_text_or_image_is_reported_and_the_others_read(tmp_path):
