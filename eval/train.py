@@ -48,7 +48,7 @@ from retrieval.ranker import SENTENCE_FEATURES
 
 SEED = 20261204
 GROUPS = ("answerable", "unanswerable", "loo", "year", "place", "foreign")
-LENGTH_COST = 0.05  # recall a further quoted sentence must buy (per item): shorter answers, read first
+LENGTH_COST = 0.02  # recall a further quoted sentence must buy (per item): shorter answers, read first
 KEEP_RATIOS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
 
 
