@@ -288,7 +288,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--from-dump", help="refit from a --dump file instead of asking the questions again")
     ap.add_argument("--dump", help="also save every example's signals and labels (npz) for analysis")
     ap.add_argument("--without", default="", help="comma-separated SENTENCE_FEATURES / decision FEATURES "
-                    "the fitted models leave out (e.g. dense,dense_rel,dense_gap,dense_best: no sentence vectors)")
+                    "the fitted models leave out (e.g. dense,dense_gap,dense_best: no similarity at all)")
     args = ap.parse_args(argv)
     without = {f.strip() for f in args.without.split(",") if f.strip()}
     ranker_names = tuple(f for f in SENTENCE_FEATURES if f not in without)

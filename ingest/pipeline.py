@@ -6,7 +6,7 @@ old chunks; one broken file is reported and never stops the others. Documents ar
 one by one but embedded and written in batches across files (`BatchOptions`): the model and the
 store pay their per-call overhead once per batch, not once per small file. Passage vectors go
 into the persistent embedding cache too, where the answer stage reads them back; sentences are
-embedded only on request (`BatchOptions.embed_sentences`).
+never embedded.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from ingest.metadata import extract_metadata
 from ingest.split import split
 from policyqa.records import Chunk, Document
 from policyqa.store import Store
-from policyqa.zh import normalise, sentence_spans
 
 
 @dataclass(frozen=True)
@@ -36,9 +35,6 @@ class BatchOptions:
 
     chunks_per_write: int = 512  # chunks gathered across files before one embed + store write
     docs_per_write: int = 200  # …or this many documents (tiny files)
-    # Pre-embed chunk sentences into the cache: the answer stage no longer reads sentence
-    # vectors (it compares the question with passages), so ingest embeds passages only.
-    embed_sentences: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -56,12 +52,6 @@ def rules_fingerprint() -> str:
     for f in files:
         digest.update(f.name.encode() + b"\0" + f.read_bytes())
     return digest.hexdigest()[:16]
-
-
-def chunk_sentences(chunk: Chunk) -> list[str]:
-    """The sentences the answer stage scores, cut exactly as it cuts them and in the form it
-    embeds them (normalised, like the chunks' index text)."""
-    return [normalise(chunk.text[a:b]) for a, b in sentence_spans(chunk.text)]
 
 
 @dataclass
@@ -250,10 +240,8 @@ def write_batch(store: Store, batch: list[_Prepared], options: BatchOptions = Ba
 
 
 def _embed_ahead(store: Store, chunks: list[Chunk], options: BatchOptions) -> None:
-    """Embed chunks (and their sentences) into the persistent cache without any lock."""
+    """Embed chunks into the persistent cache without any lock."""
     store.embeddings.embed_documents([c.index_text for c in chunks])
-    if options.embed_sentences:
-        store.embeddings.embed_documents(list(dict.fromkeys(s for c in chunks for s in chunk_sentences(c))))
 
 
 def _write(store: Store, batch: list[_Prepared], options: BatchOptions) -> None:
@@ -263,9 +251,6 @@ def _write(store: Store, batch: list[_Prepared], options: BatchOptions) -> None:
     todo = list({c.id: c for item in batch for c in item.chunks if c.id not in existing}.values())
     vectors = dict(zip([c.id for c in todo],
                        store.embeddings.embed_documents([c.index_text for c in todo])))
-    if options.embed_sentences:
-        sentences = list(dict.fromkeys(s for c in todo for s in chunk_sentences(c)))
-        store.embeddings.embed_documents(sentences)  # fills the persistent cache
     rows = []
     for item in batch:
         source = store.keep_original(item.document.content_hash, item.suffix, item.data)

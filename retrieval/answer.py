@@ -13,10 +13,10 @@ from langchain_core.embeddings import Embeddings
 
 from policyqa.records import Answer, Hit
 from policyqa.zh import asks_validity, normalise, years_named
-from retrieval.compose import (ComposeOptions, article_of, compose, conflict_note, decline_text, find_conflict,
+from retrieval.compose import (ComposeOptions, compose, conflict_note, decline_text, find_conflict,
                                is_comparison, is_list_question, is_penalty_question, ordered, penalty_for,
                                newer_version, select, status_evidence, with_items)
-from policyqa.zh import find_quantities, item_level
+from policyqa.zh import find_quantities
 from retrieval import ranker
 from retrieval.decision import decide
 from retrieval.evidence import candidate_sentences, is_headline, rejoined
@@ -49,7 +49,6 @@ class Candidates:
     signals: object  # numpy matrix: one row of retrieval.ranker.SENTENCE_FEATURES per sentence
     details: list  # per sentence: (coverage, covered groups, raw similarity, figure fit)
     groups: list
-    evidence_hits: list
 
     def scored(self, model: dict) -> list[Scored]:
         """Every sentence with the learned ranker's probability that it holds the answer."""
@@ -161,7 +160,7 @@ def gather(query: Query, hits: list[Hit], keyword: KeywordIndex, embeddings: Emb
     weights = term_weights(query, keyword, in_corpus, opts.scoring)
     signals, details = sentence_signals(query, sentences, weights, embeddings, mentions,
                                         [h.score for h in passages])
-    return Candidates(sentences, weights, signals, details, groups, passages)
+    return Candidates(sentences, weights, signals, details, groups)
 
 
 def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embeddings: Embeddings,

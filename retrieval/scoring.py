@@ -213,7 +213,7 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
     vectors = np.asarray(embeddings.embed_documents([c.index_text for c in chunks]))
     by_chunk = dict(zip((c.id for c in chunks), (vectors @ qv).tolist()))
     dense = np.asarray([by_chunk[e.chunk.id] for e in sentences])
-    lo, hi = float(dense.min()), float(dense.max())
+    hi = float(dense.max())
     kinds = asked_quantity(normalise(query.question)) or asked_quantity(query.normalised)
     nouns = asked_amount_nouns(normalise(query.question)) or asked_amount_nouns(query.normalised)
     q_pairs = _bigrams(query.normalised)
