@@ -526,7 +526,19 @@ def ask_chat(page, question: str) -> None:
     chat_idle(page)
 
 
-def first_line_in_view(page) -> dict:
+def first_line_in_view(page, settle_ms: int = 3000) -> dict:
+    """Where the last answer's first line is, once the log has settled (it scrolls smoothly):
+    polled until it is in view or `settle_ms` have passed."""
+    view = {}
+    for _ in range(max(1, settle_ms // 100)):
+        view = _first_line(page)
+        if view["ok"]:
+            break
+        page.wait_for_timeout(100)
+    return view
+
+
+def _first_line(page) -> dict:
     return page.evaluate(
         """() => {
             const rows = document.querySelectorAll('#pq-chat .bot-row');
