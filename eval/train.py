@@ -195,10 +195,9 @@ def lead_accuracy(examples: list[Example]) -> dict[str, float]:
 
 # ----------------------------------------------------------------------------- selection, decision
 def _scored(e: Example, probs: np.ndarray):
-    from retrieval.scoring import Scored
+    from retrieval.scoring import with_probabilities
 
-    return [Scored(s, float(p), c, cov, d, fit, ()) for s, p, (c, cov, d, fit)
-            in zip(e.found.sentences, probs, e.found.details)]
+    return with_probabilities(e.found.sentences, probs, e.found.details, e.found.signals)
 
 
 def _chosen(e: Example, selection: dict, scored=None):

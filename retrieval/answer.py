@@ -22,7 +22,8 @@ from retrieval.decision import decide
 from retrieval.evidence import candidate_sentences, is_headline, rejoined
 from retrieval.keyword import KeywordIndex
 from retrieval.query import Query
-from retrieval.scoring import Scored, ScoringOptions, TermWeights, score_sentences, sentence_signals, term_weights
+from retrieval.scoring import (Scored, ScoringOptions, TermWeights, score_sentences, sentence_signals, term_weights,
+                               with_probabilities)
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,8 @@ class Candidates:
 
     def scored(self, model: dict) -> list[Scored]:
         """Every sentence with the learned ranker's probability that it holds the answer."""
-        probs = ranker.predict(model["ranker"], self.signals)
-        return [Scored(e, float(p), c, cov, d, fit, tuple(x)) for e, p, (c, cov, d, fit), x
-                in zip(self.sentences, probs, self.details, self.signals.tolist())]
+        return with_probabilities(self.sentences, ranker.predict(model["ranker"], self.signals),
+                                  self.details, self.signals)
 
 
 def place_groups(places: tuple[str, ...], docs: set[str], mentions) -> list[frozenset[str]]:
@@ -146,6 +146,14 @@ def _rejoined(chosen: list[Scored]) -> list[Scored]:
     return out
 
 
+def about_places(query: Query, mentions):
+    """Whether a document can answer for the places the question names (it mentions one);
+    None when the question names none."""
+    if not query.places or mentions is None:
+        return None
+    return lambda doc: any(mentions(doc, p) for p in query.places)
+
+
 def gather(query: Query, hits: list[Hit], keyword: KeywordIndex, embeddings: Embeddings,
            opts: AnswerOptions = AnswerOptions(), mentions=None, next_chunk=None,
            in_corpus=None) -> Candidates:
@@ -153,10 +161,8 @@ def gather(query: Query, hits: list[Hit], keyword: KeywordIndex, embeddings: Emb
     `eval.train` fits it on exactly these)."""
     in_corpus = in_corpus or keyword.has
     groups = place_groups(query.places, {h.chunk.doc for h in hits}, mentions)
-    about_places = (lambda doc: any(mentions(doc, p) for p in query.places)) \
-        if query.places and mentions is not None else None
     passages = evidence_hits(hits, opts.answer_chunks, groups)
-    sentences = candidate_sentences(passages, about_places, next_chunk)
+    sentences = candidate_sentences(passages, about_places(query, mentions), next_chunk)
     weights = term_weights(query, keyword, in_corpus, opts.scoring)
     signals, details = sentence_signals(query, sentences, weights, embeddings, mentions,
                                         [h.score for h in passages])
@@ -173,8 +179,6 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
     found = gather(query, hits, keyword, embeddings, opts, mentions, next_chunk, in_corpus)
     sentences, weights, groups = found.sentences, found.weights, found.groups
     scored = found.scored(model)
-    about_places = (lambda doc: any(mentions(doc, p) for p in query.places)) \
-        if query.places and mentions is not None else None
     chosen = select_evidence(query, scored, opts.compose, groups, model["selection"])
     decision = decide(query, weights, chosen, hits, opts.threshold, model=model["decision"],
                       mentions=mentions, scored=scored)
@@ -187,7 +191,7 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
     sides = [] if groups else comparison_sides(query, hits[:opts.compare_chunks], mentions)
     if sides or (not groups and is_comparison(query)):
         # Each compared version, year or document is quoted: the wider passage list is read.
-        wide = candidate_sentences(hits[:opts.compare_chunks], about_places, next_chunk)
+        wide = candidate_sentences(hits[:opts.compare_chunks], about_places(query, mentions), next_chunk)
         wide_scored = score_sentences(query, wide, weights, embeddings, mentions,
                                       [h.score for h in hits[:opts.compare_chunks]], model)
         chosen = chosen + compared_evidence(query, chosen, wide_scored, sides, opts)

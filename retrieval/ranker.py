@@ -20,14 +20,12 @@ Inference is numpy only: the app installs without scikit-learn or torch.
 from __future__ import annotations
 
 import json
-import logging
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 MODEL_PATH = Path(__file__).parent / "data" / "answer_model.json"
-log = logging.getLogger("policyqa")
 
 # The signals of one candidate sentence, each computed by `retrieval.scoring.sentence_signals`.
 SENTENCE_FEATURES = (

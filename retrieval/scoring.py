@@ -275,6 +275,11 @@ def score_sentences(query: Query, sentences: list[Evidence], weights: TermWeight
 
     model = model or ranker.load()
     X, details = sentence_signals(query, sentences, weights, embeddings, mentions, passage_scores)
-    probs = ranker.predict(model["ranker"], X)
+    return with_probabilities(sentences, ranker.predict(model["ranker"], X), details, X)
+
+
+def with_probabilities(sentences: list[Evidence], probs, details: list, signals: np.ndarray) -> list[Scored]:
+    """Each sentence as `Scored`: its probability of holding the answer, its `details` from
+    `sentence_signals` and its row of signals."""
     return [Scored(e, float(p), c, cov, d, fit, tuple(x))
-            for e, p, (c, cov, d, fit), x in zip(sentences, probs, details, X.tolist())]
+            for e, p, (c, cov, d, fit), x in zip(sentences, probs, details, signals.tolist())]
