@@ -49,6 +49,14 @@ def pct(values: list[float], q: float) -> float:
 
 
 def peak_rss_mb() -> float:
+    """This process's own high-water RSS. Not ru_maxrss: Linux folds the parent's peak at exec
+    into it, so a role started from a large orchestrator would report the orchestrator's."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
