@@ -297,6 +297,9 @@ def equivalents(token: str, vocabulary: Callable[[str], bool]) -> tuple[str, ...
     return tuple(f for f in _regional_forms(token) if vocabulary(f))
 
 
+_ACRONYM_RE = re.compile(r"[A-Z]{2,5}s?")
+
+
 def expand_english(question: str, vocabulary: Callable[[str], bool],
                    transliterate: Callable[[str], list[str]] | None = None,
                    per_term: int = OPTIONS.per_term) -> Expansion:
@@ -395,11 +398,15 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
                 # names is absent, though its words may still be read one by one below.
                 absent_terms.append(" ".join(w.lower() for w in phrase_words))
     terms = tuple(dict.fromkeys(t for ts in by_word.values() for t in ts))
+    # An acronym (PE, GDP) abbreviates words rather than naming something: the dictionary
+    # cannot say which words, so it is an unmatched word, not a name the documents never mention.
+    acronym = [bool(_ACRONYM_RE.fullmatch(w)) for w in words]
     unknown = tuple(w for i, w in enumerate(words) if not used[i] and i > 0 and w[:1].isupper()
+                    and not acronym[i]
                     and w.lower() not in STOPWORDS and w.lower() not in _GENERIC_NAME_PARTS
                     and not _ordinary_word(w, index))
     unmatched = tuple(absent_terms) + tuple(
-        w.lower() for i, w in enumerate(words) if not used[i] and len(w) > 3
+        w.lower() for i, w in enumerate(words) if not used[i] and (len(w) > 3 or acronym[i])
         and w.lower() not in STOPWORDS and w.lower() not in _GENERIC_NAME_PARTS)
     return Expansion(terms=terms, by_word=by_word, names=tuple(dict.fromkeys(names)),
                      unknown_names=unknown, unmatched=unmatched)

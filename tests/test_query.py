@@ -130,6 +130,13 @@ def test_a_capitalised_ordinary_word_is_absent_not_an_unknown_name():
     assert "ordinance" in found.unmatched
 
 
+def test_an_acronym_is_an_unmatched_word_not_an_unknown_name():
+    found = expand_english("Does the VAT rule apply to SMEs in Norway?", lambda w: False)
+    assert "Norway" in found.unknown_names
+    assert not {"VAT", "SMEs"} & set(found.unknown_names)
+    assert {"vat", "smes"} <= set(found.unmatched)
+
+
 def test_an_english_question_is_embedded_as_one_rendering_per_word():
     from retrieval.query import search_text
 

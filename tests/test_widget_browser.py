@@ -689,7 +689,7 @@ def test_ui_in_an_iframe_loads_at_the_top(servers, browser):
     try:
         page.goto(f"{page_origin}/frame.html")
         frame = page.frame_locator("iframe")
-        frame.locator("#pq-question textarea").wait_for(timeout=20_000)
+        frame.locator("#pq-question textarea").wait_for(timeout=60_000)
         page.wait_for_timeout(800)
         assert page.evaluate("scrollY") == 0  # the host page is not scrolled to the frame
         inner = next(f for f in page.frames if f.url.startswith(api))
