@@ -7,10 +7,10 @@ from policyqa.zh import normalise
 from retrieval.query import Transliterator, analyse, corpus_tokens, expand_english, syllable_key
 from retrieval.tokens import tokenize
 
-CORPUS = ("澳门特别行政区行政长官岑浩辉发表施政报告，继续推行现金分享计划。台湾高雄市政府规定，"
+CORPUS = ("澳门特别行政区行政长官贺一诚发表施政报告，继续推行现金分享计划。台湾高雄市政府规定，"
           "违反规定的，处罚款。本市禁止燃放烟花爆竹的地方包括学校和医院。退休老人可以申请照顾。"
           "每年举行会议，新的条件自公布之日起施行。环境优良，满足需要，新闻发布。")
-WORDS = sorted({t for t in tokenize(normalise(CORPUS))} | {"岑浩辉", "高雄", "现金分享", "李家超"})
+WORDS = sorted({t for t in tokenize(normalise(CORPUS))} | {"贺一诚", "高雄", "现金分享", "李家超"})
 
 
 def vocabulary(word: str) -> bool:
@@ -27,16 +27,16 @@ def test_loose_syllable_keys_join_spellings_of_one_syllable():
 
 def test_names_romanised_in_cantonese_and_wade_giles_find_corpus_words():
     names = Transliterator(WORDS)
-    assert names("Sam Hou Fai") == ["岑浩辉"]
+    assert names("Ho Iat Seng") == ["贺一诚"]
     assert names("Kaohsiung") == ["高雄"]
-    assert names("Sam Lam Fai") == []  # a different name: no corpus word
+    assert names("Ho Lam Seng") == []  # a different name: no corpus word
 
 
 def test_a_name_of_several_words_is_a_name_not_unknown_words():
-    found = expand_english("What did the policy address under Sam Hou Fai bring?", vocabulary,
+    found = expand_english("Which plans did Ho Iat Seng announce in the policy address?", vocabulary,
                            Transliterator(WORDS))
-    assert "岑浩辉" in found.terms and "岑浩辉" not in found.names  # a person, not a place
-    assert not set(found.unknown_names) & {"Sam", "Hou", "Fai"}
+    assert "贺一诚" in found.terms and "贺一诚" not in found.names  # a person, not a place
+    assert not set(found.unknown_names) & {"Ho", "Iat", "Seng"}
     # An English given name before a Cantonese one: the run's part that spells a corpus name.
     hk = expand_english("What did John Lee Ka-chiu announce?", lambda w: w == "李家超", Transliterator(WORDS))
     assert hk.by_word["Lee Ka-chiu"] == ["李家超"] and not hk.unknown_names
