@@ -156,7 +156,7 @@ def cmd_delete(args) -> int:
 
 def cmd_reindex(args) -> int:
     library, kb = _base(args)
-    report = library.reindex(kb, who=_who(), progress=not args.quiet)
+    report = library.reindex(kb, who=_who(), progress=not args.quiet, reset=True)
     for r in report.results:
         if r.status == "failed":
             print(f"  failed {r.doc}: {r.reason}")

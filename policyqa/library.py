@@ -212,16 +212,24 @@ class Library:
             entry.detail = f"{n} chunks"
             return n
 
-    def reindex(self, kb: KnowledgeBase, who: str = "", progress: bool = False):
-        """Rebuild a base from its kept originals (e.g. after changing the embedder)."""
+    def reindex(self, kb: KnowledgeBase, who: str = "", progress: bool = False, reset: bool = False):
+        """Rebuild a base from its kept originals. `reset` (the CLI: e.g. after changing the
+        embedder) empties the base first and opens it afresh; otherwise it is rebuilt in place
+        under its write lock, so that whoever holds its Assistant (the UI) keeps a live one."""
         from ingest.pipeline import reindex
 
-        with self.audit.action(who, "reindex", kb.name) as entry, self._lock:
-            old = self._assistants.pop(kb.collection, None)
-            if old is not None:
-                old.store.close()
-            assistant = self._assistants[kb.collection] = self._open(kb, reset=True)
-            report = reindex(assistant.store, assistant.settings.chunk_tokens, progress=progress)
+        with self.audit.action(who, "reindex", kb.name) as entry:
+            if reset:
+                with self._lock:
+                    old = self._assistants.pop(kb.collection, None)
+                    if old is not None:
+                        old.store.close()
+                    assistant = self._assistants[kb.collection] = self._open(kb, reset=True)
+                report = reindex(assistant.store, assistant.settings.chunk_tokens, progress=progress)
+            else:
+                assistant = self.assistant(kb)
+                with assistant._write_lock:
+                    report = reindex(assistant.store, assistant.settings.chunk_tokens, progress=progress)
             entry.detail = report.summary()
             return report
 

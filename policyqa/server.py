@@ -134,7 +134,7 @@ class OriginGuard(BaseHTTPMiddleware):
 
     async def dispatch(self, request: Request, call_next):
         origin = (request.headers.get("origin") or "").rstrip("/")
-        if origin and request.url.path.startswith("/api/") and not self._allowed(origin, request):
+        if origin and request.url.path.startswith(("/api/", "/v1/")) and not self._allowed(origin, request):
             return JSONResponse({"error": f"origin {origin} is not allowed to use this assistant"},
                                 status_code=403)
         response = await call_next(request)
