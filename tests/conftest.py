@@ -157,3 +157,42 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# Two small private knowledge bases (issue 23): 组织部 and 民政局, two short documents each, and
+# an empty public default base. Facts of one base never occur in the other's documents.
+BASE_DOCS = {
+    "组织部": {
+        "a1.txt": "组织部关于社区党组织工作经费保障的通知\n每个社区党组织每年工作经费不低于8万元，由区财政统一拨付。"
+                  "经费主要用于党员教育、组织活动和服务群众。",
+        "a2.txt": "组织部关于发展党员工作的规定\n入党积极分子的培养考察期一般不少于一年。"
+                  "支部每半年对入党积极分子进行一次考察。",
+    },
+    "民政局": {
+        "b1.txt": "民政局关于高龄津贴发放的通知\n年满80周岁的老年人每月发放高龄津贴200元，由街道办事处按月发放。",
+        "b2.txt": "民政局关于最低生活保障标准的通知\n城市最低生活保障标准调整为每人每月900元，自2023年1月起执行。",
+    },
+}
+# What only 民政局's documents say (and the questions asked of it do not): none of it may reach
+# a caller who may not see that base.
+B_MARKERS = ("b1.txt", "b2.txt", "民政局关于", "900元", "200元", "街道办事处", "按月发放", "2023年1月")
+
+
+@pytest.fixture(scope="session")
+def two_bases(tmp_path_factory) -> Path:
+    """A store folder with the two bases ingested (copy it before writing to it)."""
+    from policyqa.config import load_settings
+    from policyqa.library import Library
+
+    root = tmp_path_factory.mktemp("bases")
+    library = Library(load_settings(store=root / "store"))
+    for name, docs in BASE_DOCS.items():
+        folder = root / name
+        folder.mkdir()
+        for doc, text in docs.items():
+            (folder / doc).write_text(text, encoding="utf-8")
+        kb = library.create_base(name, who="test")
+        report = library.ingest(kb, [folder], who="test")
+        assert report.count("indexed") == 2, report.summary()
+    library.close()
+    return root / "store"

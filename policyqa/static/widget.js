@@ -5,7 +5,8 @@
  *
  * Options (data-attributes on the script tag):
  *   data-title     panel title (default 政策问答)
- *   data-token     chat token, sent as "Authorization: Bearer …" when the server requires one
+ *   data-token     chat token or access key, sent as "Authorization: Bearer …" when the server requires one
+ *   data-kb        knowledge base(s) asked, e.g. "组织部" or "组织部,民政局" (default: the server's default)
  *   data-position  "right" (default) or "left"
  *   data-open      "true" to start with the panel open
  *   data-color     accent colour (any CSS colour), optional
@@ -40,6 +41,7 @@
   })();
   var TITLE = String(data('title', '政策问答')).slice(0, 60);
   var TOKEN = data('token', '');
+  var KB = String(data('kb', '')).slice(0, 400);
   var POSITION = data('position', 'right') === 'left' ? 'left' : 'right';
   var START_OPEN = data('open', 'false') === 'true';
   var ACCENT = data('color', '');
@@ -636,6 +638,7 @@
   function request(path, body, signal) {
     var headers = { 'Content-Type': 'application/json', Accept: path === 'api/ask/stream' ? 'text/event-stream' : 'application/json' };
     if (TOKEN) headers.Authorization = 'Bearer ' + TOKEN;
+    if (KB && path.indexOf('api/ask') === 0) body = Object.assign({}, body, { kb: KB });
     return fetch(BASE + path, {
       method: 'POST', headers: headers, body: JSON.stringify(body), mode: 'cors',
       credentials: 'omit', cache: 'no-store', signal: signal
