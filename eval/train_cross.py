@@ -10,7 +10,7 @@ writing them back as q4_0 keeps what was learnt.
 One command, pairs JSONL -> model file + head + report:
 
     OMP_NUM_THREADS=2 python eval/train_cross.py all --pairs /tmp/pq/ce_pairs.jsonl \\
-        --model-out retrieval/data/answer-ce-q4.bin --head-out retrieval/data/answer-ce-head.json
+        --model-out .policyqa-eval/cross/answer-ce-q4.bin --head-out .policyqa-eval/cross/answer-ce-head.json
 
 Steps (each can be run alone: split/train/export/score/report): split the items
 by doc_group into halves A/B (seeded); hold out ~15% of A's doc groups (A_cal)
@@ -419,8 +419,8 @@ def main():
                                     "time_engine", "report", "all"])
     ap.add_argument("--pairs", default="/tmp/pq/ce_pairs.jsonl")
     ap.add_argument("--work", default=".policyqa-eval/cross")
-    ap.add_argument("--model-out", default="retrieval/data/answer-ce-q4.bin")
-    ap.add_argument("--head-out", default="retrieval/data/answer-ce-head.json")
+    ap.add_argument("--model-out", default=".policyqa-eval/cross/answer-ce-q4.bin")
+    ap.add_argument("--head-out", default=".policyqa-eval/cross/answer-ce-head.json")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--n-frozen", type=int, default=6)
     ap.add_argument("--max-len", type=int, default=96)
