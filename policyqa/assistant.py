@@ -167,6 +167,13 @@ class Assistant:
         with self._write_lock:
             return self.store.delete_document(doc)
 
+    def reindex(self, docs: list[str] | None = None):
+        """Rebuild the named documents (all when None) from their kept originals."""
+        from ingest.pipeline import reindex
+
+        with self._write_lock:
+            return reindex(self.store, self.settings.chunk_tokens, progress=False, only=docs)
+
     def ingest_upload(self, data: bytes, name: str):
         """Index uploaded bytes. The client's file name is an identifier only: the bytes go to
         a temporary file of our own naming."""

@@ -25,7 +25,7 @@ from policyqa.guards import (GuardOptions, HostGuard, JsonErrors, RedactSecrets,
                              secret_matches)
 from policyqa.health import UNAVAILABLE, unavailable
 from policyqa.health import check as check_health
-from policyqa import store_files
+from policyqa import store_files, uploads
 from policyqa.runtime import worker_count
 from policyqa.feedback import FeedbackStore
 from policyqa.records import Answer
@@ -343,18 +343,17 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
         return [{k: v for k, v in d.items() if k not in ("source", "content_hash")}
                 for d in assistant.store.documents()]
 
-    @app.post("/api/documents", dependencies=[Depends(admin_auth)])
-    async def upload(file: UploadFile = File(...)) -> dict:
-        data = await file.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:
-            raise HTTPException(413, f"file is too large (limit {MAX_FILE_BYTES // 1_048_576} MiB)")
-        from starlette.concurrency import run_in_threadpool
-
-        result = await run_in_threadpool(assistant.ingest_upload, data, file.filename or "upload.txt")
-        body = {"doc": result.doc, "status": result.status, "chunks": result.chunks, "reason": result.reason}
-        if result.status in ("failed", "skipped"):
-            return JSONResponse({"error": f"{result.doc}: {result.reason}", **body}, status_code=422)
-        return body
+    @app.post("/api/documents", dependencies=[Depends(admin_auth)],
+              description="Upload and index documents. " + uploads.FIELDS_HELP + " One file: its "
+              "`doc`, `status`, `chunks`, `reason` (English), `kind` and `message` (in `lang`: en or "
+              "zh), and `results`; several: `results`, `indexed`, `failed`. 422 when nothing was indexed.")
+    async def upload(file: list[UploadFile] | None = File(None, description="one or several files"),
+                     files: list[UploadFile] | None = File(None, description="one or several files"),
+                     lang: str = "en") -> JSONResponse:
+        lang = "zh" if lang == "zh" else "en"
+        received = await uploads.receive([*(file or []), *(files or [])], lang)
+        body, status = await uploads.index(assistant, received, lang)
+        return JSONResponse(body, status_code=status)
 
     @app.delete("/api/documents/{doc}", dependencies=[Depends(admin_auth)])
     def delete(doc: str) -> dict:
