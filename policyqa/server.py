@@ -9,7 +9,6 @@ import logging
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, File, Header, HTTPException, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
@@ -31,6 +30,7 @@ from policyqa.feedback import FeedbackStore
 from policyqa.records import Answer
 from policyqa.assistant import Assistant, Stage
 from policyqa.docview import citation_url, render_document, signature_ok
+from policyqa.origins import RefusedOrigins, add_status_route, origin_allowed
 from policyqa.pageimage import PageImageError, page_image
 
 log = logging.getLogger("policyqa.server")
@@ -87,13 +87,15 @@ class OriginGuard(BaseHTTPMiddleware):
     """Refuses API calls from origins not on POLICYQA_ALLOWED_ORIGINS (same origin always
     allowed), and tells browsers which origins may frame the UI (CSP frame-ancestors)."""
 
-    def __init__(self, app, origins: list[str]) -> None:
+    def __init__(self, app, origins: list[str], refused: RefusedOrigins | None = None) -> None:
         super().__init__(app)
         self.origins = origins
+        self.refused = refused or RefusedOrigins()
 
     async def dispatch(self, request: Request, call_next):
         origin = (request.headers.get("origin") or "").rstrip("/")
         if origin and request.url.path.startswith("/api/") and not self._allowed(origin, request):
+            self.refused.note(origin, request.url.path)  # the admin learns which origin to allow
             return JSONResponse({"error": f"origin {origin} is not allowed to use this assistant"},
                                 status_code=403)
         response = await call_next(request)
@@ -103,10 +105,7 @@ class OriginGuard(BaseHTTPMiddleware):
         return response
 
     def _allowed(self, origin: str, request: Request) -> bool:
-        if origin in self.origins or "*" in self.origins:
-            return True
-        host = request.headers.get("host", "")
-        return urlsplit(origin).netloc == host  # same origin
+        return origin_allowed(origin, self.origins, request.headers.get("host", ""))
 
 
 # ------------------------------------------------------------------------------ workers
@@ -246,7 +245,8 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
     workers = AnswerWorkers(worker_count(settings.workers), settings.max_pending)
     app.state.workers = workers
     logging.getLogger("uvicorn.access").addFilter(RedactSecrets())
-    app.add_middleware(OriginGuard, origins=settings.origins)
+    refused_origins = RefusedOrigins()
+    app.add_middleware(OriginGuard, origins=settings.origins, refused=refused_origins)
     if settings.origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.origins, allow_methods=["GET", "POST", "DELETE"],
                            allow_headers=["Authorization", "Content-Type", "X-Admin-Token"])
@@ -371,6 +371,8 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
         return FileResponse(STATIC / "widget.js", media_type="application/javascript",
                             headers={"Cache-Control": "public, max-age=300",
                                      "Access-Control-Allow-Origin": "*"})
+
+    add_status_route(app, settings.origins, refused_origins)  # /widget/status
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
