@@ -41,6 +41,13 @@ class FeedbackStore:
                  int(bool(item.get("declined"))), rating, str(item.get("comment") or "")[:2000]))
             return int(cur.lastrowid)
 
+    def disliked(self, since: float = 0.0) -> list[dict]:
+        """Thumbs-down answers since `since` (epoch seconds), oldest first."""
+        rows = self._db.execute("SELECT created, question, answer, comment, declined FROM feedback"
+                                " WHERE rating='down' AND created >= ? ORDER BY id", (since,)).fetchall()
+        return [{"created": c, "question": q, "answer": a, "comment": m, "declined": bool(d)}
+                for c, q, a, m, d in rows]
+
     def export(self, out: Path, only: str | None = None) -> int:
         """JSONL in the gold schema: good answers become candidate gold items for review."""
         query = "SELECT id, question, history, answer, citations, declined, rating, comment FROM feedback"

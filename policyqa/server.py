@@ -24,7 +24,8 @@ from policyqa.guards import (GuardOptions, HostGuard, JsonErrors, RedactSecrets,
                              secret_matches)
 from policyqa.health import UNAVAILABLE, unavailable
 from policyqa.health import check as check_health
-from policyqa import store_files, uploads
+from policyqa import admin_api, store_files, uploads
+from policyqa.questionlog import QuestionLog
 from policyqa.runtime import worker_count
 from policyqa.feedback import FeedbackStore
 from policyqa.records import Answer
@@ -236,6 +237,9 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
                                   f"（{report.chunks} 个段落）。 First start: the sample corpus was indexed.")
         log.info(assistant.startup_note)
     feedback = FeedbackStore(Path(settings.store) / "feedback.sqlite3")
+    question_log = (QuestionLog(Path(settings.store) / "questions.sqlite3", settings.question_log_days,
+                                settings.collection) if settings.question_log else None)
+    assistant.question_log = question_log  # opt-in: POLICYQA_QUESTION_LOG
     # From here on nothing in this process but SQLite opens the store's database files.
     store_files.guard(settings.store)
 
@@ -361,6 +365,10 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
             return {"doc": doc, "deleted_chunks": assistant.delete(doc)}
         except KeyError:
             raise HTTPException(404, f"no document named '{doc}'") from None
+
+    # The admin console (/admin) and its API (/api/admin/…): policyqa/admin_api.py.
+    app.include_router(admin_api.router(assistant, settings, admin_auth, feedback, question_log))
+    admin_api.page_routes(app)
 
     @app.post("/api/feedback", dependencies=[Depends(chat_auth)])
     def add_feedback(body: FeedbackRequest) -> dict:
