@@ -124,7 +124,7 @@
     });
     shown.forEach(function (d) {
       body.appendChild(el('tr', { 'data-doc': d.doc }, [
-        el('td', { text: d.title, title: d.doc }), el('td', { text: d.number }), el('td', { text: d.date }),
+        el('td', { text: d.title, title: d.doc }), el('td', { text: d.number }), el('td', { 'class': 'date', text: d.date }),
         el('td', { text: d.issuer }), el('td', { text: d.region }), el('td', { 'class': 'num', text: String(d.chunks) }),
         el('td', { 'class': 'actions' }, [
           el('button', { type: 'button', 'class': 'reindex', text: '重建索引', on: { click: function () { reindex(d); } } }),
@@ -161,6 +161,11 @@
       });
   }
 
+  $('files').addEventListener('change', function () {
+    var names = Array.prototype.map.call($('files').files, function (f) { return f.name; });
+    $('picked').textContent = names.length ? '已选择 ' + names.length + ' 个文件：' + names.join('、') : '未选择文件';
+  });
+
   // Upload with progress (XMLHttpRequest reports the bytes sent; indexing follows on the server).
   $('upload').addEventListener('click', function () {
     var files = $('files').files;
@@ -190,6 +195,7 @@
         $('upload-results').appendChild(el('li', { 'class': r.status, text: r.message }));
       });
       $('files').value = '';
+      $('picked').textContent = '未选择文件';
       loadDocs();
     };
     xhr.onerror = function () {
