@@ -62,6 +62,14 @@ class Library:
         if assistant is not None:
             self._assistants[assistant.settings.collection] = assistant
         self._embeddings = assistant.store.embeddings.inner if assistant is not None else None
+        self.question_log = None  # opt-in (POLICYQA_QUESTION_LOG): set_question_log
+
+    def set_question_log(self, question_log) -> None:
+        """Every base's Assistant records its questions (with the base) in `question_log`."""
+        with self._lock:
+            self.question_log = question_log
+            for assistant in self._assistants.values():
+                assistant.question_log = question_log
 
     # ------------------------------------------------------------------ bases
     def default_assistant(self) -> Assistant | None:
@@ -82,7 +90,9 @@ class Library:
         if self._embeddings is None:
             self._embeddings = get_embeddings(self.settings.embed_model)
         settings = base_settings(self.settings, kb)
-        return Assistant(settings, Store(settings, self._embeddings, reset=reset))
+        assistant = Assistant(settings, Store(settings, self._embeddings, reset=reset))
+        assistant.question_log = self.question_log
+        return assistant
 
     def base_folders(self) -> list[Path]:
         return [Path(base_settings(self.settings, kb).store) for kb in self.bases.list()]
@@ -212,13 +222,15 @@ class Library:
             entry.detail = f"{n} chunks"
             return n
 
-    def reindex(self, kb: KnowledgeBase, who: str = "", progress: bool = False, reset: bool = False):
-        """Rebuild a base from its kept originals. `reset` (the CLI: e.g. after changing the
-        embedder) empties the base first and opens it afresh; otherwise it is rebuilt in place
-        under its write lock, so that whoever holds its Assistant (the UI) keeps a live one."""
+    def reindex(self, kb: KnowledgeBase, who: str = "", progress: bool = False, reset: bool = False,
+                docs: list[str] | None = None):
+        """Rebuild a base (or only the documents `docs`) from its kept originals. `reset` (the
+        CLI: e.g. after changing the embedder) empties the base first and opens it afresh;
+        otherwise it is rebuilt in place under its write lock, so that whoever holds its
+        Assistant (the UI) keeps a live one."""
         from ingest.pipeline import reindex
 
-        with self.audit.action(who, "reindex", kb.name) as entry:
+        with self.audit.action(who, "reindex", kb.name, target=", ".join(docs or [])) as entry:
             if reset:
                 with self._lock:
                     old = self._assistants.pop(kb.collection, None)
@@ -229,8 +241,11 @@ class Library:
             else:
                 assistant = self.assistant(kb)
                 with assistant._write_lock:
-                    report = reindex(assistant.store, assistant.settings.chunk_tokens, progress=progress)
+                    report = reindex(assistant.store, assistant.settings.chunk_tokens, progress=progress,
+                                     only=docs)
             entry.detail = report.summary()
+            if report.results and all(r.status == "failed" for r in report.results):
+                entry.result = "failed"
             return report
 
     # ------------------------------------------------------------------ keys (audited)
@@ -282,15 +297,10 @@ class UiAssistant:
     def delete(self, doc: str) -> int:
         return self._library.delete(self._base(), doc, who="admin-token")
 
-    def rebuild(self):
-        """Re-index the base from its kept originals (in place: the UI keeps this Assistant)."""
-        from ingest.pipeline import reindex
-
-        with self._library.audit.action("admin-token", "reindex", self._base().name) as entry, \
-                self._assistant._write_lock:
-            report = reindex(self._assistant.store, self._assistant.settings.chunk_tokens, progress=False)
-            entry.detail = report.summary()
-            return report
+    def reindex(self, docs: list[str] | None = None):
+        """Rebuild the named documents (every one when None) from their kept originals, in
+        place (the UI keeps this Assistant), audited."""
+        return self._library.reindex(self._base(), who="admin-token", docs=docs)
 
     def may_ask(self, token: str | None) -> bool:
         kb = self._library.bases.by_collection(self._assistant.settings.collection)

@@ -88,6 +88,8 @@
     timeout: '请求超时，请稍后重试。',
     unauthorized: '问答服务需要有效的访问令牌（data-token）。',
     forbidden: '当前网站未被允许使用该问答服务。',
+    notEnabled: '本网站尚未开通政策问答助手，暂时无法提问。请联系网站管理员开通（管理员可在服务器日志中看到需要添加的网站地址）。',
+    notEnabledEn: 'This site is not enabled for the assistant yet, so questions cannot be asked here. Please tell the site administrator (the server log names the address to allow).',
     retry: '重试',
     disclaimer: '回答由系统依据文件自动生成，请以原文为准。',
     log: '对话记录',
@@ -600,7 +602,8 @@
         citations: Array.isArray(result.citations) ? result.citations : [],
         declined: !!result.declined,
         rating: rating,
-        comment: ''
+        comment: '',
+        kb: result.kb || null
       }).then(function (res) {
         if (!res.ok) throw new Error('HTTP ' + res.status);
         note.textContent = TEXT.thanks;
@@ -720,6 +723,16 @@
     return res.json();
   }
 
+  // A request the browser could not complete: a network fault, or this page's origin refused by
+  // the server (whose answer the browser hides from the page). The status route says which.
+  async function originRefused() {
+    try {
+      var res = await fetch(BASE + 'widget/status', { mode: 'cors', credentials: 'omit', cache: 'no-store' });
+      var j = await res.json();
+      return !!j && j.origin_allowed === false;
+    } catch (e) { return false; }
+  }
+
   // ------------------------------------------------------------------ asking
   function submit() {
     var q = ui.input.value.trim();
@@ -783,6 +796,7 @@
     if (failure) {
       var message = timedOut ? TEXT.timeout
         : failure instanceof ApiError ? failure.message
+        : (await originRefused()) ? (/[\u3400-\u9fff]/.test(question) ? TEXT.notEnabled : TEXT.notEnabledEn)
         : TEXT.network;
       renderError(bot, message, question);
       saveTurn({ q: question, error: message });
