@@ -14,6 +14,9 @@ the Library (`library.upload/delete/reindex`), so they are audited with who made
 - POST   /api/admin/documents/{doc}/reindex   rebuild one document from its kept original
 - POST   /api/admin/hit-test                  命中测试: the Assistant's own search and decision, traced
 - GET    /api/admin/unresolved                未解决的问题: declined questions and thumbs-down, grouped
+- GET    /api/admin/curated                   审核答案: curated answers, flagged ones marked
+- POST   /api/admin/curated                   approve the system's answer, or write one with citations
+- DELETE /api/admin/curated/{id}              remove one
 """
 
 from __future__ import annotations
@@ -40,6 +43,20 @@ SIGNALS_ZH = {
     "unknown_name": "未知名称", "english": "英文问题",
 }
 RETRIEVERS_ZH = {"dense": "向量检索（语义）", "bm25": "关键词检索（BM25）"}
+
+
+class CuratedCite(BaseModel):
+    chunk_id: str = Field(min_length=1, max_length=200)
+    start: int | None = Field(None, ge=0)
+    end: int | None = Field(None, ge=1)
+
+
+class CuratedRequest(BaseModel):
+    question: str = Field(min_length=1, max_length=2000)
+    kb: str | None = None
+    answer: str | None = Field(None, max_length=20000, description="the text; with from_system: the edited wording")
+    citations: list[CuratedCite] = Field(default_factory=list, max_length=20)
+    from_system: bool = Field(False, description="approve the system's answer to the question (its citations)")
 
 
 class HitTest(BaseModel):
@@ -127,6 +144,30 @@ def router(library, settings, managed, feedback) -> APIRouter:
         groups = await run_in_threadpool(group_questions, items, embed)
         return {"kb": base.name, "logging": log is not None, "days": days, "groups": groups, "total": len(items)}
 
+    @api.get("/curated")
+    def curated(request: Request, kb: str | None = None) -> dict:
+        _who, base = managed(request, kb, "")
+        entries = library.curation.entries(base)
+        return {"kb": base.name, "curated": entries, "flagged": sum(not e["served"] for e in entries)}
+
+    @api.post("/curated", description="Approve the system's answer to `question` (`from_system`, "
+                                      "optionally with the edited `answer`), or write `answer` citing "
+                                      "`citations` ({chunk_id, start?, end?}). Audited.")
+    async def add_curated(body: CuratedRequest, request: Request) -> dict:
+        who, base = managed(request, body.kb, "curated.add", body.question[:200])
+        if body.from_system:
+            item = await run_in_threadpool(library.curation.approve, base, body.question, who.name, body.answer)
+        else:
+            item = await run_in_threadpool(library.curation.write, base, body.question, body.answer or "",
+                                           [c.model_dump() for c in body.citations], who.name)
+        return {**item.to_json(), "kb": base.name, "message": f"已保存审核答案 #{item.id}。"}
+
+    @api.delete("/curated/{item_id}")
+    def remove_curated(item_id: int, request: Request, kb: str | None = None) -> dict:
+        who, base = managed(request, kb, "curated.remove", f"#{item_id}")
+        library.curation.remove(base, item_id, who.name)
+        return {"id": item_id, "kb": base.name, "message": f"已删除审核答案 #{item_id}。"}
+
     return api
 
 
@@ -166,7 +207,8 @@ def inspection_json(seen) -> dict:
                         if not f.startswith("english") or seen.query.lang == "en"],
         },
         "answer": answer.text,
-        "citations": [{"n": c.n, "title": c.title, "heading": c.heading, "quote": c.display or c.quote}
+        "citations": [{"n": c.n, "title": c.title, "heading": c.heading, "quote": c.display or c.quote,
+                       "chunk_id": c.chunk_id, "doc": c.doc, "start": c.start, "end": c.end}
                       for c in answer.citations],
     }
 

@@ -63,6 +63,9 @@ class Library:
             self._assistants[assistant.settings.collection] = assistant
         self._embeddings = assistant.store.embeddings.inner if assistant is not None else None
         self.question_log = None  # opt-in (POLICYQA_QUESTION_LOG): set_question_log
+        from policyqa.curation import Curation
+
+        self.curation = Curation(self)  # curated answers, served first (`stream`)
 
     def set_question_log(self, question_log) -> None:
         """Every base's Assistant records its questions (with the base) in `question_log`."""
@@ -132,6 +135,7 @@ class Library:
                     log.warning("could not delete collection %s: %s", kb.collection, type(e).__name__)
                 store.close()
                 self._assistants.pop(kb.collection, None)
+                self.curation.store.remove_base(kb.collection)
                 self.bases.remove(kb)
                 folder = Path(base_settings(self.settings, kb).store)
                 if kb.root:
@@ -178,10 +182,19 @@ class Library:
 
     def stream(self, question: str, kbs: list[KnowledgeBase], history: list[dict] | None = None,
                filters: dict | None = None) -> Iterator[Stage | str | Asked]:
-        """As `Assistant.stream`, the final item an `Asked`. One base: its stream as produced;
-        several: each answers, the best answer is then given sentence by sentence."""
+        """As `Assistant.stream`, the final item an `Asked`. A still-valid curated answer to a
+        question that means the same comes first (marked reviewed); otherwise one base: its
+        stream as produced; several: each answers, the best answer is then given sentence by
+        sentence."""
         if not kbs:
             raise UserError("没有可提问的知识库。", "there is no knowledge base to ask", status=403)
+        reviewed = self._curated(question, kbs, history, filters)
+        if reviewed is not None:  # an administrator's answer to this question comes first
+            yield Stage("search")
+            yield Stage("answer")
+            yield from _sentences(reviewed.answer.text)
+            yield reviewed
+            return
         if len(kbs) == 1:
             for part in self.assistant(kbs[0]).stream(question, history, filters):
                 yield Asked(kbs[0], part) if isinstance(part, Answer) else part
@@ -192,6 +205,12 @@ class Library:
         yield Stage("answer")
         yield from _sentences(best.answer.text)
         yield best
+
+    def _curated(self, question: str, kbs: list[KnowledgeBase], history, filters) -> Asked | None:
+        """The still-valid curated answer of the asked bases whose question is nearest in meaning
+        to this one (above the bound), if any: the one place every answer route looks it up."""
+        found = [Asked(kb, a) for kb in kbs if (a := self.curation.lookup(kb, question, history, filters))]
+        return max(found, key=lambda a: a.answer.reviewed.similarity) if found else None
 
     # ------------------------------------------------------------------ writes (audited)
     def ingest(self, kb: KnowledgeBase, paths: list[Path], who: str = "", progress: bool = False):
@@ -290,6 +309,14 @@ class UiAssistant:
         if kb is None:
             raise UserError("该知识库已删除。", "this knowledge base was deleted", 404)
         return kb
+
+    def stream(self, question: str, history: list[dict] | None = None, filters: dict | None = None):
+        """The chat's answers go through the Library: curated answers first, as on every route."""
+        for part in self._library.stream(question, [self._base()], history, filters):
+            yield part.answer if isinstance(part, Asked) else part
+
+    def ask(self, question: str, history: list[dict] | None = None, filters: dict | None = None) -> Answer:
+        return self._library.ask(question, [self._base()], history, filters).answer
 
     def ingest_upload(self, data: bytes, name: str):
         return self._library.upload(self._base(), data, name, who="admin-token")

@@ -92,12 +92,12 @@ UPLOAD_TOKEN_JS = r"""
 
 # Words of the interface that follow the question's language (the rest of the UI is Chinese).
 WORDS = {
-    "zh": {"search": "检索中…", "answer": "组织答案…", "sources": "来源", "passage": "展开所在段落",
+    "zh": {"reviewed": "已审核", "reviewed_by": "审核人 {by} · {at}", "search": "检索中…", "answer": "组织答案…", "sources": "来源", "passage": "展开所在段落",
            "open": "查看原文", "page": "第 {} 页", "untitled": "未命名文档", "suggest": "可以试着这样问：",
            "error": "无法回答：{}", "internal": "内部错误，请稍后再试。", "token": "访问令牌错误。",
            "unavailable": "知识库服务暂时无法连接，请稍后再试。",
            "stopped": "已停止。"},
-    "en": {"search": "Searching…", "answer": "Composing the answer…", "sources": "Sources",
+    "en": {"reviewed": "Reviewed", "reviewed_by": "approved by {by} · {at}", "search": "Searching…", "answer": "Composing the answer…", "sources": "Sources",
            "passage": "Show the whole passage", "open": "Open the original", "page": "p. {}",
            "untitled": "Untitled document", "suggest": "You could ask:", "error": "Cannot answer: {}",
            "internal": "Internal error, please try again.", "token": "Wrong access token.",
@@ -121,6 +121,8 @@ CSS = """
 @keyframes pq-spin { to { transform: rotate(360deg); } }
 .pq-error { color: #9a1c1c; background: #fdecec; border-left: 4px solid #c53030; padding: 0.35em 0.7em;
   border-radius: 4px; }
+.pq-reviewed { margin-top: 0.5em; color: var(--body-text-color-subdued); font-size: 0.9em; }
+.pq-reviewed-badge { color: #166534; background: #dcfce7; border-radius: 4px; padding: 0 0.4em; font-weight: 600; }
 .pq-sources { margin-top: 0.7em; border-top: 1px solid var(--border-color-primary); padding-top: 0.5em;
   font-size: 0.93em; }
 .pq-sources-title, .pq-suggest-title { font-weight: 600; margin-bottom: 0.3em; }
@@ -241,11 +243,22 @@ def render_sources(answer: Answer, lang: str = "zh", link_secret: str | None = N
             f"{cites}</div>")
 
 
+def render_reviewed(answer: Answer, lang: str = "zh") -> str:
+    """The 「已审核」 mark of a curated answer, with who approved it and when ("" otherwise)."""
+    r = answer.reviewed
+    if r is None:
+        return ""
+    w = _words(lang)
+    return (f'<div class="pq-reviewed"><span class="pq-reviewed-badge">{w["reviewed"]}</span> '
+            f'{_esc(w["reviewed_by"].format(by=r.by, at=r.at[:16].replace("T", " ")))}</div>')
+
+
 def format_answer(answer: Answer, lang: str = "zh", link_secret: str | None = None) -> str:
-    """Chat message text for a finished answer: escaped text, then the sources. (Suggestions of
-    a declined answer are the message's clickable options, see `answer_message`.)"""
+    """Chat message text for a finished answer: escaped text, then the reviewed mark of a
+    curated answer and the sources. (Suggestions of a declined answer are the message's
+    clickable options, see `answer_message`.)"""
     body = _escape_text(answer.text)
-    extra = "" if answer.declined else render_sources(answer, lang, link_secret)
+    extra = "" if answer.declined else render_reviewed(answer, lang) + render_sources(answer, lang, link_secret)
     return body + (BLOCK_MARK[:2] + extra if extra else "")
 
 

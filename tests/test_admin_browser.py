@@ -2,8 +2,9 @@
 log in with the admin token (kept in sessionStorage, never in the URL), find a document by its
 title, upload a file with progress, run 命中测试 and see ranked passages with their scores and
 the decision, see a declined question under 未解决的问题 with its count, and delete a document
-after a confirmation naming its title. Takes admin-documents.png, admin-hit-test.png and
-admin-unresolved.png (into $POLICYQA_SCREENSHOTS, e.g. docs/, or a temporary folder).
+after a confirmation naming its title; approve the system's answer from 命中测试 as a curated
+answer and see it flagged under 审核答案 once its document is deleted. Takes admin-documents.png,
+admin-hit-test.png, admin-unresolved.png and admin-curated.png (into $POLICYQA_SCREENSHOTS, e.g. docs/, or a temporary folder).
 
 Needs /usr/bin/chromium; skipped otherwise."""
 
@@ -93,6 +94,13 @@ def test_admin_console_in_the_browser(sample_store, tmp_path):
                 page.click("#hit-run")
                 page.locator("#hit-passages .passage", has_text="2~3次").first.wait_for()
                 assert page.locator("#hit-passages del, #hit-passages s").count() == 0
+                # Approve the system's answer as the curated answer to this question.
+                page.locator("#approve-card").wait_for()
+                assert "[1]" in page.input_value("#approve-text")
+                page.click("#approve")
+                page.locator("#approve-ok", has_text="已保存审核答案").wait_for()
+                asked = httpx.post(base + "/api/ask", json={"question": "网格员每年培训几次"}, timeout=60).json()
+                assert asked["reviewed"]["by"] == "admin-token"
 
                 # The chat (/ui) shows the same figure ranges as written: no strikethrough in the
                 # answer or its source card.
@@ -132,6 +140,14 @@ def test_admin_console_in_the_browser(sample_store, tmp_path):
                 page.click("#confirm-yes")
                 page.locator("#docs-ok", has_text="已删除《关于开展社区网格员培训的通知》").wait_for()
                 page.wait_for_function("document.querySelectorAll('#docs tbody tr').length === 5")
+
+                # 审核答案: the curated answer citing the deleted document is flagged, not served.
+                assert page.locator("#kb option").all_inner_texts() == ["default（默认）"]
+                page.click("#tab-curated")
+                flagged = page.locator("#curated tbody tr.flagged", has_text="网格员每年培训几次")
+                flagged.wait_for()
+                assert "已失效" in flagged.inner_text() and "引用的文件已删除" in flagged.inner_text()
+                page.screenshot(path=str(SHOTS / "admin-curated.png"))
             finally:
                 browser.close()
         names = [d["title"] for d in httpx.get(base + "/api/documents").json()]

@@ -95,14 +95,14 @@
     $('hit-result').hidden = true; say('hit-error', '');
     loadDocs();
     if (!$('panel-unresolved').hidden) loadUnresolved();
-    if (typeof loadCurated === 'function' && !$('panel-curated').hidden) loadCurated();
+    if (!$('panel-curated').hidden) loadCurated();
   });
   $('login-button').addEventListener('click', login);
   $('token').addEventListener('keydown', function (e) { if (e.key === 'Enter') login(); });
   $('logout').addEventListener('click', function () { sessionStorage.removeItem(KEY); $('kb-name').hidden = true; showConsole(false); });
 
   // ------------------------------------------------------------------ tabs
-  var TABS = { 'tab-docs': 'panel-docs', 'tab-hit': 'panel-hit', 'tab-unresolved': 'panel-unresolved' };
+  var TABS = { 'tab-docs': 'panel-docs', 'tab-hit': 'panel-hit', 'tab-unresolved': 'panel-unresolved', 'tab-curated': 'panel-curated' };
   Object.keys(TABS).forEach(function (id) {
     $(id).addEventListener('click', function () {
       Object.keys(TABS).forEach(function (other) {
@@ -110,6 +110,7 @@
         $(TABS[other]).hidden = other !== id;
       });
       if (id === 'tab-unresolved') loadUnresolved();
+      if (id === 'tab-curated') loadCurated();
       if (id === 'tab-hit') $('hit-question').focus();
     });
   });
@@ -269,6 +270,11 @@
       return el('span', { 'class': 'chip', text: s.label + ' ' + fmt(s.value) });
     })));
     box.appendChild(el('div', { 'class': 'answer', text: r.answer }));
+    // An answer with citations may be approved as the curated answer to this question.
+    lastHit = r;
+    $('approve-card').hidden = !(d.answered && r.citations.length);
+    $('approve-text').value = r.answer;
+    say('approve-ok', ''); say('approve-error', '');
 
     var list = $('hit-passages');
     clear(list);
@@ -290,6 +296,54 @@
     });
     $('hit-result').hidden = false;
   }
+
+  // ------------------------------------------------------------------ 审核答案 (curated answers)
+  var lastHit = null;
+  $('approve').addEventListener('click', function () {
+    if (!lastHit) return;
+    var text = $('approve-text').value.trim();
+    say('approve-ok', ''); say('approve-error', '');
+    $('approve').disabled = true;
+    call('POST', '/api/admin/curated', { question: lastHit.question, kb: base, from_system: true,
+                                         answer: text === lastHit.answer ? null : text })
+      .then(function (r) { say('approve-ok', r.message + '可在「审核答案」中查看。'); },
+            function (e) { say('approve-error', e.message); })
+      .then(function () { $('approve').disabled = false; });
+  });
+
+  var PROBLEM = { deleted: '引用的文件已删除', replaced: '引用的文件已被替换', moved: '引用的原文已变化' };
+  function problemText(p) {
+    var i = p.indexOf(': ');
+    return (PROBLEM[p.slice(0, i)] || p.slice(0, i)) + '：' + p.slice(i + 2);
+  }
+
+  function loadCurated() {
+    say('curated-error', '');
+    call('GET', withKb('/api/admin/curated')).then(function (r) {
+      $('curated-note').textContent = '共 ' + r.curated.length + ' 条审核答案' + (r.flagged ? '，其中 ' + r.flagged + ' 条已失效（不再提供，请重新审核）' : '') +
+        '。意思相同的提问优先得到审核答案；在「命中测试」中可批准系统的答案。';
+      var body = $('curated').tBodies[0];
+      clear(body);
+      if (!r.curated.length) body.appendChild(el('tr', {}, [el('td', { colspan: '7', 'class': 'note', text: '暂无审核答案。' })]));
+      r.curated.forEach(function (c) {
+        var cites = c.citations.map(function (x) { return '[' + x.n + '] 《' + x.title + '》' + (x.heading ? ' ' + x.heading : ''); });
+        body.appendChild(el('tr', { 'class': c.served ? 'served' : 'flagged', 'data-id': String(c.id) }, [
+          el('td', { text: c.question }), el('td', { text: c.answer }), el('td', { 'class': 'note', text: cites.join('；') }),
+          el('td', { text: c.approved_by }), el('td', { 'class': 'date', text: c.approved_at.slice(0, 16).replace('T', ' ') }),
+          el('td', {}, [el('span', { 'class': 'badge ' + (c.served ? 'yes' : 'flagged'), text: c.served ? '已审核 · 生效' : '已失效' }),
+                        c.served ? null : el('div', { 'class': 'note', text: c.problems.map(problemText).join('；') })]),
+          el('td', { 'class': 'actions' }, [el('button', { type: 'button', 'class': 'danger', text: '删除', on: { click: function () {
+            confirmFirst('确定删除问题「' + c.question + '」的审核答案吗？').then(function (yes) {
+              if (!yes) return;
+              call('DELETE', withKb('/api/admin/curated/' + c.id)).then(function (x) { say('curated-ok', x.message); loadCurated(); },
+                function (e) { say('curated-error', e.message); });
+            });
+          } } })])
+        ]));
+      });
+    }, function (e) { say('curated-error', e.message); });
+  }
+  $('curated-refresh').addEventListener('click', function () { say('curated-ok', ''); loadCurated(); });
 
   // ------------------------------------------------------------------ 未解决的问题
   function loadUnresolved() {

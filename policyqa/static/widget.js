@@ -76,6 +76,8 @@
     save: '保存',
     exported: '导出时间：',
     sources: '来源',
+    reviewed: '已审核',
+    reviewedBy: '审核人 ',
     sourceLabel: function (n, title) { return '查看出处 ' + n + (title ? '：《' + title + '》' : ''); },
     page: function (p) { return '第 ' + p + ' 页'; },
     suggestions: '您可以试着问：',
@@ -224,6 +226,8 @@
     '  border-radius: 9px; border: 1px solid #c7d4fb; background: var(--accent-soft); color: var(--accent) !important; font-size: 11px; font-weight: 600;',
     '  line-height: 1; vertical-align: 2px; transition: background .15s, color .15s; }',
     '.chip:hover, .chip[aria-expanded="true"] { background: var(--accent); border-color: var(--accent); color: #fff !important; }',
+    '.reviewed { margin: 8px 0 0; font-size: 12px; color: var(--muted); }',
+    '.reviewed-badge { color: #166534; background: #dcfce7; border-radius: 4px; padding: 0 5px; font-weight: 600; }',
     '.sources { margin-top: 10px; padding-top: 8px; border-top: 1px dashed var(--line); }',
     '.sources-label { font-size: 12px; color: var(--muted); margin: 0 0 6px; }',
     '.src { margin: 0 0 6px; border: 1px solid var(--line); border-radius: 10px; background: #fff; overflow: hidden; }',
@@ -538,6 +542,17 @@
       last = re.lastIndex;
     }
     if (last < answerText.length) bot.text.appendChild(document.createTextNode(answerText.slice(last)));
+
+    // a curated answer: 「已审核」 with who approved it and when (English for an English question)
+    var reviewed = result.reviewed;
+    if (!declined && reviewed && typeof reviewed === 'object') {
+      var english = !/[\u3400-\u9fff]/.test(question || '');
+      var when = String(reviewed.at || '').slice(0, 16).replace('T', ' ');
+      bot.bubble.appendChild(h('p', { 'class': 'reviewed' }, [
+        h('span', { 'class': 'reviewed-badge', text: english ? 'Reviewed' : TEXT.reviewed }),
+        h('span', { text: ' ' + (english ? 'approved by ' : TEXT.reviewedBy) + String(reviewed.by || '') + ' · ' + when })
+      ]));
+    }
 
     // the cited passages, collapsed until a chip (or the source row) is clicked
     if (!declined && citations.length) {
@@ -878,6 +893,7 @@
   function storable(result) {
     return {
       answer: result.answer, declined: !!result.declined, answer_id: result.answer_id || '',
+      reviewed: result.reviewed || null, kb: result.kb || null,
       suggestions: result.suggestions || [], citations: (result.citations || []).map(function (c) {
         return { n: c.n, title: c.title, quote: c.quote, date: c.date, heading: c.heading, page: c.page, url: c.url };
       })
