@@ -24,7 +24,13 @@ from policyqa.records import Document
 
 
 class LoadError(Exception):
-    """A file that cannot be read as a document; the message says why, in plain words."""
+    """A file that cannot be read as a document; the message says why, in plain words (English,
+    for the CLI and logs). `kind` names the problem (empty, corrupt, password, needs_ocr…) so an
+    interface can say it in its own language: `policyqa/messages.py` keeps the catalogue."""
+
+    def __init__(self, message: str, kind: str = "unreadable") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,7 @@ def decode_report(data: bytes) -> Decoded:
     # A zip or image "decoded" as some encoding shows up as control characters.
     controls = len(_CONTROL.findall(text)) - len(decoded.repaired)
     if controls > max(2, len(text) // 100):
-        raise LoadError("binary file (not text in any known encoding)")
+        raise LoadError("binary file (not text in any known encoding)", kind="not_text")
     return decoded
 
 
@@ -128,14 +134,14 @@ def _decode(data: bytes) -> Decoded:
         except UnicodeDecodeError:
             bad = _utf8_damage(data)
             if bad is None:
-                raise LoadError("the file starts with a UTF-8 mark but is not UTF-8 text") from None
+                raise LoadError("the file starts with a UTF-8 mark but is not UTF-8 text", kind="not_text") from None
             return Decoded(data.decode("utf-8", errors="replace"), "utf-8-sig", bad)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return Decoded(data.decode("utf-16"), "utf-16")
         except UnicodeDecodeError as e:
             raise LoadError(f"the file starts with a UTF-16 mark but is not UTF-16 text ({e.reason} "
-                            f"at byte {e.start})") from None
+                            f"at byte {e.start})", kind="not_text") from None
     if b"\x00" in data[:4096]:
         # UTF-16 without BOM: ASCII/CJK text has NULs in every other byte.
         for enc in ("utf-16-le", "utf-16-be"):
@@ -143,7 +149,7 @@ def _decode(data: bytes) -> Decoded:
                 return Decoded(data.decode(enc), enc)
             except UnicodeDecodeError:
                 continue
-        raise LoadError("binary file (contains NUL bytes), not text")
+        raise LoadError("binary file (contains NUL bytes), not text", kind="not_text")
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
@@ -159,7 +165,7 @@ def _decode(data: bytes) -> Decoded:
             return Decoded(data.decode(enc), enc)
         except UnicodeDecodeError:
             continue
-    raise LoadError("unknown text encoding (tried UTF-8, GB18030, Big5; UTF-16 needs a byte-order mark)")
+    raise LoadError("unknown text encoding (tried UTF-8, GB18030, Big5; UTF-16 needs a byte-order mark)", kind="not_text")
 
 
 def repair_note(repaired: tuple[int, ...]) -> str:
@@ -195,7 +201,7 @@ def load_text(path: Path, data: bytes) -> Document:
     decoded = decode_report(data)
     text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        raise LoadError("the file is empty")
+        raise LoadError("the file is empty", kind="empty")
     meta = {"load_note": repair_note(decoded.repaired)} if decoded.repaired else {}
     return Document(doc=path.name, title=guess_title(text, path.stem), text=text, meta=meta,
                     content_hash=content_hash(data))
@@ -218,20 +224,20 @@ def check_zip(data: bytes, limits: LoadLimits = LIMITS, kind: str = ".docx") -> 
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, NotImplementedError, EOFError, OSError) as e:
-        raise LoadError(f"corrupt or unreadable {kind} (not a zip archive: {e})") from e
+        raise LoadError(f"corrupt or unreadable {kind} (not a zip archive: {e})", kind="corrupt") from e
     with archive:
         members = archive.infolist()
         if len(members) > limits.max_zip_members:
             raise LoadError(f"refused: the archive holds {len(members)} parts "
-                            f"(limit {limits.max_zip_members})")
+                            f"(limit {limits.max_zip_members})", kind="zip_bomb")
         total = sum(m.file_size for m in members)
         if total > limits.max_zip_uncompressed:
             raise LoadError(f"refused as a zip bomb: its parts declare {total // 1_048_576} MiB "
-                            f"uncompressed (limit {limits.max_zip_uncompressed // 1_048_576} MiB)")
+                            f"uncompressed (limit {limits.max_zip_uncompressed // 1_048_576} MiB)", kind="zip_bomb")
         for m in members:
             if m.file_size > limits.zip_ratio_floor and m.file_size > limits.max_zip_ratio * max(m.compress_size, 1):
                 raise LoadError(f"refused as a zip bomb: part '{m.filename[:80]}' inflates "
-                                f"{m.file_size // max(m.compress_size, 1)}x (limit {limits.max_zip_ratio:.0f}x)")
+                                f"{m.file_size // max(m.compress_size, 1)}x (limit {limits.max_zip_ratio:.0f}x)", kind="zip_bomb")
         inflated = 0
         try:
             for m in members:
@@ -240,12 +246,12 @@ def check_zip(data: bytes, limits: LoadLimits = LIMITS, kind: str = ".docx") -> 
                         inflated += len(piece)
                         if inflated > limits.max_zip_uncompressed:
                             raise LoadError("refused as a zip bomb: it inflates beyond "
-                                            f"{limits.max_zip_uncompressed // 1_048_576} MiB")
+                                            f"{limits.max_zip_uncompressed // 1_048_576} MiB", kind="zip_bomb")
         except LoadError:
             raise
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
                 NotImplementedError, RuntimeError, zlib.error) as e:
-            raise LoadError(f"corrupt {kind} archive ({type(e).__name__}: {e})") from e
+            raise LoadError(f"corrupt {kind} archive ({type(e).__name__}: {e})", kind="corrupt") from e
 
 
 def _elsewhere(module: str, function: str) -> Callable[[Path, bytes], Document]:
@@ -290,7 +296,7 @@ def check_breaks(text: str, limits: LoadLimits = LIMITS) -> None:
         if m.end() - m.start() > limits.max_unbroken_chars:
             raise LoadError(f"not prose: {m.end() - m.start():,} characters without any punctuation "
                             f"or line break (from character {m.start():,}; limit "
-                            f"{limits.max_unbroken_chars:,}); split the text into lines or sentences")
+                            f"{limits.max_unbroken_chars:,}); split the text into lines or sentences", kind="not_prose")
 
 
 def read_file(path: Path, limits: LoadLimits = LIMITS) -> bytes:
@@ -301,21 +307,21 @@ def read_file(path: Path, limits: LoadLimits = LIMITS) -> bytes:
         fd = os.open(path, flags)
     except OSError as e:
         if e.errno == errno.ELOOP:
-            raise LoadError("symbolic link: not followed (only regular files are read)") from e
+            raise LoadError("symbolic link: not followed (only regular files are read)", kind="link") from e
         raise
     with os.fdopen(fd, "rb") as f:
         st = os.fstat(f.fileno())
         if not stat.S_ISREG(st.st_mode):
-            raise LoadError("not a regular file (device, FIFO or socket): not read")
+            raise LoadError("not a regular file (device, FIFO or socket): not read", kind="not_regular")
         if st.st_size > limits.max_file_bytes:
             raise LoadError(f"file is too large ({st.st_size // 1_048_576} MiB; limit "
-                            f"{limits.max_file_bytes // 1_048_576} MiB)")
+                            f"{limits.max_file_bytes // 1_048_576} MiB)", kind="too_large")
         # Never more than the limit, even if the file grows while it is read.
         data = f.read(min(st.st_size, limits.max_file_bytes) + 1)
         if len(data) > st.st_size:
             data += f.read(limits.max_file_bytes + 1 - len(data))
     if len(data) > limits.max_file_bytes:
-        raise LoadError(f"file is too large (over {limits.max_file_bytes // 1_048_576} MiB)")
+        raise LoadError(f"file is too large (over {limits.max_file_bytes // 1_048_576} MiB)", kind="too_large")
     return data
 
 
@@ -324,16 +330,16 @@ def load_bytes(name: str, data: bytes) -> Document:
     loader = LOADERS.get(Path(name).suffix.lower())
     if loader is None:
         raise LoadError(f"unsupported file type '{Path(name).suffix or '(none)'}' "
-                        f"(supported: {', '.join(sorted(LOADERS))})")
+                        f"(supported: {', '.join(sorted(LOADERS))})", kind="unsupported")
     if len(data) > LIMITS.max_file_bytes:
         raise LoadError(f"file is too large ({len(data) // 1_048_576} MiB; limit "
-                        f"{LIMITS.max_file_bytes // 1_048_576} MiB)")
+                        f"{LIMITS.max_file_bytes // 1_048_576} MiB)", kind="too_large")
     try:
         doc = _bounded(loader(Path(name), data))
     except (LoadError, OSError, UnicodeError, ValueError):
         raise
     except Exception as e:  # noqa: BLE001 — a reader library failing on a damaged file fails that file only
-        raise LoadError(f"unreadable {Path(name).suffix.lower()} file ({type(e).__name__}: {e})") from e
+        raise LoadError(f"unreadable {Path(name).suffix.lower()} file ({type(e).__name__}: {e})", kind="corrupt") from e
     check_breaks(doc.text)
     if doc.doc != name:
         doc = Document(doc=name, title=doc.title, text=doc.text, meta=doc.meta,

@@ -90,16 +90,16 @@ class _Package:
 
         key = posixpath.normpath(name.replace("\\", "/").lstrip("/"))
         if key.startswith("../") or key not in self.names:
-            raise LoadError(f"unreadable .ofd: the part '{name[:80]}' it names is missing")
+            raise LoadError(f"unreadable .ofd: the part '{name[:80]}' it names is missing", kind="corrupt")
         info = self.zip.getinfo(self.names[key])
         if info.file_size > MAX_XML_BYTES:
             raise LoadError(f"unreadable .ofd: part '{key[:80]}' is {info.file_size // 1_048_576} MiB "
-                            f"(limit {MAX_XML_BYTES // 1_048_576} MiB)")
+                            f"(limit {MAX_XML_BYTES // 1_048_576} MiB)", kind="too_much")
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
         try:
             return etree.fromstring(self.zip.read(self.names[key]), parser)
         except etree.XMLSyntaxError as e:
-            raise LoadError(f"unreadable .ofd: part '{key[:80]}' is not well-formed XML ({e})") from e
+            raise LoadError(f"unreadable .ofd: part '{key[:80]}' is not well-formed XML ({e})", kind="corrupt") from e
 
 
 def _resolve(base_dir: str, loc: str) -> str:
@@ -112,14 +112,14 @@ def load_ofd(path: Path, data: bytes) -> Document:
     try:
         pkg = _Package(data)
     except zipfile.BadZipFile as e:
-        raise LoadError(f"corrupt or unreadable .ofd (not a zip archive: {e})") from e
+        raise LoadError(f"corrupt or unreadable .ofd (not a zip archive: {e})", kind="corrupt") from e
     if "OFD.xml" not in pkg.names:
-        raise LoadError("not an OFD file: the package has no OFD.xml")
+        raise LoadError("not an OFD file: the package has no OFD.xml", kind="wrong_format")
     root = pkg.xml("OFD.xml")
     body = _find(root, "DocBody")
     doc_root = _find(body, "DocRoot")
     if doc_root is None or not (doc_root.text or "").strip():
-        raise LoadError("unreadable .ofd: OFD.xml names no document (DocBody/DocRoot)")
+        raise LoadError("unreadable .ofd: OFD.xml names no document (DocBody/DocRoot)", kind="corrupt")
     meta, title = _doc_info(_find(body, "DocInfo"))
     doc_path = _resolve("", doc_root.text)
     document = pkg.xml(doc_path)
@@ -130,9 +130,9 @@ def load_ofd(path: Path, data: bytes) -> Document:
     pages_el = _find(document, "Pages")
     page_els = _children(pages_el, "Page") if pages_el is not None else []
     if not page_els:
-        raise LoadError("unreadable .ofd: the document lists no pages")
+        raise LoadError("unreadable .ofd: the document lists no pages", kind="corrupt")
     if len(page_els) > MAX_PAGES:
-        raise LoadError(f"the .ofd has {len(page_els):,} pages (limit {MAX_PAGES:,})")
+        raise LoadError(f"the .ofd has {len(page_els):,} pages (limit {MAX_PAGES:,})", kind="too_much")
     pages = []
     for page_el in page_els:
         page_path = _resolve(base, page_el.get("BaseLoc", ""))
@@ -144,7 +144,7 @@ def load_ofd(path: Path, data: bytes) -> Document:
         runs.extend(_runs(content))
         pages.append(unwrap_lines(page_text(runs)))
     if not any(p.strip() for p in pages):
-        raise LoadError("the .ofd has no text layer (scanned pages): it needs OCR before it can be indexed")
+        raise LoadError("the .ofd has no text layer (scanned pages): it needs OCR before it can be indexed", kind="needs_ocr")
     page_starts, offset = [], 0
     for p in pages:
         page_starts.append(offset)

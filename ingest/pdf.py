@@ -41,17 +41,17 @@ def load_pdf(path: Path, data: bytes) -> Document:
     from pypdf.errors import DependencyError, PdfReadError
 
     if not data:
-        raise LoadError("the file is empty")
+        raise LoadError("the file is empty", kind="empty")
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             # Many PDFs are "encrypted" only against editing and open with an empty password.
-            raise LoadError("password-protected PDF: it cannot be read without the password")
+            raise LoadError("password-protected PDF: it cannot be read without the password", kind="password")
         total = len(reader.pages)
         pages, cut = _pdf_pages(reader, total)
         info_title = reader.metadata.title if reader.metadata else None
         if not pages:
-            raise LoadError("the PDF has no pages")
+            raise LoadError("the PDF has no pages", kind="empty")
         # Pages without a text layer are scans: read by OCR where the extra is installed.
         from ingest.scan import ocr_pdf_pages, ocr_record
 
@@ -60,9 +60,9 @@ def load_pdf(path: Path, data: bytes) -> Document:
     except LoadError:
         raise
     except DependencyError as e:
-        raise LoadError(f"encrypted PDF that needs the 'cryptography' package to open ({e})") from e
+        raise LoadError(f"encrypted PDF that needs the 'cryptography' package to open ({e})", kind="password") from e
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as e:
-        raise LoadError(f"corrupt or unreadable PDF ({type(e).__name__}: {e})") from e
+        raise LoadError(f"corrupt or unreadable PDF ({type(e).__name__}: {e})", kind="corrupt") from e
     # Offsets of each page in the joined text, so chunks can cite a page number.
     page_starts, offset = [], 0
     for p in pages:

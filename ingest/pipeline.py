@@ -62,6 +62,10 @@ class FileResult:
     chunks: int = 0
     reason: str = ""
     fidelity: str = ""  # characters kept by the cleaner (`policyqa ingest -v`)
+    # What went wrong, for interfaces that say it in their own language (policyqa/messages.py):
+    # a LoadError's kind, or unsupported, io, write_failed, original_missing, missing, same_name.
+    kind: str = ""
+    other: str = ""  # the other document of a duplicate
 
 
 @dataclass
@@ -164,7 +168,7 @@ def prepare(document: Document, max_tokens: int) -> tuple[Document, list[Chunk]]
     """Clean, extract metadata and split one loaded document."""
     cleaned = clean(document.text)
     if not cleaned.text.strip():
-        raise LoadError("no text left after removing page furniture and noise")
+        raise LoadError("no text left after removing page furniture and noise", kind="empty")
     kept = fidelity(document.text, cleaned)
     meta = {**extract_metadata(document.title, cleaned.text, file_name=document.doc), **document.meta,
             "ingest_rules": rules_fingerprint(),
@@ -192,7 +196,7 @@ def prepare_file(store: Store, path: Path, name: str | None, max_tokens: int
     shown = printable(path)
     try:
         if not supported(Path(doc_name)):
-            return FileResult(shown, doc_name, "skipped",
+            return FileResult(shown, doc_name, "skipped", kind="unsupported",
                               reason=f"unsupported file type '{Path(doc_name).suffix or '(none)'}'")
         data = read_file(path)
         document = load_bytes(doc_name, data)
@@ -207,13 +211,13 @@ def prepare_file(store: Store, path: Path, name: str | None, max_tokens: int
                               reason="already indexed, content unchanged")
         twin = store.doc_with_hash(document.content_hash)
         if twin and twin != document.doc:
-            return FileResult(shown, document.doc, "duplicate",
+            return FileResult(shown, document.doc, "duplicate", other=twin,
                               reason=f"same content as '{twin}', already indexed")
         document, chunks = prepare(document, max_tokens)
     except LoadError as e:
-        return FileResult(shown, doc_name, "failed", reason=str(e))
+        return FileResult(shown, doc_name, "failed", reason=str(e), kind=e.kind)
     except (OSError, UnicodeError, ValueError) as e:
-        return FileResult(shown, doc_name, "failed", reason=f"{type(e).__name__}: {e}")
+        return FileResult(shown, doc_name, "failed", reason=f"{type(e).__name__}: {e}", kind="io")
     status = "updated" if previous else "indexed"
     f = document.meta["fidelity"]
     kept = (f"kept {f['kept']}/{f['chars']} chars, prose "
@@ -236,7 +240,7 @@ def write_batch(store: Store, batch: list[_Prepared], options: BatchOptions = Ba
                 _write(store, [item], options)
             except Exception as e:  # noqa: BLE001 — reported per file, the others go on
                 item.result.status, item.result.chunks = "failed", 0
-                item.result.reason = f"{type(e).__name__}: {e}"
+                item.result.reason, item.result.kind = f"{type(e).__name__}: {e}", "write_failed"
 
 
 def _embed_ahead(store: Store, chunks: list[Chunk], options: BatchOptions) -> None:
@@ -273,7 +277,7 @@ def ingest_file(store: Store, path: Path, name: str | None = None, max_tokens: i
         with write_lock if write_lock is not None else nullcontext():
             _write(store, [prepared], BatchOptions())
     except (OSError, ValueError) as e:
-        return FileResult(printable(path), prepared.document.doc, "failed",
+        return FileResult(printable(path), prepared.document.doc, "failed", kind="write_failed",
                           reason=f"{type(e).__name__}: {e}")
     return prepared.result
 
@@ -316,14 +320,20 @@ def ingest_paths(store: Store, paths: Iterable[Path], max_tokens: int = 200,
     return report
 
 
-def reindex(store: Store, max_tokens: int = 200, progress: bool = True) -> IngestReport:
-    """Rebuild every document from its kept original (after a store reset or a new embedder)."""
+def reindex(store: Store, max_tokens: int = 200, progress: bool = True,
+            only: Iterable[str] | None = None) -> IngestReport:
+    """Rebuild every document (or those named in `only`) from its kept original (after a store
+    reset or a new embedder)."""
     report = IngestReport()
     docs = store.documents()
+    if only is not None:
+        wanted = set(only)
+        docs = [d for d in docs if d["doc"] in wanted]
     for d in tqdm(docs, desc="reindex", unit="doc", disable=not progress or len(docs) < 2):
         src = store.files / d["source"]
         if not d["source"] or not src.exists():
             report.results.append(FileResult(d["doc"], d["doc"], "failed",
+                                             kind="original_missing",
                                              reason="the kept original file is missing"))
             continue
         store.forget_hash(d["doc"])

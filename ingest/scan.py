@@ -103,7 +103,7 @@ class Engine:
 
     def __init__(self, limits: OcrLimits = OCR_LIMITS) -> None:
         if not ocr_available():
-            raise LoadError(HOW_TO_ENABLE)
+            raise LoadError(HOW_TO_ENABLE, kind="needs_ocr")
         self.limits = limits
         self.proc = None
         self.send_conn = self.recv_conn = None
@@ -128,14 +128,14 @@ class Engine:
         self.recv_conn = Connection(to_parent, writable=False)
         if not self.recv_conn.poll(self.limits.start_seconds):
             self.close()
-            raise LoadError(f"the OCR engine did not start within {self.limits.start_seconds:.0f} s")
+            raise LoadError(f"the OCR engine did not start within {self.limits.start_seconds:.0f} s", kind="ocr_failed")
         try:
             status, message = self.recv_conn.recv()
         except EOFError:
             status, message = "error", "the OCR engine stopped while starting"
         if status != "ready":
             self.close()
-            raise LoadError(message)
+            raise LoadError(message, kind="ocr_failed")
 
     def read(self, image) -> list[Box]:
         if self.proc is None or self.proc.poll() is not None:
@@ -295,13 +295,13 @@ def open_image(data: bytes, limits: OcrLimits = OCR_LIMITS):
         image = Image.open(io.BytesIO(data))
         if image.width * image.height > limits.max_image_pixels:
             raise LoadError(f"image too large ({image.width} x {image.height} pixels; limit "
-                            f"{limits.max_image_pixels // 1_000_000} MP)")
+                            f"{limits.max_image_pixels // 1_000_000} MP)", kind="too_much")
         count = min(getattr(image, "n_frames", 1), limits.max_pages)
     except LoadError:
         raise
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError,
             Image.DecompressionBombError) as e:
-        raise LoadError(f"unreadable image ({type(e).__name__}: {e})") from e
+        raise LoadError(f"unreadable image ({type(e).__name__}: {e})", kind="corrupt") from e
     return _Frames(image, count, limits)
 
 
@@ -333,9 +333,9 @@ class _Frames:
 def load_image(path: Path, data: bytes) -> Document:
     """A scan or photo of a page (multi-page TIFF: pages), read by OCR."""
     if not data:
-        raise LoadError("the file is empty")
+        raise LoadError("the file is empty", kind="empty")
     if not ocr_available():
-        raise LoadError(f"image of a document: {HOW_TO_ENABLE}")
+        raise LoadError(f"image of a document: {HOW_TO_ENABLE}", kind="needs_ocr")
     frames = open_image(data)
     result = ocr_images(frames, path.name)
     return _document(path, data, result, None)
@@ -351,7 +351,7 @@ def ocr_pdf_pages(reader, pages: list[str], name: str
         return pages, "", 0, {}
     if not ocr_available():
         if len(empty) == len(pages):
-            raise LoadError(f"scanned PDF without a text layer: it needs OCR. {HOW_TO_ENABLE}")
+            raise LoadError(f"scanned PDF without a text layer: it needs OCR. {HOW_TO_ENABLE}", kind="needs_ocr")
         return pages, f"{len(empty)} scanned page(s) without a text layer not read: {HOW_TO_ENABLE}", 0, {}
     result = ocr_images(_PdfScans(reader, empty), name, numbers=[i + 1 for i in empty])
     out = list(pages)
@@ -361,7 +361,7 @@ def ocr_pdf_pages(reader, pages: list[str], name: str
         if lines is not None:
             read[i] = lines
     if not any(p.strip() for p in out):
-        raise LoadError(f"scanned PDF without a text layer: OCR found no text ({'; '.join(result.notes) or 'blank pages'})")
+        raise LoadError(f"scanned PDF without a text layer: OCR found no text ({'; '.join(result.notes) or 'blank pages'})", kind="ocr_failed")
     return out, result.note(), result.read, read
 
 
@@ -412,13 +412,13 @@ def page_image(page, limits: OcrLimits = OCR_LIMITS):
         name, px = max(declared, key=lambda d: d[1])
         if px > limits.max_image_pixels:
             raise LoadError(f"its image is too large ({px // 1_000_000} MP; limit "
-                            f"{limits.max_image_pixels // 1_000_000} MP)")
+                            f"{limits.max_image_pixels // 1_000_000} MP)", kind="too_much")
         return page.images[name].image
     for item in page.images:  # images inside forms or inline: decoded to be measured
         image = item.image
         if image is not None and image.width * image.height > best_px:
             if image.width * image.height > limits.max_image_pixels:
-                raise LoadError(f"its image is too large ({image.width} x {image.height} pixels)")
+                raise LoadError(f"its image is too large ({image.width} x {image.height} pixels)", kind="too_much")
             best, best_px = image, image.width * image.height
     return best
 
@@ -426,7 +426,7 @@ def page_image(page, limits: OcrLimits = OCR_LIMITS):
 def _document(path: Path, data: bytes, result: OcrResult, title: str | None) -> Document:
     if not any(p.strip() for p in result.pages):
         why = "; ".join(result.notes) or "OCR found no text"
-        raise LoadError(f"no text recognised ({why})")
+        raise LoadError(f"no text recognised ({why})", kind="ocr_failed")
     page_starts, offset = [], 0
     for p in result.pages:
         page_starts.append(offset)

@@ -65,7 +65,7 @@ def _workbook_lines(sheets: list[tuple[str, list[list[Cell]]]]) -> list[str]:
 def _document(path: Path, data: bytes, lines: list[str], title: str | None) -> Document:
     text = "\n".join(lines).strip("\n")
     if not text.strip():
-        raise LoadError("the spreadsheet has no text in any sheet")
+        raise LoadError("the spreadsheet has no text in any sheet", kind="empty")
     return Document(doc=path.name, title=_meta_title(title) or guess_title(text, path.stem), text=text,
                     content_hash=content_hash(data))
 
@@ -73,9 +73,9 @@ def _document(path: Path, data: bytes, lines: list[str], title: str | None) -> D
 def _check_bounds(rows: int, cols: int, cells: int, limits: SheetLimits, sheet: str) -> None:
     if rows > limits.max_rows or cols > limits.max_cols:
         raise LoadError(f"sheet '{sheet[:40]}' is too large to index as text ({rows:,} rows × {cols:,} "
-                        f"columns; limit {limits.max_rows:,} × {limits.max_cols:,})")
+                        f"columns; limit {limits.max_rows:,} × {limits.max_cols:,})", kind="too_much")
     if cells > limits.max_cells:
-        raise LoadError(f"the workbook has too many cells ({cells:,}; limit {limits.max_cells:,})")
+        raise LoadError(f"the workbook has too many cells ({cells:,}; limit {limits.max_cells:,})", kind="too_much")
 
 
 def load_xlsx(path: Path, data: bytes, limits: SheetLimits = SHEET_LIMITS) -> Document:
@@ -86,12 +86,12 @@ def load_xlsx(path: Path, data: bytes, limits: SheetLimits = SHEET_LIMITS) -> Do
         xml = sum(m.file_size for m in archive.infolist() if m.filename.startswith("xl/worksheets/"))
     if xml > limits.max_sheet_xml:
         raise LoadError(f"refused: the worksheets hold {xml // 1_048_576} MiB of XML "
-                        f"(limit {limits.max_sheet_xml // 1_048_576} MiB)")
+                        f"(limit {limits.max_sheet_xml // 1_048_576} MiB)", kind="zip_bomb")
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)  # cached formula results
     except Exception as e:  # openpyxl raises zip, XML, key and value errors for broken files
         raise LoadError(f"corrupt or unreadable .xlsx (not an Excel 2007+ workbook?) "
-                        f"({type(e).__name__}: {e})") from e
+                        f"({type(e).__name__}: {e})", kind="corrupt") from e
     sheets, cells = [], 0
     for ws in wb.worksheets:
         rows, cols = ws.max_row, ws.max_column
@@ -120,12 +120,12 @@ def load_xls(path: Path, data: bytes, limits: SheetLimits = SHEET_LIMITS) -> Doc
 
     if not data.startswith(OLE_MAGIC):
         raise LoadError("not an Excel 97-2003 workbook (no OLE2 header); if it is a newer "
-                        "workbook, save it as .xlsx")
+                        "workbook, save it as .xlsx", kind="wrong_format")
     try:
         book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True,
                                   logfile=io.StringIO())
     except Exception as e:  # xlrd raises XLRDError, struct and index errors for broken files
-        raise LoadError(f"corrupt or unreadable .xls ({type(e).__name__}: {e})") from e
+        raise LoadError(f"corrupt or unreadable .xls ({type(e).__name__}: {e})", kind="corrupt") from e
     sheets, cells = [], 0
     try:
         for index in range(book.nsheets):
@@ -145,7 +145,7 @@ def load_xls(path: Path, data: bytes, limits: SheetLimits = SHEET_LIMITS) -> Doc
     except LoadError:
         raise
     except Exception as e:
-        raise LoadError(f"corrupt or unreadable .xls ({type(e).__name__}: {e})") from e
+        raise LoadError(f"corrupt or unreadable .xls ({type(e).__name__}: {e})", kind="corrupt") from e
     return _document(path, data, _workbook_lines(sheets), None)
 
 
@@ -177,4 +177,4 @@ def load_et(path: Path, data: bytes) -> Document:
     if data.startswith(b"PK"):
         return load_xlsx(path, data)
     raise LoadError("not a readable WPS spreadsheet: neither the Excel 97-2003 nor the Excel 2007+ "
-                    "format (open it in WPS and save it as .xlsx)")
+                    "format (open it in WPS and save it as .xlsx)", kind="wrong_format")

@@ -45,11 +45,11 @@ def load_html(path: Path, data: bytes) -> Document:
 
     html = decode_html(data)
     if not html.strip():
-        raise LoadError("the file is empty")
+        raise LoadError("the file is empty", kind="empty")
     try:
         tree = lxml.html.document_fromstring(html)
     except (ParserError, ValueError) as e:
-        raise LoadError(f"unreadable HTML ({e})") from e
+        raise LoadError(f"unreadable HTML ({e})", kind="corrupt") from e
     _strip_furniture(tree)
     _flatten_tables(tree)
     # trafilatura's own boilerplate detection misfires on short pages (it then keeps nav
@@ -60,7 +60,7 @@ def load_html(path: Path, data: bytes) -> Document:
         text = _body_text(tree)
     text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
     if not text:
-        raise LoadError("the HTML page has no text content")
+        raise LoadError("the HTML page has no text content", kind="empty")
     meta = trafilatura.extract_metadata(html)
     title = _meta_title(meta.title if meta else None)
     return Document(doc=path.name, title=title or guess_title(text, path.stem), text=text,

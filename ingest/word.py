@@ -30,10 +30,10 @@ def load_docx(path: Path, data: bytes) -> Document:
         title = _meta_title(document.core_properties.title)
     except Exception as e:  # python-docx raises zip, XML and key errors for broken files
         raise LoadError(f"corrupt or unreadable .docx (not a Word 2007+ file?) "
-                        f"({type(e).__name__}: {e})") from e
+                        f"({type(e).__name__}: {e})", kind="corrupt") from e
     text = "\n".join(line.rstrip() for line in lines).strip("\n")
     if not text.strip():
-        raise LoadError("the document has no text")
+        raise LoadError("the document has no text", kind="empty")
     return Document(doc=path.name, title=title or guess_title(text, path.stem), text=text,
                     content_hash=content_hash(data))
 

@@ -42,7 +42,7 @@ def load_doc(path: Path, data: bytes) -> Document:
     kind = path.suffix.lower() or ".doc"
     text, title = read_word_binary(data, kind)
     if not text.strip():
-        raise LoadError("the document has no text")
+        raise LoadError("the document has no text", kind="empty")
     return Document(doc=path.name, title=_meta_title(title) or guess_title(text, path.stem), text=text,
                     content_hash=content_hash(data))
 
@@ -52,16 +52,16 @@ def read_word_binary(data: bytes, kind: str = ".doc") -> tuple[str, str | None]:
     import olefile
 
     if data.startswith(b"PK"):
-        raise LoadError(f"this {kind} is a Word 2007+ (.docx) file under another name: rename it .docx")
+        raise LoadError(f"this {kind} is a Word 2007+ (.docx) file under another name: rename it .docx", kind="wrong_format")
     if data.startswith(b"{\\rtf"):
-        raise LoadError(f"this {kind} is an RTF file, not a Word 97-2003 document: save it as .docx")
+        raise LoadError(f"this {kind} is an RTF file, not a Word 97-2003 document: save it as .docx", kind="wrong_format")
     if not data.startswith(OLE_MAGIC):
         raise LoadError(f"not a Word 97-2003 document (no OLE2 header): {kind} files are read only in "
-                        "the Word binary format; save it as .docx")
+                        "the Word binary format; save it as .docx", kind="wrong_format")
     try:
         ole = olefile.OleFileIO(io.BytesIO(data))
     except Exception as e:  # olefile raises OSError and struct errors for broken containers
-        raise LoadError(f"corrupt {kind} (unreadable OLE2 container: {e})") from e
+        raise LoadError(f"corrupt {kind} (unreadable OLE2 container: {e})", kind="corrupt") from e
     with ole:
         if not ole.exists("WordDocument"):
             try:
@@ -69,13 +69,13 @@ def read_word_binary(data: bytes, kind: str = ".doc") -> tuple[str, str | None]:
             except Exception:  # noqa: BLE001 — a damaged directory: the names are only a hint
                 streams = "unreadable"
             raise LoadError(f"this {kind} holds no Word document (streams: {streams}); if it is a WPS "
-                            "file of an older format, save it as .docx in WPS")
+                            "file of an older format, save it as .docx in WPS", kind="wrong_format")
         try:
             word = ole.openstream("WordDocument").read()
             fib = _fib(word, kind)
             table_name = "1Table" if fib["which_table"] else "0Table"
             if not ole.exists(table_name):
-                raise LoadError(f"corrupt {kind}: its table stream '{table_name}' is missing")
+                raise LoadError(f"corrupt {kind}: its table stream '{table_name}' is missing", kind="corrupt")
             table = ole.openstream(table_name).read()
             title = None
             try:
@@ -88,19 +88,19 @@ def read_word_binary(data: bytes, kind: str = ".doc") -> tuple[str, str | None]:
             raise
         except (struct.error, IndexError, KeyError, TypeError, ValueError, OSError, UnicodeError,
                 RuntimeError) as e:  # RuntimeError: olefile recursing through a looping directory
-            raise LoadError(f"corrupt {kind} ({type(e).__name__}: {e})") from e
+            raise LoadError(f"corrupt {kind} ({type(e).__name__}: {e})", kind="corrupt") from e
     return text, title
 
 
 def _fib(word: bytes, kind: str) -> dict:
     if len(word) < 0x200 or _u16(word, 0) != WORD_IDENT:
-        raise LoadError(f"not a Word document: the {kind} has no Word file header")
+        raise LoadError(f"not a Word document: the {kind} has no Word file header", kind="wrong_format")
     nfib = _u16(word, 2)
     flags = _u16(word, 0x0A)
     if flags & 0x0100:
-        raise LoadError(f"password-protected {kind}: it cannot be read without the password")
+        raise LoadError(f"password-protected {kind}: it cannot be read without the password", kind="password")
     if nfib < MIN_NFIB:
-        raise LoadError(f"Word 6/95 format {kind} (version {nfib:#x}) is not read: save it as .docx")
+        raise LoadError(f"Word 6/95 format {kind} (version {nfib:#x}) is not read: save it as .docx", kind="old_format")
     pos = 0x20
     csw = _u16(word, pos)
     pos += 2 + 2 * csw
@@ -112,7 +112,7 @@ def _fib(word: bytes, kind: str) -> dict:
 
     def fclcb(i: int) -> tuple[int, int]:
         if i >= cb_fclcb:
-            raise LoadError(f"corrupt {kind}: its file header is cut short")
+            raise LoadError(f"corrupt {kind}: its file header is cut short", kind="corrupt")
         return _u32(word, rg_fclcb + 8 * i), _u32(word, rg_fclcb + 8 * i + 4)
 
     return {"which_table": bool(flags & 0x0200), "ccp_text": _u32(word, rg_lw + 4 * 3),
@@ -127,7 +127,7 @@ def _pieces(table: bytes, fc_clx: int, lcb_clx: int, kind: str) -> list[tuple[in
     while pos < len(clx) and clx[pos] == 0x01:  # Prc: formatting of complex files, skipped
         pos += 3 + struct.unpack_from("<h", clx, pos + 1)[0]
     if pos >= len(clx) or clx[pos] != 0x02:
-        raise LoadError(f"corrupt {kind}: no piece table")
+        raise LoadError(f"corrupt {kind}: no piece table", kind="corrupt")
     lcb = _u32(clx, pos + 1)
     plc = clx[pos + 5:pos + 5 + lcb]
     n = (len(plc) - 4) // 12
@@ -320,7 +320,7 @@ def _grid(rows: list[tuple[list[Cell], list | None]]) -> list[list[Cell]]:
 def _main_text(word: bytes, table: bytes, fib: dict, kind: str) -> str:
     ccp = fib["ccp_text"]
     if ccp > MAX_CHARS:
-        raise LoadError(f"the {kind} declares {ccp:,} characters of text (limit {MAX_CHARS:,})")
+        raise LoadError(f"the {kind} declares {ccp:,} characters of text (limit {MAX_CHARS:,})", kind="too_much")
     row_end = _RowEnds(word, table, *fib["bte_papx"])
     lists = _Lists(table, fib["lst"], fib["lfo"])
     chars: list[tuple[str, int]] = []  # (character, its stream offset)

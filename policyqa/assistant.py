@@ -36,6 +36,17 @@ class Stage:
 
 
 @dataclass(frozen=True)
+class Inspection:
+    """What `Assistant.inspect` saw: the query, the passages, each retriever's own ranking
+    ({"dense"|"bm25": [(chunk id, score)…]}) and the grounded answer with its decision."""
+
+    query: Query
+    hits: tuple[Hit, ...]
+    rankings: dict
+    answer: Answer
+
+
+@dataclass(frozen=True)
 class Request:
     question: str
     history: tuple[dict, ...] = ()
@@ -59,6 +70,9 @@ class Assistant:
 
             self.llm = chat_model(settings)
         self._write_lock = threading.Lock()
+        # Opt-in (POLICYQA_QUESTION_LOG): set by the server to a QuestionLog, which keeps each
+        # asked question with its decision for the console's 未解决的问题.
+        self.question_log = None
 
     # ------------------------------------------------------------------ steps
     def understand(self, request: Request) -> Query:
@@ -88,9 +102,9 @@ class Assistant:
             log.warning("LLM %s failed, using rules: %s", prompt, type(e).__name__)
             return None
 
-    def retrieve(self, query: Query, filters: dict | None = None) -> list[Hit]:
+    def retrieve(self, query: Query, filters: dict | None = None, trace: dict | None = None) -> list[Hit]:
         return self.searcher.search(query, k=self.settings.top_k, where=filters,
-                                    options=self.search_options)
+                                    options=self.search_options, trace=trace)
 
     def candidates(self, query: Query, hits: list[Hit]) -> Candidates:
         """The answer stage's candidate sentences with their signals (what `eval.train` fits on)."""
@@ -104,6 +118,19 @@ class Assistant:
                                  lambda c: self.store.chunk_at(c.doc, c.position + 1), self.searcher.in_corpus)
 
     # ------------------------------------------------------------------ entry points
+    def inspect(self, question: str, filters: dict | None = None) -> Inspection:
+        """The same steps as `ask` (question understood, searched, grounded, decided), keeping
+        what each retriever found: the admin console's 命中测试. Nothing is logged."""
+        question = (question or "").strip()
+        if not question:
+            raise ValueError("the question is empty")
+        if len(question) > 2000:
+            raise ValueError("the question is too long (over 2000 characters)")
+        query = self.understand(Request(question, (), filters or None))
+        rankings: dict = {}
+        hits = self.retrieve(query, filters or None, trace=rankings)
+        return Inspection(query, tuple(hits), rankings, self.ground(query, hits))
+
     def ask(self, question: str, history: list[dict] | None = None,
             filters: dict | None = None) -> Answer:
         final = None
@@ -123,6 +150,19 @@ class Assistant:
         if len(question) > 2000:
             raise ValueError("the question is too long (over 2000 characters)")
         request = Request(question, tuple(_clean_history(history)), filters or None)
+        for part in self._steps(request):
+            if isinstance(part, Answer) and self.question_log is not None:
+                self._log_question(question, part)
+            yield part
+
+    def _log_question(self, question: str, answer: Answer) -> None:
+        try:
+            self.question_log.record(question, answer, self.settings.collection)
+        except Exception as e:  # noqa: BLE001 — logging a question never fails an answer
+            log.warning("question log: not recorded (%s)", type(e).__name__)
+
+    def _steps(self, request: Request) -> Iterator[Stage | str | Answer]:
+        question = request.question
         yield Stage("search")
         query = self.understand(request)
         hits = self.retrieve(query, request.filters)
@@ -166,6 +206,13 @@ class Assistant:
     def delete(self, doc: str) -> int:
         with self._write_lock:
             return self.store.delete_document(doc)
+
+    def reindex(self, docs: list[str] | None = None):
+        """Rebuild the named documents (all when None) from their kept originals."""
+        from ingest.pipeline import reindex
+
+        with self._write_lock:
+            return reindex(self.store, self.settings.chunk_tokens, progress=False, only=docs)
 
     def ingest_upload(self, data: bytes, name: str):
         """Index uploaded bytes. The client's file name is an identifier only: the bytes go to

@@ -332,6 +332,42 @@ def cmd_key(args) -> int:
     return 0
 
 
+def cmd_curated(args) -> int:
+    """Curated answers of one base: add (approved from the system's answer, or written with
+    --answer and --cite), list (flagged ones marked), remove."""
+    library, kb = _base(args)
+    if args.action == "add":
+        if args.answer and not args.cite:
+            raise ValueError("a written answer names its citations: --cite CHUNK_ID[:START-END] (repeatable)")
+        if args.cite:
+            cites = []
+            for c in args.cite:
+                chunk_id, _, span = c.partition(":")
+                start, _, end = span.partition("-")
+                cites.append({"chunk_id": chunk_id, "start": int(start) if start else None,
+                              "end": int(end) if end else None})
+            item = library.curation.write(kb, args.question, args.answer or "", cites, who=_who())
+        else:
+            item = library.curation.approve(kb, args.question, who=_who(), answer=args.answer)
+        print(f"curated answer #{item.id} for {kb.name}: {printable(item.question)}")
+        print(item.answer)
+        for c in item.citations:
+            print(f"  [{c.n}] {printable(c.title)} ({printable(c.doc)} {c.start}-{c.end}, chunk {c.chunk_id})")
+        return 0
+    if args.action == "remove":
+        library.curation.remove(kb, args.id, who=_who())
+        print(f"removed curated answer #{args.id} of {kb.name}")
+        return 0
+    entries = library.curation.entries(kb)
+    if args.json:
+        print(json.dumps(entries, ensure_ascii=False, indent=1))
+        return 0
+    for e in entries:
+        flag = "served" if e["served"] else "FLAGGED (not served): " + "; ".join(e["problems"])
+        print(f"#{e['id']:<4} {printable(e['question'])}  — {e['approved_by']}, {e['approved_at'][:16]}  [{flag}]")
+    return 0
+
+
 def cmd_audit(args) -> int:
     library = _library(args)
     if args.csv:
@@ -438,6 +474,23 @@ def parser() -> argparse.ArgumentParser:
     k = ksub.add_parser("revoke", parents=[common], help="revoke a key at once")
     k.add_argument("name")
     s.set_defaults(func=cmd_key)
+
+    s = sub.add_parser("curated", parents=[common], help="curated answers of a base: add, list, remove")
+    csub = s.add_subparsers(dest="action", required=True)
+    c = csub.add_parser("add", parents=[common, on_kb], help="approve the system's answer to a question (or write "
+                        "one with --answer and --cite); served, marked 已审核, to questions that mean the same")
+    c.add_argument("question")
+    c.add_argument("--answer", help="the answer's text (with [n] markers); without --cite: replaces the "
+                   "system's wording, keeping its citations")
+    c.add_argument("--cite", action="append", metavar="CHUNK_ID[:START-END]",
+                   help="a cited passage (its chunk id, from `ask --json`), optionally a span of the original "
+                   "inside it; repeatable, numbered [1], [2]… in order")
+    c = csub.add_parser("list", parents=[common, on_kb], help="the base's curated answers; flagged ones "
+                        "(a cited document deleted or replaced) are not served")
+    c.add_argument("--json", action="store_true")
+    c = csub.add_parser("remove", parents=[common, on_kb], help="remove a curated answer")
+    c.add_argument("id", type=int)
+    s.set_defaults(func=cmd_curated)
 
     s = sub.add_parser("audit", parents=[common], help="the audit log of administrative actions, newest first")
     s.add_argument("--csv", action="store_true", help="as CSV")

@@ -21,12 +21,14 @@
 | allowed_hosts | POLICYQA_ALLOWED_HOSTS | bound host + localhost names | comma-separated names the Host header may carry (`*` = any); others get 400 |
 | workers / max_pending / rate_limit | POLICYQA_WORKERS / _MAX_PENDING / _RATE_LIMIT | 0 (cores) / 64 / 120 | answer threads; queued questions before 503; POST requests per minute per client (0 = off) |
 | sample_corpus | POLICYQA_SAMPLE_CORPUS | bundled | ingested on first start when the store is empty |
+| question_log / question_log_days | POLICYQA_QUESTION_LOG / _DAYS | off / 30 | keep each asked question with its decision (STORE/questions.sqlite3) for the admin console's 未解决的问题; entries older than the days are purged |
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +71,10 @@ class Settings(BaseSettings):
     max_pending: int = 64
     rate_limit: int = 120
     sample_corpus: Path = PROJECT_ROOT / "sample_corpus"
+    # Opt-in: asked questions kept (question, time, answered or declined, score, reason) for the
+    # admin console's 未解决的问题, purged after `question_log_days` days.
+    question_log: bool = False
+    question_log_days: int = Field(30, ge=1, le=3650)
 
     @property
     def origins(self) -> list[str]:

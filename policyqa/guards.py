@@ -126,10 +126,10 @@ class RequestGuard:
             # Gradio's own upload route stores any file anyone sends: only the admin may use it.
             if not self.admin_token:
                 return await _error(scope, receive, send, 403,
-                                    "uploads are disabled: document management is off")
+                                    "上传已关闭：文档管理未启用（管理员需设置 POLICYQA_ADMIN_TOKEN 后重启服务）。")
             if not self._is_admin(headers):
                 return await _error(scope, receive, send, 401,
-                                    "uploading needs the admin token (enter it in the Documents tab first)")
+                                    "上传需要管理令牌：请先在「文档管理」页的「管理令牌」框中填写正确的令牌，再选择文件。")
 
         if writes:
             client = (scope.get("client") or ("?", 0))[0]

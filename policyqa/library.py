@@ -62,6 +62,17 @@ class Library:
         if assistant is not None:
             self._assistants[assistant.settings.collection] = assistant
         self._embeddings = assistant.store.embeddings.inner if assistant is not None else None
+        self.question_log = None  # opt-in (POLICYQA_QUESTION_LOG): set_question_log
+        from policyqa.curation import Curation
+
+        self.curation = Curation(self)  # curated answers, served first (`stream`)
+
+    def set_question_log(self, question_log) -> None:
+        """Every base's Assistant records its questions (with the base) in `question_log`."""
+        with self._lock:
+            self.question_log = question_log
+            for assistant in self._assistants.values():
+                assistant.question_log = question_log
 
     # ------------------------------------------------------------------ bases
     def default_assistant(self) -> Assistant | None:
@@ -82,7 +93,9 @@ class Library:
         if self._embeddings is None:
             self._embeddings = get_embeddings(self.settings.embed_model)
         settings = base_settings(self.settings, kb)
-        return Assistant(settings, Store(settings, self._embeddings, reset=reset))
+        assistant = Assistant(settings, Store(settings, self._embeddings, reset=reset))
+        assistant.question_log = self.question_log
+        return assistant
 
     def base_folders(self) -> list[Path]:
         return [Path(base_settings(self.settings, kb).store) for kb in self.bases.list()]
@@ -122,6 +135,7 @@ class Library:
                     log.warning("could not delete collection %s: %s", kb.collection, type(e).__name__)
                 store.close()
                 self._assistants.pop(kb.collection, None)
+                self.curation.store.remove_base(kb.collection)
                 self.bases.remove(kb)
                 folder = Path(base_settings(self.settings, kb).store)
                 if kb.root:
@@ -168,10 +182,19 @@ class Library:
 
     def stream(self, question: str, kbs: list[KnowledgeBase], history: list[dict] | None = None,
                filters: dict | None = None) -> Iterator[Stage | str | Asked]:
-        """As `Assistant.stream`, the final item an `Asked`. One base: its stream as produced;
-        several: each answers, the best answer is then given sentence by sentence."""
+        """As `Assistant.stream`, the final item an `Asked`. A still-valid curated answer to a
+        question that means the same comes first (marked reviewed); otherwise one base: its
+        stream as produced; several: each answers, the best answer is then given sentence by
+        sentence."""
         if not kbs:
             raise UserError("没有可提问的知识库。", "there is no knowledge base to ask", status=403)
+        reviewed = self._curated(question, kbs, history, filters)
+        if reviewed is not None:  # an administrator's answer to this question comes first
+            yield Stage("search")
+            yield Stage("answer")
+            yield from _sentences(reviewed.answer.text)
+            yield reviewed
+            return
         if len(kbs) == 1:
             for part in self.assistant(kbs[0]).stream(question, history, filters):
                 yield Asked(kbs[0], part) if isinstance(part, Answer) else part
@@ -182,6 +205,12 @@ class Library:
         yield Stage("answer")
         yield from _sentences(best.answer.text)
         yield best
+
+    def _curated(self, question: str, kbs: list[KnowledgeBase], history, filters) -> Asked | None:
+        """The still-valid curated answer of the asked bases whose question is nearest in meaning
+        to this one (above the bound), if any: the one place every answer route looks it up."""
+        found = [Asked(kb, a) for kb in kbs if (a := self.curation.lookup(kb, question, history, filters))]
+        return max(found, key=lambda a: a.answer.reviewed.similarity) if found else None
 
     # ------------------------------------------------------------------ writes (audited)
     def ingest(self, kb: KnowledgeBase, paths: list[Path], who: str = "", progress: bool = False):
@@ -212,13 +241,15 @@ class Library:
             entry.detail = f"{n} chunks"
             return n
 
-    def reindex(self, kb: KnowledgeBase, who: str = "", progress: bool = False, reset: bool = False):
-        """Rebuild a base from its kept originals. `reset` (the CLI: e.g. after changing the
-        embedder) empties the base first and opens it afresh; otherwise it is rebuilt in place
-        under its write lock, so that whoever holds its Assistant (the UI) keeps a live one."""
+    def reindex(self, kb: KnowledgeBase, who: str = "", progress: bool = False, reset: bool = False,
+                docs: list[str] | None = None):
+        """Rebuild a base (or only the documents `docs`) from its kept originals. `reset` (the
+        CLI: e.g. after changing the embedder) empties the base first and opens it afresh;
+        otherwise it is rebuilt in place under its write lock, so that whoever holds its
+        Assistant (the UI) keeps a live one."""
         from ingest.pipeline import reindex
 
-        with self.audit.action(who, "reindex", kb.name) as entry:
+        with self.audit.action(who, "reindex", kb.name, target=", ".join(docs or [])) as entry:
             if reset:
                 with self._lock:
                     old = self._assistants.pop(kb.collection, None)
@@ -229,8 +260,11 @@ class Library:
             else:
                 assistant = self.assistant(kb)
                 with assistant._write_lock:
-                    report = reindex(assistant.store, assistant.settings.chunk_tokens, progress=progress)
+                    report = reindex(assistant.store, assistant.settings.chunk_tokens, progress=progress,
+                                     only=docs)
             entry.detail = report.summary()
+            if report.results and all(r.status == "failed" for r in report.results):
+                entry.result = "failed"
             return report
 
     # ------------------------------------------------------------------ keys (audited)
@@ -276,21 +310,24 @@ class UiAssistant:
             raise UserError("该知识库已删除。", "this knowledge base was deleted", 404)
         return kb
 
+    def stream(self, question: str, history: list[dict] | None = None, filters: dict | None = None):
+        """The chat's answers go through the Library: curated answers first, as on every route."""
+        for part in self._library.stream(question, [self._base()], history, filters):
+            yield part.answer if isinstance(part, Asked) else part
+
+    def ask(self, question: str, history: list[dict] | None = None, filters: dict | None = None) -> Answer:
+        return self._library.ask(question, [self._base()], history, filters).answer
+
     def ingest_upload(self, data: bytes, name: str):
         return self._library.upload(self._base(), data, name, who="admin-token")
 
     def delete(self, doc: str) -> int:
         return self._library.delete(self._base(), doc, who="admin-token")
 
-    def rebuild(self):
-        """Re-index the base from its kept originals (in place: the UI keeps this Assistant)."""
-        from ingest.pipeline import reindex
-
-        with self._library.audit.action("admin-token", "reindex", self._base().name) as entry, \
-                self._assistant._write_lock:
-            report = reindex(self._assistant.store, self._assistant.settings.chunk_tokens, progress=False)
-            entry.detail = report.summary()
-            return report
+    def reindex(self, docs: list[str] | None = None):
+        """Rebuild the named documents (every one when None) from their kept originals, in
+        place (the UI keeps this Assistant), audited."""
+        return self._library.reindex(self._base(), who="admin-token", docs=docs)
 
     def may_ask(self, token: str | None) -> bool:
         kb = self._library.bases.by_collection(self._assistant.settings.collection)

@@ -55,7 +55,13 @@ def sources_text(body: dict, lang: str) -> str:
     """The sources list appended to the answer text: `[n] 《title》 section（date）`."""
     if body.get("declined") or not body.get("citations"):
         return ""
-    lines = ["", "", "Sources:" if lang == "en" else "来源："]
+    lines = ["", ""]
+    reviewed = body.get("reviewed")
+    if reviewed:  # a curated answer: said in the text too, since a chat client shows only the text
+        when = str(reviewed.get("at", ""))[:16].replace("T", " ")
+        lines += [f"Reviewed (approved by {reviewed.get('by')}, {when})" if lang == "en"
+                  else f"已审核（审核人 {reviewed.get('by')}，{when}）", ""]
+    lines.append("Sources:" if lang == "en" else "来源：")
     for c in body["citations"]:
         where = " · ".join(x for x in (c.get("heading"), c.get("date")) if x)
         lines.append(f"[{c['n']}] 《{c.get('title') or c.get('doc')}》" + (f" {where}" if where else ""))
@@ -133,7 +139,8 @@ def mount_openai(app: FastAPI, library: Library, caller: Callable, askable: Call
                                  "finish_reason": "stop"}],
                     "usage": {"prompt_tokens": len(question), "completion_tokens": len(content),
                               "total_tokens": len(question) + len(content)},
-                    "citations": data["citations"], "kb": data.get("kb"), "declined": data["declined"]}
+                    "citations": data["citations"], "kb": data.get("kb"), "declined": data["declined"],
+                    "reviewed": data.get("reviewed")}
 
         def chunk(delta: dict, finish: str | None = None, **more) -> str:
             payload = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": body.model,
@@ -154,7 +161,7 @@ def mount_openai(app: FastAPI, library: Library, caller: Callable, askable: Call
                         if sources:
                             yield chunk({"content": sources})
                         yield chunk({}, "stop", citations=data["citations"], kb=data.get("kb"),
-                                    declined=data["declined"])
+                                    declined=data["declined"], reviewed=data.get("reviewed"))
                     else:
                         yield chunk({"content": part})
             except Exception as e:  # noqa: BLE001 - said to the client as OpenAI streams errors

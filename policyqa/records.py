@@ -111,6 +111,18 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Reviewed:
+    """An answer an administrator approved (a curated answer, `policyqa/curated.py`): served
+    marked 「已审核」 with who approved it and when."""
+
+    id: int
+    question: str  # the question it was approved for
+    by: str
+    at: str  # ISO time
+    similarity: float  # of the asked question to `question`
+
+
+@dataclass(frozen=True)
 class Answer:
     text: str
     citations: tuple[Citation, ...]
@@ -121,10 +133,12 @@ class Answer:
     support: float = 0.0  # the decision's score (0..1): modelled chance the evidence answers
     declined_because: str = ""  # the decision's reason when declined
     decision: Decision | None = None
+    reviewed: Reviewed | None = None
 
     def to_json(self, retrieved_k: int = 10) -> dict:
-        """The outputs schema of the gold README (minus `id`), plus citation details."""
-        return {
+        """The outputs schema of the gold README (minus `id`), plus citation details (and
+        `reviewed` for a curated answer)."""
+        body = {
             "answer": self.text,
             "citations": [asdict(c) for c in self.citations],
             "retrieved": [
@@ -138,3 +152,6 @@ class Answer:
             "support": round(self.support, 4),
             "declined_because": self.declined_because,
         }
+        if self.reviewed is not None:
+            body["reviewed"] = asdict(self.reviewed)
+        return body

@@ -9,7 +9,6 @@ import logging
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from fastapi import FastAPI, File, HTTPException, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
@@ -25,7 +24,8 @@ from policyqa.guards import (GuardOptions, HostGuard, JsonErrors, RedactSecrets,
                              secret_matches)
 from policyqa.health import UNAVAILABLE, unavailable
 from policyqa.health import check as check_health
-from policyqa import store_files
+from policyqa import admin_api, store_files, uploads
+from policyqa.questionlog import QuestionLog
 from policyqa.runtime import worker_count
 from policyqa.feedback import FeedbackStore
 from policyqa.records import Answer
@@ -37,6 +37,7 @@ from policyqa.errors import UserError
 from policyqa.kb import KnowledgeBase, unknown
 from policyqa.library import Asked, Library, UiAssistant
 from retrieval.query import detect_lang
+from policyqa.origins import RefusedOrigins, add_status_route, origin_allowed
 from policyqa.pageimage import PageImageError, page_image
 
 log = logging.getLogger("policyqa.server")
@@ -90,6 +91,7 @@ class FeedbackRequest(BaseModel):
     history: list[Turn] = Field(default_factory=list, max_length=40)
     declined: bool = False
     comment: str = Field("", max_length=2000)
+    kb: str | None = Field(None, max_length=40, description="the base the answer came from (its `kb`)")
 
 
 def answer_json(answer: Answer, link_secret: str | None = None, kb: KnowledgeBase | None = None,
@@ -128,13 +130,15 @@ class OriginGuard(BaseHTTPMiddleware):
     """Refuses API calls from origins not on POLICYQA_ALLOWED_ORIGINS (same origin always
     allowed), and tells browsers which origins may frame the UI (CSP frame-ancestors)."""
 
-    def __init__(self, app, origins: list[str]) -> None:
+    def __init__(self, app, origins: list[str], refused: RefusedOrigins | None = None) -> None:
         super().__init__(app)
         self.origins = origins
+        self.refused = refused or RefusedOrigins()
 
     async def dispatch(self, request: Request, call_next):
         origin = (request.headers.get("origin") or "").rstrip("/")
         if origin and request.url.path.startswith(("/api/", "/v1/")) and not self._allowed(origin, request):
+            self.refused.note(origin, request.url.path)  # the admin learns which origin to allow
             return JSONResponse({"error": f"origin {origin} is not allowed to use this assistant"},
                                 status_code=403)
         response = await call_next(request)
@@ -144,10 +148,7 @@ class OriginGuard(BaseHTTPMiddleware):
         return response
 
     def _allowed(self, origin: str, request: Request) -> bool:
-        if origin in self.origins or "*" in self.origins:
-            return True
-        host = request.headers.get("host", "")
-        return urlsplit(origin).netloc == host  # same origin
+        return origin_allowed(origin, self.origins, request.headers.get("host", ""))
 
 
 # ------------------------------------------------------------------------------ workers
@@ -285,6 +286,9 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
     access = Access(settings, library.keys)
     audit: AuditLog = library.audit
     feedback = FeedbackStore(Path(settings.store) / "feedback.sqlite3")
+    if settings.question_log:  # opt-in: POLICYQA_QUESTION_LOG; each question is kept with its base
+        library.set_question_log(QuestionLog(Path(settings.store) / "questions.sqlite3",
+                                             settings.question_log_days))
     # From here on nothing in this process but SQLite opens the store's database files.
     store_files.guard(settings.store)
     for folder in library.base_folders():
@@ -297,7 +301,8 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
     workers = AnswerWorkers(worker_count(settings.workers), settings.max_pending)
     app.state.workers = workers
     logging.getLogger("uvicorn.access").addFilter(RedactSecrets())
-    app.add_middleware(OriginGuard, origins=settings.origins)
+    refused_origins = RefusedOrigins()
+    app.add_middleware(OriginGuard, origins=settings.origins, refused=refused_origins)
     if settings.origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.origins, allow_methods=["GET", "POST", "PATCH", "DELETE"],
                            allow_headers=["Authorization", "Content-Type", "X-Admin-Token"])
@@ -381,7 +386,8 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
                 raise may_not(kb, "manage") if who.roles(kb) else unknown(kb.name)
             return who, kb
         except UserError as e:
-            audit.record(who.name if who else "invalid-token", action, name or "", target, "refused", e.en)
+            if action:  # a refused write; refused reads (the console's lists) are not actions
+                audit.record(who.name if who else "invalid-token", action, name or "", target, "refused", e.en)
             raise
 
     def administrator(request: Request, action: str, target: str = "") -> Principal:
@@ -495,21 +501,26 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
         return [{**{k: v for k, v in d.items() if k not in ("source", "content_hash")}, "kb": b.name}
                 for b in bases for d in library.assistant(b).store.documents()]
 
-    @app.post("/api/documents")
-    async def upload(request: Request, file: UploadFile = File(...), kb: str | None = None) -> dict:
-        who, base = managed(request, kb, "upload", file.filename or "")
-        data = await file.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:
-            audit.record(who.name, "upload", base.name, file.filename or "", "refused", "too large")
-            raise HTTPException(413, f"file is too large (limit {MAX_FILE_BYTES // 1_048_576} MiB)")
-        from starlette.concurrency import run_in_threadpool
-
-        result = await run_in_threadpool(library.upload, base, data, file.filename or "upload.txt", who.name)
-        body = {"doc": result.doc, "status": result.status, "chunks": result.chunks, "reason": result.reason,
-                "kb": base.name}
-        if result.status in ("failed", "skipped"):
-            return JSONResponse({"error": f"{result.doc}: {result.reason}", **body}, status_code=422)
-        return body
+    @app.post("/api/documents",
+              description="Upload and index documents into the base `kb` (manage role on it; unset = "
+              "the default base). " + uploads.FIELDS_HELP + " One file: its `doc`, `status`, `chunks`, "
+              "`reason` (English), `kind` and `message` (in `lang`: en or zh), and `results`; several: "
+              "`results`, `indexed`, `failed`. 422 when nothing was indexed. Every upload is in the audit log.")
+    async def upload(request: Request, kb: str | None = None,
+                     file: list[UploadFile] | None = File(None, description="one or several files"),
+                     files: list[UploadFile] | None = File(None, description="one or several files"),
+                     lang: str = "en") -> JSONResponse:
+        lang = "zh" if lang == "zh" else "en"
+        sent = [*(file or []), *(files or [])]
+        who, base = managed(request, kb, "upload", ", ".join(f.filename or "" for f in sent))
+        try:
+            received = await uploads.receive(sent, lang)
+        except HTTPException as e:
+            audit.record(who.name, "upload", base.name, ", ".join(f.filename or "" for f in sent), "refused",
+                         str(e.detail))
+            raise
+        body, status = await uploads.index(library, base, who.name, received, lang)
+        return JSONResponse({**body, "kb": base.name}, status_code=status)
 
     @app.delete("/api/documents/{doc}")
     def delete(doc: str, request: Request, kb: str | None = None) -> dict:
@@ -594,16 +605,28 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
 
     mount_openai(app, library, caller, askable, asked_json, workers, request_lang)
 
+    # The admin console (/admin) and its API (/api/admin/…, per base): policyqa/admin_api.py.
+    app.include_router(admin_api.router(library, settings, managed, feedback))
+    admin_api.page_routes(app)
+
     @app.post("/api/feedback")
     def add_feedback(body: FeedbackRequest, request: Request) -> dict:
-        caller(request)
-        return {"ok": True, "id": feedback.add(body.model_dump())}
+        who = caller(request)
+        item = body.model_dump()
+        item["kb"] = ""
+        if body.kb:  # the base the answer came from: kept (for the console) only if the caller may ask it
+            found = library.bases.find(body.kb)
+            if found is not None and who.may(found, "ask"):
+                item["kb"] = found.collection
+        return {"ok": True, "id": feedback.add(item)}
 
     @app.get("/widget.js", include_in_schema=False)
     def widget() -> FileResponse:
         return FileResponse(STATIC / "widget.js", media_type="application/javascript",
                             headers={"Cache-Control": "public, max-age=300",
                                      "Access-Control-Allow-Origin": "*"})
+
+    add_status_route(app, settings.origins, refused_origins)  # /widget/status
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

@@ -24,7 +24,6 @@ import re
 import secrets
 import time
 import uuid
-from contextlib import nullcontext
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -33,8 +32,10 @@ import gradio as gr
 
 from ingest.loaders import LOADERS
 from ingest.pipeline import FileResult
+from policyqa import admin
 from policyqa.config import Settings
 from policyqa.docview import citation_url
+from policyqa.messages import file_message, status_label
 from policyqa.records import Answer, Citation
 from policyqa.assistant import Assistant, Stage, detect_lang
 
@@ -48,7 +49,7 @@ EXAMPLES = [
     "长春设立了多少个民生服务站？",
     "How should a community party branch be funded?",
 ]
-DOC_HEADERS = ["文档", "标题", "段落数", "日期", "地区", "文号", "发文机关"]
+DOC_HEADERS = ["标题", "文号", "日期", "发文机关", "地区", "段落数", "文件名"]
 RESULT_HEADERS = ["文件", "状态", "段落数", "说明"]
 
 # Appended blocks (sources) start with this; the answer text before it is escaped, so the marker
@@ -91,14 +92,14 @@ UPLOAD_TOKEN_JS = r"""
 
 # Words of the interface that follow the question's language (the rest of the UI is Chinese).
 WORDS = {
-    "zh": {"search": "检索中…", "answer": "组织答案…", "sources": "来源", "passage": "展开所在段落",
-           "open": "查看原文", "page": "第 {} 页", "body": "正文", "suggest": "可以试着这样问：",
+    "zh": {"reviewed": "已审核", "reviewed_by": "审核人 {by} · {at}", "search": "检索中…", "answer": "组织答案…", "sources": "来源", "passage": "展开所在段落",
+           "open": "查看原文", "page": "第 {} 页", "untitled": "未命名文档", "suggest": "可以试着这样问：",
            "error": "无法回答：{}", "internal": "内部错误，请稍后再试。", "token": "访问令牌错误。",
            "unavailable": "知识库服务暂时无法连接，请稍后再试。",
            "stopped": "已停止。"},
-    "en": {"search": "Searching…", "answer": "Composing the answer…", "sources": "Sources",
+    "en": {"reviewed": "Reviewed", "reviewed_by": "approved by {by} · {at}", "search": "Searching…", "answer": "Composing the answer…", "sources": "Sources",
            "passage": "Show the whole passage", "open": "Open the original", "page": "p. {}",
-           "body": "main text", "suggest": "You could ask:", "error": "Cannot answer: {}",
+           "untitled": "Untitled document", "suggest": "You could ask:", "error": "Cannot answer: {}",
            "internal": "Internal error, please try again.", "token": "Wrong access token.",
            "unavailable": "The knowledge base service cannot be reached; please retry shortly.",
            "stopped": "Stopped."},
@@ -120,6 +121,8 @@ CSS = """
 @keyframes pq-spin { to { transform: rotate(360deg); } }
 .pq-error { color: #9a1c1c; background: #fdecec; border-left: 4px solid #c53030; padding: 0.35em 0.7em;
   border-radius: 4px; }
+.pq-reviewed { margin-top: 0.5em; color: var(--body-text-color-subdued); font-size: 0.9em; }
+.pq-reviewed-badge { color: #166534; background: #dcfce7; border-radius: 4px; padding: 0 0.4em; font-weight: 600; }
 .pq-sources { margin-top: 0.7em; border-top: 1px solid var(--border-color-primary); padding-top: 0.5em;
   font-size: 0.93em; }
 .pq-sources-title, .pq-suggest-title { font-weight: 600; margin-bottom: 0.3em; }
@@ -182,10 +185,17 @@ DOWNLOAD_JS = """(md, name) => {
 
 # ---------------------------------------------------------------------------- rendering
 def _esc(value: Any) -> str:
-    """HTML-escape a (document-derived) value; newlines become <br> so an HTML block in the
-    chat's Markdown never contains a blank line (which would end the block)."""
-    text = html.escape(str(value or ""), quote=True)
-    return re.sub(r"\s*\n\s*", "<br>", text.strip())
+    """A (document-derived) value as plain text inside the chat's HTML and Markdown: HTML
+    escaped and Markdown's markup characters written as character references (so 2~3个 or
+    0.5%~2% never turn into strikethrough, * and _ never into emphasis); newlines become <br> so
+    an HTML block in the chat's Markdown never contains a blank line (which would end the block)."""
+    text = "".join(_PLAIN.get(c, c) for c in str(value or "").strip())
+    return _WWW.sub(r"\1&#46;", re.sub(r"\s*\n\s*", "<br>", text))
+
+
+def _attr(url: str) -> str:
+    """A URL we built (a document view link), for an href attribute."""
+    return html.escape(url, quote=True)
 
 
 def _words(lang: str) -> dict:
@@ -203,8 +213,8 @@ def render_citation(answer: Answer, c: Citation, lang: str = "zh", link_secret: 
     """One source card: title (a link to the document view), section path, date, page, the
     quote; never the internal file name. Cards of one document differ by their section."""
     w = _words(lang)
-    url = _esc(citation_url(c, link_secret))
-    meta = [_esc(c.heading) if c.heading else w["body"]]
+    url = _attr(citation_url(c, link_secret))
+    meta = [_esc(c.heading)] if c.heading else []  # no placeholder when there is no section
     if c.date:
         meta.append(_esc(c.date))
     if c.page is not None:
@@ -212,8 +222,8 @@ def render_citation(answer: Answer, c: Citation, lang: str = "zh", link_secret: 
     parts = [
         '<div class="pq-cite">',
         f'<div class="pq-cite-head">[{int(c.n)}] <a href="{url}" target="_blank" rel="noopener">'
-        f'《{_esc(c.title or w["body"])}》</a></div>',
-        f'<div class="pq-meta">{" · ".join(meta)}</div>',
+        f'《{_esc(c.title or w["untitled"])}》</a></div>',
+        f'<div class="pq-meta">{" · ".join(meta)}</div>' if meta else "",
         f'<blockquote class="pq-quote">{_esc(c.quote)}</blockquote>',
     ]
     chunk = _chunk_text(answer, c)
@@ -233,11 +243,22 @@ def render_sources(answer: Answer, lang: str = "zh", link_secret: str | None = N
             f"{cites}</div>")
 
 
+def render_reviewed(answer: Answer, lang: str = "zh") -> str:
+    """The 「已审核」 mark of a curated answer, with who approved it and when ("" otherwise)."""
+    r = answer.reviewed
+    if r is None:
+        return ""
+    w = _words(lang)
+    return (f'<div class="pq-reviewed"><span class="pq-reviewed-badge">{w["reviewed"]}</span> '
+            f'{_esc(w["reviewed_by"].format(by=r.by, at=r.at[:16].replace("T", " ")))}</div>')
+
+
 def format_answer(answer: Answer, lang: str = "zh", link_secret: str | None = None) -> str:
-    """Chat message text for a finished answer: escaped text, then the sources. (Suggestions of
-    a declined answer are the message's clickable options, see `answer_message`.)"""
+    """Chat message text for a finished answer: escaped text, then the reviewed mark of a
+    curated answer and the sources. (Suggestions of a declined answer are the message's
+    clickable options, see `answer_message`.)"""
     body = _escape_text(answer.text)
-    extra = "" if answer.declined else render_sources(answer, lang, link_secret)
+    extra = "" if answer.declined else render_reviewed(answer, lang) + render_sources(answer, lang, link_secret)
     return body + (BLOCK_MARK[:2] + extra if extra else "")
 
 
@@ -253,6 +274,8 @@ def answer_message(answer: Answer, lang: str = "zh", link_secret: str | None = N
 # emphasis, code or table made by a document. `strip_sources` (html.unescape) restores them.
 _MARKUP = {c: f"&#{ord(c)};" for c in "\\`*_[](){}!|~#:@"}
 _WWW = re.compile(r"(?i)\b(www)\.")
+# The same, with HTML's own characters (for text inside the chat's HTML blocks and attributes).
+_PLAIN = {**_MARKUP, "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
 
 
 def _escape_text(text: str) -> str:
@@ -573,12 +596,14 @@ def browser_secret(settings: Settings) -> str:
 
 # ---------------------------------------------------------------------------- documents (admin)
 def document_rows(assistant: Assistant) -> list[list]:
-    rows = []
-    for d in assistant.store.documents():
-        meta = d.get("meta") or {}
-        rows.append([d["doc"], d.get("title", ""), int(d.get("chunks") or 0), meta.get("date", ""),
-                     meta.get("region", ""), meta.get("number", ""), meta.get("issuer", "")])
-    return rows
+    """The documents table: by title, with 文号, date, issuer, region, chunks, then the file name."""
+    return [[d["title"], d["number"], d["date"], d["issuer"], d["region"], d["chunks"], d["doc"]]
+            for d in admin.document_list(assistant)]
+
+
+def document_choices(assistant: Assistant) -> list[tuple[str, str]]:
+    """(label, document) for the picker: each document named by its title (and 文号 or date)."""
+    return [(admin.choice_label(d), d["doc"]) for d in admin.document_list(assistant)]
 
 
 def knowledge_stats(assistant: Assistant) -> str:
@@ -592,7 +617,7 @@ def regions(assistant: Assistant) -> list[str]:
 
 
 def _result_row(r: FileResult) -> list:
-    return [r.doc, r.status, r.chunks, r.reason]
+    return [r.doc, status_label(r.status), r.chunks, file_message(r)]
 
 
 def upload_folder() -> Path:
@@ -612,7 +637,7 @@ def _uploaded_bytes(p: Any, root: Path) -> tuple[str, bytes]:
     name = raw.name  # the base name only: the client's name is an identifier, never a path
     resolved = Path(os.path.realpath(raw.parent)) / raw.name
     if root not in resolved.parents or raw.is_symlink():
-        raise LoadError("not an uploaded file: the server only reads files sent to it")
+        raise LoadError("not an uploaded file: the server only reads files sent to it", kind="not_uploaded")
     try:
         return name, read_file(resolved)
     finally:
@@ -633,9 +658,9 @@ def upload_documents(assistant: Assistant, settings: Settings, token: str | None
     if not check_token(settings.admin_token, token):
         return REFUSED, []
     if not paths:
-        return "请先选择文件。Choose one or more files first.", []
+        return "请先选择要上传的文件。", []
     if len(paths) > MAX_UPLOAD_FILES:
-        return f"一次最多上传 {MAX_UPLOAD_FILES} 个文件。At most {MAX_UPLOAD_FILES} files at a time.", []
+        return f"一次最多上传 {MAX_UPLOAD_FILES} 个文件，请分批上传。", []
     root = upload_folder()
     rows = []
     for p in paths:
@@ -644,42 +669,48 @@ def upload_documents(assistant: Assistant, settings: Settings, token: str | None
             name, data = _uploaded_bytes(p, root)
             result = assistant.ingest_upload(data, name)
         except LoadError as e:
-            result = FileResult(name, name, "failed", reason=str(e))
+            result = FileResult(name, name, "failed", reason=str(e), kind=e.kind)
         except OSError as e:
-            result = FileResult(name, name, "failed", reason=f"{type(e).__name__}: cannot read the upload")
+            result = FileResult(name, name, "failed", reason=f"{type(e).__name__}: cannot read the upload",
+                                kind="io")
         rows.append(_result_row(result))
-    ok = sum(1 for r in rows if r[1] in ("indexed", "updated"))
-    return f"✅ 已处理 {len(rows)} 个文件，{ok} 个已索引。Processed {len(rows)} file(s), {ok} indexed.", rows
+    ok = sum(1 for r in rows if r[1] in (status_label("indexed"), status_label("updated")))
+    failed = len(rows) - ok
+    tail = f"，{failed} 个未收录（原因和处理办法见下表「说明」）" if failed else ""
+    return f"已处理 {len(rows)} 个文件：{ok} 个已收录{tail}。", rows
 
 
 def delete_document(assistant: Assistant, settings: Settings, token: str | None,
                     doc: str | None) -> str:
+    """Delete one document (after the tab's confirmation naming its title)."""
     if not check_token(settings.admin_token, token):
         return REFUSED
     doc = (doc or "").strip()
     if not doc:
-        return "请选择要删除的文档。"
-    if doc not in {d["doc"] for d in assistant.store.documents()}:
-        return f"未找到文档：{_esc(doc)}"
+        return "请先在「选择文档」中选择要删除的文档。"
+    title = admin.title_of(assistant, doc)
+    if title is None:
+        return f"未找到文档「{_esc(doc)}」：它可能已被删除，请点「刷新」。"
     n = assistant.delete(doc)
-    return f"已删除 {_esc(doc)}（{n} 个段落）。"
+    return f"已删除《{_esc(title)}》（{n} 个段落）。"
 
 
-def reindex_documents(assistant: Assistant, settings: Settings, token: str | None) -> str:
+def reindex_documents(assistant: Assistant, settings: Settings, token: str | None,
+                      doc: str | None = None) -> str:
+    """Rebuild one document (or, without `doc`, every document) from its kept original."""
     if not check_token(settings.admin_token, token):
         return REFUSED
-    from ingest.pipeline import reindex
-
-    rebuild = getattr(assistant, "rebuild", None)  # the server's: audited (policyqa/library.py)
-    if rebuild is not None:
-        report = rebuild()
-    else:
-        # Hold the assistant's write lock (if it has one) so no upload/delete runs during a rebuild.
-        with getattr(assistant, "_write_lock", None) or nullcontext():
-            report = reindex(assistant.store, settings.chunk_tokens, progress=False)
+    title = None
+    if doc:
+        title = admin.title_of(assistant, doc)
+        if title is None:
+            return f"未找到文档「{_esc(doc)}」：它可能已被删除，请点「刷新」。"
+    report = assistant.reindex([doc] if doc else None)
     failed = [r for r in report.results if r.status == "failed"]
-    lines = [f"重建索引完成：{_esc(report.summary())}"]
-    lines += [f"- {_esc(r.doc)}: {_esc(r.reason)}" for r in failed]
+    done = len(report.results) - len(failed)
+    what = f"《{_esc(title)}》" if title else f"{len(report.results)} 份文档"
+    lines = [f"重建索引完成：{what}，{done} 份成功，{len(failed)} 份失败，写入 {report.chunks} 个段落。"]
+    lines += [f"- {_esc(file_message(r))}" for r in failed]
     return "\n".join(lines)
 
 
@@ -830,34 +861,42 @@ def _conversation_panel(saved: gr.BrowserState):
 
 
 def _documents_tab(assistant: Assistant, settings: Settings) -> list:
-    """Builds the admin tab; returns its write events (so the caller can refresh other views)."""
+    """Builds the admin tab; returns its write events (so the caller can refresh other views).
+    Documents are listed and picked by title; delete and rebuild ask first, naming the title."""
     if settings.admin_token is None:
         gr.Markdown("文档管理未启用。设置环境变量 `POLICYQA_ADMIN_TOKEN` 后重启即可启用。")
         return []
+    gr.Markdown("完整的管理控制台（命中测试、未解决的问题）：[/admin](/admin)", elem_classes=["pq-note"])
     token = gr.Textbox(label="管理令牌", type="password", elem_id="pq-admin-token",
                        placeholder="输入后按回车加载文档列表")
-    status = gr.Markdown()
+    status = gr.Markdown(elem_id="pq-admin-status")
     with gr.Row():
         with gr.Column(scale=3, min_width=260):
             files = gr.File(label="上传文档", file_count="multiple", type="filepath",
                             file_types=sorted(LOADERS))
             upload = gr.Button("上传并索引", variant="primary")
         with gr.Column(scale=2, min_width=260):
-            doc_choice = gr.Dropdown(label="删除文档", choices=[], value=None)
-            delete = gr.Button("删除", variant="stop")
-            reindex_btn = gr.Button("重建索引")
-            refresh = gr.Button("刷新")
+            doc_choice = gr.Dropdown(label="选择文档", choices=[], value=None, elem_id="pq-admin-doc")
+            with gr.Row():
+                delete = gr.Button("删除", variant="stop", elem_id="pq-admin-delete")
+                reindex_btn = gr.Button("重建索引", elem_id="pq-admin-reindex")
+                refresh = gr.Button("刷新")
+            with gr.Group(visible=False, elem_id="pq-admin-confirm") as confirm_box:
+                confirm_text = gr.Markdown()
+                with gr.Row():
+                    confirm_yes = gr.Button("确认", variant="stop", elem_id="pq-admin-yes")
+                    confirm_no = gr.Button("取消", elem_id="pq-admin-no")
+    pending = gr.State(None)  # (action, doc) awaiting confirmation
     results = gr.Dataframe(headers=RESULT_HEADERS, datatype="str", interactive=False, wrap=True,
                            label="上传结果", value=[], elem_id="pq-admin-results")
     table = gr.Dataframe(headers=DOC_HEADERS, datatype="str", interactive=False, wrap=True,
                          label="全部文档", value=[], show_search="search", elem_id="pq-admin-table")
 
     def current(tok: str) -> tuple[list[list], Any]:
-        """Table and delete choices; empty for a wrong token (the list is admin-only too)."""
+        """Table and picker; empty for a wrong token (the list is admin-only too)."""
         if not check_token(settings.admin_token, tok):
             return [], gr.update(choices=[], value=None)
-        rows = document_rows(assistant)
-        return rows, gr.update(choices=[r[0] for r in rows], value=None)
+        return document_rows(assistant), gr.update(choices=document_choices(assistant), value=None)
 
     def on_list(tok: str):
         msg, _ = list_documents(assistant, settings, tok)
@@ -870,21 +909,40 @@ def _documents_tab(assistant: Assistant, settings: Settings) -> list:
         keep = gr.update() if msg == REFUSED else None
         return (msg, rows, *current(tok), keep)
 
-    def on_delete(tok: str, doc: str | None):
-        return (delete_document(assistant, settings, tok, doc), *current(tok))
+    def ask_first(action: str):
+        def ask(tok: str, doc: str | None):
+            if not check_token(settings.admin_token, tok):
+                return REFUSED, gr.update(visible=False), "", None
+            question = admin.confirmation(assistant, action, doc) if doc else None
+            if question is None:
+                return (f"请先在「选择文档」中选择要{admin.ACTIONS_ZH[action]}的文档。",
+                        gr.update(visible=False), "", None)
+            return "", gr.update(visible=True), _esc(question), (action, doc)
+        return ask
 
-    def on_reindex(tok: str):
-        return (reindex_documents(assistant, settings, tok), *current(tok))
+    def on_confirm(tok: str, what):
+        if not what:
+            return ("", gr.update(visible=False), None, *current(tok))
+        action, doc = what
+        msg = (delete_document(assistant, settings, tok, doc) if action == "delete"
+               else reindex_documents(assistant, settings, tok, doc))
+        return (msg, gr.update(visible=False), None, *current(tok))
+
+    def on_cancel():
+        return "已取消。", gr.update(visible=False), None
 
     # Every handler checks the token itself; the endpoints are also kept out of the Gradio API.
     token.submit(on_list, [token], [status, table, doc_choice], api_visibility=PRIVATE)
     refresh.click(on_list, [token], [status, table, doc_choice], api_visibility=PRIVATE)
+    asking = [status, confirm_box, confirm_text, pending]
+    delete.click(ask_first("delete"), [token, doc_choice], asking, api_visibility=PRIVATE)
+    reindex_btn.click(ask_first("reindex"), [token, doc_choice], asking, api_visibility=PRIVATE)
+    confirm_no.click(on_cancel, None, [status, confirm_box, pending], api_visibility=PRIVATE)
     return [
         upload.click(on_upload, [token, files], [status, results, table, doc_choice, files],
                      api_visibility=PRIVATE),
-        delete.click(on_delete, [token, doc_choice], [status, table, doc_choice],
-                     api_visibility=PRIVATE),
-        reindex_btn.click(on_reindex, [token], [status, table, doc_choice], api_visibility=PRIVATE),
+        confirm_yes.click(on_confirm, [token, pending], [status, confirm_box, pending, table, doc_choice],
+                          api_visibility=PRIVATE),
     ]
 
 

@@ -317,7 +317,10 @@ class Searcher:
         return any(a and b and not a & b for i, a in enumerate(docs) for b in docs[i + 1:])
 
     def search(self, query: Query, k: int = 10, where: dict | None = None,
-               options: SearchOptions = SearchOptions()) -> list[Hit]:
+               options: SearchOptions = SearchOptions(), trace: dict | None = None) -> list[Hit]:
+        """The k best passages. `trace`, when given, receives each retriever's own ranking
+        ({"dense": [(chunk id, cosine)…], "bm25": [(chunk id, BM25 score)…]}, best first) —
+        what the admin console's 命中测试 shows; the search itself is the same."""
         # The dense side (embedding the query: most of a search's time) runs in a worker
         # thread while this one loads the keyword index, applies the filters and runs BM25:
         # the embedder is a ctypes call, which releases the GIL, so the two overlap on a second core.
@@ -343,6 +346,8 @@ class Searcher:
             rankings["dense"] = dense
         if bm25 is not None:
             rankings["bm25"] = bm25
+        if trace is not None:
+            trace.update(rankings)
         fused = fuse(rankings, options)
         found = {name: {cid for cid, _ in ranked} for name, ranked in rankings.items()}
         found_by = {cid: tuple(name for name, ids in found.items() if cid in ids) for cid in fused}

@@ -79,6 +79,30 @@ def test_bad_upload_is_a_clear_error(server):
     assert r.status_code == 422 and "unsupported" in r.json()["error"]
 
 
+def test_upload_takes_field_file_or_files_one_or_several_and_the_docs_say_so(server):
+    auth = {"Authorization": "Bearer s3cret-admin"}
+    one = [("files", ("甲.txt", "关于甲区社区工作的通知\n\n甲区每个社区配备网格员3名。".encode(), "text/plain"))]
+    r = httpx.post(server + "/api/documents", files=one, headers=auth, timeout=60)
+    assert r.status_code == 200 and r.json()["doc"] == "甲.txt" and r.json()["status"] == "indexed", r.text
+    several = [("files", ("乙.txt", "关于乙区社区工作的通知\n\n乙区每个社区配备网格员4名。".encode(), "text/plain")),
+               ("file", ("丙.pdf", b"%PDF-1.7 broken", "application/pdf"))]
+    r = httpx.post(server + "/api/documents?lang=zh", files=several, headers=auth, timeout=60)
+    body = r.json()
+    assert r.status_code == 200 and body["indexed"] == 1 and body["failed"] == 1, r.text
+    by_doc = {x["doc"]: x for x in body["results"]}
+    assert by_doc["乙.txt"]["status"] == "indexed"
+    assert by_doc["丙.pdf"]["kind"] == "corrupt" and by_doc["丙.pdf"]["message"].startswith("「丙.pdf」文件已损坏")
+    r = httpx.post(server + "/api/documents", data={"x": "1"}, files=[("other", ("a.txt", b"x", "text/plain"))],
+                   headers=auth)
+    assert r.status_code == 422 and "field `file` or `files`" in r.json()["error"]
+    upload = httpx.get(server + "/openapi.json").json()["paths"]["/api/documents"]["post"]
+    assert "`file` or `files`" in upload["description"]
+    schema = json.dumps(httpx.get(server + "/openapi.json").json()["components"])
+    assert '"file"' in schema and '"files"' in schema
+    for doc in ("甲.txt", "乙.txt"):
+        assert httpx.delete(server + f"/api/documents/{doc}", headers=auth).status_code == 200
+
+
 def test_origins_are_enforced(server):
     ok = httpx.post(server + "/api/ask", json={"question": "经费"}, headers={"Origin": ALLOWED}, timeout=60)
     assert ok.status_code == 200 and ok.headers["access-control-allow-origin"] == ALLOWED

@@ -47,7 +47,8 @@ def test_gradio_upload_route_needs_the_admin_token(served):
     for headers in ({}, {"X-Admin-Token": "wrong"}, {"Origin": "http://evil.example"}):
         r = httpx.post(base + "/ui/gradio_api/upload", files=files, headers=headers, timeout=30)
         assert r.status_code == 401, r.text
-        assert "admin token" in r.json()["error"]
+        # Said in the UI's language, pointing at the field that exists (not a "Documents tab").
+        assert "管理令牌" in r.json()["error"] and "「文档管理」" in r.json()["error"]
     r = httpx.post(base + "//ui//gradio_api/upload/", files=files, timeout=30)
     assert r.status_code in (401, 404) and r.status_code != 200
     r = httpx.post(base + "/ui/gradio_api/upload", files=files, headers={"X-Admin-Token": ADMIN},
@@ -75,7 +76,7 @@ def test_upload_handler_never_reads_a_server_path(served, tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("关于机密事项的通知\n机密口令是青龙白虎七号，不得外传。\n", encoding="utf-8")
     msg, rows = ui.upload_documents(assistant, settings, ADMIN, [str(secret)])
-    assert rows[0][1] == "failed" and "not an uploaded file" in rows[0][3]
+    assert rows[0][1] == "失败" and "不是上传到服务器的文件" in rows[0][3]
     assert secret.exists()
     # A link planted inside the upload folder is refused too.
     planted = ui.upload_folder() / "planted-test"
@@ -84,7 +85,7 @@ def test_upload_handler_never_reads_a_server_path(served, tmp_path):
     (planted / "x.txt").symlink_to(secret)
     try:
         _, rows = ui.upload_documents(assistant, settings, ADMIN, [str(planted / "x.txt")])
-        assert rows[0][1] == "failed"
+        assert rows[0][1] == "失败"
     finally:
         (planted / "x.txt").unlink(missing_ok=True)
         shutil.rmtree(planted, ignore_errors=True)
@@ -100,7 +101,7 @@ def test_uploaded_file_is_indexed_from_its_bytes_and_removed(served):
                    files={"files": ("上传测试通知.txt", io.BytesIO(NOTICE), "text/plain")})
     stored = r.json()[0]
     _, rows = ui.upload_documents(assistant, assistant.settings, ADMIN, [stored])
-    assert rows[0][:2] == ["上传测试通知.txt", "indexed"], rows
+    assert rows[0][:2] == ["上传测试通知.txt", "已收录"], rows
     assert not Path(stored).exists()  # the temp copy is gone
     assistant.delete("上传测试通知.txt")
     assert not any(assistant.store.files.iterdir()) or all(

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from policyqa import ui
+from policyqa import admin, ui
 from policyqa.config import load_settings
 from policyqa.records import Answer, Chunk, Citation, Hit
 from policyqa.assistant import Assistant
@@ -71,6 +71,21 @@ def test_cards_of_one_document_differ_by_section():
     cards = ui.render_sources(Answer("答 [1][2]", cites, (Hit(chunk, 1.0),), False, "q")).split('class="pq-cite"')[1:]
     assert len(cards) == 2 and "一、总体要求" in cards[0] and "（一）经费保障" in cards[1]
     assert "001_abc" not in _visible("".join(cards))
+
+
+def test_source_cards_have_no_placeholder_section_and_no_markdown_from_documents():
+    """A passage without a section shows no 「正文」 label; figure ranges and emphasis marks in a
+    title, quote or passage reach the page as characters (entities), never as Markdown."""
+    text = "每个社区配备2~3个专职人员，费率0.5%~2%，*重点*_保障_。"
+    chunk = Chunk(id="c1", doc="001_abc.txt", title="关于~试行~的通知", text=text, index_text="", start=0,
+                  end=len(text), position=0)
+    cite = Citation(n=1, doc="001_abc.txt", title="关于~试行~的通知", quote=text, chunk_id="c1", start=0,
+                    end=len(text), heading="")
+    html_out = ui.render_sources(Answer(f"{text}[1]", (cite,), (Hit(chunk, 1.0),), False, "q"))
+    assert "正文" not in html_out and 'class="pq-meta"' not in html_out
+    assert "~" not in html_out and "*" not in html_out and "_保障_" not in html_out
+    assert "2&#126;3个" in html_out and "0.5%&#126;2%" in html_out
+    assert "~" not in ui.format_answer(Answer(f"{text}[1]", (cite,), (Hit(chunk, 1.0),), False, "q"))
 
 
 def test_declined_answer_offers_clickable_suggestions():
@@ -166,21 +181,55 @@ def test_admin_actions_check_the_token(env, tmp_path):
     assert not ui.check_token(None, "")  # management off: nothing matches
 
     msg, rows = ui.upload_documents(assistant, settings, "secret", [str(upload)])
-    assert rows[0][0] == "测试通知.txt" and rows[0][1] == "indexed" and rows[0][2] > 0, rows
+    assert rows[0][0] == "测试通知.txt" and rows[0][1] == "已收录" and rows[0][2] > 0, rows
+    assert msg == "已处理 1 个文件：1 个已收录。"
     _, docs = ui.list_documents(assistant, settings, "secret")
-    assert "测试通知.txt" in [r[0] for r in docs] and len(docs) == 6
-    assert len(docs[0]) == len(ui.DOC_HEADERS)
+    assert len(docs) == 6 and len(docs[0]) == len(ui.DOC_HEADERS)
+    # Listed and picked by title; the file name comes last in the table, never as the label.
+    assert ["关于测试上传的通知", "测试通知.txt"] in [[r[0], r[-1]] for r in docs]
+    labels = dict((doc, label) for label, doc in ui.document_choices(assistant))
+    assert labels["测试通知.txt"] == "关于测试上传的通知"
+    assert not any(label.endswith(".txt") for label in labels.values())
 
-    assert "已删除" in ui.delete_document(assistant, settings, "secret", "测试通知.txt")
-    assert "测试通知.txt" not in [r[0] for r in ui.document_rows(assistant)]
+    # The confirmation names the title, not the file.
+    ask = admin.confirmation(assistant, "delete", "测试通知.txt")
+    assert "《关于测试上传的通知》" in ask and "测试通知.txt" not in ask and "无法撤销" in ask
+    assert "《关于测试上传的通知》" in admin.confirmation(assistant, "reindex", "测试通知.txt")
+    assert admin.confirmation(assistant, "delete", "nope.txt") is None
+    assert ui.reindex_documents(assistant, settings, "secret", "测试通知.txt").startswith(
+        "重建索引完成：《关于测试上传的通知》，1 份成功，0 份失败")
+
+    assert ui.delete_document(assistant, settings, "secret", "测试通知.txt") == "已删除《关于测试上传的通知》（1 个段落）。"
+    assert "测试通知.txt" not in [r[-1] for r in ui.document_rows(assistant)]
     assert "未找到" in ui.delete_document(assistant, settings, "secret", "测试通知.txt")
+
+
+def test_upload_errors_are_chinese_and_say_what_to_do(env, tmp_path):
+    """A damaged PDF, an empty file and an unsupported type each get a Chinese line naming the
+    file, what is wrong and what to do; the English reason stays for the CLI and logs."""
+    assistant, settings = env
+    folder = ui.upload_folder() / tmp_path.name
+    folder.mkdir(parents=True)
+    files = {"损坏.pdf": b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage", "空白.txt": b"",
+             "表格.xyz": b"a,b"}
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    msg, rows = ui.upload_documents(assistant, settings, "secret", [str(folder / n) for n in files])
+    assert msg == "已处理 3 个文件：0 个已收录，3 个未收录（原因和处理办法见下表「说明」）。"
+    said = {r[0]: r[3] for r in rows}
+    assert said["损坏.pdf"].startswith("「损坏.pdf」文件已损坏或不是有效的 PDF 文件") and "另存为" in said["损坏.pdf"]
+    assert said["空白.txt"] == "「空白.txt」文件中没有可读取的文字。请确认文件内容完整后重新上传。"
+    assert said["表格.xyz"].startswith("「表格.xyz」不支持 .xyz 格式的文件") and ".docx" in said["表格.xyz"]
+    for line in said.values():  # no English left in what the Chinese UI shows
+        assert not re.search(r"[A-Za-z]{4,}", line.replace("UTF-8", "")
+                             .replace(".docx", "").replace(".pdf", "")) or "支持的格式" in line, line
 
 
 def test_reindex(env):
     assistant, settings = env
     before = assistant.store.count_chunks()
     msg = ui.reindex_documents(assistant, settings, "secret")
-    assert "重建索引完成" in msg and "5 files" in msg
+    assert msg.startswith("重建索引完成：5 份文档，5 份成功，0 份失败"), msg
     assert assistant.store.count_chunks() == before
 
 

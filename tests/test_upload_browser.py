@@ -68,9 +68,9 @@ def test_admin_upload_in_the_browser_sends_the_token(server, tmp_path):
             assert statuses == [200], statuses
             page.get_by_role("button", name="上传并索引").click()
             deadline = time.time() + 120
-            while "indexed" not in page.locator("#pq-admin-results").inner_text() and time.time() < deadline:
+            while "已收录" not in page.locator("#pq-admin-results").inner_text() and time.time() < deadline:
                 page.wait_for_timeout(300)
-            assert "indexed" in page.locator("#pq-admin-results").inner_text()
+            assert "已收录" in page.locator("#pq-admin-results").inner_text()
         finally:
             browser.close()
     assistant = app.state.assistant

@@ -76,6 +76,8 @@
     save: '保存',
     exported: '导出时间：',
     sources: '来源',
+    reviewed: '已审核',
+    reviewedBy: '审核人 ',
     sourceLabel: function (n, title) { return '查看出处 ' + n + (title ? '：《' + title + '》' : ''); },
     page: function (p) { return '第 ' + p + ' 页'; },
     suggestions: '您可以试着问：',
@@ -88,6 +90,8 @@
     timeout: '请求超时，请稍后重试。',
     unauthorized: '问答服务需要有效的访问令牌（data-token）。',
     forbidden: '当前网站未被允许使用该问答服务。',
+    notEnabled: '本网站尚未开通政策问答助手，暂时无法提问。请联系网站管理员开通（管理员可在服务器日志中看到需要添加的网站地址）。',
+    notEnabledEn: 'This site is not enabled for the assistant yet, so questions cannot be asked here. Please tell the site administrator (the server log names the address to allow).',
     retry: '重试',
     disclaimer: '回答由系统依据文件自动生成，请以原文为准。',
     log: '对话记录',
@@ -222,6 +226,8 @@
     '  border-radius: 9px; border: 1px solid #c7d4fb; background: var(--accent-soft); color: var(--accent) !important; font-size: 11px; font-weight: 600;',
     '  line-height: 1; vertical-align: 2px; transition: background .15s, color .15s; }',
     '.chip:hover, .chip[aria-expanded="true"] { background: var(--accent); border-color: var(--accent); color: #fff !important; }',
+    '.reviewed { margin: 8px 0 0; font-size: 12px; color: var(--muted); }',
+    '.reviewed-badge { color: #166534; background: #dcfce7; border-radius: 4px; padding: 0 5px; font-weight: 600; }',
     '.sources { margin-top: 10px; padding-top: 8px; border-top: 1px dashed var(--line); }',
     '.sources-label { font-size: 12px; color: var(--muted); margin: 0 0 6px; }',
     '.src { margin: 0 0 6px; border: 1px solid var(--line); border-radius: 10px; background: #fff; overflow: hidden; }',
@@ -537,6 +543,17 @@
     }
     if (last < answerText.length) bot.text.appendChild(document.createTextNode(answerText.slice(last)));
 
+    // a curated answer: 「已审核」 with who approved it and when (English for an English question)
+    var reviewed = result.reviewed;
+    if (!declined && reviewed && typeof reviewed === 'object') {
+      var english = !/[\u3400-\u9fff]/.test(question || '');
+      var when = String(reviewed.at || '').slice(0, 16).replace('T', ' ');
+      bot.bubble.appendChild(h('p', { 'class': 'reviewed' }, [
+        h('span', { 'class': 'reviewed-badge', text: english ? 'Reviewed' : TEXT.reviewed }),
+        h('span', { text: ' ' + (english ? 'approved by ' : TEXT.reviewedBy) + String(reviewed.by || '') + ' · ' + when })
+      ]));
+    }
+
     // the cited passages, collapsed until a chip (or the source row) is clicked
     if (!declined && citations.length) {
       var list = h('div', { 'class': 'sources', role: 'group', 'aria-label': TEXT.sources },
@@ -600,7 +617,8 @@
         citations: Array.isArray(result.citations) ? result.citations : [],
         declined: !!result.declined,
         rating: rating,
-        comment: ''
+        comment: '',
+        kb: result.kb || null
       }).then(function (res) {
         if (!res.ok) throw new Error('HTTP ' + res.status);
         note.textContent = TEXT.thanks;
@@ -720,6 +738,16 @@
     return res.json();
   }
 
+  // A request the browser could not complete: a network fault, or this page's origin refused by
+  // the server (whose answer the browser hides from the page). The status route says which.
+  async function originRefused() {
+    try {
+      var res = await fetch(BASE + 'widget/status', { mode: 'cors', credentials: 'omit', cache: 'no-store' });
+      var j = await res.json();
+      return !!j && j.origin_allowed === false;
+    } catch (e) { return false; }
+  }
+
   // ------------------------------------------------------------------ asking
   function submit() {
     var q = ui.input.value.trim();
@@ -783,6 +811,7 @@
     if (failure) {
       var message = timedOut ? TEXT.timeout
         : failure instanceof ApiError ? failure.message
+        : (await originRefused()) ? (/[\u3400-\u9fff]/.test(question) ? TEXT.notEnabled : TEXT.notEnabledEn)
         : TEXT.network;
       renderError(bot, message, question);
       saveTurn({ q: question, error: message });
@@ -864,6 +893,7 @@
   function storable(result) {
     return {
       answer: result.answer, declined: !!result.declined, answer_id: result.answer_id || '',
+      reviewed: result.reviewed || null, kb: result.kb || null,
       suggestions: result.suggestions || [], citations: (result.citations || []).map(function (c) {
         return { n: c.n, title: c.title, quote: c.quote, date: c.date, heading: c.heading, page: c.page, url: c.url };
       })
