@@ -10,6 +10,7 @@ the probability that the sentence holds the answer; no weight here is set by han
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -90,9 +91,10 @@ class TermWeights:
         return self.share(covered), covered
 
     def share(self, covered: frozenset) -> float:
-        present = sum(self.present.values())
+        present = math.fsum(self.present.values())
         # Groups of another question's weights (a follow-up against its rewrite) count nothing.
-        return sum(self.present.get(g, 0.0) for g in covered) / present if present else 0.0
+        # fsum: a set's order follows the hash seed, and a plain sum's last bit with it.
+        return math.fsum(self.present.get(g, 0.0) for g in covered) / present if present else 0.0
 
     def key_share(self, covered: frozenset, n: int = 2) -> float:
         """Share of the question's `n` rarest (highest-idf) corpus words that are covered: the
