@@ -293,13 +293,16 @@ class Library:
 
 class UiAssistant:
     """The default base's Assistant as the Gradio UI sees it: its document tab's writes go
-    through the Library (so they are in the audit log, by `admin-token`), and the chat asks who
-    may ask (`may_ask`) and how its links are signed (`link_secret`)."""
+    through the Library (so they are in the audit log, by `admin-token`), and the chat asks which
+    bases a caller may ask and the chosen one (`bases`, policyqa/ui_bases.py)."""
 
     def __init__(self, assistant: Assistant, library: Library, access) -> None:
+        from policyqa.ui_bases import UiBases
+
         self._assistant = assistant
         self._library = library
         self._access = access
+        self.bases = UiBases(library, access)  # the chat's 「知识库」 selector and its checks
 
     def __getattr__(self, name: str):
         return getattr(self._assistant, name)
@@ -328,14 +331,3 @@ class UiAssistant:
         """Rebuild the named documents (every one when None) from their kept originals, in
         place (the UI keeps this Assistant), audited."""
         return self._library.reindex(self._base(), who="admin-token", docs=docs)
-
-    def may_ask(self, token: str | None) -> bool:
-        kb = self._library.bases.by_collection(self._assistant.settings.collection)
-        try:
-            return kb is not None and self._access.principal(token or None).may(kb, "ask")
-        except UserError:
-            return False
-
-    def link_secret(self) -> str | None:
-        kb = self._library.bases.by_collection(self._assistant.settings.collection)
-        return self._access.link_secret(kb) if kb is not None else self._access.settings.chat_token

@@ -37,6 +37,7 @@ from policyqa.config import Settings
 from policyqa.docview import citation_url
 from policyqa.messages import file_message, status_label
 from policyqa.records import Answer, Citation
+from policyqa.ui_bases import Links
 from policyqa.assistant import Assistant, Stage, detect_lang
 
 log = logging.getLogger("policyqa")
@@ -94,13 +95,14 @@ UPLOAD_TOKEN_JS = r"""
 WORDS = {
     "zh": {"reviewed": "已审核", "reviewed_by": "审核人 {by} · {at}", "search": "检索中…", "answer": "组织答案…", "sources": "来源", "passage": "展开所在段落",
            "open": "查看原文", "page": "第 {} 页", "untitled": "未命名文档", "suggest": "可以试着这样问：",
-           "error": "无法回答：{}", "internal": "内部错误，请稍后再试。", "token": "访问令牌错误。",
+           "error": "无法回答：{}", "internal": "内部错误，请稍后再试。", "token": "访问令牌错误。", "kb": "知识库「{}」不存在或无权访问。",
            "unavailable": "知识库服务暂时无法连接，请稍后再试。",
            "stopped": "已停止。"},
     "en": {"reviewed": "Reviewed", "reviewed_by": "approved by {by} · {at}", "search": "Searching…", "answer": "Composing the answer…", "sources": "Sources",
            "passage": "Show the whole passage", "open": "Open the original", "page": "p. {}",
            "untitled": "Untitled document", "suggest": "You could ask:", "error": "Cannot answer: {}",
            "internal": "Internal error, please try again.", "token": "Wrong access token.",
+           "kb": "There is no knowledge base '{}' that you may use.",
            "unavailable": "The knowledge base service cannot be reached; please retry shortly.",
            "stopped": "Stopped."},
 }
@@ -209,11 +211,19 @@ def _chunk_text(answer: Answer, citation: Citation) -> str | None:
     return None
 
 
-def render_citation(answer: Answer, c: Citation, lang: str = "zh", link_secret: str | None = None) -> str:
-    """One source card: title (a link to the document view), section path, date, page, the
-    quote; never the internal file name. Cards of one document differ by their section."""
+def _links(link_secret: str | Links | None) -> Links:
+    """A signing secret (the default base's links) or the chosen base's `Links`, as `Links`."""
+    return link_secret if isinstance(link_secret, Links) else Links(link_secret)
+
+
+def render_citation(answer: Answer, c: Citation, lang: str = "zh", link_secret: str | Links | None = None) -> str:
+    """One source card: title (a link to the document view, signed for its base; no link for a
+    caller who may not read the originals), section path, date, page, the quote; never the
+    internal file name. Cards of one document differ by their section."""
     w = _words(lang)
-    url = _attr(citation_url(c, link_secret))
+    links = _links(link_secret)
+    url = _attr(citation_url(c, links.secret, links.kb)) if links.readable else None
+    title = f'《{_esc(c.title or w["untitled"])}》'
     meta = [_esc(c.heading)] if c.heading else []  # no placeholder when there is no section
     if c.date:
         meta.append(_esc(c.date))
@@ -221,20 +231,21 @@ def render_citation(answer: Answer, c: Citation, lang: str = "zh", link_secret: 
         meta.append(w["page"].format(int(c.page)))
     parts = [
         '<div class="pq-cite">',
-        f'<div class="pq-cite-head">[{int(c.n)}] <a href="{url}" target="_blank" rel="noopener">'
-        f'《{_esc(c.title or w["untitled"])}》</a></div>',
+        f'<div class="pq-cite-head">[{int(c.n)}] '
+        + (f'<a href="{url}" target="_blank" rel="noopener">{title}</a>' if url else title) + '</div>',
         f'<div class="pq-meta">{" · ".join(meta)}</div>' if meta else "",
         f'<blockquote class="pq-quote">{_esc(c.quote)}</blockquote>',
     ]
     chunk = _chunk_text(answer, c)
     if chunk:
         parts.append(f'<details><summary>{w["passage"]}</summary><div class="pq-chunk">{_esc(chunk)}</div></details>')
-    parts.append(f'<a class="pq-open" href="{url}" target="_blank" rel="noopener">{w["open"]} ›</a>')
+    if url:
+        parts.append(f'<a class="pq-open" href="{url}" target="_blank" rel="noopener">{w["open"]} ›</a>')
     parts.append("</div>")
     return "".join(parts)
 
 
-def render_sources(answer: Answer, lang: str = "zh", link_secret: str | None = None) -> str:
+def render_sources(answer: Answer, lang: str = "zh", link_secret: str | Links | None = None) -> str:
     """The sources block under an answer: "" for a declined answer or one without citations."""
     if answer.declined or not answer.citations:
         return ""
@@ -253,7 +264,7 @@ def render_reviewed(answer: Answer, lang: str = "zh") -> str:
             f'{_esc(w["reviewed_by"].format(by=r.by, at=r.at[:16].replace("T", " ")))}</div>')
 
 
-def format_answer(answer: Answer, lang: str = "zh", link_secret: str | None = None) -> str:
+def format_answer(answer: Answer, lang: str = "zh", link_secret: str | Links | None = None) -> str:
     """Chat message text for a finished answer: escaped text, then the reviewed mark of a
     curated answer and the sources. (Suggestions of a declined answer are the message's
     clickable options, see `answer_message`.)"""
@@ -262,7 +273,7 @@ def format_answer(answer: Answer, lang: str = "zh", link_secret: str | None = No
     return body + (BLOCK_MARK[:2] + extra if extra else "")
 
 
-def answer_message(answer: Answer, lang: str = "zh", link_secret: str | None = None) -> dict:
+def answer_message(answer: Answer, lang: str = "zh", link_secret: str | Links | None = None) -> dict:
     message = {"role": "assistant", "content": format_answer(answer, lang, link_secret)}
     if answer.declined and answer.suggestions:
         message["options"] = [{"label": s, "value": s} for s in answer.suggestions]
@@ -380,7 +391,7 @@ def answer_record(question: str, history: list[dict], answer: Answer) -> dict:
 
 
 def chat_reply(assistant: Assistant, question: str, messages: list | None,
-               filters: dict | None = None, link_secret: str | None = None,
+               filters: dict | None = None, link_secret: str | Links | None = None,
                ) -> Iterator[tuple[list[dict], dict | None]]:
     """Stream one turn: yields (chat messages, record) as things happen — the stage being worked
     on (检索中…, 组织答案…), the answer's sentences as produced, then the final answer with its
@@ -726,9 +737,46 @@ def _header() -> None:
     gr.Markdown(f"# {PRODUCT}\n{DESCRIPTION}", elem_classes=["pq-header"])
 
 
+def chat_for(assistant: Assistant, settings: Settings, token: str | None, name: str | None):
+    """(what answers, how its source cards link) for a chat question from the caller `token`
+    names to the base `name` (the selector's value, as the browser sent it: checked here, every
+    time), or None when refused. A bare Assistant: the chat token alone, as before bases."""
+    bases = getattr(assistant, "bases", None)
+    if bases is not None:
+        chat = bases.chat(token, name)
+        return (chat, chat.links) if chat is not None else None
+    if settings.chat_token and not check_token(settings.chat_token, token):
+        return None
+    return assistant, Links(settings.chat_token)
+
+
+def kb_selector(assistant: Assistant, token: str | None, current: str | None = None) -> dict:
+    """The 「知识库」 selector for a caller: the bases it may ask (the rule of GET /api/kb), its
+    current choice kept if still allowed, else the deployment's default base (or the caller's
+    first); shown only when there is a choice to make."""
+    bases = getattr(assistant, "bases", None)
+    offered = [kb.name for kb in bases.offered(token)] if bases is not None else []
+    if current not in offered:
+        preferred = bases.preferred(token) if bases is not None else None
+        current = preferred.name if preferred is not None else None
+    return gr.update(choices=offered, value=current, visible=len(offered) > 1)
+
+
+def _token_needed(assistant: Assistant, settings: Settings) -> bool:
+    """Whether the chat shows its access-token field: a chat token is set, or some base is
+    private (an access key may open it), or nothing can be asked without one."""
+    bases = getattr(assistant, "bases", None)
+    if bases is None:
+        return bool(settings.chat_token)
+    return bool(settings.chat_token) or bases.private() or not bases.offered("")
+
+
 def _chat_tab(assistant: Assistant, settings: Settings, on_feedback: Callable[[dict], int] | None,
-              saved: gr.BrowserState, conv_list: gr.Radio) -> tuple[gr.Markdown, gr.Dropdown, Callable]:
-    stats = gr.Markdown(elem_classes=["pq-note"])
+              saved: gr.BrowserState, conv_list: gr.Radio):
+    with gr.Row(equal_height=True):
+        stats = gr.Markdown(elem_classes=["pq-note"])
+        kb = gr.Dropdown(label="知识库", choices=[], value=None, visible=False, allow_custom_value=True,
+                         scale=0, min_width=220, elem_id="pq-kb")
     chatbot = gr.Chatbot(
         show_label=False, elem_id="pq-chat", height="62vh", autoscroll=False, latex_delimiters=[],
         sanitize_html=True, group_consecutive_messages=False, buttons=["copy"],
@@ -748,23 +796,32 @@ def _chat_tab(assistant: Assistant, settings: Settings, on_feedback: Callable[[d
                                  allow_custom_value=True, scale=2)
             date_from = gr.Textbox(label="起始日期", placeholder="YYYY-MM-DD", scale=1)
             date_to = gr.Textbox(label="截止日期", placeholder="YYYY-MM-DD", scale=1)
-        # Who may ask: the server's assistant says (chat token, access keys, a private base);
-        # else the chat token alone, as before.
-        may_ask = getattr(assistant, "may_ask", None) or (
-            lambda tok: not settings.chat_token or check_token(settings.chat_token, tok))
-        link_secret = getattr(assistant, "link_secret", None) or (lambda: settings.chat_token)
-        token_needed = bool(settings.chat_token) or not may_ask("")
-        chat_token = gr.Textbox(label="访问令牌", type="password", visible=token_needed)
+        # Who may ask, and which bases: the server's assistant says (chat token, access keys,
+        # private bases; policyqa/ui_bases.py); else the chat token alone, as before.
+        token_needed = _token_needed(assistant, settings)
+        chat_token = gr.Textbox(label="访问令牌", type="password", visible=token_needed,
+                                elem_id="pq-token")
     if token_needed:
-        gr.Markdown("需要访问令牌：请在「筛选条件」中填写。", elem_classes=["pq-note"])
+        gr.Markdown("需要访问令牌或访问密钥：请在「筛选条件」中填写。", elem_classes=["pq-note"])
+
+    def refresh(token_v: str, kb_v: str | None):
+        """The selector, the header's numbers and the region choices for this caller's base."""
+        selector = kb_selector(assistant, token_v, kb_v)
+        chosen = chat_for(assistant, settings, token_v, selector.get("value"))
+        shown = chosen[0] if chosen is not None else assistant
+        return selector, knowledge_stats(shown), gr.update(choices=regions(shown))
 
     def respond(message: str, messages: list, region_v: str | None, from_v: str, to_v: str,
-                token_v: str, recs: dict) -> Iterator[tuple[list, str, dict]]:
+                token_v: str, kb_v: str | None, recs: dict) -> Iterator[tuple[list, str, dict]]:
         message = (message or "").strip()
         w = _words(detect_lang(message) if message else "zh")
         base = plain_messages(messages) + ([{"role": "user", "content": message}] if message else [])
-        if not may_ask(token_v):
-            yield base + [error_message(w["token"])], "", recs
+        chosen = chat_for(assistant, settings, token_v, kb_v)
+        if chosen is None:  # a wrong token, or a base it may not ask (or that does not exist)
+            bases = getattr(assistant, "bases", None)
+            known = bases is not None and kb_v and bases.offered(token_v)
+            refusal = w["kb"].format(kb_v) if known else w["token"]
+            yield base + [error_message(refusal)], "", recs
             return
         try:
             filters = build_filters(region_v, from_v, to_v)
@@ -772,7 +829,8 @@ def _chat_tab(assistant: Assistant, settings: Settings, on_feedback: Callable[[d
             yield base + [error_message(w["error"].format(e))], "", recs
             return
         recs = dict(recs or {})
-        for chat, record in chat_reply(assistant, message, messages, filters, link_secret()):
+        asker, links = chosen
+        for chat, record in chat_reply(asker, message, messages, filters, links):
             if record is not None:
                 recs[str(len(chat) - 1)] = record
             yield chat, "", recs
@@ -797,7 +855,7 @@ def _chat_tab(assistant: Assistant, settings: Settings, on_feedback: Callable[[d
             chat.append(error_message(WORDS["zh"]["stopped"]))
         return chat
 
-    inputs = [question, chatbot, region, date_from, date_to, chat_token, records]
+    inputs = [question, chatbot, region, date_from, date_to, chat_token, kb, records]
     outputs = [chatbot, question, records]
     runs = []
 
@@ -842,7 +900,11 @@ def _chat_tab(assistant: Assistant, settings: Settings, on_feedback: Callable[[d
         messages, recs = conv_current(value)
         return messages, recs, gr.update(choices=conv_choices(value), value=_store(value)["current"])
 
-    return stats, region, chatbot, records, show
+    # A new token (another key) lists its own bases; another base shows its own numbers.
+    looks = [kb, stats, region]
+    chat_token.change(refresh, [chat_token, kb], looks, queue=False, api_visibility=PRIVATE)
+    kb.input(refresh, [chat_token, kb], looks, queue=False, api_visibility=PRIVATE)
+    return stats, region, chatbot, records, show, (refresh, [chat_token, kb], looks)
 
 
 def _conversation_panel(saved: gr.BrowserState):
@@ -957,19 +1019,19 @@ def build_ui(assistant: Assistant, settings: Settings,
         _header()
         with gr.Tabs():
             with gr.Tab("问答"):
-                stats, region, chatbot, records, show = _chat_tab(assistant, settings, on_feedback,
-                                                                  saved, conv_list)
+                stats, region, chatbot, records, show, looks = _chat_tab(assistant, settings, on_feedback,
+                                                                         saved, conv_list)
+                refresh, looks_in, looks_out = looks
             with gr.Tab("文档管理"):
                 writes = _documents_tab(assistant, settings)
 
-        def on_load(value):  # fresh numbers and region choices on page load and after every write
-            return (knowledge_stats(assistant), gr.update(choices=regions(assistant)), *show(value))
+        def on_load(value, token_v, kb_v):  # the bases, numbers and regions on page load
+            return (*refresh(token_v, kb_v), *show(value))
 
-        demo.load(on_load, [saved], [stats, region, chatbot, records, conv_list], queue=False,
+        demo.load(on_load, [saved, *looks_in], [*looks_out, chatbot, records, conv_list], queue=False,
                   api_visibility=PRIVATE)
-        for event in writes:
-            event.then(lambda: (knowledge_stats(assistant), gr.update(choices=regions(assistant))),
-                       None, [stats, region], queue=False, api_visibility=PRIVATE)
+        for event in writes:  # and after every write
+            event.then(refresh, looks_in, looks_out, queue=False, api_visibility=PRIVATE)
 
         def on_new(value):
             store = conv_new(value)
