@@ -774,7 +774,7 @@ def _token_needed(assistant: Assistant, settings: Settings) -> bool:
 def _chat_tab(assistant: Assistant, settings: Settings, on_feedback: Callable[[dict], int] | None,
               saved: gr.BrowserState, conv_list: gr.Radio):
     with gr.Row(equal_height=True):
-        stats = gr.Markdown(elem_classes=["pq-note"])
+        stats = gr.Markdown(elem_classes=["pq-note"], elem_id="pq-stats")
         kb = gr.Dropdown(label="知识库", choices=[], value=None, visible=False, allow_custom_value=True,
                          scale=0, min_width=220, elem_id="pq-kb")
     chatbot = gr.Chatbot(

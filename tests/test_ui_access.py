@@ -7,7 +7,10 @@ headless Chromium takes docs/chat-kb.png."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import tempfile
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -128,3 +131,58 @@ def test_nothing_of_another_base_reaches_the_chat_even_when_named(served):
     # the key that may ask it gets it
     answer, _ = chat(served, keys["b-reader"], B_QUESTION, "民政局")
     assert "200元" in answer
+
+
+# ---------------------------------------------------------------------------- in the browser
+CHROMIUM = Path("/usr/bin/chromium")
+# As tests/test_widget_browser.py: to refresh the README's picture,
+# POLICYQA_SCREENSHOTS=docs python -m pytest tests/test_ui_access.py
+SHOTS = Path(os.environ.get("POLICYQA_SCREENSHOTS") or tempfile.mkdtemp(prefix="policyqa-shots-"))
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed")
+def test_the_selector_in_the_browser(served):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    base, keys, _, _ = served
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+            page.set_default_timeout(20_000)
+            page.goto(base + "/ui/")
+            page.locator("#pq-question textarea").wait_for()
+            assert not page.locator("#pq-kb").is_visible()  # no key: the public default base only
+            page.get_by_text("筛选条件（可选）").click()
+            page.get_by_label("访问令牌").fill(keys["a-two"])
+            page.get_by_text("筛选条件（可选）").click()
+            selector = page.locator("#pq-kb")
+            selector.wait_for(state="visible")
+            assert "知识库" in selector.inner_text()
+            selector.locator("input").click()
+            options = page.locator("ul[role='listbox'] li")
+            options.first.wait_for()
+            assert [o.inner_text().replace("✓", "").strip() for o in options.all()] == ["default", "组织部"]
+            options.filter(has_text="组织部").click()
+            page.wait_for_function("document.querySelector('#pq-kb input').value === '组织部'")
+            # the header's numbers follow the chosen base (the default one is empty)
+            page.locator("#pq-stats", has_text="2 份文档").wait_for()
+            box = page.locator("#pq-question textarea")
+            box.fill(A_QUESTION)
+            box.press("Enter")
+            answer = page.locator("#pq-chat .bot-row").last
+            answer.locator(".pq-sources").wait_for(timeout=90_000)
+            page.wait_for_function("() => { const s = document.querySelector('#pq-send');"
+                                   " return s && !s.disabled; }", timeout=90_000)
+            text = answer.inner_text()
+            assert "8万元" in text and "查看原文" in text and not _leaks(page.content())
+            page.wait_for_timeout(300)
+            page.evaluate("scrollTo(0, 0)")
+            page.screenshot(path=str(SHOTS / "chat-kb.png"))
+            with page.expect_popup() as popup:
+                answer.locator(".pq-cite-head a").first.click()
+            doc = popup.value
+            doc.wait_for_load_state()
+            assert "8万元" in doc.locator("mark#cited").inner_text()
+        finally:
+            browser.close()
