@@ -773,10 +773,11 @@ def _token_needed(assistant: Assistant, settings: Settings) -> bool:
 
 def _chat_tab(assistant: Assistant, settings: Settings, on_feedback: Callable[[dict], int] | None,
               saved: gr.BrowserState, conv_list: gr.Radio):
-    with gr.Row(equal_height=True):
-        stats = gr.Markdown(elem_classes=["pq-note"], elem_id="pq-stats")
-        kb = gr.Dropdown(label="知识库", choices=[], value=None, visible=False, allow_custom_value=True,
-                         scale=0, min_width=220, elem_id="pq-kb")
+    stats = gr.Markdown(elem_classes=["pq-note"], elem_id="pq-stats")
+    # (Not in a Row with the numbers: a Row holding a hidden component kept the UI from rendering
+    # in a cross-origin frame — tests/test_widget_browser.py::test_ui_in_an_iframe_loads_at_the_top.)
+    kb = gr.Dropdown(label="知识库", choices=[], value=None, visible=False, allow_custom_value=True,
+                     elem_id="pq-kb")
     chatbot = gr.Chatbot(
         show_label=False, elem_id="pq-chat", height="62vh", autoscroll=False, latex_delimiters=[],
         sanitize_html=True, group_consecutive_messages=False, buttons=["copy"],
