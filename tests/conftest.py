@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import socket
 import threading
 import time
@@ -132,6 +134,7 @@ class LiveServer:
                  lifespan: str = "auto", start_timeout: float = 60.0) -> None:
         import uvicorn
 
+        self.app = app
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port,
@@ -176,6 +179,40 @@ BASE_DOCS = {
 # What only 民政局's documents say (and the questions asked of it do not): none of it may reach
 # a caller who may not see that base.
 B_MARKERS = ("b1.txt", "b2.txt", "民政局关于", "900元", "200元", "街道办事处", "按月发放", "2023年1月")
+
+
+def leaks_of_b(text: str) -> list[str]:
+    """What of 民政局's documents stands in `text`."""
+    return [m for m in B_MARKERS if m in text]
+
+
+@contextlib.contextmanager
+def serving_two_bases(two_bases: Path, tmp_path_factory, name: str, admin_token: str,
+                      lifespan: str = "auto", **settings):
+    """The real server on a copy of the two-bases store (it writes keys and audit rows):
+    yields (the LiveServer, the copy's store folder)."""
+    from policyqa.config import load_settings
+    from policyqa.server import build_app
+
+    store = tmp_path_factory.mktemp(name) / "store"
+    shutil.copytree(two_bases, store)
+    app = build_app(load_settings(store=store, admin_token=admin_token, rate_limit=100_000,
+                                  sample_corpus=store / "no-sample", **settings))
+    with LiveServer(app, lifespan=lifespan) as live:
+        yield live, store
+
+
+def create_keys(base: str, admin_token: str, grants: dict[str, dict[str, list[str]]]) -> dict[str, str]:
+    """Access keys made through the admin API: {name: roles per base} -> {name: token}."""
+    import httpx
+
+    tokens = {}
+    for name, roles in grants.items():
+        r = httpx.post(base + "/api/admin/keys", json={"name": name, "roles": roles},
+                       headers={"Authorization": f"Bearer {admin_token}"})
+        assert r.status_code == 200, r.text
+        tokens[name] = r.json()["token"]
+    return tokens
 
 
 @pytest.fixture(scope="session")

@@ -6,43 +6,28 @@ suggestion, a document list entry, a model)."""
 from __future__ import annotations
 
 import json
-import shutil
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
-from conftest import B_MARKERS, LiveServer
-from policyqa.config import load_settings
-from policyqa.server import build_app
+from conftest import create_keys, leaks_of_b, serving_two_bases
 
 ADMIN = "adm-tok-23"
 
 
-def _leaks(text: str) -> list[str]:
-    return [m for m in B_MARKERS if m in text]
-
-
 @pytest.fixture(scope="module")
 def served(two_bases, tmp_path_factory):
-    store = tmp_path_factory.mktemp("access") / "store"
-    shutil.copytree(two_bases, store)
-    settings = load_settings(store=store, admin_token=ADMIN, rate_limit=100_000,
-                             sample_corpus=store / "no-sample", identity_header="X-Remote-User",
-                             identity_proxies="127.0.0.2")
-    app = build_app(settings)
-    with LiveServer(app) as live:
+    with serving_two_bases(two_bases, tmp_path_factory, "access", ADMIN, identity_header="X-Remote-User",
+                           identity_proxies="127.0.0.2") as (live, store):
         admin = {"Authorization": f"Bearer {ADMIN}"}
-        keys = {}
-        for name, roles in (("a-reader", {"组织部": ["ask", "read"]}), ("a-asker", {"组织部": ["ask"]}),
-                            ("b-reader", {"民政局": ["ask", "read"]})):
-            r = httpx.post(live.base + "/api/admin/keys", json={"name": name, "roles": roles}, headers=admin)
-            assert r.status_code == 200, r.text
-            keys[name] = {"Authorization": "Bearer " + r.json()["token"]}
+        tokens = create_keys(live.base, ADMIN, {"a-reader": {"组织部": ["ask", "read"]}, "a-asker": {"组织部": ["ask"]},
+                                                "b-reader": {"民政局": ["ask", "read"]}})
+        keys = {name: {"Authorization": "Bearer " + token} for name, token in tokens.items()}
         r = httpx.post(live.base + "/api/admin/keys", headers=admin,
                        json={"name": "zhang.san", "roles": {"民政局": ["ask"]}, "identity": True})
         assert r.status_code == 200 and r.json()["token"] is None
-        collections = {kb.name: kb.collection for kb in app.state.library.bases.list()}
+        collections = {kb.name: kb.collection for kb in live.app.state.library.bases.list()}
         yield live.base, keys, collections
 
 
@@ -76,27 +61,27 @@ def test_a_key_never_receives_anything_of_another_base(served):
     # the other base's question, unnamed base: asked of 组织部 only — declined, nothing of 民政局
     for question in ("高龄津贴每月发多少钱？", "城市最低生活保障标准是多少？"):
         r = ask(base, a, question)
-        assert r.status_code == 200 and not _leaks(r.text), r.text
+        assert r.status_code == 200 and not leaks_of_b(r.text), r.text
         status, events = stream(base, a, question)
-        assert status == 200 and not _leaks(events), events
+        assert status == 200 and not leaks_of_b(events), events
     # naming the other base: refused as if it did not exist, in the question's language
     for kb in ("民政局", ["组织部", "民政局"], "民政局,组织部"):
         r = ask(base, a, "高龄津贴每月发多少钱？", kb)
         assert r.status_code == 404 and r.json()["error"] == "知识库「民政局」不存在或无权访问。", r.text
         status, events = stream(base, a, "高龄津贴每月发多少钱？", kb)
-        assert status == 404 and not _leaks(events)
+        assert status == 404 and not leaks_of_b(events)
     r = ask(base, a, "How much is the old-age allowance?", "民政局")
     assert r.status_code == 404 and "no knowledge base '民政局'" in r.json()["error"]
     # bases, documents, document views and page images of the other base
     assert [kb["name"] for kb in httpx.get(base + "/api/kb", headers=a).json()] == ["组织部"]
     docs = httpx.get(base + "/api/documents", headers=a).json()
-    assert {d["doc"] for d in docs} == {"a1.txt", "a2.txt"} and not _leaks(json.dumps(docs, ensure_ascii=False))
+    assert {d["doc"] for d in docs} == {"a1.txt", "a2.txt"} and not leaks_of_b(json.dumps(docs, ensure_ascii=False))
     r = httpx.get(base + "/api/documents", params={"kb": "民政局"}, headers=a)
-    assert r.status_code == 404 and not _leaks(r.text)
+    assert r.status_code == 404 and not leaks_of_b(r.text)
     b = collections["民政局"]
     for path in (f"/doc/b1.txt?kb={b}", f"/doc/b1.txt/page/1?kb={b}", "/doc/b1.txt", f"/doc/b1.txt?kb={b}&sig=0"):
         r = httpx.get(base + path, headers=a, timeout=30)
-        assert r.status_code in (403, 404) and not _leaks(r.text), (path, r.status_code)
+        assert r.status_code in (403, 404) and not leaks_of_b(r.text), (path, r.status_code)
     # a 组织部 link's signature does not open a 民政局 document of the same view
     url = ask(base, a, "社区党组织每年工作经费不低于多少？").json()["citations"][0]["url"]
     sig = parse_qs(urlsplit(url).query)["sig"][0]
@@ -106,10 +91,10 @@ def test_a_key_never_receives_anything_of_another_base(served):
     assert [m["id"] for m in models["data"]] == ["policyqa-组织部"]
     r = httpx.post(base + "/v1/chat/completions", headers=a, timeout=60,
                    json={"model": "policyqa-民政局", "messages": [{"role": "user", "content": "高龄津贴每月多少？"}]})
-    assert r.status_code == 404 and not _leaks(r.text) and r.json()["error"]["code"] == "model_not_found"
+    assert r.status_code == 404 and not leaks_of_b(r.text) and r.json()["error"]["code"] == "model_not_found"
     r = httpx.post(base + "/v1/chat/completions", headers=a, timeout=60,
                    json={"model": "policyqa", "messages": [{"role": "user", "content": "高龄津贴每月多少？"}]})
-    assert r.status_code == 200 and not _leaks(r.text), r.text
+    assert r.status_code == 200 and not leaks_of_b(r.text), r.text
 
 
 def test_the_other_key_sees_its_own_base_only(served):
@@ -170,7 +155,7 @@ def test_keys_cannot_administer(served):
     r = httpx.post(base + "/api/documents", params={"kb": "组织部"}, files=files, headers=a)
     assert r.status_code == 403 and "manage" in r.json()["error"]
     r = httpx.post(base + "/api/documents", params={"kb": "民政局"}, files=files, headers=a)
-    assert r.status_code == 404 and not _leaks(r.text)
+    assert r.status_code == 404 and not leaks_of_b(r.text)
     assert httpx.delete(base + "/api/documents/b1.txt", params={"kb": "民政局"}, headers=a).status_code == 404
 
 

@@ -5,27 +5,20 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import sqlite3
 
 import httpx
 import pytest
 
-from conftest import LiveServer
+from conftest import serving_two_bases
 from policyqa.cli import main
-from policyqa.config import load_settings
-from policyqa.server import build_app
 
 ADMIN = "adm-tok-audit"
 
 
 @pytest.fixture(scope="module")
 def served(two_bases, tmp_path_factory):
-    store = tmp_path_factory.mktemp("audit") / "store"
-    shutil.copytree(two_bases, store)
-    app = build_app(load_settings(store=store, admin_token=ADMIN, rate_limit=100_000,
-                                  sample_corpus=store / "no-sample"))
-    with LiveServer(app) as live:
+    with serving_two_bases(two_bases, tmp_path_factory, "audit", ADMIN) as (live, store):
         yield live.base, store
 
 

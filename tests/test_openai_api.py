@@ -3,14 +3,11 @@
 
 from __future__ import annotations
 
-import shutil
 
 import httpx
 import pytest
 
-from conftest import B_MARKERS, LiveServer
-from policyqa.config import load_settings
-from policyqa.server import build_app
+from conftest import B_MARKERS, serving_two_bases
 
 openai = pytest.importorskip("openai")
 ADMIN = "adm-tok-oa"
@@ -18,11 +15,7 @@ ADMIN = "adm-tok-oa"
 
 @pytest.fixture(scope="module")
 def served(two_bases, tmp_path_factory):
-    store = tmp_path_factory.mktemp("openai") / "store"
-    shutil.copytree(two_bases, store)
-    app = build_app(load_settings(store=store, admin_token=ADMIN, rate_limit=100_000,
-                                  sample_corpus=store / "no-sample"))
-    with LiveServer(app) as live:
+    with serving_two_bases(two_bases, tmp_path_factory, "openai", ADMIN) as (live, _store):
         r = httpx.post(live.base + "/api/admin/keys", headers={"Authorization": f"Bearer {ADMIN}"},
                        json={"name": "portal", "roles": {"组织部": ["ask", "read"]}})
         yield live.base, r.json()["token"]

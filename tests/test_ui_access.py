@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -16,9 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from conftest import B_MARKERS, LiveServer
-from policyqa.config import load_settings
-from policyqa.server import build_app
+from conftest import create_keys, leaks_of_b, serving_two_bases
 from test_gradio_paths import fn_index, gradio_blocks, queue_call
 
 ADMIN = "adm-tok-23d"
@@ -26,28 +23,16 @@ A_QUESTION = "社区党组织每年工作经费不低于多少？"
 B_QUESTION = "高龄津贴每月发多少钱？"
 
 
-def _leaks(text: str) -> list[str]:
-    return [m for m in B_MARKERS if m in text]
-
-
 @pytest.fixture(scope="module")
 def served(two_bases, tmp_path_factory):
-    store = tmp_path_factory.mktemp("ui-access") / "store"
-    shutil.copytree(two_bases, store)
-    app = build_app(load_settings(store=store, admin_token=ADMIN, rate_limit=100_000,
-                                  sample_corpus=store / "no-sample"))
-    with LiveServer(app, lifespan="on") as live:  # Gradio's queue starts on startup
-        admin = {"Authorization": f"Bearer {ADMIN}"}
-        keys = {}
-        for name, roles in (("a-reader", {"组织部": ["ask", "read"]}), ("a-asker", {"组织部": ["ask"]}),
-                            ("a-two", {"default": ["ask"], "组织部": ["ask", "read"]}),
-                            ("b-reader", {"民政局": ["ask", "read"]})):
-            r = httpx.post(live.base + "/api/admin/keys", json={"name": name, "roles": roles}, headers=admin)
-            assert r.status_code == 200, r.text
-            keys[name] = r.json()["token"]
-        blocks = gradio_blocks(app)
+    # lifespan on: Gradio's queue starts on startup
+    with serving_two_bases(two_bases, tmp_path_factory, "ui-access", ADMIN, lifespan="on") as (live, store):
+        keys = create_keys(live.base, ADMIN, {"a-reader": {"组织部": ["ask", "read"]}, "a-asker": {"组织部": ["ask"]},
+                                              "a-two": {"default": ["ask"], "组织部": ["ask", "read"]},
+                                              "b-reader": {"民政局": ["ask", "read"]}})
+        blocks = gradio_blocks(live.app)
         fns = {"refresh": fn_index(blocks, "refresh"), "respond": fn_index(blocks, "respond")}
-        collections = {kb.name: kb.collection for kb in app.state.library.bases.list()}
+        collections = {kb.name: kb.collection for kb in live.app.state.library.bases.list()}
         yield live.base, keys, fns, collections
 
 
@@ -85,7 +70,7 @@ def test_the_selector_lists_the_bases_the_key_may_ask(served):
     assert "民政局" not in httpx.get(base + "/ui/config", timeout=30).text  # nothing listed in the page itself
     a = selector(served, keys["a-reader"])
     assert a["choices"] == ["组织部"] and a["value"] == "组织部" and a["visible"] is False  # one base: hidden
-    assert not _leaks(a["reply"]) and "民政局" not in a["reply"]
+    assert not leaks_of_b(a["reply"]) and "民政局" not in a["reply"]
     two = selector(served, keys["a-two"])
     assert two["choices"] == ["default", "组织部"] and two["value"] == "default" and two["visible"] is True
     # a choice the key may make is kept; one it may not is replaced by its default
@@ -100,7 +85,7 @@ def test_the_selector_lists_the_bases_the_key_may_ask(served):
 def test_a_question_is_answered_from_the_chosen_base_with_links_signed_for_it(served):
     base, keys, _, collections = served
     answer, reply = chat(served, keys["a-two"], A_QUESTION, "组织部")
-    assert "8万元" in answer and "pq-sources" in answer and not _leaks(reply)
+    assert "8万元" in answer and "pq-sources" in answer and not leaks_of_b(reply)
     hrefs = {h for h in answer.split('href="')[1:] for h in [h.split('"')[0].replace("&amp;", "&")]}
     assert hrefs and all(parse_qs(urlsplit(h).query)["kb"] == [collections["组织部"]] for h in hrefs)
     page = httpx.get(base + next(iter(hrefs)), timeout=30)  # the link opens without a key (signed)
@@ -119,15 +104,15 @@ def test_nothing_of_another_base_reaches_the_chat_even_when_named(served):
     # the other base's question, asked of its own base: declined, nothing of 民政局 (suggestions neither)
     for kb in ("组织部", None):
         answer, reply = chat(served, a, B_QUESTION, kb)
-        assert "200元" not in answer and not _leaks(reply), reply
+        assert "200元" not in answer and not leaks_of_b(reply), reply
     # the event names 民政局 (a forged selector value): refused, as a base that does not exist
     for kb in ("民政局", "民政局,组织部", "没有这个库"):
         answer, reply = chat(served, a, B_QUESTION, kb)
-        assert f"知识库「{kb}」不存在或无权访问" in answer and not _leaks(reply), reply
+        assert f"知识库「{kb}」不存在或无权访问" in answer and not leaks_of_b(reply), reply
     answer, reply = chat(served, None, B_QUESTION, "民政局")  # no key
-    assert "不存在或无权访问" in answer and not _leaks(reply)
+    assert "不存在或无权访问" in answer and not leaks_of_b(reply)
     answer, reply = chat(served, "pqk_not-a-key", B_QUESTION, "民政局")  # a wrong key
-    assert "访问令牌错误" in answer and not _leaks(reply)
+    assert "访问令牌错误" in answer and not leaks_of_b(reply)
     # the key that may ask it gets it
     answer, _ = chat(served, keys["b-reader"], B_QUESTION, "民政局")
     assert "200元" in answer
@@ -175,7 +160,7 @@ def test_the_selector_in_the_browser(served):
             page.wait_for_function("() => { const s = document.querySelector('#pq-send');"
                                    " return s && !s.disabled; }", timeout=90_000)
             text = answer.inner_text()
-            assert "8万元" in text and "查看原文" in text and not _leaks(page.content())
+            assert "8万元" in text and "查看原文" in text and not leaks_of_b(page.content())
             page.wait_for_timeout(300)
             page.evaluate("scrollTo(0, 0)")
             page.screenshot(path=str(SHOTS / "chat-kb.png"))
