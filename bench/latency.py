@@ -14,7 +14,7 @@ import statistics
 import time
 from pathlib import Path
 
-from policyqa.config import PROJECT_ROOT, load_settings
+from core.settings import PROJECT_ROOT, load_settings
 from policyqa.assistant import Assistant, Request
 from retrieval.search import SearchOptions
 

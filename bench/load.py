@@ -196,9 +196,9 @@ def wait_ready(base: str, proc: subprocess.Popen, timeout: float = 600) -> None:
 
 
 def check_index(store: Path) -> "object":
-    code = ("import sys, json\nfrom pathlib import Path\nfrom policyqa.config import load_settings\n"
-            "from policyqa.embeddings import get_embeddings\nfrom policyqa.store import Store\n"
-            "from policyqa.integrity import check\n"
+    code = ("import sys, json\nfrom pathlib import Path\nfrom core.settings import load_settings\n"
+            "from core.embeddings import get_embeddings\nfrom core.store import Store\n"
+            "from core.integrity import check\n"
             "s = load_settings(store=Path(sys.argv[1]))\n"
             "r = check(Store(s, get_embeddings(s.embed_model)))\n"
             "print(json.dumps({'ok': r.strict_ok, 'summary': r.summary()}))")

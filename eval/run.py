@@ -132,7 +132,7 @@ def place_swapped(gold: list[dict], document_text) -> list[dict]:
     import csv
     import hashlib
 
-    from policyqa.zh import PLACES_PATH, normalise, places_named, short_place_name
+    from core.zh import PLACES_PATH, normalise, places_named, short_place_name
 
     corpus = normalise(document_text())
     with PLACES_PATH.open(encoding="utf-8") as f:
@@ -253,7 +253,7 @@ def assistant_for_corpus(corpus: Path, settings=None) -> Assistant:
     updated incrementally), under ./.policyqa-eval/ unless a store is configured."""
     import hashlib
 
-    from policyqa.config import load_settings
+    from core.settings import load_settings
 
     settings = settings or load_settings()
     corpus = Path(corpus).resolve()

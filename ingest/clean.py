@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from policyqa.zh import normalise, opens_with_marker
+from core.zh import normalise, opens_with_marker
 
 DATA_DIR = Path(__file__).with_name("data")
 

@@ -20,7 +20,7 @@ from typing import Callable
 
 from charset_normalizer import from_bytes
 
-from policyqa.records import Document
+from core.records import Document
 
 
 class LoadError(Exception):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import cn2an
 
-from policyqa.zh import MAINLAND, PLACES_PATH, is_prose_line, jurisdiction_counts, short_place_name, to_simplified
+from core.zh import MAINLAND, PLACES_PATH, is_prose_line, jurisdiction_counts, short_place_name, to_simplified
 
 DATA_DIR = Path(__file__).with_name("data")
 
@@ -33,7 +33,7 @@ class Options:
     title_max: int = 80
     body_chars: int = 1500  # a region named in the body must be named twice in this much text…
     lede_chars: int = 200  # …or in the lede
-    # A document naming no place gets the jurisdiction whose markers (policyqa/data/
+    # A document naming no place gets the jurisdiction whose markers (core/data/
     # jurisdiction_markers.tsv: currency, officeholders, 本港/本澳) it uses at least this often…
     marker_hits: int = 1  # one officeholder's name makes a short news page (dev2's Hong Kong/Macau pages)
     # …and this many times as often as every other jurisdiction's together, the mainland's
@@ -291,7 +291,7 @@ class Place:
 
 @lru_cache(maxsize=1)
 def gazetteer() -> tuple[dict[str, list[Place]], dict[str, list[Place]]]:
-    """(full name → places, short name → places) from the gazetteer (policyqa/data/places.tsv)."""
+    """(full name → places, short name → places) from the gazetteer (core/data/places.tsv)."""
     rows = list(csv.DictReader(PLACES_PATH.open(encoding="utf-8"), delimiter="\t"))
     by_code = {r["code"]: r["name"] for r in rows}
     full: dict[str, list[Place]] = {}

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ingest.loaders import LoadError, _meta_title, check_zip, content_hash, guess_title
 from ingest.pdf import unwrap_lines
-from policyqa.records import Document
+from core.records import Document
 
 MAX_PAGES = 2000
 MAX_XML_BYTES = 20 * 1024 * 1024  # one part

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from ingest.loaders import LoadError, _meta_title, content_hash, guess_title
-from policyqa.records import Document
+from core.records import Document
 
 _LINE_END = tuple("。！？!?；;：:”」』")
 _HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.．、]|第[一二三四五六七八九十]+[章节条])")

@@ -25,8 +25,8 @@ from ingest.clean import clean, fidelity
 from ingest.loaders import LoadError, load_bytes, read_file, supported
 from ingest.metadata import extract_metadata
 from ingest.split import split
-from policyqa.records import Chunk, Document
-from policyqa.store import Store
+from core.records import Chunk, Document
+from core.store import Store
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def rules_fingerprint() -> str:
     text rules and their data tables. Stored with each document, so that after an upgrade the
     next ingest re-prepares documents whose region, headings or chunks the new rules would make
     differently (their unchanged chunk texts are not embedded again: the embedding cache has them)."""
-    import policyqa.zh as zh
+    import core.zh as zh
 
     here = Path(__file__).parent
     data = Path(zh.__file__).parent / "data"

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ingest.layout import Box, page_lines
 from ingest.loaders import LoadError, content_hash, guess_title
-from policyqa.records import Document
+from core.records import Document
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
 HOW_TO_ENABLE = ("OCR is not installed: install the OCR extra with "

@@ -10,8 +10,8 @@ from functools import lru_cache
 import tiktoken
 
 from ingest.clean import Cleaned
-from policyqa.zh import FIGURE_SPAN_RE as FIGURE_RE, heading_path, normalise
-from policyqa.records import Chunk, Document
+from core.zh import FIGURE_SPAN_RE as FIGURE_RE, heading_path, normalise
+from core.records import Chunk, Document
 
 # Chinese sentence ends (plus closing quotes that follow them) and hard line breaks.
 SENTENCE_RE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;]+[”’」』）)]*|\n|$)")

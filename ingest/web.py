@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ingest.loaders import LoadError, _meta_title, content_hash, decode_bytes, guess_title
 from ingest.tables import Cell, table_lines
-from policyqa.records import Document
+from core.records import Document
 
 # Bounds on one table's grid (rowspan/colspan are attacker-chosen numbers).
 MAX_SPAN = 1000

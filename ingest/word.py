@@ -9,7 +9,7 @@ from pathlib import Path
 from ingest.loaders import LoadError, _meta_title, check_zip, content_hash, guess_title
 from ingest.numbering import Numbering
 from ingest.tables import Cell, table_lines
-from policyqa.records import Document
+from core.records import Document
 
 
 def load_docx(path: Path, data: bytes) -> Document:

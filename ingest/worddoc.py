@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ingest.loaders import LoadError, _meta_title, content_hash, guess_title
 from ingest.tables import Cell, table_lines
-from policyqa.records import Document
+from core.records import Document
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 WORD_IDENT = 0xA5EC

@@ -25,12 +25,12 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 
-from policyqa.config import Settings
+from core.settings import Settings
 from policyqa.deployment import DeploymentDB
 from policyqa.errors import UserError
 from policyqa.guards import secret_matches
 from policyqa.kb import KnowledgeBase, KnowledgeBases
-from policyqa.migrations import Migrations
+from core.migrations import Migrations
 
 ROLES = ("ask", "read", "manage")
 EVERY_BASE = "*"

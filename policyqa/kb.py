@@ -20,10 +20,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from policyqa.config import Settings
+from core.settings import Settings
 from policyqa.deployment import DeploymentDB
 from policyqa.errors import UserError
-from policyqa.migrations import Migrations
+from core.migrations import Migrations
 
 DEFAULT_NAME = "default"
 # Letters of any script (汉字 included), digits, _ - · . and inner spaces; at most 40 characters.

@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Iterator
 
 from policyqa.assistant import Assistant, Stage, _sentences
-from policyqa.config import Settings
+from core.settings import Settings
 from policyqa.deployment import DeploymentDB
 from policyqa.errors import UserError
 from policyqa.kb import KnowledgeBase, KnowledgeBases, unknown
-from policyqa.records import Answer
+from core.records import Answer
 
 log = logging.getLogger("policyqa")
 
@@ -87,8 +87,8 @@ class Library:
             return found
 
     def _open(self, kb: KnowledgeBase, reset: bool = False) -> Assistant:
-        from policyqa.embeddings import get_embeddings
-        from policyqa.store import Store
+        from core.embeddings import get_embeddings
+        from core.store import Store
 
         if self._embeddings is None:
             self._embeddings = get_embeddings(self.settings.embed_model)
@@ -247,8 +247,6 @@ class Library:
         CLI: e.g. after changing the embedder) empties the base first and opens it afresh;
         otherwise it is rebuilt in place under its write lock, so that whoever holds its
         Assistant (the UI) keeps a live one."""
-        from ingest.pipeline import reindex
-
         with self.audit.action(who, "reindex", kb.name, target=", ".join(docs or [])) as entry:
             if reset:
                 with self._lock:
@@ -256,12 +254,9 @@ class Library:
                     if old is not None:
                         old.store.close()
                     assistant = self._assistants[kb.collection] = self._open(kb, reset=True)
-                report = reindex(assistant.store, assistant.settings.chunk_tokens, progress=progress)
+                report = assistant.reindex(progress=progress)
             else:
-                assistant = self.assistant(kb)
-                with assistant._write_lock:
-                    report = reindex(assistant.store, assistant.settings.chunk_tokens, progress=progress,
-                                     only=docs)
+                report = self.assistant(kb).reindex(docs, progress=progress)
             entry.detail = report.summary()
             if report.results and all(r.status == "failed" for r in report.results):
                 entry.result = "failed"

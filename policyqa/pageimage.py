@@ -9,7 +9,7 @@ import io
 import re
 from functools import lru_cache
 
-from policyqa.store import Store
+from core.store import Store
 
 VIEW_MAX_PIXELS = 2_500_000  # an A4 scan at 150 dpi (2.2 MP) is shown as scanned
 _PAGE = re.compile(r"^\d{1,6}$")

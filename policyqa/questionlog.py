@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from policyqa.migrations import Migrations
+from core.migrations import Migrations
 from retrieval.query import detect_lang
 
 migrations = Migrations("questions")

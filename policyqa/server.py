@@ -19,16 +19,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from ingest.loaders import MAX_FILE_BYTES
-from policyqa.config import Settings
+from core.settings import Settings
 from policyqa.guards import (GuardOptions, HostGuard, JsonErrors, RedactSecrets, RequestGuard, bearer_of, header_bytes,
                              secret_matches)
 from policyqa.health import UNAVAILABLE, unavailable
 from policyqa.health import check as check_health
-from policyqa import admin_api, store_files, uploads
+from core import store_files
+from policyqa import admin_api, uploads
 from policyqa.questionlog import QuestionLog
 from policyqa.runtime import worker_count
 from policyqa.feedback import FeedbackStore
-from policyqa.records import Answer
+from core.records import Answer
 from policyqa.assistant import Assistant, Stage
 from policyqa.access import Access, Principal, management_off, may_not, needs_token, not_administrator
 from policyqa.audit import AuditLog

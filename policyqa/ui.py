@@ -33,10 +33,10 @@ import gradio as gr
 from ingest.loaders import LOADERS
 from ingest.pipeline import FileResult
 from policyqa import admin
-from policyqa.config import Settings
+from core.settings import Settings
 from policyqa.docview import citation_url
 from policyqa.messages import file_message, status_label
-from policyqa.records import Answer, Citation
+from core.records import Answer, Citation
 from policyqa.ui_bases import Links
 from policyqa.assistant import Assistant, Stage, detect_lang
 
@@ -1121,7 +1121,7 @@ def mount_ui(app, demo: gr.Blocks, path: str = "/", **kwargs):
 
 def blocked_paths(store: Path | str | None) -> list[str]:
     """The store, the project and the working folder, unless one holds Gradio's upload folder."""
-    from policyqa.config import PROJECT_ROOT
+    from core.settings import PROJECT_ROOT
     from policyqa.gradio_files import upload_root
 
     uploads = upload_root()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from policyqa.records import Chunk, Citation
+from core.records import Chunk, Citation
 
 
 def make_citation(n: int, chunk: Chunk, span: tuple[int, int], display: str,

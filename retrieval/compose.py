@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from policyqa.records import Chunk, Citation, Evidence
-from policyqa.zh import (FIGURE_SPAN_RE, REPEAL_WORDS, SECTION_RE, Figure, asked_quantity, find_quantities, item_level, item_number, normalise,
+from core.records import Chunk, Citation, Evidence
+from core.zh import (FIGURE_SPAN_RE, REPEAL_WORDS, SECTION_RE, Figure, asked_quantity, find_quantities, item_level, item_number, normalise,
                          sentence_spans, to_traditional)
 from retrieval.citations import make_citation
 from retrieval.evidence import announces_list, display_text, intro_chain, is_quotable, previous_paragraph

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 
-from policyqa.records import Decision, Hit
-from policyqa.zh import asked_quantity, asks_version_year, normalise, years_named
+from core.records import Decision, Hit
+from core.zh import asked_quantity, asks_version_year, normalise, years_named
 from retrieval.query import Query
 from retrieval.scoring import Scored, TermWeights
 
@@ -123,7 +123,7 @@ _REASONS = {
 
 
 def _reason(signal: str, query: Query, weights: TermWeights) -> str:
-    from policyqa.zh import to_traditional
+    from core.zh import to_traditional
 
     lang = "en" if query.lang == "en" else "zh-Hans"
     signal = signal.removeprefix("english_")

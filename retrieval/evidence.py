@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from policyqa.records import Chunk, Evidence, Hit
-from policyqa.zh import find_quantities, item_level, normalise, sentence_spans
+from core.records import Chunk, Evidence, Hit
+from core.zh import find_quantities, item_level, normalise, sentence_spans
 
 _SENT_END_RE = re.compile(r"[。！？!?；;:：][”’」』）)]*\s*$|\n\s*$")
 # A dateline or signature: a date standing (nearly) alone, with at most an issuing body beside it.
@@ -33,7 +33,7 @@ def unwrapped_spans(text: str) -> list[tuple[int, int]]:
     """`sentence_spans`, with lines that a fixed-width layout wrapped mid-sentence joined again
     (「…提撥百分之五以上，百分之二十以下\n作為檢舉人獎金…」): a long line ending without a
     sentence end, followed on the next line by text that opens no item or heading."""
-    from policyqa.zh import opens_with_marker
+    from core.zh import opens_with_marker
 
     out: list[tuple[int, int]] = []
     for a, b in sentence_spans(text):

@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 import bm25s
 import numpy as np
 
-from policyqa.records import Chunk
+from core.records import Chunk
 from retrieval.tokens import tokenize
 
 if TYPE_CHECKING:
-    from policyqa.store import Store
+    from core.store import Store
 
 @dataclass(frozen=True)
 class KeywordOptions:

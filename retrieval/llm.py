@@ -16,8 +16,8 @@ from typing import Iterator
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable
 
-from policyqa.config import Settings
-from policyqa.records import Answer, Citation, Hit
+from core.settings import Settings
+from core.records import Answer, Citation, Hit
 from retrieval.citations import make_citation
 from prompts import load_prompt
 

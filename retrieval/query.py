@@ -11,7 +11,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Callable
 
-from policyqa.zh import is_traditional, normalise, places_named
+from core.zh import is_traditional, normalise, places_named
 from retrieval.tokens import STOPWORDS, tokenize
 
 _LATIN_RE = re.compile(r"[A-Za-z]")
@@ -472,7 +472,7 @@ def _wade_giles(pinyin_syllable: str) -> str:
 @lru_cache(maxsize=65536)
 def _char_keys(ch: str) -> frozenset[str]:
     """Loose keys of one (Simplified) character's Cantonese readings."""
-    from policyqa.zh import to_traditional
+    from core.zh import to_traditional
 
     table = _cantonese_readings()
     return frozenset(syllable_key(r) for r in set(table.get(ch, [])) | set(table.get(to_traditional(ch), [])))

@@ -19,8 +19,8 @@ from typing import Callable
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from policyqa.records import Evidence
-from policyqa.zh import (QUANTITY_QUALIFIERS, asked_amount_nouns, asked_quantity, find_figures, item_level,
+from core.records import Evidence
+from core.zh import (QUANTITY_QUALIFIERS, asked_amount_nouns, asked_quantity, find_figures, item_level,
                          names_amount, normalise, years_named)
 from retrieval.evidence import intro_chain, previous_paragraph
 from retrieval.keyword import KeywordIndex

@@ -16,12 +16,12 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 
-from policyqa.records import Chunk, Hit
+from core.records import Chunk, Hit
 from retrieval.keyword import KeywordIndex, build_from_store
 from retrieval.query import Query, Transliterator, analyse, search_text
-from policyqa.store import Store, spaced
+from core.store import Store, spaced
 from retrieval.tokens import figures
-from policyqa.zh import PLACE_MARKERS, asks_version_year, is_place, place_within, years_named
+from core.zh import PLACE_MARKERS, asks_version_year, is_place, place_within, years_named
 
 RRF_K = 60  # the constant of Cormack et al.; damps the head of each ranking
 

@@ -30,6 +30,18 @@ EMBED_CACHE = Path(os.environ.get("POLICYQA_TEST_EMBED_CACHE", ROOT / ".pytest_c
 os.environ["POLICYQA_EMBED_CACHE"] = str(EMBED_CACHE)  # session fixtures are built before autouse ones
 
 
+TIERS = ("unit", "integration", "e2e", "quality")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Each test carries the marker of its tier, the folder it lives in (tests/<tier>/...):
+    `pytest -m unit` runs the fast tier alone."""
+    for item in items:
+        parts = Path(str(item.fspath)).resolve().relative_to(ROOT / "tests").parts
+        if parts[0] in TIERS:
+            item.add_marker(getattr(pytest.mark, parts[0]))
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch):
     """No test sees the developer's POLICYQA_* settings; all share the embedding cache."""
@@ -67,7 +79,7 @@ class HashEmbeddings:
 @pytest.fixture(scope="session")
 def sample_store(tmp_path_factory) -> Path:
     """A store directory holding the ingested sample corpus (copy it before writing to it)."""
-    from policyqa.config import load_settings
+    from core.settings import load_settings
     from policyqa.assistant import Assistant
 
     store = tmp_path_factory.mktemp("sample") / "store"
@@ -80,7 +92,7 @@ def sample_store(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def assistant(sample_store):
-    from policyqa.config import load_settings
+    from core.settings import load_settings
     from policyqa.assistant import Assistant
 
     return Assistant(load_settings(store=sample_store))
@@ -191,7 +203,7 @@ def serving_two_bases(two_bases: Path, tmp_path_factory, name: str, admin_token:
                       lifespan: str = "auto", **settings):
     """The real server on a copy of the two-bases store (it writes keys and audit rows):
     yields (the LiveServer, the copy's store folder)."""
-    from policyqa.config import load_settings
+    from core.settings import load_settings
     from policyqa.server import build_app
 
     store = tmp_path_factory.mktemp(name) / "store"
@@ -218,7 +230,7 @@ def create_keys(base: str, admin_token: str, grants: dict[str, dict[str, list[st
 @pytest.fixture(scope="session")
 def two_bases(tmp_path_factory) -> Path:
     """A store folder with the two bases ingested (copy it before writing to it)."""
-    from policyqa.config import load_settings
+    from core.settings import load_settings
     from policyqa.library import Library
 
     root = tmp_path_factory.mktemp("bases")

@@ -1,0 +1,1 @@
+"""The ground floor: records, settings, text rules and storage. Imports nothing of ours."""

