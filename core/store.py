@@ -36,7 +36,7 @@ from core.faults import fault_point, stage, write_started
 from core.embeddings import CachedEmbeddings
 from core.migrations import Migrations
 from core.records import Chunk, Document
-from core.zh import normalise
+from core.script import normalise
 
 log = logging.getLogger(__name__)
 

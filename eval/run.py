@@ -132,7 +132,8 @@ def place_swapped(gold: list[dict], document_text) -> list[dict]:
     import csv
     import hashlib
 
-    from core.zh import PLACES_PATH, normalise, places_named, short_place_name
+    from core.places import PLACES_PATH, places_named, short_place_name
+    from core.script import normalise
 
     corpus = normalise(document_text())
     with PLACES_PATH.open(encoding="utf-8") as f:

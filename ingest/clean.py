@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from core.zh import normalise, opens_with_marker
+from core.headings import opens_with_marker
+from core.script import normalise
+from core.sentences import clause_spans
 
 DATA_DIR = Path(__file__).with_name("data")
 
@@ -41,7 +43,6 @@ PIPE_NAV_RE = re.compile(r"^(?![|｜])[^|｜\d。，,；;！？!?]{1,15}(?:\s*[|
 PAGE_FRAGMENT_RE = re.compile(r"^(\d{1,3})、")
 LABEL_RE = re.compile(r"^\s*(?:【[^】]{1,8}】\s*[:：]?|[^\s，。,:：]{1,8}[:：])")
 SENTENCE_END = "。！？!?；;…”」』）)"
-_SENT_RE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?[”」』]?")
 _SPACE = " \t\u3000\xa0"
 
 
@@ -244,7 +245,7 @@ def _mark_repeated_lines(text: str, cleaned: Cleaned, keep: bytearray, options: 
         # A label before a summary ("【摘要】:", "内容提要：") is not part of what it copies.
         label = LABEL_RE.match(ln)
         body = ln[label.end():] if label else ln
-        sentences_by_line.append([_key(m.group()) for m in _SENT_RE.finditer(body)])
+        sentences_by_line.append([_key(body[a:b]) for a, b in clause_spans(body)])
     for idx, (pos, ln) in enumerate(lines):
         key = _key(ln)
         if len(key) < options.repeat_min_chars or opens_with_marker(ln.strip()):
@@ -323,8 +324,8 @@ def fidelity(text: str, cleaned: Cleaned) -> Fidelity:
         idx = [pos + j for j, ch in enumerate(line) if "\u4e00" <= ch <= "\u9fff" or ch.isdigit()]
         n_kept = sum(kept[i] for i in idx)
         body = line[m.end():] if (m := LABEL_RE.match(line)) else line
-        if n_kept == 0 and all(len(k) < 8 or k in cleaned_key for m in _SENT_RE.finditer(body)
-                               if (k := _key(PINYIN_RE.sub("", m.group())))):
+        if n_kept == 0 and all(len(k) < 8 or k in cleaned_key for a, b in clause_spans(body)
+                               if (k := _key(PINYIN_RE.sub("", body[a:b])))):
             n_kept = len(idx)  # a whole line deleted as a copy of text that is kept elsewhere
         prose += len(idx)
         prose_kept += n_kept

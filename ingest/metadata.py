@@ -18,7 +18,9 @@ from pathlib import Path
 
 import cn2an
 
-from core.zh import MAINLAND, PLACES_PATH, is_prose_line, jurisdiction_counts, short_place_name, to_simplified
+from core.places import MAINLAND, PLACES_PATH, jurisdiction_counts, short_place_name
+from core.script import to_simplified
+from core.sentences import is_prose_line
 
 DATA_DIR = Path(__file__).with_name("data")
 

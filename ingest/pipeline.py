@@ -43,11 +43,12 @@ def rules_fingerprint() -> str:
     text rules and their data tables. Stored with each document, so that after an upgrade the
     next ingest re-prepares documents whose region, headings or chunks the new rules would make
     differently (their unchanged chunk texts are not embedded again: the embedding cache has them)."""
-    import core.zh as zh
+    import core.figures, core.headings, core.places, core.script, core.sentences
 
     here = Path(__file__).parent
-    data = Path(zh.__file__).parent / "data"
-    files = sorted(here.glob("*.py")) + [Path(zh.__file__)] + sorted(data.glob("*.tsv"))
+    rules = [Path(m.__file__) for m in (core.figures, core.headings, core.places, core.script, core.sentences)]
+    data = rules[0].parent / "data"
+    files = sorted(here.glob("*.py")) + rules + sorted(data.glob("*.tsv"))
     digest = hashlib.sha1()
     for f in files:
         digest.update(f.name.encode() + b"\0" + f.read_bytes())

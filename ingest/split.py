@@ -10,11 +10,12 @@ from functools import lru_cache
 import tiktoken
 
 from ingest.clean import Cleaned
-from core.zh import FIGURE_SPAN_RE as FIGURE_RE, heading_path, normalise
+from core.figures import FIGURE_SPAN_RE as FIGURE_RE
+from core.headings import heading_path
+from core.script import normalise
+from core.sentences import clause_spans
 from core.records import Chunk, Document
 
-# Chinese sentence ends (plus closing quotes that follow them) and hard line breaks.
-SENTENCE_RE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;]+[”’」』）)]*|\n|$)")
 # Where an over-long sentence may be cut, best first: clause marks, then white space.
 SOFT_BREAKS = (re.compile(r"[，,、：:]"), re.compile(r"[\s\u3000]"))
 
@@ -64,14 +65,8 @@ def sentences(cleaned: Cleaned) -> list[Sentence]:
     for line in text.split("\n"):
         path = heading_path(path, line)
         heading = " › ".join(path[r] for r in sorted(path))
-        for m in SENTENCE_RE.finditer(line):
-            s, e = m.start(), m.end()
-            while s < e and line[s] in " \t\u3000":
-                s += 1
-            while e > s and line[e - 1] in " \t\u3000\n":
-                e -= 1
-            if e > s:
-                out.append(Sentence(pos + s, pos + e, line[s:e], heading))
+        for s, e in clause_spans(line):  # every sentence end and semicolon cuts
+            out.append(Sentence(pos + s, pos + e, line[s:e], heading))
         pos += len(line) + 1
     return out
 

@@ -18,11 +18,11 @@ from core.settings import Settings
 from core.records import Answer, Hit
 from retrieval.answer import AnswerOptions, Candidates, extractive_answer, gather
 from core.embeddings import get_embeddings
-from retrieval.query import Query, detect_lang, is_follow_up
+from retrieval.query import Query, is_follow_up
 from retrieval.ranker import check_embedder
 from retrieval.search import Searcher, SearchOptions
 from core.store import Store
-from core.zh import sentence_spans
+from core.sentences import sentence_spans
 
 log = logging.getLogger("policyqa")
 
@@ -258,4 +258,4 @@ def _clean_history(history: list[dict] | None) -> list[dict]:
     return out[-8:]
 
 
-__all__ = ["Assistant", "Request", "Stage", "detect_lang"]
+__all__ = ["Assistant", "Request", "Stage"]

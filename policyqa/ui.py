@@ -38,7 +38,8 @@ from policyqa.docview import citation_url
 from policyqa.messages import file_message, status_label
 from core.records import Answer, Citation
 from policyqa.ui_bases import Links
-from policyqa.assistant import Assistant, Stage, detect_lang
+from core.script import detect_lang
+from policyqa.assistant import Assistant, Stage
 
 log = logging.getLogger("policyqa")
 

@@ -12,11 +12,13 @@ from dataclasses import dataclass, field, replace
 from langchain_core.embeddings import Embeddings
 
 from core.records import Answer, Hit
-from core.zh import asks_validity, normalise, years_named
+from core.figures import years_named
+from core.script import normalise
+from retrieval.question_patterns import asks_validity
 from retrieval.compose import (ComposeOptions, compose, conflict_note, decline_text, find_conflict,
                                is_comparison, is_list_question, is_penalty_question, ordered, penalty_for,
                                newer_version, select, status_evidence, with_items)
-from core.zh import find_quantities
+from core.figures import find_quantities
 from retrieval import ranker
 from retrieval.decision import decide
 from retrieval.evidence import candidate_sentences, is_headline, rejoined

@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from typing import Callable
 
 from core.records import Chunk, Citation, Evidence
-from core.zh import (FIGURE_SPAN_RE, REPEAL_WORDS, SECTION_RE, Figure, asked_quantity, find_quantities, item_level, item_number, normalise,
-                         sentence_spans, to_traditional)
+from core.figures import FIGURE_SPAN_RE, Figure, find_quantities
+from core.headings import SECTION_RE, item_level, item_number
+from core.script import normalise, to_traditional
+from core.sentences import sentence_spans
+from retrieval.question_patterns import REPEAL_WORDS, asked_quantity
 from retrieval.citations import make_citation
 from retrieval.evidence import announces_list, display_text, intro_chain, is_quotable, previous_paragraph
 from retrieval.query import Query

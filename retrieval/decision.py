@@ -14,7 +14,9 @@ from __future__ import annotations
 import math
 
 from core.records import Decision, Hit
-from core.zh import asked_quantity, asks_version_year, normalise, years_named
+from core.figures import years_named
+from core.script import normalise
+from retrieval.question_patterns import asked_quantity, asks_version_year
 from retrieval.query import Query
 from retrieval.scoring import Scored, TermWeights
 
@@ -123,7 +125,7 @@ _REASONS = {
 
 
 def _reason(signal: str, query: Query, weights: TermWeights) -> str:
-    from core.zh import to_traditional
+    from core.script import to_traditional
 
     lang = "en" if query.lang == "en" else "zh-Hans"
     signal = signal.removeprefix("english_")

@@ -11,7 +11,10 @@ import re
 from typing import Callable
 
 from core.records import Chunk, Evidence, Hit
-from core.zh import find_quantities, item_level, normalise, sentence_spans
+from core.figures import find_quantities
+from core.headings import item_level
+from core.script import normalise
+from core.sentences import sentence_spans
 
 _SENT_END_RE = re.compile(r"[。！？!?；;:：][”’」』）)]*\s*$|\n\s*$")
 # A dateline or signature: a date standing (nearly) alone, with at most an issuing body beside it.
@@ -33,7 +36,7 @@ def unwrapped_spans(text: str) -> list[tuple[int, int]]:
     """`sentence_spans`, with lines that a fixed-width layout wrapped mid-sentence joined again
     (「…提撥百分之五以上，百分之二十以下\n作為檢舉人獎金…」): a long line ending without a
     sentence end, followed on the next line by text that opens no item or heading."""
-    from core.zh import opens_with_marker
+    from core.headings import opens_with_marker
 
     out: list[tuple[int, int]] = []
     for a, b in sentence_spans(text):

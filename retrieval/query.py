@@ -11,20 +11,12 @@ from itertools import islice
 from pathlib import Path
 from typing import Callable
 
-from core.zh import is_traditional, normalise, places_named
+from core.places import places_named
+from core.script import detect_lang, normalise
 from retrieval.tokens import STOPWORDS, tokenize
 
 _LATIN_RE = re.compile(r"[A-Za-z]")
 _HAN_RE = re.compile(r"[\u4e00-\u9fff]")
-
-
-def detect_lang(text: str) -> str:
-    """'en', 'zh-Hant' or 'zh-Hans' (the script the answer's own words should use)."""
-    han = len(_HAN_RE.findall(text))
-    latin = len(_LATIN_RE.findall(text))
-    if latin > han * 2:
-        return "en"
-    return "zh-Hant" if is_traditional(text) else "zh-Hans"
 
 
 # Words that make a question lean on the previous turn.
@@ -472,7 +464,7 @@ def _wade_giles(pinyin_syllable: str) -> str:
 @lru_cache(maxsize=65536)
 def _char_keys(ch: str) -> frozenset[str]:
     """Loose keys of one (Simplified) character's Cantonese readings."""
-    from core.zh import to_traditional
+    from core.script import to_traditional
 
     table = _cantonese_readings()
     return frozenset(syllable_key(r) for r in set(table.get(ch, [])) | set(table.get(to_traditional(ch), [])))

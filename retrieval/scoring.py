@@ -20,8 +20,10 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from core.records import Evidence
-from core.zh import (QUANTITY_QUALIFIERS, asked_amount_nouns, asked_quantity, find_figures, item_level,
-                         names_amount, normalise, years_named)
+from core.figures import find_figures, years_named
+from core.headings import item_level
+from core.script import normalise
+from retrieval.question_patterns import QUANTITY_QUALIFIERS, asked_amount_nouns, asked_quantity, names_amount
 from retrieval.evidence import intro_chain, previous_paragraph
 from retrieval.keyword import KeywordIndex
 from retrieval.query import Query, is_dictionary_word, search_text

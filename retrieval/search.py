@@ -21,7 +21,9 @@ from retrieval.keyword import KeywordIndex, build_from_store
 from retrieval.query import Query, Transliterator, analyse, search_text
 from core.store import Store, spaced
 from retrieval.tokens import figures
-from core.zh import PLACE_MARKERS, asks_version_year, is_place, place_within, years_named
+from core.figures import years_named
+from core.places import PLACE_MARKERS, is_place, place_within
+from retrieval.question_patterns import asks_version_year
 
 RRF_K = 60  # the constant of Cormack et al.; damps the head of each ranking
 

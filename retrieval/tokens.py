@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import jieba
 
-from core.zh import find_figures
+from core.figures import find_figures
 
 jieba.setLogLevel(logging.WARNING)
 jieba.initialize()

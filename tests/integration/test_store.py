@@ -173,7 +173,7 @@ def test_character_index_matches_substrings_exactly(tmp_path):
     """The FTS5 phrase answers 'does any document contain X' as a substring test would:
     no match across punctuation, Traditional text found by its normalised form."""
     from core.records import Document
-    from core.zh import normalise
+    from core.script import normalise
 
     store = _store(tmp_path / "s")
     text = "本市，区县联动。乾县（陕西）推进五華區建设。"

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from core.zh import (ITEM_RE, asked_amount_nouns, asked_quantity, asks_validity, find_figures,
-                         jurisdiction_counts, jurisdiction_markers, names_amount, normalise, numeral_value,
-                         place_within, sentence_spans, to_traditional, years_named, asks_version_year)
+from core.figures import find_figures, numeral_value, years_named
+from core.headings import ITEM_RE
+from core.places import jurisdiction_counts, jurisdiction_markers, place_within
+from core.script import normalise, to_traditional
+from core.sentences import sentence_spans
+from retrieval.question_patterns import (asked_amount_nouns, asked_quantity, asks_validity, asks_version_year, names_amount)
 
 
 def test_sentence_spans_exclude_white_space_and_keep_closing_marks():

@@ -10,7 +10,7 @@ import pytest
 from langchain_core.embeddings import Embeddings
 
 from core.records import Chunk, Hit
-from core.zh import normalise
+from core.script import normalise
 from retrieval.answer import AnswerOptions, extractive_answer
 from retrieval.compose import ComposeOptions, compose, list_items
 from retrieval.decision import decide, features
@@ -392,7 +392,7 @@ def test_a_sentence_comes_with_the_item_or_paragraph_it_refers_to():
 
 
 def test_shares_written_unit_first_are_quantities():
-    from core.zh import find_quantities
+    from core.figures import find_quantities
 
     found = find_quantities(normalise("提拨罚款总额的百分之五以上，百分之二十以下"))
     assert [(f.value, f.kind) for f in found] == [(5.0, "ratio"), (20.0, "ratio")]
@@ -405,7 +405,8 @@ LAW = ("第四十二条 授意他人伪造会计凭证的，给予警告，可�
 
 def test_a_quantity_answer_quotes_the_rest_of_its_legal_sentence_when_it_holds_the_asked_figure():
     from retrieval.compose import next_clauses
-    from core.zh import MAX_SENTENCE_CHARS, asked_quantity
+    from core.sentences import MAX_SENTENCE_CHARS
+    from retrieval.question_patterns import asked_quantity
 
     text = LAW.replace("处分。", "处分" + "，并记入信用记录" * (MAX_SENTENCE_CHARS // 8) + "。")  # cut clause by clause
     chunk = one_passage(text, "law.txt", "会计法")
@@ -517,7 +518,7 @@ def test_a_sentence_wrapped_by_a_fixed_width_layout_is_quoted_whole():
 
 
 def test_an_english_lead_says_what_a_multiple_multiplies_and_what_a_figure_is_counted_per():
-    from core.zh import find_quantities
+    from core.figures import find_quantities
     from retrieval.compose import english_statement
 
     query = analyse("What is the fine for selling grave plots?", [], lambda w: True)

@@ -3,7 +3,7 @@ Chinese tokens a corpus lacks."""
 
 from __future__ import annotations
 
-from core.zh import normalise
+from core.script import normalise
 from retrieval.query import Transliterator, analyse, corpus_tokens, expand_english, syllable_key
 from retrieval.tokens import tokenize
 

@@ -1,0 +1,126 @@
+"""Figures and numerals: quantities with their units (Arabic or Chinese numerals), calendar
+dates and years, and the one reading and writing of Chinese numerals (through `cn2an`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# ------------------------------------------------------------------------------ numerals
+# Chinese digits written one by one (二〇二四, 二五○), read digit by digit.
+_DIGIT_BY_DIGIT = str.maketrans("〇○零一二三四五六七八九", "000123456789")
+
+
+def numeral_value(text: str) -> float | None:
+    """The value of an Arabic or Chinese numeral (二万 → 20000, 1,500 → 1500, 二五○ → 250)."""
+    import cn2an  # on first use: it takes 80 ms to import
+
+    s = text.replace(",", "").replace("，", "").replace(" ", "")
+    if re.fullmatch(r"[〇○零一二三四五六七八九]{2,}", s):  # digit-by-digit: 二五○
+        s = s.translate(_DIGIT_BY_DIGIT)
+    try:
+        return float(cn2an.cn2an(s.replace("○", "零").replace("〇", "零"), "smart"))
+    except Exception:
+        return None
+
+
+def chinese_number(n: int) -> str:
+    """`n` in Chinese numerals as counted in running text: 4 → 四, 15 → 十五, 32 → 三十二."""
+    import cn2an
+
+    text = cn2an.an2cn(n)
+    return text.replace("一十", "十", 1) if text.startswith("一十") else text
+
+
+# ------------------------------------------------------------------------------ figures
+# A figure as policy documents write it: Arabic (1,500 / 5.5 / 1.8万) or Chinese numerals
+# (二万 / 一千二百 / 二五○), optionally "多/余" (16万多), then a unit. Units are grouped by what
+# they measure, so a question asking "how much money" is matched by 元 and not by 日.
+UNIT_CLASSES: dict[str, tuple[str, ...]] = {
+    "money": ("万元", "亿元", "千元", "元", "块", "澳门元", "港元", "美元"),
+    "volume": ("毫升", "升"),
+    "weight": ("公斤", "千克", "克", "吨", "斤"),
+    "area": ("平方米", "平方公里", "平方公尺", "平方千米", "亩", "公顷"),
+    "length": ("公里", "千米", "公尺", "米", "公分", "厘米", "毫米"),
+    "duration": ("个工作日", "工作日", "个月", "小时", "分钟", "周年", "年", "月", "日", "天", "周"),
+    "age": ("周岁", "岁"),
+    "ratio": ("倍", "%", "％", "‰", "成"),
+    "count": ("个", "名", "户", "人", "只", "条", "次", "项", "家", "所", "座", "批", "件", "份",
+              "盏", "篇", "位", "台", "辆", "头", "犬", "张", "套", "间", "处", "类", "种", "级"),
+}
+_UNIT_OF = {u: c for c, units in UNIT_CLASSES.items() for u in units}
+_UNITS_RE = "|".join(sorted(map(re.escape, _UNIT_OF), key=len, reverse=True))
+_CN_DIGITS = "零〇○一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟"
+FIGURE_RE = re.compile(
+    r"(?P<num>\d[\d,，]*(?:\.\d+)?\s*(?:[万亿](?:\d[\d,，]*[千百]?)?)?|[%s点]*[%s][%s点]*)" % (_CN_DIGITS, _CN_DIGITS, _CN_DIGITS)
+    + r"(?P<approx>多|余)?\s*(?P<unit>%s)" % _UNITS_RE)
+# A calendar date, Arabic or Chinese: 2019年, 2024年8月22日, 二〇二四年十一月十日, 民国九十五年三月.
+DATE_RE = re.compile(r"(?:(?:19|20)\d{2}|[一二〇○零][〇○零一二三四五六七八九]{3})\s*年(?:\s*[\d一二三四五六七八九十]{1,3}\s*月(?:\s*[\d一二三四五六七八九十]{1,3}\s*日)?)?"
+                     r"|(?<![\d.])\d{1,2}\s*月\s*\d{1,2}\s*日|[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日")
+# A figure as raw text writes it (any script and width), with its units and range words (三万元以上八万元以下,
+# 2,400元, 新臺幣六千五百元, 二五○毫升): a cut never falls inside one.
+_SPAN_NUM = r"[\d０-９零〇○一二三四五六七八九十百千万萬亿億两兩][\d０-９零〇○一二三四五六七八九十百千万萬亿億两兩.,．]*"
+_SPAN_UNIT = r"(?:[元圆圓倍%％个個人次日天年月岁歲号號条條款项項]|公斤|毫升|公里|平方米|立方米|小时|小時|周岁|週歲)"
+FIGURE_SPAN_RE = re.compile(r"%s%s*(?:(?:以上|以下|至|到|[~～\-－—])%s%s*)*(?:以上|以下|以内|以內)?" % (_SPAN_NUM, _SPAN_UNIT, _SPAN_NUM, _SPAN_UNIT))
+# Words that contain numeral characters but are no figures (一般, 万一, 统一, 十分 …).
+_NOT_FIGURE_BEFORE = re.compile(r"[统唯同万专单均划]$")
+_NOT_FIGURE_AFTER = ("一般", "一律", "一致", "一定", "一切", "一起", "一同", "一并", "一旦", "一些", "一方")
+
+
+# A year as a question or a document names it: 2023, 2023年, 二〇二三年 (Gregorian only: an ROC
+# year, 民国112年, is matched through the document's ISO date instead).
+_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)|([一二][〇○零一二三四五六七八九]{3})\s*年")
+
+
+def years_named(text: str) -> tuple[str, ...]:
+    """The Gregorian years `text` names, as four Arabic digits, in order of first mention."""
+    out = []
+    for m in _YEAR_RE.finditer(text):
+        year = m.group(1) or m.group(2).translate(_DIGIT_BY_DIGIT)
+        if 1900 <= int(year) <= 2099:
+            out.append(year)
+    return tuple(dict.fromkeys(out))
+
+
+@dataclass(frozen=True)
+class Figure:
+    text: str  # as written: 二万元, 2,400元, 12万多盏
+    value: float | None  # 20000.0; None when the numeral cannot be read
+    unit: str
+    kind: str  # UNIT_CLASSES key
+    start: int
+    end: int
+
+
+def find_figures(text: str) -> list[Figure]:
+    """Every figure with a unit in `text` (any script; Traditional units are matched after the
+    caller normalises, or directly where the unit is written the same)."""
+    out = []
+    dates = [d.span() for d in DATE_RE.finditer(text)]
+    for m in FIGURE_RE.finditer(text):
+        num, unit = m.group("num").strip(), m.group("unit")
+        if any(a <= m.start() < b for a, b in dates) or text[max(0, m.start() - 1):m.start()] == "第":
+            continue  # a date (2019年8月22日) or an ordinal (第十五条) is no quantity
+        if not re.search(r"\d", num) and (
+                _NOT_FIGURE_BEFORE.search(text[:m.start()]) or text[m.start():].startswith(_NOT_FIGURE_AFTER)):
+            continue
+        if num in ("点",):
+            continue
+        out.append(Figure(m.group().strip(), numeral_value(num.rstrip("点")), unit, _UNIT_OF[unit],
+                          m.start(), m.end()))
+    # Dates answer "when" questions: kind "date", no unit, never compared as quantities.
+    out += [Figure(text[a:b], None, "", "date", a, b) for a, b in dates]
+    return sorted(out, key=lambda f: f.start)
+
+
+# A share written with its unit first: 百分之五 / 百分之二十五 / 百分之0.5 (FIGURE_RE reads the
+# unit after the number, so these are found here).
+_PERCENT_RE = re.compile(r"百分之\s*(?P<num>\d+(?:\.\d+)?|[%s点]+)" % _CN_DIGITS)
+
+
+def find_quantities(text: str) -> list[Figure]:
+    """`find_figures` plus shares written unit first (百分之五 → 5 %, kind "ratio")."""
+    out = find_figures(text)
+    for m in _PERCENT_RE.finditer(text):
+        out.append(Figure(m.group(), numeral_value(m.group("num")), "%", "ratio", m.start(), m.end()))
+    return sorted(out, key=lambda f: f.start)

@@ -1,0 +1,139 @@
+"""Question patterns: what a question asks, read from its words (English and Chinese cues side by
+side, on the normalised question): a version of a text by its year, whether a text still holds,
+a quantity and which kinds of unit answer it, and which kind of sum a money question names."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from core.figures import UNIT_CLASSES
+
+# A question about one version of a text by its year (2018年版, 2022年修订的…, under the 2016
+# law): revision notes of other versions name that year too, so only the document's date counts.
+_VERSION_RE = re.compile(
+    r"(?:19|20)\d{2}\s*年?\s*(?:版|修订|修正|修改)|(?:19|20)\d{2}\s*(?:version|edition|revision)"
+    r"|(?:under|in|of) the (?:19|20)\d{2}\b|(?:revised|amended) in (?:19|20)\d{2}", re.I)
+
+
+def asks_version_year(text: str) -> bool:
+    return bool(_VERSION_RE.search(text))
+
+
+# A question whether a text still holds (还有效吗, 是否废止, 仍然适用吗, still in force, repealed?),
+# the document being the subject: it is answered by the document's status — repealed, or in force
+# since a date — which its header and revision notes state (ingest records them as metadata).
+# Whom or where a rule applies to (是否适用于外地人, 外地人适用吗, which rules are in force for
+# dog owners, does it still apply to renters) is no question of validity: 适用 counts only as
+# 仍/还 适用 with no 于 after it, and "in force"/"valid" only said of a named text (is the/this …).
+_VALIDITY_RE = re.compile(
+    r"(有效|施行|生效|实施|废止|失效|作废)了?(吗|么|没有|与否)|是否[^,，。?？]{0,4}(有效|施行|生效|实施|废止|失效|作废)"
+    r"|(仍然?|还|依然|继续)(可以)?适用(?!于)"
+    r"|\bstill (in force|valid|effective|in effect)\b|\bstill (applicable|appl(y|ies))\b(?! to\b)"
+    r"|\b(is|are|was|were)\s+(the|this|that|these|those|it)\b[^?]{0,80}\b(in force|valid|in effect)\b"
+    r"|\brepealed\b|\bno longer (valid|in force|in effect)\b", re.I)
+# Words a text states its repeal with.
+REPEAL_WORDS = ("废止", "失效", "停止施行")
+
+
+def asks_validity(question_normalised: str) -> bool:
+    return bool(_VALIDITY_RE.search(question_normalised))
+
+
+# A question that asks for a quantity, and which kinds of unit can answer it. Checked on the
+# normalised (Simplified, lower-case) question; English and Chinese cues side by side.
+QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
+    (re.compile(p, re.I), frozenset(k.split())) for p, k in (
+        (r"罚.{0,6}(多少|几)|多少钱|多少元|金额|罚款(标准|幅度|数额)|补助.{0,4}(多少|标准)|补贴.{0,4}(多少|标准)"
+         r"|津贴.{0,4}(多少|标准)|费用?.{0,3}(多少|标准)|上限是多少|最多.{0,4}(多少|能拿|能领)|领多少|发多少|给多少"
+         r"|多少(补贴|补助|津贴|罚款|费用?|奖金)|奖金.{0,4}(多少|标准)"
+         r"|\bfines?\b|\bpenalt|how much|\bamount\b|\bcost|\bfees?\b|subsid|allowance|\bgrant\b|payment|\bpaid\b|\bcap\b|maximum|minimum|threshold",
+         "money ratio"),  # fines are also set as multiples (违法所得二倍以上五倍以下)
+        # A wage, salary, pension, price or sum of money is paid in money: a multiple or a share
+        # (加班费为工资的一点五倍) says how another sum is reckoned from it, not what it is.
+        (r"多少钱|(工资|薪资|薪金|薪水|价格|价钱|退休金|养老金).{0,4}(多少|标准)"
+         r"|yuan|dollars?|\bwages?\b|salar|pension|\bprices?\b", "money"),
+        (r"多久|多长时间|多少天|(?<!哪)几天|(?<!哪)几年|多少年|(?<!哪)几个月|多少个?月|期限|时限|多少个?工作日|(?<!哪)几个工作日|间隔"
+         r"|how long|how soon|within how|how many (minutes|hours|days|weeks|months|years)|period|interval",
+         "duration"),
+        (r"几岁|多大年纪|年龄|多少岁|how old|\bage\b|aged", "age"),
+        # A day asked by name (哪天, 哪几天, 几月几日, what date) is a calendar date; "when" or a
+        # deadline may also be answered by a period (within 30 days of …).
+        (r"哪(一|几)?天|哪些日子|几月几日|几号|哪(一|几)?日|哪(一|几)?年|what (date|day|year)|which (date|day|year)", "date"),
+        (r"什么时候|何时|截止|日期|\bwhen\b|by when|deadline", "date duration"),
+        (r"多少毫升|献多少|多少血|how much blood|millilit", "volume"),
+        (r"多少公斤|多重|体重|\bkg\b|kilogram|weigh", "weight"),
+        (r"比例|百分之|几倍|多少倍|百分比|几成|percent|proportion|share of|times the", "ratio"),
+        (r"(?<!哪)(几|多少)[个只条名户人项家所次件份位台辆张套间处类种]|how many|number of", "count"),
+    ))
+# A unit the question names outright (多少元, 几岁, how many days) says exactly which kind answers
+# it: the looser cues above (a fine may be set as a multiple) then add nothing.
+EXPLICIT_UNIT_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
+    (re.compile(p, re.I), frozenset(k.split())) for p, k in (
+        (r"(多少|几)(万|千|百)?(元|块)|how many (yuan|dollars|patacas)", "money"),
+        (r"(多少|几)(周)?岁", "age"),
+        # 几月几日 asks for a date, not a duration: 几月 and 月几日 are left to the date cue.
+        (r"(多少|(?<!哪)几)(个月|个?工作日|天|个?小时)|(?<![月哪])几日|多少日|how many (minutes|hours|days|weeks|months|years|working days)", "duration"),
+        (r"(多少|几)(毫升|升)", "volume"),
+        (r"(多少|几)(公斤|千克|斤|吨)", "weight"),
+        (r"(多少|几)倍|百分之几|百分比是多少|what percentage", "ratio"),
+    ))
+# Words that qualify the quantity asked (最多能养几只, 上限是多少): a figure answers them.
+QUANTITY_QUALIFIERS = frozenset("最多 最少 最高 最低 最长 最短 至多 至少 上限 下限 最大 最小".split())
+# A change asked for (增长多少, how much did it rise) is answered by a rate or by an amount.
+_CHANGE_CUE = re.compile(r"(增长|增加|下降|减少|提高|降低|上涨|上升|增幅|涨)(了)?(多少|几)|grow|increase|rise|fall|decrease", re.I)
+# "多少" alone asks for some quantity without saying which.
+_ANY_QUANTITY = re.compile(r"多少|(?<!哪)几[^乎何]|what is the (number|figure|rate|level|standard)", re.I)
+
+
+# What a sum of money is: the noun a money question asks the amount of (补助多少钱, how much is
+# the fine) must stand with the figure that answers it — a fee is no subsidy, a household's income
+# threshold no wage. Each kind of sum by its word stems (Simplified, matched inside compounds:
+# 罚 in 罚款/罚锾/处罚) and the English words that ask for it. Near-synonyms of one kind (补助 /
+# 补贴 / 津贴) answer one another: a question's everyday word need not be the regulation's.
+AMOUNT_NOUNS: tuple[tuple[tuple[str, ...], re.Pattern], ...] = tuple(
+    (tuple(stems.split()), re.compile(english, re.I)) for stems, english in (
+        ("罚", r"\bfines?\b|\bpenalt"),
+        # A subsidy is also granted as a reward or support fund (以奖代补, 扶持资金, 奖励5000元).
+        ("补助 补贴 津贴 资助 补偿 救助 救济 奖补 奖励 扶持 慰问金", r"subsid|allowance|\bgrants?\b"),
+        ("工资 薪 报酬 酬金 酬劳", r"\bwages?\b|salar|\bpay\b|remunerat"),
+        ("退休金 养老金 年金 退休费", r"pension"),
+        ("费", r"\bfees?\b|\bcharges?\b"),
+        ("价", r"\bprices?\b"),
+        ("奖", r"\bbonus|\breward|\baward"),
+    ))
+
+
+@lru_cache(maxsize=1024)
+def asked_amount_nouns(question_normalised: str) -> tuple[tuple[str, ...], ...]:
+    """The kinds of sum (as word stems) a money question names; () when it asks no money or
+    names no kind of sum (多少钱 alone, how much)."""
+    if "money" not in (asked_quantity(question_normalised) or ()):
+        return ()
+    return tuple(stems for stems, english in AMOUNT_NOUNS
+                 if any(s in question_normalised for s in stems) or english.search(question_normalised))
+
+
+def names_amount(text_normalised: str, nouns: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether a text names one of the asked kinds of sum (always, when none is asked)."""
+    return not nouns or any(s in text_normalised for stems in nouns for s in stems)
+
+
+@lru_cache(maxsize=1024)  # asked by scoring, selection, composition and the decision alike
+def asked_quantity(question_normalised: str) -> frozenset[str] | None:
+    """The unit kinds that can answer a quantity question, or None when no quantity is asked.
+    A bare 几 inside a word (几乎, 几何) is no question word: only 几 + measure word counts."""
+    explicit = {k for pattern, ks in EXPLICIT_UNIT_CUES if pattern.search(question_normalised) for k in ks}
+    if explicit:
+        return frozenset(explicit)
+    if asks_validity(question_normalised):
+        return None  # whether the wage rules still hold asks their status, not a wage
+    kinds: set[str] = set()
+    if _CHANGE_CUE.search(question_normalised) and _ANY_QUANTITY.search(question_normalised):
+        kinds |= {"ratio", "money"}  # a count grows too, but its cue (多少人, 几个) says so itself
+    for pattern, ks in QUANTITY_CUES:
+        if pattern.search(question_normalised):
+            kinds |= ks
+    if not kinds and _ANY_QUANTITY.search(question_normalised):
+        kinds = set(UNIT_CLASSES)
+    return frozenset(kinds) if kinds else None
