@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import cn2an
-
+from core.figures import numeral_value
 from core.places import MAINLAND, PLACES_PATH, jurisdiction_counts, short_place_name
 from core.script import to_simplified
 from core.sentences import is_prose_line
@@ -77,13 +76,8 @@ REVISION_VERBS = ("修订", "修正", "修改", "修訂")
 
 # ----------------------------------------------------------------------------- dates
 def _cn_int(text: str) -> int | None:
-    text = text.replace("○", "〇")
-    try:
-        if len(text) == 4 and all(c in "〇零一二三四五六七八九" for c in text):  # 二〇一四: digit by digit
-            return int("".join(str("〇一二三四五六七八九".index(c if c != "零" else "〇")) for c in text))
-        return int(cn2an.cn2an(text, "smart"))
-    except (ValueError, KeyError):
-        return None
+    value = numeral_value(text)  # 二〇一四 digit by digit, 十二 as a number
+    return int(value) if value is not None else None
 
 
 def _iso(y: int | None, m: int | None, d: int | None) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from docx.oxml.ns import qn
 
+from core.figures import chinese_number
+
 _ROMAN = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
           (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
 _TIANGAN = "甲乙丙丁戊己庚辛壬癸"
@@ -31,10 +33,7 @@ def _int(value: str | None, default: int) -> int:
 def format_number(n: int, fmt: str) -> str:
     if fmt in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified",
                "taiwaneseCounting", "taiwaneseCountingThousand", "japaneseCounting"):
-        import cn2an
-
-        text = cn2an.an2cn(n)
-        return text.replace("一十", "十", 1) if text.startswith("一十") else text
+        return chinese_number(n)
     if fmt == "ideographTraditional":
         return _TIANGAN[(n - 1) % 10]
     if fmt == "ideographZodiac":

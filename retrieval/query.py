@@ -11,6 +11,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Callable
 
+from core.figures import chinese_number
 from core.places import places_named
 from core.script import detect_lang, normalise
 from retrieval.tokens import STOPWORDS, tokenize
@@ -177,14 +178,6 @@ def english_number(word: str) -> int | None:
     return None
 
 
-def _chinese_number(n: int) -> str:
-    digits = "零一二三四五六七八九"
-    if n < 10:
-        return digits[n]
-    tens, units = divmod(n, 10)
-    return ("" if tens == 1 else digits[tens]) + "十" + (digits[units] if units else "")
-
-
 def _ordinary_word(word: str, index: dict) -> bool:
     """A capitalised word that is an ordinary English word (a title's "Scheme", "Ordinance"):
     the dictionary's first senses render it by common words, not by names (France → 法国 is a
@@ -344,7 +337,7 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
             for gloss in glosses:
                 renderings, kind = policy_terms.get(gloss, ((), ""))
                 if number is not None and gloss == str(number):
-                    renderings, kind = (str(number), _chinese_number(number)), "term"
+                    renderings, kind = (str(number), chinese_number(number)), "term"
                 found = [w for w in dict.fromkeys(renderings) if vocabulary(w)]
                 if found:
                     if kind == "place":
