@@ -1,0 +1,64 @@
+"""Figures and numerals (core/figures.py): quantities with units in Arabic and Chinese numerals,
+dates and years, reading and writing Chinese numerals."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.figures import chinese_number, find_figures, find_quantities, numeral_value, years_named
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("处二万元以上十万元以下的罚款", [("二万元", 20000, "money"), ("十万元", 100000, "money")]),
+    ("每月发放1,500元，每年合共1.8万元", [("1,500元", 1500, "money"), ("1.8万元", 18000, "money")]),
+    ("每次献血量一般为二五○毫升", [("二五○毫升", 250, "volume")]),
+    ("津贴为19万8,000元", [("19万8,000元", 198000, "money")]),
+    ("自出生满三个月之日起十五日内", [("三个月", 3, "duration"), ("十五日", 15, "duration")]),
+    ("年满十七岁", [("十七岁", 17, "age")]),
+    ("失业率控制在5.5%以内", [("5.5%", 5.5, "ratio")]),
+])
+def test_figures_in_arabic_and_chinese_numerals(text, expected):
+    assert [(f.text, f.value, f.kind) for f in find_figures(text)] == expected
+
+
+def test_words_with_numeral_characters_are_not_figures():
+    assert find_figures("统一规定，一般情况下一律按规定办理") == []
+    assert numeral_value("八千二百") == 8200
+
+
+@pytest.mark.parametrize("text, years", [
+    ("某县2021年工作报告", ("2021",)),
+    ("二〇二四年十一月十日发布", ("2024",)),
+    ("What was the index in 2025 and 2019?", ("2025", "2019")),
+    ("发布时间 20.06.2017 15:04", ("2017",)),
+    ("罚款12345元，第1500号", ()),  # five digits, or a number outside 1900–2099, is no year
+])
+def test_years_named(text, years):
+    assert years_named(text) == years
+
+
+def test_a_count_of_years_is_no_calendar_date():
+    kinds = {f.text: f.kind for f in find_figures("明年是建县60年，建县于1964年10月1日")}
+    assert kinds["60年"] == "duration" and kinds["1964年10月1日"] == "date"
+
+
+@pytest.mark.parametrize("text, value", [
+    ("八千二百", 8200), ("二万", 20000), ("1,500", 1500), ("二五○", 250), ("二〇二四", 2024),
+    ("十二", 12), ("一百零一", 101), ("两千", 2000), ("不是数字", None),
+])
+def test_numeral_value(text, value):
+    assert numeral_value(text) == value
+
+
+@pytest.mark.parametrize("n, text", [(0, "零"), (4, "四"), (10, "十"), (15, "十五"), (32, "三十二"), (110, "一百一十")])
+def test_chinese_number(n, text):
+    assert chinese_number(n) == text
+
+
+def test_shares_written_unit_first_are_quantities():
+    found = [(f.text, f.value, f.kind) for f in find_quantities("按百分之五提取，另加2%")]
+    assert found == [("百分之五", 5, "ratio"), ("2%", 2, "ratio")]
+
+
+def test_ordinals_are_no_figures():
+    assert find_figures("依照第十五条规定") == []

@@ -1,0 +1,95 @@
+"""What a question asks (retrieval/question_patterns.py): a quantity and the unit kinds that
+answer it, the kind of sum, a version by its year, whether a text still holds."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.script import normalise
+from retrieval.question_patterns import asked_amount_nouns, asked_quantity, asks_validity, asks_version_year, names_amount
+
+
+@pytest.mark.parametrize("question, kinds", [
+    ("违规停车一次罚多少钱？", {"money", "ratio"}),  # fines may be multiples of illegal gains
+    ("多久之内必须办理登记？", {"duration"}),
+    ("几岁可以献血？", {"age"}),
+    ("每户最多能养几只猫？", {"count"}),
+    ("what is the fine for this?", {"money", "ratio"}),
+    ("哪几个区禁止燃放？", None),  # which districts: a list, not a count
+    ("how long does the review take?", {"duration"}),
+    ("见义勇为奖金具体是多少元？", {"money"}),  # a unit named outright: a multiple does not answer it
+    ("献血满几岁可以免费用血？", {"age"}),
+    ("座谈会是几月几日举行的？", {"date"}),  # a day asked by name: a date, not "how many months"
+    ("几日内作出决定？", {"duration"}),
+    ("医生下乡一次能拿多少补贴？", {"money", "ratio"}),
+    ("居民收入预计增长多少？", {"ratio", "money"}),  # a change: a rate or an amount
+    ("今年有哪几天法定假日？", {"date"}),  # which days: dates, not a count nor a period (建县60年)
+    ("什么时候之前必须申报？", {"date", "duration"}),  # "when" may be answered by a period
+    ("建县是哪一年？", {"date"}),  # a year asked by name: 1964年, not a count of years (建县60年)
+    ("what is the hourly salary of a trainee nurse?", {"money"}),  # a wage is money, not a multiple
+    ("学徒工资是多少？", {"money"}),
+    ("罚款是多少？", {"money", "ratio"}),  # a fine may be a multiple of illegal gains
+])
+def test_quantity_questions_and_the_unit_kinds_that_answer_them(question, kinds):
+    assert asked_quantity(question) == (frozenset(kinds) if kinds else None)
+
+
+@pytest.mark.parametrize("question, version", [
+    ("2018年版办法下，丧葬费怎么算？", True), ("2022年修订的消防条例罚款最高多少？", True),
+    ("Under the 2016 Fire Safety Law, how much is the fine?", True),
+    ("2021年工作报告里奖励上限是多少？", False), ("What was the index in 2025?", False),
+])
+def test_a_version_asked_by_its_year(question, version):
+    assert asks_version_year(question) is version
+
+
+@pytest.mark.parametrize("question, named", [
+    ("流浪猫做绝育手术补助多少钱？", "补助"),
+    ("违规燃放罚多少？", "罚"),
+    ("What wage does a trainee nurse earn?", "工资"),
+    ("How much is the registration fee?", "费"),
+    ("办证要交多少钱？", None),  # a sum of no named kind: nothing to match
+    ("补助的条件是什么？", None),  # no money asked
+])
+def test_the_kind_of_sum_a_money_question_asks_for(question, named):
+    nouns = asked_amount_nouns(normalise(question))
+    assert (named in {s for stems in nouns for s in stems}) if named else nouns == ()
+
+
+def test_a_figure_counts_for_the_kind_of_sum_its_sentence_names():
+    subsidy = asked_amount_nouns("流浪猫做绝育手术补助多少钱?")
+    assert not names_amount("未绝育犬只登记费每只三百元", subsidy)  # a fee is no subsidy
+    assert names_amount("每只补贴二百元", subsidy)  # near-synonyms of one kind answer one another
+    assert names_amount("未绝育犬只登记费每只三百元", ())  # no kind asked: any sum
+
+
+@pytest.mark.parametrize("question, sentence", [
+    ("创业补贴能领多少钱？", "对首次创业的给予一次性奖励五千元"),  # a subsidy granted as a reward
+    ("见习期间工资多少？", "见习人员的劳动报酬每月不低于两千元"),  # a wage stated as pay
+    ("退休金每月多少？", "退休费按月发放，每月一千八百元"),
+])
+def test_common_synonyms_of_a_kind_of_sum_answer_it(question, sentence):
+    assert names_amount(sentence, asked_amount_nouns(normalise(question)))
+
+
+@pytest.mark.parametrize("question, validity", [
+    ("《某市养犬管理条例》现在还有效吗？", True), ("这个条例是否仍然适用？", True), ("这个办法废止了没有？", True),
+    ("Is the parking fee regulation still in force?", True), ("Was it repealed?", True),
+    ("有效期是多久？", False), ("本办法何时施行？", False), ("目前实施哪些措施？", False),
+    ("目前有效的补贴标准是多少？", False),
+    # Whom or where a rule applies to is no question whether the text still holds.
+    ("这项补贴是否适用于外地户籍人员？", False), ("外地人适用吗？", False), ("本条例是否适用于香港？", False),
+    ("Which rules are in force for dog owners?", False), ("Does the subsidy still apply to renters?", False),
+    ("Is this regulation still applicable?", True), ("Is the 2019 dog regulation in force?", True),
+])
+def test_a_question_whether_a_text_still_holds(question, validity):
+    assert asks_validity(normalise(question)) is validity
+
+
+def test_a_validity_question_asks_no_quantity():
+    assert asked_quantity(normalise("Is the parking fee regulation still in force?")) is None
+
+
+def test_no_quantity_without_a_question_word_for_it():
+    assert asked_quantity("社区党组织的经费怎么保障？") is None
+    assert asked_quantity("这几乎是所有人的要求吗？") is None  # 几 inside 几乎 asks nothing
