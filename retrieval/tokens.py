@@ -65,7 +65,7 @@ def tokenize(text: str, cached: bool = True) -> list[str]:
 
 def figures(text: str) -> dict[str, set[str]]:
     """Figures with a unit in a (normalised) text, by unit: {"元": {"8万元"}, "个": {"278个"}}
-    (the figure rules of core/zh.py; dates aside)."""
+    (the figure rules of core/figures.py; dates aside)."""
     out: dict[str, set[str]] = {}
     for f in find_figures(text):
         if f.unit:

@@ -1,4 +1,4 @@
-"""Regenerate places.tsv, the gazetteer of core/zh.py (place words; used by ingest/metadata.py and query analysis), from the `cpca` package's table of
+"""Regenerate places.tsv, the gazetteer of core/places.py (place words; used by ingest/metadata.py and query analysis), from the `cpca` package's table of
 administrative divisions (MIT; `pip install cpca` in a scratch environment, not a dependency).
 
     python core/data/make_places.py > core/data/places.tsv
