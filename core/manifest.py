@@ -216,20 +216,25 @@ class Manifest:
         return self._read().execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
 
     # ---------------------------------------------------------------- keyword tokens
-    def stored_tokens(self, ids: list[str]) -> dict[str, list[str]]:
+    def stored_tokens(self, ids: list[str], tokenizer: str) -> dict[str, list[str]]:
+        """Keyword tokens kept for these chunk ids by the tokenizer with this fingerprint (tokens
+        another tokenizer made are not returned: the caller makes them again)."""
         out: dict[str, list[str]] = {}
         for i in range(0, len(ids), 500):
             part = ids[i:i + 500]
-            q = f"SELECT id, tokens FROM chunk_tokens WHERE id IN ({','.join('?' * len(part))})"
-            out.update({cid: json.loads(t) for cid, t in self._read().execute(q, part)})
+            q = (f"SELECT id, tokens FROM chunk_tokens WHERE tokenizer=? AND id IN "
+                 f"({','.join('?' * len(part))})")
+            out.update({cid: json.loads(t) for cid, t in self._read().execute(q, [tokenizer, *part])})
         return out
 
-    def save_tokens(self, tokens: dict[str, list[str]]) -> None:
-        """Keep keyword tokens by chunk id (a derived cache: losing it costs only time)."""
+    def save_tokens(self, tokens: dict[str, list[str]], tokenizer: str) -> None:
+        """Keep keyword tokens by chunk id, with the fingerprint of the tokenizer that made them
+        (a derived cache: losing it costs only time)."""
         with self._writing():
             self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany("INSERT OR REPLACE INTO chunk_tokens VALUES (?, ?)",
-                                 [(k, json.dumps(v, ensure_ascii=False)) for k, v in tokens.items()])
+            self._db.executemany("INSERT OR REPLACE INTO chunk_tokens VALUES (?, ?, ?)",
+                                 [(k, tokenizer, json.dumps(v, ensure_ascii=False))
+                                  for k, v in tokens.items()])
             self._db.execute("COMMIT")
 
     # ---------------------------------------------------------------- rows of a write

@@ -80,3 +80,14 @@ def m007_ocr_lines(db: sqlite3.Connection) -> None:
     # large for the documents' meta (every document listing reads that).
     db.execute("CREATE TABLE IF NOT EXISTS ocr_lines (doc TEXT PRIMARY KEY, record TEXT NOT NULL)")
 
+
+@manifest_migrations
+def m008_chunk_tokens_by_tokenizer(db: sqlite3.Connection) -> None:
+    # Keyword tokens carry the fingerprint of the tokenizer that made them (the retrieval
+    # layer's, retrieval/tokens.py), and only tokens with the current one are read: a changed
+    # tokenizer (e.g. a new stopword) re-tokenises instead of indexing stale tokens. Tokens
+    # kept before carry no fingerprint, so they cannot be trusted: they go (a cache; losing it
+    # costs one re-tokenisation on the next keyword index build).
+    db.execute("DROP TABLE IF EXISTS chunk_tokens")
+    db.execute("CREATE TABLE chunk_tokens (id TEXT PRIMARY KEY, tokenizer TEXT NOT NULL, "
+               "tokens TEXT NOT NULL)")

@@ -75,3 +75,27 @@ def test_pending_writes_of_live_and_dead_processes(tmp_path):
     m._end_pending_write(mine)
     assert m._dead_writes() == []
     m.close()
+
+
+def test_keyword_tokens_are_kept_per_tokenizer(tmp_path):
+    m = Manifest(tmp_path / "m.sqlite3")
+    m.save_tokens({"c1": ["社区"], "c2": ["经费"]}, "t1")
+    assert m.stored_tokens(["c1", "c2", "c3"], "t1") == {"c1": ["社区"], "c2": ["经费"]}
+    assert m.stored_tokens(["c1", "c2"], "t2") == {}  # made by another tokenizer: not served
+    m.save_tokens({"c1": ["社", "区"]}, "t2")
+    assert m.stored_tokens(["c1", "c2"], "t2") == {"c1": ["社", "区"]}
+    m.close()
+
+
+def test_tokens_kept_without_a_fingerprint_go_on_upgrade(tmp_path):
+    m = Manifest(tmp_path / "m.sqlite3")
+    m._db.execute("DROP TABLE chunk_tokens")  # as m005 made it, with a token list kept
+    m._db.execute("CREATE TABLE chunk_tokens (id TEXT PRIMARY KEY, tokens TEXT NOT NULL)")
+    m._db.execute("""INSERT INTO chunk_tokens VALUES ('c1', '["的"]')""")
+    m._db.execute("DELETE FROM _migrations WHERE name='m008_chunk_tokens_by_tokenizer'")
+    m.close()
+    upgraded = Manifest(tmp_path / "m.sqlite3")
+    assert upgraded._db.execute("SELECT COUNT(*) FROM chunk_tokens").fetchone()[0] == 0
+    upgraded.save_tokens({"c1": ["经费"]}, "t1")
+    assert upgraded.stored_tokens(["c1"], "t1") == {"c1": ["经费"]}
+    upgraded.close()
