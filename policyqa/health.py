@@ -35,8 +35,8 @@ def check(store) -> dict:
         else "embedded"
     out: dict = {}
     try:
-        store.client.heartbeat()
-        store.vectors._collection.count()
+        store.vectors.client.heartbeat()
+        store.vectors.count()
         out["chroma"] = {"ok": True, "mode": mode}
     except Exception as e:  # noqa: BLE001 - whatever the client raises, it is "not reachable"
         out["chroma"] = {"ok": False, "mode": mode, "error": f"{type(e).__name__}: {str(e)[:200]}"}

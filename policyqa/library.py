@@ -130,7 +130,7 @@ class Library:
                     for doc in docs:
                         store.delete_document(doc)
                 try:
-                    store.client.delete_collection(kb.collection)
+                    store.vectors.client.delete_collection(kb.collection)
                 except Exception as e:  # noqa: BLE001 - already gone is fine
                     log.warning("could not delete collection %s: %s", kb.collection, type(e).__name__)
                 store.close()

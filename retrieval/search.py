@@ -19,7 +19,8 @@ from langchain_core.retrievers import BaseRetriever
 from core.records import Chunk, Hit
 from retrieval.keyword import KeywordIndex, build_from_store
 from retrieval.query import Query, Transliterator, analyse, search_text
-from core.store import Store, spaced
+from core.char_index import spaced
+from core.store import Store
 from retrieval.tokens import figures
 from core.figures import years_named
 from core.places import PLACE_MARKERS, is_place, place_within

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import logging
 import re
 from functools import lru_cache
@@ -61,6 +63,34 @@ def tokenize(text: str, cached: bool = True) -> list[str]:
             continue
         out.append(tok)
     return out
+
+
+def passage_tokens(text: str) -> list[str]:
+    """The keyword tokens of a passage being indexed (never none: BM25 needs a token a passage)."""
+    return tokenize(text, cached=False) or ["∅"]
+
+
+def fingerprint() -> str:
+    """What passage tokens depend on, as a short digest: jieba's version and dictionary, the
+    stopwords, the punctuation rule and the code of `tokenize` and `passage_tokens`. Stored
+    tokens and saved keyword indexes carry it, so that a changed tokenizer (a new stopword)
+    makes them again instead of indexing tokens a query would no longer produce."""
+    h = hashlib.blake2b(digest_size=8)
+    for part in (jieba.__version__, _jieba_dictionary(), _PUNCT_RE.pattern, " ".join(sorted(STOPWORDS)),
+                 _source(tokenize), _source(passage_tokens)):
+        h.update(part.encode("utf-8") + b"\0")
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=None)
+def _jieba_dictionary() -> str:
+    with jieba.dt.get_dict_file() as f:
+        return hashlib.blake2b(f.read(), digest_size=16).hexdigest()
+
+
+@lru_cache(maxsize=None)
+def _source(fn) -> str:
+    return inspect.getsource(fn)
 
 
 def figures(text: str) -> dict[str, set[str]]:

@@ -73,7 +73,7 @@ def test_orphan_vectors_are_swept_on_open_without_a_pending_write(sample_store, 
     shutil.copytree(sample_store, store)
     settings = load_settings(store=store, sample_corpus=tmp_path / "none")
     first = Assistant(settings)
-    coll = first.store.vectors._collection
+    coll = first.store.vectors.collection
     some = coll.get(limit=1, include=["embeddings"])
     coll.upsert(ids=["orphan-from-a-lost-commit"], embeddings=[list(some["embeddings"][0])],
                 documents=["孤立向量"], metadatas=[{"doc": "lost.txt"}])

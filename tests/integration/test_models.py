@@ -47,7 +47,7 @@ def test_sentence_transformers_model_from_local_path(tiny_st_model, tmp_path):
     assert report.count("indexed") == 1
     answer = a.ask("咸陽市委組織部長協調實施了多長的道路硬化工程？")
     assert "4公里" in answer.text  # BM25 carries a random tiny model; the plumbing is what is tested
-    assert a.store.vectors._collection.metadata["embedder"].startswith("sentence-transformers/")
+    assert a.store.vectors.built_by.startswith("sentence-transformers/")
 
 
 def test_querying_with_another_embedder_fails_clearly(tiny_st_model, sample_store, tmp_path):

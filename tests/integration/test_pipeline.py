@@ -64,7 +64,7 @@ def test_reingest_is_idempotent_and_changed_file_replaces_chunks(sample_store, t
     before = a.store.count_chunks()
     again = a.ingest([SAMPLE])
     assert again.count("unchanged") == 5 and a.store.count_chunks() == before
-    vectors_before = a.store.vectors._collection.count()
+    vectors_before = a.store.vectors.count()
     n_old = [d["chunks"] for d in a.store.documents() if d["doc"] == "003_d7efb97d53a1ff80.txt"][0]
 
     folder = tmp_path / "docs"
@@ -75,7 +75,7 @@ def test_reingest_is_idempotent_and_changed_file_replaces_chunks(sample_store, t
     report = a.ingest([edited])
     assert report.results[0].status == "updated"
     n_doc = [d["chunks"] for d in a.store.documents() if d["doc"] == edited.name][0]
-    assert a.store.vectors._collection.count() == vectors_before - n_old + n_doc  # old chunks gone
+    assert a.store.vectors.count() == vectors_before - n_old + n_doc  # old chunks gone
     assert "999元" in a.ask("柳园镇新增的测试条款每户补助多少钱？").text
 
 
@@ -110,7 +110,7 @@ def test_store_reopens_after_restart(sample_store, tmp_path):
     del first
     second = Assistant(load_settings(store=store))
     assert second.store.count_chunks() == n
-    assert second.store.vectors._collection.count() == n
+    assert second.store.vectors.count() == n
 
 
 def test_one_broken_file_does_not_stop_the_others(tmp_path):

@@ -77,3 +77,25 @@ def test_a_streamed_build_equals_the_in_memory_index(tmp_path):
         assert streamed.search(query, 10) == whole.search(query, 10) != []
     # A chunk gone between listing and reading is left out, not an error.
     assert build_from_store(store, ids + ["no-such-chunk"]).ids == ids
+
+
+def test_a_changed_tokenizer_is_not_served_tokens_it_would_not_make(tmp_path, monkeypatch):
+    # Kept tokens and the saved index carry the tokenizer's fingerprint: after a change of the
+    # keyword tokenizer (here a new stopword) neither the saved index of the current generation
+    # (on open) nor the tokens kept by chunk id (on `reindex`, whose chunk ids are unchanged)
+    # give the index a word that queries now drop.
+    import retrieval.tokens as tokens
+    from ingest.pipeline import reindex
+
+    store = _store(tmp_path / "s")
+    ingest_paths(store, [SAMPLE / "004_df71fea4efc04293.txt"], progress=False)
+    assert Searcher(store).keyword().has("经费")
+    monkeypatch.setattr(tokens, "STOPWORDS", tokens.STOPWORDS | {"经费"})
+    assert "经费" not in tokens.tokenize("社区经费保障")
+    reopened = Searcher(_store(tmp_path / "s"))
+    assert not reopened.keyword().has("经费") and reopened.keyword().has("保障")
+    store.close()
+    again = Store(load_settings(store=tmp_path / "s"), HashEmbeddings(), reset=True)
+    assert reindex(again, progress=False).count("indexed") == 1
+    index = Searcher(again).keyword()
+    assert index.n_docs == again.count_chunks() and not index.has("经费") and index.has("保障")

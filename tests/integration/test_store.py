@@ -14,7 +14,8 @@ from conftest import SAMPLE, HashEmbeddings
 from ingest.pipeline import ingest_paths
 from core.settings import load_settings
 from core.embeddings import CachedEmbeddings
-from core.store import Store, manifest_migrations
+from core.manifest_migrations import manifest_migrations
+from core.store import Store
 
 
 def _store(path, embedder=None) -> Store:
@@ -93,20 +94,20 @@ def test_interrupted_write_is_swept_on_open_but_a_live_writer_is_left_alone(tmp_
     # A writer that upserted vectors and died before its manifest transaction:
     store._db.execute("INSERT INTO pending_writes (pid, host, started) VALUES (?, ?, 0)",
                       (_dead_pid(), __import__("socket").gethostname()))
-    store.vectors._collection.upsert(ids=["orphan"], embeddings=[[0.1] * HashEmbeddings.dimension],
+    store.vectors.collection.upsert(ids=["orphan"], embeddings=[[0.1] * HashEmbeddings.dimension],
                                      documents=["x"], metadatas=[{"doc": "ghost.txt"}])
     # …and a live writer (this process) in the middle of its write: its vectors must survive.
     live = store._begin_pending_write()
-    store.vectors._collection.upsert(ids=["in-flight"], embeddings=[[0.2] * HashEmbeddings.dimension],
+    store.vectors.collection.upsert(ids=["in-flight"], embeddings=[[0.2] * HashEmbeddings.dimension],
                                      documents=["y"], metadatas=[{"doc": "new.txt"}])
     reopened = _store(tmp_path / "s")
-    assert reopened.vectors._collection.get(ids=["in-flight", "orphan"])["ids"]  # nothing swept
+    assert reopened.vectors.collection.get(ids=["in-flight", "orphan"])["ids"]  # nothing swept
     store._end_pending_write(live)
-    store.vectors.delete(ids=["in-flight"])
+    store.vectors.delete(["in-flight"])
     again = _store(tmp_path / "s")
-    assert again.vectors._collection.get(ids=["orphan"])["ids"] == []
+    assert again.vectors.collection.get(ids=["orphan"])["ids"] == []
     assert again._db.execute("SELECT COUNT(*) FROM pending_writes").fetchone()[0] == 0
-    assert again.count_chunks() > 0 and len(again.vectors._collection.get(include=[])["ids"]) == again.count_chunks()
+    assert again.count_chunks() > 0 and len(again.vectors.collection.get(include=[])["ids"]) == again.count_chunks()
 
 
 def test_delete_bumps_generation_and_clears_the_character_index(tmp_path):
@@ -261,7 +262,7 @@ def test_the_vector_search_is_widened_on_new_and_existing_collections(tmp_path):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    from core.store import VECTOR_INDEX
+    from core.vectors import VECTOR_INDEX
 
     old = tmp_path / "old"
     client = chromadb.PersistentClient(path=str(old / "chroma"),
@@ -272,11 +273,11 @@ def test_the_vector_search_is_widened_on_new_and_existing_collections(tmp_path):
     for path in (tmp_path / "new", old):
         store = _store(path)
         ingest_paths(store, [SAMPLE / "004_df71fea4efc04293.txt"], progress=False)
-        assert store.vectors._collection.configuration["hnsw"]["ef_search"] == VECTOR_INDEX.search_ef
+        assert store.vectors.collection.configuration["hnsw"]["ef_search"] == VECTOR_INDEX.search_ef
         vector = store.embeddings.embed_query("社区党组织经费保障")
         assert store.dense_search(vector, 3)
         store.close()
-        assert _store(path).vectors._collection.configuration["hnsw"]["ef_search"] == VECTOR_INDEX.search_ef
+        assert _store(path).vectors.collection.configuration["hnsw"]["ef_search"] == VECTOR_INDEX.search_ef
 
 
 def test_a_collection_refusing_the_wider_search_still_opens(tmp_path, monkeypatch, caplog):
@@ -287,7 +288,7 @@ def test_a_collection_refusing_the_wider_search_still_opens(tmp_path, monkeypatc
     from chromadb.api.models.Collection import Collection
     from chromadb.config import Settings as ChromaSettings
 
-    from core.store import VECTOR_INDEX
+    from core.vectors import VECTOR_INDEX
 
     client = chromadb.PersistentClient(path=str(tmp_path / "chroma"),
                                        settings=ChromaSettings(anonymized_telemetry=False))
@@ -298,10 +299,10 @@ def test_a_collection_refusing_the_wider_search_still_opens(tmp_path, monkeypatc
         raise ValueError("this index does not take hnsw settings")
 
     monkeypatch.setattr(Collection, "modify", refuse)
-    with caplog.at_level("WARNING", logger="core.store"):
+    with caplog.at_level("WARNING", logger="core.vectors"):
         store = _store(tmp_path)
     assert "could not widen the vector search" in caplog.text and "hnsw settings" in caplog.text
     ingest_paths(store, [SAMPLE / "004_df71fea4efc04293.txt"], progress=False)
-    assert store.vectors._collection.configuration["hnsw"]["ef_search"] < VECTOR_INDEX.search_ef
+    assert store.vectors.collection.configuration["hnsw"]["ef_search"] < VECTOR_INDEX.search_ef
     assert store.dense_search(store.embeddings.embed_query("社区党组织经费保障"), 3)
     store.close()
