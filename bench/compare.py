@@ -147,7 +147,7 @@ def policyqa_asker(assistant):
         t1 = time.perf_counter()
         grounded = assistant.ground(query, found)
         t2 = time.perf_counter()
-        return (t1 - t0, t2 - t0), {"id": g["id"], **grounded.to_json()}
+        return (t1 - t0, t2 - t0), {"id": g["id"], **grounded.to_dict()}
 
     return ask, assistant.store
 
@@ -178,9 +178,15 @@ def baseline_asker(db):
 
 
 def dev_hit5(outputs: list[dict]) -> float:
-    from eval.metrics import score
+    """hit@5 on the dev set, scored by `python -m eval.metrics` (bench does not import eval)."""
+    import tempfile
 
-    return score(load_gold(), outputs)[0]["overall"]["hit@5"]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "outputs.jsonl"
+        path.write_text("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in outputs), encoding="utf-8")
+        scored = subprocess.run([sys.executable, "-m", "eval.metrics", str(GOLD), str(path)], cwd=ROOT,
+                                capture_output=True, text=True, check=True).stdout
+    return json.loads(scored)["overall"]["hit@5"]
 
 
 def run_latency(work: Path, cache: Path, repeat: int) -> dict:
