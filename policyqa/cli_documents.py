@@ -46,7 +46,7 @@ def cmd_ask(args) -> int:
     asked = library.ask(args.question, library.resolve(kbs_of(args)), history, filters_of(args))
     answer = asked.answer
     if args.json:
-        print(json.dumps({**answer.to_json(), "kb": asked.kb.name}, ensure_ascii=False, indent=1))
+        print(json.dumps({**answer.to_dict(), "kb": asked.kb.name}, ensure_ascii=False, indent=1))
     else:
         print(format_answer(answer))
     return 0
