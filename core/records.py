@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+
+
+def _known(cls, data: dict) -> dict:
+    """The entries of `data` that are fields of the record class `cls`."""
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in data.items() if k in names}
 
 
 @dataclass(frozen=True)
@@ -18,6 +24,13 @@ class Document:
     # end], …]}, each recognised line's page, box (pixels of that page's image as read) and
     # [start, end) in `text`. Kept apart from `meta`, which every chunk copies.
     ocr: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Document":
+        return cls(**_known(cls, data))
 
 
 @dataclass(frozen=True)
@@ -50,12 +63,34 @@ class Chunk:
             return base_o + (i - base_c)
         return (orig(a), orig(b - 1) + 1) if b > a else (orig(a), orig(a))
 
+    def to_dict(self) -> dict:
+        """Every field (`runs` as pairs), as the store keeps a chunk."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Chunk":
+        known = _known(cls, data)
+        known["runs"] = tuple(tuple(r) for r in known.get("runs", ()))
+        return cls(**known)
+
 
 @dataclass(frozen=True)
 class Hit:
     chunk: Chunk
     score: float
     found_by: tuple[str, ...] = ()  # which retrievers found it: "dense", "bm25"
+
+    def to_dict(self) -> dict:
+        """A retrieved passage as answers report it (`Answer.to_dict()["retrieved"]`)."""
+        return {"doc": self.chunk.doc, "text": self.chunk.text, "score": round(self.score, 6),
+                "chunk_id": self.chunk.id, "title": self.chunk.title}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Hit":
+        """The passage as reported: its chunk's position and search text are not part of it."""
+        chunk = Chunk(id=data.get("chunk_id", ""), doc=data["doc"], title=data.get("title", ""),
+                      text=data["text"], index_text="", start=0, end=0, position=0)
+        return cls(chunk, data["score"])
 
 
 @dataclass(frozen=True)
@@ -109,6 +144,13 @@ class Citation:
     page: int | None = None
     display: str = ""  # the quote as shown: cleaned of ruby, mojibake and page markers
 
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Citation":
+        return cls(**_known(cls, data))
+
 
 @dataclass(frozen=True)
 class Reviewed:
@@ -135,17 +177,13 @@ class Answer:
     decision: Decision | None = None
     reviewed: Reviewed | None = None
 
-    def to_json(self, retrieved_k: int = 10) -> dict:
+    def to_dict(self, retrieved_k: int = 10) -> dict:
         """The outputs schema of the gold README (minus `id`), plus citation details (and
-        `reviewed` for a curated answer)."""
+        `reviewed` for a curated answer): what the API, `ask --json`, eval and the widget get."""
         body = {
             "answer": self.text,
-            "citations": [asdict(c) for c in self.citations],
-            "retrieved": [
-                {"doc": h.chunk.doc, "text": h.chunk.text, "score": round(h.score, 6),
-                 "chunk_id": h.chunk.id, "title": h.chunk.title}
-                for h in self.hits[:retrieved_k]
-            ],
+            "citations": [c.to_dict() for c in self.citations],
+            "retrieved": [h.to_dict() for h in self.hits[:retrieved_k]],
             "declined": self.declined,
             "query": self.query,
             "suggestions": list(self.suggestions),
@@ -155,3 +193,15 @@ class Answer:
         if self.reviewed is not None:
             body["reviewed"] = asdict(self.reviewed)
         return body
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Answer":
+        """An answer read back from `to_dict()`'s output (its decision's features, which the
+        schema does not carry, are not restored)."""
+        reviewed = data.get("reviewed")
+        return cls(text=data["answer"], citations=tuple(Citation.from_dict(c) for c in data.get("citations", ())),
+                   hits=tuple(Hit.from_dict(h) for h in data.get("retrieved", ())),
+                   declined=data.get("declined", False), query=data.get("query", ""),
+                   suggestions=tuple(data.get("suggestions", ())), support=data.get("support", 0.0),
+                   declined_because=data.get("declined_because", ""),
+                   reviewed=Reviewed(**reviewed) if reviewed else None)

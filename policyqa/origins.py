@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
+from starlette.middleware.base import BaseHTTPMiddleware
 
 log = logging.getLogger("policyqa.server")
 
@@ -61,3 +62,28 @@ def add_status_route(app, origins: list[str], refused: RefusedOrigins) -> None:
 
 
 __all__ = ["RefusedOrigins", "add_status_route", "origin_allowed"]
+
+
+class OriginGuard(BaseHTTPMiddleware):
+    """Refuses API calls from origins not on POLICYQA_ALLOWED_ORIGINS (same origin always
+    allowed), and tells browsers which origins may frame the UI (CSP frame-ancestors)."""
+
+    def __init__(self, app, origins: list[str], refused: RefusedOrigins | None = None) -> None:
+        super().__init__(app)
+        self.origins = origins
+        self.refused = refused or RefusedOrigins()
+
+    async def dispatch(self, request: Request, call_next):
+        origin = (request.headers.get("origin") or "").rstrip("/")
+        if origin and request.url.path.startswith(("/api/", "/v1/")) and not self._allowed(origin, request):
+            self.refused.note(origin, request.url.path)  # the admin learns which origin to allow
+            return JSONResponse({"error": f"origin {origin} is not allowed to use this assistant"},
+                                status_code=403)
+        response = await call_next(request)
+        ancestors = " ".join(["'self'", *self.origins])
+        response.headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    def _allowed(self, origin: str, request: Request) -> bool:
+        return origin_allowed(origin, self.origins, request.headers.get("host", ""))

@@ -148,7 +148,7 @@ def test_serve_logging_config_redacts_tokens():
     """`policyqa serve` runs uvicorn with this config: its access handler redacts too."""
     import logging.config
 
-    from policyqa.server import log_config
+    from policyqa.serving import log_config
 
     config = log_config()
     assert all("redact" in h.get("filters", []) for h in config["handlers"].values())

@@ -94,3 +94,14 @@ def test_feedback_export_in_gold_schema(tmp_path):
     row = rows[0]
     assert {"id", "question", "answer", "must_include", "sources", "answerable", "lang", "type", "history"} <= row.keys()
     assert row["lang"] == "zh-Hant" and row["sources"][0]["doc"] == "002_91d554ad338f1578.txt"
+
+
+def test_eval_is_the_evaluation_s_own_command(tmp_path):
+    """`policyqa eval` runs `python -m eval` (the application does not import the evaluation):
+    same options, same usage errors."""
+    proc = run(["eval"], tmp_path / "store")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("usage: policyqa eval") and "--gold" in proc.stderr
+    assert "the following arguments are required: --gold, --out" in proc.stderr
+    direct = subprocess.run([sys.executable, "-m", "eval"], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert direct.returncode == 2 and direct.stderr == proc.stderr
