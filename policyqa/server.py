@@ -12,8 +12,8 @@ from pathlib import Path
 
 from fastapi import FastAPI, File, HTTPException, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import (FileResponse, HTMLResponse, JSONResponse, RedirectResponse,
-                               Response, StreamingResponse)
+from fastapi.responses import (HTMLResponse, JSONResponse, RedirectResponse, Response,
+                               StreamingResponse)
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
@@ -40,9 +40,9 @@ from policyqa.library import Asked, Library, UiAssistant
 from retrieval.query import detect_lang
 from policyqa.origins import RefusedOrigins, add_status_route, origin_allowed
 from policyqa.pageimage import PageImageError, page_image
+from policyqa.widget_bundle import widget_script
 
 log = logging.getLogger("policyqa.server")
-STATIC = Path(__file__).resolve().parent / "static"
 
 
 # ------------------------------------------------------------------------------ schemas
@@ -622,10 +622,10 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
         return {"ok": True, "id": feedback.add(item)}
 
     @app.get("/widget.js", include_in_schema=False)
-    def widget() -> FileResponse:
-        return FileResponse(STATIC / "widget.js", media_type="application/javascript",
-                            headers={"Cache-Control": "public, max-age=300",
-                                     "Access-Control-Allow-Origin": "*"})
+    def widget() -> Response:  # one script: widget.js with its parts and CSS in place
+        return Response(widget_script(), media_type="application/javascript",
+                        headers={"Cache-Control": "public, max-age=300",
+                                 "Access-Control-Allow-Origin": "*"})
 
     add_status_route(app, settings.origins, refused_origins)  # /widget/status
 
