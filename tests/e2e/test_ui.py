@@ -1,4 +1,5 @@
-"""The Gradio UI: helpers against a real Assistant on a real store, and the app serving a page."""
+"""The Gradio UI against a real Assistant on a real store: chat turns, the documents tab's actions,
+and the app serving a page. (Its parts on synthetic inputs: tests/unit/policyqa/test_ui_*.py.)"""
 
 from __future__ import annotations
 
@@ -9,14 +10,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from policyqa import (admin, gradio_files, ui, ui_assets, ui_bases, ui_chat, ui_conversations,
-                      ui_documents, ui_documents_tab, ui_render)
+from policyqa import (admin, gradio_files, ui, ui_assets, ui_bases, ui_chat, ui_documents,
+                      ui_documents_tab, ui_render)
 from core.settings import load_settings
-from core.records import Answer, Chunk, Citation, Hit
 from policyqa.assistant import Assistant
 
 CORPUS = Path(__file__).resolve().parents[2] / "sample_corpus"
-EVIL = '<script>alert("x")</script>'
 
 
 @pytest.fixture(scope="module")
@@ -33,76 +32,8 @@ def _final(assistant, question, messages=None, filters=None):
     return steps, steps[-1][0], steps[-1][1]
 
 
-def _evil_answer(declined: bool = False) -> Answer:
-    chunk = Chunk(id="c1", doc=f"{EVIL}.txt", title=EVIL, text=f"full {EVIL}\n\nsecond paragraph",
-                  index_text="", start=0, end=10, position=0)
-    cite = Citation(n=1, doc=chunk.doc, title=EVIL, quote=f"quote {EVIL}", chunk_id="c1", start=0,
-                    end=10, date="2016-01-01", heading=EVIL, page=3)
-    return Answer(text=f"answer {EVIL} [1]", citations=() if declined else (cite,),
-                  hits=(Hit(chunk, 1.0),), declined=declined, query="q",
-                  suggestions=(f"ask {EVIL}",) if declined else ())
-
-
 def _visible(markup: str) -> str:
     return re.sub(r"<[^>]+>", " ", markup)
-
-
-def test_render_sources_escapes_documents_and_hides_file_names():
-    html_out = ui_render.render_sources(_evil_answer())
-    assert "<script>" not in html_out
-    assert "&lt;script&gt;" in html_out
-    assert "<details>" in html_out and "second paragraph" in html_out  # full chunk, expandable
-    assert "[1]" in html_out and "2016-01-01" in html_out and "第 3 页" in html_out
-    assert "\n\n" not in html_out  # one HTML block: Markdown would resume after a blank line
-    assert ".txt" not in _visible(html_out)  # the title, never the internal file name
-    assert 'href="/doc/%3Cscript%3E' in html_out and "span=0-10" in html_out  # opens the original
-    message = ui_render.format_answer(_evil_answer())
-    assert "<script>" not in message
-    assert ui_render.strip_sources(message) == f"answer {EVIL} [1]"
-    english = ui_render.render_sources(_evil_answer(), lang="en")
-    assert "Sources" in english and "来源" not in english
-
-
-def test_cards_of_one_document_differ_by_section():
-    chunk = Chunk(id="c1", doc="001_abc.txt", title="某文件", text="t", index_text="", start=0, end=9,
-                  position=0)
-    cites = tuple(Citation(n=i, doc="001_abc.txt", title="某文件", quote=f"引文{i}", chunk_id="c1",
-                           start=i * 10, end=i * 10 + 5, heading=h, date="2016-01-01")
-                  for i, h in ((1, "一、总体要求"), (2, "二、主要措施 › （一）经费保障")))
-    cards = ui_render.render_sources(Answer("答 [1][2]", cites, (Hit(chunk, 1.0),), False, "q")).split('class="pq-cite"')[1:]
-    assert len(cards) == 2 and "一、总体要求" in cards[0] and "（一）经费保障" in cards[1]
-    assert "001_abc" not in _visible("".join(cards))
-
-
-def test_source_cards_have_no_placeholder_section_and_no_markdown_from_documents():
-    """A passage without a section shows no 「正文」 label; figure ranges and emphasis marks in a
-    title, quote or passage reach the page as characters (entities), never as Markdown."""
-    text = "每个社区配备2~3个专职人员，费率0.5%~2%，*重点*_保障_。"
-    chunk = Chunk(id="c1", doc="001_abc.txt", title="关于~试行~的通知", text=text, index_text="", start=0,
-                  end=len(text), position=0)
-    cite = Citation(n=1, doc="001_abc.txt", title="关于~试行~的通知", quote=text, chunk_id="c1", start=0,
-                    end=len(text), heading="")
-    html_out = ui_render.render_sources(Answer(f"{text}[1]", (cite,), (Hit(chunk, 1.0),), False, "q"))
-    assert "正文" not in html_out and 'class="pq-meta"' not in html_out
-    assert "~" not in html_out and "*" not in html_out and "_保障_" not in html_out
-    assert "2&#126;3个" in html_out and "0.5%&#126;2%" in html_out
-    assert "~" not in ui_render.format_answer(Answer(f"{text}[1]", (cite,), (Hit(chunk, 1.0),), False, "q"))
-
-
-def test_declined_answer_offers_clickable_suggestions():
-    message = ui_render.answer_message(_evil_answer(declined=True))
-    assert ui_render.render_sources(_evil_answer(declined=True)) == ""
-    assert "pq-sources" not in message["content"]
-    assert message["options"] == [{"label": f"ask {EVIL}", "value": f"ask {EVIL}"}]  # rendered as text
-    assert "<script>" not in message["content"]
-
-
-def test_filters():
-    assert ui_chat.build_filters("", " ", None) is None
-    assert ui_chat.build_filters("福州市", "2012", "2016-05") == {
-        "region": "福州市", "date_from": "2012-01-01", "date_to": "2016-05-31"}
-    with pytest.raises(ValueError):
-        ui_chat.build_filters(None, "last year", None)
 
 
 def test_chat_streams_stages_then_a_cited_answer(env):
@@ -156,14 +87,6 @@ def test_empty_question_is_an_error_message_not_a_crash(env):
     assert record is None
     assert chat[-1]["content"].startswith(ui_render.ERROR_PREFIX)
     assert all(m["role"] == "assistant" for m in chat)  # no empty user message
-
-
-def test_feedback_payload():
-    record = {"question": "q", "answer": "a", "citations": [{"n": 1}], "declined": False, "history": []}
-    up = ui_chat.feedback_payload(record, True)
-    assert up["rating"] == "up" and up["comment"] == "" and up["citations"] == [{"n": 1}]
-    assert ui_chat.feedback_payload(record, False)["rating"] == "down"
-    assert ui_chat.feedback_payload(record, "Other") is None
 
 
 def test_admin_actions_check_the_token(env, tmp_path):
@@ -232,46 +155,6 @@ def test_reindex(env):
     msg = ui_documents.reindex_documents(assistant, settings, "secret")
     assert msg.startswith("重建索引完成：5 份文档，5 份成功，0 份失败"), msg
     assert assistant.store.count_chunks() == before
-
-
-def test_conversations_are_saved_renamed_deleted_and_exported():
-    store = ui_conversations.empty_store()
-    assert ui_conversations.conv_save(store, [], {}) == store  # nothing to keep yet
-    messages = [{"role": "user", "content": [{"type": "text", "text": "社区党组织的经费怎么保障？"}]},
-                {"role": "assistant", "content": "经费纳入预算。[1]\n\n<div class=\"pq-sources\">…</div>"}]
-    record = {"question": "社区党组织的经费怎么保障？", "answer": "经费纳入预算。[1]", "declined": False,
-              "citations": [{"n": 1, "doc": "004_x.txt", "title": "实施意见", "quote": "纳入 财政预算",
-                             "heading": "四、主要措施", "date": "2014-12-24"}], "history": []}
-    store = ui_conversations.conv_save(store, messages, {1: record})
-    first = store["current"]
-    assert ui_conversations.conv_choices(store) == [("社区党组织的经费怎么保障？", first)]
-    shown, recs = ui_conversations.conv_current(store)
-    assert shown[0] == {"role": "user", "content": "社区党组织的经费怎么保障？"} and recs["1"] == record
-
-    store = ui_conversations.conv_rename(store, first, "  经费  保障 ")
-    store = ui_conversations.conv_save(store, messages + [{"role": "user", "content": "街道呢？"}], {1: record})
-    assert ui_conversations.conv_choices(store)[0][0] == "经费 保障"  # a rename survives later saves
-
-    store = ui_conversations.conv_save(ui_conversations.conv_new(store), [{"role": "user", "content": "第二个对话"}], {})
-    second = store["current"]
-    assert second != first and [c[1] for c in ui_conversations.conv_choices(store)] == [second, first]
-    assert ui_conversations.conv_current(ui_conversations.conv_select(store, first))[0][-1]["content"] == "街道呢？"
-
-    md, name = ui_conversations.export_markdown(store, first)
-    assert name == "经费_保障.md"
-    assert "## 问：社区党组织的经费怎么保障？" in md and "经费纳入预算。[1]" in md
-    assert "《实施意见》（四、主要措施 · 2014-12-24）：“纳入 财政预算”" in md
-    assert "004_x" not in md and "<div" not in md
-
-    store = ui_conversations.conv_delete(store, second)
-    assert store["current"] is None and [c[1] for c in ui_conversations.conv_choices(store)] == [first]
-    assert ui_conversations.export_markdown(store, "nope") == ("", "")
-    assert ui_conversations.conv_choices("garbage from the browser") == []
-
-
-def test_browser_state_key_survives_restarts(tmp_path):
-    settings = load_settings(store=tmp_path / "s")
-    assert ui_conversations.browser_secret(settings) == ui_conversations.browser_secret(settings) != ""
 
 
 def _free_port() -> int:
