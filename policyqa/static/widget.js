@@ -245,7 +245,6 @@
     ui.log.scrollTop = Math.min(ui.log.scrollHeight, top);
   }
 
-
   //= widget-messages.js
 
   //= widget-api.js
