@@ -15,7 +15,7 @@ import logging
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 
 from core import store_files
 from core.settings import Settings
@@ -36,10 +36,10 @@ from policyqa.routes_ask import add_ask_routes, add_feedback_route
 from policyqa.routes_documents import add_document_routes, add_document_view_routes
 from policyqa.runtime import worker_count
 from policyqa.serving import api_docs_routes
+from policyqa.widget_bundle import widget_script
 from policyqa.workers import AnswerWorkers
 
 log = logging.getLogger("policyqa.server")
-STATIC = Path(__file__).resolve().parent / "static"
 
 
 def _open_library(settings: Settings, assistant: Assistant | None) -> tuple[Library, Assistant]:
@@ -98,10 +98,10 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
     add_feedback_route(app, gate, feedback)
 
     @app.get("/widget.js", include_in_schema=False)
-    def widget() -> FileResponse:
-        return FileResponse(STATIC / "widget.js", media_type="application/javascript",
-                            headers={"Cache-Control": "public, max-age=300",
-                                     "Access-Control-Allow-Origin": "*"})
+    def widget() -> Response:  # one script: widget.js with its parts and CSS in place
+        return Response(widget_script(), media_type="application/javascript",
+                        headers={"Cache-Control": "public, max-age=300",
+                                 "Access-Control-Allow-Origin": "*"})
 
     add_status_route(app, settings.origins, refused_origins)  # /widget/status
 

@@ -7,11 +7,17 @@ is checked again here (`chat`): a base the token may not ask and one that does n
 refused alike, never obeyed. A question then goes through the Library (curated answers, audit,
 the question log), and its source cards link that base's documents, signed for it — or carry no
 link for a caller without `read` on the base.
+
+`chat_for` and `token_needed` are what the chat tab asks (a bare Assistant, without bases: the
+chat token alone); `check_token` is the UI's constant-time check of the chat and admin tokens.
 """
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
+
+from core.settings import Settings
 from policyqa.errors import UserError
 from policyqa.kb import KnowledgeBase
 
@@ -95,3 +101,31 @@ class UiBases:
         kb_param = "" if default is not None and kb.collection == default.collection else kb.collection
         return UiChat(self._library, kb, Links(self._access.link_secret(kb), kb_param, who.may(kb, "read")))
 
+
+def check_token(expected: str | None, token: str | None) -> bool:
+    """Constant-time token check; False when no token is configured."""
+    if not expected:
+        return False
+    return hmac.compare_digest((token or "").encode("utf-8"), expected.encode("utf-8"))
+
+
+def chat_for(assistant, settings: Settings, token: str | None, name: str | None):
+    """(what answers, how its source cards link) for a chat question from the caller `token`
+    names to the base `name` (the selector's value, as the browser sent it: checked here, every
+    time), or None when refused. A bare Assistant: the chat token alone, as before bases."""
+    bases = getattr(assistant, "bases", None)
+    if bases is not None:
+        chat = bases.chat(token, name)
+        return (chat, chat.links) if chat is not None else None
+    if settings.chat_token and not check_token(settings.chat_token, token):
+        return None
+    return assistant, Links(settings.chat_token)
+
+
+def token_needed(assistant, settings: Settings) -> bool:
+    """Whether the chat shows its access-token field: a chat token is set, or some base is
+    private (an access key may open it), or nothing can be asked without one."""
+    bases = getattr(assistant, "bases", None)
+    if bases is None:
+        return bool(settings.chat_token)
+    return bool(settings.chat_token) or bases.private() or not bases.offered("")

@@ -93,12 +93,12 @@ def test_a_curated_answer_is_served_for_a_paraphrase_until_its_document_goes(ser
                       json={"model": "policyqa", "messages": [{"role": "user", "content": PARAPHRASE}]}).json()
     assert "已审核（审核人 admin-token" in chat["choices"][0]["message"]["content"]
     assert chat["reviewed"]["id"] == made["id"]
-    from policyqa import ui
+    from policyqa import ui_chat
     from policyqa.library import UiAssistant
 
     library = app.state.library
     chat_ui = UiAssistant(app.state.assistant, library, None)
-    messages, record = list(ui.chat_reply(chat_ui, PARAPHRASE, []))[-1]
+    messages, record = list(ui_chat.chat_reply(chat_ui, PARAPHRASE, []))[-1]
     assert "已审核" in messages[-1]["content"] and "admin-token" in messages[-1]["content"]
 
     # A different question on the same topic is the system's to answer.

@@ -79,9 +79,9 @@ def test_health_and_answers_while_chroma_is_down_and_after_it_returns(tmp_path):
                               timeout=120) as stream:
                 events = "".join(stream.iter_text())
             assert "event: error" in events and "Chroma" in events, events[-500:]
-            from policyqa import ui
+            from policyqa import ui_chat
 
-            steps = list(ui.chat_reply(app.state.assistant, QUESTION, []))
+            steps = list(ui_chat.chat_reply(app.state.assistant, QUESTION, []))
             assert "暂时无法连接" in steps[-1][0][-1]["content"]
 
             chroma.start()  # same data, same port: no restart of the app

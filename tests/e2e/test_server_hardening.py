@@ -133,17 +133,17 @@ def test_document_markdown_never_renders_as_links_or_images():
     www. address reaches the page as text (rendered here with a CommonMark renderer)."""
     from markdown_it import MarkdownIt
 
-    from policyqa import ui
+    from policyqa import ui_render
     from core.records import Answer
 
     text = ("请点击[官方通知](http://evil.example/login)办理，![公章](http://evil.example/seal.png)，"
             "<http://evil.example/auto>，或访问 www.evil.example、https://evil.example/x，"
             "邮件 boss@evil.example。*重要* `代码` | 表 |")
-    message = ui.format_answer(Answer(text=text, citations=(), hits=(), declined=False, query="q"))
+    message = ui_render.format_answer(Answer(text=text, citations=(), hits=(), declined=False, query="q"))
     rendered = MarkdownIt("commonmark").render(message)
     assert "<a " not in rendered and "<img" not in rendered and "<em>" not in rendered
     assert "<code>" not in rendered
     for raw in ("](", "![", "://", "www.", "@"):
         assert raw not in message, raw  # nothing for a GFM autolinker either
-    assert ui.strip_sources(message) == text  # the history sent back is the original text
+    assert ui_render.strip_sources(message) == text  # the history sent back is the original text
     assert "[官方通知](http://evil.example/login)" in __import__("html").unescape(rendered)

@@ -68,23 +68,23 @@ def test_gradio_upload_route_is_closed_without_management(sample_store, tmp_path
 
 
 def test_upload_handler_never_reads_a_server_path(served, tmp_path):
-    from policyqa import ui
+    from policyqa import gradio_files, ui_documents
 
     app, base = served
     assistant = app.state.assistant
     settings = assistant.settings
     secret = tmp_path / "secret.txt"
     secret.write_text("关于机密事项的通知\n机密口令是青龙白虎七号，不得外传。\n", encoding="utf-8")
-    msg, rows = ui.upload_documents(assistant, settings, ADMIN, [str(secret)])
+    msg, rows = ui_documents.upload_documents(assistant, settings, ADMIN, [str(secret)])
     assert rows[0][1] == "失败" and "不是上传到服务器的文件" in rows[0][3]
     assert secret.exists()
     # A link planted inside the upload folder is refused too.
-    planted = ui.upload_folder() / "planted-test"
+    planted = gradio_files.upload_root() / "planted-test"
     planted.mkdir(parents=True, exist_ok=True)
     (planted / "x.txt").unlink(missing_ok=True)
     (planted / "x.txt").symlink_to(secret)
     try:
-        _, rows = ui.upload_documents(assistant, settings, ADMIN, [str(planted / "x.txt")])
+        _, rows = ui_documents.upload_documents(assistant, settings, ADMIN, [str(planted / "x.txt")])
         assert rows[0][1] == "失败"
     finally:
         (planted / "x.txt").unlink(missing_ok=True)
@@ -93,14 +93,14 @@ def test_upload_handler_never_reads_a_server_path(served, tmp_path):
 
 
 def test_uploaded_file_is_indexed_from_its_bytes_and_removed(served):
-    from policyqa import ui
+    from policyqa import ui_documents
 
     app, base = served
     assistant = app.state.assistant
     r = httpx.post(base + "/ui/gradio_api/upload", headers={"X-Admin-Token": ADMIN}, timeout=30,
                    files={"files": ("上传测试通知.txt", io.BytesIO(NOTICE), "text/plain")})
     stored = r.json()[0]
-    _, rows = ui.upload_documents(assistant, assistant.settings, ADMIN, [stored])
+    _, rows = ui_documents.upload_documents(assistant, assistant.settings, ADMIN, [stored])
     assert rows[0][:2] == ["上传测试通知.txt", "已收录"], rows
     assert not Path(stored).exists()  # the temp copy is gone
     assistant.delete("上传测试通知.txt")

@@ -75,8 +75,8 @@ def test_admin_upload_in_the_browser_sends_the_token(server, tmp_path):
             browser.close()
     assistant = app.state.assistant
     assert "浏览器上传通知.txt" in {d["doc"] for d in assistant.store.documents()}
-    from policyqa import ui
+    from policyqa import gradio_files
 
-    assert not list(ui.upload_folder().rglob("浏览器上传通知.txt"))  # temp copy removed
+    assert not list(gradio_files.upload_root().rglob("浏览器上传通知.txt"))  # temp copy removed
     answer = assistant.ask("测试补贴每人每年多少？")
     assert "六百元" in answer.text
