@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from ingest.clean import clean
+from ingest.dates import dates_in
 from ingest.loaders import load
-from ingest.metadata import dates_in, extract_metadata, places_in
+from ingest.metadata import extract_metadata
 from ingest.pipeline import prepare
+from ingest.region import places_in
 
 DEV2 = Path(__file__).resolve().parents[4] / "shared" / "dev2" / "corpus"
 NPC = "人民代表大会常务委员会"
