@@ -30,8 +30,8 @@ TREE = {
                            "def f():\n    from core import lazy\n"),
     "core/__init__.py": "",
     "core/rules.py": 'from pathlib import Path\nWORDS = Path(__file__).parent / "data/words.tsv"\n',
-    "core/lazy.py": "import core.deeper\n",
-    "core/deeper.py": "import re\n",
+    "core/lazy.py": "from .deeper import thing\n",  # a relative import
+    "core/deeper.py": "import re\nthing = 1\n",
     "core/store.py": "import core.unused\n",
     "core/unused.py": "",
     "core/data/words.tsv": "word\n",
