@@ -80,7 +80,7 @@ def main() -> None:
         for fmt, path in build(folder).items():
             s, chars, chunks, _ = measure(path, args.repeat)
             rows.append((fmt, path.stat().st_size, chars, chunks, s, ""))
-        from ingest.scan import ocr_available
+        from ingest.ocr import ocr_available
 
         if ocr_available():
             for fmt, path in build_scans(folder).items():

@@ -1,7 +1,7 @@
 """Incremental ingest: files → Documents → chunks → vectors → store.
 
 A file whose content hash is already indexed under its name, prepared under the same rules
-(`rules_fingerprint`), is skipped; a changed file, or one prepared by older rules, replaces its
+(`ingest.fingerprint`), is skipped; a changed file, or one prepared by older rules, replaces its
 old chunks; one broken file is reported and never stops the others. Documents are prepared
 one by one but embedded and written in batches across files (`BatchOptions`): the model and the
 store pay their per-call overhead once per batch, not once per small file. Passage vectors go
@@ -11,22 +11,23 @@ never embedded.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from functools import lru_cache
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from tqdm import tqdm
 
 from ingest.clean import clean, fidelity
+from ingest.fingerprint import rules_fingerprint
 from ingest.loaders import LoadError, load_bytes, read_file, supported
 from ingest.metadata import extract_metadata
 from ingest.split import split
 from core.records import Chunk, Document
-from core.store import Store
+
+if TYPE_CHECKING:  # a store is handed in, never built here: the rules fingerprint leaves its code out
+    from core.store import Store
 
 
 @dataclass(frozen=True)
@@ -35,24 +36,6 @@ class BatchOptions:
 
     chunks_per_write: int = 512  # chunks gathered across files before one embed + store write
     docs_per_write: int = 200  # …or this many documents (tiny files)
-
-
-@lru_cache(maxsize=1)
-def rules_fingerprint() -> str:
-    """What a document's preparation depends on besides its bytes: the ingest code, the Chinese
-    text rules and their data tables. Stored with each document, so that after an upgrade the
-    next ingest re-prepares documents whose region, headings or chunks the new rules would make
-    differently (their unchanged chunk texts are not embedded again: the embedding cache has them)."""
-    import core.figures, core.headings, core.places, core.script, core.sentences
-
-    here = Path(__file__).parent
-    rules = [Path(m.__file__) for m in (core.figures, core.headings, core.places, core.script, core.sentences)]
-    data = rules[0].parent / "data"
-    files = sorted(here.glob("*.py")) + rules + sorted(data.glob("*.tsv"))
-    digest = hashlib.sha1()
-    for f in files:
-        digest.update(f.name.encode() + b"\0" + f.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 @dataclass

@@ -6,7 +6,8 @@ order, as Word stores it: paragraphs end with CR, table cells with 0x07, a row w
 0x07 paragraph whose properties say it ends a row (sprmPFTtp); field codes (between 0x13 and
 0x14) are dropped and their results kept. Tables become one line per row naming its columns
 (`ingest.tables`). Automatic list numbers (「第四条」 drawn by Word, not stored in the text) are
-counted from the list tables and put before their paragraphs, as for .docx."""
+counted from the list tables (`ingest.worddoc_lists`) and put before their paragraphs, as for
+.docx."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from ingest.loaders import LoadError, _meta_title, content_hash, guess_title
 from ingest.tables import Cell, table_lines
+from ingest.worddoc_lists import Lists
 from core.records import Document
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -210,75 +212,6 @@ class _RowEnds:
         return ttp, cells, ilfo, ilvl
 
 
-# Number formats (LVLF.nfc) → the names ingest.numbering formats (its OOXML equivalents).
-_NFC = {0: "decimal", 1: "upperRoman", 2: "lowerRoman", 3: "upperLetter", 4: "lowerLetter",
-        14: "decimalFullWidth", 18: "decimalEnclosedCircle", 22: "decimalZero", 23: "bullet",
-        28: "decimalEnclosedCircleChinese", 30: "ideographTraditional", 31: "ideographZodiac",
-        255: "none", **{n: "chineseCounting" for n in (10, 11, 16, 17, 33, 35, 37, 38, 39)}}
-
-
-class _Lists:
-    """Automatic paragraph numbers (「第四条」, 「（一）」): the list definitions (PlfLst, each
-    followed in the table stream by its levels' LVL records) and the list instances (PlfLfo)
-    paragraphs point at. Numbers are counted per list in document order."""
-
-    def __init__(self, table: bytes, lst: tuple[int, int], lfo: tuple[int, int]) -> None:
-        self.levels: dict[int, list[tuple[int, str, str, str]]] = {}  # lsid → (start, fmt, text, follow)
-        self.lsids: list[int] = []  # by ilfo - 1
-        self.counters: dict[int, list[int | None]] = {}
-        try:
-            self._read(table, *lst, *lfo)
-        except (struct.error, IndexError, UnicodeError):
-            self.levels, self.lsids = {}, []  # numbers are an extra: a damaged list table loses them only
-
-    def _read(self, table: bytes, fc_lst: int, lcb_lst: int, fc_lfo: int, lcb_lfo: int) -> None:
-        if lcb_lst < 2 or lcb_lfo < 4:
-            return
-        count = struct.unpack_from("<h", table, fc_lst)[0]
-        heads = [(struct.unpack_from("<i", table, fc_lst + 2 + 28 * k)[0], table[fc_lst + 2 + 28 * k + 26] & 1)
-                 for k in range(max(0, count))]
-        o = fc_lst + lcb_lst  # the LVLs follow the PlfLst
-        for lsid, simple in heads:
-            levels = []
-            for _ in range(1 if simple else 9):
-                start = struct.unpack_from("<i", table, o)[0]
-                nfc, follow = table[o + 4], table[o + 15]
-                o += 28 + table[o + 25] + table[o + 24]  # LVLF, then its paragraph and run properties
-                cch = _u16(table, o)
-                text = table[o + 2:o + 2 + 2 * cch].decode("utf-16-le")
-                o += 2 + 2 * cch
-                levels.append((start, _NFC.get(nfc, "decimal"), text, {0: " ", 1: " "}.get(follow, "")))
-            self.levels[lsid] = levels
-        lfo_count = struct.unpack_from("<i", table, fc_lfo)[0]
-        self.lsids = [struct.unpack_from("<i", table, fc_lfo + 4 + 16 * k)[0] for k in range(max(0, lfo_count))]
-
-    def label(self, ilfo: int, ilvl: int) -> str:
-        from ingest.numbering import format_number
-
-        if not 1 <= ilfo <= len(self.lsids) or self.lsids[ilfo - 1] not in self.levels:
-            return ""
-        lsid = self.lsids[ilfo - 1]
-        levels = self.levels[lsid]
-        if not 0 <= ilvl < len(levels):
-            return ""
-        counters = self.counters.setdefault(lsid, [None] * 9)
-        counters[ilvl] = levels[ilvl][0] if counters[ilvl] is None else counters[ilvl] + 1
-        for deeper in range(ilvl + 1, 9):
-            counters[deeper] = None
-        start, fmt, text, follow = levels[ilvl]
-        if fmt in ("bullet", "none") or not text:
-            return ""
-        shown = []
-        for ch in text:  # characters 0-8 stand for the number of that level
-            k = ord(ch)
-            if k < 9 and k < len(levels):
-                n = counters[k] if counters[k] is not None else levels[k][0]
-                shown.append(format_number(n, levels[k][1]))
-            else:
-                shown.append(ch)
-        return "".join(shown) + follow
-
-
 def _tdef(op: bytes) -> list | None:
     """(left, right, horizontal merge, vertical merge) per cell of a sprmTDefTable operand:
     itcMac, the cells' edges (itcMac + 1 twips), then a 20-byte TC80 per cell."""
@@ -322,7 +255,7 @@ def _main_text(word: bytes, table: bytes, fib: dict, kind: str) -> str:
     if ccp > MAX_CHARS:
         raise LoadError(f"the {kind} declares {ccp:,} characters of text (limit {MAX_CHARS:,})", kind="too_much")
     row_end = _RowEnds(word, table, *fib["bte_papx"])
-    lists = _Lists(table, fib["lst"], fib["lfo"])
+    lists = Lists(table, fib["lst"], fib["lfo"])
     chars: list[tuple[str, int]] = []  # (character, its stream offset)
     for cp0, cp1, fc, compressed in _pieces(table, *fib["clx"], kind):
         if cp0 >= ccp:
@@ -339,7 +272,7 @@ def _main_text(word: bytes, table: bytes, fib: dict, kind: str) -> str:
     return _assemble(chars, row_end, lists)
 
 
-def _assemble(chars: list[tuple[str, int]], row_end, lists: _Lists | None = None) -> str:
+def _assemble(chars: list[tuple[str, int]], row_end, lists: Lists | None = None) -> str:
     """Paragraphs as lines, fields as their results, tables as rows naming their columns."""
     lines: list[str] = []
     rows: list[tuple[list[Cell], list | None]] = []  # the table being read: cells, layout

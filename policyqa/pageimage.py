@@ -51,8 +51,8 @@ def page_image(store: Store, doc: str, page: str) -> bytes:
 @lru_cache(maxsize=16)
 def _render(path: str, _mtime: int, n: int) -> bytes:
     """The page's image from the kept original (cached: a view asks for the same page often)."""
-    from ingest.scan import OCR_LIMITS, open_image, upright_rgb
-    from ingest.scan import page_image as pdf_page_image
+    from ingest.page_images import open_image, upright_rgb
+    from ingest.page_images import page_image as pdf_page_image
 
     with open(path, "rb") as f:
         data = f.read()

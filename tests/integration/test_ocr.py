@@ -26,9 +26,9 @@ PAGE = (1240, 1754)  # A4 at 150 dpi
 PER_LINE = 34
 LINES_PER_PAGE = 30
 
-scan = pytest.importorskip("ingest.scan")
+ocr = pytest.importorskip("ingest.ocr")
 pytestmark = [
-    pytest.mark.skipif(not scan.ocr_available(), reason="the [ocr] extra is not installed"),
+    pytest.mark.skipif(not ocr.ocr_available(), reason="the [ocr] extra is not installed"),
     pytest.mark.skipif(not FONT.exists(), reason="fonts-wqy-zenhei is not installed (apt-get install fonts-wqy-zenhei)"),
 ]
 
@@ -197,7 +197,8 @@ def test_vertical_seal_text_does_not_interleave_with_body(tmp_path):
 
 
 def test_one_page_past_its_time_never_loses_the_others():
-    from ingest.scan import OcrLimits, ocr_images
+    from ingest.ocr import OcrLimits
+    from ingest.scan import ocr_images
 
     big = render(funding_page_lines())
     small = render(["本办法自印发之日起施行。"]).crop((0, 0, 1240, 200))
