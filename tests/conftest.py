@@ -245,3 +245,15 @@ def two_bases(tmp_path_factory) -> Path:
         assert report.count("indexed") == 2, report.summary()
     library.close()
     return root / "store"
+
+
+@pytest.fixture
+def meta_of():
+    """Metadata of a text as ingest reads it: cleaned, its first line the loader's title (the
+    ingest unit tests of dates, header and region)."""
+    from ingest.clean import clean
+    from ingest.metadata import extract_metadata
+
+    def meta_of(text, title="", file_name="x.txt"):
+        return extract_metadata(title or text.strip().split("\n")[0], clean(text).text, file_name=file_name)
+    return meta_of
