@@ -27,7 +27,7 @@ from policyqa.assistant import Stage
 from policyqa.errors import UserError
 from policyqa.health import UNAVAILABLE, unavailable
 from policyqa.library import Asked, Library
-from retrieval.query import detect_lang
+from retrieval.language import detect_lang
 
 PREFIX = "policyqa-"
 

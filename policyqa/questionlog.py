@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from core.migrations import Migrations
-from retrieval.query import detect_lang
+from retrieval.language import detect_lang
 
 migrations = Migrations("questions")
 

@@ -37,7 +37,7 @@ from policyqa.docview import citation_url, render_document, signature_ok
 from policyqa.errors import UserError
 from policyqa.kb import KnowledgeBase, unknown
 from policyqa.library import Asked, Library, UiAssistant
-from retrieval.query import detect_lang
+from retrieval.language import detect_lang
 from policyqa.origins import RefusedOrigins, add_status_route, origin_allowed
 from policyqa.pageimage import PageImageError, page_image
 

@@ -12,7 +12,8 @@ from langchain_core.embeddings import Embeddings
 from core.records import Chunk, Hit
 from core.zh import normalise
 from retrieval.answer import AnswerOptions, extractive_answer
-from retrieval.compose import ComposeOptions, compose, list_items
+from retrieval.compose import ComposeOptions, compose
+from retrieval.context_sentences import list_items
 from retrieval.decision import decide, features
 from retrieval.evidence import candidate_sentences
 from retrieval.keyword import KeywordIndex
@@ -381,7 +382,7 @@ def test_a_label_without_a_colon_announces_the_items_after_it():
 
 
 def test_a_sentence_comes_with_the_item_or_paragraph_it_refers_to():
-    from retrieval.compose import referenced
+    from retrieval.context_sentences import referenced
 
     chunks = list_chunks([(0, len(LISTS))])
     evidence = candidate_sentences([Hit(chunks[0], 1.0)])
@@ -404,7 +405,7 @@ LAW = ("第四十二条 授意他人伪造会计凭证的，给予警告，可�
 
 
 def test_a_quantity_answer_quotes_the_rest_of_its_legal_sentence_when_it_holds_the_asked_figure():
-    from retrieval.compose import next_clauses
+    from retrieval.context_sentences import next_clauses
     from core.zh import MAX_SENTENCE_CHARS, asked_quantity
 
     text = LAW.replace("处分。", "处分" + "，并记入信用记录" * (MAX_SENTENCE_CHARS // 8) + "。")  # cut clause by clause
@@ -439,7 +440,7 @@ def test_a_question_naming_two_years_quotes_each_years_document():
 
 
 def test_an_item_naming_a_sibling_by_number_brings_it_from_the_retrieved_passages():
-    from retrieval.compose import referenced
+    from retrieval.context_sentences import referenced
 
     first = LISTS.index("（一）配偶")
     chunks = list_chunks([(0, first), (first, LISTS.index("（二）兄弟")), (LISTS.index("（二）兄弟"), len(LISTS))])
@@ -450,7 +451,7 @@ def test_an_item_naming_a_sibling_by_number_brings_it_from_the_retrieved_passage
 
 
 def test_each_part_of_a_quantity_question_leads_with_its_own_clause():
-    from retrieval.compose import lead_line
+    from retrieval.lead import lead_line
 
     text = ("第八条 每次补贴一般为二百元，最多不得超过四百元。\n"
             "第九条 两次申领间隔期不得少于六个月。\n（二）未满十八周岁者，应经监护人同意。")
@@ -462,7 +463,7 @@ def test_each_part_of_a_quantity_question_leads_with_its_own_clause():
 
 
 def test_the_lead_clause_is_the_one_naming_what_is_counted_and_a_figure_keeps_its_thousands_comma():
-    from retrieval.compose import lead_line
+    from retrieval.lead import lead_line
 
     text = "每月發放2,400元交通津貼，每年合共2.88萬元津貼，領取期限為六個月。"
     chunk = one_passage(text, "c.txt", "交通津貼")
@@ -474,7 +475,7 @@ def test_the_lead_clause_is_the_one_naming_what_is_counted_and_a_figure_keeps_it
 
 
 def test_a_penalty_question_answered_by_a_duty_brings_the_article_punishing_its_breach():
-    from retrieval.compose import is_penalty_question, penalty_for
+    from retrieval.penalty import penalty_for
 
     text = ("第三十三条 单位和个人应当按照下列规定停放共享单车：\n（一）停放在指定区域内；\n"
             "第三十四条 运营企业应当及时清理。\n第六十七条 个人违反本条例第三十三条规定的，处20元以上50元以下罚款。\n"
@@ -485,7 +486,7 @@ def test_a_penalty_question_answered_by_a_duty_brings_the_article_punishing_its_
               for i, (a, b) in enumerate([(0, cut), (cut, len(text))])]
     duty = candidate_sentences([Hit(chunks[0], 1.0)])[0]
     query = analyse("单位不按规定停放共享单车，怎么罚？", [], lambda w: True)
-    assert is_penalty_question(query)
+    assert query.intent.penalty
     found = penalty_for(duty, query, lambda c: chunks[c.position + 1] if c.position + 1 < len(chunks) else None)
     assert [p.text for p in found] == ["单位违反本条例第三十三条规定，处800元罚款。"]
 
@@ -518,7 +519,7 @@ def test_a_sentence_wrapped_by_a_fixed_width_layout_is_quoted_whole():
 
 def test_an_english_lead_says_what_a_multiple_multiplies_and_what_a_figure_is_counted_per():
     from core.zh import find_quantities
-    from retrieval.compose import english_statement
+    from retrieval.english_lead import english_statement
 
     query = analyse("What is the fine for selling grave plots?", [], lambda w: True)
     kinds = frozenset({"money", "ratio"})
@@ -561,7 +562,7 @@ def test_a_dictionary_word_covers_the_four_character_phrase_it_abbreviates():
 
 
 def test_relative_years_on_the_answer_line_are_read_against_the_document_date():
-    from retrieval.compose import with_dates_resolved
+    from retrieval.lead import with_dates_resolved
 
     dated = Chunk(id="n", doc="n.txt", title="某市通知", text="", index_text="", start=0, end=0, position=0,
                   meta={"date": "2021-05-10"})

@@ -4,7 +4,10 @@ Chinese tokens a corpus lacks."""
 from __future__ import annotations
 
 from core.zh import normalise
-from retrieval.query import Transliterator, analyse, corpus_tokens, expand_english, syllable_key
+from retrieval.chinese_terms import corpus_tokens
+from retrieval.english import expand_english
+from retrieval.query import analyse
+from retrieval.transliterate import Transliterator, syllable_key
 from retrieval.tokens import tokenize
 
 CORPUS = ("澳门特别行政区行政长官贺一诚发表施政报告，继续推行现金分享计划。台湾高雄市政府规定，"
@@ -109,7 +112,7 @@ def test_a_glossary_term_no_document_uses_counts_as_absent():
 
 
 def test_common_words_jieba_tags_as_places_are_no_unknown_names():
-    from retrieval.query import proper_nouns
+    from retrieval.chinese_terms import proper_nouns
 
     assert proper_nouns("北京养犬管理条例新旧两版有什么不同") == ("北京",)  # 新旧 is tagged ns
     assert "法国" in proper_nouns("法国的养狗规定是什么")
