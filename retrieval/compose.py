@@ -1,9 +1,10 @@
-"""Composition: which evidence the answer quotes, in what order, and the words around it.
+"""Composition: the answer text from the evidence chosen, each quoted sentence cited.
 
-The answer leads with what was asked: for a quantity question the clause holding the figure
-(with its value in English for English questions), for a list question every item of the list
-(一是…二是…, 1、2、, （一）（二）, across passage boundaries). Further sentences come only when they
-add something the lead lacks (another part of the question, another figure); each is cited.
+The answer leads with what was asked: a validity question's status (`status`), a quantity
+question's clause holding the figure (`lead`, in English for English questions), else the lead
+sentence itself. The other sentences follow by document, under a lead-in naming the document,
+its date and section; which sentences come with the chosen ones (list items, intros, referenced
+items) is `context_sentences`' job.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Callable
 
-from retrieval.dictionary import (cedict_index, chinese_number, is_place_word, one_letter_apart, ordinary_word,
-                                  rendering_cost, variants, english_number, glossary)
+from retrieval.dictionary import (cedict_index, chinese_number, english_number, glossary, is_place_word,
+                                  one_letter_apart, ordinary_word, rendering_cost, variants)
 from retrieval.tokens import STOPWORDS
 
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
@@ -31,7 +31,6 @@ class Expansion:
     names: tuple[str, ...] = ()  # romanised names matched to corpus words (Changchun → 长春)
     unknown_names: tuple[str, ...] = ()  # capitalised words no corpus word renders (France)
     unmatched: tuple[str, ...] = ()  # content words no corpus word renders (holiday, mooncake)
-
 
 
 def _capitalised_runs(words: list[str]) -> list[tuple[int, int]]:
