@@ -6,7 +6,7 @@ from __future__ import annotations
 from answer_inputs import DOC, LISTS, answer_one, ask, embedder, fixtures, index_of, list_chunks, one_passage
 
 from core.records import Hit
-from core.zh import MAX_SENTENCE_CHARS, asked_quantity, normalise
+from core.zh import MAX_SENTENCE_CHARS, normalise
 from retrieval.answer import AnswerOptions, extractive_answer
 from retrieval.compose import ComposeOptions
 from retrieval.context_sentences import list_items, next_clauses, referenced
@@ -96,7 +96,7 @@ def test_a_quantity_answer_quotes_the_rest_of_its_legal_sentence_when_it_holds_t
     chunk = one_passage(text, "law.txt", "门票管理条例")
     first = candidate_sentences([Hit(chunk, 1.0)])[0]
     assert first.text.endswith("五万元以上二十万元以下的罚款；")
-    kinds = asked_quantity("罚款是多少")
+    kinds = analyse("罚款是多少？", [], lambda w: True).intent.quantity
     assert [c.text for c in next_clauses(first, kinds)] == ["情节严重的，可以并处二十万元以上八十万元以下的罚款；"]
     assert next_clauses(first, None) == []
 
