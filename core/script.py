@@ -39,14 +39,14 @@ def is_traditional(text: str) -> bool:
     return changed >= max(1, len(han) // 20)
 
 
-_LATIN_RE = re.compile(r"[A-Za-z]")
-_HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+LATIN_RE = re.compile(r"[A-Za-z]")
+HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def detect_lang(text: str) -> str:
     """'en', 'zh-Hant' or 'zh-Hans' (the script the answer's own words should use)."""
-    han = len(_HAN_RE.findall(text))
-    latin = len(_LATIN_RE.findall(text))
+    han = len(HAN_RE.findall(text))
+    latin = len(LATIN_RE.findall(text))
     if latin > han * 2:
         return "en"
     return "zh-Hant" if is_traditional(text) else "zh-Hans"

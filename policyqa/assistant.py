@@ -18,7 +18,8 @@ from core.settings import Settings
 from core.records import Answer, Hit
 from retrieval.answer import AnswerOptions, Candidates, extractive_answer, gather
 from core.embeddings import get_embeddings
-from retrieval.query import Query, is_follow_up
+from retrieval.followup import is_follow_up
+from retrieval.query import Query
 from retrieval.ranker import check_embedder
 from retrieval.search import Searcher, SearchOptions
 from core.store import Store

@@ -12,20 +12,21 @@ from dataclasses import dataclass, field, replace
 from langchain_core.embeddings import Embeddings
 
 from core.records import Answer, Hit
-from core.figures import years_named
-from core.script import normalise
-from retrieval.question_patterns import asks_validity
-from retrieval.compose import (ComposeOptions, compose, conflict_note, decline_text, find_conflict,
-                               is_comparison, is_list_question, is_penalty_question, ordered, penalty_for,
-                               newer_version, select, status_evidence, with_items)
 from core.figures import find_quantities
+from core.script import normalise
 from retrieval import ranker
+from retrieval.compose import ComposeOptions, compose, ordered
+from retrieval.context_sentences import with_items
 from retrieval.decision import decide
 from retrieval.evidence import candidate_sentences, is_headline, rejoined
 from retrieval.keyword import KeywordIndex
+from retrieval.penalty import penalty_for
 from retrieval.query import Query
 from retrieval.scoring import (Scored, ScoringOptions, TermWeights, score_sentences, sentence_signals, term_weights,
                                with_probabilities)
+from retrieval.status import status_evidence
+from retrieval.versions import find_conflict, newer_version
+from retrieval.wording import conflict_note, decline_text
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,19 @@ def evidence_hits(hits: list[Hit], n_chunks: int, groups: list[frozenset[str]]) 
     return [h for h in hits if h.chunk.id in keep]
 
 
+def select(scored: list[Scored], opts: ComposeOptions, selection: dict) -> list[Scored]:
+    """The lead — the sentence the learned ranker finds likeliest to hold the answer — then the
+    sentences it finds nearly as likely (`selection['keep_ratio']` of the lead's probability,
+    chosen on the fitting folds by `eval.train`), at most `max_sentences` in all."""
+    if not scored:
+        return []
+    pool = sorted(scored, key=lambda s: -s.score)
+    lead = pool[0]
+    keep = [s for s in pool[1:] if s.score >= selection["keep_ratio"] * lead.score
+            and s.score >= selection.get("min_prob", 0.0)]
+    return [lead] + keep[:opts.max_sentences - 1]
+
+
 def select_evidence(query: Query, scored: list[Scored], opts: ComposeOptions,
                     groups: list[frozenset[str]], selection: dict) -> list[Scored]:
     """`select` over all candidates, or per place when the question compares places."""
@@ -96,7 +110,7 @@ def select_evidence(query: Query, scored: list[Scored], opts: ComposeOptions,
 def comparison_sides(query: Query, hits: list[Hit], mentions) -> list[frozenset[str]]:
     """For a question naming two or more years, the documents of each year: those dated in it,
     or else those naming it; [] when the question names fewer."""
-    years = years_named(normalise(query.question))
+    years = query.intent.asked_years
     if len(years) < 2:
         return []
     dates = {h.chunk.doc: h.chunk.meta.get("date", "") for h in hits}
@@ -191,7 +205,7 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
                       declined_because=decision.reason, decision=decision)
     decided = chosen  # the passages the decision weighed lead the retrieved list
     sides = [] if groups else comparison_sides(query, hits[:opts.compare_chunks], mentions)
-    if sides or (not groups and is_comparison(query)):
+    if sides or (not groups and query.intent.comparison):
         # Each compared version, year or document is quoted: the wider passage list is read.
         wide = candidate_sentences(hits[:opts.compare_chunks], about_places(query, mentions), next_chunk)
         wide_scored = score_sentences(query, wide, weights, embeddings, mentions,
@@ -201,7 +215,7 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
     conflict = None if groups else find_conflict(chosen, weights)  # places compared: no conflict
     gathered = with_items(query, chosen, next_chunk, opts.compose, sentences)
     lead = max(chosen, key=lambda s: s.score).evidence
-    if is_penalty_question(query) and not any(
+    if query.intent.penalty and not any(
             f.kind in ("money", "ratio") for f in find_quantities(normalise(lead.text))):
         # The lead states a duty but no penalty: the article punishing its breach follows, for
         # the chosen article that best states the question's conduct (most question words).
@@ -217,14 +231,14 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
     # stating it (its header's category, its repeal note, its entry-into-force article).
     status = status_evidence(lead.chunk.doc, candidate_sentences(
         [h for h in hits if h.chunk.doc == lead.chunk.doc], None, next_chunk)) \
-        if asks_validity(normalise(query.question)) else None
+        if query.intent.validity else None
     if status is not None and not any(g.source_span() == status.source_span() for g in gathered):
         gathered.append(status)
     evidence = ordered(gathered, newer_first=conflict is not None)
     # The lead clause comes from the best-scored evidence, or from the newest version when
     # versions of one document disagree.
     best_first = evidence if conflict is not None else [s.evidence for s in sorted(chosen, key=lambda s: -s.score)]
-    text, citations = compose(query, evidence, document_text, as_list=is_list_question(query),
+    text, citations = compose(query, evidence, document_text, as_list=query.intent.wants_list,
                               best_first=best_first, status=status,
                               newer=newer_version(status.chunk, [h.chunk for h in hits]) if status else None)
     if conflict is not None:

@@ -15,8 +15,6 @@ import math
 
 from core.records import Decision, Hit
 from core.figures import years_named
-from core.script import normalise
-from retrieval.question_patterns import asked_quantity, asks_version_year
 from retrieval.query import Query
 from retrieval.scoring import Scored, TermWeights
 
@@ -35,9 +33,9 @@ def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: lis
     """The decision's signals, each in [0, 1] except dense similarity (a raw cosine). A year the
     question names must occur in the evidence or elsewhere in its document (its header, its
     revision note): `mentions(doc, term)`."""
-    kinds = asked_quantity(normalise(query.question)) or asked_quantity(query.normalised)
+    kinds = query.intent.quantity
     together = frozenset().union(*(s.covered for s in chosen)) if chosen else frozenset()
-    years = set(years_named(normalise(query.question)))
+    years = set(query.intent.asked_years)
     docs = {s.evidence.chunk.doc for s in chosen}
     evidence_text = " ".join(s.evidence.chunk.text + " " + s.evidence.chunk.title + " "
                              + s.evidence.chunk.meta.get("date", "") for s in chosen)
@@ -58,7 +56,7 @@ def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: lis
         # A follow-up is judged on its own names: the earlier turn's were asked (and answered) then.
         "unknown_name": float(any(u.lower() in query.question.lower() for u in query.unknown)),
         "year_missing": _year_missing(years, evidence_text, docs, chosen, mentions,
-                                      asks_version_year(normalise(query.question))),
+                                      query.intent.asks_version_year),
         "english": float(query.lang == "en"),
     }
     for f in ("absent_share", "unknown_name", "dense_best", "coverage_all"):
@@ -131,7 +129,7 @@ def _reason(signal: str, query: Query, weights: TermWeights) -> str:
     signal = signal.removeprefix("english_")
     terms = {"absent_share": "、".join(list(weights.absent)[:3]),
              "unknown_name": "、".join(query.unknown[:3]),
-             "year_missing": "、".join(years_named(normalise(query.question)))}.get(signal, "")
+             "year_missing": "、".join(query.intent.asked_years)}.get(signal, "")
     text = _REASONS[lang][signal].format(terms=terms)
     return to_traditional(text) if query.lang == "zh-Hant" else text
 

@@ -20,13 +20,14 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from core.records import Evidence
-from core.figures import find_figures, years_named
+from core.figures import find_figures
 from core.headings import item_level
 from core.script import normalise
-from retrieval.question_patterns import QUANTITY_QUALIFIERS, asked_amount_nouns, asked_quantity, names_amount
+from retrieval.question_patterns import QUANTITY_QUALIFIERS, names_amount
 from retrieval.evidence import intro_chain, previous_paragraph
 from retrieval.keyword import KeywordIndex
-from retrieval.query import Query, is_dictionary_word, search_text
+from retrieval.chinese_terms import is_dictionary_word
+from retrieval.query import Query, search_text
 
 
 _LATIN = re.compile(r"[a-z0-9'’\-]+")
@@ -127,12 +128,12 @@ def term_weights(query: Query, keyword: KeywordIndex, in_corpus: Callable[[str],
         # and, where none exists, as absent words: never as tokens no Chinese text can contain.
         and not (english and _LATIN.fullmatch(t) and not t.isdigit())]  # a number is any script's
     groups += [(g, (w,)) for g, w in zip(query.groups, query.group_words or [""] * len(query.groups))]
-    if asked_quantity(normalise(query.question)) or asked_quantity(query.normalised):
+    if query.intent.quantity:
         # "At most", "the cap": the figure answers them (限养两只 is the most one may keep), so
         # they are no topic words a sentence must repeat.
         groups = [(g, w) for g, w in groups if not all(t in QUANTITY_QUALIFIERS for t in g)]
     rewritten = query.standalone != query.question
-    asked = normalise(query.question)
+    asked = query.intent.asked
     unseen = keyword.idf("\0")
     present: dict[tuple[str, ...], float] = {}
     absent: dict[str, float] = {}
@@ -159,7 +160,7 @@ def _context(e: Evidence, query: Query, mentions) -> str:
     title = normalise(e.chunk.title)
     context = norm.replace(title, " ") if len(title) >= 6 else norm
     if mentions is not None:
-        anchors = query.places + years_named(query.normalised)
+        anchors = query.places + query.intent.years
         context += " " + " ".join(a for a in anchors if mentions(e.chunk.doc, a))
     return context
 
@@ -218,8 +219,8 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
     by_chunk = dict(zip((c.id for c in chunks), (vectors @ qv).tolist()))
     dense = np.asarray([by_chunk[e.chunk.id] for e in sentences])
     hi = float(dense.max())
-    kinds = asked_quantity(normalise(query.question)) or asked_quantity(query.normalised)
-    nouns = asked_amount_nouns(normalise(query.question)) or asked_amount_nouns(query.normalised)
+    kinds = query.intent.quantity
+    nouns = query.intent.amount_nouns
     q_pairs = _bigrams(query.normalised)
     top_passage = max(passage_scores or [0.0]) or 1.0
     coverage, own, covered, fits, figures = [], [], [], [], []

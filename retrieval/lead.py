@@ -1,0 +1,133 @@
+"""The answer's first line for a quantity question: for each part of the question, the clause
+stating the asked figure, cited (relative years read against the document's date)."""
+
+from __future__ import annotations
+
+import re
+
+from core.records import Chunk, Evidence
+from core.figures import Figure, find_quantities
+from core.script import normalise
+from retrieval.english_lead import english_line, english_statement
+from retrieval.query import Query
+from retrieval.wording import words
+
+_CLAUSE_CUT_RE = re.compile(r"(?<=[，；;：:。])|(?<=,)(?!\d)")  # 2,400元 is one figure, not two clauses
+_RANGE_RE = re.compile(r"以上.{0,12}以下|以上.{0,12}以内|至|到|[~～\-－—]")
+_ITEM_MARK_RE = re.compile(r"^\s*(?:第\s*[一二三四五六七八九十百零〇\d]+\s*[条條](?:之[一二三四五六七八九十]+)?\s+|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[、.．](?!\d)|[①-⑳●•▪·-])\s*")
+
+
+def _asked_clauses(e: Evidence, kinds: frozenset[str]) -> list[tuple[int, str, list[Figure]]]:
+    """The clauses of a sentence that hold a figure of the asked kind, with their position
+    (figures read on the normalised clause, so 新臺幣一萬五千元 counts; the clause is shown as
+    written, without its article or item marker)."""
+    out = []
+    for i, clause in enumerate(_CLAUSE_CUT_RE.split(e.text)):
+        figs = [f for f in find_quantities(normalise(clause))
+                if f.kind in kinds and (f.value is not None or f.kind == "date")]  # 点五级 is no figure
+        if figs:
+            shown = _ITEM_MARK_RE.sub("", clause.strip()).rstrip("，,；;：:。")
+            out.append((i, shown, figs))
+    return out
+
+
+def _pick_clauses(kinds: frozenset[str], part_words: dict[str, float], candidates: list[Evidence],
+                  used: set[tuple[int, int]], single: bool, lookahead: int = 3) -> list[tuple[Evidence, list[tuple[str, list[Figure]]]]]:
+    """The clause answering one part: among the first `lookahead` sentences holding a figure of
+    the asked kind (best-scored first), the clause that uses most of the part's words (words of
+    the document's title aside: every clause of it shares them), a range (以上…以下) before a
+    single bound; each later sentence must use one more pair of head words. A lone part takes
+    the next clause of the same sentence holding an asked figure too (a second tier), or else
+    the other bound of a range cut by a comma (「百分之十以上，百分之三十以下」)."""
+    best = None
+    order = 0
+    for e in candidates:
+        clauses = _asked_clauses(e, kinds)
+        if not clauses:
+            continue
+        for pos, clause, figs in clauses:
+            if (id(e), pos) in used:
+                continue
+            norm = normalise(clause)
+            title = normalise(e.chunk.title)
+            hits = sum(wt for t, wt in part_words.items() if t in norm and t not in title)
+            ranged = 1 if len(figs) >= 2 or _RANGE_RE.search(norm) else 0
+            score = hits + 0.5 * ranged - 1.0 * order
+            if best is None or score > best[0]:
+                best = (score, e, pos, clause, figs, clauses)
+        order += 1
+        if order >= lookahead:
+            break
+    if best is None:
+        return []
+    _, e, pos, clause, figs, clauses = best
+    used.add((id(e), pos))
+    picked = [(clause, figs)]
+    # A lone part: the next clause with an asked figure; one part of several: the next clause
+    # only when it goes on with the same kind of figure (「二百元，最多不得超过四百元」).
+    following = [(p, c, f) for p, c, f in clauses if p > pos and (id(e), p) not in used
+                 and (single or (p == pos + 1 and {x.kind for x in f} <= {x.kind for x in figs}))]
+    if not following:  # the other bound of a range cut by a comma may stand before it
+        following = [(p, c, f) for p, c, f in clauses if p == pos - 1 and (id(e), p) not in used
+                     and {x.kind for x in f} == {x.kind for x in figs}]
+    if following:
+        used.add((id(e), following[0][0]))
+        picked.append(following[0][1:])
+    return [(e, picked)]
+
+
+# Years said relative to the document's own date: read against it, the answer line names them.
+_RELATIVE_YEARS = (("今年", 0), ("本年", 0), ("去年", -1), ("上年", -1), ("明年", 1), ("前年", -2))
+
+
+def with_dates_resolved(text: str, chunk: Chunk) -> str:
+    """`text` with each relative year (今年, 去年, 明年…) followed by the year it means, reckoned
+    from the document's date (「今年（2019年）」); unchanged when the document is undated. Only
+    the answer line is annotated: quotes and citations stay exact."""
+    date = chunk.meta.get("date") or ""
+    if not re.match(r"\d{4}", date):
+        return text
+    year = int(date[:4])
+    for word, shift in _RELATIVE_YEARS:
+        text = re.sub(f"{word}(?![（(]\\d)", f"{word}（{year + shift}年）", text)
+    return text
+
+
+def lead_line(query: Query, evidence: list[Evidence], best_first: list[Evidence] = ()) -> str:
+    """The direct answer first: for each part of the question that asks a quantity, the clause
+    that states it — the figure of the asked kind in the clause that best fits the part's words,
+    from the best-scored sentences (`best_first`, then the rest) — cited; in English with the
+    value spelled out beside the figure as the document writes it."""
+    parts = query.intent.quantity_parts
+    if not parts:
+        return ""
+    w = words(query.lang)
+    number = {id(e): n for n, e in enumerate(evidence, 1)}
+    candidates = list({id(e): e for e in [e for e in best_first if id(e) in number] + evidence}.values())
+    if len(parts) == 1 and candidates and _asked_clauses(candidates[0], parts[0][0]):
+        # One quantity asked: the clause comes from the lead sentence (the one the ranker chose),
+        # when it states a figure of the asked kind.
+        candidates = candidates[:1]
+    used: set[tuple[int, int]] = set()
+    picked: list[tuple[Evidence, list[tuple[str, list[Figure]]]]] = []
+    for kinds, part_words in parts[:3]:
+        picked += _pick_clauses(kinds, part_words, candidates, used, single=len(parts) == 1)
+    if not picked:
+        return ""
+    if query.lang == "en":
+        out = []
+        for (e, clauses), (kinds, _) in zip(picked, parts[:3] if len(parts) > 1 else parts * len(picked)):
+            shown = [(english_statement(clause, figs, query, kinds, first_of_line=i == 0), clause)
+                     for i, (clause, figs) in enumerate(clauses)]
+            out.append(f"{english_line(shown)} [{number[id(e)]}].")
+        return f"{w['answer']}{' '.join(out)}\n"
+    merged: list[tuple[Evidence, list[tuple[str, list[Figure]]]]] = []
+    for e, clauses in picked:  # clauses of one sentence, one after the other, share one citation
+        if merged and merged[-1][0] is e:
+            merged[-1][1].extend(clauses)
+        else:
+            merged.append((e, list(clauses)))
+    for e, clauses in merged:
+        clauses.sort(key=lambda c: e.text.find(c[0]))  # in the order the sentence says them
+    return w["answer"] + "".join(f"{with_dates_resolved('，'.join(c for c, _ in clauses), e.chunk)}。[{number[id(e)]}]"
+                                 for e, clauses in merged) + "\n"

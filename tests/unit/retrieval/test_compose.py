@@ -1,0 +1,38 @@
+"""The answer text: the direct first line, then the quoted evidence by document, each sentence
+cited (retrieval/compose.py)."""
+
+from __future__ import annotations
+
+from answer_inputs import DOC, answer_one, fixtures, one_passage
+
+from core.records import Hit
+from retrieval.compose import compose, ordered
+from retrieval.evidence import candidate_sentences
+from retrieval.query import analyse
+
+
+def test_compose_cites_every_sentence_once_in_order():
+    chunks, *_ = fixtures()
+    evidence = candidate_sentences([Hit(c, 1.0) for c in chunks])[:2]
+    query = analyse("养犬", [], lambda w: True)
+    text, citations = compose(query, evidence, lambda d: DOC)
+    assert [c.n for c in citations] == [1, 2] and text.count("[1]") == 1 and text.count("[2]") == 1
+
+
+def test_the_first_line_of_an_answer_is_the_lead_sentence_and_its_citation():
+    text = "某区社区工作规定\n社区党组织工作经费由区财政统一保障。\n各街道应当做好宣传工作。\n社区应当公开办事流程。"
+    answer = answer_one(text, "社区党组织工作经费由谁保障？", "c.txt", "某区社区工作规定")
+    first = answer.text.splitlines()[0]
+    assert first.startswith("答：社区党组织工作经费由区财政统一保障。[")
+    n = int(first.rsplit("[", 1)[1].rstrip("]"))
+    cited = answer.citations[n - 1]
+    assert text[cited.start:cited.end] == cited.quote == "社区党组织工作经费由区财政统一保障。"
+
+
+def test_evidence_is_ordered_by_document_then_by_place_in_it_or_newest_first():
+    old = one_passage("第一条 旧办法。\n第二条 旧标准每月三百元。", "old.txt", "某市补贴办法", {"date": "2019-01-01"})
+    new = one_passage("第一条 新办法。\n第二条 新标准每月五百元。", "new.txt", "某市补贴办法", {"date": "2024-01-01"})
+    o1, o2 = candidate_sentences([Hit(old, 1.0)])
+    n1, n2 = candidate_sentences([Hit(new, 1.0)])
+    assert ordered([o2, n2, o1, n1]) == [o1, o2, n1, n2]  # the lead's document first
+    assert ordered([o2, n2, o1, n1], newer_first=True) == [n1, n2, o1, o2]

@@ -1,0 +1,109 @@
+"""The sentences that come with a chosen one: list items, list intros, referenced items and
+paragraphs, the clauses finishing a legal sentence (retrieval/context_sentences.py)."""
+
+from __future__ import annotations
+
+from answer_inputs import DOC, LISTS, answer_one, ask, embedder, fixtures, index_of, list_chunks, one_passage
+
+from core.records import Hit
+from core.script import normalise
+from core.sentences import MAX_SENTENCE_CHARS
+from retrieval.answer import AnswerOptions, extractive_answer
+from retrieval.compose import ComposeOptions
+from retrieval.context_sentences import list_items, next_clauses, referenced
+from retrieval.evidence import candidate_sentences
+from retrieval.query import analyse
+
+
+def test_list_items_are_gathered_across_the_passage_boundary():
+    answer = ask("养犬人应当遵守哪些规定？")
+    for item in ("为犬只办理登记", "按时接种狂犬病疫苗", "及时清除犬粪"):
+        assert item in answer.text
+    assert "本条例自公布之日起施行" not in answer.text
+    for c in answer.citations:
+        assert DOC[c.start:c.end] == c.quote
+
+
+def test_list_items_stop_at_the_end_of_the_list():
+    chunks, by_pos, *_ = fixtures()
+    lead = next(e for e in candidate_sentences([Hit(chunks[0], 1.0)]) if "下列规定" in e.text)
+    items = list_items(lead, lambda c: by_pos.get(c.position + 1), ComposeOptions())
+    assert [i.text[:4] for i in items] == ["（一）为", "（二）按", "（三）及"]
+
+
+def test_list_items_run_on_into_an_overlapping_passage_without_repeats():
+    mid = LISTS.index("（二）未满")
+    overlap = LISTS.index("（一）十二")
+    chunks = list_chunks([(0, mid), (overlap, len(LISTS))])
+    by_pos = {c.position: c for c in chunks}
+    lead = next(e for e in candidate_sentences([Hit(chunks[0], 1.0)]) if e.text.startswith("（一）十二")).intro
+    assert lead.text == "一、年龄："
+    items = list_items(lead, lambda c: by_pos.get(c.position + 1), ComposeOptions())
+    # The items of 「一、年龄：」 only: 「二、押金：」 is the next item of the outer list.
+    assert [i.text[:5] for i in items] == ["（一）十二", "（二）未满", "（三）超过"]
+    for i in items:
+        start, end = i.chunk.source_span(i.a, i.b)
+        assert LISTS[start:end] == i.text
+
+
+def test_a_list_item_is_scored_and_quoted_with_the_labels_introducing_it():
+    chunks = list_chunks([(0, len(LISTS))])
+    evidence = candidate_sentences([Hit(chunks[0], 1.0)])
+    item = next(e for e in evidence if e.text.startswith("（二）未满"))
+    assert item.intro.text == "一、年龄：" and item.intro.intro.text.endswith("下列条件：")
+    query = analyse("几岁可以办理借阅证？", [], lambda w: w in normalise(LISTS))
+    answer = extractive_answer(query, [Hit(chunks[0], 1.0)], index_of(chunks), embedder(),
+                               lambda d: LISTS, AnswerOptions(threshold=0.0),
+                               in_corpus=lambda t: t in normalise(LISTS))
+    # Whichever item leads, the whole 年龄 list is quoted, and the answer line is about age.
+    for part in ("十二周岁以上、七十周岁以下", "未满十二周岁", "超过七十周岁"):
+        assert part in answer.text
+    assert "周岁" in answer.text.splitlines()[0] and "一百元" not in answer.text.splitlines()[0]
+
+
+def test_a_label_without_a_colon_announces_the_items_after_it():
+    text = "主要预期目标\n●地区生产总值增长5%以上\n●城镇新增就业110万人以上\n其他工作另行部署。"
+    chunk = one_passage(text, "r.txt", "报告")
+    lead = candidate_sentences([Hit(chunk, 1.0)])[0]
+    assert lead.text == "主要预期目标"
+    items = list_items(lead, None, ComposeOptions())
+    assert [i.text for i in items] == ["●地区生产总值增长5%以上", "●城镇新增就业110万人以上"]
+
+
+def test_a_sentence_comes_with_the_item_or_paragraph_it_refers_to():
+    chunks = list_chunks([(0, len(LISTS))])
+    evidence = candidate_sentences([Hit(chunks[0], 1.0)])
+    sibling = next(e for e in evidence if e.text.startswith("（二）兄弟"))
+    assert [r.text[:5] for r in referenced(sibling, None, ComposeOptions())] == ["（一）配偶"]
+    paragraph = next(e for e in evidence if e.text.startswith("捐书达前项"))
+    assert [r.text for r in referenced(paragraph, None, ComposeOptions())] == ["第四条 本办法所称一定数额，系指三千五百元以上。"]
+
+
+def test_an_item_naming_a_sibling_by_number_brings_it_from_the_retrieved_passages():
+    first = LISTS.index("（一）配偶")
+    chunks = list_chunks([(0, first), (first, LISTS.index("（二）兄弟")), (LISTS.index("（二）兄弟"), len(LISTS))])
+    pool = candidate_sentences([Hit(c, 1.0) for c in chunks])
+    sibling = next(e for e in pool if e.text.startswith("（二）兄弟"))
+    assert sibling.intro is None  # its list's intro is in another passage
+    assert [r.text[:5] for r in referenced(sibling, None, ComposeOptions(), pool)] == ["（一）配偶"]
+
+
+LAW = ("第四十二条 出售假冒门票的，给予警告，可以并处五万元以上二十万元以下的罚款；"
+       "情节严重的，可以并处二十万元以上八十万元以下的罚款；属于公职人员的，还应当依法给予处分。")
+
+
+def test_a_quantity_answer_quotes_the_rest_of_its_legal_sentence_when_it_holds_the_asked_figure():
+    text = LAW.replace("处分。", "处分" + "，并记入信用记录" * (MAX_SENTENCE_CHARS // 8) + "。")  # cut clause by clause
+    chunk = one_passage(text, "law.txt", "门票管理条例")
+    first = candidate_sentences([Hit(chunk, 1.0)])[0]
+    assert first.text.endswith("五万元以上二十万元以下的罚款；")
+    kinds = analyse("罚款是多少？", [], lambda w: True).intent.quantity
+    assert [c.text for c in next_clauses(first, kinds)] == ["情节严重的，可以并处二十万元以上八十万元以下的罚款；"]
+    assert next_clauses(first, None) == []
+
+
+def test_a_heading_like_list_item_comes_with_the_sentences_under_it():
+    text = ("三、工作思路\n（一）坚持发展思路\n按照要求，实现“五有”服务目标，形成“双联”机制。\n"
+            "（二）推进示范走廊建设\n围绕五个评价体系开展工作。")
+    answer = answer_one(text, "发展思路具体指哪些内容？", "h.txt", "某区实施意见")
+    assert "“五有”服务目标" in answer.text

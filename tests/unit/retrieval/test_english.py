@@ -1,0 +1,97 @@
+"""English questions: the Chinese terms the corpus uses for their words and names
+(retrieval/english.py, retrieval/dictionary.py)."""
+
+from __future__ import annotations
+
+from question_inputs import WORDS, vocabulary
+
+from retrieval.english import expand_english
+from retrieval.transliterate import Transliterator
+
+
+def test_a_name_of_several_words_is_a_name_not_unknown_words():
+    found = expand_english("Which plans did Ho Iat Seng announce in the policy address?", vocabulary,
+                           Transliterator(WORDS))
+    assert "贺一诚" in found.terms and "贺一诚" not in found.names  # a person, not a place
+    assert not set(found.unknown_names) & {"Ho", "Iat", "Seng"}
+    # An English given name before a Cantonese one: the run's part that spells a corpus name.
+    hk = expand_english("What did John Lee Ka-chiu announce?", lambda w: w == "李家超", Transliterator(WORDS))
+    assert hk.by_word["Lee Ka-chiu"] == ["李家超"] and not hk.unknown_names
+    missing = expand_english("What did John Smith announce?", vocabulary, Transliterator(WORDS))
+    assert {"John", "Smith"} <= set(missing.unknown_names)
+
+
+class _CountingVocabulary:
+    """A corpus vocabulary that also tells how many passages use a word."""
+
+    def __init__(self, counts: dict[str, int]) -> None:
+        self.counts = counts
+
+    def __call__(self, word: str) -> bool:
+        return word in self.counts
+
+    def frequency(self, word: str) -> int:
+        return self.counts.get(word, 0)
+
+
+def test_dictionary_senses_are_ranked_by_the_corpus_own_use():
+    # A general dictionary's first sense of "fine" is 优良; a policy corpus mostly means 罚款.
+    policy = _CountingVocabulary({"罚款": 40, "罚金": 5, "优良": 1, "良好": 2})
+    found = expand_english("What is the fine for this?", policy)
+    assert found.by_word["fine"][0] == "罚款"
+    school = _CountingVocabulary({"罚款": 1, "优良": 30, "良好": 25})
+    assert expand_english("What is the fine for this?", school).by_word["fine"][0] != "罚款"
+
+
+def test_a_word_is_read_as_written_before_its_inflections():
+    found = expand_english("Which new conditions apply at the meeting?", vocabulary)
+    assert found.by_word.get("new", ["新"])[0] not in ("新闻", "消息")
+    assert "会议" in found.by_word["meeting"]
+
+
+def test_a_glossary_term_no_document_uses_counts_as_absent():
+    corpus = "女职工生育的，给予休假。职工可以请假。"
+    found = expand_english("Can a worker take maternity leave?", lambda w: w in corpus)
+    assert "maternity leave" in found.unmatched  # 产假 is nowhere
+    assert found.terms  # its words may still search, one by one
+
+
+def test_numbers_in_english_words_meet_figures_as_documents_write_them():
+    corpus = "年满60岁的居民参观博物馆优惠。未满十八岁者不得驾驶。"
+    found = expand_english("Do residents in their sixties pay less at the museum?", lambda w: w in corpus)
+    assert "60" in found.by_word["sixties"]
+    assert "十八" in expand_english("Is eighteen the minimum age?", lambda w: w in corpus).terms
+    assert "1" not in expand_english("Which one applies?", lambda w: w in corpus + "1").terms
+
+
+def test_a_capitalised_ordinary_word_is_absent_not_an_unknown_name():
+    found = expand_english("What does the Registration Ordinance say about France?", lambda w: False)
+    assert "France" in found.unknown_names  # a name no document mentions
+    assert not {"Ordinance", "Registration"} & set(found.unknown_names)
+    assert "ordinance" in found.unmatched
+
+
+def test_an_acronym_is_an_unmatched_word_not_an_unknown_name():
+    found = expand_english("Does the VAT rule apply to SMEs in Norway?", lambda w: False)
+    assert "Norway" in found.unknown_names
+    assert not {"VAT", "SMEs"} & set(found.unknown_names)
+    assert {"vat", "smes"} <= set(found.unmatched)
+
+
+def test_administrative_levels_meet_the_words_policy_text_writes():
+    corpus = "自治区人民政府、各省及地级市、县级市，街道办事处和居民委员会应当落实补贴。"
+    found = expand_english("Do the autonomous region, each province, every prefecture-level city, "
+                           "county-level city and subdistrict office pay the subsidy?", lambda w: w in corpus)
+    for word, rendering in (("autonomous region", "自治区"), ("province", "省"),
+                            ("prefecture-level city", "地级市"), ("county-level city", "县级市"),
+                            ("subdistrict office", "街道办事处")):
+        assert found.by_word[word][0] == rendering, word
+    assert "居民委员会" in expand_english("Must the neighbourhood committee act?", lambda w: w in corpus).terms
+
+
+def test_a_name_the_dictionary_spells_one_letter_apart_is_still_read():
+    corpus = "新疆维吾尔自治区公布停车收费标准。"
+    found = expand_english("What does Xinjang charge for parking?", lambda w: w in corpus)
+    assert found.by_word["Xinjang"] == ["新疆"] and "Xinjang" not in found.unknown_names
+    # a name nothing in the dictionary spells nearly alike stays unknown
+    assert "Zzyzxville" in expand_english("Is Zzyzxville covered?", lambda w: w in corpus).unknown_names

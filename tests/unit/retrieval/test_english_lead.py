@@ -1,0 +1,46 @@
+"""An English question's lead in English (retrieval/english_lead.py)."""
+
+from __future__ import annotations
+
+from answer_inputs import DOC, embedder, fixtures
+
+from core.records import Hit
+from core.figures import find_quantities
+from core.script import normalise
+from retrieval.answer import AnswerOptions, extractive_answer
+from retrieval.english_lead import english_statement, english_value
+from retrieval.query import analyse
+
+
+def test_an_english_lead_gives_the_value_in_english_beside_the_figure():
+    chunks, by_pos, keyword, _ = fixtures()
+    vocabulary = lambda w: w in normalise(DOC)  # noqa: E731
+    query = analyse("What is the fine for walking a dog without a leash?", [], vocabulary)
+    assert query.lang == "en"
+    hits = [Hit(c, 1.0) for c in chunks]
+    answer = extractive_answer(query, hits, keyword, embedder(), lambda d: DOC,
+                               AnswerOptions(threshold=0.0), in_corpus=vocabulary)
+    # What is counted, the figure as written with its value in English, the clause it comes from.
+    assert answer.text.splitlines()[0] == \
+        "Answer: The fine is 二百元以上五百元以下 (200 to 500 yuan): 处二百元以上五百元以下罚款 [1]."
+
+
+def test_an_english_lead_says_what_a_multiple_multiplies_and_what_a_figure_is_counted_per():
+    query = analyse("What is the fine for selling fake tickets?", [], lambda w: True)
+    kinds = frozenset({"money", "ratio"})
+    clause = "可以并处违法所得二倍以上五倍以下罚款"
+    figs = [f for f in find_quantities(normalise(clause)) if f.kind in kinds]
+    assert english_statement(clause, figs, query, kinds) == "The fine is 二倍以上五倍以下 (2 to 5 times the illegal gains)"
+    clause = "中低收入戶每人每月核發新臺幣六千五百元"
+    figs = [f for f in find_quantities(normalise(clause)) if f.kind in kinds]
+    assert english_statement(clause, figs, query, kinds).endswith("六千五百元 (NT$6,500) per person per month")
+
+
+def test_values_in_english_words():
+    def value(text: str) -> str:
+        norm = normalise(text)
+        return english_value(find_quantities(norm)[0], norm)
+
+    assert value("处二万元罚款") == "20,000 yuan"
+    assert value("十五日内办结") == "15 days"
+    assert value("每月港币三百元") == "HK$300"

@@ -1,0 +1,61 @@
+"""The first line of a quantity answer: the clause stating each asked figure (retrieval/lead.py)."""
+
+from __future__ import annotations
+
+from answer_inputs import DOC, ask, one_passage
+
+from core.records import Chunk, Hit
+from core.figures import find_quantities
+from core.script import normalise
+from retrieval.evidence import candidate_sentences
+from retrieval.lead import lead_line, with_dates_resolved
+from retrieval.query import analyse
+
+
+def test_a_quantity_answer_leads_with_the_clause_holding_the_figure():
+    answer = ask("携犬出户未束犬链的罚多少钱？")
+    assert answer.text.startswith("答：处二百元以上五百元以下罚款。[1]")
+    c = answer.citations[0]
+    assert DOC[c.start:c.end] == c.quote and "二百元以上五百元以下" in c.display
+
+
+def test_each_part_of_a_quantity_question_leads_with_its_own_clause():
+    text = ("第八条 每次补助一般为三百元，最多不得超过六百元。\n"
+            "第九条 两次申领间隔期不得少于九十日。\n（二）未满十二周岁者，应经监护人同意。")
+    chunk = one_passage(text, "b.txt", "某市临时补助办法")
+    evidence = candidate_sentences([Hit(chunk, 1.0)])
+    query = analyse("一次补助多少？两次申领要隔多久？", [], lambda w: True)
+    lead = lead_line(query, evidence, evidence)
+    assert lead == "答：每次补助一般为三百元，最多不得超过六百元。[1]两次申领间隔期不得少于九十日。[2]\n"
+
+
+def test_the_lead_clause_is_the_one_naming_what_is_counted_and_a_figure_keeps_its_thousands_comma():
+    text = "每月發放2,400元交通津貼，每年合共2.88萬元津貼，領取期限為六個月。"
+    chunk = one_passage(text, "c.txt", "交通津貼")
+    evidence = candidate_sentences([Hit(chunk, 1.0)])
+    query = analyse("全年合共多少？", [], lambda w: True)
+    assert lead_line(query, evidence, evidence).startswith("答：每年合共2.88萬元津貼")
+    query = analyse("每月發多少？", [], lambda w: True)
+    assert lead_line(query, evidence, evidence).startswith("答：每月發放2,400元交通津貼")
+
+
+def test_no_quantity_asked_no_lead_clause():
+    chunk = one_passage("第八条 每次补助一般为三百元。", "b.txt", "某市临时补助办法")
+    evidence = candidate_sentences([Hit(chunk, 1.0)])
+    assert lead_line(analyse("补助由谁发放？", [], lambda w: True), evidence, evidence) == ""
+
+
+def test_shares_written_unit_first_are_quantities():
+    # The lead reads figures of the asked kind: a share written 百分之 before its number counts.
+    found = find_quantities(normalise("提取逾期费总额的百分之三以上，百分之十五以下"))
+    assert [(f.value, f.kind) for f in found] == [(3.0, "ratio"), (15.0, "ratio")]
+
+
+def test_relative_years_on_the_answer_line_are_read_against_the_document_date():
+    dated = Chunk(id="n", doc="n.txt", title="某市通知", text="", index_text="", start=0, end=0, position=0,
+                  meta={"date": "2021-05-10"})
+    assert with_dates_resolved("今年补贴标准为每人800元，去年为600元。", dated) == \
+        "今年（2021年）补贴标准为每人800元，去年（2020年）为600元。"
+    assert with_dates_resolved("今年（2021年）起施行。", dated) == "今年（2021年）起施行。"  # said once
+    undated = Chunk(id="u", doc="u.txt", title="某市通知", text="", index_text="", start=0, end=0, position=0)
+    assert with_dates_resolved("今年起施行。", undated) == "今年起施行。"

@@ -1,0 +1,86 @@
+"""Scoring: the question's word weights and each evidence sentence's signals and probability
+(retrieval/scoring.py)."""
+
+from __future__ import annotations
+
+from answer_inputs import DOC, LISTS, fixtures, index_of, list_chunks, one_passage, scored_over
+
+from core.script import normalise
+from retrieval.decision import features
+from retrieval.query import analyse
+from retrieval.scoring import TermWeights, term_weights
+
+PASSAGES = ("养犬人应当为犬只办理登记。", "养犬人应当遵守规定。", "养犬人应当及时清除犬粪。")
+
+
+def test_a_word_fewer_passages_use_weighs_more():
+    chunks = [one_passage(t, f"p{i}.txt", "某市养犬规定") for i, t in enumerate(PASSAGES)]
+    keyword = index_of(chunks)
+    assert keyword.has("登记") and not keyword.has("国庆节")
+    assert keyword.idf("登记") > keyword.idf("养犬人")  # in one passage of three, against all three
+    query = analyse("养犬人如何办理登记？", [], keyword.has)
+    weights = term_weights(query, keyword, keyword.has)
+    weight = {g[0]: w for g, w in weights.present.items()}
+    assert weight["登记"] == weight["办理"] == keyword.idf("登记") > weight["养犬人"] == keyword.idf("养犬人")
+    # The rarest words say what is specific: covering them is the key share.
+    assert weights.key_share(frozenset({("登记",), ("办理",)})) == 1.0
+    assert weights.key_share(frozenset({("养犬人",)})) == 0.0
+
+
+def test_words_the_corpus_lacks_count_as_uncovered():
+    _, _, keyword, vocabulary = fixtures()
+    query = analyse("国庆节放假几天？", [], vocabulary)
+    weights = term_weights(query, keyword, lambda t: t in normalise(DOC))
+    assert weights.absent_share() == 1.0 and not weights.present
+    assert set(weights.absent.values()) == {keyword.idf("\0")}  # the idf of an unseen word
+
+
+def test_figures_of_the_asked_kind_are_preferred():
+    chunks, _, keyword, vocabulary = fixtures()
+    query = analyse("未束犬链罚多少钱？", [], vocabulary)
+    _, scored = scored_over(query, chunks, keyword, lambda t: t in normalise(DOC))
+    best = max(scored, key=lambda s: s.score)
+    assert "二百元以上五百元以下" in best.evidence.text and best.figure_fit
+
+
+def test_a_figure_said_of_another_kind_of_sum_does_not_answer_a_money_question():
+    text = "某市宠物管理办法\n第三条 未绝育犬只登记费每只三百元。\n第四条 主管机关可以补助流浪猫绝育手术的费用。"
+    chunk = one_passage(text, "pets.txt", "某市宠物管理办法")
+    keyword = index_of([chunk])
+    in_text = lambda t: t in normalise(text)  # noqa: E731
+    query = analyse("流浪猫做绝育手术补助多少钱？", [], lambda w: keyword.has(w) or in_text(w))
+    weights, scored = scored_over(query, [chunk], keyword, in_text)
+    fee = next(s for s in scored if "登记费" in s.evidence.text)
+    assert not fee.figure_fit  # the fee is money, but not the subsidy asked for
+    assert features(query, weights, scored, [])["figure_missing"] == 1.0
+    fee_query = analyse("犬只登记费每只多少钱？", [], lambda w: keyword.has(w) or in_text(w))
+    _, fee_scored = scored_over(fee_query, [chunk], keyword, in_text)
+    assert next(s for s in fee_scored if "登记费" in s.evidence.text).figure_fit
+
+
+def test_a_sentence_referring_to_the_paragraph_before_carries_its_figure():
+    chunks = list_chunks([(0, len(LISTS))])
+    keyword = index_of(chunks)
+    query = analyse("捐书要达多少元才给予书面感谢？", [], lambda w: keyword.has(w) or w in normalise(LISTS))
+    _, scored = scored_over(query, chunks, keyword, lambda t: t in normalise(LISTS))
+    assert next(s for s in scored if s.evidence.text.startswith("捐书达前项")).figure_fit
+
+
+def test_words_qualifying_the_asked_quantity_are_answered_by_the_figure():
+    chunks, _, keyword, vocabulary = fixtures()
+    query = analyse("携犬出户未束犬链最高罚多少钱？", [], vocabulary)
+    weights = term_weights(query, keyword, lambda t: t in normalise(DOC) or t == "最高")
+    assert not any("最高" in g for g in weights.present) and "最高" not in weights.absent
+    plain = analyse("最高人民法院在哪里？", [], vocabulary)  # no quantity asked: a word like any other
+    assert any("最高" in g for g in term_weights(plain, keyword, lambda t: t == "最高").present)
+
+
+def test_a_dictionary_word_covers_the_four_character_phrase_it_abbreviates():
+    weights_for = lambda *words: TermWeights({(w,): 1.0 for w in words}, {})  # noqa: E731
+    assert weights_for("禁放").coverage("下列区域禁止燃放烟花爆竹")[0] == 1.0
+    assert weights_for("老人").coverage("老年人优待办法")[0] == 0.0  # a three-character form is another word
+    assert weights_for("走后").coverage("走出门后")[0] == 0.0  # a segmentation artefact abbreviates nothing
+    # Two phrases joined by a function character, or a window starting inside a word, write out no word.
+    assert weights_for("费用").coverage("防止乱收费和滥用职权")[0] == 0.0
+    assert weights_for("违法").coverage("违反本法规定的")[0] == 0.0
+    assert weights_for("高校").coverage("普通高等学校招生")[0] == 1.0
