@@ -11,7 +11,8 @@ through the escaping of policyqa/ui_render.py. Tables (`gr.Dataframe`, datatype 
 dropdowns render their values as plain text, not HTML.
 
 Conversations live in the browser (`gr.BrowserState`, localStorage): the server keeps no chat
-history (policyqa/ui_conversations.py).
+history (policyqa/ui_conversations.py). Their Markdown export is made in the page by
+policyqa/static/conversation-markdown.js, the widget's export too.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from policyqa.assistant import Assistant
 from policyqa.ui_assets import DOWNLOAD_JS, PRIVATE, UPLOAD_TOKEN_JS, launch_options
 from policyqa.ui_chat_tab import chat_tab
 from policyqa.ui_conversations import (as_store, browser_secret, conv_choices, conv_current, conv_delete,
-                                       conv_new, conv_rename, conv_select, empty_store, export_markdown)
+                                       conv_new, conv_rename, conv_select, empty_store, export_data)
 from policyqa.ui_documents_tab import documents_tab
 
 PRODUCT = "政策问答"
@@ -51,9 +52,8 @@ def _conversation_panel(saved: gr.BrowserState):
         delete = gr.Button("删除", size="sm", variant="stop", elem_id="pq-delete")
         export = gr.Button("导出 Markdown", size="sm", elem_id="pq-export")
     gr.Markdown("对话只保存在本浏览器中，服务器不保存对话记录。", elem_classes=["pq-note"])
-    md = gr.Textbox(visible="hidden", elem_id="pq-export-md")
-    md_name = gr.Textbox(visible="hidden")
-    return new, conv_list, title, rename, delete, export, md, md_name
+    exported = gr.Textbox(visible="hidden", elem_id="pq-export-data")  # the conversation, as JSON
+    return new, conv_list, title, rename, delete, export, exported
 
 
 def build_ui(assistant: Assistant, settings: Settings,
@@ -63,7 +63,7 @@ def build_ui(assistant: Assistant, settings: Settings,
         saved = gr.BrowserState(empty_store(), storage_key="policyqa-conversations",
                                 secret=browser_secret(settings))
         with gr.Sidebar(label="历史对话", open=False, width=280, elem_id="pq-sidebar"):
-            new, conv_list, title, rename, delete, export, md, md_name = _conversation_panel(saved)
+            new, conv_list, title, rename, delete, export, exported = _conversation_panel(saved)
         _header()
         with gr.Tabs():
             with gr.Tab("问答"):
@@ -111,17 +111,20 @@ def build_ui(assistant: Assistant, settings: Settings,
                      api_visibility=PRIVATE)
         delete.click(on_delete, [saved, conv_list], [saved, *shown, title], queue=False,
                      api_visibility=PRIVATE)
-        export.click(export_markdown, [saved, conv_list], [md, md_name], queue=False,
+        # The server reads the conversation (the store is encrypted), the page writes the Markdown.
+        export.click(export_data, [saved, conv_list], [exported], queue=False,
                      api_visibility=PRIVATE) \
-            .then(None, [md, md_name], None, js=DOWNLOAD_JS, api_visibility=PRIVATE)
+            .then(None, [exported], None, js=DOWNLOAD_JS, api_visibility=PRIVATE)
     return demo
 
 
 def mount_ui(app, demo: gr.Blocks, path: str = "/", **kwargs):
     """`gr.mount_gradio_app` with this UI's theme, CSS and head (mount it after the API routes)."""
-    for key, value in launch_options().items():
+    options = launch_options()
+    head = options.pop("head")  # the Markdown export's script, whatever head the caller adds
+    for key, value in options.items():
         kwargs.setdefault(key, value)
-    kwargs["head"] = (kwargs.get("head") or "") + UPLOAD_TOKEN_JS
+    kwargs["head"] = (kwargs.get("head") or "") + head + UPLOAD_TOKEN_JS
     if demo.delete_cache is None:
         demo.delete_cache = UPLOAD_CACHE_SWEEP
     # Gradio serves no files for this UI (policyqa/gradio_files.py closes its file routes); its

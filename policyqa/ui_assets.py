@@ -1,6 +1,7 @@
 """The chat UI's page beyond its components: theme and CSS (policyqa/static/ui.css), the scripts it
-runs in the browser, Gradio's own words in Chinese — `launch_options` for `demo.launch` and
-`gr.mount_gradio_app`."""
+runs in the browser (in its head, the Markdown export it shares with the widget:
+policyqa/static/conversation-markdown.js), Gradio's own words in Chinese — `launch_options` for
+`demo.launch` and `gr.mount_gradio_app`."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ FONTS = ("PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Zen He
 # Local fonts only: the default theme fonts come from a web font service an intranet cannot reach.
 THEME = gr.themes.Soft(primary_hue="red", secondary_hue="slate", font=FONTS,
                        font_mono=("Consolas", "WenQuanYi Zen Hei Mono", "monospace"))
-CSS = (Path(__file__).resolve().parent / "static" / "ui.css").read_text(encoding="utf-8")
+STATIC = Path(__file__).resolve().parent / "static"
+CSS = (STATIC / "ui.css").read_text(encoding="utf-8")
 
 # The browser sends the admin token with Gradio's upload request and its event calls: the upload
 # route needs it, and so does an event carrying a file (policyqa/gradio_files.py).
@@ -65,16 +67,24 @@ SCROLL_TO_END_JS = """(...args) => {
   if (log) log.scrollTop = log.scrollHeight;
   return args;
 }"""
-DOWNLOAD_JS = """(md, name) => {
-  if (!md) return [];
-  const blob = new Blob([md], {type: 'text/markdown;charset=utf-8'});
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(blob);
-  a.download = name || '对话.md';
-  document.body.appendChild(a); a.click(); a.remove();
-  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+# The 导出 Markdown button: the server reads the conversation from the encrypted store
+# (policyqa/ui_conversations.py, `export_data`), and the page makes the Markdown and the file
+# with the one export the widget uses too (static/conversation-markdown.js, in the page's head).
+DOWNLOAD_JS = """(data) => {
+  if (data && window.PolicyQAMarkdown) window.PolicyQAMarkdown.download(JSON.parse(data));
   return [];
 }"""
+
+
+def markdown_head() -> str:
+    """static/conversation-markdown.js as a script in the page's head (read from the file when the
+    page is mounted or launched; its whole-line comments left out): its `PolicyQAMarkdown` is a
+    global of the page."""
+    lines = (STATIC / "conversation-markdown.js").read_text(encoding="utf-8").splitlines()
+    source = "\n".join(line for line in lines if line.strip() and not line.lstrip().startswith("//"))
+    if "</script" in source.lower():  # would end the script element early
+        raise ValueError("conversation-markdown.js must not contain '</script'")
+    return f"<script>\n{source}\n</script>\n"
 
 
 # Gradio words its own widgets (the upload area, the Chatbot's buttons) in the browser's language;
@@ -104,6 +114,7 @@ LABELS_JS = """() => {
 
 
 def launch_options() -> dict:
-    """Theme, CSS, words and footer of this UI, for `demo.launch` and `gr.mount_gradio_app`."""
-    return {"css": CSS, "theme": THEME, "footer_links": [], "js": LABELS_JS,
+    """Theme, CSS, head scripts, words and footer of this UI, for `demo.launch` and
+    `gr.mount_gradio_app`."""
+    return {"css": CSS, "theme": THEME, "footer_links": [], "js": LABELS_JS, "head": markdown_head(),
             "i18n": gr.I18n(en=GRADIO_WORDS, **{"en-US": GRADIO_WORDS})}

@@ -1,11 +1,13 @@
 """The chat's conversations, kept in the browser (`gr.BrowserState`, encrypted localStorage): the
-server keeps no chat history. The functions `conv_*` and `export_markdown` work on that stored
-value; `browser_secret` is the key it is encrypted with."""
+server keeps no chat history. The functions `conv_*` and `export_data` work on that stored value;
+`browser_secret` is the key it is encrypted with. The Markdown export itself is made in the page
+by static/conversation-markdown.js, the one the widget uses too."""
 
 from __future__ import annotations
 
 import hashlib
 import html
+import json
 import re
 import secrets
 import time
@@ -15,7 +17,7 @@ from typing import Any
 
 from core.settings import Settings
 from policyqa.ui_chat import plain_messages
-from policyqa.ui_render import ERROR_PREFIX, is_answer, strip_sources
+from policyqa.ui_render import ERROR_PREFIX, WORDS, is_answer, strip_sources
 
 MAX_CONVERSATIONS = 50  # kept in the browser; the oldest go first
 
@@ -102,45 +104,47 @@ def conv_choices(value: Any) -> list[tuple[str, str]]:
     return [(str(convs[k].get("title") or "新对话"), k) for k in order]
 
 
-def conversation_markdown(conv: dict) -> str:
-    """One conversation as Markdown: questions, answers and their sources (titles, sections,
-    dates, quotes) — no markup, no internal file names."""
+def _error_text(content: str) -> str:
+    """An error message as the chat shows it: its text, markup and escaping undone."""
+    return html.unescape(re.sub(r"<[^>]+>", "", content)).strip()
+
+
+def export_items(conv: dict) -> list[dict]:
+    """A stored conversation as the items the Markdown export reads (static/conversation-
+    markdown.js): questions, answers (text, declined, citations' number, title, section, date, page
+    and quote — no file name — and a declined answer's suggestions), errors, stops. Unfinished
+    stages are left out."""
     records = conv.get("records") or {}
-    lines = [f"# {conv.get('title') or '对话'}", "",
-             f"导出时间：{time.strftime('%Y-%m-%d %H:%M')}", ""]
+    items: list[dict] = []
     for i, m in enumerate(conv.get("messages") or []):
-        content = m.get("content", "")
+        content = str(m.get("content", ""))
         if m.get("role") == "user":
-            lines += [f"## 问：{content.strip()}", ""]
-            continue
-        if not is_answer(content):
-            if content.startswith(ERROR_PREFIX):
-                lines += [f"> {html.unescape(re.sub(r'<[^>]+>', '', content)).strip()}", ""]
-            continue
-        record = records.get(str(i))
-        lines += [record["answer"] if record else strip_sources(content), ""]
-        cites = (record or {}).get("citations") or []
-        if cites:
-            lines.append("**来源**")
-            lines.append("")
-            for c in cites:
-                where = " · ".join(x for x in (c.get("heading"), c.get("date")) if x)
-                quote = " ".join(str(c.get("quote", "")).split())
-                lines.append(f"{c.get('n')}. 《{c.get('title')}》{'（' + where + '）' if where else ''}："
-                             f"“{quote}”")
-            lines.append("")
-        for o in m.get("options") or []:
-            lines.append(f"- {o.get('label')}")
-    return "\n".join(lines).rstrip() + "\n"
+            items.append({"question": content.strip()})
+        elif content.startswith(ERROR_PREFIX):
+            text = _error_text(content)
+            items.append({"stopped": True} if text == WORDS["zh"]["stopped"] else {"error": text})
+        elif is_answer(content):
+            record = records.get(str(i))
+            item = {"answer": record["answer"] if record else strip_sources(content),
+                    "declined": bool((record or {}).get("declined")),
+                    "citations": [{k: c.get(k) for k in ("n", "title", "heading", "date", "page", "quote")}
+                                  for c in (record or {}).get("citations") or []]}
+            suggestions = [str(o.get("label") or "") for o in m.get("options") or []]
+            if suggestions:
+                item["suggestions"] = suggestions
+            items.append(item)
+    return items
 
 
-def export_markdown(value: Any, conv_id: str | None) -> tuple[str, str]:
-    """(Markdown, file name) of a stored conversation; ("", "") when there is none."""
-    conv = as_store(value)["conversations"].get(conv_id or as_store(value)["current"])
+def export_data(value: Any, conv_id: str | None) -> str:
+    """A stored conversation as JSON for the page's Markdown export (the server's clock for its
+    time, as before); "" when there is none."""
+    store = as_store(value)
+    conv = store["conversations"].get(conv_id or store["current"])
     if not conv:
-        return "", ""
-    safe = re.sub(r'[\\/:*?"<>|\s]+', "_", conv.get("title") or "对话")[:40]
-    return conversation_markdown(conv), f"{safe}.md"
+        return ""
+    return json.dumps({"title": conv.get("title") or "", "exported": time.strftime("%Y-%m-%d %H:%M"),
+                       "items": export_items(conv)}, ensure_ascii=False)
 
 
 def browser_secret(settings: Settings) -> str:

@@ -3,7 +3,8 @@
 Its source is split by job in policyqa/static/: `widget.js` (configuration, the panel, asking),
 and the parts it names on `//= NAME.js` lines — `widget-dom.js` (DOM helpers, icons),
 `widget-messages.js` (how answers and errors show), `widget-api.js` (requests, the answer
-stream), `widget-conversations.js` (conversations kept in the browser, Markdown export) — and its
+stream), `widget-conversations.js` (conversations kept in the browser), `conversation-markdown.js`
+(the Markdown export, which the chat UI's page loads too: `SHARED`) — and its
 stylesheet `widget.css`, named by `/*= widget.css */''`. `widget_script` puts each part in place
 (all share the widget's one function scope, as one file did) and the stylesheet in as a string,
 so a page still embeds the widget with one script tag, and no second request is made.
@@ -17,6 +18,7 @@ from pathlib import Path
 
 STATIC = Path(__file__).resolve().parent / "static"
 MAIN = "widget.js"
+SHARED = ("conversation-markdown.js",)  # parts the chat UI loads as well (policyqa/ui_assets.py)
 _PART = re.compile(r"^[ \t]*//= ([\w-]+\.js)[ \t]*$", re.M)
 _STYLE = re.compile(r"/\*= ([\w-]+\.css) \*/''")
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)

@@ -2,7 +2,8 @@
   // Part of the widget: widget.js names it on its `//= widget-conversations.js` line and the server puts it
   // there (policyqa/widget_bundle.py), in the widget's one function scope.
   // Kept in localStorage, one key per assistant: the store, the history view (open, rename,
-  // delete) and the Markdown export. The server keeps no chat history.
+  // delete, export: the Markdown itself is conversation-markdown.js's). The server keeps no chat
+  // history.
 
   var STORE_KEY = 'policyqa-widget:' + BASE;
   var MAX_CONVERSATIONS = 30;
@@ -103,12 +104,6 @@
     }
   }
 
-  function stamp(ms) {
-    var d = new Date(ms || Date.now());
-    var p = function (x) { return (x < 10 ? '0' : '') + x; };
-    return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + ' ' + p(d.getHours()) + ':' + p(d.getMinutes());
-  }
-
   function renderHistory() {
     var st = loadStore();
     while (ui.convs.firstChild) ui.convs.removeChild(ui.convs.firstChild);
@@ -122,7 +117,7 @@
       var conv = st.convs[id];
       var openBtn = h('button', { type: 'button', 'class': 'conv-open', title: conv.title,
         on: { click: function () { if (!busy) { showLog(); showConversation(id); } } } },
-        [String(conv.title || TEXT.newTitle), h('small', { text: stamp(conv.updated) + ' · ' + (conv.turns || []).length + ' 问' })]);
+        [String(conv.title || TEXT.newTitle), h('small', { text: PolicyQAMarkdown.stamp(conv.updated) + ' · ' + (conv.turns || []).length + ' 问' })]);
       var row = h('div', { 'class': 'conv' + (id === convId ? ' current' : ''), 'data-id': id }, [openBtn]);
       row.appendChild(h('button', { type: 'button', 'class': 'conv-act rename', on: { click: function () { startRename(row, id, conv); } } }, [TEXT.rename]));
       row.appendChild(h('button', { type: 'button', 'class': 'conv-act export', title: TEXT.exportLabel, 'aria-label': TEXT.exportLabel,
@@ -163,35 +158,20 @@
     renderHistory();
   }
 
-  function conversationMarkdown(conv) {
-    var lines = ['# ' + (conv.title || TEXT.newTitle), '', TEXT.exported + stamp(Date.now()), ''];
+  // The export itself is the one the chat UI uses too (conversation-markdown.js): the widget hands
+  // it the turns as items, each error in the words it showed it with, no document view links.
+  function exportMarkdown(conv) {
+    var items = [];
     (conv.turns || []).forEach(function (t) {
-      lines.push('## 问：' + t.q, '');
+      items.push({ question: t.q });
       if (t.result) {
-        lines.push(String(t.result.answer || ''), '');
-        var cites = t.result.declined ? [] : (t.result.citations || []);
-        if (cites.length) {
-          lines.push('**' + TEXT.sources + '**', '');
-          cites.forEach(function (c) {
-            var where = [c.heading, c.date].filter(Boolean).join(' · ');
-            var url = sourceUrl(c);
-            lines.push(c.n + '. 《' + (c.title || TEXT.untitled) + '》' + (where ? '（' + where + '）' : '') + '：“' +
-              String(c.quote || '').replace(/\s+/g, ' ').trim() + '”' + (url ? ' <' + url + '>' : ''));
-          });
-          lines.push('');
-        }
+        items.push({ answer: t.result.answer || '', declined: !!t.result.declined,
+          citations: t.result.citations || [], suggestions: t.result.declined ? (t.result.suggestions || []).slice(0, 5) : [] });
+      } else if (t.stopped) {
+        items.push({ stopped: true });
       } else {
-        lines.push('> ' + (t.stopped ? TEXT.stopped : TEXT.error + (t.error || '')), '');
+        items.push({ error: TEXT.error + (t.error || TEXT.network) });
       }
     });
-    return lines.join('\n').replace(/\s+$/, '') + '\n';
-  }
-
-  function exportMarkdown(conv) {
-    var blob = new Blob([conversationMarkdown(conv)], { type: 'text/markdown;charset=utf-8' });
-    var a = h('a', { href: URL.createObjectURL(blob), download: String(conv.title || TEXT.newTitle).replace(/[\\/:*?"<>|\s]+/g, '_').slice(0, 40) + '.md' });
-    ui.convs.appendChild(a);
-    a.click();
-    ui.convs.removeChild(a);
-    setTimeout(function () { URL.revokeObjectURL(a.href); }, 1000);
+    PolicyQAMarkdown.download({ title: conv.title, items: items }, ui.convs);
   }

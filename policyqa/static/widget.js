@@ -22,6 +22,7 @@
  *
  * Source: policyqa/static/widget.js, with the parts it names on `//= NAME.js` lines and its
  * stylesheet (widget.css) put in place by the server (policyqa/widget_bundle.py): one script.
+ * The Markdown export (conversation-markdown.js) is the chat UI's too.
  */
 (function () {
   'use strict';
@@ -77,7 +78,6 @@
     noHistory: '还没有保存的对话。',
     newTitle: '新对话',
     save: '保存',
-    exported: '导出时间：',
     sources: '来源',
     reviewed: '已审核',
     reviewedBy: '审核人 ',
@@ -349,6 +349,8 @@
     updateSend();
     ui.input.focus();
   }
+
+  //= conversation-markdown.js
 
   //= widget-conversations.js
 

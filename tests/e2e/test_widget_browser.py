@@ -469,8 +469,13 @@ def test_widget_conversation_survives_reload_and_can_be_managed(servers, browser
         target = tmp_path / "conv.md"
         download.value.save_as(target)
         md = target.read_text(encoding="utf-8")
-        assert md.startswith("# 经费保障") and f"## 问：{QUESTION}" in md and "**来源**" in md
-        assert "/doc/" in md and ".txt" not in re.sub(r"<http[^>]+>", "", md)  # file names only inside links
+        # the chat's format (static/conversation-markdown.js, one export for both): no document
+        # view links, so no file names
+        assert md.startswith("# 经费保障\n\n导出时间：") and f"## 问：{QUESTION}" in md and "**来源**" in md
+        assert re.search(r"^1\. 《[^》]+》（[^）]+）：“.+”$", md, re.M), md
+        assert "/doc/" not in md and "http" not in md and ".txt" not in md
+        assert "## 问：街道党建工作经费是多少？\n\n> 已停止。" in md  # the stopped answer
+        (SHOTS / "widget-export.md").write_text(md, encoding="utf-8")
         page.locator("policyqa-widget .conv button.delete").click()
         assert rows.count() == 0
         page.locator("policyqa-widget button.back").click()
@@ -627,6 +632,12 @@ def test_chat_desktop(servers, browser):
         with page.expect_download() as download:
             page.locator("#pq-export").click()
         assert download.value.suggested_filename == "社区经费.md"
+        md = Path(download.value.path()).read_text(encoding="utf-8")
+        assert md.startswith("# 社区经费\n\n导出时间：") and f"## 问：{QUESTION}" in md and "**来源**" in md
+        assert re.search(r"^1\. 《[^》]+》（[^）]+）：“.+”$", md, re.M), md
+        assert "/doc/" not in md and "http" not in md and ".txt" not in md
+        assert "## 问：街道党建工作经费是多少？\n\n> 无法回答：日期格式应为" in md  # the error, as shown
+        (SHOTS / "chat-export.md").write_text(md, encoding="utf-8")
         page.locator("#pq-new").click()
         page.wait_for_function("document.querySelectorAll('#pq-chat .user-row').length === 0")
         page.locator("#pq-convs label", has_text="社区经费").click()

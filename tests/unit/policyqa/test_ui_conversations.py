@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 from core.settings import load_settings
 from policyqa import ui_conversations
+from policyqa import ui_render as render
 
 
 def test_conversations_are_saved_renamed_deleted_and_exported():
@@ -29,18 +33,37 @@ def test_conversations_are_saved_renamed_deleted_and_exported():
     assert second != first and [c[1] for c in ui_conversations.conv_choices(store)] == [second, first]
     assert ui_conversations.conv_current(ui_conversations.conv_select(store, first))[0][-1]["content"] == "街道呢？"
 
-    md, name = ui_conversations.export_markdown(store, first)
-    assert name == "经费_保障.md"
-    assert "## 问：社区党组织的经费怎么保障？" in md and "经费纳入预算。[1]" in md
-    assert "《实施意见》（四、主要措施 · 2014-12-24）：“纳入 财政预算”" in md
-    assert "004_x" not in md and "<div" not in md
+    data = json.loads(ui_conversations.export_data(store, first))  # what the page's export reads
+    assert data["title"] == "经费 保障" and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", data["exported"])
+    assert data["items"] == [
+        {"question": "社区党组织的经费怎么保障？"},
+        {"answer": "经费纳入预算。[1]", "declined": False, "citations": [
+            {"n": 1, "title": "实施意见", "heading": "四、主要措施", "date": "2014-12-24", "page": None,
+             "quote": "纳入 财政预算"}]},
+        {"question": "街道呢？"}]
+    assert "004_x" not in json.dumps(data, ensure_ascii=False)  # no file name reaches the page
 
     store = ui_conversations.conv_delete(store, second)
     assert store["current"] is None and [c[1] for c in ui_conversations.conv_choices(store)] == [first]
-    assert ui_conversations.export_markdown(store, "nope") == ("", "")
+    assert ui_conversations.export_data(store, "nope") == ""
     assert ui_conversations.conv_choices("garbage from the browser") == []
 
 
 def test_browser_state_key_survives_restarts(tmp_path):
     settings = load_settings(store=tmp_path / "s")
     assert ui_conversations.browser_secret(settings) == ui_conversations.browser_secret(settings) != ""
+
+
+def test_the_export_reads_errors_stops_suggestions_and_unfinished_answers():
+    messages = [{"role": "user", "content": "问一"}, render.error_message("无法回答：问题太长。"),
+                {"role": "user", "content": "问二"}, {"role": "assistant", "content": "部分&#42;答案"},
+                render.error_message(render.WORDS["zh"]["stopped"]),
+                {"role": "user", "content": "问三"}, render.stage_message("检索中…"),
+                {"role": "user", "content": "问四"},
+                {"role": "assistant", "content": "没有找到。", "options": [{"label": "换个问法？", "value": "x"}]}]
+    record = {"answer": "没有找到。", "declined": True, "citations": []}
+    items = ui_conversations.export_items({"messages": messages, "records": {"8": record}})
+    assert items == [{"question": "问一"}, {"error": "无法回答：问题太长。"},
+                     {"question": "问二"}, {"answer": "部分*答案", "declined": False, "citations": []},
+                     {"stopped": True}, {"question": "问三"}, {"question": "问四"},
+                     {"answer": "没有找到。", "declined": True, "citations": [], "suggestions": ["换个问法？"]}]

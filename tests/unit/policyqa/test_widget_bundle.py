@@ -10,13 +10,13 @@ import subprocess
 
 import pytest
 
-from policyqa.widget_bundle import MAIN, STATIC, stylesheet, widget_script
+from policyqa.widget_bundle import MAIN, SHARED, STATIC, stylesheet, widget_script
 
 
 def test_every_part_is_named_once_and_put_in_place():
     main = (STATIC / MAIN).read_text(encoding="utf-8")
     named = re.findall(r"^[ \t]*//= ([\w-]+\.js)[ \t]*$", main, re.M)
-    parts = sorted(p.name for p in STATIC.glob("widget-*.js"))
+    parts = sorted([p.name for p in STATIC.glob("widget-*.js")] + list(SHARED))
     assert sorted(named) == parts and len(set(named)) == len(named)  # no part left out, none twice
     script = widget_script()
     assert script.startswith("/*!\n * policyqa widget")
