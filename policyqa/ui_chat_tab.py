@@ -59,7 +59,7 @@ def chat_tab(assistant: Assistant, settings: Settings, on_feedback: Callable[[di
     for the caller with the third (on load, and after a document write)."""
     stats = gr.Markdown(elem_classes=["pq-note"], elem_id="pq-stats")
     # (Not in a Row with the numbers: a Row holding a hidden component kept the UI from rendering
-    # in a cross-origin frame — tests/test_widget_browser.py::test_ui_in_an_iframe_loads_at_the_top.)
+    # in a cross-origin frame — tests/e2e/test_chat_browser.py::test_ui_in_an_iframe_loads_at_the_top.)
     kb = gr.Dropdown(label="知识库", choices=[], value=None, visible=False, allow_custom_value=True,
                      elem_id="pq-kb")
     chatbot = gr.Chatbot(

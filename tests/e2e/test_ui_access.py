@@ -120,7 +120,7 @@ def test_nothing_of_another_base_reaches_the_chat_even_when_named(served):
 
 # ---------------------------------------------------------------------------- in the browser
 CHROMIUM = Path("/usr/bin/chromium")
-# As tests/test_widget_browser.py: to refresh the README's picture,
+# As tests/e2e/test_widget_browser.py tests/e2e/test_chat_browser.py: to refresh the README's picture,
 # POLICYQA_SCREENSHOTS=docs python -m pytest tests/test_ui_access.py
 SHOTS = Path(os.environ.get("POLICYQA_SCREENSHOTS") or tempfile.mkdtemp(prefix="policyqa-shots-"))
 
