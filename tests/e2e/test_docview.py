@@ -71,7 +71,7 @@ def test_document_text_is_escaped(server, sample_store):
 
 def test_stream_reports_stages_as_they_happen(server):
     events = []
-    with httpx.stream("POST", server + "/api/ask/stream", json={"question": "长春实施黑楼道亮化工程投入了多少钱？"},
+    with httpx.stream("POST", server + "/api/ask/stream", json={"question": "长春基层党组织的月例会制度是怎么规定的？"},
                       headers=AUTH, timeout=60) as r:
         for line in r.iter_lines():
             if line.startswith("data: ") and events and events[-1][0] == "stage":

@@ -206,8 +206,8 @@ def test_questions_are_answered_in_parallel(served):
 
     model._encode = counted
     try:
-        questions = ["社区党组织的经费怎么保障？", "柳园镇2016年为多少人申请了大病救助？",
-                     "长春设立了多少个民生服务站？", "黑楼道亮化工程投入了多少钱？"] * 2
+        questions = ["新建住宅小区要配建多大面积的社区办公用房？", "长春基层党组织的月例会制度是怎么规定的？",
+                     "銅川市委組織部建立了什麼制度和紀律要求？", "长春基层党组织的年评诺制度是怎么规定的？"] * 2
         with ThreadPoolExecutor(8) as pool:
             codes = list(pool.map(lambda q: httpx.post(base + "/api/ask", json={"question": q},
                                                        timeout=120).status_code, questions))

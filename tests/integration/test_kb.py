@@ -101,6 +101,6 @@ def test_an_existing_store_migrates_to_the_default_base(sample_store, tmp_path, 
     applied = [r[0] for r in db.execute("SELECT name FROM _migrations WHERE migration_set='policyqa.kb'")]
     db.close()
     assert applied == ["m001_knowledge_bases", "m002_existing_stores"]
-    code, out, _ = run(capsys, "ask", "长春实施黑楼道亮化工程投入了多少钱？", "--json", "--store", str(store))
+    code, out, _ = run(capsys, "ask", "新建住宅小区要配建多大面积的社区办公用房？", "--json", "--store", str(store))
     assert code == 0 and not json.loads(out)["declined"]
     assert manifest.stat().st_size >= before

@@ -33,10 +33,10 @@ def test_page_fragments_are_joined_and_furniture_dropped():
     assert "65%" in text  # "…65" + page break + "13、%" becomes one figure again
 
 
-def test_round_trip_cites_the_funding_passage(assistant):
-    answer = assistant.ask("社区党组织的经费怎么保障？")
+def test_round_trip_cites_the_passage_with_its_exact_span(assistant):
+    answer = assistant.ask("新建住宅小区要配建多大面积的社区办公用房？")
     assert not answer.declined
-    assert "8万元" in answer.text and "5万元" in answer.text
+    assert "400平方米" in answer.text.splitlines()[0]
     assert answer.citations and all(c.doc == "004_df71fea4efc04293.txt" for c in answer.citations)
     original = (SAMPLE / "004_df71fea4efc04293.txt").read_text(encoding="utf-8")
     for c in answer.citations:
@@ -45,10 +45,9 @@ def test_round_trip_cites_the_funding_passage(assistant):
 
 
 def test_traditional_question_finds_simplified_text(assistant):
-    answer = assistant.ask("長春實施「黑樓道亮化工程」投入了多少錢？")
-    assert "806万元" in answer.text
+    answer = assistant.ask("新建住宅小區要配建多大面積的社區辦公用房？")
     lead, evidence = answer.text.split("\n", 1)
-    assert lead.startswith("答：") and "806万元" in lead  # the asked figure first
+    assert lead.startswith("答：") and "400平方米" in lead  # the asked figure first
     assert evidence.startswith("根據")  # the answer's own words follow the question's script
 
 
@@ -148,21 +147,21 @@ def test_questions_about_places_no_document_mentions_are_declined(assistant, que
 
 
 def test_english_question_is_answered_from_chinese_text(assistant):
-    answer = assistant.ask("How many employment positions did Changchun develop in the first quarter?")
+    answer = assistant.ask("How many organization cadres did Tongchuan send to their liaison points after the Spring Festival?")
     assert not answer.declined
-    # An English lead with the asked figure and its value, then the Chinese evidence.
+    # An English lead with the asked figure, then the Chinese evidence.
     lead, evidence = answer.text.split("\n", 1)
-    assert lead.startswith("Answer: ") and "47567个 (47,567)" in lead
-    assert evidence.startswith("According to") and "47567" in evidence
-    assert answer.citations[0].doc == "002_91d554ad338f1578.txt"
+    assert lead.startswith("Answer: ") and "100多名" in lead
+    assert evidence.startswith("According to") and "100多名" in evidence
+    assert {c.doc for c in answer.citations} == {"001_04a2f7de591a3251.txt"}
 
 
 def test_unrelated_follow_up_is_not_glued_to_the_previous_turn(assistant):
-    history = [{"role": "user", "content": "社区党组织的经费怎么保障？"},
-               {"role": "assistant", "content": "街道党建工作经费不低于8万元。"}]
+    history = [{"role": "user", "content": "长春基层党组织的月例会制度是怎么规定的？"},
+               {"role": "assistant", "content": "基层党组织每月召开一次专题会议。"}]
     assert assistant.ask("今天天气怎么样", history).declined
-    follow = assistant.ask("那村改居社区呢？", history)
-    assert "5万元" in follow.text
+    follow = assistant.ask("那年评诺制度呢？", history)
+    assert "每年召开一次" in follow.text.splitlines()[0]
 
 
 def test_a_year_the_question_names_prefers_documents_that_name_it(tmp_path):
