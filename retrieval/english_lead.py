@@ -26,7 +26,13 @@ _CURRENCY_BEFORE = (("新台币", "NT$"), ("新臺幣", "NT$"), ("澳门币", "M
 
 
 def english_value(f: Figure, context: str) -> str:
-    """A figure's value in English words: 二万元 → 20,000 yuan; 十五日 → 15 days."""
+    """A figure's value in English words: 二万元 → 20,000 yuan; 十五日 → 15 days; 100多名 →
+    more than 100 (多/余 after the number: the figure is a lower bound, not the count)."""
+    value = _english_value(f, context)
+    return f"more than {value}" if value and re.search(r"[多余餘]", f.text) else value
+
+
+def _english_value(f: Figure, context: str) -> str:
     if f.value is None:
         return ""
     number = f"{f.value:,.0f}" if f.value == int(f.value) else f"{f.value:,g}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from answer_inputs import DOC, embedder, fixtures
 
 from core.records import Hit
-from core.figures import find_quantities
+from core.figures import find_figures, find_quantities
 from core.script import normalise
 from retrieval.answer import AnswerOptions, extractive_answer
 from retrieval.english_lead import english_statement, english_value
@@ -44,3 +44,9 @@ def test_values_in_english_words():
     assert value("处二万元罚款") == "20,000 yuan"
     assert value("十五日内办结") == "15 days"
     assert value("每月港币三百元") == "HK$300"
+
+
+def test_a_figure_with_duo_or_yu_is_a_lower_bound_in_english():
+    text = "全市共派出300多名干部，收回问卷2000余份，补助资金二万元。"
+    values = [english_value(f, text) for f in find_figures(text)]
+    assert values == ["more than 300", "more than 2,000", "20,000 yuan"]

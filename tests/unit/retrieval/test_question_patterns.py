@@ -93,3 +93,17 @@ def test_a_validity_question_asks_no_quantity():
 def test_no_quantity_without_a_question_word_for_it():
     assert asked_quantity("社区党组织的经费怎么保障？") is None
     assert asked_quantity("这几乎是所有人的要求吗？") is None  # 几 inside 几乎 asks nothing
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("这块宅基地的面积最多是多少平方米？", "area"),
+    ("How big may a balcony extension be?", "area"),
+    ("新修的绿道有多长？", "length"),
+    ("How far from a school may a kiosk stand?", "length"),
+])
+def test_area_and_length_are_asked_by_their_own_words(question, kind):
+    assert kind in asked_quantity(normalise(question))
+
+
+def test_how_long_a_time_is_a_duration_not_a_length():
+    assert asked_quantity(normalise("审批要多长时间？")) == frozenset({"duration"})
