@@ -61,7 +61,7 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
         # deadline may also be answered by a period (within 30 days of …).
         (r"哪(一|几)?天|哪些日子|几月几日|几号|哪(一|几)?日|哪(一|几)?年|what (date|day|year)|which (date|day|year)", "date"),
         (r"什么时候|何时|截止|日期|\bwhen\b|by when|deadline", "date duration"),
-        (r"多少毫升|献多少|多少血|how much blood|millilit", "volume"),
+        (r"多少毫升|多少升|容量|体积|millilit|\blitres?\b|\bvolume\b", "volume"),
         (r"多少公斤|多重|体重|\bkg\b|kilogram|weigh", "weight"),
         # Every kind of figure `core.figures` reads is askable: an area (office space, a plot) and
         # a length or distance (a road, a radius) by their own words.
