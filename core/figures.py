@@ -92,15 +92,23 @@ class Figure:
     end: int
 
 
+# A short quoted phrase is a name or a slogan (“一家亲”, “三级联述联评联考”, “最后一公里”): a
+# numeral inside it names, it does not count. A sum or a rate in quotes (“每人500元”) is still one.
+_QUOTED_NAME_RE = re.compile(r"[“「『\"]([^”」』\"\n]{1,10})[”」』\"]")
+
+
 def find_figures(text: str) -> list[Figure]:
     """Every figure with a unit in `text` (any script; Traditional units are matched after the
     caller normalises, or directly where the unit is written the same)."""
     out = []
     dates = [d.span() for d in DATE_RE.finditer(text)]
+    names = [q.span(1) for q in _QUOTED_NAME_RE.finditer(text)]
     for m in FIGURE_RE.finditer(text):
         num, unit = m.group("num").strip(), m.group("unit")
         if any(a <= m.start() < b for a, b in dates) or text[max(0, m.start() - 1):m.start()] == "第":
             continue  # a date (2019年8月22日) or an ordinal (第十五条) is no quantity
+        if _UNIT_OF[unit] not in ("money", "ratio") and any(a <= m.start() and m.end() <= b for a, b in names):
+            continue
         if not re.search(r"\d", num) and (
                 _NOT_FIGURE_BEFORE.search(text[:m.start()]) or text[m.start():].startswith(_NOT_FIGURE_AFTER)):
             continue

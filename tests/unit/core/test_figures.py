@@ -62,3 +62,8 @@ def test_shares_written_unit_first_are_quantities():
 
 def test_ordinals_are_no_figures():
     assert find_figures("依照第十五条规定") == []
+
+
+def test_a_numeral_inside_a_short_quoted_name_is_no_figure():
+    text = "推行“两户一册”做法，开展“百村千户”走访，全年走访3200户，发放“每户300元”慰问金。"
+    assert [f.text for f in find_figures(text)] == ["3200户", "300元"]
