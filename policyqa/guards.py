@@ -107,6 +107,13 @@ class RequestGuard:
             return self.options.ui_body_bytes
         return self.options.json_body_bytes
 
+    def _ui_bookkeeping(self, path: str) -> bool:
+        """A chat page's own small events (page load, stored conversations, selectors, feedback):
+        a page fires more than the burst of them at once, and refusing one leaves the page at
+        「加载中…」. Only joining the answer queue (a question: the costly part) counts, as
+        /api/ask does."""
+        return path.startswith(self.ui_path + "/") and not path.endswith("/queue/join")
+
     def _is_admin(self, headers: Headers) -> bool:
         return secret_matches(header_bytes(_given_admin_token(headers)), self.admin_token)
 
@@ -131,7 +138,7 @@ class RequestGuard:
                 return await _error(scope, receive, send, 401,
                                     "上传需要管理令牌：请先在「文档管理」页的「管理令牌」框中填写正确的令牌，再选择文件。")
 
-        if writes:
+        if writes and not self._ui_bookkeeping(path):
             client = (scope.get("client") or ("?", 0))[0]
             wait = self.limiter.take(client)
             if wait > 0:
