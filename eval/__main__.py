@@ -40,7 +40,15 @@ def parser() -> argparse.ArgumentParser:
 def cmd_eval(args) -> int:
     from eval.metrics import format_table
     from eval.run import ablation, evaluate
+    from policyqa.errors import UserError
 
+    # Said before any store is built or opened: a mistyped path costs nothing.
+    if not Path(args.gold).is_file():
+        raise UserError(f"找不到评测集文件「{args.gold}」：--gold 应指向一个 JSONL 文件。",
+                        f"the gold file {args.gold!r} does not exist: --gold takes a JSONL file")
+    if args.corpus and not Path(args.corpus).is_dir():
+        raise UserError(f"找不到语料文件夹「{args.corpus}」：--corpus 应指向一个文件夹。",
+                        f"the corpus folder {args.corpus!r} does not exist: --corpus takes a folder")
     if args.corpus:
         from eval.run import assistant_for_corpus
 

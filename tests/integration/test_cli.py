@@ -105,3 +105,16 @@ def test_eval_is_the_evaluation_s_own_command(tmp_path):
     assert "the following arguments are required: --gold, --out" in proc.stderr
     direct = subprocess.run([sys.executable, "-m", "eval"], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert direct.returncode == 2 and direct.stderr == proc.stderr
+
+
+def test_eval_says_a_missing_gold_file_or_corpus_in_one_line(tmp_path):
+    """A mistyped path is a user's error (exit 2, both languages), not a traceback, and no
+    store is built for it."""
+    missing = tmp_path / "no-such-gold.jsonl"
+    proc = run(["eval", "--gold", str(missing), "--out", str(tmp_path / "out")], tmp_path / "store")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "找不到评测集文件" in proc.stderr and "does not exist" in proc.stderr
+    proc = run(["eval", "--gold", str(GOLD), "--corpus", str(tmp_path / "no-such-folder"),
+                "--out", str(tmp_path / "out")], tmp_path / "store")
+    assert proc.returncode == 2 and "找不到语料文件夹" in proc.stderr
+    assert not (tmp_path / "out").exists() and not (tmp_path / "store").exists()
