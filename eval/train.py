@@ -12,9 +12,11 @@ ones the app computes. Then:
 
 1. **Ranker.** A sentence is a positive when it stands in one of the item's source documents and
    holds one of its key facts (or, for an item without facts, overlaps its quote). Candidate
-   models — a logistic model and a one-hidden-layer network over `SENTENCE_FEATURES` — are
-   compared by lead accuracy over all items in a 2-fold cross-fit grouped by document
-   (out-of-fold predictions only); the better one is refitted on all fitting rows.
+   models over `SENTENCE_FEATURES` — a logistic model and a one-hidden-layer network, each
+   fitted sentence by sentence, and the same network fitted listwise (`eval.listwise`: the
+   answering sentence against the other candidates of its question) — are compared by lead
+   accuracy over all items in a 2-fold cross-fit grouped by document (out-of-fold predictions
+   only); the best one is refitted on all fitting rows.
 2. **Selection.** How near the lead's probability a further sentence must score to be quoted:
    the ratio that maximises key-fact recall of the quoted sentences minus `LENGTH_COST` per extra
    sentence, on out-of-fold probabilities.
@@ -49,7 +51,7 @@ from retrieval.ranker import SENTENCE_FEATURES
 SEED = 20261204
 GROUPS = ("answerable", "unanswerable", "loo", "year", "place", "foreign")
 LENGTH_COST = 0.02  # recall a further quoted sentence must buy (per item): shorter answers, read first
-KEEP_RATIOS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+KEEP_RATIOS = (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
 
 
 @dataclass
@@ -168,6 +170,17 @@ def fit_ranker(X: np.ndarray, y: np.ndarray, w: np.ndarray, kind: str, names: tu
             "layers": [[W.round(6).tolist(), b.round(6).tolist()] for W, b in zip(m.coefs_, m.intercepts_)]}
 
 
+def fit_any_ranker(examples: list[Example], kind: str, names: tuple[str, ...]) -> dict:
+    """`logistic` and `mlp` (scikit-learn) fit each candidate on its own; `listwise` (torch, see
+    `eval.listwise`) fits the order of each question's candidates."""
+    if kind == "listwise":
+        from eval import listwise
+
+        use = [e for e in examples if e.group == "answerable" and len(e.labels) and e.labels.any()]
+        return listwise.fit(examples, names, SENTENCE_FEATURES, _set_weights(use))
+    return fit_ranker(*ranker_rows(examples), kind, names)
+
+
 def cross_fit(examples: list[Example], kind: str, names: tuple[str, ...], folds: int = 2) -> None:
     """Out-of-fold ranker probabilities for every example (folds grouped by document)."""
     docs = sorted({e.doc_group for e in examples})
@@ -175,7 +188,7 @@ def cross_fit(examples: list[Example], kind: str, names: tuple[str, ...], folds:
     rng.shuffle(docs)
     fold_of = {d: i % folds for i, d in enumerate(docs)}
     for k in range(folds):
-        model = fit_ranker(*ranker_rows([e for e in examples if fold_of[e.doc_group] != k]), kind, names)
+        model = fit_any_ranker([e for e in examples if fold_of[e.doc_group] != k], kind, names)
         for e in examples:
             if fold_of[e.doc_group] == k:
                 e.oof = ranker.predict(model, e.found.signals)
@@ -282,7 +295,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--max-items", type=int, default=1200, help="fitting items per set (seeded sample)")
     ap.add_argument("--foreign-per-set", type=int, default=60,
                     help="fitting questions of each other set asked of this one's corpus (unanswerable)")
-    ap.add_argument("--ranker", choices=("auto", "mlp", "logistic"), default="auto")
+    ap.add_argument("--ranker", choices=("auto", "listwise", "mlp", "logistic"), default="auto")
     ap.add_argument("--out", default=str(ranker.MODEL_PATH))
     ap.add_argument("--from-dump", help="refit from a --dump file instead of asking the questions again")
     ap.add_argument("--dump", help="also save every example's signals and labels (npz) for analysis")
@@ -333,7 +346,7 @@ def main(argv: list[str] | None = None) -> None:
             pickle.dump(examples, f)
         for e, m in zip(examples, saved):
             e.mentions = m
-    kinds = ("logistic", "mlp") if args.ranker == "auto" else (args.ranker,)
+    kinds = ("logistic", "mlp", "listwise") if args.ranker == "auto" else (args.ranker,)
     accuracy = {}
     for kind in kinds:
         cross_fit(examples, kind, ranker_names)
@@ -350,7 +363,7 @@ def main(argv: list[str] | None = None) -> None:
     print("decision (fitting rows, out-of-fold ranker):\n" + "\n".join(report))
     model = {
         "embedder": embedder,
-        "ranker": fit_ranker(*ranker_rows(examples), kind, ranker_names),
+        "ranker": fit_any_ranker(examples, kind, ranker_names),
         "selection": selection,
         "decision": decision,
         "fitted_on": {"sets": fitted_on, "folds": "fit (eval/splits/)", "seed": SEED,

@@ -50,6 +50,13 @@ SENTENCE_FEATURES = (
     "is_intro",  # it introduces a list
     "first_in_passage",
     "english",  # the question is in English (words are matched through renderings)
+    # The same coverage with each question word weighed by how few candidates hold it (an idf
+    # over the sentences retrieved for this question, not over the corpus): what sets this
+    # sentence apart from the other candidates…
+    "distinct_coverage",
+    "distinct_coverage_doc",  # …from the other candidates of its own document
+    "distinct_pairs",  # …in the question's character pairs (script-neutral)
+    "distinct_pairs_rel",  # …over the best among the candidates
 )
 
 

@@ -199,6 +199,25 @@ def _ranks(values: np.ndarray) -> np.ndarray:
     return ranks
 
 
+def _distinctive_shares(items: list[frozenset], pools: list[list[int]], asked: set) -> list[float]:
+    """For each candidate, the share of the asked units (`asked`: question words or character
+    pairs) it holds, each unit weighed by how few candidates of its pool hold it,
+    log(1 + n / df): among the sentences already retrieved, a question word every one of them
+    holds tells none apart; a word only one holds singles it out. `pools[i]`: the candidates
+    sentence i is weighed among (all of them, or those of its document)."""
+    out = [0.0] * len(items)
+    for pool in {tuple(p) for p in pools}:
+        df: dict = {}
+        for i in pool:
+            for u in items[i] & asked:
+                df[u] = df.get(u, 0) + 1
+        weight = {u: math.log(1 + len(pool) / n) for u, n in df.items()}
+        total = math.fsum(weight.values()) or 1.0
+        for i in pool:
+            out[i] = math.fsum(weight[u] for u in items[i] & asked) / total
+    return out
+
+
 def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeights,
                      embeddings: Embeddings, mentions=None, passage_scores: list[float] | None = None
                      ) -> tuple[np.ndarray, list[tuple[float, frozenset, float, bool]]]:
@@ -247,6 +266,15 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
     overlap = [len(q_pairs & _bigrams(t)) / len(q_pairs) if q_pairs else 0.0 for t in texts]
     best_overlap = max(overlap) or 1.0
     coverage_rank = _ranks(np.asarray(coverage))
+    everyone = list(range(len(sentences)))
+    by_doc: dict[str, list[int]] = {}
+    for i, e in enumerate(sentences):
+        by_doc.setdefault(e.chunk.doc, []).append(i)
+    groups = set(weights.present)
+    distinct = _distinctive_shares(covered, [everyone] * len(sentences), groups)
+    distinct_doc = _distinctive_shares(covered, [by_doc[e.chunk.doc] for e in sentences], groups)
+    distinct_pairs = _distinctive_shares([frozenset(_bigrams(t)) for t in texts], [everyone] * len(sentences), q_pairs)
+    best_pairs = max(distinct_pairs) or 1.0
     rows = []
     for i, e in enumerate(sentences):
         d = float(dense[i])
@@ -266,6 +294,8 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
             "is_item": float(item_level(e.text) is not None),
             "is_intro": float(e.text.rstrip().endswith(("：", ":"))),
             "first_in_passage": first[i], "english": english,
+            "distinct_coverage": distinct[i], "distinct_coverage_doc": distinct_doc[i],
+            "distinct_pairs": distinct_pairs[i], "distinct_pairs_rel": distinct_pairs[i] / best_pairs,
         }
         rows.append([signal[f] for f in SENTENCE_FEATURES])
     details = [(coverage[i], covered[i], float(dense[i]), bool(fits[i])) for i in range(len(sentences))]

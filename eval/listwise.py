@@ -1,0 +1,69 @@
+"""The ranker trained listwise: one small network over `SENTENCE_FEATURES`, fitted so that among
+one question's candidate sentences the answering one scores highest.
+
+A pointwise classifier (is this sentence an answer?) spends its capacity on telling easy
+negatives from positives across questions; what the answer stage needs is the order *within* one
+question's candidates, since its lead is the argmax. The loss is therefore a softmax over each
+answerable question's candidates (the answering sentences against all others of that question),
+plus a lighter pointwise term — on the same candidates and on leave-one-document-out questions,
+whose candidates all miss — that keeps the scores usable as probabilities by the selection and
+the decision fitted after it.
+
+The result is written in the `mlp` layout `retrieval.ranker.predict` reads (numpy only at
+answer time); torch is needed only here, for fitting.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+SEED = 20261204
+HIDDEN = 64
+EPOCHS = 60
+BATCH = 32
+POINTWISE = 0.3  # weight of the pointwise term beside the listwise one
+LOO_PER_BATCH = 8  # leave-one-document-out questions per batch (all their candidates negatives)
+
+
+def fit(examples: list, features: tuple[str, ...], all_features: tuple[str, ...], set_weights: dict[str, float]) -> dict:
+    """`examples`: objects with `.group`, `.set`, `.labels` (1 per answering candidate) and
+    `.found.signals` (one row per candidate, columns `all_features`)."""
+    import torch
+
+    torch.manual_seed(SEED)
+    torch.set_num_threads(1)  # reproducible sums; the network is small
+    cols = [all_features.index(f) for f in features]
+    answerable = [e for e in examples if e.group == "answerable" and len(e.labels) and e.labels.any()]
+    loo = [e for e in examples if e.group == "loo" and len(e.labels)]
+    X = np.vstack([e.found.signals[:, cols] for e in answerable + loo])
+    mean, scale = X.mean(axis=0), X.std(axis=0)
+    scale[scale == 0] = 1.0
+
+    def tensor(e):
+        return torch.tensor((e.found.signals[:, cols] - mean) / scale, dtype=torch.float32)
+
+    net = torch.nn.Sequential(torch.nn.Linear(len(cols), HIDDEN), torch.nn.ReLU(), torch.nn.Linear(HIDDEN, 1))
+    opt = torch.optim.Adam(net.parameters(), lr=3e-3, weight_decay=1e-4)
+    bce = torch.nn.functional.binary_cross_entropy_with_logits
+    groups = [(tensor(e), torch.tensor(e.labels, dtype=torch.float32), set_weights[e.set]) for e in answerable]
+    negatives = [tensor(e) for e in loo]
+    for epoch in range(EPOCHS):
+        random.Random(f"{SEED}:{epoch}").shuffle(groups)
+        for start in range(0, len(groups), BATCH):
+            batch = groups[start:start + BATCH]
+            loss = torch.zeros(())
+            for x, y, w in batch:
+                s = net(x).squeeze(-1)
+                loss = loss + w * (torch.logsumexp(s, 0) - torch.logsumexp(s[y > 0], 0)) + POINTWISE * w * bce(s, y)
+            for x in random.Random(f"{SEED}:{epoch}:{start}").sample(negatives, min(len(negatives), LOO_PER_BATCH)):
+                s = net(x).squeeze(-1)
+                loss = loss + POINTWISE * bce(s, torch.zeros_like(s))
+            opt.zero_grad()
+            (loss / len(batch)).backward()
+            opt.step()
+    layers = [(m.weight.detach().numpy().T, m.bias.detach().numpy()) for m in net if isinstance(m, torch.nn.Linear)]
+    return {"kind": "mlp", "trained": "listwise", "features": list(features),
+            "mean": mean.round(6).tolist(), "scale": scale.round(6).tolist(),
+            "layers": [[W.round(6).tolist(), b.round(6).tolist()] for W, b in layers]}
