@@ -263,7 +263,8 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
     english = float(query.lang == "en")
     q_chars = _chars(query.normalised)
     texts = [normalise(e.text) for e in sentences]
-    overlap = [len(q_pairs & _bigrams(t)) / len(q_pairs) if q_pairs else 0.0 for t in texts]
+    pairs = [frozenset(_bigrams(t)) for t in texts]
+    overlap = [len(q_pairs & p) / len(q_pairs) if q_pairs else 0.0 for p in pairs]
     best_overlap = max(overlap) or 1.0
     coverage_rank = _ranks(np.asarray(coverage))
     everyone = list(range(len(sentences)))
@@ -273,7 +274,7 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
     groups = set(weights.present)
     distinct = _distinctive_shares(covered, [everyone] * len(sentences), groups)
     distinct_doc = _distinctive_shares(covered, [by_doc[e.chunk.doc] for e in sentences], groups)
-    distinct_pairs = _distinctive_shares([frozenset(_bigrams(t)) for t in texts], [everyone] * len(sentences), q_pairs)
+    distinct_pairs = _distinctive_shares(pairs, [everyone] * len(sentences), q_pairs)
     best_pairs = max(distinct_pairs) or 1.0
     rows = []
     for i, e in enumerate(sentences):
