@@ -203,10 +203,10 @@ def _distinctive_shares(items: list[frozenset], pools: list[list[int]], asked: s
     """For each candidate, the share of the asked units (`asked`: question words or character
     pairs) it holds, each unit weighed by how few candidates of its pool hold it,
     log(1 + n / df): among the sentences already retrieved, a question word every one of them
-    holds tells none apart; a word only one holds singles it out. `pools[i]`: the candidates
-    sentence i is weighed among (all of them, or those of its document)."""
+    holds tells none apart; a word only one holds singles it out. `pools`: the groups of
+    candidates weighed among themselves (all of them as one, or one per document)."""
     out = [0.0] * len(items)
-    for pool in {tuple(p) for p in pools}:
+    for pool in pools:
         df: dict = {}
         for i in pool:
             for u in items[i] & asked:
@@ -267,14 +267,14 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
     overlap = [len(q_pairs & p) / len(q_pairs) if q_pairs else 0.0 for p in pairs]
     best_overlap = max(overlap) or 1.0
     coverage_rank = _ranks(np.asarray(coverage))
-    everyone = list(range(len(sentences)))
+    everyone = [list(range(len(sentences)))]
     by_doc: dict[str, list[int]] = {}
     for i, e in enumerate(sentences):
         by_doc.setdefault(e.chunk.doc, []).append(i)
     groups = set(weights.present)
-    distinct = _distinctive_shares(covered, [everyone] * len(sentences), groups)
-    distinct_doc = _distinctive_shares(covered, [by_doc[e.chunk.doc] for e in sentences], groups)
-    distinct_pairs = _distinctive_shares(pairs, [everyone] * len(sentences), q_pairs)
+    distinct = _distinctive_shares(covered, everyone, groups)
+    distinct_doc = _distinctive_shares(covered, list(by_doc.values()), groups)
+    distinct_pairs = _distinctive_shares(pairs, everyone, q_pairs)
     best_pairs = max(distinct_pairs) or 1.0
     rows = []
     for i, e in enumerate(sentences):
