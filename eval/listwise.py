@@ -27,6 +27,12 @@ POINTWISE = 0.3  # weight of the pointwise term beside the listwise one
 LOO_PER_BATCH = 8  # leave-one-document-out questions per batch (all their candidates negatives)
 
 
+def answered(e) -> bool:
+    """An answerable question whose candidates hold its answer: the questions a ranker learns the
+    order of candidates from (and is measured on)."""
+    return e.group == "answerable" and len(e.labels) > 0 and bool(e.labels.any())
+
+
 def fit(examples: list, features: tuple[str, ...], all_features: tuple[str, ...], set_weights: dict[str, float]) -> dict:
     """`examples`: objects with `.group`, `.set`, `.labels` (1 per answering candidate) and
     `.found.signals` (one row per candidate, columns `all_features`)."""
@@ -35,7 +41,7 @@ def fit(examples: list, features: tuple[str, ...], all_features: tuple[str, ...]
     torch.manual_seed(SEED)
     torch.set_num_threads(1)  # reproducible sums; the network is small
     cols = [all_features.index(f) for f in features]
-    answerable = [e for e in examples if e.group == "answerable" and len(e.labels) and e.labels.any()]
+    answerable = [e for e in examples if answered(e)]
     loo = [e for e in examples if e.group == "loo" and len(e.labels)]
     X = np.vstack([e.found.signals[:, cols] for e in answerable + loo])
     mean, scale = X.mean(axis=0), X.std(axis=0)

@@ -40,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
+from eval.listwise import answered
 from eval.metrics import load_jsonl, norm
 from eval.run import assistant_for_corpus, corpus_text, foreign, leave_one_document_out, place_swapped, year_shifted
 from eval.splits import items_in, load_split
@@ -140,7 +141,7 @@ def _set_weights(examples: list[Example]) -> dict[str, float]:
 def ranker_rows(examples: list[Example]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows of answerable items whose candidates hold the answer, and every row of the
     leave-one-document-out items (none of them answers: the same question without its article)."""
-    use = [e for e in examples if len(e.labels) and (e.group == "loo" or (e.group == "answerable" and e.labels.any()))]
+    use = [e for e in examples if answered(e) or (e.group == "loo" and len(e.labels))]
     weights = _set_weights(use)
     X = np.vstack([e.found.signals for e in use])
     y = np.concatenate([e.labels for e in use])
@@ -176,8 +177,7 @@ def fit_any_ranker(examples: list[Example], kind: str, names: tuple[str, ...]) -
     if kind == "listwise":
         from eval import listwise
 
-        use = [e for e in examples if e.group == "answerable" and len(e.labels) and e.labels.any()]
-        return listwise.fit(examples, names, SENTENCE_FEATURES, _set_weights(use))
+        return listwise.fit(examples, names, SENTENCE_FEATURES, _set_weights([e for e in examples if answered(e)]))
     return fit_ranker(*ranker_rows(examples), kind, names)
 
 
@@ -200,7 +200,7 @@ def lead_accuracy(examples: list[Example]) -> dict[str, float]:
     cannot)."""
     out: dict[str, list[int]] = {}
     for e in examples:
-        if e.group == "answerable" and e.labels.any():
+        if answered(e):
             out.setdefault(e.set, []).append(int(e.labels[int(np.argmax(e.oof))]))
     pooled = [v for vs in out.values() for v in vs]
     return {**{s: round(float(np.mean(v)), 3) for s, v in out.items()}, "all": round(float(np.mean(pooled)), 4)}
@@ -225,7 +225,7 @@ def _chosen(e: Example, selection: dict, scored=None):
 def choose_keep_ratio(examples: list[Example]) -> tuple[float, list[str]]:
     rows = []
     best = None
-    use = [e for e in examples if e.group == "answerable" and e.facts and e.labels.any()]
+    use = [e for e in examples if answered(e) and e.facts]
     for r in KEEP_RATIOS:
         recall, extra = [], []
         for e in use:

@@ -122,6 +122,20 @@ def announces_list(text: str, next_text: str | None) -> bool:
             and not re.search(r"[。！？!?；;]$", body))
 
 
+def _joins_previous(chunk: Chunk, previous: Evidence, a: int, text: str, level: int | None) -> bool:
+    """A sentence too short to stand alone (「浙江人。」, 「已废止。」) that goes on the line of the quotable
+    sentence before it: it is quoted with that sentence instead of being lost. Items, datelines
+    and title repeats stay out; so does anything after a line break or a passage boundary."""
+    return (previous.chunk is chunk and previous.tail is None and level is None
+            and not chunk.text[previous.b:a].strip() and "\n" not in chunk.text[previous.b:a]
+            and bool(re.sub(r"\W", "", normalise(text))) and not _DATELINE_RE.match(text.strip())
+            and not _repeats_title(text, chunk.title))
+
+
+def _joined(e: Evidence, b: int) -> Evidence:
+    return Evidence(e.chunk, e.rank, e.a, b, display_text(e.chunk.text[e.a:b]), intro=e.intro)
+
+
 def candidate_sentences(hits: list[Hit], keep_doc: Callable[[str], bool] | None = None,
                         next_chunk: Callable | None = None) -> list[Evidence]:
     """Quotable sentences of the passages, best passage first; `keep_doc(doc)` may restrict
@@ -153,6 +167,8 @@ def candidate_sentences(hits: list[Hit], keep_doc: Callable[[str], bool] | None 
             if announces_list(text, next_text) and not _repeats_title(text, chunk.title):
                 open_lists.append((level or 0, Evidence(chunk, rank, a, b, display_text(text), intro=parent)))
             if not is_quotable(text, chunk.title):
+                if out and _joins_previous(chunk, out[-1], a, text, level):
+                    out[-1] = _joined(out[-1], b)
                 continue
             norm = normalise(text)
             grams, numbers = _grams(re.sub(r"\W", "", norm)), _figure_set(norm)

@@ -55,3 +55,14 @@ def test_the_document_title_heading_its_items_is_no_list_label():
     chunk = one_passage(text, "g.txt", "某市高龄津贴通知")
     items = candidate_sentences([Hit(chunk, 1.0)])
     assert [e.text[:2] for e in items] == ["一、", "二、"] and all(e.intro is None for e in items)
+
+
+def test_a_sentence_too_short_to_stand_alone_is_quoted_with_the_one_before_it():
+    text = "李某，字维之，生卒年不详。浙江人。早年能文，深得通判赏识。\n附记。\n次年出任鄞县知县。"
+    chunk = one_passage(text, "p.txt", "李某")
+    texts = [e.text for e in candidate_sentences([Hit(chunk, 1.0)])]
+    # Joined on its line; after a line break a fragment is still left out.
+    assert texts == ["李某，字维之，生卒年不详。浙江人。", "早年能文，深得通判赏识。", "次年出任鄞县知县。"]
+    joined = candidate_sentences([Hit(chunk, 1.0)])[0]
+    start, end = joined.source_span()
+    assert text[start:end] == "李某，字维之，生卒年不详。浙江人。"
