@@ -123,7 +123,7 @@ def announces_list(text: str, next_text: str | None) -> bool:
 
 
 def _joins_previous(chunk: Chunk, previous: Evidence, a: int, text: str, level: int | None) -> bool:
-    """A sentence too short to stand alone (「浙江人。」, 「已废止。」) that goes on the line of the quotable
+    """A sentence too short to stand alone (「浙江人。」, 「已废止。」) on the line of the quotable
     sentence before it: it is quoted with that sentence instead of being lost. Items, datelines
     and title repeats stay out; so does anything after a line break or a passage boundary."""
     return (previous.chunk is chunk and previous.tail is None and level is None
