@@ -116,9 +116,41 @@ def find_figures(text: str) -> list[Figure]:
             continue
         out.append(Figure(m.group().strip(), numeral_value(num.rstrip("点")), unit, _UNIT_OF[unit],
                           m.start(), m.end()))
+    out += _range_lower_bounds(text, out, dates)
     # Dates answer "when" questions: kind "date", no unit, never compared as quantities.
     out += [Figure(text[a:b], None, "", "date", a, b) for a, b in dates]
     return sorted(out, key=lambda f: f.start)
+
+
+# A bare number and a range word just before a figure (300至500元, 1~2个, 3-5年): the range's lower
+# bound, written without the unit it shares with the upper one.
+_LOWER_BOUND_RE = re.compile(r"(?P<num>\d[\d,，]*(?:\.\d+)?[万萬亿億]?|[%s]+)\s*(?:至|到|[~～\-－—])\s*$" % _CN_DIGITS)
+
+
+def _range_lower_bounds(text: str, figures: list[Figure], dates: list[tuple[int, int]]) -> list[Figure]:
+    """The lower bound of each range whose first number goes without its unit, as a figure of
+    the upper bound's unit and kind: 「每月300至500元」 is 300 to 500 yuan, not 500. Only a
+    rising pair counts (a hyphen between other numbers is no range), and never an ordinal or a
+    date."""
+    out = []
+    taken = [(f.start, f.end) for f in figures] + dates
+    for f in figures:
+        if f.value is None:
+            continue
+        m = _LOWER_BOUND_RE.search(text, max(0, f.start - 16), f.start)
+        if m is None or m.end() != f.start:
+            continue
+        a, b = m.span("num")
+        if text[max(0, a - 1):a] == "第" or any(x < b and a < y for x, y in taken):
+            continue
+        value = numeral_value(m.group("num"))
+        # 1至2万元: the lower bound shares the upper one's 万 or 亿 too.
+        shared = re.search(r"[万萬亿億]$", f.text[: len(f.text) - len(f.unit)].rstrip("多余餘 "))
+        if value is not None and shared and not re.search(r"[万萬亿億]", m.group("num")):
+            value *= 1e8 if shared.group() in "亿億" else 1e4
+        if value is not None and 0 <= value < f.value:
+            out.append(Figure(m.group("num"), value, f.unit, f.kind, a, b))
+    return out
 
 
 # A share written with its unit first: 百分之五 / 百分之二十五 / 百分之0.5 (FIGURE_RE reads the

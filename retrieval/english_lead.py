@@ -125,7 +125,9 @@ def english_statement(clause: str, figs: list[Figure], query: Query, kinds: froz
             head = f"The maximum {noun} is"
         else:
             head = f"The {noun} is"
-    statement = f"{written}{f' ({value})' if value else ''}{_per_phrase(norm, query)}"
+    # A figure English writes the same way (a share in %) is not given twice.
+    shown = f" ({value})" if value and value != written else ""
+    statement = f"{written}{shown}{_per_phrase(norm, query)}"
     return f"{head} {statement}" if first_of_line else statement
 
 

@@ -67,3 +67,14 @@ def test_ordinals_are_no_figures():
 def test_a_numeral_inside_a_short_quoted_name_is_no_figure():
     text = "推行“两户一册”做法，开展“百村千户”走访，全年走访3200户，发放“每户300元”慰问金。"
     assert [f.text for f in find_figures(text)] == ["3200户", "300元"]
+
+
+def test_a_range_lower_bound_written_without_its_unit_shares_the_upper_bounds():
+    money = [(f.text, f.value, f.kind) for f in find_quantities("每月发放300至500元补贴")]
+    assert money == [("300", 300.0, "money"), ("500元", 500.0, "money")]
+    assert [f.value for f in find_quantities("投入1至2万元")] == [10000.0, 20000.0]  # 万 shared
+    assert [f.value for f in find_quantities("每年3-5次")] == [3.0, 5.0]
+    # No range: a falling pair, an ordinal, a date.
+    assert [f.text for f in find_quantities("编号300-200元")] == ["200元"]
+    assert [f.text for f in find_quantities("依照第3-5条处理")] == ["5条"]
+    assert [f.kind for f in find_quantities("2019-2020年")] == ["date"]

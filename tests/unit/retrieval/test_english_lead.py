@@ -50,3 +50,18 @@ def test_a_figure_with_duo_or_yu_is_a_lower_bound_in_english():
     text = "全市共派出300多名干部，收回问卷2000余份，补助资金二万元。"
     values = [english_value(f, text) for f in find_figures(text)]
     assert values == ["more than 300", "more than 2,000", "20,000 yuan"]
+
+
+def test_a_range_whose_lower_bound_goes_without_its_unit_is_stated_whole():
+    query = analyse("What monthly allowance do certified grid workers get?", [], lambda w: True)
+    clause = "对持证上岗的网格员每月发放300至500元的岗位补贴"
+    figs = [f for f in find_quantities(normalise(clause)) if f.kind == "money"]
+    text = english_statement(clause, figs, query, frozenset({"money"}))
+    assert text == "The allowance is 300至500元 (300 to 500 yuan) per month"
+
+
+def test_a_share_english_writes_alike_is_not_repeated():
+    query = analyse("By how much is the allowance raised in remote areas?", [], lambda w: True)
+    clause = "偏远地区补贴标准提高20%"
+    figs = find_quantities(normalise(clause))
+    assert english_statement(clause, figs, query, frozenset({"ratio"})) == "The allowance is 20%"
