@@ -25,6 +25,7 @@ EPOCHS = 60
 BATCH = 32
 POINTWISE = 0.3  # weight of the pointwise term beside the listwise one
 LOO_PER_BATCH = 8  # leave-one-document-out questions per batch (all their candidates negatives)
+MEMBERS = 5  # networks averaged (seeds)
 
 
 def answered(e) -> bool:
@@ -35,10 +36,14 @@ def answered(e) -> bool:
 
 def fit(examples: list, features: tuple[str, ...], all_features: tuple[str, ...], set_weights: dict[str, float]) -> dict:
     """`examples`: objects with `.group`, `.set`, `.labels` (1 per answering candidate) and
-    `.found.signals` (one row per candidate, columns `all_features`)."""
+    `.found.signals` (one row per candidate, columns `all_features`).
+
+    `MEMBERS` networks are fitted from different seeds and their logits averaged: the policy sets
+    give only a few dozen questions, and one network's scores on them move with its seed. The
+    average of one-hidden-layer networks is itself one (their hidden units side by side, the
+    output weights divided by their number), so it is written in the same `mlp` layout."""
     import torch
 
-    torch.manual_seed(SEED)
     torch.set_num_threads(1)  # reproducible sums; the network is small
     cols = [all_features.index(f) for f in features]
     answerable = [e for e in examples if answered(e)]
@@ -50,26 +55,40 @@ def fit(examples: list, features: tuple[str, ...], all_features: tuple[str, ...]
     def tensor(e):
         return torch.tensor((e.found.signals[:, cols] - mean) / scale, dtype=torch.float32)
 
-    net = torch.nn.Sequential(torch.nn.Linear(len(cols), HIDDEN), torch.nn.ReLU(), torch.nn.Linear(HIDDEN, 1))
-    opt = torch.optim.Adam(net.parameters(), lr=3e-3, weight_decay=1e-4)
-    bce = torch.nn.functional.binary_cross_entropy_with_logits
     groups = [(tensor(e), torch.tensor(e.labels, dtype=torch.float32), set_weights[e.set]) for e in answerable]
     negatives = [tensor(e) for e in loo]
+    members = [_fit_one(torch, groups, negatives, len(cols), f"{SEED}:{k}") for k in range(MEMBERS)]
+    return {"kind": "mlp", "trained": "listwise", "members": MEMBERS, "features": list(features),
+            "mean": mean.round(6).tolist(), "scale": scale.round(6).tolist(),
+            "layers": [[W.round(6).tolist(), b.round(6).tolist()] for W, b in averaged(members)]}
+
+
+def averaged(members: list) -> list:
+    """One-hidden-layer networks [(W1, b1), (W2, b2)] as the one network whose logit is the
+    mean of theirs."""
+    return [(np.hstack([m[0][0] for m in members]), np.concatenate([m[0][1] for m in members])),
+            (np.vstack([m[1][0] for m in members]) / len(members), np.mean([m[1][1] for m in members], axis=0))]
+
+
+def _fit_one(torch, groups: list, negatives: list, n_features: int, seed: str) -> list:
+    """One network fitted from `seed`: its two layers as (weights, bias) numpy pairs."""
+    torch.manual_seed(random.Random(seed).randrange(2**31))
+    groups = list(groups)
+    net = torch.nn.Sequential(torch.nn.Linear(n_features, HIDDEN), torch.nn.ReLU(), torch.nn.Linear(HIDDEN, 1))
+    opt = torch.optim.Adam(net.parameters(), lr=3e-3, weight_decay=1e-4)
+    bce = torch.nn.functional.binary_cross_entropy_with_logits
     for epoch in range(EPOCHS):
-        random.Random(f"{SEED}:{epoch}").shuffle(groups)
+        random.Random(f"{seed}:{epoch}").shuffle(groups)
         for start in range(0, len(groups), BATCH):
             batch = groups[start:start + BATCH]
             loss = torch.zeros(())
             for x, y, w in batch:
                 s = net(x).squeeze(-1)
                 loss = loss + w * (torch.logsumexp(s, 0) - torch.logsumexp(s[y > 0], 0)) + POINTWISE * w * bce(s, y)
-            for x in random.Random(f"{SEED}:{epoch}:{start}").sample(negatives, min(len(negatives), LOO_PER_BATCH)):
+            for x in random.Random(f"{seed}:{epoch}:{start}").sample(negatives, min(len(negatives), LOO_PER_BATCH)):
                 s = net(x).squeeze(-1)
                 loss = loss + POINTWISE * bce(s, torch.zeros_like(s))
             opt.zero_grad()
             (loss / len(batch)).backward()
             opt.step()
-    layers = [(m.weight.detach().numpy().T, m.bias.detach().numpy()) for m in net if isinstance(m, torch.nn.Linear)]
-    return {"kind": "mlp", "trained": "listwise", "features": list(features),
-            "mean": mean.round(6).tolist(), "scale": scale.round(6).tolist(),
-            "layers": [[W.round(6).tolist(), b.round(6).tolist()] for W, b in layers]}
+    return [(m.weight.detach().numpy().T, m.bias.detach().numpy()) for m in net if isinstance(m, torch.nn.Linear)]

@@ -202,7 +202,7 @@ def inspection_json(seen) -> dict:
             "score": round(float(decision.score if decision else answer.support), 4),
             "threshold": round(float(decision.threshold), 4) if decision else None,
             "reason": answer.declined_because or (decision.reason if decision else ""),
-            "signals": [{"name": f, "label": SIGNALS_ZH.get(f.removeprefix("english_"), f), "value": v}
+            "signals": [{"name": f, "label": SIGNALS_ZH.get(f, f), "value": v}
                         for f, v in (decision.features if decision else ())
                         if not f.startswith("english") or seen.query.lang == "en"],
         },

@@ -54,3 +54,20 @@ def test_the_fit_is_reproducible(monkeypatch):
     a = listwise.fit(_questions(40, 2), FEATURES, FEATURES, {"s": 1.0})
     b = listwise.fit(_questions(40, 2), FEATURES, FEATURES, {"s": 1.0})
     assert a == b
+
+
+def test_averaged_networks_are_one_network_with_the_mean_logit():
+    rng = np.random.default_rng(3)
+    members = [[(rng.normal(size=(2, 4)), rng.normal(size=4)), (rng.normal(size=(4, 1)), rng.normal(size=1))]
+               for _ in range(3)]
+    X = rng.normal(size=(7, 2))
+
+    def logit(layers):
+        h = np.maximum(X @ layers[0][0] + layers[0][1], 0.0)
+        return (h @ layers[1][0] + layers[1][1]).ravel()
+
+    merged = listwise.averaged(members)
+    assert np.allclose(logit(merged), np.mean([logit(m) for m in members], axis=0))
+    model = {"kind": "mlp", "features": list(FEATURES), "mean": [0.0, 0.0], "scale": [1.0, 1.0],
+             "layers": [[W.tolist(), b.tolist()] for W, b in merged]}
+    assert np.allclose(ranker.predict(model, X), 1 / (1 + np.exp(-logit(merged))))
