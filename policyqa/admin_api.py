@@ -40,7 +40,7 @@ SIGNALS_ZH = {
     "lead_prob": "首句可能性", "second_prob": "次句可能性", "other_doc_prob": "其他文件最高可能性",
     "coverage_all": "问题用词覆盖", "key_terms": "关键词覆盖", "absent_share": "语料中缺失的词",
     "dense_best": "语义相似度", "figure_missing": "缺少所问数字", "year_missing": "缺少所问年份",
-    "unknown_name": "未知名称", "english": "英文问题",
+    "unknown_name": "未知名称", "english": "英文问题", "place_missing": "文档未涉及所问地方",
 }
 RETRIEVERS_ZH = {"dense": "向量检索（语义）", "bm25": "关键词检索（BM25）"}
 

@@ -178,7 +178,9 @@ def gather(query: Query, hits: list[Hit], keyword: KeywordIndex, embeddings: Emb
     in_corpus = in_corpus or keyword.has
     groups = place_groups(query.places, {h.chunk.doc for h in hits}, mentions)
     passages = evidence_hits(hits, opts.answer_chunks, groups)
-    sentences = candidate_sentences(passages, about_places(query, mentions), next_chunk)
+    # Every passage's sentences: whether a document is about the places the question names is
+    # a signal (`place_fit`), weighed by the learned ranker and decision, not a filter.
+    sentences = candidate_sentences(passages, None, next_chunk)
     weights = term_weights(query, keyword, in_corpus, opts.scoring)
     signals, details = sentence_signals(query, sentences, weights, embeddings, mentions,
                                         [h.score for h in passages])

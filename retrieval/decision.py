@@ -26,7 +26,7 @@ DOCUMENT_YEARS = range(1949, 2061)
 # signals were measured and dropped: the fitting folds hold about fifty English questions, too few
 # to fit them (one of them outweighed every other signal for an English question).
 FEATURES = ("lead_prob", "second_prob", "other_doc_prob", "coverage_all", "key_terms", "absent_share",
-            "dense_best", "figure_missing", "year_missing", "unknown_name", "english")
+            "dense_best", "figure_missing", "year_missing", "unknown_name", "english", "place_missing")
 
 
 def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: list[Hit],
@@ -59,6 +59,9 @@ def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: lis
         "year_missing": _year_missing(years, evidence_text, docs, chosen, mentions,
                                       query.intent.asks_version_year),
         "english": float(query.lang == "en"),
+        # The question names places and the lead's document mentions none of them.
+        "place_missing": float(bool(query.places) and mentions is not None and lead is not None
+                               and not any(mentions(lead_doc, p) for p in query.places)),
     }
     return x
 
@@ -99,6 +102,7 @@ _REASONS = {
         "absent_share": "文档中没有出现问题里的关键词（{terms}）",
         "dense_best": "现有文档中没有与问题意思相近的段落",
         "figure_missing": "相关段落中没有问题所问的数额或期限",
+        "place_missing": "现有文档没有涉及问题所说的地方（{terms}）",
         "unknown_name": "文档中没有提到{terms}",
         "year_missing": "文档中没有{terms}年的相关内容",
         "english": "现有文档中最相关的段落与问题只部分相符",
@@ -113,6 +117,7 @@ _REASONS = {
         "absent_share": "the documents never use the question's key words ({terms})",
         "dense_best": "no passage is close in meaning to the question",
         "figure_missing": "the related passages give no figure of the kind asked for",
+        "place_missing": "no document answering it is about the place asked for ({terms})",
         "unknown_name": "the documents never mention {terms}",
         "year_missing": "no document covers {terms}",
         "english": "the closest passages match the question only in part",
@@ -127,7 +132,8 @@ def _reason(signal: str, query: Query, weights: TermWeights) -> str:
     lang = "en" if query.lang == "en" else "zh-Hans"
     terms = {"absent_share": "、".join(list(weights.absent)[:3]),
              "unknown_name": "、".join(query.unknown[:3]),
-             "year_missing": "、".join(query.intent.asked_years)}.get(signal, "")
+             "year_missing": "、".join(query.intent.asked_years),
+             "place_missing": "、".join(query.places[:3])}.get(signal, "")
     text = _REASONS[lang][signal].format(terms=terms)
     return to_traditional(text) if query.lang == "zh-Hant" else text
 

@@ -24,7 +24,7 @@ class Query:
     normalised: str  # Simplified, half-width, lower case
     tokens: tuple[str, ...]  # keyword tokens (with expansions for English)
     expansion: tuple[str, ...] = ()
-    places: tuple[str, ...] = ()  # places the question is about: evidence must mention one
+    places: tuple[str, ...] = ()  # places the question is about (weighed by the ranker and decision)
     # English: one group of alternative Chinese terms per English word or phrase.
     groups: tuple[tuple[str, ...], ...] = ()
     group_words: tuple[str, ...] = ()  # the English word or phrase behind each group

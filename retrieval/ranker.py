@@ -57,6 +57,7 @@ SENTENCE_FEATURES = (
     "distinct_coverage_doc",  # …from the other candidates of its own document
     "distinct_pairs",  # …in the question's character pairs (script-neutral)
     "distinct_pairs_rel",  # …over the best among the candidates
+    "place_fit",  # the question names no place, or the sentence's document mentions one it names
 )
 
 

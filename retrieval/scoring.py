@@ -199,23 +199,37 @@ def _ranks(values: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def _distinctive_shares(items: list[frozenset], pools: list[list[int]], asked: set) -> list[float]:
+def _distinctive_shares(items: list[frozenset], pools: list[list[int]], asked: dict) -> list[float]:
     """For each candidate, the share of the asked units (`asked`: question words or character
-    pairs) it holds, each unit weighed by how few candidates of its pool hold it,
-    log(1 + n / df): among the sentences already retrieved, a question word every one of them
-    holds tells none apart; a word only one holds singles it out. `pools`: the groups of
-    candidates weighed among themselves (all of them as one, or one per document)."""
+    pairs, each with its own weight — a word's corpus weight, 1 for a pair) it holds, each unit
+    weighed further by how few candidates of its pool hold it, log(1 + n / df): among the
+    sentences already retrieved, a question word every one of them holds tells none apart; a word
+    only one holds singles it out. `pools`: the groups of candidates weighed among themselves
+    (all of them as one, or one per document)."""
     out = [0.0] * len(items)
     for pool in pools:
         df: dict = {}
         for i in pool:
-            for u in items[i] & asked:
+            for u in items[i] & asked.keys():
                 df[u] = df.get(u, 0) + 1
-        weight = {u: math.log(1 + len(pool) / n) for u, n in df.items()}
+        weight = {u: asked[u] * math.log(1 + len(pool) / n) for u, n in df.items()}
         total = math.fsum(weight.values()) or 1.0
         for i in pool:
-            out[i] = math.fsum(weight[u] for u in items[i] & asked) / total
+            out[i] = math.fsum(weight[u] for u in items[i] & asked.keys()) / total
     return out
+
+
+def _place_fit(query: Query, sentences: list[Evidence], mentions) -> list[float]:
+    """1 for a sentence whose document mentions a place the question names (or when it names
+    none, or places cannot be checked), else 0: a signal the ranker and the decision weigh,
+    not a filter — a place name read from a question is sometimes no place at all."""
+    if not query.places or mentions is None:
+        return [1.0] * len(sentences)
+    by_doc: dict[str, float] = {}
+    for e in sentences:
+        if e.chunk.doc not in by_doc:
+            by_doc[e.chunk.doc] = float(any(mentions(e.chunk.doc, p) for p in query.places))
+    return [by_doc[e.chunk.doc] for e in sentences]
 
 
 def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeights,
@@ -241,6 +255,10 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
     kinds = query.intent.quantity
     nouns = query.intent.amount_nouns
     q_pairs = _bigrams(query.normalised)
+    # A follow-up's own character pairs weigh more than its rewrite's, as its words do in coverage.
+    asked_pairs = _bigrams(query.intent.asked) if query.standalone != query.question else set()
+    pair_weight = {u: ScoringOptions.asked_word_weight if u in asked_pairs else 1.0 for u in q_pairs}
+    pair_total = math.fsum(pair_weight.values())
     top_passage = max(passage_scores or [0.0]) or 1.0
     coverage, own, covered, fits, figures = [], [], [], [], []
     for e in sentences:
@@ -264,18 +282,19 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
     q_chars = _chars(query.normalised)
     texts = [normalise(e.text) for e in sentences]
     pairs = [frozenset(_bigrams(t)) for t in texts]
-    overlap = [len(q_pairs & p) / len(q_pairs) if q_pairs else 0.0 for p in pairs]
+    overlap = [math.fsum(pair_weight[u] for u in q_pairs & p) / pair_total if q_pairs else 0.0 for p in pairs]
     best_overlap = max(overlap) or 1.0
     coverage_rank = _ranks(np.asarray(coverage))
     everyone = [list(range(len(sentences)))]
     by_doc: dict[str, list[int]] = {}
     for i, e in enumerate(sentences):
         by_doc.setdefault(e.chunk.doc, []).append(i)
-    groups = set(weights.present)
-    distinct = _distinctive_shares(covered, everyone, groups)
-    distinct_doc = _distinctive_shares(covered, list(by_doc.values()), groups)
-    distinct_pairs = _distinctive_shares(pairs, everyone, q_pairs)
+    # A question word weighs as in coverage (its idf, more for the words a follow-up asks).
+    distinct = _distinctive_shares(covered, everyone, weights.present)
+    distinct_doc = _distinctive_shares(covered, list(by_doc.values()), weights.present)
+    distinct_pairs = _distinctive_shares(pairs, everyone, pair_weight)
     best_pairs = max(distinct_pairs) or 1.0
+    place_fit = _place_fit(query, sentences, mentions)
     rows = []
     for i, e in enumerate(sentences):
         d = float(dense[i])
@@ -297,6 +316,7 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
             "first_in_passage": first[i], "english": english,
             "distinct_coverage": distinct[i], "distinct_coverage_doc": distinct_doc[i],
             "distinct_pairs": distinct_pairs[i], "distinct_pairs_rel": distinct_pairs[i] / best_pairs,
+            "place_fit": place_fit[i],
         }
         rows.append([signal[f] for f in SENTENCE_FEATURES])
     details = [(coverage[i], covered[i], float(dense[i]), bool(fits[i])) for i in range(len(sentences))]

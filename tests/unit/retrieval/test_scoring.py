@@ -93,7 +93,7 @@ def test_a_question_word_every_candidate_holds_sets_none_apart():
 
     # 养犬 is in all three candidates, 登记 in one, 清除 in two: 登记 weighs most.
     held = [frozenset({"养犬", "登记"}), frozenset({"养犬", "清除"}), frozenset({"养犬", "清除"})]
-    asked = {"养犬", "登记", "清除", "国庆"}  # 国庆 in no candidate: it weighs nothing here
+    asked = dict.fromkeys(["养犬", "登记", "清除", "国庆"], 1.0)  # 国庆 in no candidate: weighs nothing here
     shares = _distinctive_shares(held, [[0, 1, 2]], asked)
     assert shares[0] > shares[1] == shares[2] > 0
     assert abs(sum(math.log(1 + 3 / n) for n in (3, 1)) / sum(math.log(1 + 3 / n) for n in (3, 1, 2))
@@ -101,3 +101,6 @@ def test_a_question_word_every_candidate_holds_sets_none_apart():
     # Weighed within each sentence's own document: alone in its pool, a sentence holds all.
     per_doc = _distinctive_shares(held, [[0], [1, 2]], asked)
     assert per_doc == [1.0, 1.0, 1.0]
+    # Each unit also keeps its own weight (a follow-up's asked word weighs more): 清除 at 3.
+    heavier = _distinctive_shares(held, [[0, 1, 2]], {**asked, "清除": 3.0})
+    assert heavier[1] > heavier[0]
