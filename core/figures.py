@@ -124,7 +124,7 @@ def find_figures(text: str) -> list[Figure]:
 
 # A bare number and a range word just before a figure (300至500元, 1~2个, 3-5年): the range's lower
 # bound, written without the unit it shares with the upper one.
-_LOWER_BOUND_RE = re.compile(r"(?P<num>\d[\d,，]*(?:\.\d+)?[万萬亿億]?|[%s]+)\s*(?:至|到|[~～\-－—])\s*$" % _CN_DIGITS)
+_RANGE_START_RE = re.compile(r"(?P<num>\d[\d,，]*(?:\.\d+)?[万萬亿億]?|[%s]+)\s*(?:至|到|[~～\-－—])\s*$" % _CN_DIGITS)
 
 
 def _range_lower_bounds(text: str, figures: list[Figure], dates: list[tuple[int, int]]) -> list[Figure]:
@@ -137,7 +137,7 @@ def _range_lower_bounds(text: str, figures: list[Figure], dates: list[tuple[int,
     for f in figures:
         if f.value is None:
             continue
-        m = _LOWER_BOUND_RE.search(text, max(0, f.start - 16), f.start)
+        m = _RANGE_START_RE.search(text, max(0, f.start - 16), f.start)
         if m is None or m.end() != f.start:
             continue
         a, b = m.span("num")
