@@ -79,6 +79,9 @@ class TermWeights:
 
     present: dict
     absent: dict
+    # How much more a follow-up's own words weigh than its rewrite's (1 for a question asked
+    # alone): the same boost `present` holds for words, for signals read on characters.
+    asked_boost: float = 1.0
 
     @property
     def total(self) -> float:
@@ -148,7 +151,7 @@ def term_weights(query: Query, keyword: KeywordIndex, in_corpus: Callable[[str],
             absent[group[0]] = unseen * boost * short
     for word in query.absent_words:
         absent.setdefault(word, unseen)
-    return TermWeights(present, absent)
+    return TermWeights(present, absent, opts.asked_word_weight if rewritten else 1.0)
 
 
 def _context(e: Evidence, query: Query, mentions) -> str:
@@ -256,8 +259,8 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
     nouns = query.intent.amount_nouns
     q_pairs = _bigrams(query.normalised)
     # A follow-up's own character pairs weigh more than its rewrite's, as its words do in coverage.
-    asked_pairs = _bigrams(query.intent.asked) if query.standalone != query.question else set()
-    pair_weight = {u: ScoringOptions.asked_word_weight if u in asked_pairs else 1.0 for u in q_pairs}
+    asked_pairs = _bigrams(query.intent.asked) if weights.asked_boost != 1.0 else set()
+    pair_weight = {u: weights.asked_boost if u in asked_pairs else 1.0 for u in q_pairs}
     pair_total = math.fsum(pair_weight.values())
     top_passage = max(passage_scores or [0.0]) or 1.0
     coverage, own, covered, fits, figures = [], [], [], [], []
