@@ -17,17 +17,39 @@ _RANGE_RE = re.compile(r"以上.{0,12}以下|以上.{0,12}以内|至|到|[~～\-
 _ITEM_MARK_RE = re.compile(r"^\s*(?:第\s*[一二三四五六七八九十百零〇\d]+\s*[条條](?:之[一二三四五六七八九十]+)?\s+|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[、.．](?!\d)|[①-⑳●•▪·-])\s*")
 
 
-def _asked_clauses(e: Evidence, kinds: frozenset[str]) -> list[tuple[int, str, list[Figure]]]:
-    """The clauses of a sentence that hold a figure of the asked kind, with their position
-    (figures read on the normalised clause, so 新臺幣一萬五千元 counts; the clause is shown as
-    written, without its article or item marker)."""
-    out = []
-    for i, clause in enumerate(_CLAUSE_CUT_RE.split(e.text)):
-        figs = [f for f in find_quantities(normalise(clause))
+def _is_condition(clause: str) -> bool:
+    """A clause that states a condition the way Chinese rules write one: 「…的，」 (「年满六十周岁的，」,
+    「未束犬链的，」). What it conditions follows it; a figure in it is a threshold of the case."""
+    return clause.strip().rstrip("，,；;：:。").endswith("的")
+
+
+def _asked_clauses(e: Evidence, kinds: frozenset[str]) -> list[tuple[range, str, list[Figure]]]:
+    """The clauses of a sentence that hold a figure of the asked kind, with the positions of the
+    clauses they are read with (figures read on the normalised clause, so 新臺幣一萬五千元 counts; the clause is shown as
+    written, without its article or item marker). A figure keeps its condition: the clause is
+    read from the nearest condition (「…的，」) among the two before it, and a condition holding
+    the figure is read with the clause it conditions, so 「对获得表彰的，补贴上浮30%」 is quoted
+    whole and a case's words count for the figure the case gets."""
+    def asked(text: str) -> list[Figure]:
+        return [f for f in find_quantities(normalise(text))
                 if f.kind in kinds and (f.value is not None or f.kind == "date")]  # 点五级 is no figure
-        if figs:
-            shown = _ITEM_MARK_RE.sub("", clause.strip()).rstrip("，,；;：:。")
-            out.append((i, shown, figs))
+
+    def shown(text: str) -> str:
+        return _ITEM_MARK_RE.sub("", text.strip()).rstrip("，,；;：:。")
+
+    clauses = _CLAUSE_CUT_RE.split(e.text)
+    out = []
+    for i, clause in enumerate(clauses):
+        figs = asked(clause)
+        if not figs:
+            continue
+        start = next((j for j in (i - 1, i - 2) if j >= 0 and _is_condition(clauses[j])), i)
+        end = i + 1 if _is_condition(clause) and i + 1 < len(clauses) and clauses[i + 1].strip() else i
+        whole, own = shown("".join(clauses[start:end + 1])), shown(clause)
+        # The figures as they stand in the whole span (their offsets are read against it).
+        at = whole.find(own)
+        in_whole = [f for f in asked(whole) if at >= 0 and at <= f.start and f.end <= at + len(own)]
+        out.append((range(start, end + 1), whole, in_whole if len(in_whole) == len(figs) else figs))
     return out
 
 
@@ -45,8 +67,8 @@ def _pick_clauses(kinds: frozenset[str], part_words: dict[str, float], candidate
         clauses = _asked_clauses(e, kinds)
         if not clauses:
             continue
-        for pos, clause, figs in clauses:
-            if (id(e), pos) in used:
+        for span, clause, figs in clauses:
+            if any((id(e), p) in used for p in span):
                 continue
             norm = normalise(clause)
             title = normalise(e.chunk.title)
@@ -54,24 +76,25 @@ def _pick_clauses(kinds: frozenset[str], part_words: dict[str, float], candidate
             ranged = 1 if len(figs) >= 2 or _RANGE_RE.search(norm) else 0
             score = hits + 0.5 * ranged - 1.0 * order
             if best is None or score > best[0]:
-                best = (score, e, pos, clause, figs, clauses)
+                best = (score, e, span, clause, figs, clauses)
         order += 1
         if order >= lookahead:
             break
     if best is None:
         return []
-    _, e, pos, clause, figs, clauses = best
-    used.add((id(e), pos))
+    _, e, span, clause, figs, clauses = best
+    used.update((id(e), p) for p in span)
     picked = [(clause, figs)]
     # A lone part: the next clause with an asked figure; one part of several: the next clause
     # only when it goes on with the same kind of figure (「二百元，最多不得超过四百元」).
-    following = [(p, c, f) for p, c, f in clauses if p > pos and (id(e), p) not in used
-                 and (single or (p == pos + 1 and {x.kind for x in f} <= {x.kind for x in figs}))]
+    free = [(s, c, f) for s, c, f in clauses if not any((id(e), p) in used for p in s)]
+    following = [(s, c, f) for s, c, f in free if s[0] > span[-1]
+                 and (single or (s[0] == span[-1] + 1 and {x.kind for x in f} <= {x.kind for x in figs}))]
     if not following:  # the other bound of a range cut by a comma may stand before it
-        following = [(p, c, f) for p, c, f in clauses if p == pos - 1 and (id(e), p) not in used
+        following = [(s, c, f) for s, c, f in free if s[-1] == span[0] - 1
                      and {x.kind for x in f} == {x.kind for x in figs}]
     if following:
-        used.add((id(e), following[0][0]))
+        used.update((id(e), p) for p in following[0][0])
         picked.append(following[0][1:])
     return [(e, picked)]
 

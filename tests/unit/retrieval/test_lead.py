@@ -12,9 +12,9 @@ from retrieval.lead import lead_line, with_dates_resolved
 from retrieval.query import analyse
 
 
-def test_a_quantity_answer_leads_with_the_clause_holding_the_figure():
+def test_a_quantity_answer_leads_with_the_clause_holding_the_figure_and_its_condition():
     answer = ask("携犬出户未束犬链的罚多少钱？")
-    assert answer.text.startswith("答：处二百元以上五百元以下罚款。[1]")
+    assert answer.text.startswith("答：携犬出户未束犬链的，由公安机关责令改正，处二百元以上五百元以下罚款。[1]")
     c = answer.citations[0]
     assert DOC[c.start:c.end] == c.quote and "二百元以上五百元以下" in c.display
 
@@ -37,6 +37,24 @@ def test_the_lead_clause_is_the_one_naming_what_is_counted_and_a_figure_keeps_it
     assert lead_line(query, evidence, evidence).startswith("答：每年合共2.88萬元津貼")
     query = analyse("每月發多少？", [], lambda w: True)
     assert lead_line(query, evidence, evidence).startswith("答：每月發放2,400元交通津貼")
+
+
+def _lead(text: str, question: str) -> str:
+    chunk = one_passage(text, "d.txt", "某市补助办法")
+    evidence = candidate_sentences([Hit(chunk, 1.0)])
+    return lead_line(analyse(question, [], lambda w: True), evidence, evidence)
+
+
+def test_a_figure_is_quoted_with_the_condition_it_applies_under():
+    # The condition (「…的，」) stands before the figure's clause, or holds the figure itself.
+    assert _lead("连续工作满十年的，补助标准提高20%。", "补助标准提高多少？") == \
+        "答：连续工作满十年的，补助标准提高20%。[1]\n"
+    assert _lead("第五条 年满六十周岁的，可以申请生活补贴。", "多少岁可以申请生活补贴？") == \
+        "答：年满六十周岁的，可以申请生活补贴。[1]\n"
+    # Two cases in one sentence: each figure keeps its own case, and no clause is said twice.
+    lead = _lead("第九条 逾期未缴纳的，处五十元罚款；情节严重的，处二百元以上一千元以下罚款。", "情节严重的罚多少？")
+    assert "情节严重的，处二百元以上一千元以下罚款" in lead and "逾期未缴纳的，处五十元罚款" in lead
+    assert lead.count("情节严重") == 1
 
 
 def test_no_quantity_asked_no_lead_clause():
