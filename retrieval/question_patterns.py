@@ -65,7 +65,9 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
         (r"多少公斤|多重|体重|\bkg\b|kilogram|weigh", "weight"),
         # Every kind of figure `core.figures` reads is askable: an area (office space, a plot) and
         # a length or distance (a road, a radius) by their own words.
-        (r"面积|多少平方|多少亩|多少公顷|how (large|big)|\barea\b|\bspace\b|square met|hectare", "area"),
+        (r"面积|多少平方|多少亩|多少公顷|\barea\b|\bspace\b|square met|hectare", "area"),
+        # "How big" asks the size of whatever it names: a fund's is a sum, a plot's an area.
+        (r"how (large|big)", "area money count length ratio"),
         (r"多长(?!时间)|多远|距离|长度|多少公里|多少米|how far|\blength\b|distance|kilomet", "length"),
         (r"比例|百分之|几倍|多少倍|百分比|几成|percent|proportion|share of|times the", "ratio"),
         (r"(?<!哪)(几|多少)[个只条名户人项家所次件份位台辆张套间处类种]|how many|number of", "count"),

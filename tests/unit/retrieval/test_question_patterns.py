@@ -105,5 +105,11 @@ def test_area_and_length_are_asked_by_their_own_words(question, kind):
     assert kind in asked_quantity(normalise(question))
 
 
+def test_how_big_asks_the_size_of_what_it_names_a_sum_as_much_as_an_area():
+    kinds = asked_quantity(normalise("How big is the city's housing repair fund?"))
+    assert {"money", "area"} <= kinds
+    assert asked_quantity(normalise("How big is the town's new sports ground?")) >= {"area"}
+
+
 def test_how_long_a_time_is_a_duration_not_a_length():
     assert asked_quantity(normalise("审批要多长时间？")) == frozenset({"duration"})
