@@ -58,12 +58,39 @@ class ExpansionOptions:
     per_term: int = 3  # Chinese renderings kept per English word or phrase
     corpus_rerank: int = 4  # …chosen by the corpus's own use among this many times as many
     min_number_word: int = 10  # English number words from this value up become figures ("one of")
+    compound_renderings: int = 12  # renderings of each of two neighbouring words joined into one
 
 
 OPTIONS = ExpansionOptions()
 
 
 _ACRONYM_RE = re.compile(r"[A-Z]{2,5}s?")
+
+
+def _compounds(words: list[str], index: dict, frequency: Callable[[str], int],
+                by_word: dict[str, list[str]], used: list[bool], per_term: int) -> None:
+    """Two neighbouring English words (one stopword may stand between) that the corpus writes as
+    one Chinese word, made of a dictionary rendering of each in the English order: "stay in
+    villages" → 驻 + 村 → 驻村, "residential estates" → 住宅 + 小区. Only a word the corpus itself
+    uses as a token counts, so characters too common to render a word alone can join; the
+    compound becomes one more rendering of each of the two words."""
+    def renderings(word: str) -> list[str]:
+        glosses = variants(word)
+        ranked = sorted((rendering_cost(rank, w), w) for g in glosses for rank, w in index.get(g.lower(), ())
+                        if rank < 5 and len(w) <= 3)
+        return list(dict.fromkeys(w for _, w in ranked))[:OPTIONS.compound_renderings]
+
+    content = [i for i, w in enumerate(words) if w.lower() not in STOPWORDS and not w[:1].isdigit()]
+    for a, b in zip(content, content[1:]):
+        if b - a > 2:
+            continue
+        found = sorted({x + y for x in renderings(words[a]) for y in renderings(words[b]) if frequency(x + y)},
+                       key=lambda w: -frequency(w))[:per_term]
+        for i in (a, b):
+            if found:
+                # Each word is also rendered by the compound: a sentence saying 驻村 says both.
+                by_word[words[i]] = list(dict.fromkeys(by_word.get(words[i], []) + found))
+                used[i] = True
 
 
 def expand_english(question: str, vocabulary: Callable[[str], bool],
@@ -163,6 +190,8 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
                 # A glossary term no document uses (individual income tax → 个人所得税): what it
                 # names is absent, though its words may still be read one by one below.
                 absent_terms.append(" ".join(w.lower() for w in phrase_words))
+    if frequency:
+        _compounds(words, index, frequency, by_word, used, per_term)
     terms = tuple(dict.fromkeys(t for ts in by_word.values() for t in ts))
     # An acronym (PE, GDP) abbreviates words rather than naming something: the dictionary
     # cannot say which words, so it is an unmatched word, not a name the documents never mention.

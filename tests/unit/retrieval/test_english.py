@@ -43,6 +43,17 @@ def test_dictionary_senses_are_ranked_by_the_corpus_own_use():
     assert expand_english("What is the fine for this?", school).by_word["fine"][0] != "罚款"
 
 
+def test_two_neighbouring_words_the_corpus_writes_as_one_word_are_rendered_by_it():
+    # 驻 and 村 are each too common to render a word alone; the corpus's word 驻村 renders both.
+    corpus = _CountingVocabulary({"驻村": 3, "村": 40, "农村": 12, "干部": 30, "联络": 2})
+    found = expand_english("Must cadres stay in villages in winter?", corpus)
+    assert "驻村" in found.by_word["stay"] and "驻村" in found.by_word["villages"]
+    assert "驻村" in found.terms
+    # Characters that never make a word of the corpus together stay apart.
+    plain = _CountingVocabulary({"村": 40, "农村": 12, "干部": 30, "联络": 2})
+    assert "驻村" not in expand_english("Must cadres stay in villages in winter?", plain).terms
+
+
 def test_a_word_is_read_as_written_before_its_inflections():
     found = expand_english("Which new conditions apply at the meeting?", vocabulary)
     assert found.by_word.get("new", ["新"])[0] not in ("新闻", "消息")
