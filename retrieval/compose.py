@@ -51,6 +51,15 @@ def _article(heading: str) -> str:
     return f" {' › '.join(parts)}" if parts else ""
 
 
+def is_case(text: str) -> bool:
+    """A list item stating a case (「（一）居民饲养烈性犬的；」), as rules list what they apply to."""
+    return text.strip().rstrip("，,；;。.:：").endswith("的")
+
+
+def _same_sentence(a: Evidence, b: Evidence) -> bool:
+    return a.chunk.id == b.chunk.id and a.a == b.a and a.b == b.b
+
+
 def compose(query: Query, evidence: list[Evidence], document_text: Callable[[str], str],
             as_list: bool = False, best_first: list[Evidence] = (),
             status: Evidence | None = None, newer: Chunk | None = None) -> tuple[str, tuple[Citation, ...]]:
@@ -60,16 +69,25 @@ def compose(query: Query, evidence: list[Evidence], document_text: Callable[[str
     sentences follow, grouped by document under a lead-in naming the document, its date and
     the section."""
     w = words(query.lang)
+    first = (status_line(query, status, evidence, newer) if status is not None else "") + lead_line(query, evidence, best_first)
+    lead = case_of = None
+    if not first:
+        quoted = {id(e) for e in evidence}
+        lead = next((e for e in list(best_first) + list(evidence) if id(e) in quoted), None)
+        if lead is not None and lead.intro is not None and is_case(lead.text):
+            # A case of a list (「（一）…的；」) says what happens only with the sentence
+            # introducing the list (「有下列行为之一的，处…罚款：」): both lead the answer.
+            case_of = next((e for e in evidence if _same_sentence(e, lead.intro)), None)
+            if case_of is None:
+                case_of = lead.intro
+                evidence = [*evidence, case_of]
     citations = [make_citation(n, e.chunk, e.source_span(), e.text, document_text)
                  for n, e in enumerate(evidence, 1)]
     number = {id(e): n for n, e in enumerate(evidence, 1)}
-    first = (status_line(query, status, evidence, newer) if status is not None else "") + lead_line(query, evidence, best_first)
-    lead = None
-    if not first:
-        lead = next((e for e in list(best_first) + list(evidence) if id(e) in number), None)
-        if lead is not None:
-            first = f"{w['answer']}{with_dates_resolved(lead.text, lead.chunk)}[{number[id(lead)]}]\n"
-    rest = [e for e in evidence if e is not lead]
+    if lead is not None:
+        first = "".join(f"{with_dates_resolved(e.text, e.chunk)}[{number[id(e)]}]" for e in (case_of, lead) if e is not None)
+        first = f"{w['answer']}{first}\n"
+    rest = [e for e in evidence if e is not lead and e is not case_of]
     parts: list[str] = []
     current = None
     bullets = as_list or len(rest) > 3

@@ -36,3 +36,22 @@ def test_evidence_is_ordered_by_document_then_by_place_in_it_or_newest_first():
     n1, n2 = candidate_sentences([Hit(new, 1.0)])
     assert ordered([o2, n2, o1, n1]) == [o1, o2, n1, n2]  # the lead's document first
     assert ordered([o2, n2, o1, n1], newer_first=True) == [n1, n2, o1, o2]
+
+
+def test_a_case_of_a_list_leads_together_with_the_sentence_saying_what_happens_in_it():
+    text = "第九条 有下列行为之一的，由管理部门责令改正，处五十元罚款：\n（一）在公交车厢内吸烟的；\n（二）向车窗外抛物的。"
+    chunk = one_passage(text, "bus.txt", "某市公交乘车规定")
+    intro, case, other = candidate_sentences([Hit(chunk, 1.0)])
+    assert case.intro is not None
+    query = analyse("在公交车厢内吸烟会怎样？", [], lambda w: True)
+    first, citations = compose(query, [case, other], lambda d: text, best_first=[case])
+    line = first.splitlines()[0]
+    # The case alone does not say the fine: its list's introduction leads with it, cited.
+    assert line.startswith("答：第九条 有下列行为之一的") and "（一）在公交车厢内吸烟的；" in line
+    n_intro = int(line.split("[", 1)[1].split("]", 1)[0])
+    assert citations[n_intro - 1].quote.startswith("第九条 有下列行为之一的")
+    assert first.count("处五十元罚款") == 1
+    # A lead that is no case stands alone.
+    plain = analyse("向车窗外抛物会怎样？", [], lambda w: True)
+    first, _ = compose(plain, [intro, other], lambda d: text, best_first=[intro])
+    assert first.splitlines()[0].startswith("答：第九条")
