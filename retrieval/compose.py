@@ -15,7 +15,7 @@ from typing import Callable
 from core.records import Chunk, Citation, Evidence
 from core.headings import SECTION_RE
 from retrieval.citations import make_citation
-from retrieval.lead import lead_line, with_dates_resolved
+from retrieval.lead import is_case, lead_line, with_dates_resolved
 from retrieval.query import Query
 from retrieval.status import status_line
 from retrieval.wording import date_note, words
@@ -49,11 +49,6 @@ def _article(heading: str) -> str:
     the title; list-item headings (（一）…) are left to the citation."""
     parts = [p.strip() for p in heading.split(" › ") if SECTION_RE.match(p.strip())]
     return f" {' › '.join(parts)}" if parts else ""
-
-
-def is_case(text: str) -> bool:
-    """A list item stating a case (「（一）居民饲养烈性犬的；」), as rules list what they apply to."""
-    return text.strip().rstrip("，,；;。.:：").endswith("的")
 
 
 def _same_sentence(a: Evidence, b: Evidence) -> bool:

@@ -152,5 +152,28 @@ def lead_line(query: Query, evidence: list[Evidence], best_first: list[Evidence]
             merged.append((e, list(clauses)))
     for e, clauses in merged:
         clauses.sort(key=lambda c: e.text.find(c[0]))  # in the order the sentence says them
-    return w["answer"] + "".join(f"{with_dates_resolved('，'.join(c for c, _ in clauses), e.chunk)}。[{number[id(e)]}]"
-                                 for e, clauses in merged) + "\n"
+    words_asked = {t: wt for _, part in parts for t, wt in part.items()}
+    out = []
+    for e, clauses in merged:
+        line = f"{with_dates_resolved('，'.join(c for c, _ in clauses), e.chunk)}"
+        case = _case_asked(e, evidence, words_asked)
+        out.append(f"{line}：{case.text.strip().rstrip('，,；;。.')}。[{number[id(e)]}][{number[id(case)]}]" if case is not None
+                   else f"{line}。[{number[id(e)]}]")
+    return w["answer"] + "".join(out) + "\n"
+
+
+def is_case(text: str) -> bool:
+    """A list item stating a case (「（一）居民饲养烈性犬的；」), as rules list what they apply to."""
+    return text.strip().rstrip("，,；;。.:：").endswith("的")
+
+
+def _case_asked(intro: Evidence, evidence: list[Evidence], words_asked: dict[str, float]) -> Evidence | None:
+    """Of the quoted cases listed under `intro` (「有下列行为之一的，处…罚款：」), the one using most
+    of the question's words: the figure applies to it, and the first line says so."""
+    def hits(e: Evidence) -> float:
+        text = normalise(e.text)
+        return sum(wt for t, wt in words_asked.items() if t in text)
+
+    cases = [e for e in evidence if e.intro is not None and (e.intro.chunk.id, e.intro.a, e.intro.b)
+             == (intro.chunk.id, intro.a, intro.b) and is_case(e.text) and hits(e) > 0]
+    return max(cases, key=hits, default=None)

@@ -68,7 +68,7 @@ def test_agreeing_documents_state_no_conflict(versions):
 # does on documents it never saw — never an in-sample figure.
 BARS = {
     "dev": {"overall": {"hit@5": 0.9, "recall": 0.75, "f_dec": 0.2, "dec_acc": 0.6}},
-    "dev2": {"zh-Hans": {"hit@5": 0.95, "recall": 0.80, "lead_recall": 0.75, "f_dec": 0.08, "dec_acc": 0.80},
+    "dev2": {"zh-Hans": {"hit@5": 0.95, "recall": 0.80, "lead_recall": 0.85, "f_dec": 0.08, "dec_acc": 0.80},
              "zh-Hant": {"hit@5": 0.85, "recall": 0.70, "lead_recall": 0.70, "f_dec": 0.15, "dec_acc": 0.70},
              "en": {"hit@5": 0.80, "recall": 0.50, "lead_recall": 0.40, "f_dec": 0.25, "dec_acc": 0.60}},
     "cmrc": {"zh-Hans": {"recall": 0.6, "lead_recall": 0.6, "f_dec": 0.15}},

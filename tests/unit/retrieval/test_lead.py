@@ -77,3 +77,14 @@ def test_relative_years_on_the_answer_line_are_read_against_the_document_date():
     assert with_dates_resolved("今年（2021年）起施行。", dated) == "今年（2021年）起施行。"  # said once
     undated = Chunk(id="u", doc="u.txt", title="某市通知", text="", index_text="", start=0, end=0, position=0)
     assert with_dates_resolved("今年起施行。", undated) == "今年起施行。"
+
+
+def test_a_figure_set_for_a_list_of_cases_is_said_with_the_case_asked_about():
+    text = "第九条 有下列行为之一的，由管理部门责令改正，处五十元罚款：\n（一）在公交车厢内吸烟的；\n（二）向车窗外抛物的。"
+    chunk = one_passage(text, "bus.txt", "某市公交乘车规定")
+    evidence = candidate_sentences([Hit(chunk, 1.0)])
+    lead = lead_line(analyse("在公交车厢内吸烟罚多少钱？", [], lambda w: True), evidence, evidence)
+    assert lead == "答：有下列行为之一的，由管理部门责令改正，处五十元罚款：（一）在公交车厢内吸烟的。[1][2]\n"
+    # No case uses the question's words: the figure's clause alone.
+    lead = lead_line(analyse("违反规定罚多少钱？", [], lambda w: True), evidence, evidence)
+    assert lead == "答：有下列行为之一的，由管理部门责令改正，处五十元罚款。[1]\n"
