@@ -22,8 +22,8 @@ from retrieval.evidence import candidate_sentences, is_headline, rejoined
 from retrieval.keyword import KeywordIndex
 from retrieval.penalty import penalty_for
 from retrieval.query import Query
-from retrieval.scoring import (Scored, ScoringOptions, TermWeights, score_sentences, sentence_signals, term_weights,
-                               with_probabilities)
+from retrieval.scoring import (Scored, ScoringOptions, TermWeights, about_places, score_sentences,
+                               sentence_signals, term_weights, with_probabilities)
 from retrieval.status import status_evidence
 from retrieval.versions import find_conflict, newer_version
 from retrieval.wording import conflict_note, decline_text
@@ -160,14 +160,6 @@ def _rejoined(chosen: list[Scored]) -> list[Scored]:
         if not any(o.evidence.source_span() == whole.evidence.source_span() for o in out):
             out.append(whole)
     return out
-
-
-def about_places(query: Query, mentions):
-    """Whether a document can answer for the places the question names (it mentions one);
-    None when the question names none."""
-    if not query.places or mentions is None:
-        return None
-    return lambda doc: any(mentions(doc, p) for p in query.places)
 
 
 def gather(query: Query, hits: list[Hit], keyword: KeywordIndex, embeddings: Embeddings,

@@ -16,7 +16,7 @@ import math
 from core.records import Decision, Hit
 from core.figures import years_named
 from retrieval.query import Query
-from retrieval.scoring import Scored, TermWeights
+from retrieval.scoring import Scored, TermWeights, about_places
 
 # Years a document may name when it names any (its own date and the years around it).
 DOCUMENT_YEARS = range(1949, 2061)
@@ -43,6 +43,7 @@ def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: lis
     lead = max(chosen, key=lambda s: s.score) if chosen else None
     rest = sorted((s.score for s in (scored or chosen) if s is not lead), reverse=True)
     lead_doc = lead.evidence.chunk.doc if lead else None
+    about = about_places(query, mentions)
     x = {
         "lead_prob": lead.score if lead else 0.0,
         "second_prob": rest[0] if rest else 0.0,
@@ -60,8 +61,7 @@ def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: lis
                                       query.intent.asks_version_year),
         "english": float(query.lang == "en"),
         # The question names places and the lead's document mentions none of them.
-        "place_missing": float(bool(query.places) and mentions is not None and lead is not None
-                               and not any(mentions(lead_doc, p) for p in query.places)),
+        "place_missing": float(about is not None and lead is not None and not about(lead_doc)),
     }
     return x
 

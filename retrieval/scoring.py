@@ -222,16 +222,25 @@ def _distinctive_shares(items: list[frozenset], pools: list[list[int]], asked: d
     return out
 
 
-def _place_fit(query: Query, sentences: list[Evidence], mentions) -> list[float]:
-    """1 for a sentence whose document mentions a place the question names (or when it names
-    none, or places cannot be checked), else 0: a signal the ranker and the decision weigh,
-    not a filter — a place name read from a question is sometimes no place at all."""
+def about_places(query: Query, mentions) -> Callable[[str], bool] | None:
+    """Whether a document is about a place the question names (it mentions one of them); None
+    when the question names none or places cannot be checked. A signal the ranker and the
+    decision weigh, never a filter: a place name read from a question is sometimes no place."""
     if not query.places or mentions is None:
+        return None
+    return lambda doc: any(mentions(doc, p) for p in query.places)
+
+
+def _place_fit(query: Query, sentences: list[Evidence], mentions) -> list[float]:
+    """1 for a sentence whose document is about a place the question names, or when it names
+    none; else 0."""
+    about = about_places(query, mentions)
+    if about is None:
         return [1.0] * len(sentences)
     by_doc: dict[str, float] = {}
     for e in sentences:
         if e.chunk.doc not in by_doc:
-            by_doc[e.chunk.doc] = float(any(mentions(e.chunk.doc, p) for p in query.places))
+            by_doc[e.chunk.doc] = float(about(e.chunk.doc))
     return [by_doc[e.chunk.doc] for e in sentences]
 
 
