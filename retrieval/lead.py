@@ -8,13 +8,22 @@ import re
 from core.records import Chunk, Evidence
 from core.figures import Figure, find_quantities
 from core.script import normalise
+from retrieval.chinese_terms import place_names
 from retrieval.english_lead import english_line, english_statement
 from retrieval.query import Query
 from retrieval.wording import words
 
 _CLAUSE_CUT_RE = re.compile(r"(?<=[，；;：:。])|(?<=,)(?!\d)")  # 2,400元 is one figure, not two clauses
 _RANGE_RE = re.compile(r"以上.{0,12}以下|以上.{0,12}以内|至|到|[~～\-－—]")
+_BOUND_END_RE = re.compile(r"(以上|以下|以内|以外)$")  # 「百分之十以上，百分之三十以下」: one range
 _ITEM_MARK_RE = re.compile(r"^\s*(?:第\s*[一二三四五六七八九十百零〇\d]+\s*[条條](?:之[一二三四五六七八九十]+)?\s+|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[、.．](?!\d)|[①-⑳●•▪·-])\s*")
+
+
+def _names_other_place(clause: str, places: tuple[str, ...], question: str) -> bool:
+    """The clause names a place the question does not, and none of those it asks about
+    (`question` normalised)."""
+    named = [p for p in place_names(normalise(clause)) if p not in question]
+    return bool(named) and not any(a in b or b in a for a in named for b in places)
 
 
 def _is_condition(clause: str) -> bool:
@@ -54,7 +63,8 @@ def _asked_clauses(e: Evidence, kinds: frozenset[str]) -> list[tuple[range, str,
 
 
 def _pick_clauses(kinds: frozenset[str], part_words: dict[str, float], candidates: list[Evidence],
-                  used: set[tuple[int, int]], single: bool, lookahead: int = 3) -> list[tuple[Evidence, list[tuple[str, list[Figure]]]]]:
+                  used: set[tuple[int, int]], single: bool, lookahead: int = 3, places: tuple[str, ...] = (),
+                  question: str = "") -> list[tuple[Evidence, list[tuple[str, list[Figure]]]]]:
     """The clause answering one part: among the first `lookahead` sentences holding a figure of
     the asked kind (best-scored first), the clause that uses most of the part's words (words of
     the document's title aside: every clause of it shares them), a range (以上…以下) before a
@@ -87,11 +97,14 @@ def _pick_clauses(kinds: frozenset[str], part_words: dict[str, float], candidate
     picked = [(clause, figs)]
     # A lone part: the next clause with an asked figure; one part of several: the next clause
     # only when it goes on with the same kind of figure (「二百元，最多不得超过四百元」).
-    free = [(s, c, f) for s, c, f in clauses if not any((id(e), p) in used for p in s)]
+    # A clause about another place than the one asked for (「北京市…500元，上海市…800元」) is
+    # another place's figure, not more of this one's.
+    free = [(s, c, f) for s, c, f in clauses if not any((id(e), p) in used for p in s)
+            and not (places and _names_other_place(c, places, question))]
     following = [(s, c, f) for s, c, f in free if s[0] > span[-1]
                  and (single or (s[0] == span[-1] + 1 and {x.kind for x in f} <= {x.kind for x in figs}))]
     if not following:  # the other bound of a range cut by a comma may stand before it
-        following = [(s, c, f) for s, c, f in free if s[-1] == span[0] - 1
+        following = [(s, c, f) for s, c, f in free if s[-1] == span[0] - 1 and _BOUND_END_RE.search(normalise(c))
                      and {x.kind for x in f} == {x.kind for x in figs}]
     if following:
         used.update((id(e), p) for p in following[0][0])
@@ -134,7 +147,8 @@ def lead_line(query: Query, evidence: list[Evidence], best_first: list[Evidence]
     used: set[tuple[int, int]] = set()
     picked: list[tuple[Evidence, list[tuple[str, list[Figure]]]]] = []
     for kinds, part_words in parts[:3]:
-        picked += _pick_clauses(kinds, part_words, candidates, used, single=len(parts) == 1)
+        picked += _pick_clauses(kinds, part_words, candidates, used, single=len(parts) == 1,
+                                places=query.places, question=query.normalised)
     if not picked:
         return ""
     if query.lang == "en":

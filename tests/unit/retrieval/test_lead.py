@@ -51,10 +51,20 @@ def test_a_figure_is_quoted_with_the_condition_it_applies_under():
         "答：连续工作满十年的，补助标准提高20%。[1]\n"
     assert _lead("第五条 年满六十周岁的，可以申请生活补贴。", "多少岁可以申请生活补贴？") == \
         "答：年满六十周岁的，可以申请生活补贴。[1]\n"
-    # Two cases in one sentence: each figure keeps its own case, and no clause is said twice.
+    # Two cases in one sentence: the figure asked for keeps its own case; the case before it, no
+    # bound of a range with it, is another case's figure.
     lead = _lead("第九条 逾期未缴纳的，处五十元罚款；情节严重的，处二百元以上一千元以下罚款。", "情节严重的罚多少？")
-    assert "情节严重的，处二百元以上一千元以下罚款" in lead and "逾期未缴纳的，处五十元罚款" in lead
-    assert lead.count("情节严重") == 1
+    assert lead == "答：情节严重的，处二百元以上一千元以下罚款。[1]\n"
+    # Asked about the first case, the lead goes on with the next figure, each with its own case.
+    lead = _lead("第九条 逾期未缴纳的，处五十元罚款；情节严重的，处二百元以上一千元以下罚款。", "逾期未缴纳罚多少？")
+    assert lead.startswith("答：逾期未缴纳的，处五十元罚款，情节严重的，") and lead.count("逾期未缴纳") == 1
+
+
+def test_a_figure_of_another_place_than_the_one_asked_is_left_out():
+    text = "据统计，北京市对高龄老人每人每月补贴500元，上海市对高龄老人每人每月补贴800元。"
+    assert _lead(text, "上海市高龄老人每月补贴多少？") == "答：上海市对高龄老人每人每月补贴800元。[1]\n"
+    # The bounds of one range stay together.
+    assert _lead("滞纳金为欠缴金额的百分之十以上，百分之三十以下。", "滞纳金比例最高是多少？").count("百分之") == 2
 
 
 def test_no_quantity_asked_no_lead_clause():
