@@ -15,7 +15,7 @@ from typing import Callable
 from core.records import Chunk, Citation, Evidence
 from core.headings import SECTION_RE
 from retrieval.citations import make_citation
-from retrieval.lead import is_case, lead_line, with_dates_resolved
+from retrieval.lead import is_case, lead_line, same_sentence, with_dates_resolved
 from retrieval.query import Query
 from retrieval.status import status_line
 from retrieval.wording import date_note, words
@@ -51,10 +51,6 @@ def _article(heading: str) -> str:
     return f" {' › '.join(parts)}" if parts else ""
 
 
-def _same_sentence(a: Evidence, b: Evidence) -> bool:
-    return a.chunk.id == b.chunk.id and a.a == b.a and a.b == b.b
-
-
 def compose(query: Query, evidence: list[Evidence], document_text: Callable[[str], str],
             as_list: bool = False, best_first: list[Evidence] = (),
             status: Evidence | None = None, newer: Chunk | None = None) -> tuple[str, tuple[Citation, ...]]:
@@ -72,7 +68,7 @@ def compose(query: Query, evidence: list[Evidence], document_text: Callable[[str
         if lead is not None and lead.intro is not None and is_case(lead.text):
             # A case of a list (「（一）…的；」) says what happens only with the sentence
             # introducing the list (「有下列行为之一的，处…罚款：」): both lead the answer.
-            case_of = next((e for e in evidence if _same_sentence(e, lead.intro)), None)
+            case_of = next((e for e in evidence if same_sentence(e, lead.intro)), None)
             if case_of is None:
                 case_of = lead.intro
                 evidence = [*evidence, case_of]

@@ -26,19 +26,25 @@ def _names_other_place(clause: str, places: tuple[str, ...], question: str) -> b
     return bool(named) and not any(a in b or b in a for a in named for b in places)
 
 
-def _is_condition(clause: str) -> bool:
-    """A clause that states a condition the way Chinese rules write one: 「…的，」 (「年满六十周岁的，」,
-    「未束犬链的，」). What it conditions follows it; a figure in it is a threshold of the case."""
-    return clause.strip().rstrip("，,；;：:。").endswith("的")
+def is_case(text: str) -> bool:
+    """A clause or list item stating a case the way Chinese rules write one: 「…的，」
+    (「年满六十周岁的，」, 「（一）居民饲养烈性犬的；」). What happens in it follows it, or is said by
+    the sentence introducing its list; a figure in it is a threshold of the case."""
+    return text.strip().rstrip("，,；;：:。.").endswith("的")
+
+
+def same_sentence(a: Evidence, b: Evidence) -> bool:
+    """The same sentence of the same passage (two `Evidence` objects may quote it)."""
+    return (a.chunk.id, a.a, a.b) == (b.chunk.id, b.a, b.b)
 
 
 def _asked_clauses(e: Evidence, kinds: frozenset[str]) -> list[tuple[range, str, list[Figure]]]:
     """The clauses of a sentence that hold a figure of the asked kind, with the positions of the
-    clauses they are read with (figures read on the normalised clause, so 新臺幣一萬五千元 counts; the clause is shown as
-    written, without its article or item marker). A figure keeps its condition: the clause is
-    read from the nearest condition (「…的，」) among the two before it, and a condition holding
-    the figure is read with the clause it conditions, so 「对获得表彰的，补贴上浮30%」 is quoted
-    whole and a case's words count for the figure the case gets."""
+    clauses they are read with (figures read on the normalised clause, so 新臺幣一萬五千元
+    counts; the clause is shown as written, without its article or item marker). A figure keeps
+    its condition: the clause is read from the nearest case (「…的，」) among the two before it,
+    and a case holding the figure is read with the clause it conditions, so 「对获得表彰的，补贴
+    上浮30%」 is quoted whole and a case's words count for the figure the case gets."""
     def asked(text: str) -> list[Figure]:
         return [f for f in find_quantities(normalise(text))
                 if f.kind in kinds and (f.value is not None or f.kind == "date")]  # 点五级 is no figure
@@ -52,8 +58,8 @@ def _asked_clauses(e: Evidence, kinds: frozenset[str]) -> list[tuple[range, str,
         figs = asked(clause)
         if not figs:
             continue
-        start = next((j for j in (i - 1, i - 2) if j >= 0 and _is_condition(clauses[j])), i)
-        end = i + 1 if _is_condition(clause) and i + 1 < len(clauses) and clauses[i + 1].strip() else i
+        start = next((j for j in (i - 1, i - 2) if j >= 0 and is_case(clauses[j])), i)
+        end = i + 1 if is_case(clause) and i + 1 < len(clauses) and clauses[i + 1].strip() else i
         whole, own = shown("".join(clauses[start:end + 1])), shown(clause)
         # The figures as they stand in the whole span (their offsets are read against it).
         at = whole.find(own)
@@ -169,16 +175,11 @@ def lead_line(query: Query, evidence: list[Evidence], best_first: list[Evidence]
     words_asked = {t: wt for _, part in parts for t, wt in part.items()}
     out = []
     for e, clauses in merged:
-        line = f"{with_dates_resolved('，'.join(c for c, _ in clauses), e.chunk)}"
+        line = with_dates_resolved("，".join(c for c, _ in clauses), e.chunk)
         case = _case_asked(e, evidence, words_asked)
         out.append(f"{line}：{case.text.strip().rstrip('，,；;。.')}。[{number[id(e)]}][{number[id(case)]}]" if case is not None
                    else f"{line}。[{number[id(e)]}]")
     return w["answer"] + "".join(out) + "\n"
-
-
-def is_case(text: str) -> bool:
-    """A list item stating a case (「（一）居民饲养烈性犬的；」), as rules list what they apply to."""
-    return text.strip().rstrip("，,；;。.:：").endswith("的")
 
 
 def _case_asked(intro: Evidence, evidence: list[Evidence], words_asked: dict[str, float]) -> Evidence | None:
@@ -188,6 +189,6 @@ def _case_asked(intro: Evidence, evidence: list[Evidence], words_asked: dict[str
         text = normalise(e.text)
         return sum(wt for t, wt in words_asked.items() if t in text)
 
-    cases = [e for e in evidence if e.intro is not None and (e.intro.chunk.id, e.intro.a, e.intro.b)
-             == (intro.chunk.id, intro.a, intro.b) and is_case(e.text) and hits(e) > 0]
+    cases = [e for e in evidence if e.intro is not None and same_sentence(e.intro, intro)
+             and is_case(e.text) and hits(e) > 0]
     return max(cases, key=hits, default=None)
