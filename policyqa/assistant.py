@@ -91,6 +91,18 @@ class Assistant:
                 query = replace(query, tokens=query.tokens + extra)
         return query
 
+    def warm_up(self) -> None:
+        """Load what the first questions would otherwise wait for — the dictionary an English
+        question is read with, the name transliterator, the keyword index, the tagger (seconds,
+        once per process) — by grounding one English and one Chinese question nobody sees (not
+        logged, not answered)."""
+        try:
+            for question in ("How does Beijing fund community services?", "社区服务经费由谁保障？"):
+                query = self.understand_text(question)
+                self.ground(query, self.retrieve(query))
+        except Exception:  # noqa: BLE001 - a warm-up must never take the server down
+            log.exception("warm-up failed; the first questions load what they need themselves")
+
     def understand_text(self, question: str, history: list[dict] | None = None) -> Query:
         return self.understand(Request(question, tuple(_clean_history(history))))
 

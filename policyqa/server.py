@@ -12,6 +12,7 @@ assembles it; the routes, checks and middleware live in their own modules:
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -77,6 +78,9 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
     app = FastAPI(title="policyqa", version="0.1.0", docs_url=None, redoc_url=None,  # served offline below
                   description="Cited answers over policy documents. Errors are JSON: {\"error\": message}.")
     app.state.assistant = assistant  # the default base's
+    # Off the request path: the first English question would otherwise wait seconds for the
+    # dictionary and the transliterator to load.
+    threading.Thread(target=assistant.warm_up, name="policyqa-warm-up", daemon=True).start()
     app.state.library = library
     workers = AnswerWorkers(worker_count(settings.workers), settings.max_pending)
     app.state.workers = workers

@@ -187,3 +187,21 @@ def test_a_year_the_question_names_prefers_documents_that_name_it(tmp_path):
     assert with_prior[0].score > with_prior[1].score
     # The prior is what decides: the older text alone is closer in words.
     assert without[0].chunk.doc == "old.txt"
+
+
+def test_warm_up_loads_what_the_first_english_question_needs_and_records_nothing(sample_store, tmp_path):
+    from policyqa.questionlog import QuestionLog
+    from retrieval.dictionary import cedict_index
+
+    store = tmp_path / "store"
+    shutil.copytree(sample_store, store)
+    assistant = Assistant(load_settings(store=store))
+    assistant.question_log = QuestionLog(tmp_path / "questions.sqlite3", days=30)
+    cedict_index.cache_clear()
+    assistant.warm_up()
+    assert cedict_index.cache_info().currsize == 1  # the dictionary is loaded…
+    assert assistant.searcher._translit is not None  # …and the transliterator built
+    assert assistant.question_log.count() == 0  # the warm-up questions are nobody's
+    assistant.ask("Which documents cover street offices?")
+    assert assistant.question_log.count() == 1  # a question asked is kept as before
+    assistant.store.close()
