@@ -68,6 +68,13 @@ def _asked_clauses(e: Evidence, kinds: frozenset[str]) -> list[tuple[range, str,
     return out
 
 
+def _asked_words(norm: str, part_words: dict[str, float], e: Evidence) -> float:
+    """The weight of the part's words a normalised clause of `e` uses, words of its document's
+    title aside (every clause of the document shares them)."""
+    title = normalise(e.chunk.title)
+    return sum(wt for t, wt in part_words.items() if t in norm and t not in title)
+
+
 def _pick_clauses(kinds: frozenset[str], part_words: dict[str, float], candidates: list[Evidence],
                   used: set[tuple[int, int]], single: bool, lookahead: int = 3, places: tuple[str, ...] = (),
                   question: str = "") -> list[tuple[Evidence, list[tuple[str, list[Figure]]]]]:
@@ -87,8 +94,7 @@ def _pick_clauses(kinds: frozenset[str], part_words: dict[str, float], candidate
             if any((id(e), p) in used for p in span):
                 continue
             norm = normalise(clause)
-            title = normalise(e.chunk.title)
-            hits = sum(wt for t, wt in part_words.items() if t in norm and t not in title)
+            hits = _asked_words(norm, part_words, e)
             ranged = 1 if len(figs) >= 2 or _RANGE_RE.search(norm) else 0
             score = hits + 0.5 * ranged - 1.0 * order
             if best is None or score > best[0]:
@@ -146,7 +152,8 @@ def lead_line(query: Query, evidence: list[Evidence], best_first: list[Evidence]
     w = words(query.lang)
     number = {id(e): n for n, e in enumerate(evidence, 1)}
     candidates = list({id(e): e for e in [e for e in best_first if id(e) in number] + evidence}.values())
-    if len(parts) == 1 and candidates and _asked_clauses(candidates[0], parts[0][0]):
+    from_lead = len(parts) == 1 and bool(candidates) and bool(_asked_clauses(candidates[0], parts[0][0]))
+    if from_lead:
         # One quantity asked: the clause comes from the lead sentence (the one the ranker chose),
         # when it states a figure of the asked kind.
         candidates = candidates[:1]
@@ -157,6 +164,15 @@ def lead_line(query: Query, evidence: list[Evidence], best_first: list[Evidence]
                                 places=query.places, question=query.normalised)
     if not picked:
         return ""
+    if from_lead and query.lang != "en":  # an English lead states the figure in English
+        # A figure in a clause using none of the words asked about, beside a clause that uses them
+        # (「证书编号为K12，有效期三年」 asked for the certificate's number: 三年 is not it), is not
+        # the one asked for: the lead sentence is then said whole.
+        e, clauses = picked[0]
+        words_of = parts[0][1]
+        if all(_asked_words(normalise(c), words_of, e) == 0 for c, _ in clauses) and any(
+                _asked_words(normalise(c), words_of, e) > 0 for c in _CLAUSE_CUT_RE.split(e.text)):
+            return ""
     if query.lang == "en":
         out = []
         for (e, clauses), (kinds, _) in zip(picked, parts[:3] if len(parts) > 1 else parts * len(picked)):

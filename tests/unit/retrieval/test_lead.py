@@ -67,6 +67,15 @@ def test_a_figure_of_another_place_than_the_one_asked_is_left_out():
     assert _lead("滞纳金为欠缴金额的百分之十以上，百分之三十以下。", "滞纳金比例最高是多少？").count("百分之") == 2
 
 
+def test_a_figure_in_a_clause_saying_nothing_asked_about_does_not_lead():
+    # The number asked for is no figure (K12); the clause with a figure (三年) uses none of the
+    # question's words while the other clause does: the sentence leads whole (compose says it).
+    text = "第六条 证书编号为K12，有效期三年。"
+    assert _lead(text, "证书编号是多少？") == ""
+    # The figure's clause using a word asked about still leads alone.
+    assert _lead(text, "有效期是多少？") == "答：有效期三年。[1]\n"
+
+
 def test_no_quantity_asked_no_lead_clause():
     chunk = one_passage("第八条 每次补助一般为三百元。", "b.txt", "某市临时补助办法")
     evidence = candidate_sentences([Hit(chunk, 1.0)])
