@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.headings import SECTION_RE
 from core.sentences import is_prose_line
 from ingest.dates import FILENAME_DATE_RE, dates_in, iso_date
 from ingest.header import (ORGAN_LINE_RE, header_lines, labelled_or_header_date, lines_of, own_number,
@@ -82,6 +83,23 @@ def _title(lines: list[str], loader_title: str, options: Options) -> str:
     return ""
 
 
+def _name_line_title(lines: list[str], file_stem: str) -> str:
+    """A short first line standing alone above the body — the name an entry or a notice goes by
+    (「武穴酥糖」, 「婚姻法」), too short for a title candidate — unless the file name already says
+    it (「通知」 above a file named 关于…的通知): every passage is searched with the title, so a
+    passage that never repeats the name is still found by it."""
+    if len(lines) < 2:
+        return ""
+    first = lines[0].strip()
+    han = sum(1 for c in first if "\u4e00" <= c <= "\u9fff")
+    if not (2 <= len(first) and han >= 2 and len(first) < len(lines[1].strip())) or first in file_stem:
+        return ""
+    if (re.search(r"[。！？!?；;：:，,、|｜]", first) or SECTION_RE.match(first) or dates_in(first)
+            or ORGAN_LINE_RE.match(re.sub(r"\s", "", first))):
+        return ""
+    return first
+
+
 # ----------------------------------------------------------------------------- entry point
 def extract_metadata(title: str, text: str, file_name: str = "", options: Options = OPTIONS) -> dict:
     """Metadata of the document whose cleaned text is `text` and whose loader title is `title`."""
@@ -108,7 +126,8 @@ def extract_metadata(title: str, text: str, file_name: str = "", options: Option
         organs = [re.sub(r"\s", "", ln) for ln in header if len(ln) <= 30 and ORGAN_LINE_RE.match(re.sub(r"\s", "", ln))]
         if organs:
             meta["issuer"] = organs[0]
-    meta.setdefault("title", _title(lines, title, options) or Path(file_name).stem or title)
+    meta.setdefault("title", _title(lines, title, options) or _name_line_title(lines, Path(file_name).stem)
+                    or Path(file_name).stem or title)
     if "region" not in meta and (region := region_of(meta["title"], header, meta.get("issuer", ""), text[: options.body_chars], options)):
         meta["region"] = region
     if "region" not in meta and (region := jurisdiction(text, options)):
