@@ -51,12 +51,20 @@ SITE_LINE_RE = re.compile(r"(?:网站|網站|门户|門戶|入口网|入口網|�
 
 
 # ----------------------------------------------------------------------------- title
+def _han(line: str) -> int:
+    return sum(1 for c in line if "\u4e00" <= c <= "\u9fff")
+
+
+def _title_shape(line: str) -> bool:
+    """Whatever its length, a line shaped like a title: no sentence, bracketed note, issuer, site
+    name, date or issue number."""
+    return (not is_prose_line(line) and not re.search(r"[。！？!?；;|｜]", line)
+            and not line.startswith(("【", "(", "（", "<")) and not ORGAN_LINE_RE.match(re.sub(r"\s", "", line))
+            and not SITE_LINE_RE.search(line) and not dates_in(line[:16]) and not re.fullmatch(r"第?\s*\d+\s*期", line))
+
+
 def _title_candidate(line: str, options: Options) -> bool:
-    han = sum(1 for c in line if "\u4e00" <= c <= "\u9fff")
-    return (6 <= len(line) <= options.title_max and han >= 4 and not is_prose_line(line)
-            and not re.search(r"[。！？!?；;|｜]", line) and not line.startswith(("【", "(", "（", "<"))
-            and not ORGAN_LINE_RE.match(re.sub(r"\s", "", line)) and not SITE_LINE_RE.search(line)
-            and not dates_in(line[:16]) and not re.fullmatch(r"第?\s*\d+\s*期", line))
+    return 6 <= len(line) <= options.title_max and _han(line) >= 4 and _title_shape(line)
 
 
 def _title(lines: list[str], loader_title: str, options: Options) -> str:
@@ -84,18 +92,16 @@ def _title(lines: list[str], loader_title: str, options: Options) -> str:
 
 
 def _name_line_title(lines: list[str], file_stem: str) -> str:
-    """A short first line standing alone above the body — the name an entry or a notice goes by
-    (「武穴酥糖」, 「婚姻法」), too short for a title candidate — unless the file name already says
-    it (「通知」 above a file named 关于…的通知): every passage is searched with the title, so a
-    passage that never repeats the name is still found by it."""
+    """A first line standing alone above the body with too few Chinese characters for a title
+    candidate — the name an entry or a notice goes by (「武穴酥糖」, 「婚姻法」, 「城巴12M线」) — unless
+    the file name already says it (「通知」 above a file named 关于…的通知), or it is a section
+    heading or an addressee (「各街道：」): every passage is searched with the title, so a passage
+    that never repeats the name is still found by it."""
     if len(lines) < 2:
         return ""
     first = lines[0].strip()
-    han = sum(1 for c in first if "\u4e00" <= c <= "\u9fff")
-    if not (2 <= len(first) and han >= 2 and len(first) < len(lines[1].strip())) or first in file_stem:
-        return ""
-    if (re.search(r"[。！？!?；;：:，,、|｜]", first) or SECTION_RE.match(first) or dates_in(first)
-            or ORGAN_LINE_RE.match(re.sub(r"\s", "", first))):
+    if (_han(first) < 2 or len(first) >= len(lines[1].strip()) or first in file_stem or not _title_shape(first)
+            or re.search(r"[：:，,、]", first) or SECTION_RE.match(first)):
         return ""
     return first
 

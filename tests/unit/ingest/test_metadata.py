@@ -94,3 +94,4 @@ def test_a_short_name_standing_above_the_body_is_the_title(meta_of):
     # …and a section heading, a dated line or an addressee is no name.
     assert meta_of("第一章\n" + body, file_name="a.txt")["title"] == "a"
     assert meta_of("各街道：\n" + body, file_name="b.txt")["title"] == "b"
+    assert meta_of("五华区政府门户网站\n" + body, file_name="c.txt")["title"] == "c"
