@@ -93,7 +93,7 @@ def _title(lines: list[str], loader_title: str, options: Options) -> str:
 
 def _name_line_title(lines: list[str], file_stem: str) -> str:
     """A first line standing alone above the body with too few Chinese characters for a title
-    candidate — the name an entry or a notice goes by (「武穴酥糖」, 「婚姻法」, 「城巴12M线」) — unless
+    candidate — the name an entry or a notice goes by (「桂林米粉」, 「5G基站」) — unless
     the file name already says it (「通知」 above a file named 关于…的通知), or it is a section
     heading or an addressee (「各街道：」): every passage is searched with the title, so a passage
     that never repeats the name is still found by it."""
