@@ -62,10 +62,15 @@ def clause_spans(line: str) -> list[tuple[int, int]]:
     return spans
 
 
+def han_count(text: str) -> int:
+    """How many Chinese (CJK unified) characters `text` holds."""
+    return sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+
+
 def is_prose_line(line: str) -> bool:
     """A line of running text (a sentence with its full stop, or a long clause chain), as opposed
     to a title, issuer, date or menu line."""
-    han = sum(1 for c in line if "\u4e00" <= c <= "\u9fff")
+    han = han_count(line)
     ends = sum(line.count(c) for c in "。！？!；;")
     commas = sum(line.count(c) for c in "，,、")
     return (ends >= 1 and han >= 20) or (commas >= 2 and han >= 40)

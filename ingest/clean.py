@@ -20,7 +20,7 @@ from pathlib import Path
 
 from core.headings import opens_with_marker
 from core.script import normalise
-from core.sentences import clause_spans
+from core.sentences import clause_spans, han_count
 
 DATA_DIR = Path(__file__).with_name("data")
 
@@ -110,14 +110,10 @@ def furniture_patterns() -> tuple[tuple[re.Pattern, bool], ...]:
     return tuple(out)
 
 
-def _han(text: str) -> int:
-    return sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
-
-
 def is_prose(line: str, options: Options = OPTIONS) -> bool:
     """A line that reads as running text: sentence ends and a fair amount of Han text."""
     ends = sum(line.count(c) for c in "。！？；!;")
-    return ends >= options.prose_min_ends and _han(line) >= options.prose_min_han
+    return ends >= options.prose_min_ends and han_count(line) >= options.prose_min_han
 
 
 def _mostly_links(line: str, options: Options) -> bool:
@@ -301,7 +297,7 @@ def clean(text: str, options: Options = OPTIONS) -> Cleaned:
 def _reads_as_text(line: str) -> bool:
     """For the fidelity count: a line with punctuated Han text that no furniture pattern names."""
     stripped = line.strip(_SPACE)
-    if _han(stripped) < 8 or not re.search(r"[，。；！？、：,;:!?]", stripped):
+    if han_count(stripped) < 8 or not re.search(r"[，。；！？、：,;:!?]", stripped):
         return False
     return not any(rx.fullmatch(stripped) for rx, _ in furniture_patterns())
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.headings import SECTION_RE
-from core.sentences import is_prose_line
+from core.sentences import han_count, is_prose_line
 from ingest.dates import FILENAME_DATE_RE, dates_in, iso_date
 from ingest.header import (ORGAN_LINE_RE, header_lines, labelled_or_header_date, lines_of, own_number,
                            regulation_header, signature, taiwan_header)
@@ -51,10 +51,6 @@ SITE_LINE_RE = re.compile(r"(?:网站|網站|门户|門戶|入口网|入口網|�
 
 
 # ----------------------------------------------------------------------------- title
-def _han(line: str) -> int:
-    return sum(1 for c in line if "\u4e00" <= c <= "\u9fff")
-
-
 def _title_shape(line: str) -> bool:
     """Whatever its length, a line shaped like a title: no sentence, bracketed note, issuer, site
     name, date or issue number."""
@@ -64,7 +60,7 @@ def _title_shape(line: str) -> bool:
 
 
 def _title_candidate(line: str, options: Options) -> bool:
-    return 6 <= len(line) <= options.title_max and _han(line) >= 4 and _title_shape(line)
+    return 6 <= len(line) <= options.title_max and han_count(line) >= 4 and _title_shape(line)
 
 
 def _title(lines: list[str], loader_title: str, options: Options) -> str:
@@ -100,7 +96,7 @@ def _name_line_title(lines: list[str], file_stem: str) -> str:
     if len(lines) < 2:
         return ""
     first = lines[0].strip()
-    if (_han(first) < 2 or len(first) >= len(lines[1].strip()) or first in file_stem or not _title_shape(first)
+    if (han_count(first) < 2 or len(first) >= len(lines[1].strip()) or first in file_stem or not _title_shape(first)
             or re.search(r"[：:，,、]", first) or SECTION_RE.match(first)):
         return ""
     return first

@@ -242,10 +242,9 @@
     var q = $('hit-question').value.trim();
     say('hit-error', '');
     if (!q) { say('hit-error', '请输入要测试的问题。'); return; }
-    // The previous result goes while this one runs: its answer must not be approved for the new
-    // question (the approve button sends the question of the result shown).
+    // The previous result (and the approve card inside it) goes while this one runs: its answer
+    // must not be approved for the new question (approve sends the question of the result shown).
     lastHit = null;
-    $('approve-card').hidden = true;
     $('hit-result').hidden = true;
     $('hit-run').disabled = true;
     $('hit-run').textContent = '测试中…';
