@@ -21,6 +21,29 @@ CSS = (STATIC / "ui.css").read_text(encoding="utf-8")
 
 # The browser sends the admin token with Gradio's upload request and its event calls: the upload
 # route needs it, and so does an event carrying a file (policyqa/gradio_files.py).
+# In a frame of another site, a browser that blocks third-party storage throws on any reading of
+# `localStorage`, and Gradio (gr.BrowserState keeps the saved conversations there) then never gets
+# past its 加载中…. The page gets a storage of its own that lasts as long as the page does: the UI
+# works, its conversations are simply not kept across visits in such a frame. First in the head,
+# before Gradio's module scripts run.
+STORAGE_FALLBACK_JS = r"""
+<script>
+(() => {
+  try { window.localStorage.getItem("policyqa"); return; } catch (e) { /* blocked: fall back */ }
+  const items = new Map();
+  const memory = {
+    getItem: (k) => (items.has(String(k)) ? items.get(String(k)) : null),
+    setItem: (k, v) => { items.set(String(k), String(v)); },
+    removeItem: (k) => { items.delete(String(k)); },
+    clear: () => { items.clear(); },
+    key: (i) => Array.from(items.keys())[i] ?? null,
+    get length() { return items.size; },
+  };
+  try { Object.defineProperty(window, "localStorage", {value: memory, configurable: true}); } catch (e) { /* kept */ }
+})();
+</script>
+"""
+
 UPLOAD_TOKEN_JS = r"""
 <script>
 (() => {
@@ -116,5 +139,6 @@ LABELS_JS = """() => {
 def launch_options() -> dict:
     """Theme, CSS, head scripts, words and footer of this UI, for `demo.launch` and
     `gr.mount_gradio_app`."""
-    return {"css": CSS, "theme": THEME, "footer_links": [], "js": LABELS_JS, "head": markdown_head(),
+    return {"css": CSS, "theme": THEME, "footer_links": [], "js": LABELS_JS,
+            "head": STORAGE_FALLBACK_JS + markdown_head(),
             "i18n": gr.I18n(en=GRADIO_WORDS, **{"en-US": GRADIO_WORDS})}

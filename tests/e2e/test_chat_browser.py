@@ -236,3 +236,36 @@ def test_ui_in_an_iframe_loads_at_the_top(servers, browser):
         assert inner.evaluate("scrollY") == 0
     finally:
         context.close()
+
+
+# What a browser that blocks third-party storage does in the frame: any reading of localStorage
+# throws (seen in headless Chromium now and then, and always with third-party cookies blocked).
+BLOCKED_STORAGE = """(() => {
+  if (window.top === window) return;
+  Object.defineProperty(window, 'localStorage', {configurable: true, get() {
+    throw new DOMException("Failed to read the 'localStorage' property from 'Window'", 'SecurityError');
+  }});
+})();"""
+
+
+def test_ui_in_a_frame_without_storage_loads_and_answers(servers, browser):
+    api, page_origin, _store = servers
+    context = browser.new_context(viewport={"width": 1100, "height": 800}, locale="zh-CN")
+    context.add_init_script(BLOCKED_STORAGE)
+    errors: list[str] = []
+    page = context.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(f"{page_origin}/frame.html")
+        frame = page.frame_locator("iframe")
+        box = frame.locator("#pq-question textarea")
+        box.wait_for(timeout=60_000)
+        frame.get_by_text("筛选条件（可选）").click()
+        frame.get_by_label("访问令牌").fill(TOKEN)
+        box.fill(QUESTION)
+        box.press("Enter")
+        frame.locator("#pq-chat .bot-row .pq-sources").last.wait_for(timeout=90_000)
+        page.screenshot(path=str(SHOTS / "chat-frame-no-storage.png"))
+        assert not [e for e in errors if "localStorage" in e], errors
+    finally:
+        context.close()
