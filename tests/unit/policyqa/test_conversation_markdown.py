@@ -11,7 +11,7 @@ import subprocess
 import pytest
 from markdown_it import MarkdownIt
 
-from policyqa.ui_assets import launch_options
+from policyqa.ui_assets import launch_options, markdown_head
 from policyqa.widget_bundle import STATIC, widget_script
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
@@ -106,8 +106,8 @@ def test_every_value_is_plain_text():
 
 
 def test_the_chat_page_and_the_widget_carry_this_one_export():
-    head = launch_options()["head"]
-    assert head.startswith("<script>\n") and head.endswith("</script>\n")
+    head = markdown_head()
+    assert head.startswith("<script>\n") and head.endswith("</script>\n") and head in launch_options()["head"]
     conv = {"title": "t", "exported": "2026-01-02 03:04", "items": [
         {"question": "问"}, {"answer": "答[1]", "citations": [CITE]}, {"error": "错"}]}
     page = run(("markdown", conv), source=head[len("<script>"):-len("</script>\n")])
