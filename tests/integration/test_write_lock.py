@@ -13,7 +13,7 @@ from policyqa.assistant import Assistant
 from core.settings import load_settings
 
 
-def long_unique_document(lines: int = 500) -> bytes:
+def long_unique_document(lines: int = 250) -> bytes:
     rng = random.Random(uuid.uuid4().int)  # never in the embedding cache
     words = "经费 保障 社区 服务 补贴 建设 管理 办法 规定 通知 单位 街道 财政 项目 考核 资金 设施 人员".split()
     body = [f"第{i + 1}条 " + "".join(rng.choice(words) for _ in range(12)) + f"，每年{rng.randint(1, 999)}万元。"
@@ -30,7 +30,7 @@ def test_a_delete_goes_through_while_a_long_upload_is_prepared(sample_store, tmp
     upload = threading.Thread(target=lambda: result.update(r=assistant.ingest_upload(long_unique_document(), "长文件.txt")))
     started = time.monotonic()
     upload.start()
-    time.sleep(1.0)  # the upload is loading and embedding its ~500 new sentences by now
+    time.sleep(1.0)  # the upload is loading and embedding its ~250 new sentences by now
     assert upload.is_alive(), "the upload finished too soon to tell"
     deleted = assistant.delete(victim)
     delete_done = time.monotonic() - started
