@@ -191,7 +191,7 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
     scored = found.scored(model)
     chosen = select_evidence(query, scored, opts.compose, groups, model["selection"])
     decision = decide(query, weights, chosen, hits, opts.threshold, model=model["decision"],
-                      mentions=mentions, scored=scored)
+                      mentions=mentions, scored=scored, indexed=keyword.n_docs > 0)
     if not decision.answer:
         text, suggestions = decline_text(query, hits, decision.reason)
         return Answer(text=text, citations=(), hits=tuple(hits), declined=True, query=query.standalone,

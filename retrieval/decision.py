@@ -107,6 +107,7 @@ _REASONS = {
         "year_missing": "文档中没有{terms}年的相关内容",
         "english": "现有文档中最相关的段落与问题只部分相符",
         "empty": "没有检索到相关段落",
+        "no_documents": "知识库中还没有文档，请先导入文件",
     },
     "en": {
         "lead_prob": "no sentence in the documents clearly answers the question",
@@ -122,6 +123,7 @@ _REASONS = {
         "year_missing": "no document covers {terms}",
         "english": "the closest passages match the question only in part",
         "empty": "no related passage was found",
+        "no_documents": "the knowledge base holds no documents yet: add documents first",
     },
 }
 
@@ -140,15 +142,16 @@ def _reason(signal: str, query: Query, weights: TermWeights) -> str:
 
 def decide(query: Query, weights: TermWeights, chosen: list[Scored], hits: list[Hit],
            threshold: float | None = None, model: dict | None = None, mentions=None,
-           scored: list[Scored] | None = None) -> Decision:
-    """`model`: the `decision` part of the answer model (retrieval/ranker.py)."""
+           scored: list[Scored] | None = None, indexed: bool = True) -> Decision:
+    """`model`: the `decision` part of the answer model (retrieval/ranker.py); `indexed`: whether
+    the knowledge base holds any passage (an empty one is told apart from one without a match)."""
     if model is None:
         from retrieval import ranker
 
         model = ranker.load()["decision"]
     cut = model["threshold"] if threshold is None else threshold
     if not chosen:
-        return Decision(False, 0.0, cut, _reason("empty", query, weights))
+        return Decision(False, 0.0, cut, _reason("empty" if indexed else "no_documents", query, weights))
     x = features(query, weights, chosen, hits, mentions, scored)
     p = probability(x, model)
     signals = tuple((f, round(x[f], 4)) for f in FEATURES)

@@ -99,3 +99,16 @@ def test_the_best_sentence_of_another_document_is_a_signal_of_its_own():
     rival = max(s.score for s in scored if s.evidence.chunk.doc == "cats.txt")
     x = features(query, weights, [best], [], scored=scored)
     assert x["lead_prob"] == best.score and x["other_doc_prob"] == rival
+
+
+def test_an_empty_knowledge_base_is_told_apart_from_a_question_without_a_match():
+    _chunks, _, keyword, vocabulary = fixtures()
+    model = {"features": ["lead_prob"], "coef": [1.0], "intercept": 0.0, "mean": [0.0], "scale": [1.0],
+             "threshold": 0.5}
+    for question, empty, nothing_found in (("经费怎么保障？", "知识库中还没有文档", "没有检索到相关段落"),
+                                           ("經費怎麼保障？", "知識庫中還沒有文檔", "沒有檢索到相關段落"),
+                                           ("How is the funding secured?", "holds no documents", "no related passage")):
+        query = analyse(question, [], vocabulary)
+        weights = term_weights(query, keyword, lambda t: True)
+        assert empty in decide(query, weights, [], [], model=model, indexed=False).reason
+        assert nothing_found in decide(query, weights, [], [], model=model).reason
