@@ -47,7 +47,7 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
         (r"罚.{0,6}(多少|几)|多少钱|多少元|金额|罚款(标准|幅度|数额)|补助.{0,4}(多少|标准)|补贴.{0,4}(多少|标准)"
          r"|津贴.{0,4}(多少|标准)|费用?.{0,3}(多少|标准)|上限是多少|最多.{0,4}(多少|能拿|能领)|领多少|发多少|给多少"
          r"|多少(补贴|补助|津贴|罚款|费用?|奖金)|奖金.{0,4}(多少|标准)"
-         r"|\bfines?\b|\bpenalt|how much|\bamount\b|\bcost|\bfees?\b|subsid|allowance|\bgrant\b|payment|\bpaid\b|\bcap\b|maximum|minimum|threshold",
+         r"|\bfines?\b|\bpenalt|how much|\bamount\b|\bcost|\bfees?\b|subsid|allowance|\bgrant\b|payment|\bpaid\b|threshold",
          "money ratio"),  # fines are also set as multiples (违法所得二倍以上五倍以下)
         # A wage, salary, pension, price or sum of money is paid in money: a multiple or a share
         # (加班费为工资的一点五倍) says how another sum is reckoned from it, not what it is.
@@ -88,8 +88,10 @@ EXPLICIT_UNIT_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
 QUANTITY_QUALIFIERS = frozenset("最多 最少 最高 最低 最长 最短 至多 至少 上限 下限 最大 最小".split())
 # A change asked for (增长多少, how much did it rise) is answered by a rate or by an amount.
 _CHANGE_CUE = re.compile(r"(增长|增加|下降|减少|提高|降低|上涨|上升|增幅|涨)(了)?(多少|几)|grow|increase|rise|fall|decrease", re.I)
-# "多少" alone asks for some quantity without saying which.
-_ANY_QUANTITY = re.compile(r"多少|(?<!哪)几[^乎何]|what is the (number|figure|rate|level|standard)", re.I)
+# "多少" alone asks for some quantity without saying which; so does a bound (a maximum, a
+# minimum, a cap): of a sum, a count or a period, as the rest of the question says.
+_ANY_QUANTITY = re.compile(r"多少|(?<!哪)几[^乎何]|what is the (number|figure|rate|level|standard)"
+                           r"|maximum|minimum|\bcap\b", re.I)
 
 
 # What a sum of money is: the noun a money question asks the amount of (补助多少钱, how much is

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.figures import UNIT_CLASSES
 from core.script import normalise
 from retrieval.question_patterns import asked_amount_nouns, asked_quantity, asks_validity, asks_version_year, names_amount
 
@@ -113,3 +114,19 @@ def test_how_big_asks_the_size_of_what_it_names_a_sum_as_much_as_an_area():
 
 def test_how_long_a_time_is_a_duration_not_a_length():
     assert asked_quantity(normalise("审批要多长时间？")) == frozenset({"duration"})
+
+
+@pytest.mark.parametrize("question, kinds", [
+    ("What is the minimum number of inspectors per market?", {"count"}),
+    ("What is the maximum number of stalls a vendor may rent?", {"count"}),
+    ("What is the minimum period of residence before applying?", {"duration"}),
+    ("What is the maximum fine for blocking a fire lane?", {"money", "ratio"}),
+    ("What is the minimum wage for trainees?", {"money"}),
+])
+def test_a_bound_asks_the_kind_the_rest_of_the_question_names(question, kinds):
+    # "maximum" / "minimum" qualify a quantity; of what kind, the question's other words say.
+    assert asked_quantity(normalise(question)) == frozenset(kinds)
+
+
+def test_a_bound_alone_asks_some_quantity():
+    assert asked_quantity(normalise("What is the maximum?")) == frozenset(UNIT_CLASSES)
