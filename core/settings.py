@@ -26,6 +26,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field
@@ -112,3 +113,12 @@ class Settings(BaseSettings):
 def load_settings(**overrides) -> Settings:
     """Env first, then any non-None overrides (CLI flags)."""
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def cores() -> int:
+    """The cores this process may run on (its CPU affinity): what the worker count and the
+    embedder's parallel parts are reckoned from."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)

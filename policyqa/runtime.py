@@ -13,14 +13,9 @@ import logging
 import os
 import sys
 
+from core.settings import cores
+
 log = logging.getLogger("policyqa")
-
-
-def cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
 
 
 def worker_count(configured: int | None = None) -> int:

@@ -19,8 +19,6 @@ THEME = gr.themes.Soft(primary_hue="red", secondary_hue="slate", font=FONTS,
 STATIC = Path(__file__).resolve().parent / "static"
 CSS = (STATIC / "ui.css").read_text(encoding="utf-8")
 
-# The browser sends the admin token with Gradio's upload request and its event calls: the upload
-# route needs it, and so does an event carrying a file (policyqa/gradio_files.py).
 # In a frame of another site, a browser that blocks third-party storage throws on any reading of
 # `localStorage`, and Gradio (gr.BrowserState keeps the saved conversations there) then never gets
 # past its 加载中…. The page gets a storage of its own that lasts as long as the page does: the UI
@@ -44,6 +42,8 @@ STORAGE_FALLBACK_JS = r"""
 </script>
 """
 
+# The browser sends the admin token with Gradio's upload request and its event calls: the upload
+# route needs it, and so does an event carrying a file (policyqa/gradio_files.py).
 UPLOAD_TOKEN_JS = r"""
 <script>
 (() => {
