@@ -28,6 +28,10 @@ import numpy as np
 MODEL_PATH = Path(__file__).parent / "data" / "answer_model.json"
 
 # The signals of one candidate sentence, each computed by `retrieval.scoring.sentence_signals`.
+# No signal says which language the question is in: the fitting folds hold about ten English
+# questions whose answer is among their candidates, so a function of its own for them would be
+# fitted on those alone. English questions are ranked by the function fitted on all questions
+# (their words meet the text through their Chinese renderings, as counted in the coverages).
 SENTENCE_FEATURES = (
     "coverage",  # idf-weighted share of the question's corpus words in the sentence as read (intro, place)
     "own_coverage",  # …in the sentence's own words only
@@ -49,7 +53,6 @@ SENTENCE_FEATURES = (
     "is_item",  # a list item
     "is_intro",  # it introduces a list
     "first_in_passage",
-    "english",  # the question is in English (words are matched through renderings)
     # The same coverage with each question word weighed by how few candidates hold it (an idf
     # over the sentences retrieved for this question, not over the corpus): what sets this
     # sentence apart from the other candidates…
@@ -58,6 +61,8 @@ SENTENCE_FEATURES = (
     "distinct_pairs",  # …in the question's character pairs (script-neutral)
     "distinct_pairs_rel",  # …over the best among the candidates
     "place_fit",  # the question names no place, or the sentence's document mentions one it names
+    "pairs_beyond_title",  # share of the question's character pairs, its document's title taken out
+    "words_beyond_title",  # …of the question's words its title does not hold, said by the sentence itself
 )
 
 

@@ -154,14 +154,21 @@ def term_weights(query: Query, keyword: KeywordIndex, in_corpus: Callable[[str],
     return TermWeights(present, absent, opts.asked_word_weight if rewritten else 1.0)
 
 
-def _context(e: Evidence, query: Query, mentions) -> str:
-    """The sentence as evidence: the title's words gain nothing (the title heads every passage
-    of its document), a list item is read with the sentences introducing its list (and the
-    lists around it), and a place or a year the question names counts as covered in a document
-    about it (its text, header or date names it)."""
+def _context(e: Evidence, query: Query, mentions, in_document: bool) -> str:
+    """The sentence as evidence: a list item is read with the sentences introducing its list (and
+    the lists around it), and a place or a year the question names counts as covered in a document
+    about it (its text, header or date names it). Read `in_document` (how the ranker tells which
+    sentence answers), the document's title counts as said: every passage of it is about what the
+    title names, so a sentence answering what is asked of the subject need not repeat its name,
+    and the candidates of one document are told apart by the rest of the question. Otherwise (what
+    the decision and the comparison of sources judge) only what the sentence says counts, a long
+    title it repeats aside (the title heads every passage: repeating it says nothing asked)."""
     norm = normalise("".join(i.text for i in intro_chain(e)) + e.text)
     title = normalise(e.chunk.title)
-    context = norm.replace(title, " ") if len(title) >= 6 else norm
+    if in_document:
+        context = f"{title} {norm}"
+    else:
+        context = norm.replace(title, " ") if len(title) >= 6 else norm
     if mentions is not None:
         anchors = query.places + query.intent.years
         context += " " + " ".join(a for a in anchors if mentions(e.chunk.doc, a))
@@ -222,6 +229,39 @@ def _distinctive_shares(items: list[frozenset], pools: list[list[int]], asked: d
     return out
 
 
+def _pairs_beyond_title(query: Query, sentences: list[Evidence], pairs: list[frozenset]) -> list[float]:
+    """For each candidate, the share of the question's character pairs it holds once its document's
+    title is taken out of the question: the title names what every passage of the document is
+    about, so what sets the answering sentence apart is the rest of the question (what is asked of
+    the subject), not the sentence that happens to repeat the subject's name."""
+    asked: dict[str, set[str]] = {}
+    out = []
+    for e, p in zip(sentences, pairs):
+        title = normalise(e.chunk.title)
+        if title not in asked:
+            rest = query.normalised.replace(title, " ") if len(title) >= 2 else query.normalised
+            asked[title] = _bigrams(rest)
+        rest_pairs = asked[title]
+        out.append(len(rest_pairs & p) / len(rest_pairs) if rest_pairs else 0.0)
+    return out
+
+
+def _words_beyond_title(weights: TermWeights, sentences: list[Evidence], said: list[frozenset]) -> list[float]:
+    """For each candidate, the weighted share of the question's words its document's title does
+    not hold that the sentence itself says (`said`: its covered groups, title aside): the same
+    reading as `_pairs_beyond_title` on words, so it holds for an English question too, whose
+    words are matched through their renderings."""
+    rest: dict[str, frozenset] = {}
+    out = []
+    for e, covered in zip(sentences, said):
+        title = e.chunk.title
+        if title not in rest:
+            rest[title] = frozenset(weights.present) - weights.coverage(normalise(title))[1]
+        total = math.fsum(weights.present[g] for g in rest[title])
+        out.append(math.fsum(weights.present[g] for g in covered & rest[title]) / total if total else 0.0)
+    return out
+
+
 def about_places(query: Query, mentions) -> Callable[[str], bool] | None:
     """Whether a document is about a place the question names (it mentions one of them); None
     when the question names none or places cannot be checked. A signal the ranker and the
@@ -248,7 +288,7 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
                      embeddings: Embeddings, mentions=None, passage_scores: list[float] | None = None
                      ) -> tuple[np.ndarray, list[tuple[float, frozenset, float, bool]]]:
     """The frozen signals of every candidate sentence (`retrieval.ranker.SENTENCE_FEATURES`, one
-    row each) and, per sentence, (coverage, covered groups, its passage's similarity, figure fit)
+    row each) and, per sentence, (coverage and covered groups of what it says itself, its passage's similarity, figure fit)
     for the later stages. `passage_scores[rank]` is the retrieval score of each evidence passage.
 
     Similarity is the question's to the sentence's passage, from the passage vectors ingest
@@ -272,11 +312,12 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
     pair_weight = {u: weights.asked_boost if u in asked_pairs else 1.0 for u in q_pairs}
     pair_total = math.fsum(pair_weight.values())
     top_passage = max(passage_scores or [0.0]) or 1.0
-    coverage, own, covered, fits, figures = [], [], [], [], []
+    coverage, own, covered, said, fits, figures = [], [], [], [], [], []
     for e in sentences:
-        c, cov = weights.coverage(_context(e, query, mentions))
+        c, cov = weights.coverage(_context(e, query, mentions, in_document=True))
         coverage.append(c)
         covered.append(cov)
+        said.append(weights.coverage(_context(e, query, mentions, in_document=False)))
         own.append(weights.coverage(normalise(e.text))[0])
         found = {f.kind for f in find_figures(_own_words(e, heading=False))}
         figures.append(bool(found))
@@ -290,7 +331,6 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
         neighbour[i] = max([own[order[k]] for k in (j - 1, j + 1) if same(k)], default=0.0)
         first[i] = float(not same(j - 1))
     best_cov = max(coverage) or 1.0
-    english = float(query.lang == "en")
     q_chars = _chars(query.normalised)
     texts = [normalise(e.text) for e in sentences]
     pairs = [frozenset(_bigrams(t)) for t in texts]
@@ -307,6 +347,8 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
     distinct_pairs = _distinctive_shares(pairs, everyone, pair_weight)
     best_pairs = max(distinct_pairs) or 1.0
     place_fit = _place_fit(query, sentences, mentions)
+    beyond_title = _pairs_beyond_title(query, sentences, pairs)
+    words_beyond = _words_beyond_title(weights, sentences, [cov for _, cov in said])
     rows = []
     for i, e in enumerate(sentences):
         d = float(dense[i])
@@ -325,13 +367,14 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
             "log_length": float(np.log1p(len(e.text))),
             "is_item": float(item_level(e.text) is not None),
             "is_intro": float(e.text.rstrip().endswith(("：", ":"))),
-            "first_in_passage": first[i], "english": english,
+            "first_in_passage": first[i],
             "distinct_coverage": distinct[i], "distinct_coverage_doc": distinct_doc[i],
             "distinct_pairs": distinct_pairs[i], "distinct_pairs_rel": distinct_pairs[i] / best_pairs,
-            "place_fit": place_fit[i],
+            "place_fit": place_fit[i], "pairs_beyond_title": beyond_title[i],
+            "words_beyond_title": words_beyond[i],
         }
         rows.append([signal[f] for f in SENTENCE_FEATURES])
-    details = [(coverage[i], covered[i], float(dense[i]), bool(fits[i])) for i in range(len(sentences))]
+    details = [(*said[i], float(dense[i]), bool(fits[i])) for i in range(len(sentences))]
     return np.asarray(rows, dtype=float), details
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import math
 
-from answer_inputs import DOC, LISTS, fixtures, index_of, list_chunks, one_passage, scored_over
+from answer_inputs import DOC, LISTS, embedder, fixtures, index_of, list_chunks, one_passage, scored_over
 
+from core.records import Hit
 from core.script import normalise
 from retrieval.decision import features
+from retrieval.evidence import candidate_sentences
 from retrieval.query import analyse
-from retrieval.scoring import TermWeights, term_weights
+from retrieval.scoring import TermWeights, sentence_signals, term_weights
 
 PASSAGES = ("养犬人应当为犬只办理登记。", "养犬人应当遵守规定。", "养犬人应当及时清除犬粪。")
 
@@ -104,3 +106,33 @@ def test_a_question_word_every_candidate_holds_sets_none_apart():
     # Each unit also keeps its own weight (a follow-up's asked word weighs more): 清除 at 3.
     heavier = _distinctive_shares(held, [[0, 1, 2]], {**asked, "清除": 3.0})
     assert heavier[1] > heavier[0]
+
+
+def test_a_sentence_is_read_in_its_document_and_told_apart_by_the_question_beyond_the_title():
+    from retrieval.ranker import SENTENCE_FEATURES
+
+    # An article titled by what it is about: its opening names the subject, a later sentence
+    # answers what is asked of it without repeating the name.
+    text = "青石镇古桥\n青石镇古桥是一座三孔石拱桥，横跨镇东的小河。\n桥身全长四十二米，始建于清代。"
+    chunk = one_passage(text, "bridge.txt", "青石镇古桥")
+    keyword = index_of([chunk])
+    in_text = lambda t: t in normalise(text)  # noqa: E731
+    query = analyse("青石镇古桥全长多少米？", [], lambda w: keyword.has(w) or in_text(w))
+    weights = term_weights(query, keyword, in_text)
+    sentences = candidate_sentences([Hit(chunk, 1.0)])
+    rows, details = sentence_signals(query, sentences, weights, embedder())
+    coverage = {s.text: row[SENTENCE_FEATURES.index("coverage")] for s, row in zip(sentences, rows)}
+    said = {s.text: d[0] for s, d in zip(sentences, details)}
+    beyond = {s.text: row[SENTENCE_FEATURES.index("pairs_beyond_title")] for s, row in zip(sentences, rows)}
+    pairs = {s.text: row[SENTENCE_FEATURES.index("bigram_overlap")] for s, row in zip(sentences, rows)}
+    words = {s.text: row[SENTENCE_FEATURES.index("words_beyond_title")] for s, row in zip(sentences, rows)}
+    opening = next(t for t in beyond if t.startswith("青石镇古桥是"))
+    length = next(t for t in beyond if t.startswith("桥身全长"))
+    assert pairs[opening] > pairs[length]  # the name's pairs favour the opening…
+    assert beyond[length] > beyond[opening] == 0.0  # …the rest of the question, the answer
+    assert words[length] > words[opening] == 0.0  # the same read on words (English too)
+    # Read in its document, the answer covers the subject its title names: it covers the whole
+    # question, the opening only the name.
+    assert coverage[length] == 1.0 > coverage[opening]
+    # What the decision judges is what the sentence itself says: the name is the opening's.
+    assert said[opening] == coverage[opening] and said[length] < 1.0
