@@ -37,12 +37,14 @@ def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: lis
     kinds = query.intent.quantity
     together = frozenset().union(*(s.covered for s in chosen)) if chosen else frozenset()
     years = set(query.intent.asked_years)
-    docs = {s.evidence.chunk.doc for s in chosen}
-    evidence_text = " ".join(s.evidence.chunk.text + " " + s.evidence.chunk.title + " "
-                             + s.evidence.chunk.meta.get("date", "") for s in chosen)
     lead = max(chosen, key=lambda s: s.score) if chosen else None
-    rest = sorted((s.score for s in (scored or chosen) if s is not lead), reverse=True)
     lead_doc = lead.evidence.chunk.doc if lead else None
+    # A year asked is looked for in the lead's document: the answer's first line states what that
+    # document says, and another document naming the year does not make it that year's figure.
+    in_lead_doc = [s for s in chosen if s.evidence.chunk.doc == lead_doc]
+    evidence_text = " ".join(s.evidence.chunk.text + " " + s.evidence.chunk.title + " "
+                             + s.evidence.chunk.meta.get("date", "") for s in in_lead_doc)
+    rest = sorted((s.score for s in (scored or chosen) if s is not lead), reverse=True)
     about = about_places(query, mentions)
     x = {
         "lead_prob": lead.score if lead else 0.0,
@@ -57,7 +59,7 @@ def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: lis
         "figure_missing": float(bool(kinds) and not any(s.figure_fit for s in chosen)),
         # A follow-up is judged on its own names: the earlier turn's were asked (and answered) then.
         "unknown_name": float(any(u.lower() in query.question.lower() for u in query.unknown)),
-        "year_missing": _year_missing(years, evidence_text, docs, chosen, mentions,
+        "year_missing": _year_missing(years, evidence_text, {lead_doc} if lead else set(), in_lead_doc, mentions,
                                       query.intent.asks_version_year),
         "english": float(query.lang == "en"),
         # The question names places and the lead's document mentions none of them.

@@ -71,6 +71,23 @@ def test_a_version_year_is_matched_by_the_leads_document_not_by_another_chosen_o
     assert features(query, weights, chosen, [])["year_missing"] == 0.0  # the 2022 version leads
 
 
+def test_a_year_asked_is_looked_for_in_the_leads_document_not_in_another_chosen_one():
+    # The lead's document (2017) never names the year asked; a side document of that year does.
+    old = dated("fines-2017.txt", "2017-11-04", "情节严重的，对单位处五千元以上十万元以下的罚款。")
+    other = dated("parking-2022.txt", "2022-08-22", "情节严重的，处一万元以上五万元以下罚款。")
+    keyword = index_of([old, other])
+    query = analyse("2022年情节严重的罚款最高多少？", [], keyword.has)
+    assert not query.intent.asks_version_year
+    weights = term_weights(query, keyword, keyword.has)
+    scored = score_sentences(query, candidate_sentences([Hit(old, 1.0), Hit(other, 0.9)]), weights, embedder())
+    lead = replace_score(next(s for s in scored if s.evidence.chunk is old), 1.0)
+    side = replace_score(next(s for s in scored if s.evidence.chunk is other), 0.5)
+    mentions = lambda doc, term: term in {"fines-2017.txt": "2017", "parking-2022.txt": "2022"}[doc]  # noqa: E731
+    assert features(query, weights, [lead, side], [], mentions)["year_missing"] == 1.0
+    assert features(query, weights, [replace_score(side, 1.0), replace_score(lead, 0.5)], [],
+                    mentions)["year_missing"] == 0.0
+
+
 def replace_score(s: Scored, score: float) -> Scored:
     return Scored(s.evidence, score, s.coverage, s.covered, s.dense, s.figure_fit)
 
