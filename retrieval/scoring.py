@@ -154,25 +154,23 @@ def term_weights(query: Query, keyword: KeywordIndex, in_corpus: Callable[[str],
     return TermWeights(present, absent, opts.asked_word_weight if rewritten else 1.0)
 
 
-def _context(e: Evidence, query: Query, mentions, in_document: bool) -> str:
-    """The sentence as evidence: a list item is read with the sentences introducing its list (and
-    the lists around it), and a place or a year the question names counts as covered in a document
-    about it (its text, header or date names it). Read `in_document` (how the ranker tells which
-    sentence answers), the document's title counts as said: every passage of it is about what the
-    title names, so a sentence answering what is asked of the subject need not repeat its name,
-    and the candidates of one document are told apart by the rest of the question. Otherwise (what
-    the decision and the comparison of sources judge) only what the sentence says counts, a long
-    title it repeats aside (the title heads every passage: repeating it says nothing asked)."""
+def _contexts(e: Evidence, query: Query, mentions) -> tuple[str, str]:
+    """The sentence as evidence, read two ways: (in its document, as said). Both read a list item
+    with the sentences introducing its list (and the lists around it), and count a place or a year
+    the question names as covered in a document about it (its text, header or date names it).
+    Read in its document (how the ranker tells which sentence answers), the document's title counts
+    as said: every passage of it is about what the title names, so a sentence answering what is
+    asked of the subject need not repeat its name, and the candidates of one document are told
+    apart by the rest of the question. As said (what the decision and the comparison of sources
+    judge), only what the sentence says counts, a long title it repeats aside (the title heads
+    every passage: repeating it says nothing asked)."""
     norm = normalise("".join(i.text for i in intro_chain(e)) + e.text)
     title = normalise(e.chunk.title)
-    if in_document:
-        context = f"{title} {norm}"
-    else:
-        context = norm.replace(title, " ") if len(title) >= 6 else norm
+    anchors = ""
     if mentions is not None:
-        anchors = query.places + query.intent.years
-        context += " " + " ".join(a for a in anchors if mentions(e.chunk.doc, a))
-    return context
+        anchors = " " + " ".join(a for a in query.places + query.intent.years if mentions(e.chunk.doc, a))
+    said = norm.replace(title, " ") if len(title) >= 6 else norm
+    return f"{title} {norm}{anchors}", said + anchors
 
 
 def _own_words(e: Evidence, heading: bool = True) -> str:
@@ -288,8 +286,9 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
                      embeddings: Embeddings, mentions=None, passage_scores: list[float] | None = None
                      ) -> tuple[np.ndarray, list[tuple[float, frozenset, float, bool]]]:
     """The frozen signals of every candidate sentence (`retrieval.ranker.SENTENCE_FEATURES`, one
-    row each) and, per sentence, (coverage and covered groups of what it says itself, its passage's similarity, figure fit)
-    for the later stages. `passage_scores[rank]` is the retrieval score of each evidence passage.
+    row each) and, per sentence, (coverage and covered groups of what it says itself, its
+    passage's similarity, figure fit) for the later stages. `passage_scores[rank]` is the
+    retrieval score of each evidence passage.
 
     Similarity is the question's to the sentence's passage, from the passage vectors ingest
     stored (a cache lookup, the query vector is the search's): sentences are never embedded —
@@ -314,10 +313,11 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
     top_passage = max(passage_scores or [0.0]) or 1.0
     coverage, own, covered, said, fits, figures = [], [], [], [], [], []
     for e in sentences:
-        c, cov = weights.coverage(_context(e, query, mentions, in_document=True))
+        in_document, as_said = _contexts(e, query, mentions)
+        c, cov = weights.coverage(in_document)
         coverage.append(c)
         covered.append(cov)
-        said.append(weights.coverage(_context(e, query, mentions, in_document=False)))
+        said.append(weights.coverage(as_said))
         own.append(weights.coverage(normalise(e.text))[0])
         found = {f.kind for f in find_figures(_own_words(e, heading=False))}
         figures.append(bool(found))
