@@ -39,6 +39,14 @@ def test_words_the_corpus_lacks_count_as_uncovered():
     assert set(weights.absent.values()) == {keyword.idf("\0")}  # the idf of an unseen word
 
 
+def _one_document(text: str, doc: str, title: str, question: str):
+    """A store of one passage: (its chunk, keyword index, corpus vocabulary, the analysed question)."""
+    chunk = one_passage(text, doc, title)
+    keyword = index_of([chunk])
+    in_text = lambda t: t in normalise(text)  # noqa: E731
+    return chunk, keyword, in_text, analyse(question, [], lambda w: keyword.has(w) or in_text(w))
+
+
 def test_figures_of_the_asked_kind_are_preferred():
     chunks, _, keyword, vocabulary = fixtures()
     query = analyse("未束犬链罚多少钱？", [], vocabulary)
@@ -49,10 +57,7 @@ def test_figures_of_the_asked_kind_are_preferred():
 
 def test_a_figure_said_of_another_kind_of_sum_does_not_answer_a_money_question():
     text = "某市宠物管理办法\n第三条 未绝育犬只登记费每只三百元。\n第四条 主管机关可以补助流浪猫绝育手术的费用。"
-    chunk = one_passage(text, "pets.txt", "某市宠物管理办法")
-    keyword = index_of([chunk])
-    in_text = lambda t: t in normalise(text)  # noqa: E731
-    query = analyse("流浪猫做绝育手术补助多少钱？", [], lambda w: keyword.has(w) or in_text(w))
+    chunk, keyword, in_text, query = _one_document(text, "pets.txt", "某市宠物管理办法", "流浪猫做绝育手术补助多少钱？")
     weights, scored = scored_over(query, [chunk], keyword, in_text)
     fee = next(s for s in scored if "登记费" in s.evidence.text)
     assert not fee.figure_fit  # the fee is money, but not the subsidy asked for
@@ -114,10 +119,7 @@ def test_a_sentence_is_read_in_its_document_and_told_apart_by_the_question_beyon
     # An article titled by what it is about: its opening names the subject, a later sentence
     # answers what is asked of it without repeating the name.
     text = "青石镇古桥\n青石镇古桥是一座三孔石拱桥，横跨镇东的小河。\n桥身全长四十二米，始建于清代。"
-    chunk = one_passage(text, "bridge.txt", "青石镇古桥")
-    keyword = index_of([chunk])
-    in_text = lambda t: t in normalise(text)  # noqa: E731
-    query = analyse("青石镇古桥全长多少米？", [], lambda w: keyword.has(w) or in_text(w))
+    chunk, keyword, in_text, query = _one_document(text, "bridge.txt", "青石镇古桥", "青石镇古桥全长多少米？")
     weights = term_weights(query, keyword, in_text)
     sentences = candidate_sentences([Hit(chunk, 1.0)])
     rows, details = sentence_signals(query, sentences, weights, embedder())
