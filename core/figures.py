@@ -3,6 +3,7 @@ dates and years, and the one reading and writing of Chinese numerals (through `c
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -45,9 +46,19 @@ UNIT_CLASSES: dict[str, tuple[str, ...]] = {
     "duration": ("个工作日", "工作日", "个月", "小时", "分钟", "周年", "年", "月", "日", "天", "周"),
     "age": ("周岁", "岁"),
     "ratio": ("倍", "%", "％", "‰", "成"),
-    "count": ("个", "名", "户", "人", "只", "条", "次", "项", "家", "所", "座", "批", "件", "份",
-              "盏", "篇", "位", "台", "辆", "头", "犬", "张", "套", "间", "处", "类", "种", "级"),
 }
+# A count is a numeral before a measure word: the dictionary's (data/classifiers.txt, made from
+# CC-CEDICT by make_classifiers.py: 名, 艘, 首, 层 …) and two nouns that count by themselves (五人,
+# 三类). Left out: measure words of another kind above (块, 亩, 岁), and those whose number names a
+# place in a sequence, not a count (3号, 十九届, 第3期).
+_SEQUENCE_WORDS = frozenset("号届期")
+_DATA = os.path.join(os.path.dirname(__file__), "data")
+UNIT_CLASSES["count"] = tuple(
+    w for w in ("人", "类", *open(os.path.join(_DATA, "classifiers.txt"), encoding="utf-8").read().split())
+    if w not in _SEQUENCE_WORDS and not any(w in units for units in UNIT_CLASSES.values()))
+# 一, 二 or 两 and a measure word that the dictionary lists as a word (一些, 一样, 二手):
+# data/numeral_words.txt, made by the same script.
+_NUMERAL_WORDS = frozenset(open(os.path.join(_DATA, "numeral_words.txt"), encoding="utf-8").read().split())
 _UNIT_OF = {u: c for c, units in UNIT_CLASSES.items() for u in units}
 _UNITS_RE = "|".join(sorted(map(re.escape, _UNIT_OF), key=len, reverse=True))
 _CN_DIGITS = "零〇○一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟"
@@ -114,6 +125,8 @@ def find_figures(text: str) -> list[Figure]:
             continue
         if num in ("点",):
             continue
+        if _UNIT_OF[unit] == "count" and num + unit in _NUMERAL_WORDS:
+            continue  # a word of its own (一些, 一样, 一次性, 二手), not a count
         out.append(Figure(m.group().strip(), numeral_value(num.rstrip("点")), unit, _UNIT_OF[unit],
                           m.start(), m.end()))
     out += _range_lower_bounds(text, out, dates)
