@@ -50,15 +50,18 @@ UNIT_CLASSES: dict[str, tuple[str, ...]] = {
 # A count is a numeral before a measure word: the dictionary's (data/classifiers.txt, made from
 # CC-CEDICT by make_classifiers.py: 名, 艘, 首, 层 …) and two nouns that count by themselves (五人,
 # 三类). Left out: measure words of another kind above (块, 亩, 岁), and those whose number names a
-# place in a sequence, not a count (3号, 十九届, 第3期).
-_SEQUENCE_WORDS = frozenset("号届期")
+# place in a sequence, not a count (3号, 十九届, 第3期, 一季度, a law's 二款, a decree's 令).
+_SEQUENCE_WORDS = frozenset("号届期季款令")
 _DATA = os.path.join(os.path.dirname(__file__), "data")
 UNIT_CLASSES["count"] = tuple(
     w for w in ("人", "类", *open(os.path.join(_DATA, "classifiers.txt"), encoding="utf-8").read().split())
     if w not in _SEQUENCE_WORDS and not any(w in units for units in UNIT_CLASSES.values()))
-# 一, 二 or 两 and a measure word that the dictionary lists as a word (一些, 一样, 二手):
-# data/numeral_words.txt, made by the same script.
-_NUMERAL_WORDS = frozenset(open(os.path.join(_DATA, "numeral_words.txt"), encoding="utf-8").read().split())
+# Words the dictionary lists that begin with 一, 二 or 两 and a measure word (一些, 一部分, 二手):
+# data/numeral_words.txt, made by the same script; by their first two characters.
+_NUMERAL_WORDS: dict[str, list[str]] = {}
+for _word in open(os.path.join(_DATA, "numeral_words.txt"), encoding="utf-8").read().split():
+    _NUMERAL_WORDS.setdefault(_word[:2], []).append(_word)
+del _word
 _UNIT_OF = {u: c for c, units in UNIT_CLASSES.items() for u in units}
 _UNITS_RE = "|".join(sorted(map(re.escape, _UNIT_OF), key=len, reverse=True))
 _CN_DIGITS = "零〇○一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟"
@@ -73,9 +76,9 @@ DATE_RE = re.compile(r"(?:(?:19|20)\d{2}|[一二〇○零][〇○零一二三四
 _SPAN_NUM = r"[\d０-９零〇○一二三四五六七八九十百千万萬亿億两兩][\d０-９零〇○一二三四五六七八九十百千万萬亿億两兩.,．]*"
 _SPAN_UNIT = r"(?:[元圆圓倍%％个個人次日天年月岁歲号號条條款项項]|公斤|毫升|公里|平方米|立方米|小时|小時|周岁|週歲)"
 FIGURE_SPAN_RE = re.compile(r"%s%s*(?:(?:以上|以下|至|到|[~～\-－—])%s%s*)*(?:以上|以下|以内|以內)?" % (_SPAN_NUM, _SPAN_UNIT, _SPAN_NUM, _SPAN_UNIT))
-# Words that contain numeral characters but are no figures (一般, 万一, 统一, 十分 …).
+# Words that end in a numeral character but are no figures (万一, 统一 …); words that begin with
+# one and a measure word (一些, 一起) are the dictionary's, below.
 _NOT_FIGURE_BEFORE = re.compile(r"[统唯同万专单均划]$")
-_NOT_FIGURE_AFTER = ("一般", "一律", "一致", "一定", "一切", "一起", "一同", "一并", "一旦", "一些", "一方")
 
 
 # A year as a question or a document names it: 2023, 2023年, 二〇二三年 (Gregorian only: an ROC
@@ -120,13 +123,13 @@ def find_figures(text: str) -> list[Figure]:
             continue  # a date (2019年8月22日) or an ordinal (第十五条) is no quantity
         if _UNIT_OF[unit] not in ("money", "ratio") and any(a <= m.start() and m.end() <= b for a, b in names):
             continue
-        if not re.search(r"\d", num) and (
-                _NOT_FIGURE_BEFORE.search(text[:m.start()]) or text[m.start():].startswith(_NOT_FIGURE_AFTER)):
+        if not re.search(r"\d", num) and _NOT_FIGURE_BEFORE.search(text[:m.start()]):
             continue
         if num in ("点",):
             continue
-        if _UNIT_OF[unit] == "count" and num + unit in _NUMERAL_WORDS:
-            continue  # a word of its own (一些, 一样, 一次性, 二手), not a count
+        if _UNIT_OF[unit] == "count" and (
+                "\n" in m.group() or any(text.startswith(w, m.start()) for w in _NUMERAL_WORDS.get(num + unit, ()))):
+            continue  # a word of its own (一些, 一次性, 一部分, 二手), or a number ending a line
         out.append(Figure(m.group().strip(), numeral_value(num.rstrip("点")), unit, _UNIT_OF[unit],
                           m.start(), m.end()))
     out += _range_lower_bounds(text, out, dates)

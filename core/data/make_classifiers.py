@@ -7,8 +7,8 @@ writes, next to this script, one Simplified word a line, sorted:
 - classifiers.txt: the measure words (三首, 12艘, 五层): one-character entries the dictionary
   marks as one (a sense that begins "classifier" or "measure word"), or words listed after
   "CL:" in another entry's senses;
-- numeral_words.txt: words of one, two or 两 and a measure word the dictionary lists as words of
-  their own (一些, 一样, 一次, 二手, 两面): in running text they are those words, not counts."""
+- numeral_words.txt: words the dictionary lists that begin with one, two or 两 and a measure
+  word (一些, 一样, 一次性, 一部分, 二手, 两面): in running text they are those words, not counts."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def main() -> None:
                 simplified = word.split("[")[0].split("|")[-1]
                 if len(simplified) == 1:
                     found.add(simplified)
-    words = {e["simplified"] for e in entries if len(e["simplified"]) == 2
+    words = {e["simplified"] for e in entries if len(e["simplified"]) >= 2
              and e["simplified"][0] in "一二两" and e["simplified"][1] in found}
     here = os.path.dirname(os.path.abspath(__file__))
     for name, items in (("classifiers.txt", found), ("numeral_words.txt", words)):
