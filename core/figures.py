@@ -56,7 +56,8 @@ _DATA = os.path.join(os.path.dirname(__file__), "data")
 UNIT_CLASSES["count"] = tuple(
     w for w in ("人", "类", *open(os.path.join(_DATA, "classifiers.txt"), encoding="utf-8").read().split())
     if w not in _SEQUENCE_WORDS and not any(w in units for units in UNIT_CLASSES.values()))
-# Words the dictionary lists that begin with 一, 二 or 两 and a measure word (一些, 一部分, 二手):
+# Words the dictionary lists that begin with 一, 二 or 两 and a measure word, and that running text
+# uses as words, not counts (一些, 一起, 一部分, 二手; not 一次 or 一种, which count):
 # data/numeral_words.txt, made by the same script; by their first two characters.
 _NUMERAL_WORDS: dict[str, list[str]] = {}
 for _word in open(os.path.join(_DATA, "numeral_words.txt"), encoding="utf-8").read().split():
