@@ -57,7 +57,7 @@ UNIT_CLASSES["count"] = tuple(
     w for w in ("人", "类", *open(os.path.join(_DATA, "classifiers.txt"), encoding="utf-8").read().split())
     if w not in _SEQUENCE_WORDS and not any(w in units for units in UNIT_CLASSES.values()))
 # Words the dictionary lists that begin with 一, 二 or 两 and a measure word, and that running text
-# uses as words, not counts (一些, 一起, 一部分, 二手; not 一次 or 一种, which count):
+# uses as words, not counts (一些, 一起, 一方面, 二手; not 一次 or 一种, which count):
 # data/numeral_words.txt, made by the same script; by their first two characters.
 _NUMERAL_WORDS: dict[str, list[str]] = {}
 for _word in open(os.path.join(_DATA, "numeral_words.txt"), encoding="utf-8").read().split():
@@ -130,7 +130,7 @@ def find_figures(text: str) -> list[Figure]:
             continue
         if _UNIT_OF[unit] == "count" and (
                 "\n" in m.group() or any(text.startswith(w, m.start()) for w in _NUMERAL_WORDS.get(num + unit, ()))):
-            continue  # a word of its own (一些, 一次性, 一部分, 二手), or a number ending a line
+            continue  # a word of its own (一些, 一方面, 一口气, 二手), or a number ending a line
         out.append(Figure(m.group().strip(), numeral_value(num.rstrip("点")), unit, _UNIT_OF[unit],
                           m.start(), m.end()))
     out += _range_lower_bounds(text, out, dates)

@@ -8,7 +8,7 @@ writes, next to this script, one Simplified word a line, sorted:
   marks as one (a sense that begins "classifier" or "measure word"), or words listed after
   "CL:" in another entry's senses;
 - numeral_words.txt: words the dictionary lists that begin with one, two or 两 and a measure
-  word, and that running text uses as words, not counts (一些, 一样, 一起, 二手, 一次性, 一部分).
+  word, and that running text uses as words, not counts (一些, 一样, 一起, 二手, 一方面, 一口气).
   Every such word of three characters or more is one. A two-character one (一次, 一种, 一些) is
   a word where it has lost its count: the other numerals (三 to 九) take its measure word in
   the text less than LEXICAL_SHARE times as often as it occurs (三些 and 五样 hardly occur; 三次

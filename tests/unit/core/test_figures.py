@@ -22,13 +22,13 @@ def test_figures_in_arabic_and_chinese_numerals(text, expected):
 
 
 def test_counts_take_the_dictionarys_measure_words():
-    # 艘, 首 and 层 are CC-CEDICT measure words no hand list named; 一样, 一部分 and 二手 are words
+    # 艘, 首 and 层 are CC-CEDICT measure words no hand list named; 一样, 一方面 and 二手 are words
     # the dictionary lists, not counts; a number before 号, 季 or 届 names a place in a sequence.
     # 一次 is a dictionary word too, but legal text counts with its measure word (三次, 五次): a count.
     found = [(f.text, f.value, f.kind) for f in find_figures("港口停泊12艘货轮，收录五首诗，楼高三十层，配备一名向导，每月巡查一次")]
     assert found == [("12艘", 12, "count"), ("五首", 5, "count"), ("三十层", 30, "count"), ("一名", 1, "count"),
                      ("一次", 1, "count")]
-    assert find_figures("各地做法一样，一部分地区印发3号文件，一季度召开十九届会议，收购二手设备") == []
+    assert find_figures("各地做法一样，一方面印发3号文件，一季度召开十九届会议，收购二手设备") == []
 
 
 def test_words_with_numeral_characters_are_not_figures():
