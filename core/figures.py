@@ -3,9 +3,9 @@ dates and years, and the one reading and writing of Chinese numerals (through `c
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 # ------------------------------------------------------------------------------ numerals
 # Chinese digits written one by one (二〇二四, 二五○), read digit by digit.
@@ -52,15 +52,15 @@ UNIT_CLASSES: dict[str, tuple[str, ...]] = {
 # 三类). Left out: measure words of another kind above (块, 亩, 岁), and those whose number names a
 # place in a sequence, not a count (3号, 十九届, 第3期, 一季度, a law's 二款, a decree's 令).
 _SEQUENCE_WORDS = frozenset("号届期季款令")
-_DATA = os.path.join(os.path.dirname(__file__), "data")
+_DATA = Path(__file__).parent / "data"
 UNIT_CLASSES["count"] = tuple(
-    w for w in ("人", "类", *open(os.path.join(_DATA, "classifiers.txt"), encoding="utf-8").read().split())
+    w for w in ("人", "类", *(_DATA / "classifiers.txt").read_text(encoding="utf-8").split())
     if w not in _SEQUENCE_WORDS and not any(w in units for units in UNIT_CLASSES.values()))
 # Words the dictionary lists that begin with 一, 二 or 两 and a measure word, and that running text
 # uses as words, not counts (一些, 一起, 一方面, 二手; not 一次 or 一种, which count):
 # data/numeral_words.txt, made by the same script; by their first two characters.
 _NUMERAL_WORDS: dict[str, list[str]] = {}
-for _word in open(os.path.join(_DATA, "numeral_words.txt"), encoding="utf-8").read().split():
+for _word in (_DATA / "numeral_words.txt").read_text(encoding="utf-8").split():
     _NUMERAL_WORDS.setdefault(_word[:2], []).append(_word)
 del _word
 _UNIT_OF = {u: c for c, units in UNIT_CLASSES.items() for u in units}
