@@ -70,7 +70,7 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
         (r"how (large|big)", "area money count length ratio"),
         (r"多长(?!时间)|多远|距离|长度|多少公里|多少米|how far|\blength\b|distance|kilomet", "length"),
         (r"比例|百分之|几倍|多少倍|百分比|几成|percent|proportion|share of|times the", "ratio"),
-        (r"(?<!哪)(几|多少)[%s]|how many|number of" % "".join(UNIT_CLASSES["count"]), "count"),
+        (r"(?<!哪)(几|多少)(%s)|how many|number of" % "|".join(map(re.escape, UNIT_CLASSES["count"])), "count"),
     ))
 # A unit the question names outright (多少元, 几岁, how many days) says exactly which kind answers
 # it: the looser cues above (a fine may be set as a multiple) then add nothing.
