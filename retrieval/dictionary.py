@@ -1,4 +1,4 @@
-"""English words in Chinese: the bundled CC-CEDICT glosses and policy glossary, the stems and
+"""English words in Chinese: the bundled CC-CEDICT glosses and a glossary of place names, the stems and
 number words of English, and which capitalised words are ordinary words rather than names."""
 
 from __future__ import annotations
@@ -152,8 +152,9 @@ GLOSSARY_PATH = Path(__file__).parent / "data" / "glossary.tsv"
 
 @lru_cache(maxsize=1)
 def glossary() -> dict[str, tuple[tuple[str, ...], str]]:
-    """English phrase → (Chinese renderings, best first; kind "term" or "place"), from the
-    bundled policy glossary, which comes before the general dictionary's senses."""
+    """English phrase → (Chinese renderings, best first; kind "place"), from the bundled glossary
+    of place names that are no pinyin of them (Macau, Canton), which comes before the general
+    dictionary's senses."""
     out: dict[str, tuple[tuple[str, ...], str]] = {}
     for line in GLOSSARY_PATH.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):

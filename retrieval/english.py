@@ -100,7 +100,7 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
     phrases, pinyin transliteration for names (Changchun → 长春); only terms that occur in the
     corpus vocabulary are kept, so the expansion cannot drift to words no document uses."""
     index = cedict_index()
-    policy_terms = glossary()
+    place_names = glossary()
     frequency = getattr(vocabulary, "frequency", None)  # documents using a word, if known
     words = [re.sub(r"['’]s?$", "", w) for w in _WORD_RE.findall(question)]
     used = [False] * len(words)
@@ -113,7 +113,7 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
         for start, end in _capitalised_runs(words):
             for n in range(end - start, 1, -1):
                 for i in range(start, end - n + 1):
-                    if any(used[i:i + n]) or " ".join(words[i:i + n]).lower() in policy_terms:
+                    if any(used[i:i + n]) or " ".join(words[i:i + n]).lower() in place_names:
                         continue
                     named = transliterate(" ".join(words[i:i + n]))
                     if named:
@@ -122,7 +122,7 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
                         names.extend(w for w in named if is_place_word(w))
                         by_word[" ".join(words[i:i + n])] = named[:per_term]
                         used[i:i + n] = [True] * n
-                        if i > start and words[i - 1].lower() not in policy_terms:
+                        if i > start and words[i - 1].lower() not in place_names:
                             used[i - 1] = True  # an English given name: "John" Lee Ka-chiu
     for n in (3, 2, 1):
         for i in range(len(words) - n + 1):
@@ -134,8 +134,8 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
             lasts = variants(phrase_words[-1], number_only=n > 1)
             glosses = [" ".join([w.lower() for w in phrase_words[:-1]] + [last]) for last in lasts]
             found: list[str] = []
-            # The glossary first, then the dictionary; the word as written before its inflected
-            # variants ("new" is not "news", "meeting" not "meet"): the first that the corpus
+            # The glossary of place names first, then the dictionary; the word as written before
+            # its inflected variants ("new" is not "news", "meeting" not "meet"): the first that the corpus
             # renders decides.
             number = english_number(phrase_words[0]) if n == 1 else None
             number = number if number is not None and number >= OPTIONS.min_number_word else None
@@ -143,7 +143,7 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
                 # A number in words: the figure as documents write it (sixty → 60, 六十).
                 glosses = glosses + [str(number)]
             for gloss in glosses:
-                renderings, kind = policy_terms.get(gloss, ((), ""))
+                renderings, kind = place_names.get(gloss, ((), ""))
                 if number is not None and gloss == str(number):
                     renderings, kind = (str(number), chinese_number(number)), "term"
                 found = [w for w in dict.fromkeys(renderings) if vocabulary(w)]
@@ -186,9 +186,9 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
             if found:
                 by_word[" ".join(phrase_words)] = found[:per_term]
                 used[i:i + n] = [True] * n
-            elif n > 1 and any(g in policy_terms for g in glosses):
-                # A glossary term no document uses (individual income tax → 个人所得税): what it
-                # names is absent, though its words may still be read one by one below.
+            elif n > 1 and any(g in place_names for g in glosses):
+                # A glossary name no document uses (Inner Mongolia → 内蒙古): what it names is
+                # absent, though its words may still be read one by one below.
                 absent_terms.append(" ".join(w.lower() for w in phrase_words))
     if frequency:
         _compounds(words, index, frequency, by_word, used, per_term)
