@@ -135,8 +135,8 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
             glosses = [" ".join([w.lower() for w in phrase_words[:-1]] + [last]) for last in lasts]
             found: list[str] = []
             # The glossary of place names first, then the dictionary; the word as written before
-            # its inflected variants ("new" is not "news", "meeting" not "meet"): the first that the corpus
-            # renders decides.
+            # its inflected variants ("new" is not "news", "meeting" not "meet"): the first that
+            # the corpus renders decides.
             number = english_number(phrase_words[0]) if n == 1 else None
             number = number if number is not None and number >= OPTIONS.min_number_word else None
             if number is not None:
