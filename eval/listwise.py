@@ -9,6 +9,12 @@ plus a lighter pointwise term — on the same candidates and on leave-one-docume
 whose candidates all miss — that keeps the scores usable as probabilities by the selection and
 the decision fitted after it.
 
+English questions are few among the fitting questions (about ten whose answer is among their
+candidates), and for them the signals read from the question's characters are near zero. Each
+Chinese question is therefore also fitted a second time, at `CROSS_SCRIPT` of its weight, with
+those signals zeroed (`retrieval.ranker.CHARACTER_PAIR_FEATURES`): the network learns to rank
+from the other signals when the character pairs say nothing, as they say nothing for English.
+
 The result is written in the `mlp` layout `retrieval.ranker.predict` reads (numpy only at
 answer time); torch is needed only here, for fitting.
 """
@@ -26,6 +32,7 @@ BATCH = 32
 POINTWISE = 0.3  # weight of the pointwise term beside the listwise one
 LOO_PER_BATCH = 8  # leave-one-document-out questions per batch (all their candidates negatives)
 MEMBERS = 5  # networks averaged (seeds)
+CROSS_SCRIPT = 0.25  # weight of each Chinese question's copy without its character-pair signals
 
 
 def answered(e) -> bool:
@@ -46,21 +53,44 @@ def fit(examples: list, features: tuple[str, ...], all_features: tuple[str, ...]
 
     torch.set_num_threads(1)  # reproducible sums; the network is small
     cols = [all_features.index(f) for f in features]
-    answerable = [e for e in examples if answered(e)]
-    loo = [e for e in examples if e.group == "loo" and len(e.labels)]
-    X = np.vstack([e.found.signals[:, cols] for e in answerable + loo])
+    answerable = [(e.found.signals[:, cols], e.labels, set_weights[e.set]) for e in examples if answered(e)]
+    loo = [e.found.signals[:, cols] for e in examples if e.group == "loo" and len(e.labels)]
+    answerable, loo = _with_cross_script_copies(examples, answerable, loo, features, set_weights, cols)
+    X = np.vstack([x for x, _, _ in answerable] + loo)
     mean, scale = X.mean(axis=0), X.std(axis=0)
     scale[scale == 0] = 1.0
 
-    def tensor(e):
-        return torch.tensor((e.found.signals[:, cols] - mean) / scale, dtype=torch.float32)
+    def tensor(x):
+        return torch.tensor((x - mean) / scale, dtype=torch.float32)
 
-    groups = [(tensor(e), torch.tensor(e.labels, dtype=torch.float32), set_weights[e.set]) for e in answerable]
-    negatives = [tensor(e) for e in loo]
+    groups = [(tensor(x), torch.tensor(y, dtype=torch.float32), w) for x, y, w in answerable]
+    negatives = [tensor(x) for x in loo]
     members = [_fit_one(torch, groups, negatives, len(cols), f"{SEED}:{k}") for k in range(MEMBERS)]
     return {"kind": "mlp", "trained": "listwise", "members": MEMBERS, "features": list(features),
             "mean": mean.round(6).tolist(), "scale": scale.round(6).tolist(),
             "layers": [[W.round(6).tolist(), b.round(6).tolist()] for W, b in averaged(members)]}
+
+
+def _with_cross_script_copies(examples: list, answerable: list, loo: list, features: tuple[str, ...],
+                              set_weights: dict[str, float], cols: list[int]) -> tuple[list, list]:
+    """The rows fitted on, with each Chinese question's candidates once more, their
+    character-pair signals zeroed, at `CROSS_SCRIPT` of its weight (see the module's docstring)."""
+    from retrieval.ranker import CHARACTER_PAIR_FEATURES
+
+    zeroed = [features.index(f) for f in CHARACTER_PAIR_FEATURES if f in features]
+    if not zeroed or CROSS_SCRIPT <= 0:
+        return answerable, loo
+    answerable, loo = list(answerable), list(loo)
+    for e in examples:
+        if getattr(getattr(e, "query", None), "lang", "en") == "en" or not len(e.labels):
+            continue
+        x = e.found.signals[:, cols].astype(float)
+        x[:, zeroed] = 0.0
+        if answered(e):
+            answerable.append((x, e.labels, CROSS_SCRIPT * set_weights[e.set]))
+        elif e.group == "loo":
+            loo.append(x)
+    return answerable, loo
 
 
 def averaged(members: list) -> list:

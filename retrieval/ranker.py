@@ -64,6 +64,10 @@ SENTENCE_FEATURES = (
     "pairs_beyond_title",  # share of the question's character pairs, its document's title taken out
     "words_beyond_title",  # …of the question's words its title does not hold, said by the sentence itself
 )
+# The signals read from the question's own characters: near zero for an English question over
+# Chinese text, whose words meet the text only through their renderings (the coverages).
+CHARACTER_PAIR_FEATURES = ("bigram_overlap", "bigram_rel", "common_run", "distinct_pairs",
+                           "distinct_pairs_rel", "pairs_beyond_title")
 
 
 @lru_cache(maxsize=4)

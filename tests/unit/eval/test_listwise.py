@@ -4,7 +4,7 @@ network `retrieval.ranker.predict` runs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import numpy as np
@@ -21,6 +21,7 @@ class _Item:
     group: str
     labels: np.ndarray
     found: SimpleNamespace
+    query: SimpleNamespace = field(default_factory=lambda: SimpleNamespace(lang="zh-Hans"))
 
 
 def _questions(n: int, seed: int) -> list[_Item]:
@@ -71,3 +72,43 @@ def test_averaged_networks_are_one_network_with_the_mean_logit():
     model = {"kind": "mlp", "features": list(FEATURES), "mean": [0.0, 0.0], "scale": [1.0, 1.0],
              "layers": [[W.tolist(), b.tolist()] for W, b in merged]}
     assert np.allclose(ranker.predict(model, X), 1 / (1 + np.exp(-logit(merged))))
+
+
+PAIRED = ("bigram_overlap", "coverage")  # a character-pair signal and one English questions keep
+
+
+def _two_signal_questions(n: int, seed: int, lang: str) -> list[_Item]:
+    """The answer holds the question's character pairs (a clean signal, zero in English) and the
+    best coverage, which moves with the question (useful only within one question)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n):
+        k = 6
+        coverage = rng.normal(scale=3.0) + rng.normal(size=k)
+        labels = (coverage == coverage.max()).astype(int)
+        pairs = labels * 1.0 if lang != "en" else np.zeros(k)
+        out.append(_Item("s", "answerable", labels, SimpleNamespace(signals=np.column_stack([pairs, coverage])),
+                         SimpleNamespace(lang=lang)))
+    return out
+
+
+def test_chinese_questions_are_fitted_again_without_their_character_pairs():
+    chinese, english = _two_signal_questions(2, 4, "zh-Hans"), _two_signal_questions(1, 5, "en")
+    rows = [(q.found.signals, q.labels, 1.0) for q in chinese + english]
+    fitted, negatives = listwise._with_cross_script_copies(chinese + english, rows, [], PAIRED, {"s": 1.0}, [0, 1])
+    copies = fitted[len(rows):]
+    assert len(copies) == 2 and negatives == []  # the Chinese questions only
+    for (x, y, w), q in zip(copies, chinese):
+        assert (x[:, 0] == 0).all() and (x[:, 1] == q.found.signals[:, 1]).all()
+        assert (y == q.labels).all() and w == listwise.CROSS_SCRIPT
+
+
+def test_english_questions_are_led_by_the_signals_they_keep(monkeypatch):
+    """Fitted on Chinese questions alone, the network ranks an English one (no character pairs)
+    by coverage only because the copies without character pairs taught it to."""
+    monkeypatch.setattr(listwise, "EPOCHS", 10)
+    monkeypatch.setattr(listwise, "MEMBERS", 2)
+    model = listwise.fit(_two_signal_questions(150, 6, "zh-Hans"), PAIRED, PAIRED, {"s": 1.0})
+    english = _two_signal_questions(100, 7, "en")
+    led = [int(q.labels[int(np.argmax(ranker.predict(model, q.found.signals)))]) for q in english]
+    assert np.mean(led) > 0.9
