@@ -55,7 +55,8 @@ def fit(examples: list, features: tuple[str, ...], all_features: tuple[str, ...]
     cols = [all_features.index(f) for f in features]
     answerable = [(e.found.signals[:, cols], e.labels, set_weights[e.set]) for e in examples if answered(e)]
     loo = [e.found.signals[:, cols] for e in examples if e.group == "loo" and len(e.labels)]
-    answerable, loo = _with_cross_script_copies(examples, answerable, loo, features, set_weights, cols)
+    more_answerable, more_loo = cross_script_copies(examples, features, set_weights, cols)
+    answerable, loo = answerable + more_answerable, loo + more_loo
     X = np.vstack([x for x, _, _ in answerable] + loo)
     mean, scale = X.mean(axis=0), X.std(axis=0)
     scale[scale == 0] = 1.0
@@ -71,18 +72,19 @@ def fit(examples: list, features: tuple[str, ...], all_features: tuple[str, ...]
             "layers": [[W.round(6).tolist(), b.round(6).tolist()] for W, b in averaged(members)]}
 
 
-def _with_cross_script_copies(examples: list, answerable: list, loo: list, features: tuple[str, ...],
-                              set_weights: dict[str, float], cols: list[int]) -> tuple[list, list]:
-    """The rows fitted on, with each Chinese question's candidates once more, their
-    character-pair signals zeroed, at `CROSS_SCRIPT` of its weight (see the module's docstring)."""
+def cross_script_copies(examples: list, features: tuple[str, ...], set_weights: dict[str, float],
+                        cols: list[int]) -> tuple[list, list]:
+    """Each Chinese question's candidates once more, their character-pair signals zeroed, at
+    `CROSS_SCRIPT` of its weight (see the module's docstring): (answerable rows as (signals,
+    labels, weight), leave-one-document-out rows)."""
     from retrieval.ranker import CHARACTER_PAIR_FEATURES
 
     zeroed = [features.index(f) for f in CHARACTER_PAIR_FEATURES if f in features]
+    answerable, loo = [], []
     if not zeroed or CROSS_SCRIPT <= 0:
         return answerable, loo
-    answerable, loo = list(answerable), list(loo)
     for e in examples:
-        if getattr(getattr(e, "query", None), "lang", "en") == "en" or not len(e.labels):
+        if e.query.lang == "en" or not len(e.labels):
             continue
         x = e.found.signals[:, cols].astype(float)
         x[:, zeroed] = 0.0
