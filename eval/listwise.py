@@ -53,9 +53,11 @@ def fit(examples: list, features: tuple[str, ...], all_features: tuple[str, ...]
 
     torch.set_num_threads(1)  # reproducible sums; the network is small
     cols = [all_features.index(f) for f in features]
-    answerable = [(e.found.signals[:, cols], e.labels, set_weights[e.set]) for e in examples if answered(e)]
-    loo = [e.found.signals[:, cols] for e in examples if e.group == "loo" and len(e.labels)]
-    more_answerable, more_loo = cross_script_copies(examples, features, set_weights, cols)
+    answered_questions = [e for e in examples if answered(e)]
+    loo_questions = [e for e in examples if e.group == "loo" and len(e.labels)]
+    answerable = [(e.found.signals[:, cols], e.labels, set_weights[e.set]) for e in answered_questions]
+    loo = [e.found.signals[:, cols] for e in loo_questions]
+    more_answerable, more_loo = cross_script_copies(answered_questions, loo_questions, features, set_weights, cols)
     answerable, loo = answerable + more_answerable, loo + more_loo
     X = np.vstack([x for x, _, _ in answerable] + loo)
     mean, scale = X.mean(axis=0), X.std(axis=0)
@@ -72,27 +74,25 @@ def fit(examples: list, features: tuple[str, ...], all_features: tuple[str, ...]
             "layers": [[W.round(6).tolist(), b.round(6).tolist()] for W, b in averaged(members)]}
 
 
-def cross_script_copies(examples: list, features: tuple[str, ...], set_weights: dict[str, float],
-                        cols: list[int]) -> tuple[list, list]:
-    """Each Chinese question's candidates once more, their character-pair signals zeroed, at
-    `CROSS_SCRIPT` of its weight (see the module's docstring): (answerable rows as (signals,
-    labels, weight), leave-one-document-out rows)."""
+def cross_script_copies(answered_questions: list, loo_questions: list, features: tuple[str, ...],
+                        set_weights: dict[str, float], cols: list[int]) -> tuple[list, list]:
+    """The Chinese ones among the questions fitted on, once more, their character-pair signals
+    zeroed, at `CROSS_SCRIPT` of their weight (see the module's docstring): (answerable rows as
+    (signals, labels, weight), leave-one-document-out rows)."""
     from retrieval.ranker import CHARACTER_PAIR_FEATURES
 
     zeroed = [features.index(f) for f in CHARACTER_PAIR_FEATURES if f in features]
-    answerable, loo = [], []
     if not zeroed or CROSS_SCRIPT <= 0:
-        return answerable, loo
-    for e in examples:
-        if e.query.lang == "en" or not len(e.labels):
-            continue
+        return [], []
+
+    def without_pairs(e) -> np.ndarray:
         x = e.found.signals[:, cols].astype(float)
         x[:, zeroed] = 0.0
-        if answered(e):
-            answerable.append((x, e.labels, CROSS_SCRIPT * set_weights[e.set]))
-        elif e.group == "loo":
-            loo.append(x)
-    return answerable, loo
+        return x
+
+    return ([(without_pairs(e), e.labels, CROSS_SCRIPT * set_weights[e.set])
+             for e in answered_questions if e.query.lang != "en"],
+            [without_pairs(e) for e in loo_questions if e.query.lang != "en"])
 
 
 def averaged(members: list) -> list:

@@ -94,7 +94,7 @@ def _two_signal_questions(n: int, seed: int, lang: str) -> list[_Item]:
 
 def test_chinese_questions_are_fitted_again_without_their_character_pairs():
     chinese, english = _two_signal_questions(2, 4, "zh-Hans"), _two_signal_questions(1, 5, "en")
-    copies, negatives = listwise.cross_script_copies(chinese + english, PAIRED, {"s": 1.0}, [0, 1])
+    copies, negatives = listwise.cross_script_copies(chinese + english, [], PAIRED, {"s": 1.0}, [0, 1])
     assert len(copies) == 2 and negatives == []  # the Chinese questions only
     for (x, y, w), q in zip(copies, chinese):
         assert (x[:, 0] == 0).all() and (x[:, 1] == q.found.signals[:, 1]).all()
