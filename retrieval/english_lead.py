@@ -17,9 +17,8 @@ _ENGLISH_DURATION = {"个工作日": "working days", "工作日": "working days"
                      "小时": "hours", "分钟": "minutes", "年": "years", "周年": "years", "日": "days",
                      "天": "days", "周": "weeks"}
 # Common bases of fines and benefits set as multiples, in legal and benefit texts generally.
-_RATIO_BASES = (("违法所得", "illegal gains"), ("货值金额", "value of the goods"), ("献血量", "volume donated"),
-                ("工资", "wages"), ("可支配收入", "disposable income"), ("最低生活", "minimum living standard"),
-                ("标准", "standard"))
+_RATIO_BASES = (("违法所得", "illegal gains"), ("货值金额", "value of the goods"), ("工资", "wages"),
+                ("可支配收入", "disposable income"), ("最低生活", "minimum living standard"), ("标准", "standard"))
 _CURRENCY_UNITS = {"澳门元": "MOP ", "港元": "HK$", "美元": "US$"}
 _CURRENCY_BEFORE = (("新台币", "NT$"), ("新臺幣", "NT$"), ("澳门币", "MOP"), ("澳門幣", "MOP"),
                     ("港币", "HK$"), ("港幣", "HK$"))

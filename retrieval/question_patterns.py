@@ -45,7 +45,7 @@ def asks_validity(question_normalised: str) -> bool:
 QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
     (re.compile(p, re.I), frozenset(k.split())) for p, k in (
         (r"罚.{0,6}(多少|几)|多少钱|多少元|金额|罚款(标准|幅度|数额)|补助.{0,4}(多少|标准)|补贴.{0,4}(多少|标准)"
-         r"|津贴.{0,4}(多少|标准)|费用?.{0,3}(多少|标准)|上限是多少|最多.{0,4}(多少|能拿|能领)|领多少|发多少|给多少"
+         r"|津贴.{0,4}(多少|标准)|费用?.{0,3}(多少|标准)"
          r"|多少(补贴|补助|津贴|罚款|费用?|奖金)|奖金.{0,4}(多少|标准)"
          r"|\bfines?\b|\bpenalt|how much|\bamount\b|\bcost|\bfees?\b|subsid|allowance|\bgrant\b|payment|\bpaid\b|threshold",
          "money ratio"),  # fines are also set as multiples (违法所得二倍以上五倍以下)
