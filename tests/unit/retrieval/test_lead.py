@@ -107,3 +107,15 @@ def test_a_figure_set_for_a_list_of_cases_is_said_with_the_case_asked_about():
     # No case uses the question's words: the figure's clause alone.
     lead = lead_line(analyse("违反规定罚多少钱？", [], lambda w: True), evidence, evidence)
     assert lead == "答：有下列行为之一的，由管理部门责令改正，处五十元罚款。[1]\n"
+
+
+def test_range_words_that_join_no_figures_asked_do_not_choose_the_clause():
+    # 至 between clock times (and 至今, 达到) makes no range of the year asked for: the clause
+    # holding the asked figure first is not passed over for it.
+    text = "某市图书馆的前身创办于1958年，1985年起开放时间改为上午9点至下午5点。"
+    chunk = one_passage(text, "e.txt", "某市图书馆")
+    evidence = candidate_sentences([Hit(chunk, 1.0)])
+    lead = lead_line(analyse("某市图书馆最早可以追溯到哪一年？", [], lambda w: True), evidence, evidence)
+    assert lead.startswith("答：某市图书馆的前身创办于1958年")
+    # A range written with 至 between two sums still counts as one.
+    assert _lead("首次申领补助五百元，困难家庭补助一千至三千元。", "困难家庭补助多少？").startswith("答：困难家庭补助一千至三千元")
