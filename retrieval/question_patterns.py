@@ -127,10 +127,16 @@ def names_amount(text_normalised: str, nouns: tuple[tuple[str, ...], ...]) -> bo
     return not nouns or any(s in text_normalised for stems in nouns for s in stems)
 
 
+_ORDINAL_ASKED = re.compile(r"第\s*(几|多少)\s*(%s)?" % "|".join(map(re.escape, UNIT_CLASSES["count"])))
+
+
 @lru_cache(maxsize=1024)  # asked by scoring, selection, composition and the decision alike
 def asked_quantity(question_normalised: str) -> frozenset[str] | None:
     """The unit kinds that can answer a quantity question, or None when no quantity is asked.
     A bare 几 inside a word (几乎, 几何) is no question word: only 几 + measure word counts."""
+    # 第几 / 第多少 (which place in an order: 第几代, 第几名) asks an ordinal, a position named,
+    # not a quantity: `core.figures` reads no ordinal as a figure, so the rest decides.
+    question_normalised = _ORDINAL_ASKED.sub("", question_normalised)
     explicit = {k for pattern, ks in EXPLICIT_UNIT_CUES if pattern.search(question_normalised) for k in ks}
     if explicit:
         return frozenset(explicit)

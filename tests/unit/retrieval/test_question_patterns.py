@@ -30,6 +30,9 @@ from retrieval.question_patterns import asked_amount_nouns, asked_quantity, asks
     ("what is the hourly salary of a trainee nurse?", {"money"}),  # a wage is money, not a multiple
     ("学徒工资是多少？", {"money"}),
     ("罚款是多少？", {"money", "ratio"}),  # a fine may be a multiple of illegal gains
+    ("这座桥是第几代重建的？", None),  # 第几: a place in an order, named by an ordinal, no count
+    ("他在比赛中名列第几？", None),
+    ("第几届运动会有多少人参加？", {"count"}),  # the ordinal aside, a count is still asked
 ])
 def test_quantity_questions_and_the_unit_kinds_that_answer_them(question, kinds):
     assert asked_quantity(question) == (frozenset(kinds) if kinds else None)
