@@ -61,6 +61,17 @@ def pos_tags(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((w, f) for w, f in pseg.lcut(text))
 
 
+# A noun right after an interrogative and heading its phrase (什么东西发明后, 哪个城市最大) is
+# the kind of thing asked for, no place named; one that modifies the next noun (哪个日本漫画家)
+# still names a place.
+_INTERROGATIVES = frozenset("什么 甚么 哪个 哪些 哪种 何种 哪一个".split())
+
+
+def _asked_for(pairs: tuple[tuple[str, str], ...], i: int) -> bool:
+    following = pairs[i + 1][1] if i + 1 < len(pairs) else ""
+    return i > 0 and pairs[i - 1][0] in _INTERROGATIVES and not following.startswith("n")
+
+
 def place_names(normalised: str) -> tuple[str, ...]:
     """Place names in a Chinese question, as stems without the administrative suffix so that
     长春市 also matches 长春: jieba's `ns` words, and any name followed by or ending in an
@@ -71,7 +82,7 @@ def place_names(normalised: str) -> tuple[str, ...]:
         following = pairs[i + 1][0] if i + 1 < len(pairs) else ""
         named = flag in ("ns", "nr", "nz", "nt")
         if flag == "ns" or named and (following in _ADMIN_SUFFIX or word[-1] in _ADMIN_SUFFIX):
-            if len(word) < 2 or word in _NOT_PLACES:
+            if len(word) < 2 or word in _NOT_PLACES or _asked_for(pairs, i):
                 continue
             stem = word[:-1] if word[-1] in _ADMIN_SUFFIX and len(word) >= 3 else word
             out.append(stem)

@@ -31,6 +31,12 @@ def test_counts_take_the_dictionarys_measure_words():
     assert find_figures("各地做法一样，一方面印发3号文件，一季度召开十九届会议，收购二手设备") == []
 
 
+def test_a_year_of_the_republic_era_is_a_date_not_a_duration():
+    # Taiwan's texts count years from 1912 (民國18年 is 1929): a date, as a "when" question asks.
+    assert [(f.text, f.kind) for f in find_figures("民國18年10月成立，民国九十五年三月修正，服务满18年")] == \
+        [("民國18年10月", "date"), ("民国九十五年三月", "date"), ("18年", "duration")]
+
+
 def test_words_with_numeral_characters_are_not_figures():
     assert find_figures("统一规定，一般情况下一律按规定办理") == []
     assert numeral_value("八千二百") == 8200
@@ -42,6 +48,7 @@ def test_words_with_numeral_characters_are_not_figures():
     ("What was the index in 2025 and 2019?", ("2025", "2019")),
     ("发布时间 20.06.2017 15:04", ("2017",)),
     ("罚款12345元，第1500号", ()),  # five digits, or a number outside 1900–2099, is no year
+    ("这座城已有2000多年历史，1980年重修", ("1980",)),  # 2000多年: a length of time
 ])
 def test_years_named(text, years):
     assert years_named(text) == years
