@@ -127,6 +127,9 @@ def names_amount(text_normalised: str, nouns: tuple[tuple[str, ...], ...]) -> bo
     return not nouns or any(s in text_normalised for stems in nouns for s in stems)
 
 
+# A person asked for (谁, 哪位皇帝, 何人): figures and dates in such a question say which person
+# (灭亡日期是哪位皇帝被罢黜的时候); they are not what is asked.
+_PERSON_ASKED = re.compile(r"谁|哪位|何人|什么人")
 _ORDINAL_ASKED = re.compile(r"第\s*(几|多少)\s*(%s)?" % "|".join(map(re.escape, UNIT_CLASSES["count"])))
 
 
@@ -142,6 +145,8 @@ def asked_quantity(question_normalised: str) -> frozenset[str] | None:
         return frozenset(explicit)
     if asks_validity(question_normalised):
         return None  # whether the wage rules still hold asks their status, not a wage
+    if _PERSON_ASKED.search(question_normalised):
+        return None  # who: a person, whatever figure or date the question says around it
     kinds: set[str] = set()
     if _CHANGE_CUE.search(question_normalised) and _ANY_QUANTITY.search(question_normalised):
         kinds |= {"ratio", "money"}  # a count grows too, but its cue (多少人, 几个) says so itself

@@ -33,6 +33,8 @@ from retrieval.question_patterns import asked_amount_nouns, asked_quantity, asks
     ("这座桥是第几代重建的？", None),  # 第几: a place in an order, named by an ordinal, no count
     ("他在比赛中名列第几？", None),
     ("第几届运动会有多少人参加？", {"count"}),  # the ordinal aside, a count is still asked
+    ("1950年前后主持扩建工程、使面积扩大三倍的是哪位官员？", None),  # who: a person
+    ("这项补贴由谁来发放？", None),
 ])
 def test_quantity_questions_and_the_unit_kinds_that_answer_them(question, kinds):
     assert asked_quantity(question) == (frozenset(kinds) if kinds else None)
