@@ -69,9 +69,11 @@ _CN_DIGITS = "零〇○一二两三四五六七八九十百千万亿壹贰叁肆
 FIGURE_RE = re.compile(
     r"(?P<num>\d[\d,，]*(?:\.\d+)?\s*(?:[万亿](?:\d[\d,，]*[千百]?)?)?|[%s点]*[%s][%s点]*)" % (_CN_DIGITS, _CN_DIGITS, _CN_DIGITS)
     + r"(?P<approx>多|余)?\s*(?P<unit>%s)" % _UNITS_RE)
-# A calendar date, Arabic or Chinese: 2019年, 2024年8月22日, 二〇二四年十一月十日, and a year of the
-# Republic era as Taiwan's texts write it (民国九十五年三月, 民國18年): no duration of years.
-DATE_RE = re.compile(r"(?:(?:19|20)\d{2}|[一二〇○零][〇○零一二三四五六七八九]{3}|民[国國]\s*(?:\d{1,3}|[一二三四五六七八九十百〇○零]{1,5}))\s*年(?:\s*[\d一二三四五六七八九十]{1,3}\s*月(?:\s*[\d一二三四五六七八九十]{1,3}\s*日)?)?"
+# A calendar date, Arabic or Chinese: 2019年, 2024年8月22日, 二〇二四年十一月十日, a year of the
+# Republic era as Taiwan's texts write it (民国九十五年三月, 民國18年): no duration of years; and a
+# century (19世纪末, 公元前五世纪), which answers "in which century".
+DATE_RE = re.compile(r"(?:公元前?)?(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*世[纪紀](?:[初末中]|上半叶|下半叶|\d0年代)?|"
+                     r"(?:(?:19|20)\d{2}|[一二〇○零][〇○零一二三四五六七八九]{3}|民[国國]\s*(?:\d{1,3}|[一二三四五六七八九十百〇○零]{1,5}))\s*年(?:\s*[\d一二三四五六七八九十]{1,3}\s*月(?:\s*[\d一二三四五六七八九十]{1,3}\s*日)?)?"
                      r"|(?<![\d.])\d{1,2}\s*月\s*\d{1,2}\s*日|[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日")
 # A figure as raw text writes it (any script and width), with its units and range words (三万元以上八万元以下,
 # 2,400元, 新臺幣六千五百元, 二五○毫升): a cut never falls inside one.

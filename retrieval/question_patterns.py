@@ -59,7 +59,8 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
         (r"几岁|多大年纪|年龄|多少岁|how old|\bage\b|aged", "age"),
         # A day asked by name (哪天, 哪几天, 几月几日, what date) is a calendar date; "when" or a
         # deadline may also be answered by a period (within 30 days of …).
-        (r"哪(一|几)?天|哪些日子|几月几日|几号|哪(一|几)?日|哪(一|几)?年|what (date|day|year)|which (date|day|year)", "date"),
+        (r"哪(一|几)?天|哪些日子|几月几日|几号|哪(一|几)?日|哪(一|几)?年|(几|哪一?个?|什么)世纪"
+         r"|what (date|day|year|century)|which (date|day|year|century)", "date"),
         (r"什么时候|何时|截止|日期|\bwhen\b|by when|deadline", "date duration"),
         (r"多少毫升|多少升|容量|体积|millilit|\blitres?\b|\bvolume\b", "volume"),
         (r"多少公斤|多重|体重|\bkg\b|kilogram|weigh", "weight"),

@@ -37,6 +37,11 @@ def test_a_year_of_the_republic_era_is_a_date_not_a_duration():
         [("民國18年10月", "date"), ("民国九十五年三月", "date"), ("18年", "duration")]
 
 
+def test_a_century_is_a_date():
+    assert [(f.text, f.kind) for f in find_figures("该镇19世纪末建成，公元前五世纪已有人居住，20世纪80年代扩建")] == \
+        [("19世纪末", "date"), ("公元前五世纪", "date"), ("20世纪80年代", "date")]
+
+
 def test_words_with_numeral_characters_are_not_figures():
     assert find_figures("统一规定，一般情况下一律按规定办理") == []
     assert numeral_value("八千二百") == 8200

@@ -35,6 +35,8 @@ from retrieval.question_patterns import asked_amount_nouns, asked_quantity, asks
     ("第几届运动会有多少人参加？", {"count"}),  # the ordinal aside, a count is still asked
     ("1950年前后主持扩建工程、使面积扩大三倍的是哪位官员？", None),  # who: a person
     ("这项补贴由谁来发放？", None),
+    ("这座城于几世纪开始扩建？", {"date"}),  # a century: a date, not "how many"
+    ("In which century was the bridge built?", {"date"}),
 ])
 def test_quantity_questions_and_the_unit_kinds_that_answer_them(question, kinds):
     assert asked_quantity(question) == (frozenset(kinds) if kinds else None)
