@@ -61,10 +61,10 @@ def pos_tags(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((w, f) for w, f in pseg.lcut(text))
 
 
-# A noun right after an interrogative and heading its phrase (什么东西发明后, 哪个城市最大) is
-# the kind of thing asked for, no place named; one that modifies the next noun (哪个日本漫画家)
-# still names a place.
-_INTERROGATIVES = frozenset("什么 甚么 哪个 哪些 哪种 何种 哪一个".split())
+# A noun right after 什么 and heading its phrase (靠什么东西取暖, 什么美德) is the kind of thing
+# asked for, no place named; one that modifies the next noun (什么日本企业) still names a place.
+# After 哪个 a place usually modifies (哪个日本导演, where jieba may tag the noun a verb): kept.
+_INTERROGATIVES = frozenset("什么 甚么 何种".split())
 
 
 def _asked_for(pairs: tuple[tuple[str, str], ...], i: int) -> bool:

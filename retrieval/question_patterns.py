@@ -128,8 +128,8 @@ def names_amount(text_normalised: str, nouns: tuple[tuple[str, ...], ...]) -> bo
     return not nouns or any(s in text_normalised for stems in nouns for s in stems)
 
 
-# A person asked for (谁, 哪位皇帝, 何人): figures and dates in such a question say which person
-# (灭亡日期是哪位皇帝被罢黜的时候); they are not what is asked.
+# A person asked for (谁, 哪位官员, 何人): figures and dates in such a question say which person
+# (1950年扩建工程的主持人是谁); they are not what is asked.
 _PERSON_ASKED = re.compile(r"谁|哪位|何人|什么人")
 _ORDINAL_ASKED = re.compile(r"第\s*(几|多少)\s*(%s)?" % "|".join(map(re.escape, UNIT_CLASSES["count"])))
 

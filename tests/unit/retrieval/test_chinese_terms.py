@@ -25,8 +25,9 @@ def test_common_words_jieba_tags_as_places_are_no_unknown_names():
 
 
 def test_the_kind_of_thing_asked_for_is_no_place_named():
-    # jieba tags 东西 (a thing) and 王国 as places; after 什么 or 哪个, heading the phrase, they
-    # are what is asked for. A place that modifies the next noun is still named.
-    assert place_names(normalise("直到十九世纪什么东西发明后才有电厂？")) == ()
-    assert place_names(normalise("当时亚洲最强的是哪个王国？")) == ("亚洲",)
-    assert "日本" in place_names(normalise("这部漫画是哪个日本漫画家的作品？"))
+    # jieba tags 东西 (a thing) and 美德 as places; after 什么, heading the phrase, they are what
+    # is asked for. A place that modifies the next noun is still named, after 哪个 always.
+    assert place_names(normalise("办理临时救助需要准备什么东西？")) == ()
+    assert place_names(normalise("他最看重什么美德？")) == ()
+    assert "日本" in place_names(normalise("有什么日本企业在这里投资？"))
+    assert "日本" in place_names(normalise("哪个日本导演拍了这部电影？"))
