@@ -174,14 +174,16 @@ def _range_lower_bounds(text: str, figures: list[Figure], dates: list[tuple[int,
     return out
 
 
-# A share written with its unit first: 百分之五 / 百分之二十五 / 百分之0.5 (FIGURE_RE reads the
-# unit after the number, so these are found here).
-_PERCENT_RE = re.compile(r"百分之\s*(?P<num>\d+(?:\.\d+)?|[%s点]+)" % _CN_DIGITS)
+# A share written with its unit first: 百分之五 / 百分之二十五 / 百分之0.5, and per mille, as late
+# fees and tax rates are set (千分之五 → 5 ‰). FIGURE_RE reads the unit after the number, so these
+# are found here.
+_PERCENT_RE = re.compile(r"(?P<base>[百千])分之\s*(?P<num>\d+(?:\.\d+)?|[%s点]+)" % _CN_DIGITS)
 
 
 def find_quantities(text: str) -> list[Figure]:
     """`find_figures` plus shares written unit first (百分之五 → 5 %, kind "ratio")."""
     out = find_figures(text)
     for m in _PERCENT_RE.finditer(text):
-        out.append(Figure(m.group(), numeral_value(m.group("num")), "%", "ratio", m.start(), m.end()))
+        unit = "%" if m.group("base") == "百" else "‰"
+        out.append(Figure(m.group(), numeral_value(m.group("num")), unit, "ratio", m.start(), m.end()))
     return sorted(out, key=lambda f: f.start)

@@ -70,7 +70,7 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
         # "How big" asks the size of whatever it names: a fund's is a sum, a plot's an area.
         (r"how (large|big)", "area money count length ratio"),
         (r"多长(?!时间)|多远|距离|长度|多少公里|多少米|how far|\blength\b|distance|kilomet", "length"),
-        (r"比例|百分之|几倍|多少倍|百分比|几成|percent|proportion|share of|times the", "ratio"),
+        (r"比例|[百千]分之|几倍|多少倍|百分比|几成|percent|proportion|share of|times the|per mille", "ratio"),
         (r"(?<!哪)(几|多少)(%s)|how many|number of" % "|".join(map(re.escape, UNIT_CLASSES["count"])), "count"),
     ))
 # A unit the question names outright (多少元, 几岁, how many days) says exactly which kind answers
@@ -83,7 +83,7 @@ EXPLICIT_UNIT_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
         (r"(多少|(?<!哪)几)(个月|个?工作日|天|个?小时)|(?<![月哪])几日|多少日|how many (minutes|hours|days|weeks|months|years|working days)", "duration"),
         (r"(多少|几)(毫升|升)", "volume"),
         (r"(多少|几)(公斤|千克|斤|吨)", "weight"),
-        (r"(多少|几)倍|百分之几|百分比是多少|what percentage", "ratio"),
+        (r"(多少|几)倍|[百千]分之几|百分比是多少|what percentage", "ratio"),
     ))
 # Words that qualify the quantity asked (最多能养几只, 上限是多少): a figure answers them.
 QUANTITY_QUALIFIERS = frozenset("最多 最少 最高 最低 最长 最短 至多 至少 上限 下限 最大 最小".split())

@@ -80,6 +80,9 @@ def test_chinese_number(n, text):
 def test_shares_written_unit_first_are_quantities():
     found = [(f.text, f.value, f.kind) for f in find_quantities("按百分之五提取，另加2%")]
     assert found == [("百分之五", 5, "ratio"), ("2%", 2, "ratio")]
+    # Per mille, as late fees are set: 千分之五 is 5 ‰, not 5 %.
+    found = [(f.text, f.value, f.unit) for f in find_quantities("逾期按日加收千分之五的滞纳金")]
+    assert found == [("千分之五", 5, "‰")]
 
 
 def test_ordinals_are_no_figures():

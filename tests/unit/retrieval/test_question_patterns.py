@@ -36,6 +36,7 @@ from retrieval.question_patterns import asked_amount_nouns, asked_quantity, asks
     ("1950年前后主持扩建工程、使面积扩大三倍的是哪位官员？", None),  # who: a person
     ("这项补贴由谁来发放？", None),
     ("这座城于几世纪开始扩建？", {"date"}),  # a century: a date, not "how many"
+    ("滞纳金按千分之几加收？", {"ratio"}),
     ("In which century was the bridge built?", {"date"}),
 ])
 def test_quantity_questions_and_the_unit_kinds_that_answer_them(question, kinds):
