@@ -63,13 +63,17 @@ def pos_tags(text: str) -> tuple[tuple[str, str], ...]:
 
 # A noun right after 什么 and heading its phrase (靠什么东西取暖, 什么美德) is the kind of thing
 # asked for, no place named; one that modifies the next noun (什么日本企业) still names a place.
-# After 哪个 a place usually modifies (哪个日本导演, where jieba may tag the noun a verb): kept.
-_INTERROGATIVES = frozenset("什么 甚么 何种".split())
+# After 哪些 or 哪个 a place usually modifies the next word (哪个日本导演, where jieba may tag
+# the noun a verb): only one ending the question is what is asked for (要带哪些东西？).
+_WHAT = frozenset("什么 甚么 何种".split())
+_WHICH = frozenset("哪些 哪个 哪种 哪一个".split())
 
 
 def _asked_for(pairs: tuple[tuple[str, str], ...], i: int) -> bool:
-    following = pairs[i + 1][1] if i + 1 < len(pairs) else ""
-    return i > 0 and pairs[i - 1][0] in _INTERROGATIVES and not following.startswith("n")
+    before = pairs[i - 1][0] if i > 0 else ""
+    following = pairs[i + 1][1] if i + 1 < len(pairs) else "x"  # the end of the question
+    return (before in _WHAT and not following.startswith("n")
+            or before in _WHICH and following == "x")
 
 
 def place_names(normalised: str) -> tuple[str, ...]:

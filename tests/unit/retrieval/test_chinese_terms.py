@@ -28,6 +28,7 @@ def test_the_kind_of_thing_asked_for_is_no_place_named():
     # jieba tags 东西 (a thing) and 美德 as places; after 什么, heading the phrase, they are what
     # is asked for. A place that modifies the next noun is still named, after 哪个 always.
     assert place_names(normalise("办理临时救助需要准备什么东西？")) == ()
+    assert place_names(normalise("办理临时救助要带哪些东西？")) == ()
     assert place_names(normalise("他最看重什么美德？")) == ()
     assert "日本" in place_names(normalise("有什么日本企业在这里投资？"))
     assert "日本" in place_names(normalise("哪个日本导演拍了这部电影？"))
