@@ -14,10 +14,6 @@ from retrieval.query import Query
 from retrieval.wording import words
 
 _CLAUSE_CUT_RE = re.compile(r"(?<=[，；;：:。])|(?<=,)(?!\d)")  # 2,400元 is one figure, not two clauses
-# A figure that closes a range (一千至三千元, 1000-3000元): the range word stands right after a
-# number. 至 or 到 elsewhere in a clause (至今, 达到, 上午9点至下午5点 beside a year) is no range
-# of the figure asked.
-_RANGE_BEFORE_RE = re.compile(r"[\d〇○零一二三四五六七八九十百千万亿两][^\d，。；]{0,3}(至|到|[~～\-－—])\s*$")
 _BOUND_END_RE = re.compile(r"(以上|以下|以内|以外)$")  # 「百分之十以上，百分之三十以下」: one range
 _ITEM_MARK_RE = re.compile(r"^\s*(?:第\s*[一二三四五六七八九十百零〇\d]+\s*[条條](?:之[一二三四五六七八九十]+)?\s+|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[、.．](?!\d)|[①-⑳●•▪·-])\s*")
 
@@ -98,7 +94,9 @@ def _pick_clauses(kinds: frozenset[str], part_words: dict[str, float], candidate
                 continue
             norm = normalise(clause)
             hits = _asked_words(norm, part_words, e)
-            ranged = 1 if len(figs) >= 2 or any(_RANGE_BEFORE_RE.search(norm[:f.start]) for f in figs) else 0
+            # A range states two figures of the asked kind: the figure reader adds the lower bound
+            # of 一千至三千元 (written without its unit) as one of its own; 至今 or 达到 add none.
+            ranged = 1 if len(figs) >= 2 else 0
             score = hits + 0.5 * ranged - 1.0 * order
             if best is None or score > best[0]:
                 best = (score, e, span, clause, figs, clauses)
