@@ -21,6 +21,9 @@ import threading
 _stage = ""  # the stage of the write in progress ("" outside a write)
 _write = 0  # a number per write, so that a timer knows whether its write is still running
 _rng: random.Random | None = None
+# Held by a firing timer from reading the stage until the kill lands, and taken by stage(): the
+# write cannot move on (or end, and the process exit cleanly) between the log line and the kill.
+_lock = threading.Lock()
 
 
 def fault_point(name: str) -> None:
@@ -31,7 +34,8 @@ def fault_point(name: str) -> None:
 def stage(name: str) -> None:
     """The write in progress reached `name` ("" when it is over)."""
     global _stage
-    _stage = name
+    with _lock:
+        _stage = name
 
 
 def write_started() -> None:
@@ -51,8 +55,10 @@ def write_started() -> None:
 
 
 def _kill_if_still_writing(write: int) -> None:
+    _lock.acquire()  # never released: this process dies holding it, or returns below
     reached = _stage
     if write != _write or not reached:
+        _lock.release()
         return
     log = os.environ.get("POLICYQA_FAULT_LOG")
     if log:
