@@ -35,9 +35,11 @@ def cedict_index() -> dict[str, list[tuple[int, str]]]:
                     index[gloss].append((rank, word))
                 if 2 <= len(parts) <= 3:
                     # "people's livelihood" also answers "livelihood", behind the exact senses.
-                    for part in parts:
+                    for k, part in enumerate(parts):
                         part = part.removesuffix("'s")
-                        if part not in STOPWORDS and len(part) > 3:
+                        # The last word heads an English compound ("house pet" is a pet, a
+                        # "processing fee" a fee), so it may be as short as a word alone.
+                        if part not in STOPWORDS and len(part) > (2 if k == len(parts) - 1 else 3):
                             index[part].append((rank + 5, word))
     return index
 

@@ -115,3 +115,12 @@ def test_a_name_the_dictionary_spells_one_letter_apart_is_still_read():
     assert found.by_word["Xinjang"] == ["新疆"] and "Xinjang" not in found.unknown_names
     # a name nothing in the dictionary spells nearly alike stays unknown
     assert "Zzyzxville" in expand_english("Is Zzyzxville covered?", lambda w: w in corpus).unknown_names
+
+
+def test_a_short_word_heading_a_dictionary_compound_is_rendered_by_it():
+    # CC-CEDICT glosses 奶牛 "milk cow / dairy cow": the head "cow" names what the word is,
+    # short as it is.
+    corpus = _CountingVocabulary({"奶牛": 6, "农场": 9})
+    found = expand_english("How many cows does the farm keep?", corpus)
+    assert "奶牛" in found.by_word["cows"]
+    assert "cows" not in found.unmatched
