@@ -27,7 +27,9 @@ class ComposeOptions:
 
     max_sentences: int = 3  # factoid/quantity answers: the lead and what adds to it
     max_list_items: int = 10
-    follow_chunks: int = 2  # passages a list may run on into
+    # Characters of its document a list may run on over after its lead-in, across passages (an
+    # item's paragraph may go on for a few hundred characters before the next item opens).
+    list_chars: int = 2000
     heading_chars: int = 30  # a chosen sentence shorter than this is a heading…
     heading_follow: int = 2  # …and brings this many following sentences of its passage
 

@@ -20,12 +20,17 @@ from retrieval.scoring import Scored
 _LEAD_IN_RE = re.compile(r"[：:]\s*$|下列|如下|以下(几|各)")
 
 
+_MAX_PASSAGES = 16  # a bound on the passages one list reads, whatever their size
+
+
 def list_items(lead: Evidence, next_chunk: Callable | None, opts: ComposeOptions) -> list[Evidence]:
     """The items that follow a lead-in sentence ("…下列规定：", "主要措施有：", a label 「二、登記費」)
     in its passage and the passages after it (overlapping passages are read on from where the
     last sentence ended): consecutive sentences opening with an item marker, each with the
     sentences that continue it and the items of lists inside it, until the list ends (an
-    unmarked sentence, or an item at the level of the lead or of an outer list)."""
+    unmarked sentence on a line of its own, or an item at the level of the lead or of an outer
+    list). An item whose paragraph goes on (「一是…。」 and what it does, 「二是…。」 on the same
+    line) is quoted by its opening sentence, up to `ComposeOptions.list_chars` past the lead."""
     items: list[Evidence] = []
     chunk, start, hops = lead.chunk, lead.b, 0
     if lead.tail is not None:
@@ -33,14 +38,27 @@ def list_items(lead: Evidence, next_chunk: Callable | None, opts: ComposeOptions
     outer = item_level(lead.text)  # a lead that is itself an item: its list is nested deeper
     first: int | None = None
     done = chunk.source_span(0, start)[1] if start else chunk.start  # original offset read so far
+    lead_end = done
     while chunk is not None and len(items) < opts.max_list_items:
+        read_to = None  # where the last sentence read in this passage ended
         for a, b in sentence_spans(chunk.text):
             if a < start or chunk.source_span(a, b)[0] < done:
+                read_to = b  # read already (the lead, or the overlap with the passage before)
                 continue
-            done = chunk.source_span(a, b)[1]
+            span = chunk.source_span(a, b)
+            # On the line of the sentence read before: nothing but spaces between them in this
+            # passage, or, at a passage's start, no gap at all (a line break leaves one).
+            on_its_line = bool(items) and ("\n" not in chunk.text[read_to:a] if read_to is not None
+                                           else span[0] == done)
+            done, read_to = span[1], b
             text = chunk.text[a:b]
             level = item_level(text)
             if level is None:
+                if on_its_line and not items[-1].text.rstrip().endswith(("：", ":")):
+                    # An item's paragraph goes on after its opening sentence (「一是上门服务。」
+                    # and what it does, then 「二是…」 on the same line): the list goes on too,
+                    # quoted by its items' openings.
+                    continue
                 # An unmarked sentence ends the list, unless the item before it announced it.
                 if not (items and items[-1].text.rstrip().endswith(("：", ":"))):
                     return items
@@ -53,7 +71,7 @@ def list_items(lead: Evidence, next_chunk: Callable | None, opts: ComposeOptions
             if len(items) >= opts.max_list_items:
                 return items
         hops += 1
-        if next_chunk is None or hops > opts.follow_chunks:
+        if next_chunk is None or done - lead_end > opts.list_chars or hops > _MAX_PASSAGES:
             break
         chunk, start = next_chunk(chunk), 0
     return items

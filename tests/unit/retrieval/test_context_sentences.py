@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from answer_inputs import DOC, LISTS, answer_one, ask, embedder, fixtures, index_of, list_chunks, one_passage
 
-from core.records import Hit
+from core.records import Chunk, Hit
 from core.script import normalise
 from core.sentences import MAX_SENTENCE_CHARS
 from retrieval.answer import AnswerOptions, extractive_answer
@@ -107,3 +107,26 @@ def test_a_heading_like_list_item_comes_with_the_sentences_under_it():
             "（二）推进示范走廊建设\n围绕五个评价体系开展工作。")
     answer = answer_one(text, "发展思路具体指哪些内容？", "h.txt", "某区实施意见")
     assert "“五有”服务目标" in answer.text
+
+
+REPORT = ("某区工作简报\n推行“三项服务”，改进工作方式。一是上门服务。干部每月走访辖区企业和住户，现场办理群众反映的事项。"
+          "全区已走访住户一千二百户。二是预约服务。群众可以通过热线电话预约办理时间。三是代办服务。"
+          "对行动不便的老人，由社区工作人员代为办理。\n全区今年还将继续推进服务改革。")
+
+
+def test_items_whose_paragraph_goes_on_are_gathered_by_their_openings():
+    # The items' explanations stand on the items' line; the passages cut it anywhere, even
+    # inside a sentence, without overlap.
+    cuts = [0, REPORT.index("干部每月") + 6, REPORT.index("二是"), REPORT.index("代为办理"), len(REPORT)]
+    chunks = [Chunk(id=f"r-{i}", doc="report.txt", title="某区工作简报", text=REPORT[a:b],
+                    index_text=normalise(REPORT[a:b]), start=a, end=b, position=i, meta={})
+              for i, (a, b) in enumerate(zip(cuts, cuts[1:]))]
+    by_pos = {c.position: c for c in chunks}
+    lead = next(e for e in candidate_sentences([Hit(chunks[0], 1.0)]) if e.text.startswith("推行"))
+    items = list_items(lead, lambda c: by_pos.get(c.position + 1), ComposeOptions())
+    assert [i.text for i in items] == ["一是上门服务。", "二是预约服务。", "三是代办服务。"]
+    # An unmarked sentence on a line of its own still ends the list.
+    lines = REPORT.replace("。干部每月", "。\n干部每月")
+    alone = one_passage(lines, "report2.txt", "某区工作简报")
+    lead = next(e for e in candidate_sentences([Hit(alone, 1.0)]) if e.text.startswith("推行"))
+    assert [i.text for i in list_items(lead, None, ComposeOptions())] == ["一是上门服务。"]
