@@ -125,20 +125,30 @@ def _pick_clauses(kinds: frozenset[str], part_words: dict[str, float], candidate
     return [(e, picked)]
 
 
-# Years said relative to the document's own date: read against it, the answer line names them.
+# Years and months said relative to the document's own date: read against it, the answer line
+# names them.
 _RELATIVE_YEARS = (("今年", 0), ("本年", 0), ("去年", -1), ("上年", -1), ("明年", 1), ("前年", -2))
+# (当月 and 次月 are not among them: in a rule they count from the event it names, 申请当月.)
+_RELATIVE_MONTHS = (("本月", 0), ("上个月", -1), ("上個月", -1), ("上月", -1), ("下个月", 1), ("下個月", 1),
+                    ("下月", 1))
 
 
 def with_dates_resolved(text: str, chunk: Chunk) -> str:
-    """`text` with each relative year (今年, 去年, 明年…) followed by the year it means, reckoned
-    from the document's date (「今年（2019年）」); unchanged when the document is undated. Only
-    the answer line is annotated: quotes and citations stay exact."""
+    """`text` with each relative year (今年, 去年, 明年…) or month (本月, 上月, 下个月…) followed by
+    the one it means, reckoned from the document's date (「今年（2019年）」, 「上月（2019年7月）」);
+    unchanged when the document is undated (months: when its date names no month). Only the
+    answer line is annotated: quotes and citations stay exact."""
     date = chunk.meta.get("date") or ""
     if not re.match(r"\d{4}", date):
         return text
     year = int(date[:4])
     for word, shift in _RELATIVE_YEARS:
         text = re.sub(f"{word}(?![（(]\\d)", f"{word}（{year + shift}年）", text)
+    month = re.match(r"\d{4}-(\d{2})", date)
+    if month:
+        for word, shift in _RELATIVE_MONTHS:
+            y, m = divmod(year * 12 + int(month.group(1)) - 1 + shift, 12)
+            text = re.sub(f"(?<![上下]){word}(?![（(]\\d)", f"{word}（{y}年{m + 1}月）", text)
     return text
 
 

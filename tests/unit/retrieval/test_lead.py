@@ -96,6 +96,15 @@ def test_relative_years_on_the_answer_line_are_read_against_the_document_date():
     assert with_dates_resolved("今年（2021年）起施行。", dated) == "今年（2021年）起施行。"  # said once
     undated = Chunk(id="u", doc="u.txt", title="某市通知", text="", index_text="", start=0, end=0, position=0)
     assert with_dates_resolved("今年起施行。", undated) == "今年起施行。"
+    # Months too, across the turn of a year; a month counted from an event stays as written.
+    january = Chunk(id="j", doc="j.txt", title="某市通知", text="", index_text="", start=0, end=0, position=0,
+                    meta={"date": "2022-01-20"})
+    assert with_dates_resolved("上月共发放补贴12万元，本月起按新标准发放，下個月公布名单。", january) == \
+        "上月（2021年12月）共发放补贴12万元，本月（2022年1月）起按新标准发放，下個月（2022年2月）公布名单。"
+    assert with_dates_resolved("自申请当月起发放。", january) == "自申请当月起发放。"
+    year_only = Chunk(id="y", doc="y.txt", title="某市通知", text="", index_text="", start=0, end=0, position=0,
+                      meta={"date": "2022"})
+    assert with_dates_resolved("上月起施行。", year_only) == "上月起施行。"
 
 
 def test_a_figure_set_for_a_list_of_cases_is_said_with_the_case_asked_about():
