@@ -124,6 +124,19 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
                         used[i:i + n] = [True] * n
                         if i > start and words[i - 1].lower() not in place_names:
                             used[i - 1] = True  # an English given name: "John" Lee Ka-chiu
+    # A hyphenated word that is no name found above, and that no rendering the corpus uses
+    # glosses whole, is read as its parts (Rule-of-law → rule of law → 法治; long-term → long
+    # term): a compound written with a hyphen is not a name the documents never mention.
+    split: list[tuple[str, bool]] = []
+    for w, u in zip(words, used):
+        parts = [p for p in w.split("-") if p]
+        whole = any(len(r) >= 2 and vocabulary(r) for _, r in index.get(w.lower(), ())) or (
+            w[:1].isupper() and transliterate is not None and bool(transliterate(w)))  # Chang-chun
+        if u or len(parts) < 2 or whole:
+            split.append((w, u))
+        else:
+            split += [(p, False) for p in parts]
+    words, used = [w for w, _ in split], [u for _, u in split]
     for n in (3, 2, 1):
         for i in range(len(words) - n + 1):
             if any(used[i:i + n]):

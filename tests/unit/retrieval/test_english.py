@@ -124,3 +124,15 @@ def test_a_short_word_heading_a_dictionary_compound_is_rendered_by_it():
     found = expand_english("How many cows does the farm keep?", corpus)
     assert "奶牛" in found.by_word["cows"]
     assert "cows" not in found.unmatched
+
+
+def test_a_hyphenated_compound_is_read_as_its_words_not_as_an_unknown_name():
+    corpus = "开展法治宣传教育，加强农村法治建设。"
+    found = expand_english("How is Rule-of-law education organised in villages?", lambda w: w in corpus)
+    assert not found.unknown_names and found.by_word["Rule of law"] == ["法治"]
+    # Read whole when the corpus uses a rendering of the whole word, else by its parts.
+    assert "长远" in expand_english("Is a long-term plan needed?", lambda w: w in "长远规划").by_word["long-term"]
+    assert "长期" in expand_english("Is a long-term plan needed?", lambda w: w in "长期规划").by_word["long term"]
+    # A romanised name written with a hyphen stays one name.
+    city = expand_english("How many jobs did Chang-chun create?", lambda w: w == "长春", Transliterator(["长春"]))
+    assert city.by_word["Chang-chun"] == ["长春"] and not city.unknown_names
