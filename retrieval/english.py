@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import islice
 from typing import Callable
 
@@ -100,6 +101,8 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
     phrases, pinyin transliteration for names (Changchun → 长春); only terms that occur in the
     corpus vocabulary are kept, so the expansion cannot drift to words no document uses."""
     index = cedict_index()
+    if transliterate is not None:
+        transliterate = lru_cache(maxsize=None)(transliterate)  # a word may be asked twice (hyphens)
     place_names = glossary()
     frequency = getattr(vocabulary, "frequency", None)  # documents using a word, if known
     words = [re.sub(r"['’]s?$", "", w) for w in _WORD_RE.findall(question)]
