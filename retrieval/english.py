@@ -94,6 +94,13 @@ def _compounds(words: list[str], index: dict, frequency: Callable[[str], int],
                 used[i] = True
 
 
+def _read_whole(word: str, index: dict, vocabulary: Callable[[str], bool],
+                transliterate: Callable[[str], list[str]] | None) -> bool:
+    """A hyphenated word the corpus uses a rendering of as it stands, or a name (Chang-chun)."""
+    return any(len(r) >= 2 and vocabulary(r) for _, r in index.get(word.lower(), ())) or (
+        word[:1].isupper() and transliterate is not None and bool(transliterate(word)))
+
+
 def expand_english(question: str, vocabulary: Callable[[str], bool],
                    transliterate: Callable[[str], list[str]] | None = None,
                    per_term: int = OPTIONS.per_term) -> Expansion:
@@ -133,9 +140,7 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
     split: list[tuple[str, bool]] = []
     for w, u in zip(words, used):
         parts = [p for p in w.split("-") if p]
-        whole = any(len(r) >= 2 and vocabulary(r) for _, r in index.get(w.lower(), ())) or (
-            w[:1].isupper() and transliterate is not None and bool(transliterate(w)))  # Chang-chun
-        if u or len(parts) < 2 or whole:
+        if u or len(parts) < 2 or _read_whole(w, index, vocabulary, transliterate):
             split.append((w, u))
         else:
             split += [(p, False) for p in parts]
