@@ -54,13 +54,14 @@ def list_items(lead: Evidence, next_chunk: Callable | None, opts: ComposeOptions
             text = chunk.text[a:b]
             level = item_level(text)
             if level is None:
-                if on_its_line and not items[-1].text.rstrip().endswith(("：", ":")):
+                announced = bool(items) and items[-1].text.rstrip().endswith(("：", ":"))
+                if on_its_line and not announced:
                     # An item's paragraph goes on after its opening sentence (「一是上门服务。」
                     # and what it does, then 「二是…」 on the same line): the list goes on too,
                     # quoted by its items' openings.
                     continue
                 # An unmarked sentence ends the list, unless the item before it announced it.
-                if not (items and items[-1].text.rstrip().endswith(("：", ":"))):
+                if not announced:
                     return items
             elif (outer is not None and level <= outer) or (first is not None and level < first):
                 return items
