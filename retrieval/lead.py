@@ -37,13 +37,18 @@ def same_sentence(a: Evidence, b: Evidence) -> bool:
     return (a.chunk.id, a.a, a.b) == (b.chunk.id, b.a, b.b)
 
 
-def _asked_clauses(e: Evidence, kinds: frozenset[str]) -> list[tuple[range, str, list[Figure]]]:
+def _asked_clauses(e: Evidence, kinds: frozenset[str], whole_statement: bool = True,
+                   ) -> list[tuple[range, str, list[Figure], str]]:
     """The clauses of a sentence that hold a figure of the asked kind, with the positions of the
     clauses they are read with (figures read on the normalised clause, so 新臺幣一萬五千元
     counts; the clause is shown as written, without its article or item marker). A figure keeps
     its condition: the clause is read from the nearest case (「…的，」) among the two before it,
     and a case holding the figure is read with the clause it conditions, so 「对获得表彰的，补贴
-    上浮30%」 is quoted whole and a case's words count for the figure the case gets."""
+    上浮30%」 is quoted whole and a case's words count for the figure the case gets. Each comes
+    with the text it is judged by (the clause and its case) and the text it is shown with (the
+    statement it stands in, `_with_its_statement`, unless `whole_statement` is false: a question
+    asking several figures takes each from its own clause, and the statement of one may hold
+    another's)."""
     def asked(text: str) -> list[Figure]:
         return [f for f in find_quantities(normalise(text))
                 if f.kind in kinds and (f.value is not None or f.kind == "date")]  # 点五级 is no figure
@@ -52,19 +57,50 @@ def _asked_clauses(e: Evidence, kinds: frozenset[str]) -> list[tuple[range, str,
         return _ITEM_MARK_RE.sub("", text.strip()).rstrip("，,；;：:。")
 
     clauses = _CLAUSE_CUT_RE.split(e.text)
+    holds = [bool(asked(c)) for c in clauses]
     out = []
     for i, clause in enumerate(clauses):
-        figs = asked(clause)
-        if not figs:
+        if not holds[i]:
             continue
+        figs = asked(clause)
         start = next((j for j in (i - 1, i - 2) if j >= 0 and is_case(clauses[j])), i)
         end = i + 1 if is_case(clause) and i + 1 < len(clauses) and clauses[i + 1].strip() else i
+        judged = shown("".join(clauses[start:end + 1]))
+        if whole_statement:
+            start, end = _with_its_statement(clauses, holds, i, start, end)
         whole, own = shown("".join(clauses[start:end + 1])), shown(clause)
         # The figures as they stand in the whole span (their offsets are read against it).
         at = whole.find(own)
         in_whole = [f for f in asked(whole) if at >= 0 and at <= f.start and f.end <= at + len(own)]
-        out.append((range(start, end + 1), whole, in_whole if len(in_whole) == len(figs) else figs))
+        out.append((range(start, end + 1), whole, in_whole if len(in_whole) == len(figs) else figs, judged))
     return out
+
+
+_SEGMENT_END_RE = re.compile(r"[；;。]\s*$")
+_STATEMENT_CHARS = 80  # a first line, not a paragraph: clauses beyond this are left to the quote
+
+
+def _with_its_statement(clauses: list[str], holds: list[bool], i: int, start: int, end: int) -> tuple[int, int]:
+    """The clauses a figure is stated with: its clause's part of the sentence (up to ； or 。),
+    from the clause after the last one stating another asked figure, and to the part's end where
+    no asked figure follows in it. The subject or condition written before (「未满十六周岁的公民，」)
+    and what the deadline is for (「…三十日内，将账户转移到新单位」) stay with the figure. Clauses
+    beyond `_STATEMENT_CHARS` are dropped, the farthest first, down to the case the figure needs."""
+    first = i
+    while first > 0 and not _SEGMENT_END_RE.search(clauses[first - 1]) and not holds[first - 1]:
+        first -= 1
+    last = i
+    while last + 1 < len(clauses) and not _SEGMENT_END_RE.search(clauses[last]):
+        last += 1
+    if any(holds[i + 1:last + 1]):
+        last = end  # another asked figure follows in this part: it has its own statement
+    first, last = min(first, start), max(last, end)
+    while sum(len(c) for c in clauses[first:last + 1]) > _STATEMENT_CHARS and (first < start or last > end):
+        if first < start:
+            first += 1
+        else:
+            last -= 1
+    return first, last
 
 
 def _asked_words(norm: str, part_words: dict[str, float], e: Evidence) -> float:
@@ -76,7 +112,7 @@ def _asked_words(norm: str, part_words: dict[str, float], e: Evidence) -> float:
 
 def _pick_clauses(kinds: frozenset[str], part_words: dict[str, float], candidates: list[Evidence],
                   used: set[tuple[int, int]], single: bool, lookahead: int = 3, places: tuple[str, ...] = (),
-                  question: str = "") -> list[tuple[Evidence, list[tuple[str, list[Figure]]]]]:
+                  question: str = "") -> list[tuple[Evidence, list[tuple[str, list[Figure], str]]]]:
     """The clause answering one part: among the first `lookahead` sentences holding a figure of
     the asked kind (best-scored first), the clause that uses most of the part's words (words of
     the document's title aside: every clause of it shares them), a range (以上…以下) before a
@@ -86,38 +122,38 @@ def _pick_clauses(kinds: frozenset[str], part_words: dict[str, float], candidate
     best = None
     order = 0
     for e in candidates:
-        clauses = _asked_clauses(e, kinds)
+        clauses = _asked_clauses(e, kinds, whole_statement=single)
         if not clauses:
             continue
-        for span, clause, figs in clauses:
+        for span, clause, figs, judged in clauses:
             if any((id(e), p) in used for p in span):
                 continue
-            norm = normalise(clause)
+            norm = normalise(judged)
             hits = _asked_words(norm, part_words, e)
             # A range states two figures of the asked kind: the figure reader adds the lower bound
             # of 一千至三千元 (written without its unit) as one of its own; 至今 or 达到 add none.
             ranged = 1 if len(figs) >= 2 else 0
             score = hits + 0.5 * ranged - 1.0 * order
             if best is None or score > best[0]:
-                best = (score, e, span, clause, figs, clauses)
+                best = (score, e, span, clause, figs, judged, clauses)
         order += 1
         if order >= lookahead:
             break
     if best is None:
         return []
-    _, e, span, clause, figs, clauses = best
+    _, e, span, clause, figs, judged, clauses = best
     used.update((id(e), p) for p in span)
-    picked = [(clause, figs)]
+    picked = [(clause, figs, judged)]
     # A lone part: the next clause with an asked figure; one part of several: the next clause
     # only when it goes on with the same kind of figure (「二百元，最多不得超过四百元」).
     # A clause about another place than the one asked for (「北京市…500元，上海市…800元」) is
     # another place's figure, not more of this one's.
-    free = [(s, c, f) for s, c, f in clauses if not any((id(e), p) in used for p in s)
-            and not (places and _names_other_place(c, places, question))]
-    following = [(s, c, f) for s, c, f in free if s[0] > span[-1]
+    free = [(s, c, f, j) for s, c, f, j in clauses if not any((id(e), p) in used for p in s)
+            and not (places and _names_other_place(j, places, question))]
+    following = [(s, c, f, j) for s, c, f, j in free if s[0] > span[-1]
                  and (single or (s[0] == span[-1] + 1 and {x.kind for x in f} <= {x.kind for x in figs}))]
     if not following:  # the other bound of a range cut by a comma may stand before it
-        following = [(s, c, f) for s, c, f in free if s[-1] == span[0] - 1 and _BOUND_END_RE.search(normalise(c))
+        following = [(s, c, f, j) for s, c, f, j in free if s[-1] == span[0] - 1 and _BOUND_END_RE.search(normalise(j))
                      and {x.kind for x in f} == {x.kind for x in figs}]
     if following:
         used.update((id(e), p) for p in following[0][0])
@@ -169,7 +205,7 @@ def lead_line(query: Query, evidence: list[Evidence], best_first: list[Evidence]
         # when it states a figure of the asked kind.
         candidates = candidates[:1]
     used: set[tuple[int, int]] = set()
-    picked: list[tuple[Evidence, list[tuple[str, list[Figure]]]]] = []
+    picked: list[tuple[Evidence, list[tuple[str, list[Figure], str]]]] = []
     for kinds, part_words in parts[:3]:
         picked += _pick_clauses(kinds, part_words, candidates, used, single=len(parts) == 1,
                                 places=query.places, question=query.normalised)
@@ -181,17 +217,17 @@ def lead_line(query: Query, evidence: list[Evidence], best_first: list[Evidence]
         # the one asked for: the lead sentence is then said whole.
         e, clauses = picked[0]
         words_of = parts[0][1]
-        if all(_asked_words(normalise(c), words_of, e) == 0 for c, _ in clauses) and any(
+        if all(_asked_words(normalise(j), words_of, e) == 0 for _, _, j in clauses) and any(
                 _asked_words(normalise(c), words_of, e) > 0 for c in _CLAUSE_CUT_RE.split(e.text)):
             return ""
     if query.lang == "en":
         out = []
         for (e, clauses), (kinds, _) in zip(picked, parts[:3] if len(parts) > 1 else parts * len(picked)):
             shown = [(english_statement(clause, figs, query, kinds, first_of_line=i == 0), clause)
-                     for i, (clause, figs) in enumerate(clauses)]
+                     for i, (clause, figs, _) in enumerate(clauses)]
             out.append(f"{english_line(shown)} [{number[id(e)]}].")
         return f"{w['answer']}{' '.join(out)}\n"
-    merged: list[tuple[Evidence, list[tuple[str, list[Figure]]]]] = []
+    merged: list[tuple[Evidence, list[tuple[str, list[Figure], str]]]] = []
     for e, clauses in picked:  # clauses of one sentence, one after the other, share one citation
         if merged and merged[-1][0] is e:
             merged[-1][1].extend(clauses)
@@ -202,7 +238,7 @@ def lead_line(query: Query, evidence: list[Evidence], best_first: list[Evidence]
     words_asked = {t: wt for _, part in parts for t, wt in part.items()}
     out = []
     for e, clauses in merged:
-        line = with_dates_resolved("，".join(c for c, _ in clauses), e.chunk)
+        line = with_dates_resolved("，".join(c for c, _, _ in clauses), e.chunk)
         case = _case_asked(e, evidence, words_asked)
         out.append(f"{line}：{case.text.strip().rstrip('，,；;。.')}。[{number[id(e)]}][{number[id(case)]}]" if case is not None
                    else f"{line}。[{number[id(e)]}]")

@@ -23,7 +23,7 @@ def test_an_english_lead_gives_the_value_in_english_beside_the_figure():
     # What is counted, the figure as written with its value in English, the clause it comes from
     # (with the condition it applies under).
     assert answer.text.splitlines()[0] == ("Answer: The fine is 二百元以上五百元以下 (200 to 500 yuan): "
-                                           "携犬出户未束犬链的，由公安机关责令改正，处二百元以上五百元以下罚款 [1].")
+                                           "违反本条例规定，携犬出户未束犬链的，由公安机关责令改正，处二百元以上五百元以下罚款 [1].")
 
 
 def test_an_english_lead_says_what_a_multiple_multiplies_and_what_a_figure_is_counted_per():

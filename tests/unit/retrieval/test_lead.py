@@ -14,7 +14,7 @@ from retrieval.query import analyse
 
 def test_a_quantity_answer_leads_with_the_clause_holding_the_figure_and_its_condition():
     answer = ask("携犬出户未束犬链的罚多少钱？")
-    assert answer.text.startswith("答：携犬出户未束犬链的，由公安机关责令改正，处二百元以上五百元以下罚款。[1]")
+    assert answer.text.startswith("答：违反本条例规定，携犬出户未束犬链的，由公安机关责令改正，处二百元以上五百元以下罚款。[1]")
     c = answer.citations[0]
     assert DOC[c.start:c.end] == c.quote and "二百元以上五百元以下" in c.display
 
@@ -72,8 +72,29 @@ def test_a_figure_in_a_clause_saying_nothing_asked_about_does_not_lead():
     # question's words while the other clause does: the sentence leads whole (compose says it).
     text = "第六条 证书编号为K12，有效期三年。"
     assert _lead(text, "证书编号是多少？") == ""
-    # The figure's clause using a word asked about still leads alone.
-    assert _lead(text, "有效期是多少？") == "答：有效期三年。[1]\n"
+    # The figure's clause using a word asked about leads, said in its part of the sentence.
+    assert _lead(text, "有效期是多少？") == "答：证书编号为K12，有效期三年。[1]\n"
+
+
+def test_a_figure_is_said_with_its_subject_and_what_it_is_for():
+    # The subject written before the case (「未满十八周岁的学员，」) stays with the figure.
+    text = "第五条 未满十八周岁的学员，自愿报名参加培训的，发给有效期两年的结业证书。"
+    assert _lead(text, "未满十八周岁的学员证书有效期几年？") == \
+        "答：未满十八周岁的学员，自愿报名参加培训的，发给有效期两年的结业证书。[1]\n"
+    # A deadline is said with what must be done by then.
+    text = "第六条 学员转入其他机构的，原机构应当自转出之日起十五日内，将学员档案移交新机构。"
+    assert _lead(text, "原机构多少天内要移交档案？") == \
+        "答：学员转入其他机构的，原机构应当自转出之日起十五日内，将学员档案移交新机构。[1]\n"
+    # Up to the next ；: the next part of the sentence is another case.
+    text = "第七条 初次申请的，审核期限为十日；再次申请的，审核期限为五日。"
+    assert _lead(text, "再次申请审核期限多久？") == "答：再次申请的，审核期限为五日。[1]\n"
+    # A long sentence is cut: what stands farthest from the figure goes first.
+    text = ("第八条 为了进一步规范本市各类培训机构的办学行为，切实保障参加培训的学员及其家长的合法权益，"
+            "促进培训行业持续健康发展，经研究决定，培训机构应当在收到退费申请之日起七日内办理退费，"
+            "并将办理结果书面告知学员及其家长。")
+    lead = _lead(text, "培训机构多少天内办理退费？")
+    assert "收到退费申请之日起七日内办理退费" in lead and "为了进一步规范" not in lead
+    assert len(lead) < 100
 
 
 def test_no_quantity_asked_no_lead_clause():
