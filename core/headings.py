@@ -104,6 +104,16 @@ def item_level(text: str) -> int | None:
     return None
 
 
+def item_body(text: str) -> str:
+    """An item's words after its marker (「（三）稿酬所得；」 → 「稿酬所得；」); the text itself when
+    it opens no item."""
+    for _, rx in _ITEM_LEVELS:
+        m = rx.match(text)
+        if m:
+            return text[m.end():]
+    return text
+
+
 def item_number(text: str) -> int | None:
     """The number of an item's marker: （三） → 3, 2. → 2, 四、 → 4."""
     m = re.match(r"^\s*(?:第)?[（(]?([一二三四五六七八九十]{1,3}|\d{1,2})", text)

@@ -26,7 +26,7 @@ class ComposeOptions:
     """Calibrated on dev + dev2 (see eval/): how much evidence an answer quotes."""
 
     max_sentences: int = 3  # factoid/quantity answers: the lead and what adds to it
-    max_list_items: int = 10
+    max_list_items: int = 20  # a law lists up to about twenty cases; `list_chars` bounds the length
     # Characters of its document a list may run on over after its lead-in, across passages (an
     # item's paragraph may go on for a few hundred characters before the next item opens).
     list_chars: int = 2000

@@ -13,7 +13,8 @@ from core.headings import item_level, item_number
 from core.script import normalise
 from core.sentences import sentence_spans
 from retrieval.compose import ComposeOptions
-from retrieval.evidence import announces_list, display_text, intro_chain, is_quotable, previous_paragraph
+from retrieval.evidence import (announces_list, display_text, intro_chain, is_quotable, is_quotable_item,
+                                previous_paragraph)
 from retrieval.query import Query
 from retrieval.scoring import Scored
 
@@ -67,7 +68,7 @@ def list_items(lead: Evidence, next_chunk: Callable | None, opts: ComposeOptions
                 return items
             elif first is None:
                 first = level
-            if is_quotable(text, chunk.title):
+            if is_quotable_item(text, chunk.title) if level is not None else is_quotable(text, chunk.title):
                 items.append(Evidence(chunk, lead.rank, a, b, display_text(text)))
             if len(items) >= opts.max_list_items:
                 return items

@@ -12,7 +12,7 @@ from typing import Callable
 
 from core.records import Chunk, Evidence, Hit
 from core.figures import find_quantities
-from core.headings import item_level
+from core.headings import item_body, item_level
 from core.script import normalise
 from core.sentences import sentence_spans
 
@@ -110,6 +110,17 @@ def is_quotable(text: str, title: str) -> bool:
     if len(key) < MIN_SENTENCE_CHARS or _DATELINE_RE.match(text.strip()):
         return False
     return not _repeats_title(text, title)
+
+
+MIN_ITEM_CHARS = 2  # an item of a list names what is listed: 「（三）稿酬所得；」 is a whole item
+
+
+def is_quotable_item(text: str, title: str) -> bool:
+    """An item of a list under its lead-in: its words after the marker name something (a list of
+    kinds of income lists them in four characters each), and it is no dateline or title repeat.
+    Alone it may be too short to be a statement (`is_quotable`); in its list it is one."""
+    key = re.sub(r"\W", "", normalise(item_body(text)))
+    return len(key) >= MIN_ITEM_CHARS and not _DATELINE_RE.match(text.strip()) and not _repeats_title(text, title)
 
 
 def announces_list(text: str, next_text: str | None) -> bool:

@@ -130,3 +130,17 @@ def test_items_whose_paragraph_goes_on_are_gathered_by_their_openings():
     alone = one_passage(lines, "report2.txt", "某区工作简报")
     lead = next(e for e in candidate_sentences([Hit(alone, 1.0)]) if e.text.startswith("推行"))
     assert [i.text for i in list_items(lead, None, ComposeOptions())] == ["一是上门服务。"]
+
+
+def test_every_item_of_a_long_list_is_gathered_even_a_short_one():
+    # Items name what is listed, some in four characters (too short to quote alone), and a
+    # law's list runs past ten items.
+    kinds = ["房屋租金收入", "稿费", "奖金", "利息收入", "股息", "红利", "财产转让收入", "偶然所得",
+             "劳务报酬收入", "特许权使用费", "经营所得", "其他所得"]
+    numerals = "一二三四五六七八九十"
+    marks = [f"（{numerals[i]}）" if i < 10 else f"（十{numerals[i - 10]}）" for i in range(len(kinds))]
+    text = "第三条 下列收入应当申报：\n" + "\n".join(f"{m}{k}；" for m, k in zip(marks, kinds)) + "\n第四条 申报按年办理。"
+    chunk = one_passage(text, "kinds.txt", "某市收入申报办法")
+    lead = next(e for e in candidate_sentences([Hit(chunk, 1.0)]) if e.text.startswith("第三条"))
+    items = list_items(lead, None, ComposeOptions())
+    assert [i.text.rstrip("；") for i in items] == [m + k for m, k in zip(marks, kinds)]
