@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from core.records import Chunk, Citation, Evidence
-from core.headings import SECTION_RE
+from core.headings import SECTION_RE, item_level
 from retrieval.citations import make_citation
 from retrieval.lead import is_case, lead_line, same_sentence, with_dates_resolved
 from retrieval.query import Query
@@ -67,9 +67,10 @@ def compose(query: Query, evidence: list[Evidence], document_text: Callable[[str
     if not first:
         quoted = {id(e) for e in evidence}
         lead = next((e for e in list(best_first) + list(evidence) if id(e) in quoted), None)
-        if lead is not None and lead.intro is not None and is_case(lead.text):
-            # A case of a list (「（一）…的；」) says what happens only with the sentence
-            # introducing the list (「有下列行为之一的，处…罚款：」): both lead the answer.
+        if lead is not None and lead.intro is not None and (is_case(lead.text) or item_level(lead.text) is not None):
+            # An item of a list is read with the sentence introducing the list: a case
+            # (「（一）…的；」) says what happens only with it (「有下列行为之一的，处…罚款：」), and a
+            # measure (「（二）申请人民法院强制执行。」) says under what and by whom. Both lead.
             case_of = next((e for e in evidence if same_sentence(e, lead.intro)), None)
             if case_of is None:
                 case_of = lead.intro

@@ -55,3 +55,18 @@ def test_a_case_of_a_list_leads_together_with_the_sentence_saying_what_happens_i
     plain = analyse("向车窗外抛物会怎样？", [], lambda w: True)
     first, _ = compose(plain, [intro, other], lambda d: text, best_first=[intro])
     assert first.splitlines()[0].startswith("答：第九条")
+
+
+def test_a_measure_of_a_list_leads_with_the_sentence_saying_when_it_is_taken():
+    text = ("第十二条 申请人逾期不补交材料的，受理机关可以采取下列措施：\n（一）书面催告申请人；\n"
+            "（二）终止办理并退回申请。\n第十三条 申请表可以在网上下载。")
+    chunk = one_passage(text, "apply.txt", "某市补贴申领规定")
+    intro, first_item, second_item, other = candidate_sentences([Hit(chunk, 1.0)])
+    assert second_item.intro is not None
+    query = analyse("逾期不补交材料会怎样？", [], lambda w: True)
+    answer, citations = compose(query, [second_item, other], lambda d: text, best_first=[second_item])
+    line = answer.splitlines()[0]
+    # The measure alone says neither when nor by whom: the list's introduction leads with it.
+    assert line.startswith("答：第十二条 申请人逾期不补交材料的") and "（二）终止办理并退回申请。" in line
+    n_intro = int(line.split("[", 1)[1].split("]", 1)[0])
+    assert citations[n_intro - 1].quote.startswith("第十二条 申请人逾期不补交材料的")
