@@ -97,15 +97,38 @@ _NUMBER_SUFFIXES = (("ies", "y"), ("es", ""), ("s", ""))
 _WORD_SUFFIXES = _NUMBER_SUFFIXES + (("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("ly", ""))
 
 
+# British spellings and the American ones CC-CEDICT glosses with (labour → labor, licence →
+# license, organisation → organization, centre → center, programme → program): the regular
+# correspondences of the two spelling systems, each applied to an ending or, for -our-, after a
+# stem of three letters or more (four, hour, tour stay).
+_AMERICAN_ENDINGS = (("isation", "ization"), ("isations", "izations"), ("ise", "ize"), ("ised", "ized"),
+                     ("ises", "izes"), ("ising", "izing"), ("yse", "yze"), ("ysed", "yzed"), ("ence", "ense"),
+                     ("ences", "enses"), ("tre", "ter"), ("tres", "ters"), ("mme", "m"), ("mmes", "ms"),
+                     ("ogue", "og"), ("ogues", "ogs"), ("lled", "led"), ("lling", "ling"), ("lment", "llment"),
+                     ("lments", "llments"))
+_BRITISH_OUR_RE = re.compile(r"(?<=[a-z]{3})our(?=[a-z]*$)")
+
+
+def american_spelling(word: str) -> str:
+    """The word in American spelling where it is written the British way, else itself."""
+    w = _BRITISH_OUR_RE.sub("or", word.lower())
+    for british, american in _AMERICAN_ENDINGS:
+        if w.endswith(british) and len(w) - len(british) >= 3:
+            return w[: len(w) - len(british)] + american
+    return w
+
+
 def variants(word: str, number_only: bool = False) -> list[str]:
     """The word and its stems: "funded" → "fund", "funds". The last word of a phrase only
-    changes number ("current monthly" is not "current month")."""
+    changes number ("current monthly" is not "current month"). After them, the same in American
+    spelling when the word is British (the dictionary glosses in American English)."""
     w = word.lower().replace("’", "'")
     out = [w, w + "s"]
     for suffix, repl in _NUMBER_SUFFIXES if number_only else _WORD_SUFFIXES:
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
             stem = w[: len(w) - len(suffix)] + repl
             out += [stem, stem + "s"]  # "funded" → "fund", "funds"
+    out += [american_spelling(v) for v in out]
     return list(dict.fromkeys(out))
 
 

@@ -10,7 +10,7 @@ from itertools import islice
 from typing import Callable
 
 from core.figures import chinese_number
-from retrieval.dictionary import (cedict_index, english_number, glossary, is_place_word,
+from retrieval.dictionary import (american_spelling, cedict_index, english_number, glossary, is_place_word,
                                   one_letter_apart, ordinary_word, rendering_cost, variants)
 from retrieval.tokens import STOPWORDS
 
@@ -153,7 +153,9 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
             if n == 1 and phrase_words[0].lower() in STOPWORDS:
                 continue
             lasts = variants(phrase_words[-1], number_only=n > 1)
-            glosses = [" ".join([w.lower() for w in phrase_words[:-1]] + [last]) for last in lasts]
+            heads = dict.fromkeys([" ".join(w.lower() for w in phrase_words[:-1]),
+                                   " ".join(american_spelling(w) for w in phrase_words[:-1])])
+            glosses = list(dict.fromkeys(f"{head} {last}".strip() for head in heads for last in lasts))
             found: list[str] = []
             # The glossary of place names first, then the dictionary; the word as written before
             # its inflected variants ("new" is not "news", "meeting" not "meet"): the first that

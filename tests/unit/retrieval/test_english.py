@@ -136,3 +136,16 @@ def test_a_hyphenated_compound_is_read_as_its_words_not_as_an_unknown_name():
     # A romanised name written with a hyphen stays one name.
     city = expand_english("How many jobs did Chang-chun create?", lambda w: w == "长春", Transliterator(["长春"]))
     assert city.by_word["Chang-chun"] == ["长春"] and not city.unknown_names
+
+
+def test_british_spellings_are_read_through_the_dictionary_s_american_ones():
+    corpus = "未取得机动车驾驶证的，不得驾驶机动车。劳动合同由用人单位与劳动者订立。社会组织应当登记。"
+    vocabulary = lambda w: w in corpus  # noqa: E731
+    found = expand_english("What is the fine for driving without a driving licence?", vocabulary)
+    assert "驾驶证" in found.terms and "licence" not in found.unmatched
+    found = expand_english("Who signs the labour contract?", vocabulary)
+    assert "劳动合同" in found.terms
+    found = expand_english("Must a social organisation register?", vocabulary)
+    assert "组织" in found.terms and "organisation" not in found.unmatched
+    # A word the dictionary glosses as written is read as written (four, hour).
+    assert expand_english("How many hours?", lambda w: w == "小时").terms == ("小时",)
