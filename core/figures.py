@@ -187,3 +187,9 @@ def find_quantities(text: str) -> list[Figure]:
         unit = "%" if m.group("base") == "百" else "‰"
         out.append(Figure(m.group(), numeral_value(m.group("num")), unit, "ratio", m.start(), m.end()))
     return sorted(out, key=lambda f: f.start)
+
+
+def is_figure(token: str) -> bool:
+    """A number, or a word that is one figure whole (六十五岁, 3天, 两年): a question's figure is
+    compared with the documents' by value (六十五岁 asked of 六十五周岁), not looked up as a word."""
+    return token.isdigit() or any(f.start == 0 and f.end == len(token) for f in find_quantities(token))

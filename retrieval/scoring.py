@@ -20,7 +20,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from core.records import Evidence
-from core.figures import find_figures
+from core.figures import find_figures, is_figure
 from core.headings import item_level
 from core.script import normalise
 from retrieval.question_patterns import QUANTITY_QUALIFIERS, names_amount
@@ -147,7 +147,7 @@ def term_weights(query: Query, keyword: KeywordIndex, in_corpus: Callable[[str],
         short = opts.single_char_weight if all(len(t) == 1 for t in group) else 1.0
         if known:
             present[group] = max(keyword.idf(t) for t in known) * boost * short
-        elif not (len(group) == 1 and group[0].isdigit()):
+        elif not (len(group) == 1 and is_figure(group[0])):  # figures are compared by value
             absent[group[0]] = unseen * boost * short
     for word in query.absent_words:
         absent.setdefault(word, unseen)

@@ -39,6 +39,19 @@ def test_words_the_corpus_lacks_count_as_uncovered():
     assert set(weights.absent.values()) == {keyword.idf("\0")}  # the idf of an unseen word
 
 
+def test_a_figure_the_corpus_writes_another_way_is_no_missing_word():
+    # 六十五岁 asked of 六十五周岁, 三个月 of 3个月: the figure is compared by value (figure_fit),
+    # not looked up as a word the documents never use.
+    text = "六十五周岁以上老年人每年进行一次免费体格检查。申请人应当在3个月内补交材料。"
+    keyword = index_of([one_passage(text, "a.txt", "某市老年人服务规定")])
+    in_text = lambda t: keyword.has(t) or t in normalise(text)  # noqa: E731
+    for question in ("六十五歲以上的老人每年可以免費體檢幾次？", "三个月内要补交什么？"):
+        weights = term_weights(analyse(question, [], in_text), keyword, in_text)
+        assert not {"六十五岁", "十五岁", "五岁", "三个月"} & set(weights.absent), weights.absent
+    weights = term_weights(analyse("国庆节放假几天？", [], in_text), keyword, in_text)
+    assert "国庆节" in weights.absent  # a word stays one
+
+
 def _one_document(text: str, doc: str, title: str, question: str):
     """A store of one passage: (its chunk, keyword index, corpus vocabulary, the analysed question)."""
     chunk = one_passage(text, doc, title)
