@@ -3,10 +3,12 @@ tokens, English → Chinese expansion, places and names; and the text embedded f
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable
 
+from core.figures import chinese_number, numeral_value
 from core.script import normalise
 from retrieval.chinese_terms import VALIDITY_WORDS, corpus_tokens, equivalents, place_names, proper_nouns
 from retrieval.english import GENERIC_NAME_PARTS, expand_english
@@ -59,13 +61,16 @@ def analyse(question: str, history: list[dict], vocabulary: Callable[[str], bool
         tokens = tokens + [t for term in expansion for t in tokenize(term)]
         groups = tuple(tuple(terms) for terms in found.by_word.values())
         group_words = tuple(found.by_word)
+        numbers = {t: other_numeral_forms(t, vocabulary) for t in tokens if t.isdigit()}
+        groups += tuple((t,) + forms for t, forms in numbers.items() if forms)
+        group_words += tuple(t for t, forms in numbers.items() if forms)
         unknown = found.unknown_names
         absent_words = found.unmatched
     else:
         groups, group_words, absent_words = (), (), ()
         tokens = corpus_tokens(tokens, vocabulary)
         unknown = proper_nouns(normalise(question))
-        alternatives = {t: equivalents(t, vocabulary) for t in dict.fromkeys(tokens)}
+        alternatives = {t: equivalents(t, vocabulary) + other_numeral_forms(t, vocabulary) for t in dict.fromkeys(tokens)}
         for t in alternatives:
             if t in VALIDITY_WORDS:
                 # "Is it still in force?" is answered by the note that repealed it, or by its
@@ -80,6 +85,16 @@ def analyse(question: str, history: list[dict], vocabulary: Callable[[str], bool
     return Query(question=question, standalone=standalone, lang=lang, normalised=normalised,
                  tokens=tuple(tokens), expansion=expansion, places=places, groups=groups,
                  group_words=group_words, unknown=unknown, absent_words=absent_words)
+
+
+def other_numeral_forms(token: str, vocabulary: Callable[[str], bool]) -> tuple[str, ...]:
+    """A whole number of the question in the other numerals, where the corpus uses them: 65 asked
+    of 六十五周岁, 十五 of 15日. (Figures are compared by value; this lets the words meet too.)"""
+    value = numeral_value(token) if re.fullmatch(r"\d{1,4}|[一二三四五六七八九十百千两]{1,6}", token) else None
+    if value is None or value != int(value) or not 10 <= value <= 9999:
+        return ()
+    other = chinese_number(int(value)) if token.isdigit() else str(int(value))
+    return (other,) if other != token and vocabulary(other) else ()
 
 
 def search_text(query: Query) -> str:

@@ -52,3 +52,14 @@ def test_places_compared_across_documents_are_left_to_the_place_prior():
     assert {"白沙", "清河", "收集"} <= set(search_text(query).split())
     compared = search_text(replace(query, compares_places=True)).split()
     assert "收集" in compared and not {"白沙", "清河", "区", "镇"} & set(compared)
+
+
+def test_a_number_meets_the_corpus_in_the_other_numerals():
+    corpus = "六十五周岁以上老年人每年进行一次免费体格检查。申请材料应当在15日内补齐。"
+    in_corpus = lambda w: w in corpus  # noqa: E731
+    assert ("65", "六十五") in analyse("65岁以上老人每年免费体检几次？", [], in_corpus).groups
+    assert ("十五", "15") in analyse("十五日内要补齐材料吗？", [], in_corpus).groups
+    english = analyse("How often can people over 65 get a free health check?", [], in_corpus)
+    assert ("65", "六十五") in english.groups
+    # Only the forms the corpus uses; a year is no count written in words.
+    assert not any("二千零一十九" in g for g in analyse("2019年补齐了吗？", [], in_corpus).groups)
