@@ -234,7 +234,8 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
     best_first = evidence if conflict is not None else [s.evidence for s in sorted(chosen, key=lambda s: -s.score)]
     text, citations = compose(query, evidence, document_text, as_list=query.intent.wants_list,
                               best_first=best_first, status=status,
-                              newer=newer_version(status.chunk, [h.chunk for h in hits]) if status else None)
+                              newer=newer_version(status.chunk, [h.chunk for h in hits]) if status else None,
+                              opts=opts.compose)
     if conflict is not None:
         text = conflict_note(query, *conflict) + "\n" + text
     return Answer(text=text, citations=citations, hits=evidence_first(hits, decided), declined=False,

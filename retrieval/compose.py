@@ -32,6 +32,9 @@ class ComposeOptions:
     list_chars: int = 2000
     heading_chars: int = 30  # a chosen sentence shorter than this is a heading…
     heading_follow: int = 2  # …and brings this many following sentences of its passage
+    # A list whose items together are at most this long is said on its lead-in's line (an
+    # enumeration of kinds, of documents to bring); longer items stay a list under it.
+    inline_list_chars: int = 120
 
 
 def ordered(evidence: list[Evidence], newer_first: bool = False) -> list[Evidence]:
@@ -53,9 +56,25 @@ def _article(heading: str) -> str:
     return f" {' › '.join(parts)}" if parts else ""
 
 
+def short_list_items(lead: Evidence, evidence: list[Evidence], max_chars: int) -> list[Evidence]:
+    """The quoted items of the list a lead announces (「下列各项所得，应当缴纳个人所得税：」), when
+    together they are short enough to read on its line (「（一）工资、薪金所得；（二）…」): they are
+    the answer the lead-in only announces. Longer items stay a list under it."""
+    if not lead.text.rstrip().endswith(("：", ":")) or not any(e is lead for e in evidence):
+        return []
+    at = next(i for i, e in enumerate(evidence) if e is lead)
+    items: list[Evidence] = []
+    for e in evidence[at + 1:]:
+        if e.chunk.doc != lead.chunk.doc or item_level(e.text) is None:
+            break
+        items.append(e)
+    return items if sum(len(e.text) for e in items) <= max_chars else []
+
+
 def compose(query: Query, evidence: list[Evidence], document_text: Callable[[str], str],
             as_list: bool = False, best_first: list[Evidence] = (),
-            status: Evidence | None = None, newer: Chunk | None = None) -> tuple[str, tuple[Citation, ...]]:
+            status: Evidence | None = None, newer: Chunk | None = None,
+            opts: ComposeOptions = ComposeOptions()) -> tuple[str, tuple[Citation, ...]]:
     """Answer text with a [n] after each quoted sentence. The first line is the direct answer:
     for a validity question the document's status, for a quantity question the clause stating
     the asked figure, otherwise the lead sentence itself (the best-ranked one). The other
@@ -78,10 +97,14 @@ def compose(query: Query, evidence: list[Evidence], document_text: Callable[[str
     citations = [make_citation(n, e.chunk, e.source_span(), e.text, document_text)
                  for n, e in enumerate(evidence, 1)]
     number = {id(e): n for n, e in enumerate(evidence, 1)}
+    on_first_line: list[Evidence] = []
     if lead is not None:
-        first = "".join(f"{with_dates_resolved(e.text, e.chunk)}[{number[id(e)]}]" for e in (case_of, lead) if e is not None)
+        on_first_line = [e for e in (case_of, lead) if e is not None]
+        if case_of is None:
+            on_first_line += short_list_items(lead, evidence, opts.inline_list_chars)
+        first = "".join(f"{with_dates_resolved(e.text, e.chunk)}[{number[id(e)]}]" for e in on_first_line)
         first = f"{w['answer']}{first}\n"
-    rest = [e for e in evidence if e is not lead and e is not case_of]
+    rest = [e for e in evidence if not any(e is x for x in on_first_line)]
     parts: list[str] = []
     current = None
     bullets = as_list or len(rest) > 3

@@ -6,7 +6,8 @@ from __future__ import annotations
 from answer_inputs import DOC, answer_one, fixtures, one_passage
 
 from core.records import Hit
-from retrieval.compose import compose, ordered
+from retrieval.compose import ComposeOptions, compose, ordered
+from retrieval.context_sentences import list_items
 from retrieval.evidence import candidate_sentences
 from retrieval.query import analyse
 
@@ -70,3 +71,23 @@ def test_a_measure_of_a_list_leads_with_the_sentence_saying_when_it_is_taken():
     assert line.startswith("答：第十二条 申请人逾期不补交材料的") and "（二）终止办理并退回申请。" in line
     n_intro = int(line.split("[", 1)[1].split("]", 1)[0])
     assert citations[n_intro - 1].quote.startswith("第十二条 申请人逾期不补交材料的")
+
+
+def test_a_short_list_is_said_on_its_lead_in_s_line_and_a_long_one_under_it():
+    short = "第三条 申请时应当提交下列材料：\n（一）身份证；\n（二）户口簿；\n（三）结婚证。\n第四条 材料齐全的当场受理。"
+    chunk = one_passage(short, "apply.txt", "某市登记办法")
+    intro = candidate_sentences([Hit(chunk, 1.0)])[0]
+    items = list_items(intro, None, ComposeOptions())
+    query = analyse("申请要提交哪些材料？", [], lambda w: True)
+    answer, citations = compose(query, [intro, *items], lambda d: short, as_list=True, best_first=[intro])
+    line = answer.splitlines()[0]
+    assert line == "答：第三条 申请时应当提交下列材料：[1]（一）身份证；[2]（二）户口簿；[3]（三）结婚证。[4]"
+    assert answer == line and [c.quote for c in citations][1] == "（一）身份证；"
+    # Items too long to read on one line stay a list under their lead-in.
+    long_items = [f"（{n}）{'申请人应当如实填写申请表并由所在社区居民委员会出具书面证明材料' * 2}；" for n in "一二三"]
+    text = "第三条 申请时应当提交下列材料：\n" + "\n".join(long_items)
+    chunk = one_passage(text, "apply2.txt", "某市登记办法")
+    intro = candidate_sentences([Hit(chunk, 1.0)])[0]
+    items = list_items(intro, None, ComposeOptions())
+    answer, _ = compose(query, [intro, *items], lambda d: text, as_list=True, best_first=[intro])
+    assert answer.splitlines()[0] == "答：第三条 申请时应当提交下列材料：[1]" and answer.count("\n- （") == 3
