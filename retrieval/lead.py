@@ -57,12 +57,12 @@ def _asked_clauses(e: Evidence, kinds: frozenset[str], whole_statement: bool = T
         return _ITEM_MARK_RE.sub("", text.strip()).rstrip("，,；;：:。")
 
     clauses = _CLAUSE_CUT_RE.split(e.text)
-    holds = [bool(asked(c)) for c in clauses]
+    found = [asked(c) for c in clauses]
+    holds = [bool(f) for f in found]
     out = []
-    for i, clause in enumerate(clauses):
-        if not holds[i]:
+    for i, (clause, figs) in enumerate(zip(clauses, found)):
+        if not figs:
             continue
-        figs = asked(clause)
         start = next((j for j in (i - 1, i - 2) if j >= 0 and is_case(clauses[j])), i)
         end = i + 1 if is_case(clause) and i + 1 < len(clauses) and clauses[i + 1].strip() else i
         judged = shown("".join(clauses[start:end + 1]))
