@@ -39,18 +39,24 @@ def test_evidence_is_ordered_by_document_then_by_place_in_it_or_newest_first():
     assert ordered([o2, n2, o1, n1], newer_first=True) == [n1, n2, o1, o2]
 
 
+def _led_by(text: str, question: str, lead, *others) -> tuple[str, str, str]:
+    """(the answer, its first line, the quote of the first sentence the first line cites) when
+    `lead` is the best-ranked of the quoted sentences."""
+    answer, citations = compose(analyse(question, [], lambda w: True), [lead, *others], lambda d: text,
+                                best_first=[lead])
+    line = answer.splitlines()[0]
+    return answer, line, citations[int(line.split("[", 1)[1].split("]", 1)[0]) - 1].quote
+
+
 def test_a_case_of_a_list_leads_together_with_the_sentence_saying_what_happens_in_it():
     text = "第九条 有下列行为之一的，由管理部门责令改正，处五十元罚款：\n（一）在公交车厢内吸烟的；\n（二）向车窗外抛物的。"
     chunk = one_passage(text, "bus.txt", "某市公交乘车规定")
     intro, case, other = candidate_sentences([Hit(chunk, 1.0)])
     assert case.intro is not None
-    query = analyse("在公交车厢内吸烟会怎样？", [], lambda w: True)
-    first, citations = compose(query, [case, other], lambda d: text, best_first=[case])
-    line = first.splitlines()[0]
+    first, line, cited = _led_by(text, "在公交车厢内吸烟会怎样？", case, other)
     # The case alone does not say the fine: its list's introduction leads with it, cited.
     assert line.startswith("答：第九条 有下列行为之一的") and "（一）在公交车厢内吸烟的；" in line
-    n_intro = int(line.split("[", 1)[1].split("]", 1)[0])
-    assert citations[n_intro - 1].quote.startswith("第九条 有下列行为之一的")
+    assert cited.startswith("第九条 有下列行为之一的")
     assert first.count("处五十元罚款") == 1
     # A lead that is no case stands alone.
     plain = analyse("向车窗外抛物会怎样？", [], lambda w: True)
@@ -64,13 +70,10 @@ def test_a_measure_of_a_list_leads_with_the_sentence_saying_when_it_is_taken():
     chunk = one_passage(text, "apply.txt", "某市补贴申领规定")
     intro, first_item, second_item, other = candidate_sentences([Hit(chunk, 1.0)])
     assert second_item.intro is not None
-    query = analyse("逾期不补交材料会怎样？", [], lambda w: True)
-    answer, citations = compose(query, [second_item, other], lambda d: text, best_first=[second_item])
-    line = answer.splitlines()[0]
+    _, line, cited = _led_by(text, "逾期不补交材料会怎样？", second_item, other)
     # The measure alone says neither when nor by whom: the list's introduction leads with it.
     assert line.startswith("答：第十二条 申请人逾期不补交材料的") and "（二）终止办理并退回申请。" in line
-    n_intro = int(line.split("[", 1)[1].split("]", 1)[0])
-    assert citations[n_intro - 1].quote.startswith("第十二条 申请人逾期不补交材料的")
+    assert cited.startswith("第十二条 申请人逾期不补交材料的")
 
 
 def test_a_short_list_is_said_on_its_lead_in_s_line_and_a_long_one_under_it():
