@@ -14,7 +14,7 @@ from core.script import normalise
 from core.sentences import sentence_spans
 from retrieval.compose import ComposeOptions
 from retrieval.evidence import (announces_list, display_text, intro_chain, is_quotable, is_quotable_item,
-                                previous_paragraph)
+                                is_unmarked_item, previous_paragraph)
 from retrieval.query import Query
 from retrieval.scoring import Scored
 
@@ -40,6 +40,7 @@ def list_items(lead: Evidence, next_chunk: Callable | None, opts: ComposeOptions
     first: int | None = None
     done = chunk.source_span(0, start)[1] if start else chunk.start  # original offset read so far
     lead_end = done
+    unmarked = lead.text.rstrip().endswith(("：", ":"))  # its items may be lines without a marker
     while chunk is not None and len(items) < opts.max_list_items:
         read_to = None  # where the last sentence read in this passage ended
         for a, b in sentence_spans(chunk.text):
@@ -49,11 +50,17 @@ def list_items(lead: Evidence, next_chunk: Callable | None, opts: ComposeOptions
             span = chunk.source_span(a, b)
             # On the line of the sentence read before: nothing but spaces between them in this
             # passage, or, at a passage's start, no gap at all (a line break leaves one).
-            on_its_line = bool(items) and ("\n" not in chunk.text[read_to:a] if read_to is not None
-                                           else span[0] == done)
+            same_line = "\n" not in chunk.text[read_to:a] if read_to is not None else span[0] == done
+            on_its_line = bool(items) and same_line
             done, read_to = span[1], b
             text = chunk.text[a:b]
             level = item_level(text)
+            if level is None and first is None and unmarked and not same_line and is_unmarked_item(text):
+                # A list written without markers: short lines of their own after a lead-in ending
+                # in a colon (「…享受以下优待：」, 「免费乘坐城市公共交通工具。」 …).
+                if is_quotable_item(text, chunk.title):
+                    items.append(Evidence(chunk, lead.rank, a, b, display_text(text)))
+                continue
             if level is None:
                 announced = bool(items) and items[-1].text.rstrip().endswith(("：", ":"))
                 if on_its_line and not announced:

@@ -12,7 +12,7 @@ from typing import Callable
 
 from core.records import Chunk, Evidence, Hit
 from core.figures import find_quantities
-from core.headings import item_body, item_level
+from core.headings import SECTION_RE, item_body, item_level
 from core.script import normalise
 from core.sentences import sentence_spans
 
@@ -123,6 +123,18 @@ def is_quotable_item(text: str, title: str) -> bool:
     return len(key) >= MIN_ITEM_CHARS and not _DATELINE_RE.match(text.strip()) and not _repeats_title(text, title)
 
 
+UNMARKED_ITEM_CHARS = 80  # a line longer than this after a lead-in is a paragraph, not an item
+
+
+def is_unmarked_item(text: str) -> bool:
+    """A line that can be an item of a list written without markers (a lead-in 「…享受以下优待：」,
+    then 「免费乘坐城市公共交通工具。」 on a line of its own): short, no marker, no article or
+    chapter heading (which opens the next provision), no lead-in of its own."""
+    body = text.strip()
+    return (item_level(body) is None and not SECTION_RE.match(body) and len(body) <= UNMARKED_ITEM_CHARS
+            and not body.endswith(("：", ":")))
+
+
 def announces_list(text: str, next_text: str | None) -> bool:
     """A sentence that opens a list: it ends with a colon (「…下列条件：」), or it is a short label
     without a full stop (「二、登記費」, 「主要预期目标」) directly followed by an item."""
@@ -163,20 +175,28 @@ def candidate_sentences(hits: list[Hit], keep_doc: Callable[[str], bool] | None 
         # The lists open at this point: (level of the introducing sentence, its evidence);
         # a plain sentence is level 0, an item its marker's rank.
         open_lists: list[tuple[int, Evidence]] = []
+        unmarked: Evidence | None = None  # a lead-in whose items, lines of their own, have no marker
         for i, (a, b) in enumerate(spans):
             text = chunk.text[a:b]
             tail = _continuation(chunk, next_chunk) if i == len(spans) - 1 else None
             if tail is not None:
                 text += tail[1]
             level = item_level(text)
+            own_line = i == 0 or "\n" in chunk.text[spans[i - 1][1]:a]
             if level is None:
                 open_lists = []
+                if not (unmarked is not None and own_line and is_unmarked_item(text)):
+                    unmarked = None
             else:
                 open_lists = [(lv, e) for lv, e in open_lists if lv < level]
-            parent = open_lists[-1][1] if level is not None and open_lists else None
+                unmarked = None
+            parent = open_lists[-1][1] if level is not None and open_lists else unmarked
             next_text = chunk.text[spans[i + 1][0]:spans[i + 1][1]] if i + 1 < len(spans) else None
             if announces_list(text, next_text) and not _repeats_title(text, chunk.title):
-                open_lists.append((level or 0, Evidence(chunk, rank, a, b, display_text(text), intro=parent)))
+                intro = Evidence(chunk, rank, a, b, display_text(text), intro=parent)
+                open_lists.append((level or 0, intro))
+                if text.rstrip().endswith(("：", ":")):
+                    unmarked = intro
             if not is_quotable(text, chunk.title):
                 if out and _joins_previous(chunk, out[-1], a, text, level):
                     out[-1] = _joined(out[-1], b)

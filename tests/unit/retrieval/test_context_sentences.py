@@ -144,3 +144,25 @@ def test_every_item_of_a_long_list_is_gathered_even_a_short_one():
     lead = next(e for e in candidate_sentences([Hit(chunk, 1.0)]) if e.text.startswith("第三条"))
     items = list_items(lead, None, ComposeOptions())
     assert [i.text.rstrip("；") for i in items] == [m + k for m, k in zip(marks, kinds)]
+
+
+def test_a_list_written_without_markers_is_gathered_line_by_line():
+    text = ("第二十二条 获得荣誉称号的志愿者，可以凭相关证件享受以下优待：\n免费游览政府投资的公园。\n"
+            "免交公立医院普通门诊挂号费。\n免费乘坐城市公共交通工具。\n"
+            "第二十三条 本条例自2022年1月1日起施行，此前有关规定与本条例不一致的，以本条例为准，并由市人民政府负责解释。")
+    chunk = one_passage(text, "v.txt", "某市志愿服务条例")
+    sentences = candidate_sentences([Hit(chunk, 1.0)])
+    lead = sentences[0]
+    items = list_items(lead, None, ComposeOptions())
+    assert [i.text for i in items] == ["免费游览政府投资的公园。", "免交公立医院普通门诊挂号费。", "免费乘坐城市公共交通工具。"]
+    # Each line is read with its lead-in, as a marked item is; the next article is not.
+    by_text = {e.text: e for e in sentences}
+    assert by_text["免费乘坐城市公共交通工具。"].intro is not None
+    assert by_text["免费乘坐城市公共交通工具。"].intro.text == lead.text
+    assert next(e for e in sentences if e.text.startswith("第二十三条")).intro is None
+    # A long line after a colon is a paragraph: no list.
+    letter = ("各区人民政府：\n根据国务院有关规定，经市人民政府同意，现将本市二〇二二年元旦、春节、清明节、劳动节、"
+              "端午节、中秋节和国庆节放假调休日期的具体安排通知如下，请各单位结合实际认真做好节日期间的值班和安全工作。")
+    chunk = one_passage(letter, "n.txt", "某市通知")
+    intro = candidate_sentences([Hit(chunk, 1.0)])[0]
+    assert list_items(intro, None, ComposeOptions()) == []
