@@ -12,14 +12,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 
 # A write that ends the moment the timer has opened its log: without the stage lock, it could
-# end and the process exit cleanly while the timer is still writing and syncing the log.
+# end and the process exit cleanly while the timer is still writing and syncing the log. The
+# stage is set before the timer is armed: a timer firing before the write reached any stage
+# (the machine busy) would find none, log nothing, and leave the writer waiting for the log.
 WRITER = """
 import os, sys
 from pathlib import Path
 from core.faults import stage, write_started
 log = Path(os.environ["POLICYQA_FAULT_LOG"])
-write_started()
 stage("vectors")
+write_started()
 while not log.exists():
     pass
 stage("")
