@@ -203,13 +203,19 @@ def candidate_sentences(hits: list[Hit], keep_doc: Callable[[str], bool] | None 
                 continue
             norm = normalise(text)
             grams, numbers = _grams(re.sub(r"\W", "", norm)), _figure_set(norm)
+            e = Evidence(chunk, rank, a, b, display_text(text), tail=tail[0] if tail else None,
+                         tail_end=len(tail[1]) if tail else 0, intro=parent)
             # A near-repeat with other figures is no repeat: it may be a newer version's change.
-            if any(len(grams & g) >= 0.8 * min(len(grams), len(g)) and numbers == n for g, n in seen):
+            repeat = next((k for k, (g, n) in enumerate(seen)
+                           if len(grams & g) >= 0.8 * min(len(grams), len(g)) and numbers == n), None)
+            if repeat is not None:
+                if seen[repeat][0] < grams:
+                    # The whole of a sentence a passage boundary cut (the next passage starts at
+                    # its 「；其配偶…」): the part loses its case, the whole keeps it.
+                    seen[repeat], out[repeat] = (grams, numbers), e
                 continue
             seen.append((grams, numbers))
-            out.append(Evidence(chunk, rank, a, b, display_text(text),
-                                tail=tail[0] if tail else None, tail_end=len(tail[1]) if tail else 0,
-                                intro=parent))
+            out.append(e)
     return out
 
 

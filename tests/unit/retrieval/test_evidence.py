@@ -66,3 +66,19 @@ def test_a_sentence_too_short_to_stand_alone_is_quoted_with_the_one_before_it():
     joined = candidate_sentences([Hit(chunk, 1.0)])[0]
     start, end = joined.source_span()
     assert text[start:end] == "李某，字维之，生卒年不详。浙江人。"
+
+
+def test_a_passage_starting_inside_a_sentence_yields_to_the_passage_holding_it_whole():
+    # Overlapping passages: the second starts after a semicolon, inside the item. Ranked first,
+    # its part of the item (「其配偶…」, whose case stands before the semicolon) gives way to
+    # the whole item of the first passage, in its place.
+    text = ("第九条 献血者及其亲属用血，按照下列规定免交费用：\n（一）献血者捐献造血干细胞的，本人终身免交用血费用；"
+            "其配偶和子女终身按照不超过八百毫升的献血量免交用血费用；\n（二）稀有血型的献血者，本人终身免交用血费用。")
+    cut = text.index("其配偶")
+    first = Chunk(id="p0", doc="b.txt", title="某市献血条例", text=text[:text.index("（二）")], index_text="",
+                  start=0, end=text.index("（二）"), position=0)
+    second = Chunk(id="p1", doc="b.txt", title="某市献血条例", text=text[cut:], index_text="",
+                   start=cut, end=len(text), position=1)
+    texts = [e.text for e in candidate_sentences([Hit(second, 2.0), Hit(first, 1.0)])]
+    assert texts[0].startswith("（一）献血者捐献造血干细胞的，本人终身免交用血费用；其配偶")
+    assert not any(t.startswith("其配偶") for t in texts)
