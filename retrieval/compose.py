@@ -29,7 +29,7 @@ class ComposeOptions:
     max_list_items: int = 20  # a law lists up to about twenty cases; `list_chars` bounds the length
     # Characters of its document a list may run on over after its lead-in, across passages (an
     # item's paragraph may go on for a few hundred characters before the next item opens).
-    list_chars: int = 2000
+    list_chars: int = 4000
     heading_chars: int = 30  # a chosen sentence shorter than this is a heading…
     heading_follow: int = 2  # …and brings this many following sentences of its passage
     # A list whose items together are at most this long is said on its lead-in's line (an

@@ -13,15 +13,15 @@ from core.headings import item_level, item_number
 from core.script import normalise
 from core.sentences import sentence_spans
 from retrieval.compose import ComposeOptions
-from retrieval.evidence import (announces_list, display_text, intro_chain, is_quotable, is_quotable_item,
-                                is_unmarked_item, previous_paragraph)
+from retrieval.evidence import (announces_list, display_text, intro_chain, is_item_heading, is_quotable,
+                                is_quotable_item, is_unmarked_item, previous_paragraph)
 from retrieval.query import Query
 from retrieval.scoring import Scored
 
 _LEAD_IN_RE = re.compile(r"[：:]\s*$|下列|如下|以下(几|各)")
 
 
-_MAX_PASSAGES = 16  # a bound on the passages one list reads, whatever their size
+_MAX_PASSAGES = 40  # a bound on the passages one list reads, whatever their size
 
 
 def list_items(lead: Evidence, next_chunk: Callable | None, opts: ComposeOptions) -> list[Evidence]:
@@ -41,6 +41,7 @@ def list_items(lead: Evidence, next_chunk: Callable | None, opts: ComposeOptions
     done = chunk.source_span(0, start)[1] if start else chunk.start  # original offset read so far
     lead_end = done
     unmarked = lead.text.rstrip().endswith(("：", ":"))  # its items may be lines without a marker
+    headed = False  # the last item read is a heading: paragraphs follow it
     while chunk is not None and len(items) < opts.max_list_items:
         read_to = None  # where the last sentence read in this passage ended
         for a, b in sentence_spans(chunk.text):
@@ -62,7 +63,14 @@ def list_items(lead: Evidence, next_chunk: Callable | None, opts: ComposeOptions
                     items.append(Evidence(chunk, lead.rank, a, b, display_text(text)))
                 continue
             if level is None:
-                announced = bool(items) and items[-1].text.rstrip().endswith(("：", ":"))
+                if headed and items and not is_item_heading(items[-1].text):
+                    # The paragraphs under an item that is a heading (「（一）强化服务功能」) run
+                    # to the next item: quoted by their first sentence, the list goes on.
+                    continue
+                # An item ending in a colon announces what follows, and an item that is a heading
+                # heads it.
+                announced = bool(items) and (items[-1].text.rstrip().endswith(("：", ":"))
+                                             or is_item_heading(items[-1].text))
                 if on_its_line and not announced:
                     # An item's paragraph goes on after its opening sentence (「一是上门服务。」
                     # and what it does, then 「二是…」 on the same line): the list goes on too,
@@ -73,8 +81,9 @@ def list_items(lead: Evidence, next_chunk: Callable | None, opts: ComposeOptions
                     return items
             elif (outer is not None and level <= outer) or (first is not None and level < first):
                 return items
-            elif first is None:
-                first = level
+            else:
+                first = level if first is None else first
+                headed = is_item_heading(text)
             if is_quotable_item(text, chunk.title) if level is not None else is_quotable(text, chunk.title):
                 items.append(Evidence(chunk, lead.rank, a, b, display_text(text)))
             if len(items) >= opts.max_list_items:

@@ -135,6 +135,16 @@ def is_unmarked_item(text: str) -> bool:
             and not body.endswith(("：", ":")))
 
 
+def is_item_heading(text: str) -> bool:
+    """An item that heads the paragraph under it (「（一）强化服务功能」, then what it does on the
+    next line): numbered (a bullet marks a terse item, 「●城镇新增就业110万人以上」), short, with no
+    figure, no sentence end and no lead-in colon."""
+    body = text.strip()
+    level = item_level(body)
+    return (level is not None and level < 90 and len(body) < LABEL_CHARS
+            and not re.search(r"[。！？!?；;：:]$", body) and not find_quantities(normalise(body)))
+
+
 def announces_list(text: str, next_text: str | None) -> bool:
     """A sentence that opens a list: it ends with a colon (「…下列条件：」), or it is a short label
     without a full stop (「二、登記費」, 「主要预期目标」) directly followed by an item."""

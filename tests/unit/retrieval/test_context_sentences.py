@@ -166,3 +166,17 @@ def test_a_list_written_without_markers_is_gathered_line_by_line():
     chunk = one_passage(letter, "n.txt", "某市通知")
     intro = candidate_sentences([Hit(chunk, 1.0)])[0]
     assert list_items(intro, None, ComposeOptions()) == []
+
+
+def test_items_that_head_paragraphs_are_gathered_to_the_next_section():
+    # 「（一）…」 heads paragraphs of its own (two here) before 「（二）…」; the next section
+    # (「五、…」, the lead's level) ends the list.
+    body = "各街道要结合实际制定具体方案，明确责任分工。年底前完成全面检查。"
+    text = ("四、主要工作措施\n（一）强化服务功能\n" + body + "\n" + body + "\n（二）建设服务队伍\n" + body
+            + "\n（三）健全组织体系\n" + body + "\n五、组织保障\n各级党组织要加强领导。")
+    chunk = one_passage(text, "w.txt", "某区实施意见")
+    lead = next(e for e in candidate_sentences([Hit(chunk, 1.0)]) if e.text == "四、主要工作措施")
+    items = [i.text for i in list_items(lead, None, ComposeOptions())]
+    assert items == ["（一）强化服务功能", "各街道要结合实际制定具体方案，明确责任分工。", "（二）建设服务队伍",
+                     "各街道要结合实际制定具体方案，明确责任分工。", "（三）健全组织体系",
+                     "各街道要结合实际制定具体方案，明确责任分工。"]
