@@ -21,7 +21,10 @@ def tiny_st_model(tmp_path_factory):
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer import modules as models
     from transformers import BertConfig, BertModel, BertTokenizerFast
+    import torch
 
+    # Its weights are random: seeded, every run builds the same model (and ranks alike).
+    torch.manual_seed(0)
     root = tmp_path_factory.mktemp("tiny")
     text = "".join((SAMPLE / f).read_text(encoding="utf-8") for f in ("001_04a2f7de591a3251.txt",))
     chars = sorted({c for c in text if not c.isspace()})
