@@ -41,7 +41,7 @@ def list_items(lead: Evidence, next_chunk: Callable | None, opts: ComposeOptions
     done = chunk.source_span(0, start)[1] if start else chunk.start  # original offset read so far
     lead_end = done
     unmarked = lead.text.rstrip().endswith(("：", ":"))  # its items may be lines without a marker
-    headed = False  # the last item read is a heading: paragraphs follow it
+    headed = opened = False  # the last item read is a heading; the paragraph under it is quoted
     while chunk is not None and len(items) < opts.max_list_items:
         read_to = None  # where the last sentence read in this passage ended
         for a, b in sentence_spans(chunk.text):
@@ -63,14 +63,14 @@ def list_items(lead: Evidence, next_chunk: Callable | None, opts: ComposeOptions
                     items.append(Evidence(chunk, lead.rank, a, b, display_text(text)))
                 continue
             if level is None:
-                if headed and items and not is_item_heading(items[-1].text):
+                if headed and opened:
                     # The paragraphs under an item that is a heading (「（一）强化服务功能」) run
                     # to the next item: quoted by their first sentence, the list goes on.
                     continue
                 # An item ending in a colon announces what follows, and an item that is a heading
                 # heads it.
-                announced = bool(items) and (items[-1].text.rstrip().endswith(("：", ":"))
-                                             or is_item_heading(items[-1].text))
+                announced = headed or bool(items) and items[-1].text.rstrip().endswith(("：", ":"))
+                opened = headed
                 if on_its_line and not announced:
                     # An item's paragraph goes on after its opening sentence (「一是上门服务。」
                     # and what it does, then 「二是…」 on the same line): the list goes on too,
@@ -83,7 +83,7 @@ def list_items(lead: Evidence, next_chunk: Callable | None, opts: ComposeOptions
                 return items
             else:
                 first = level if first is None else first
-                headed = is_item_heading(text)
+                headed, opened = is_item_heading(text), False
             if is_quotable_item(text, chunk.title) if level is not None else is_quotable(text, chunk.title):
                 items.append(Evidence(chunk, lead.rank, a, b, display_text(text)))
             if len(items) >= opts.max_list_items:
