@@ -15,6 +15,7 @@ from typing import Callable
 from core.records import Chunk, Citation, Evidence
 from core.headings import SECTION_RE, item_level
 from retrieval.citations import make_citation
+from retrieval.evidence import ends_with_colon
 from retrieval.lead import is_case, lead_line, same_sentence, with_dates_resolved
 from retrieval.query import Query
 from retrieval.status import status_line
@@ -60,9 +61,9 @@ def short_list_items(lead: Evidence, evidence: list[Evidence], max_chars: int) -
     """The quoted items of the list a lead announces (「下列各项所得，应当缴纳个人所得税：」), when
     together they are short enough to read on its line (「（一）工资、薪金所得；（二）…」): they are
     the answer the lead-in only announces. Longer items stay a list under it."""
-    if not lead.text.rstrip().endswith(("：", ":")) or not any(e is lead for e in evidence):
+    at = next((i for i, e in enumerate(evidence) if e is lead), None)
+    if at is None or not ends_with_colon(lead.text):
         return []
-    at = next(i for i, e in enumerate(evidence) if e is lead)
     items: list[Evidence] = []
     for e in evidence[at + 1:]:
         if e.chunk.doc != lead.chunk.doc or item_level(e.text) is None:

@@ -13,8 +13,8 @@ from core.headings import item_level, item_number
 from core.script import normalise
 from core.sentences import sentence_spans
 from retrieval.compose import ComposeOptions
-from retrieval.evidence import (announces_list, display_text, intro_chain, is_item_heading, is_quotable,
-                                is_quotable_item, is_unmarked_item, previous_paragraph)
+from retrieval.evidence import (announces_list, display_text, ends_with_colon, intro_chain, is_item_heading,
+                                is_quotable, is_quotable_item, is_unmarked_item, previous_paragraph)
 from retrieval.query import Query
 from retrieval.scoring import Scored
 
@@ -40,7 +40,7 @@ def list_items(lead: Evidence, next_chunk: Callable | None, opts: ComposeOptions
     first: int | None = None
     done = chunk.source_span(0, start)[1] if start else chunk.start  # original offset read so far
     lead_end = done
-    unmarked = lead.text.rstrip().endswith(("：", ":"))  # its items may be lines without a marker
+    unmarked = ends_with_colon(lead.text)  # its items may be lines without a marker
     headed = opened = False  # the last item read is a heading; the paragraph under it is quoted
     while chunk is not None and len(items) < opts.max_list_items:
         read_to = None  # where the last sentence read in this passage ended
@@ -69,7 +69,7 @@ def list_items(lead: Evidence, next_chunk: Callable | None, opts: ComposeOptions
                     continue
                 # An item ending in a colon announces what follows, and an item that is a heading
                 # heads it.
-                announced = headed or bool(items) and items[-1].text.rstrip().endswith(("：", ":"))
+                announced = headed or bool(items) and ends_with_colon(items[-1].text)
                 opened = headed
                 if on_its_line and not announced:
                     # An item's paragraph goes on after its opening sentence (「一是上门服务。」

@@ -112,6 +112,11 @@ def is_quotable(text: str, title: str) -> bool:
     return not _repeats_title(text, title)
 
 
+def ends_with_colon(text: str) -> bool:
+    """A lead-in: the sentence ends with a colon (「…下列条件：」), what follows is what it announces."""
+    return text.rstrip().endswith(("：", ":"))
+
+
 MIN_ITEM_CHARS = 2  # an item of a list names what is listed: 「（三）稿酬所得；」 is a whole item
 
 
@@ -132,7 +137,7 @@ def is_unmarked_item(text: str) -> bool:
     chapter heading (which opens the next provision), no lead-in of its own."""
     body = text.strip()
     return (item_level(body) is None and not SECTION_RE.match(body) and len(body) <= UNMARKED_ITEM_CHARS
-            and not body.endswith(("：", ":")))
+            and not ends_with_colon(body))
 
 
 def is_item_heading(text: str) -> bool:
@@ -149,7 +154,7 @@ def announces_list(text: str, next_text: str | None) -> bool:
     """A sentence that opens a list: it ends with a colon (「…下列条件：」), or it is a short label
     without a full stop (「二、登記費」, 「主要预期目标」) directly followed by an item."""
     body = text.rstrip()
-    if body.endswith(("：", ":")):
+    if ends_with_colon(body):
         return True
     return (next_text is not None and item_level(next_text) is not None and len(body) < LABEL_CHARS
             and not re.search(r"[。！？!?；;]$", body))
@@ -205,7 +210,7 @@ def candidate_sentences(hits: list[Hit], keep_doc: Callable[[str], bool] | None 
             if announces_list(text, next_text) and not _repeats_title(text, chunk.title):
                 intro = Evidence(chunk, rank, a, b, display_text(text), intro=parent)
                 open_lists.append((level or 0, intro))
-                if text.rstrip().endswith(("：", ":")):
+                if ends_with_colon(text):
                     unmarked = intro
             if not is_quotable(text, chunk.title):
                 if out and _joins_previous(chunk, out[-1], a, text, level):
@@ -213,16 +218,17 @@ def candidate_sentences(hits: list[Hit], keep_doc: Callable[[str], bool] | None 
                 continue
             norm = normalise(text)
             grams, numbers = _grams(re.sub(r"\W", "", norm)), _figure_set(norm)
-            e = Evidence(chunk, rank, a, b, display_text(text), tail=tail[0] if tail else None,
-                         tail_end=len(tail[1]) if tail else 0, intro=parent)
             # A near-repeat with other figures is no repeat: it may be a newer version's change.
             repeat = next((k for k, (g, n) in enumerate(seen)
                            if len(grams & g) >= 0.8 * min(len(grams), len(g)) and numbers == n), None)
+            if repeat is not None and not seen[repeat][0] < grams:
+                continue
+            e = Evidence(chunk, rank, a, b, display_text(text), tail=tail[0] if tail else None,
+                         tail_end=len(tail[1]) if tail else 0, intro=parent)
             if repeat is not None:
-                if seen[repeat][0] < grams:
-                    # The whole of a sentence a passage boundary cut (the next passage starts at
-                    # its 「；其配偶…」): the part loses its case, the whole keeps it.
-                    seen[repeat], out[repeat] = (grams, numbers), e
+                # The whole of a sentence a passage boundary cut (the next passage starts at its
+                # 「；其配偶…」): the part loses its case, the whole keeps it, in the part's place.
+                seen[repeat], out[repeat] = (grams, numbers), e
                 continue
             seen.append((grams, numbers))
             out.append(e)

@@ -24,7 +24,7 @@ from core.figures import find_figures, is_figure
 from core.headings import item_level
 from core.script import normalise
 from retrieval.question_patterns import QUANTITY_QUALIFIERS, names_amount
-from retrieval.evidence import intro_chain, previous_paragraph
+from retrieval.evidence import ends_with_colon, intro_chain, previous_paragraph
 from retrieval.keyword import KeywordIndex
 from retrieval.chinese_terms import is_dictionary_word
 from retrieval.query import Query, search_text
@@ -366,7 +366,7 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
             "figure_fit": float(kinds is not None and fits[i]), "any_figure": float(figures[i]),
             "log_length": float(np.log1p(len(e.text))),
             "is_item": float(item_level(e.text) is not None),
-            "is_intro": float(e.text.rstrip().endswith(("：", ":"))),
+            "is_intro": float(ends_with_colon(e.text)),
             "first_in_passage": first[i],
             "distinct_coverage": distinct[i], "distinct_coverage_doc": distinct_doc[i],
             "distinct_pairs": distinct_pairs[i], "distinct_pairs_rel": distinct_pairs[i] / best_pairs,
