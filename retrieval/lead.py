@@ -85,7 +85,9 @@ def _with_its_statement(clauses: list[str], holds: list[bool], i: int, start: in
     from the clause after the last one stating another asked figure, and to the part's end where
     no asked figure follows in it. The subject or condition written before (「未满十六周岁的公民，」)
     and what the deadline is for (「…三十日内，将账户转移到新单位」) stay with the figure. Clauses
-    beyond `_STATEMENT_CHARS` are dropped, the farthest first, down to the case the figure needs."""
+    beyond `_STATEMENT_CHARS` are dropped: those before the case the figure needs, then a case
+    written before a ；, then those after the figure, the farthest first (never leaving a case
+    cut from what it leads to)."""
     first = i
     while first > 0 and not _SEGMENT_END_RE.search(clauses[first - 1]) and not holds[first - 1]:
         first -= 1
@@ -94,12 +96,22 @@ def _with_its_statement(clauses: list[str], holds: list[bool], i: int, start: in
         last += 1
     if any(holds[i + 1:last + 1]):
         last = end  # another asked figure follows in this part: it has its own statement
+    own_part = first  # where the figure's own part of the sentence (after a ；) begins
     first, last = min(first, start), max(last, end)
-    while sum(len(c) for c in clauses[first:last + 1]) > _STATEMENT_CHARS and (first < start or last > end):
-        if first < start:
-            first += 1
-        else:
-            last -= 1
+
+    def too_long() -> bool:
+        return sum(len(c) for c in clauses[first:last + 1]) > _STATEMENT_CHARS
+
+    while too_long() and first < start:
+        first += 1
+    # A case written before a ； conditions the parts after it too, yet the figure's own part
+    # says what the figure is for: where both do not fit, the case goes first.
+    while too_long() and first < min(own_part, i):
+        first += 1
+    while too_long() and last > end:
+        last -= 1
+        while last > end and is_case(clauses[last]):
+            last -= 1  # a case cut from what it leads to would state a condition with no rule
     return first, last
 
 

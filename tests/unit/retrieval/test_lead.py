@@ -95,6 +95,13 @@ def test_a_figure_is_said_with_its_subject_and_what_it_is_for():
     lead = _lead(text, "培训机构多少天内办理退费？")
     assert "收到退费申请之日起七日内办理退费" in lead and "为了进一步规范" not in lead
     assert len(lead) < 100
+    # Too long with the case written before a ；: the case goes, and the figure's part keeps the
+    # case after the figure with what it leads to (「…未提出异议的，视为…」).
+    text = ("第九条 学员申请转入本市其他区县培训机构继续参加同一培训项目的，原机构应当先行公示转出名单；"
+            "自公示之日起满二十日，其他学员或者利害关系人未提出异议的，视为同意转出。")
+    lead = _lead(text, "公示多少天没有异议视为同意？")
+    assert lead.endswith("自公示之日起满二十日，其他学员或者利害关系人未提出异议的，视为同意转出。[1]\n")
+    assert "学员申请转入" not in lead
 
 
 def test_no_quantity_asked_no_lead_clause():
