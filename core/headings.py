@@ -78,6 +78,23 @@ def heading_path(path: dict[int, str], line: str) -> dict[int, str]:
     return kept
 
 
+def heading_after(heading: str, text: str) -> str:
+    """The heading path in force at the end of `text`, which starts where `heading` (a path as
+    `heading_path` builds it, joined by " › ") is in force: a passage's heading is that of its
+    first line, and a sentence further on may stand under the next article."""
+    path: dict[int, str] = {}
+    for part in heading.split(" › ") if heading else ():
+        found = heading_of(part)
+        if found is None:
+            return heading  # a part not read as a heading (a Markdown title): kept as written
+        path[found[0]] = found[1]
+    moved = False
+    for line in text.split("\n"):
+        after = heading_path(path, line)
+        moved, path = moved or after is not path, after
+    return " › ".join(path[r] for r in sorted(path)) if moved else heading
+
+
 # ---------------------------------------------------------------------------- list items
 # A sentence that opens an item of an enumeration: 一是 / 一、 / （一） / 1、 1. 1） / 第一， / ① / •
 ITEM_RE = re.compile(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from core.records import Chunk, Citation, Evidence
-from core.headings import SECTION_RE, item_level
+from core.headings import SECTION_RE, heading_after, item_level
 from retrieval.citations import make_citation
 from retrieval.evidence import ends_with_colon
 from retrieval.lead import is_case, lead_line, same_sentence, with_dates_resolved
@@ -95,7 +95,9 @@ def compose(query: Query, evidence: list[Evidence], document_text: Callable[[str
             if case_of is None:
                 case_of = lead.intro
                 evidence = [*evidence, case_of]
-    citations = [make_citation(n, e.chunk, e.source_span(), e.text, document_text)
+    # The section each sentence stands in: a passage may run on into the next article.
+    section_of = {id(e): heading_after(e.chunk.heading, e.chunk.text[:e.b]) for e in evidence}
+    citations = [make_citation(n, e.chunk, e.source_span(), e.text, document_text, section_of[id(e)])
                  for n, e in enumerate(evidence, 1)]
     number = {id(e): n for n, e in enumerate(evidence, 1)}
     on_first_line: list[Evidence] = []
@@ -103,16 +105,24 @@ def compose(query: Query, evidence: list[Evidence], document_text: Callable[[str
         on_first_line = [e for e in (case_of, lead) if e is not None]
         if case_of is None:
             on_first_line += short_list_items(lead, evidence, opts.inline_list_chars)
+        else:
+            # An item leading with its lead-in: where the whole list reads on one line, it is
+            # said whole (the item is one of what the lead-in announces), in the list's order.
+            items = short_list_items(case_of, evidence, opts.inline_list_chars)
+            if any(e is lead for e in items):
+                on_first_line = [case_of, *items]
         first = "".join(f"{with_dates_resolved(e.text, e.chunk)}[{number[id(e)]}]" for e in on_first_line)
         first = f"{w['answer']}{first}\n"
     rest = [e for e in evidence if not any(e is x for x in on_first_line)]
     parts: list[str] = []
     current = None
-    bullets = as_list or len(rest) > 3
+    bullets = as_list or len(rest) > 3 or sum(item_level(e.text) is not None for e in rest) > 1
     for e in rest:
         c = e.chunk
         if c.doc != current:
-            section = _article(c.heading)
+            # The lead-in names the article only when every sentence quoted under it is of it.
+            sections = {_article(section_of[id(x)]) for x in rest if x.chunk.doc == c.doc}
+            section = sections.pop() if len(sections) == 1 else ""
             intro = w["according"].format(title=c.title, date=date_note(c.meta.get("date", ""), query.lang),
                                           section=section)
             parts.append(("\n" if parts else "") + intro + ("\n" if bullets else ""))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.headings import ITEM_RE, heading_of, heading_path, item_level, item_number, opens_with_marker
+from core.headings import (ITEM_RE, heading_after, heading_of, heading_path, item_level, item_number,
+                           opens_with_marker)
 
 
 @pytest.mark.parametrize("line", ["一是加强领导", "（三）其他情形", "2、按时申报", "3.年满十八周岁", "第一，明确责任", "①登记"])
@@ -48,3 +49,10 @@ def test_a_long_line_opens_with_a_marker_though_it_is_no_heading():
 ])
 def test_item_levels_and_numbers(text, level, number):
     assert item_level(text) == level and item_number(text) == number
+
+
+def test_the_heading_in_force_further_on_in_a_passage():
+    assert heading_after("第五条", "补贴按月发放。\n第六条 补贴资金由区财政承担。") == "第六条"
+    assert heading_after("第二章 补贴 › 第五条", "第六条 资金\n第三章 附则\n第七条 本办法") == "第三章 附则 › 第七条"
+    assert heading_after("第二章 补贴 › 第五条", "（一）按月发放；") == "第二章 补贴 › 第五条"  # an item
+    assert heading_after("", "一、总体要求\n（一）基本原则。坚持") == "一、总体要求 › （一）基本原则"

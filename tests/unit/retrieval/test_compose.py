@@ -94,3 +94,29 @@ def test_a_short_list_is_said_on_its_lead_in_s_line_and_a_long_one_under_it():
     items = list_items(intro, None, ComposeOptions())
     answer, _ = compose(query, [intro, *items], lambda d: text, as_list=True, best_first=[intro])
     assert answer.splitlines()[0] == "答：第三条 申请时应当提交下列材料：[1]" and answer.count("\n- （") == 3
+
+
+def test_an_item_leading_with_its_lead_in_brings_the_rest_of_a_short_list_onto_the_line():
+    text = "第三条 申请时应当提交下列材料：\n（一）本人身份证；\n（二）本人户口簿；\n（三）本人结婚证明。\n第四条 材料齐全的当场受理。"
+    chunk = one_passage(text, "apply.txt", "某市登记办法")
+    intro, *items, _ = candidate_sentences([Hit(chunk, 1.0)])
+    assert items[0].intro is not None
+    query = analyse("申请要带身份证吗？", [], lambda w: True)
+    answer, _ = compose(query, [intro, *items], lambda d: text, best_first=[items[0]])
+    # The item leads with its lead-in, and the short list it belongs to is said whole, in order.
+    assert answer == "答：第三条 申请时应当提交下列材料：[1]（一）本人身份证；[2]（二）本人户口簿；[3]（三）本人结婚证明。[4]"
+
+
+def test_the_lead_in_names_an_article_only_when_every_sentence_under_it_stands_in_it():
+    text = ("第五条 补贴按月发放。\n发放前应当公示。\n第六条 补贴资金由区财政承担。\n"
+            "第七条 本办法自发布之日起施行。")
+    chunk = one_passage(text, "pay.txt", "某区补贴办法")
+    chunk = type(chunk)(**{**chunk.__dict__, "heading": "第五条"})
+    monthly, notice, funds, _ = candidate_sentences([Hit(chunk, 1.0)])
+    query = analyse("补贴怎么发？", [], lambda w: True)
+    answer, citations = compose(query, [monthly, notice, funds], lambda d: text, best_first=[monthly])
+    # The passage's heading is its first article's; the third sentence stands in the next one.
+    assert [c.heading for c in citations] == ["第五条", "第五条", "第六条"]
+    assert answer.splitlines()[1].startswith("根据《某区补贴办法》：")
+    answer, _ = compose(query, [monthly, notice], lambda d: text, best_first=[monthly])
+    assert answer.splitlines()[1].startswith("根据《某区补贴办法》 第五条：")
