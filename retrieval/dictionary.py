@@ -149,6 +149,42 @@ def english_number(word: str) -> int | None:
     return None
 
 
+# Suffixes that make a noun or an adjective of an English word (commend → commendation,
+# violate → violation, defer → deferral, appoint → appointment), as a fallback reading of a
+# derived word the dictionary does not gloss itself.
+_DERIVED_SUFFIX = re.compile(r"(?:ation|ration|ion|al|ral|ment|ance|ence|ness|ity)s?")
+
+
+@lru_cache(maxsize=1)
+def _sorted_glosses() -> list[str]:
+    return sorted(g for g in cedict_index() if g.isalpha())
+
+
+def related_words(word: str, min_base: int = 5) -> list[str]:
+    """The dictionary's one-word glosses a derived English word is formed from, for a word the
+    dictionary does not gloss itself: the base, its final "e" or "er" dropped where the suffix
+    takes its place (violate → violation, register → registration), then a suffix of English
+    word formation (`_DERIVED_SUFFIX`). The word's letters kept whole first, then the longest base."""
+    import bisect
+
+    w = word.lower()
+    if len(w) < min_base + 2 or not w.isalpha():
+        return []
+    glosses = _sorted_glosses()
+    at = bisect.bisect_left(glosses, w[:min_base - 2])
+    found = []
+    while at < len(glosses) and glosses[at].startswith(w[:min_base - 2]):
+        g = glosses[at]
+        at += 1
+        if len(g) < min_base or len(g) >= len(w):
+            continue
+        for dropped, base in enumerate((g, g.removesuffix("e"), g.removesuffix("er"))):
+            if w.startswith(base) and _DERIVED_SUFFIX.fullmatch(w[len(base):]):
+                found.append((dropped, -len(g), g))
+                break
+    return [g for *_, g in sorted(found)]
+
+
 def ordinary_word(word: str, index: dict) -> bool:
     """A capitalised word that is an ordinary English word (a title's "Scheme", "Ordinance"):
     the dictionary's first senses render it by common words, not by names (France → 法国 is a

@@ -11,7 +11,7 @@ from typing import Callable
 
 from core.figures import chinese_number
 from retrieval.dictionary import (american_spelling, cedict_index, english_number, glossary, is_place_word,
-                                  one_letter_apart, ordinary_word, rendering_cost, variants)
+                                  one_letter_apart, ordinary_word, related_words, rendering_cost, variants)
 from retrieval.tokens import STOPWORDS
 
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
@@ -101,6 +101,26 @@ def _read_whole(word: str, index: dict, vocabulary: Callable[[str], bool],
         word[:1].isupper() and transliterate is not None and bool(transliterate(word)))
 
 
+def _renderings(tier: list[str], index: dict, vocabulary: Callable[[str], bool],
+                frequency: Callable[[str], int] | None, n: int, per_term: int) -> list[str]:
+    """The Chinese renderings of a tier of glosses the corpus uses: the first ones in the
+    dictionary's order (stop there, as each corpus check may be a query), then ordered by how
+    often the corpus itself uses them: in policy text "fine" is 罚款, not the dictionary's first
+    sense 优良."""
+    candidates = sorted((rendering_cost(rank, word), -len(word), word)
+                        for gloss in tier for rank, word in index.get(gloss, ()))
+    found = list(islice((w for w in dict.fromkeys(c[2] for c in candidates)
+                         if (len(w) >= 2 or n > 1) and vocabulary(w)),
+                        per_term * OPTIONS.corpus_rerank if frequency else per_term))
+    if frequency:
+        sense: dict[str, int] = {}
+        for gloss in tier:
+            for rank, word in index.get(gloss, ()):
+                sense[word] = min(rank, sense.get(word, rank))
+        found = sorted(found, key=lambda w: 0.5 * sense.get(w, 0) - math.log1p(frequency(w)))[:per_term]
+    return found
+
+
 def expand_english(question: str, vocabulary: Callable[[str], bool],
                    transliterate: Callable[[str], list[str]] | None = None,
                    per_term: int = OPTIONS.per_term) -> Expansion:
@@ -178,22 +198,13 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
             plural = glosses[0] + "s"  # "news" is not the plural of "new"; "funds" is of "fund"
             tiers = [[g for g in glosses if g != plural], [plural]]
             for tier in tiers if not found else ():
-                candidates = sorted((rendering_cost(rank, word), -len(word), word)
-                                    for gloss in tier for rank, word in index.get(gloss, ()))
-                # The first renderings the corpus uses (stop there, as each corpus check may be
-                # a query), then ordered by how often the corpus itself uses them: in policy
-                # text "fine" is 罚款, not the dictionary's first sense 优良.
-                found = list(islice((w for w in dict.fromkeys(c[2] for c in candidates)
-                                     if (len(w) >= 2 or n > 1) and vocabulary(w)),
-                                    per_term * OPTIONS.corpus_rerank if frequency else per_term))
-                if frequency:
-                    sense = {}
-                    for gloss in tier:
-                        for rank, word in index.get(gloss, ()):
-                            sense[word] = min(rank, sense.get(word, rank))
-                    found = sorted(found, key=lambda w: 0.5 * sense.get(w, 0) - math.log1p(frequency(w)))[:per_term]
+                found = _renderings(tier, index, vocabulary, frequency, n, per_term)
                 if found or any(rank < 5 for rank, _ in index.get(glosses[0], ())):
                     break  # a word the dictionary glosses as written is not read as a plural
+            if not found and n == 1 and not phrase_words[0][:1].isupper():
+                # A derived word no rendering of which the corpus uses: read as the word it is
+                # formed from (registration → register → 登记).
+                found = _renderings(related_words(phrase_words[0]), index, vocabulary, frequency, n, per_term)
             if not found and n == 1 and phrase_words[0][:1].isupper() and len(phrase_words[0]) >= 5:
                 # A name the dictionary spells another way (romanisations and spellings of one name):
                 # the dictionary's names one letter apart, those the corpus uses.

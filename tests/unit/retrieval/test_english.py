@@ -149,3 +149,14 @@ def test_british_spellings_are_read_through_the_dictionary_s_american_ones():
     assert "组织" in found.terms and "organisation" not in found.unmatched
     # A word the dictionary glosses as written is read as written (four, hour).
     assert expand_english("How many hours?", lambda w: w == "小时").terms == ("小时",)
+
+
+def test_a_derived_word_the_dictionary_lacks_is_read_as_the_word_it_is_formed_from():
+    corpus = "申请人应当办理登记。对违反规定的单位给予通报。"
+    vocabulary = lambda w: w in corpus  # noqa: E731
+    found = expand_english("Is registration required?", vocabulary)
+    assert "登记" in found.terms and "registration" not in found.unmatched
+    found = expand_english("What happens after violations?", vocabulary)
+    assert "违反" in found.terms
+    # Only a word the dictionary forms it from with a suffix of word formation counts.
+    assert "违反" not in expand_english("Is it a violin?", vocabulary).terms
