@@ -94,6 +94,7 @@ def _edit_distance_one(a: str, b: str) -> bool:
 
 
 _NUMBER_SUFFIXES = (("ies", "y"), ("es", ""), ("s", ""))
+_ES_STEMS = ("s", "x", "z", "ch", "sh", "o")  # the stems whose plural adds "es"
 _WORD_SUFFIXES = _NUMBER_SUFFIXES + (("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("ly", ""))
 
 
@@ -127,6 +128,8 @@ def variants(word: str, number_only: bool = False) -> list[str]:
     for suffix, repl in _NUMBER_SUFFIXES if number_only else _WORD_SUFFIXES:
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
             stem = w[: len(w) - len(suffix)] + repl
+            if suffix == "es" and not stem.endswith(_ES_STEMS):
+                continue  # "fares" is the plural of "fare", not of "far"; "taxes" of "tax"
             out += [stem, stem + "s"]  # "funded" → "fund", "funds"
     out += [american_spelling(v) for v in out]
     return list(dict.fromkeys(out))

@@ -101,6 +101,9 @@ def _read_whole(word: str, index: dict, vocabulary: Callable[[str], bool],
         word[:1].isupper() and transliterate is not None and bool(transliterate(word)))
 
 
+_LATE_SENSE = 4  # a word whose first sense in the dictionary is this late is hardly glossed by it
+
+
 def _renderings(tier: list[str], index: dict, vocabulary: Callable[[str], bool],
                 frequency: Callable[[str], int] | None, n: int, per_term: int) -> list[str]:
     """The Chinese renderings of a tier of glosses the corpus uses: the first ones in the
@@ -201,10 +204,14 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
                 found = _renderings(tier, index, vocabulary, frequency, n, per_term)
                 if found or any(rank < 5 for rank, _ in index.get(glosses[0], ())):
                     break  # a word the dictionary glosses as written is not read as a plural
-            if not found and n == 1 and not phrase_words[0][:1].isupper():
-                # A derived word no rendering of which the corpus uses: read as the word it is
+            senses = [rank for g in tiers[0] for rank, _ in index.get(g, ())]
+            if n == 1 and not phrase_words[0][:1].isupper() and (not found or min(senses) >= _LATE_SENSE):
+                # A derived word the dictionary glosses only inside longer glosses or by a late
+                # sense, or not at all where the corpus is concerned: read with the word it is
                 # formed from (registration → register → 登记).
-                found = _renderings(related_words(phrase_words[0]), index, vocabulary, frequency, n, per_term)
+                derived = related_words(phrase_words[0])
+                if derived:
+                    found = _renderings(tiers[0] + derived, index, vocabulary, frequency, n, per_term) or found
             if not found and n == 1 and phrase_words[0][:1].isupper() and len(phrase_words[0]) >= 5:
                 # A name the dictionary spells another way (romanisations and spellings of one name):
                 # the dictionary's names one letter apart, those the corpus uses.

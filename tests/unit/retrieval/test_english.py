@@ -160,3 +160,17 @@ def test_a_derived_word_the_dictionary_lacks_is_read_as_the_word_it_is_formed_fr
     assert "违反" in found.terms
     # Only a word the dictionary forms it from with a suffix of word formation counts.
     assert "违反" not in expand_english("Is it a violin?", vocabulary).terms
+
+
+def test_a_word_glossed_only_inside_longer_glosses_is_also_read_through_its_base():
+    # The dictionary has "registration" only within compounds' glosses (registration form…).
+    corpus = "宠物应当办理登记。户口名簿应当妥善保管。"
+    found = expand_english("Is pet registration required?", lambda w: w in corpus)
+    assert "登记" in found.by_word["registration"]
+
+
+def test_es_is_a_plural_ending_only_after_the_stems_that_take_it():
+    from retrieval.dictionary import variants
+
+    assert "far" not in variants("fares") and "fare" in variants("fares")
+    assert "tax" in variants("taxes") and "church" in variants("churches")
