@@ -9,13 +9,14 @@ items) is `context_sentences`' job.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
 from core.records import Chunk, Citation, Evidence
-from core.headings import SECTION_RE, heading_after, item_level
+from core.headings import SECTION_RE, heading_after, heading_of, item_level
 from retrieval.citations import make_citation
-from retrieval.evidence import ends_with_colon
+from retrieval.evidence import LABEL_CHARS, ends_with_colon, is_item_heading
 from retrieval.lead import is_case, lead_line, same_sentence, with_dates_resolved
 from retrieval.query import Query
 from retrieval.status import status_line
@@ -60,16 +61,39 @@ def _article(heading: str) -> str:
 def short_list_items(lead: Evidence, evidence: list[Evidence], max_chars: int) -> list[Evidence]:
     """The quoted items of the list a lead announces (「下列各项所得，应当缴纳个人所得税：」), when
     together they are short enough to read on its line (「（一）工资、薪金所得；（二）…」): they are
-    the answer the lead-in only announces. Longer items stay a list under it."""
+    the answer the lead-in only announces. Longer items stay a list under it. Items that head a
+    paragraph each (「（一）强化服务功能」) under a label (「四、主要措施」) are gathered past their
+    paragraphs: they name what the section holds (`headed_items`)."""
     at = next((i for i, e in enumerate(evidence) if e is lead), None)
-    if at is None or not ends_with_colon(lead.text):
+    if at is None or not (ends_with_colon(lead.text) or _is_label(lead.text)):
         return []
     items: list[Evidence] = []
     for e in evidence[at + 1:]:
-        if e.chunk.doc != lead.chunk.doc or item_level(e.text) is None:
+        level = item_level(e.text)
+        if e.chunk.doc != lead.chunk.doc or level is None and heading_of(e.text) is not None:
+            break  # another document, or the next chapter, part or article
+        if items and is_item_heading(items[0].text):
+            if level is not None and level < item_level(items[0].text):
+                break  # the next item of an outer list: the section has ended
+            if level == item_level(items[0].text) and is_item_heading(e.text):
+                items.append(e)
+            continue  # a paragraph under a heading item
+        if level is None:
             break
         items.append(e)
     return items if sum(len(e.text) for e in items) <= max_chars else []
+
+
+def headed_items(items: list[Evidence]) -> bool:
+    """Items that head a paragraph each: said on the first line as the section's contents, and
+    quoted again under it with their paragraphs."""
+    return bool(items) and is_item_heading(items[0].text)
+
+
+def _is_label(text: str) -> bool:
+    """A section's label: a short line with no sentence end (「四、主要措施」)."""
+    body = text.strip()
+    return len(body) < LABEL_CHARS and not re.search(r"[。！？!?；;]$", body)
 
 
 def compose(query: Query, evidence: list[Evidence], document_text: Callable[[str], str],
@@ -101,19 +125,25 @@ def compose(query: Query, evidence: list[Evidence], document_text: Callable[[str
                  for n, e in enumerate(evidence, 1)]
     number = {id(e): n for n, e in enumerate(evidence, 1)}
     on_first_line: list[Evidence] = []
+    summary = False
     if lead is not None:
         on_first_line = [e for e in (case_of, lead) if e is not None]
         if case_of is None:
-            on_first_line += short_list_items(lead, evidence, opts.inline_list_chars)
+            items = short_list_items(lead, evidence, opts.inline_list_chars)
+            summary = headed_items(items)
+            on_first_line += items
         else:
             # An item leading with its lead-in: where the whole list reads on one line, it is
             # said whole (the item is one of what the lead-in announces), in the list's order.
             items = short_list_items(case_of, evidence, opts.inline_list_chars)
-            if any(e is lead for e in items):
+            if any(e is lead for e in items) and not headed_items(items):
                 on_first_line = [case_of, *items]
-        first = "".join(f"{with_dates_resolved(e.text, e.chunk)}[{number[id(e)]}]" for e in on_first_line)
-        first = f"{w['answer']}{first}\n"
-    rest = [e for e in evidence if not any(e is x for x in on_first_line)]
+        said = [f"{with_dates_resolved(e.text, e.chunk)}[{number[id(e)]}]" for e in on_first_line]
+        if summary:  # a label and the headings of its items: 「四、主要措施：（一）…；（二）…」
+            said = [said[0] + ("" if ends_with_colon(lead.text) else "："), "；".join(said[1:]) + "。"]
+        first = f"{w['answer']}{''.join(said)}\n"
+    # Headings said on the first line as a summary stay above their paragraphs below it.
+    rest = [e for e in evidence if not any(e is x for x in on_first_line[:1 if summary else None])]
     parts: list[str] = []
     current = None
     bullets = as_list or len(rest) > 3 or sum(item_level(e.text) is not None for e in rest) > 1

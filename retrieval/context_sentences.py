@@ -9,7 +9,7 @@ from typing import Callable
 
 from core.records import Evidence
 from core.figures import find_quantities
-from core.headings import item_level, item_number
+from core.headings import heading_of, item_level, item_number
 from core.script import normalise
 from core.sentences import sentence_spans
 from retrieval.compose import ComposeOptions
@@ -62,6 +62,8 @@ def list_items(lead: Evidence, next_chunk: Callable | None, opts: ComposeOptions
                 if is_quotable_item(text, chunk.title):
                     items.append(Evidence(chunk, lead.rank, a, b, display_text(text)))
                 continue
+            if level is None and heading_of(text) is not None:
+                return items  # the next chapter, part or article: the list has ended
             if level is None:
                 if headed and opened:
                     # The paragraphs under an item that is a heading (「（一）强化服务功能」) run

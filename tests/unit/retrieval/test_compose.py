@@ -120,3 +120,19 @@ def test_the_lead_in_names_an_article_only_when_every_sentence_under_it_stands_i
     assert answer.splitlines()[1].startswith("根据《某区补贴办法》：")
     answer, _ = compose(query, [monthly, notice], lambda d: text, best_first=[monthly])
     assert answer.splitlines()[1].startswith("根据《某区补贴办法》 第五条：")
+
+
+def test_a_section_label_leads_with_the_headings_of_its_items_and_their_paragraphs_follow():
+    text = ("第三部分 主要措施\n（一）完善补贴发放\n补贴按季度发放到个人账户，发放前公示七天。\n"
+            "（二）加强资金监管\n区财政局每半年检查一次资金使用情况。\n第四部分 组织保障\n（一）压实工作责任\n"
+            "各街道主要负责人负总责。")
+    chunk = one_passage(text, "plan.txt", "某区补贴工作方案")
+    found = candidate_sentences([Hit(chunk, 1.0)])
+    label = found[0]
+    items = list_items(label, None, ComposeOptions())
+    query = analyse("补贴工作有哪些主要措施？", [], lambda w: True)
+    answer, citations = compose(query, [label, *items], lambda d: text, as_list=True, best_first=[label])
+    first, *body = answer.splitlines()
+    assert first == "答：第三部分 主要措施[1]：（一）完善补贴发放[2]；（二）加强资金监管[4]。"
+    # The headings stay above their paragraphs below the summary; the next section is not said.
+    assert "（一）完善补贴发放[2]" in body[1] and "补贴按季度发放" in body[2] and "压实工作责任" not in answer

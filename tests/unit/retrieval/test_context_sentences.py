@@ -180,3 +180,10 @@ def test_items_that_head_paragraphs_are_gathered_to_the_next_section():
     assert items == ["（一）强化服务功能", "各街道要结合实际制定具体方案，明确责任分工。", "（二）建设服务队伍",
                      "各街道要结合实际制定具体方案，明确责任分工。", "（三）健全组织体系",
                      "各街道要结合实际制定具体方案，明确责任分工。"]
+
+
+def test_a_list_of_heading_items_ends_at_the_next_part_or_article():
+    text = ("第三部分 主要措施\n（一）完善补贴发放\n补贴按季度发放到个人账户。\n第四部分 组织保障\n"
+            "（一）压实工作责任\n各街道主要负责人负总责。")
+    label = candidate_sentences([Hit(one_passage(text, "plan.txt", "某区补贴工作方案"), 1.0)])[0]
+    assert [e.text for e in list_items(label, None, ComposeOptions())] == ["（一）完善补贴发放", "补贴按季度发放到个人账户。"]
