@@ -104,17 +104,20 @@ ITEM_RE = re.compile(
 # The marker families of enumerations, outermost first: an item of a higher-ranked family after
 # items of a lower one ends the inner list (「（三）…」 then 「二、…」 is the next outer item).
 _ITEM_LEVELS: tuple[tuple[int, re.Pattern], ...] = (
-    (50, re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}(?:是|、)|第[一二三四五六七八九十]{1,3}[，,、])")),
+    (50, re.compile(r"^\s*[一二三四五六七八九十]{1,3}、")),
     (60, re.compile(r"^\s*[（(][一二三四五六七八九十]{1,3}[)）]")),
     (70, re.compile(r"^\s*\d{1,2}(?:[、)）]|[.．](?!\d))")),
     (80, re.compile(r"^\s*[（(]\d{1,2}[)）]")),
+    # 「一是…二是…」 and 「第一，…」 enumerate inside a paragraph, under whatever heads it (an
+    # 「（一）…」 item's measures): the innermost numbered level.
+    (85, re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}是|第[一二三四五六七八九十]{1,3}[，,、])")),
     (90, re.compile(r"^\s*(?:[①-⑳]|[-•·●▪]\s?)")),
 )
 
 
 def item_level(text: str) -> int | None:
     """The rank of the enumeration marker a sentence opens with (一、 50, （一） 60, 1. 70,
-    (1) 80, ①/● 90), or None when it opens no item."""
+    (1) 80, 一是/第一， 85, ①/● 90), or None when it opens no item."""
     for level, rx in _ITEM_LEVELS:
         if rx.match(text):
             return level

@@ -187,3 +187,13 @@ def test_a_list_of_heading_items_ends_at_the_next_part_or_article():
             "（一）压实工作责任\n各街道主要负责人负总责。")
     label = candidate_sentences([Hit(one_passage(text, "plan.txt", "某区补贴工作方案"), 1.0)])[0]
     assert [e.text for e in list_items(label, None, ComposeOptions())] == ["（一）完善补贴发放", "补贴按季度发放到个人账户。"]
+
+
+def test_measures_numbered_one_two_inside_an_item_are_nested_in_it_not_siblings_of_the_sections():
+    text = ("二、主要做法\n（一）选派指导员做联络人。\n一是合理选任。\n二是严格要求。\n"
+            "（二）改善民生做暖心人。\n一是开展结对帮扶。\n三、取得的成效\n群众满意度明显提高。")
+    label = candidate_sentences([Hit(one_passage(text, "town.txt", "某镇工作案例"), 1.0)])[0].intro
+    assert label.text == "二、主要做法"
+    quoted = [e.text for e in list_items(label, None, ComposeOptions())]
+    assert quoted == ["（一）选派指导员做联络人。", "一是合理选任。", "二是严格要求。", "（二）改善民生做暖心人。",
+                      "一是开展结对帮扶。"]
