@@ -306,6 +306,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", default=str(ranker.MODEL_PATH))
     ap.add_argument("--from-dump", help="refit from a --dump file instead of asking the questions again")
     ap.add_argument("--dump", help="also save every example's signals and labels (npz) for analysis")
+    ap.add_argument("--keep-ranker", metavar="MODEL.json", help="keep an earlier model's ranker (a refit with lower "
+                    "out-of-fold lead accuracy is not adopted); refit the selection and decision only")
     ap.add_argument("--without", default="", help="comma-separated SENTENCE_FEATURES / decision FEATURES "
                     "the fitted models leave out (e.g. dense,dense_gap,dense_best: no similarity at all)")
     args = ap.parse_args(argv)
@@ -353,7 +355,13 @@ def main(argv: list[str] | None = None) -> None:
             pickle.dump(examples, f)
         for e, m in zip(examples, saved):
             e.mentions = m
-    kinds = ("logistic", "mlp", "listwise") if args.ranker == "auto" else (args.ranker,)
+    kept = json.loads(Path(args.keep_ranker).read_text(encoding="utf-8")) if args.keep_ranker else None
+    if kept is not None:
+        if tuple(kept["ranker"]["features"]) != ranker_names:
+            sys.exit(f"--keep-ranker: {args.keep_ranker} reads other sentence features than these")
+        kinds = (kept["fitted_on"]["chosen_ranker"],)
+    else:
+        kinds = ("logistic", "mlp", "listwise") if args.ranker == "auto" else (args.ranker,)
     accuracy = {}
     for kind in kinds:
         cross_fit(examples, kind, ranker_names)
@@ -368,14 +376,21 @@ def main(argv: list[str] | None = None) -> None:
     X, y, used = decision_rows(examples, selection, decision_names)
     decision, report = fit_decision(X, y, used, decision_names)
     print("decision (fitting rows, out-of-fold ranker):\n" + "\n".join(report))
+    fitted = {"sets": fitted_on, "folds": "fit (eval/splits/)", "seed": SEED,
+              "ranker_lead_accuracy_out_of_fold": accuracy, "chosen_ranker": kind,
+              "date": time.strftime("%Y-%m-%d"), "by": "python -m eval.train"}
+    if kept is not None:
+        if kept["embedder"] != embedder:
+            sys.exit(f"--keep-ranker: {args.keep_ranker} was fitted with {kept['embedder']}, not {embedder}")
+        fitted["ranker_kept"] = kept["fitted_on"].get("ranker_kept") or {  # where it was fitted
+            "date": kept["fitted_on"].get("date"),
+            "lead_accuracy_out_of_fold": kept["fitted_on"]["ranker_lead_accuracy_out_of_fold"].get(kind)}
     model = {
         "embedder": embedder,
-        "ranker": fit_any_ranker(examples, kind, ranker_names),
+        "ranker": kept["ranker"] if kept is not None else fit_any_ranker(examples, kind, ranker_names),
         "selection": selection,
         "decision": decision,
-        "fitted_on": {"sets": fitted_on, "folds": "fit (eval/splits/)", "seed": SEED,
-                      "ranker_lead_accuracy_out_of_fold": accuracy, "chosen_ranker": kind,
-                      "date": time.strftime("%Y-%m-%d"), "by": "python -m eval.train"},
+        "fitted_on": fitted,
     }
     Path(args.out).write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out}: ranker {kind}, keep_ratio {keep_ratio}, threshold {decision['threshold']}")

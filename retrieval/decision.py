@@ -26,7 +26,8 @@ DOCUMENT_YEARS = range(1949, 2061)
 # signals were measured and dropped: the fitting folds hold about fifty English questions, too few
 # to fit them (one of them outweighed every other signal for an English question).
 FEATURES = ("lead_prob", "second_prob", "other_doc_prob", "coverage_all", "key_terms", "absent_share",
-            "dense_best", "figure_missing", "year_missing", "unknown_name", "english", "place_missing")
+            "dense_best", "figure_missing", "year_missing", "unknown_name", "english", "place_missing",
+            "rarest_missing_in_doc")
 
 
 def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: list[Hit],
@@ -64,8 +65,21 @@ def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: lis
         "english": float(query.lang == "en"),
         # The question names places and the lead's document mentions none of them.
         "place_missing": float(about is not None and lead is not None and not about(lead_doc)),
+        # What is most specific to the question is nowhere in the lead's document: another
+        # document uses the word, and this one answers something near it.
+        "rarest_missing_in_doc": float(bool(lead) and _rarest_missing(weights, lead_doc, evidence_text, mentions)),
     }
     return x
+
+
+def rarest_word(weights: TermWeights) -> tuple[str, ...]:
+    """The question's rarest word the corpus uses (its renderings, for an English word)."""
+    return max(weights.present, key=weights.present.get, default=())
+
+
+def _rarest_missing(weights: TermWeights, doc: str, evidence_text: str, mentions) -> bool:
+    return bool(rarest_word(weights)) and not any(
+        t in evidence_text or (mentions is not None and mentions(doc, t)) for t in rarest_word(weights))
 
 
 def _year_missing(years: set[str], evidence_text: str, docs: set[str], chosen: list[Scored],
@@ -105,6 +119,7 @@ _REASONS = {
         "dense_best": "现有文档中没有与问题意思相近的段落",
         "figure_missing": "相关段落中没有问题所问的数额或期限",
         "place_missing": "现有文档没有涉及问题所说的地方（{terms}）",
+        "rarest_missing_in_doc": "最相关的文档没有提到{terms}",
         "unknown_name": "文档中没有提到{terms}",
         "year_missing": "文档中没有{terms}年的相关内容",
         "english": "现有文档中最相关的段落与问题只部分相符",
@@ -121,6 +136,7 @@ _REASONS = {
         "dense_best": "no passage is close in meaning to the question",
         "figure_missing": "the related passages give no figure of the kind asked for",
         "place_missing": "no document answering it is about the place asked for ({terms})",
+        "rarest_missing_in_doc": "the closest document never mentions {terms}",
         "unknown_name": "the documents never mention {terms}",
         "year_missing": "no document covers {terms}",
         "english": "the closest passages match the question only in part",
@@ -137,7 +153,8 @@ def _reason(signal: str, query: Query, weights: TermWeights) -> str:
     terms = {"absent_share": "、".join(list(weights.absent)[:3]),
              "unknown_name": "、".join(query.unknown[:3]),
              "year_missing": "、".join(query.intent.asked_years),
-             "place_missing": "、".join(query.places[:3])}.get(signal, "")
+             "place_missing": "、".join(query.places[:3]),
+             "rarest_missing_in_doc": "、".join(rarest_word(weights)[:3])}.get(signal, "")
     text = _REASONS[lang][signal].format(terms=terms)
     return to_traditional(text) if query.lang == "zh-Hant" else text
 

@@ -129,3 +129,15 @@ def test_an_empty_knowledge_base_is_told_apart_from_a_question_without_a_match()
         weights = term_weights(query, keyword, lambda t: True)
         assert empty in decide(query, weights, [], [], model=model, indexed=False).reason
         assert nothing_found in decide(query, weights, [], [], model=model).reason
+
+
+def test_the_question_s_rarest_word_missing_from_the_lead_s_document_is_a_signal():
+    chunks, _, keyword, vocabulary = fixtures()
+    other = "职工退休后按月领取养老金。"  # another document of the corpus
+    text = {c.doc: normalise(DOC) for c in chunks}
+    for question, missing in (("养犬人退休后未束犬链罚多少钱？", 1.0), ("未束犬链罚多少钱？", 0.0)):
+        query = analyse(question, [], lambda w: vocabulary(w) or w in other)
+        weights, scored = scored_over(query, chunks, keyword, lambda t: t in normalise(DOC) or t in other)
+        chosen = sorted(scored, key=lambda s: -s.score)[:2]
+        x = features(query, weights, chosen, [], mentions=lambda doc, term: term in text.get(doc, ""))
+        assert x["rarest_missing_in_doc"] == missing
