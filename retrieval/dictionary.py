@@ -182,6 +182,8 @@ def related_words(word: str, min_base: int = 5) -> list[str]:
         if len(g) < min_base or len(g) >= len(w):
             continue
         for dropped, base in enumerate((g, g.removesuffix("e"), g.removesuffix("er"))):
+            if dropped and len(base) < min_base + 1:
+                continue  # a short base losing a letter is any word's start (station is no state)
             if w.startswith(base) and _DERIVED_SUFFIX.fullmatch(w[len(base):]):
                 found.append((dropped, -len(g), g))
                 break

@@ -158,8 +158,12 @@ def test_a_derived_word_the_dictionary_lacks_is_read_as_the_word_it_is_formed_fr
     assert "登记" in found.terms and "registration" not in found.unmatched
     found = expand_english("What happens after violations?", vocabulary)
     assert "违反" in found.terms
-    # Only a word the dictionary forms it from with a suffix of word formation counts.
+    # Only a word the dictionary forms it from with a suffix of word formation counts, and a
+    # short base that would lose a letter for it is no base (station is not state + ion).
     assert "违反" not in expand_english("Is it a violin?", vocabulary).terms
+    from retrieval.dictionary import related_words
+
+    assert related_words("station") == [] and related_words("registration") == ["register"]
 
 
 def test_a_word_glossed_only_inside_longer_glosses_is_also_read_through_its_base():
