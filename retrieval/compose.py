@@ -9,14 +9,13 @@ items) is `context_sentences`' job.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Callable
 
 from core.records import Chunk, Citation, Evidence
 from core.headings import SECTION_RE, heading_after, heading_of, item_level
 from retrieval.citations import make_citation
-from retrieval.evidence import LABEL_CHARS, ends_with_colon, is_item_heading
+from retrieval.evidence import ends_with_colon, is_item_heading, is_label
 from retrieval.lead import is_case, lead_line, same_sentence, with_dates_resolved
 from retrieval.query import Query
 from retrieval.status import status_line
@@ -65,7 +64,7 @@ def short_list_items(lead: Evidence, evidence: list[Evidence], max_chars: int) -
     paragraph each (「（一）强化服务功能」) under a label (「四、主要措施」) are gathered past their
     paragraphs: they name what the section holds (`headed_items`)."""
     at = next((i for i, e in enumerate(evidence) if e is lead), None)
-    if at is None or not (ends_with_colon(lead.text) or _is_label(lead.text)):
+    if at is None or not (ends_with_colon(lead.text) or is_label(lead.text)):
         return []
     items: list[Evidence] = []
     for e in evidence[at + 1:]:
@@ -88,12 +87,6 @@ def headed_items(items: list[Evidence]) -> bool:
     """Items that head a paragraph each: said on the first line as the section's contents, and
     quoted again under it with their paragraphs."""
     return bool(items) and is_item_heading(items[0].text)
-
-
-def _is_label(text: str) -> bool:
-    """A section's label: a short line with no sentence end (「四、主要措施」)."""
-    body = text.strip()
-    return len(body) < LABEL_CHARS and not re.search(r"[。！？!?；;]$", body)
 
 
 def compose(query: Query, evidence: list[Evidence], document_text: Callable[[str], str],

@@ -150,14 +150,19 @@ def is_item_heading(text: str) -> bool:
             and not re.search(r"[。！？!?；;：:]$", body) and not find_quantities(normalise(body)))
 
 
-def announces_list(text: str, next_text: str | None) -> bool:
-    """A sentence that opens a list: it ends with a colon (「…下列条件：」), or it is a short label
-    without a full stop (「二、登記費」, 「主要预期目标」) directly followed by an item."""
+def is_label(text: str) -> bool:
+    """A section's label: a line shorter than `LABEL_CHARS` with no sentence end (「二、登記費」,
+    「主要预期目标」)."""
     body = text.rstrip()
-    if ends_with_colon(body):
+    return len(body) < LABEL_CHARS and not re.search(r"[。！？!?；;]$", body)
+
+
+def announces_list(text: str, next_text: str | None) -> bool:
+    """A sentence that opens a list: it ends with a colon (「…下列条件：」), or it is a label
+    (`is_label`) directly followed by an item."""
+    if ends_with_colon(text):
         return True
-    return (next_text is not None and item_level(next_text) is not None and len(body) < LABEL_CHARS
-            and not re.search(r"[。！？!?；;]$", body))
+    return next_text is not None and item_level(next_text) is not None and is_label(text)
 
 
 def _joins_previous(chunk: Chunk, previous: Evidence, a: int, text: str, level: int | None) -> bool:
