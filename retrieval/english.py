@@ -204,8 +204,9 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
                 found = _renderings(tier, index, vocabulary, frequency, n, per_term)
                 if found or any(rank < 5 for rank, _ in index.get(glosses[0], ())):
                     break  # a word the dictionary glosses as written is not read as a plural
+            # A word the glossary renders and the dictionary lacks is read as the glossary says.
             senses = [rank for g in tiers[0] for rank, _ in index.get(g, ())]
-            if n == 1 and not phrase_words[0][:1].isupper() and (not found or min(senses) >= _LATE_SENSE):
+            if n == 1 and not phrase_words[0][:1].isupper() and (not found or min(senses, default=0) >= _LATE_SENSE):
                 # A derived word the dictionary glosses only inside longer glosses or by a late
                 # sense, or not at all where the corpus is concerned: read with the word it is
                 # formed from (registration → register → 登记).

@@ -178,3 +178,9 @@ def test_es_is_a_plural_ending_only_after_the_stems_that_take_it():
 
     assert "far" not in variants("fares") and "fare" in variants("fares")
     assert "tax" in variants("taxes") and "church" in variants("churches")
+
+
+def test_a_glossary_word_the_dictionary_lacks_is_read_by_the_glossary():
+    # "hongkonger" is in the place glossary only: no dictionary sense to judge, no fallback.
+    found = expand_english("Can a hongkonger apply?", lambda w: w in "香港居民可以申请。")
+    assert "香港" in found.terms
