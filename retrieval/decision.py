@@ -78,8 +78,9 @@ def rarest_word(weights: TermWeights) -> tuple[str, ...]:
 
 
 def _rarest_missing(weights: TermWeights, doc: str, evidence_text: str, mentions) -> bool:
-    return bool(rarest_word(weights)) and not any(
-        t in evidence_text or (mentions is not None and mentions(doc, t)) for t in rarest_word(weights))
+    rarest = rarest_word(weights)
+    return bool(rarest) and not any(t in evidence_text or (mentions is not None and mentions(doc, t))
+                                    for t in rarest)
 
 
 def _year_missing(years: set[str], evidence_text: str, docs: set[str], chosen: list[Scored],
