@@ -15,6 +15,9 @@ import math
 
 from core.records import Decision, Hit
 from core.figures import years_named
+from core.headings import SECTION_RE
+from core.places import places_named
+from core.script import normalise, to_simplified
 from retrieval.query import Query
 from retrieval.scoring import Scored, TermWeights, about_places
 
@@ -27,7 +30,7 @@ DOCUMENT_YEARS = range(1949, 2061)
 # to fit them (one of them outweighed every other signal for an English question).
 FEATURES = ("lead_prob", "second_prob", "other_doc_prob", "coverage_all", "key_terms", "absent_share",
             "dense_best", "figure_missing", "year_missing", "unknown_name", "english", "place_missing",
-            "rarest_missing_in_doc")
+            "rarest_missing_in_doc", "place_missing_local_rule")
 
 
 def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: list[Hit],
@@ -69,7 +72,17 @@ def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: lis
         # document uses the word, and this one answers something near it.
         "rarest_missing_in_doc": float(bool(lead) and _rarest_missing(weights, lead_doc, evidence_text, mentions)),
     }
+    # A local rule binds where it was enacted: an article of a rule titled for another place does
+    # not answer for the place asked about. A national law (no place in its title) or an article
+    # of an encyclopaedia (no numbered articles) is left to `place_missing` alone.
+    x["place_missing_local_rule"] = float(x["place_missing"] == 1.0 and _local_rule(lead))
     return x
+
+
+def _local_rule(lead: Scored) -> bool:
+    chunk = lead.evidence.chunk
+    in_article = any(SECTION_RE.match(part.strip()) for part in (chunk.heading or "").split(" › "))
+    return in_article and bool(places_named(to_simplified(normalise(chunk.title))))
 
 
 def rarest_word(weights: TermWeights) -> tuple[str, ...]:
@@ -120,6 +133,7 @@ _REASONS = {
         "dense_best": "现有文档中没有与问题意思相近的段落",
         "figure_missing": "相关段落中没有问题所问的数额或期限",
         "place_missing": "现有文档没有涉及问题所说的地方（{terms}）",
+        "place_missing_local_rule": "最相关的条文是其他地方的规定，没有涉及{terms}",
         "rarest_missing_in_doc": "最相关的文档没有提到{terms}",
         "unknown_name": "文档中没有提到{terms}",
         "year_missing": "文档中没有{terms}年的相关内容",
@@ -137,6 +151,7 @@ _REASONS = {
         "dense_best": "no passage is close in meaning to the question",
         "figure_missing": "the related passages give no figure of the kind asked for",
         "place_missing": "no document answering it is about the place asked for ({terms})",
+        "place_missing_local_rule": "the closest article is another place's rule and does not cover {terms}",
         "rarest_missing_in_doc": "the closest document never mentions {terms}",
         "unknown_name": "the documents never mention {terms}",
         "year_missing": "no document covers {terms}",
@@ -155,6 +170,7 @@ def _reason(signal: str, query: Query, weights: TermWeights) -> str:
              "unknown_name": "、".join(query.unknown[:3]),
              "year_missing": "、".join(query.intent.asked_years),
              "place_missing": "、".join(query.places[:3]),
+             "place_missing_local_rule": "、".join(query.places[:3]),
              "rarest_missing_in_doc": "、".join(rarest_word(weights)[:3])}.get(signal, "")
     text = _REASONS[lang][signal].format(terms=terms)
     return to_traditional(text) if query.lang == "zh-Hant" else text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from answer_inputs import DOC, dated, embedder, fixtures, index_of, scored_over, signals
+from answer_inputs import DOC, chunks_of, dated, embedder, fixtures, index_of, scored_over, signals
 
 from core.records import Chunk, Hit
 from core.script import normalise
@@ -141,3 +141,27 @@ def test_the_question_s_rarest_word_missing_from_the_lead_s_document_is_a_signal
         chosen = sorted(scored, key=lambda s: -s.score)[:2]
         x = features(query, weights, chosen, [], mentions=lambda doc, term: term in text.get(doc, ""))
         assert x["rarest_missing_in_doc"] == missing
+
+
+def test_an_article_of_another_place_s_rule_is_a_signal_a_national_law_is_not():
+    from dataclasses import replace
+
+    _chunks, _, _keyword, vocabulary = fixtures()
+    text = normalise(DOC)
+    mentions = lambda doc, term: term in text  # noqa: E731  (the document names no place)
+    for title, heading, local in (("大连市养犬管理条例", "第十五条", 1.0),  # a city's rule, an article
+                                  ("养犬管理条例", "第十五条", 0.0),  # no place in its title: national
+                                  ("大连市养犬管理条例", "", 0.0)):  # no numbered article
+        chunks = [replace(c, heading=heading) for c in chunks_of(DOC, DOC.index("（二）"), title=title)]
+        keyword = index_of(chunks)
+        query = analyse("青岛市携犬出户未束犬链的罚多少钱？", [], vocabulary)
+        weights, scored = scored_over(query, chunks, keyword, lambda t: t in text)
+        lead = max(scored, key=lambda s: s.score)
+        x = features(query, weights, [lead], [], mentions=mentions, scored=scored)
+        assert x["place_missing"] == 1.0 and x["place_missing_local_rule"] == local
+        # The question names the place of the rule: nothing is missing.
+        asked_here = analyse("大连市携犬出户未束犬链的罚多少钱？", [], vocabulary)
+        weights, scored = scored_over(asked_here, chunks, keyword, lambda t: t in text)
+        x = features(asked_here, weights, scored[:1], [], mentions=lambda doc, term: term in text + "大连",
+                     scored=scored)
+        assert x["place_missing"] == 0.0 and x["place_missing_local_rule"] == 0.0
