@@ -166,9 +166,15 @@ def with_items(query: Query, chosen: list[Scored], next_chunk: Callable | None,
         # answer together; a sentence introducing a list of cases (「有下列行为之一的」) does not.
         whole_list = bool(chain) and (asks_list or (item_level(chain[-1].text) is not None
                                                     and len(chain[-1].text) < opts.heading_chars))
+        # A list short enough to read on one line is read whole: an item alone is one of what
+        # its lead-in announces, the others standing beside it. The chosen item stays as it was
+        # chosen, read with its lead-in.
+        siblings = [] if whole_list or not chain else list_items(chain[-1], next_chunk, opts)
+        short_list = (sum(len(i.text) for i in siblings) <= opts.inline_list_chars and _same_span(e, siblings))
         heading_like = len(e.text) < opts.heading_chars and not _LEAD_IN_RE.search(e.text)
-        if whole_list:
-            items = add(list_items(chain[-1], next_chunk, opts))
+        if whole_list or short_list:
+            items = add([e if _same_span(i, [e]) else i for i in siblings] if short_list
+                        else list_items(chain[-1], next_chunk, opts))
             add([e])
             if heading_like and not re.search(r"[。！？!?；;]$", e.text.rstrip()):
                 add(completed(following_sentences(e, opts.heading_follow), pool))

@@ -197,3 +197,28 @@ def test_measures_numbered_one_two_inside_an_item_are_nested_in_it_not_siblings_
     quoted = [e.text for e in list_items(label, None, ComposeOptions())]
     assert quoted == ["（一）选派指导员做联络人。", "一是合理选任。", "二是严格要求。", "（二）改善民生做暖心人。",
                       "一是开展结对帮扶。"]
+
+
+def test_an_item_of_a_short_list_comes_with_the_other_items_of_its_list():
+    from retrieval.context_sentences import with_items
+    from retrieval.scoring import Scored
+
+    text = ("某市公交乘车办法\n第三条 下列人员可以免费乘车：\n（一）六十五周岁以上老年人；\n（二）持有效证件的现役军人和伤残军人。\n"
+            "第四条 本办法自公布之日起施行。")
+    chunk = one_passage(text, "bus.txt", "某市公交乘车办法")
+    evidence = candidate_sentences([Hit(chunk, 1.0)])
+    second = next(e for e in evidence if e.text.startswith("（二）"))
+    query = analyse("军人坐公交要钱吗？", [], lambda w: w in normalise(text))
+    out = with_items(query, [Scored(second, 0.9, 0.5, frozenset(), 0.9, True)], None, ComposeOptions())
+    # The lead-in, then both items in the list's order; the chosen item is the one chosen.
+    assert [e.text.split("）")[0] + "）" if e.text.startswith("（") else "intro" for e in out] == [
+        "intro", "（一）", "（二）"]
+    assert out[2] is second and out[0].text.endswith("下列人员可以免费乘车：")
+    # A long list is not read whole for one of its items.
+    long_items = ("（一）年满六十五周岁并持有本市老年人优待证的常住居民；\n（二）持有残疾人证的视力残疾和肢体残疾人员；\n"
+                  "（三）身高不足一点二米且由成年乘客携带乘车的儿童；\n（四）持有效证件的现役军人、伤残军人和消防救援人员；\n"
+                  "（五）经区民政部门认定并持有效证明的最低生活保障家庭成员。\n")
+    long = one_passage("某市公交乘车办法\n第三条 下列人员可以免费乘车：\n" + long_items, "bus2.txt", "某市公交乘车办法")
+    third = next(e for e in candidate_sentences([Hit(long, 1.0)]) if e.text.startswith("（三）"))
+    out = with_items(query, [Scored(third, 0.9, 0.5, frozenset(), 0.9, True)], None, ComposeOptions())
+    assert [e.text[:3] for e in out if e.text.startswith("（")][0] == "（三）"
