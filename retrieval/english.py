@@ -213,6 +213,12 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
                 derived = related_words(phrase_words[0])
                 if derived:
                     found = _renderings(tiers[0] + derived, index, vocabulary, frequency, n, per_term) or found
+            neighbours = getattr(vocabulary, "neighbours", None)
+            if not found and n == 1 and neighbours is not None and (
+                    not phrase_words[0][:1].isupper() or ordinary_word(phrase_words[0], index)):
+                # No rendering the corpus uses: the corpus words nearest the word in the
+                # multilingual embedder's space (a name is left to transliteration below).
+                found = neighbours(phrase_words[0])[:per_term]
             if not found and n == 1 and phrase_words[0][:1].isupper() and len(phrase_words[0]) >= 5:
                 # A name the dictionary spells another way (romanisations and spellings of one name):
                 # the dictionary's names one letter apart, those the corpus uses.

@@ -19,6 +19,7 @@ from retrieval.fusion import OFF_PLACE_FACTOR, OFF_YEAR_FACTOR, deduped, demote,
 from retrieval.keyword import KeywordIndex, build_from_store
 from retrieval.query import Query, analyse, search_text
 from retrieval.transliterate import Transliterator
+from retrieval.word_vectors import WordNeighbours, corpus_words
 
 if TYPE_CHECKING:
     from retrieval.langchain_retriever import PolicyRetriever
@@ -50,8 +51,10 @@ class _Vocabulary:
     """Whether the corpus uses a word (as a token, or inside a longer word), and in how many
     passages as a token: query analysis ranks dictionary renderings by it."""
 
-    def __init__(self, keyword, contains) -> None:
+    def __init__(self, keyword, contains, neighbours=None) -> None:
         self._keyword, self._contains = keyword, contains
+        if neighbours is not None:
+            self.neighbours = neighbours  # an English word → its nearest corpus words
 
     def __call__(self, word: str) -> bool:
         return self._keyword.has(word) or self._contains(word)
@@ -76,6 +79,9 @@ class Searcher:
         self._keyword: KeywordIndex | None = None
         self._translit: Transliterator | None = None
         self._translit_for: KeywordIndex | None = None
+        self._neighbours: WordNeighbours | None = None
+        self._neighbours_for: KeywordIndex | None = None
+        self._neighbours_lock = threading.Lock()
         self._building: threading.Thread | None = None
         self._doc_norm: dict[str, str] = {}
         self._in_corpus: dict[str, bool] = {}
@@ -136,6 +142,33 @@ class Searcher:
             self._translit_for = keyword
         return self._translit
 
+    def word_neighbours(self) -> WordNeighbours:
+        """The corpus words nearest an English word, for the current keyword index: its
+        vocabulary's vectors, loaded from beside the index or embedded on first use (once per
+        generation; one English question at a time waits for them) and saved."""
+        keyword = self.keyword()
+        with self._neighbours_lock:
+            if self._neighbours_for is keyword and self._neighbours is not None:
+                return self._neighbours
+            from core.embeddings import query_vectors
+
+            embeddings = self.store.embeddings
+            name = getattr(embeddings, "name", type(embeddings).__name__)
+            embed = lambda texts: query_vectors(embeddings, texts)  # noqa: E731
+            folder = self._index_dir(self._generation).parent.parent / "wordvec" / self._index_dir(self._generation).name
+            found = WordNeighbours.load(folder, name, embed)
+            if found is None:
+                found = WordNeighbours.build(corpus_words(keyword.df), embed)
+                try:
+                    found.save(folder, name)
+                    for old in folder.parent.glob(f"{self.store.settings.collection}-g*"):
+                        if old != folder:
+                            shutil.rmtree(old, ignore_errors=True)
+                except OSError:
+                    pass  # a read-only store embeds them again on the next start
+            self._neighbours, self._neighbours_for = found, keyword
+            return found
+
     # ------------------------------------------------------------------ mentions
     def _fresh_caches(self) -> None:
         generation = self.store.generation
@@ -194,7 +227,8 @@ class Searcher:
         if expand:
             # A rendering counts when the corpus uses it, as a token or inside a longer word.
             self._fresh_caches()  # once per question, not once per candidate rendering
-            query = analyse(question, history or [], _Vocabulary(keyword, self._contains), _Lazy(self.transliterator),
+            query = analyse(question, history or [], _Vocabulary(keyword, self._contains, _Lazy(self.word_neighbours)),
+                            _Lazy(self.transliterator),
                             standalone=standalone)
         else:
             query = analyse(question, history or [], lambda _t: False, None, standalone=standalone)
@@ -304,7 +338,7 @@ def _dense_pool() -> ThreadPoolExecutor:
 
 
 class _Lazy:
-    """A transliterator built only when a question needs one (English names)."""
+    """A transliterator or word neighbours, built only when a question needs them (English)."""
 
     def __init__(self, make) -> None:
         self._make = make

@@ -201,6 +201,15 @@ def test_warm_up_loads_what_the_first_english_question_needs_and_records_nothing
     assistant.warm_up()
     assert cedict_index.cache_info().currsize == 1  # the dictionary is loaded…
     assert assistant.searcher._translit is not None  # …and the transliterator built
+    # …and the corpus words' vectors, saved beside the keyword index for the next start.
+    words = assistant.searcher._neighbours.words
+    assert "社区" in words and len(words) > 100
+    saved = list(store.glob("**/wordvec/*/vectors.npy"))
+    assert len(saved) == 1
+    again = Assistant(load_settings(store=store))
+    stamp = saved[0].stat().st_mtime_ns
+    assert again.searcher.word_neighbours().words == words and saved[0].stat().st_mtime_ns == stamp
+    again.store.close()
     assert assistant.question_log.count() == 0  # the warm-up questions are nobody's
     assistant.ask("Which documents cover street offices?")
     assert assistant.question_log.count() == 1  # a question asked is kept as before
