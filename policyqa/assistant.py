@@ -98,10 +98,10 @@ class Assistant:
         logged, not answered), and the corpus words' vectors English words are matched to (once
         per index generation, then loaded from the store)."""
         try:
-            self.searcher.word_neighbours()
             for question in ("How does Beijing fund community services?", "社区服务经费由谁保障？"):
                 query = self.understand_text(question)
                 self.ground(query, self.retrieve(query))
+            self.searcher.word_neighbours()  # the longest part (seconds per thousand words): last
         except Exception:  # noqa: BLE001 - a warm-up must never take the server down
             log.exception("warm-up failed; the first questions load what they need themselves")
 

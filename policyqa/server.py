@@ -12,6 +12,7 @@ assembles it; the routes, checks and middleware live in their own modules:
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from pathlib import Path
 
@@ -80,7 +81,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI
     app.state.assistant = assistant  # the default base's
     # Off the request path: the first English question would otherwise wait seconds for the
     # dictionary and the transliterator to load.
-    threading.Thread(target=assistant.warm_up, name="policyqa-warm-up", daemon=True).start()
+    threading.Thread(target=_warm_up_behind_requests, args=(assistant,), name="policyqa-warm-up", daemon=True).start()
     app.state.library = library
     workers = AnswerWorkers(worker_count(settings.workers), settings.max_pending)
     app.state.workers = workers
@@ -135,3 +136,13 @@ def _with_ui_and_guards(app: FastAPI, settings: Settings, assistant: Assistant, 
                        options=GuardOptions(rate_per_minute=settings.rate_limit), ui_path="/ui")
     app.add_middleware(HostGuard, hosts=settings.hosts)  # outermost
     return app
+
+
+def _warm_up_behind_requests(assistant) -> None:
+    """The warm-up at a lower CPU priority than the threads answering requests (Linux schedules
+    threads apart; elsewhere it runs as it is): questions asked meanwhile go first."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):
+        pass
+    assistant.warm_up()
