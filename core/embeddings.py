@@ -133,7 +133,8 @@ def text_hash(text: str) -> bytes:
 class CachedEmbeddings(Embeddings):
     """An embedder whose passage vectors persist in SQLite, keyed by model name + text hash.
 
-    Queries are not cached (each question is embedded afresh, as a user's would be).
+    Questions are not cached (each is embedded afresh, as a user's would be); the corpus words an
+    English word is compared with are, in their own role (`embed_words`).
     Vectors are stored as float32, the precision the models produce them in.
     """
 
@@ -154,8 +155,9 @@ class CachedEmbeddings(Embeddings):
         self.hits = 0
         self.misses = 0
 
-    def lookup(self, texts: list[str]) -> dict[bytes, list[float]]:
-        """Cached vectors of the texts that have one, by text hash."""
+    def lookup(self, texts: list[str], model: str | None = None) -> dict[bytes, list[float]]:
+        """Cached vectors of the texts that have one, by text hash (`model`: the key they are
+        kept under, the model's name by default)."""
         import numpy as np
 
         hashes = list(dict.fromkeys(text_hash(t) for t in texts))
@@ -165,25 +167,35 @@ class CachedEmbeddings(Embeddings):
                 part = hashes[i:i + 500]
                 rows = self._db.execute(
                     f"SELECT hash, vector FROM embeddings WHERE model=? AND hash IN "
-                    f"({','.join('?' * len(part))})", [self.name, *part])
+                    f"({','.join('?' * len(part))})", [model or self.name, *part])
                 for h, blob in rows:
                     found[h] = np.frombuffer(blob, dtype=np.float32).tolist()
         return found
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._cached(texts, self.name, self.inner.embed_documents)
+
+    def embed_words(self, texts: list[str]) -> list[list[float]]:
+        """Corpus words in the query role (an English word is compared with them), kept under the
+        model's name and the role: each new index generation embeds only the words it adds."""
+        inner = getattr(self.inner, "embed_queries", None) or (lambda ts: [self.inner.embed_query(t) for t in ts])
+        return self._cached(texts, f"{self.name}#query", inner)
+
+    def _cached(self, texts: list[str], model: str, embed) -> list[list[float]]:
         import numpy as np
 
         if not texts:
             return []
         keys = [text_hash(t) for t in texts]
-        found = self.lookup(texts)
+        found = self.lookup(texts, model)
         missing = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in found))
-        self.hits += len(texts) - len(missing)
-        self.misses += len(missing)
+        if model == self.name:  # what ingest reports: passages found in the cache or embedded
+            self.hits += len(texts) - len(missing)
+            self.misses += len(missing)
         for i in range(0, len(missing), self._batch_size):
             batch = missing[i:i + self._batch_size]
-            vectors = self.inner.embed_documents(batch)
-            rows = [(self.name, text_hash(t), np.asarray(v, dtype=np.float32).tobytes())
+            vectors = embed(batch)
+            rows = [(model, text_hash(t), np.asarray(v, dtype=np.float32).tobytes())
                     for t, v in zip(batch, vectors)]
             with self._lock:
                 self._db.executemany("INSERT OR IGNORE INTO embeddings VALUES (?, ?, ?)", rows)
@@ -210,8 +222,10 @@ class CachedEmbeddings(Embeddings):
 
 
 def query_vectors(embeddings: Embeddings, texts: list[str]) -> list[list[float]]:
-    """Texts embedded in the query role, in one batch where the embedder has one (never cached:
-    `CachedEmbeddings` keeps passages only)."""
-    inner = getattr(embeddings, "inner", embeddings)
-    batch = getattr(inner, "embed_queries", None)
+    """Texts embedded in the query role, in one batch where the embedder has one, from the
+    persistent cache where there is one (`CachedEmbeddings.embed_words`)."""
+    cached = getattr(embeddings, "embed_words", None)
+    if cached is not None:
+        return cached(list(texts))
+    batch = getattr(embeddings, "embed_queries", None)
     return batch(list(texts)) if batch is not None else [embeddings.embed_query(t) for t in texts]

@@ -142,12 +142,15 @@ class Searcher:
             self._translit_for = keyword
         return self._translit
 
-    def word_neighbours(self) -> WordNeighbours:
+    def word_neighbours(self, wait: bool = True) -> WordNeighbours | None:
         """The corpus words nearest an English word, for the current keyword index: its
-        vocabulary's vectors, loaded from beside the index or embedded on first use (once per
-        generation; one English question at a time waits for them) and saved."""
+        vocabulary's vectors, loaded from beside the index or embedded (once per generation; words
+        embedded before come from the embedding cache) and saved. With `wait` False, None while
+        another thread builds them: a question never waits for the warm-up's build."""
         keyword = self.keyword()
-        with self._neighbours_lock:
+        if not self._neighbours_lock.acquire(blocking=wait):
+            return None
+        try:
             if self._neighbours_for is keyword and self._neighbours is not None:
                 return self._neighbours
             from core.embeddings import query_vectors
@@ -155,7 +158,8 @@ class Searcher:
             embeddings = self.store.embeddings
             name = getattr(embeddings, "name", type(embeddings).__name__)
             embed = lambda texts: query_vectors(embeddings, texts)  # noqa: E731
-            folder = self._index_dir(self._generation).parent.parent / "wordvec" / self._index_dir(self._generation).name
+            index_dir = self._index_dir(self._generation)
+            folder = index_dir.parent.parent / "wordvec" / index_dir.name
             found = WordNeighbours.load(folder, name, embed)
             if found is None:
                 found = WordNeighbours.build(corpus_words(keyword.df), embed)
@@ -168,6 +172,12 @@ class Searcher:
                     pass  # a read-only store embeds them again on the next start
             self._neighbours, self._neighbours_for = found, keyword
             return found
+        finally:
+            self._neighbours_lock.release()
+
+    def _neighbours_of(self, word: str) -> list[str]:
+        neighbours = self.word_neighbours(wait=False)
+        return neighbours(word) if neighbours is not None else []
 
     # ------------------------------------------------------------------ mentions
     def _fresh_caches(self) -> None:
@@ -227,7 +237,7 @@ class Searcher:
         if expand:
             # A rendering counts when the corpus uses it, as a token or inside a longer word.
             self._fresh_caches()  # once per question, not once per candidate rendering
-            query = analyse(question, history or [], _Vocabulary(keyword, self._contains, _Lazy(self.word_neighbours)),
+            query = analyse(question, history or [], _Vocabulary(keyword, self._contains, self._neighbours_of),
                             _Lazy(self.transliterator),
                             standalone=standalone)
         else:
@@ -338,7 +348,7 @@ def _dense_pool() -> ThreadPoolExecutor:
 
 
 class _Lazy:
-    """A transliterator or word neighbours, built only when a question needs them (English)."""
+    """A transliterator built only when a question needs one (English names)."""
 
     def __init__(self, make) -> None:
         self._make = make

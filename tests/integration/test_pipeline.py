@@ -209,6 +209,11 @@ def test_warm_up_loads_what_the_first_english_question_needs_and_records_nothing
     again = Assistant(load_settings(store=store))
     stamp = saved[0].stat().st_mtime_ns
     assert again.searcher.word_neighbours().words == words and saved[0].stat().st_mtime_ns == stamp
+    # A question never waits for a build in progress: it goes on without neighbours.
+    again.searcher._neighbours_for = None
+    with again.searcher._neighbours_lock:
+        assert again.searcher.word_neighbours(wait=False) is None
+        assert again.searcher._neighbours_of("fitness") == []
     again.store.close()
     assert assistant.question_log.count() == 0  # the warm-up questions are nobody's
     assistant.ask("Which documents cover street offices?")

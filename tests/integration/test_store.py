@@ -205,6 +205,29 @@ def test_query_vectors_are_reused_within_a_question_not_across_a_round(tmp_path)
     assert CountingQueries.calls == RECENT_QUERIES + 2
 
 
+def test_corpus_words_are_cached_in_the_query_role_apart_from_passages(tmp_path):
+    from core.embeddings import query_vectors
+
+    class CountingQueries(HashEmbeddings):
+        calls = 0
+
+        def embed_query(self, text):
+            CountingQueries.calls += 1
+            return super().embed_query(text)
+
+    inner = CountingQueries()
+    cache = CachedEmbeddings(inner, tmp_path / "cache.sqlite3")
+    first = query_vectors(cache, ["健身", "工资"])
+    assert CountingQueries.calls == 2 and first[0] == inner.embed_query("健身")
+    reopened = CachedEmbeddings(inner, tmp_path / "cache.sqlite3")
+    CountingQueries.calls = 0
+    assert query_vectors(reopened, ["工资", "健身", "医院"])[:2] == [first[1], first[0]]
+    assert CountingQueries.calls == 1  # only the new word is embedded
+    # A passage of the same text is another role: its own vector, its own key.
+    assert reopened.embed_documents(["健身"])[0] == inner.embed_documents(["健身"])[0]
+    assert reopened.misses == 1 and reopened.hits == 0  # words are not counted as passages
+
+
 def test_token_count_is_what_the_model_reads_or_none(tmp_path):
     """The bench reports the tokens each side embeds (a query embedding's cost grows with them)."""
     from core.embeddings import get_embeddings, token_count
