@@ -186,16 +186,20 @@ def test_character_index_matches_substrings_exactly(tmp_path):
         assert (store.documents_containing(term) == {"a.txt"}) == (term in norm), term
 
 
+class CountingQueries(HashEmbeddings):
+    """The hash embedder, counting the texts it embeds in the query role."""
+
+    calls = 0
+
+    def embed_query(self, text):
+        CountingQueries.calls += 1
+        return super().embed_query(text)
+
+
 def test_query_vectors_are_reused_within_a_question_not_across_a_round(tmp_path):
     from core.embeddings import RECENT_QUERIES
 
-    class CountingQueries(HashEmbeddings):
-        calls = 0
-
-        def embed_query(self, text):
-            CountingQueries.calls += 1
-            return super().embed_query(text)
-
+    CountingQueries.calls = 0
     cache = CachedEmbeddings(CountingQueries(), tmp_path / "cache.sqlite3")
     assert cache.embed_query("经费") == cache.embed_query("经费")  # search, then the answer stage
     assert CountingQueries.calls == 1
@@ -208,13 +212,7 @@ def test_query_vectors_are_reused_within_a_question_not_across_a_round(tmp_path)
 def test_corpus_words_are_cached_in_the_query_role_apart_from_passages(tmp_path):
     from core.embeddings import query_vectors
 
-    class CountingQueries(HashEmbeddings):
-        calls = 0
-
-        def embed_query(self, text):
-            CountingQueries.calls += 1
-            return super().embed_query(text)
-
+    CountingQueries.calls = 0
     inner = CountingQueries()
     cache = CachedEmbeddings(inner, tmp_path / "cache.sqlite3")
     first = query_vectors(cache, ["健身", "工资"])
