@@ -109,6 +109,14 @@ def english_statement(clause: str, figs: list[Figure], query: Query, kinds: froz
     # The figure as written, with its range words (三百元以上两千元以下), from the first asked figure.
     span = FIGURE_SPAN_RE.match(norm, figs[0].start) if len(norm) == len(clause) else None
     written = clause[span.start():span.end()] if span and span.end() >= figs[0].end else figs[0].text
+    # Two figures are a range only when the document writes them as one (三百元以上两千元以下,
+    # 300至500元); apart (「由70岁降至65岁」, a change) each is said with its own value.
+    apart = span is not None and span.end() < figs[-1].end
+    if len(figs) >= 2 and len(values) >= 2 and apart:
+        shown_apart = [f"{f.text} ({v})" if v != f.text else f.text
+                       for f, v in zip(figs, (english_value(f, norm) for f in figs)) if v]
+        statement = "; ".join(dict.fromkeys(shown_apart)) + _per_phrase(norm, query)
+        return f"The {noun} is {statement}" if first_of_line else statement
     if len(figs) >= 2 and len(values) >= 2:
         first, last = values[0], values[-1]
         unit = first.split(" ", 1)[1] if " " in first and first.split(" ", 1)[1] == last.split(" ", 1)[-1] else ""

@@ -66,3 +66,12 @@ def test_a_share_english_writes_alike_is_not_repeated():
     clause = "偏远地区补贴标准提高20%"
     figs = find_quantities(normalise(clause))
     assert english_statement(clause, figs, query, frozenset({"ratio"})) == "The allowance is 20%"
+
+
+def test_two_figures_the_document_writes_apart_are_no_range():
+    query = analyse("What is the new monthly threshold?", [], lambda w: True)
+    clause = "起征点由每月三千五百元提高至五千元"  # a change: from one sum to another
+    figs = [f for f in find_quantities(normalise(clause)) if f.kind == "money"]
+    text = english_statement(clause, figs, query, frozenset({"money"}))
+    assert "3,500 to 5,000" not in text
+    assert "三千五百元 (3,500 yuan); 五千元 (5,000 yuan)" in text
