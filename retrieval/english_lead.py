@@ -110,7 +110,7 @@ def english_statement(clause: str, figs: list[Figure], query: Query, kinds: froz
     span = FIGURE_SPAN_RE.match(norm, figs[0].start) if len(norm) == len(clause) else None
     written = clause[span.start():span.end()] if span and span.end() >= figs[0].end else figs[0].text
     # Two figures are a range only when the document writes them as one (三百元以上两千元以下,
-    # 300至500元); apart (「由70岁降至65岁」, a change) each is said with its own value.
+    # 300至500元); apart (「由每月三千五百元提高至五千元」, a change) each is said with its own value.
     apart = span is not None and span.end() < figs[-1].end
     if len(figs) >= 2 and len(values) >= 2 and apart:
         shown_apart = [f"{f.text} ({v})" if v != f.text else f.text
