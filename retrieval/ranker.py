@@ -63,11 +63,17 @@ SENTENCE_FEATURES = (
     "place_fit",  # the question names no place, or the sentence's document mentions one it names
     "pairs_beyond_title",  # share of the question's character pairs, its document's title taken out
     "words_beyond_title",  # …of the question's words its title does not hold, said by the sentence itself
+    # The question's Chinese characters one by one, each weighed as `distinct_pairs` weighs pairs:
+    # a word written another way (创立 for 创办) still shares its characters.
+    "distinct_chars",
+    "distinct_chars_rel",  # …over the best among the candidates
+    "chars_beyond_title",  # …of the characters its document's title does not hold
 )
 # The signals read from the question's own characters: near zero for an English question over
 # Chinese text, whose words meet the text only through their renderings (the coverages).
 CHARACTER_PAIR_FEATURES = ("bigram_overlap", "bigram_rel", "common_run", "distinct_pairs",
-                           "distinct_pairs_rel", "pairs_beyond_title")
+                           "distinct_pairs_rel", "pairs_beyond_title", "distinct_chars",
+                           "distinct_chars_rel", "chars_beyond_title")
 
 
 @lru_cache(maxsize=4)

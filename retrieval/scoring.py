@@ -26,6 +26,8 @@ from core.script import normalise
 from retrieval.question_patterns import QUANTITY_QUALIFIERS, names_amount
 from retrieval.evidence import ends_with_colon, intro_chain, previous_paragraph
 from retrieval.keyword import KeywordIndex
+from retrieval.overlap import (bigrams, chars, common_run, distinct_characters, distinctive_shares,
+                               pairs_beyond_title, words_beyond_title)
 from retrieval.chinese_terms import is_dictionary_word
 from retrieval.query import Query, search_text
 
@@ -182,82 +184,12 @@ def _own_words(e: Evidence, heading: bool = True) -> str:
     return normalise(text + " " + (e.chunk.heading or "") if heading else text)
 
 
-def _chars(norm_text: str) -> str:
-    """The text's letters and digits only: punctuation and spaces say nothing of its words."""
-    return re.sub(r"[\W_]+", "", norm_text)
-
-
-def _bigrams(norm_text: str) -> set[str]:
-    chars = _chars(norm_text)
-    return {chars[i:i + 2] for i in range(len(chars) - 1)}
-
-
-def _common_run(a: str, b: str) -> int:
-    """Length of the longest run of characters `a` and `b` share."""
-    from difflib import SequenceMatcher
-
-    return SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b)).size
-
-
 def _ranks(values: np.ndarray) -> np.ndarray:
     """0 for the largest value, 1 for the next…"""
     order = np.argsort(-values, kind="stable")
     ranks = np.empty(len(values), dtype=float)
     ranks[order] = np.arange(len(values))
     return ranks
-
-
-def _distinctive_shares(items: list[frozenset], pools: list[list[int]], asked: dict) -> list[float]:
-    """For each candidate, the share of the asked units (`asked`: question words or character
-    pairs, each with its own weight — a word's corpus weight, 1 for a pair) it holds, each unit
-    weighed further by how few candidates of its pool hold it, log(1 + n / df): among the
-    sentences already retrieved, a question word every one of them holds tells none apart; a word
-    only one holds singles it out. `pools`: the groups of candidates weighed among themselves
-    (all of them as one, or one per document)."""
-    out = [0.0] * len(items)
-    for pool in pools:
-        df: dict = {}
-        for i in pool:
-            for u in items[i] & asked.keys():
-                df[u] = df.get(u, 0) + 1
-        weight = {u: asked[u] * math.log(1 + len(pool) / n) for u, n in df.items()}
-        total = math.fsum(weight.values()) or 1.0
-        for i in pool:
-            out[i] = math.fsum(weight[u] for u in items[i] & asked.keys()) / total
-    return out
-
-
-def _pairs_beyond_title(query: Query, sentences: list[Evidence], pairs: list[frozenset]) -> list[float]:
-    """For each candidate, the share of the question's character pairs it holds once its document's
-    title is taken out of the question: the title names what every passage of the document is
-    about, so what sets the answering sentence apart is the rest of the question (what is asked of
-    the subject), not the sentence that happens to repeat the subject's name."""
-    asked: dict[str, set[str]] = {}
-    out = []
-    for e, p in zip(sentences, pairs):
-        title = normalise(e.chunk.title)
-        if title not in asked:
-            rest = query.normalised.replace(title, " ") if len(title) >= 2 else query.normalised
-            asked[title] = _bigrams(rest)
-        rest_pairs = asked[title]
-        out.append(len(rest_pairs & p) / len(rest_pairs) if rest_pairs else 0.0)
-    return out
-
-
-def _words_beyond_title(weights: TermWeights, sentences: list[Evidence], said: list[frozenset]) -> list[float]:
-    """For each candidate, the weighted share of the question's words its document's title does
-    not hold that the sentence itself says (`said`: its covered groups, title aside): the same
-    reading as `_pairs_beyond_title` on words, so it holds for an English question too, whose
-    words are matched through their renderings."""
-    rest: dict[str, frozenset] = {}
-    out = []
-    for e, covered in zip(sentences, said):
-        title = e.chunk.title
-        if title not in rest:
-            rest[title] = frozenset(weights.present) - weights.coverage(normalise(title))[1]
-        total = math.fsum(weights.present[g] for g in rest[title])
-        out.append(math.fsum(weights.present[g] for g in covered & rest[title]) / total if total else 0.0)
-    return out
 
 
 def about_places(query: Query, mentions) -> Callable[[str], bool] | None:
@@ -305,9 +237,9 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
     hi = float(dense.max())
     kinds = query.intent.quantity
     nouns = query.intent.amount_nouns
-    q_pairs = _bigrams(query.normalised)
+    q_pairs = bigrams(query.normalised)
     # A follow-up's own character pairs weigh more than its rewrite's, as its words do in coverage.
-    asked_pairs = _bigrams(query.intent.asked) if weights.asked_boost != 1.0 else set()
+    asked_pairs = bigrams(query.intent.asked) if weights.asked_boost != 1.0 else set()
     pair_weight = {u: weights.asked_boost if u in asked_pairs else 1.0 for u in q_pairs}
     pair_total = math.fsum(pair_weight.values())
     top_passage = max(passage_scores or [0.0]) or 1.0
@@ -331,9 +263,9 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
         neighbour[i] = max([own[order[k]] for k in (j - 1, j + 1) if same(k)], default=0.0)
         first[i] = float(not same(j - 1))
     best_cov = max(coverage) or 1.0
-    q_chars = _chars(query.normalised)
+    q_chars = chars(query.normalised)
     texts = [normalise(e.text) for e in sentences]
-    pairs = [frozenset(_bigrams(t)) for t in texts]
+    pairs = [frozenset(bigrams(t)) for t in texts]
     overlap = [math.fsum(pair_weight[u] for u in q_pairs & p) / pair_total if q_pairs else 0.0 for p in pairs]
     best_overlap = max(overlap) or 1.0
     coverage_rank = _ranks(np.asarray(coverage))
@@ -342,13 +274,14 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
     for i, e in enumerate(sentences):
         by_doc.setdefault(e.chunk.doc, []).append(i)
     # A question word weighs as in coverage (its idf, more for the words a follow-up asks).
-    distinct = _distinctive_shares(covered, everyone, weights.present)
-    distinct_doc = _distinctive_shares(covered, list(by_doc.values()), weights.present)
-    distinct_pairs = _distinctive_shares(pairs, everyone, pair_weight)
+    distinct = distinctive_shares(covered, everyone, weights.present)
+    distinct_doc = distinctive_shares(covered, list(by_doc.values()), weights.present)
+    distinct_pairs = distinctive_shares(pairs, everyone, pair_weight)
     best_pairs = max(distinct_pairs) or 1.0
     place_fit = _place_fit(query, sentences, mentions)
-    beyond_title = _pairs_beyond_title(query, sentences, pairs)
-    words_beyond = _words_beyond_title(weights, sentences, [cov for _, cov in said])
+    beyond_title = pairs_beyond_title(query, sentences, pairs)
+    words_beyond = words_beyond_title(weights, sentences, [cov for _, cov in said])
+    characters = distinct_characters(query, sentences)
     rows = []
     for i, e in enumerate(sentences):
         d = float(dense[i])
@@ -357,7 +290,7 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
             "coverage": coverage[i], "own_coverage": own[i], "coverage_rel": coverage[i] / best_cov,
             "key_terms": weights.key_share(covered[i]),
             "bigram_overlap": overlap[i], "bigram_rel": overlap[i] / best_overlap,
-            "common_run": _common_run(q_chars, _chars(texts[i])) / len(q_chars) if q_chars else 0.0,
+            "common_run": common_run(q_chars, chars(texts[i])) / len(q_chars) if q_chars else 0.0,
             "neighbour_coverage": neighbour[i],
             "dense": d, "dense_gap": hi - d,
             "coverage_rank_recip": 1.0 / (1.0 + coverage_rank[i]),
@@ -372,6 +305,8 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
             "distinct_pairs": distinct_pairs[i], "distinct_pairs_rel": distinct_pairs[i] / best_pairs,
             "place_fit": place_fit[i], "pairs_beyond_title": beyond_title[i],
             "words_beyond_title": words_beyond[i],
+            "distinct_chars": characters[i][0], "distinct_chars_rel": characters[i][1],
+            "chars_beyond_title": characters[i][2],
         }
         rows.append([signal[f] for f in SENTENCE_FEATURES])
     details = [(*said[i], float(dense[i]), bool(fits[i])) for i in range(len(sentences))]

@@ -109,20 +109,20 @@ def test_a_dictionary_word_covers_the_four_character_phrase_it_abbreviates():
 
 
 def test_a_question_word_every_candidate_holds_sets_none_apart():
-    from retrieval.scoring import _distinctive_shares
+    from retrieval.overlap import distinctive_shares
 
     # 养犬 is in all three candidates, 登记 in one, 清除 in two: 登记 weighs most.
     held = [frozenset({"养犬", "登记"}), frozenset({"养犬", "清除"}), frozenset({"养犬", "清除"})]
     asked = dict.fromkeys(["养犬", "登记", "清除", "国庆"], 1.0)  # 国庆 in no candidate: weighs nothing here
-    shares = _distinctive_shares(held, [[0, 1, 2]], asked)
+    shares = distinctive_shares(held, [[0, 1, 2]], asked)
     assert shares[0] > shares[1] == shares[2] > 0
     assert abs(sum(math.log(1 + 3 / n) for n in (3, 1)) / sum(math.log(1 + 3 / n) for n in (3, 1, 2))
                - shares[0]) < 1e-12
     # Weighed within each sentence's own document: alone in its pool, a sentence holds all.
-    per_doc = _distinctive_shares(held, [[0], [1, 2]], asked)
+    per_doc = distinctive_shares(held, [[0], [1, 2]], asked)
     assert per_doc == [1.0, 1.0, 1.0]
     # Each unit also keeps its own weight (a follow-up's asked word weighs more): 清除 at 3.
-    heavier = _distinctive_shares(held, [[0, 1, 2]], {**asked, "清除": 3.0})
+    heavier = distinctive_shares(held, [[0, 1, 2]], {**asked, "清除": 3.0})
     assert heavier[1] > heavier[0]
 
 
@@ -151,3 +151,32 @@ def test_a_sentence_is_read_in_its_document_and_told_apart_by_the_question_beyon
     assert coverage[length] == 1.0 > coverage[opening]
     # What the decision judges is what the sentence itself says: the name is the opening's.
     assert said[opening] == coverage[opening] and said[length] < 1.0
+
+
+def test_a_word_written_another_way_still_shares_its_characters():
+    from retrieval.ranker import SENTENCE_FEATURES
+
+    # Asked who founded (创办) it, the answering sentence says 创立: no character pair of the
+    # question beyond the title is written there, one of its characters is.
+    text = ("青禾书画协会\n青禾书画协会是一个民间艺术团体，以书画交流为主。\n"
+            "协会由画家周慕白于1990年创立，会址设在城东。\n现有会员两百余名，多是退休教师。")
+    chunk, keyword, in_text, query = _one_document(text, "society.txt", "青禾书画协会", "青禾书画协会的创办人是谁？")
+    weights = term_weights(query, keyword, in_text)
+    sentences = candidate_sentences([Hit(chunk, 1.0)])
+    rows, _ = sentence_signals(query, sentences, weights, embedder())
+    column = {f: [row[SENTENCE_FEATURES.index(f)] for row in rows]
+              for f in ("pairs_beyond_title", "distinct_chars", "chars_beyond_title", "distinct_chars_rel")}
+    at = {s.text[:2]: i for i, s in enumerate(sentences)}
+    founded, opening, members = at["协会"], at["青禾"], at["现有"]
+    assert column["pairs_beyond_title"][founded] == 0.0
+    # 创 is in one candidate, 是 in two: the rarer character among the candidates weighs more.
+    assert column["chars_beyond_title"][founded] > column["chars_beyond_title"][opening] \
+        == column["chars_beyond_title"][members] > 0.0
+    # All of the question's characters, the title's too: the opening, which names the subject, holds most.
+    assert column["distinct_chars"][opening] > column["distinct_chars"][founded] > 0.0
+    assert column["distinct_chars_rel"][opening] == 1.0
+    # An English question has no Chinese characters: the columns say nothing, as its pairs do.
+    en = analyse("Who founded the society?", [], lambda w: keyword.has(w) or in_text(w))
+    en_rows, _ = sentence_signals(en, sentences, term_weights(en, keyword, in_text), embedder())
+    assert all(row[SENTENCE_FEATURES.index(f)] == 0.0 for row in en_rows
+               for f in ("distinct_chars", "distinct_chars_rel", "chars_beyond_title"))
