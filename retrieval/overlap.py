@@ -67,19 +67,14 @@ def distinct_characters(query: Query, sentences: list[Evidence]) -> list[tuple[f
     pool = list(range(len(sentences)))
     shares = distinctive_shares(items, [pool], dict.fromkeys(asked, 1.0))
     best = max(shares, default=0.0) or 1.0
-    df: dict[str, int] = {}
-    for held in items:
-        for c in held:
-            df[c] = df.get(c, 0) + 1
-    weight = {c: math.log(1 + len(pool) / n) for c, n in df.items()}
-    rest: dict[str, frozenset] = {}
+    beyond: dict[str, list[float]] = {}  # per title: the shares of what it does not hold
     out = []
-    for e, held, share in zip(sentences, items, shares):
-        if e.chunk.title not in rest:
-            rest[e.chunk.title] = asked - frozenset(HAN_RE.findall(normalise(e.chunk.title)))
-        left = rest[e.chunk.title]
-        total = math.fsum(weight.get(c, 0.0) for c in left)
-        out.append((share, share / best, math.fsum(weight[c] for c in held & left) / total if total else 0.0))
+    for i, e in enumerate(sentences):
+        title = e.chunk.title
+        if title not in beyond:
+            left = asked - frozenset(HAN_RE.findall(normalise(title)))
+            beyond[title] = distinctive_shares(items, [pool], dict.fromkeys(left, 1.0))
+        out.append((shares[i], shares[i] / best, beyond[title][i]))
     return out
 
 
