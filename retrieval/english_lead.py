@@ -105,7 +105,8 @@ def english_statement(clause: str, figs: list[Figure], query: Query, kinds: froz
     low = query.question.lower()
     noun = next((n for rx, n in _ENGLISH_NOUNS if re.search(rx, low)), None)
     noun = noun or _KIND_NOUNS.get(next((f.kind for f in figs if f.kind in kinds), figs[0].kind), "figure")
-    values = [v for v in dict.fromkeys(english_value(f, norm) for f in figs) if v]
+    each = [english_value(f, norm) for f in figs]
+    values = [v for v in dict.fromkeys(each) if v]
     # The figure as written, with its range words (三百元以上两千元以下), from the first asked figure.
     span = FIGURE_SPAN_RE.match(norm, figs[0].start) if len(norm) == len(clause) else None
     written = clause[span.start():span.end()] if span and span.end() >= figs[0].end else figs[0].text
@@ -114,7 +115,7 @@ def english_statement(clause: str, figs: list[Figure], query: Query, kinds: froz
     apart = span is not None and span.end() < figs[-1].end
     if len(figs) >= 2 and len(values) >= 2 and apart:
         shown_apart = [f"{f.text} ({v})" if v != f.text else f.text
-                       for f, v in zip(figs, (english_value(f, norm) for f in figs)) if v]
+                       for f, v in zip(figs, each) if v]
         statement = "; ".join(dict.fromkeys(shown_apart)) + _per_phrase(norm, query)
         return f"The {noun} is {statement}" if first_of_line else statement
     if len(figs) >= 2 and len(values) >= 2:
