@@ -54,16 +54,17 @@ def distinctive_shares(items: list[frozenset], pools: list[list[int]], asked: di
     return out
 
 
-def distinct_characters(query: Query, sentences: list[Evidence]) -> list[tuple[float, float, float]]:
+def distinct_characters(query: Query, sentences: list[Evidence], texts: list[str]
+                        ) -> list[tuple[float, float, float]]:
     """For each candidate, the question's Chinese characters it holds, each weighed by how few
     candidates hold it (`distinctive_shares`): (that share, the share over the best one, the
     share of the characters its document's title does not hold). A character pair misses a word
     written another way (创立 for 创办, 竣工 for 完工); its characters are still there. An
-    English question has none: zeros, as for its character pairs."""
+    English question has none: zeros, as for its character pairs. `texts`: the sentences normalised."""
     asked = frozenset(HAN_RE.findall(query.normalised))
     if not asked:
         return [(0.0, 0.0, 0.0)] * len(sentences)
-    items = [frozenset(HAN_RE.findall(normalise(e.text))) & asked for e in sentences]
+    items = [frozenset(HAN_RE.findall(t)) & asked for t in texts]
     pool = list(range(len(sentences)))
     shares = distinctive_shares(items, [pool], dict.fromkeys(asked, 1.0))
     best = max(shares, default=0.0) or 1.0

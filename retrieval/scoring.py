@@ -281,7 +281,7 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
     place_fit = _place_fit(query, sentences, mentions)
     beyond_title = pairs_beyond_title(query, sentences, pairs)
     words_beyond = words_beyond_title(weights, sentences, [cov for _, cov in said])
-    characters = distinct_characters(query, sentences)
+    characters = distinct_characters(query, sentences, texts)
     rows = []
     for i, e in enumerate(sentences):
         d = float(dense[i])
