@@ -23,9 +23,10 @@ ones the app computes. Then:
 3. **Decision.** A logistic model over `retrieval.decision.FEATURES` (computed on out-of-fold
    ranker probabilities, as a new question would see them) separating answerable items whose
    evidence holds the answer from unanswerable ones: the sets' own, leave-one-document-out,
-   year-shifted and place-swapped items, and other sets' questions asked of this corpus. The threshold maximises balanced accuracy on the
-   fitting rows. Sets are weighted equally, so thousands of encyclopaedia questions do not
-   drown the policy sets.
+   year-shifted and place-swapped items, and other sets' questions asked of this corpus
+   (`eval.decision_fit`). The threshold maximises balanced accuracy on the fitting rows, its
+   unanswerable side counting the questions a user would ask. Sets are weighted equally, so
+   thousands of encyclopaedia questions do not drown the policy sets.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
+from eval.decision_fit import GROUPS, fit_decision, set_weights
 from eval.listwise import answered
 from eval.metrics import load_jsonl, norm
 from eval.run import assistant_for_corpus, corpus_text, foreign, leave_one_document_out, place_swapped, year_shifted
@@ -50,8 +52,6 @@ from retrieval.decision import FEATURES, features as decision_features
 from retrieval.ranker import SENTENCE_FEATURES
 
 SEED = 20261204
-GROUPS = ("answerable", "unanswerable", "loo", "year", "place", "foreign")
-THRESHOLD_PLATEAU = 0.005  # balanced accuracy within this of the best counts as the best
 LENGTH_COST = 0.02  # recall a further quoted sentence must buy (per item): shorter answers, read first
 KEEP_RATIOS = (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
 
@@ -131,19 +131,11 @@ def collect(assistant, name: str, fitting: list[dict], others: list[dict]) -> li
 
 
 # ----------------------------------------------------------------------------- ranker
-def _set_weights(examples: list[Example]) -> dict[str, float]:
-    """Each set weighs the same in all: a row of a small set counts for more."""
-    counts: dict[str, int] = {}
-    for e in examples:
-        counts[e.set] = counts.get(e.set, 0) + 1
-    return {s: len(examples) / (len(counts) * c) for s, c in counts.items()}
-
-
 def ranker_rows(examples: list[Example]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows of answerable items whose candidates hold the answer, and every row of the
     leave-one-document-out items (none of them answers: the same question without its article)."""
     use = [e for e in examples if answered(e) or (e.group == "loo" and len(e.labels))]
-    weights = _set_weights(use)
+    weights = set_weights(use)
     X = np.vstack([e.found.signals for e in use])
     y = np.concatenate([e.labels for e in use])
     w = np.concatenate([np.full(len(e.labels), weights[e.set] / len(e.labels)) for e in use])
@@ -178,7 +170,7 @@ def fit_any_ranker(examples: list[Example], kind: str, names: tuple[str, ...]) -
     if kind == "listwise":
         from eval import listwise
 
-        return listwise.fit(examples, names, SENTENCE_FEATURES, _set_weights([e for e in examples if answered(e)]))
+        return listwise.fit(examples, names, SENTENCE_FEATURES, set_weights([e for e in examples if answered(e)]))
     return fit_ranker(*ranker_rows(examples), kind, names)
 
 
@@ -257,43 +249,6 @@ def decision_rows(examples: list[Example], selection: dict, names: tuple[str, ..
         y.append(int(e.group == "answerable"))
         used.append(e)
     return np.asarray(X, dtype=float), np.asarray(y), used
-
-
-def fit_decision(X: np.ndarray, y: np.ndarray, used: list[Example], names: tuple[str, ...] = FEATURES
-                 ) -> tuple[dict, list[str]]:
-    from sklearn.linear_model import LogisticRegression
-
-    set_w = _set_weights(used)
-    w = np.array([set_w[e.set] for e in used])
-    # Balanced classes within the weighting: answerable and unanswerable weigh alike.
-    for label in (0, 1):
-        w[y == label] *= len(y) / (2 * max(1, (y == label).sum()))
-    mean, scale = X.mean(axis=0), X.std(axis=0)
-    scale[scale == 0] = 1.0
-    m = LogisticRegression(C=1.0, max_iter=2000).fit((X - mean) / scale, y, sample_weight=w)
-    p = m.predict_proba((X - mean) / scale)[:, 1]
-    # Balanced accuracy is flat near its best: its argmax moves by a tenth between two refits
-    # of nearly the same rows. The threshold is the middle of the thresholds within
-    # THRESHOLD_PLATEAU of the best, which moves far less.
-    grid = [round(float(t), 2) for t in np.arange(0.05, 0.96, 0.01)]
-    balanced = []
-    for t in grid:
-        right = np.where(y == 1, p >= t, p < t)
-        balanced.append(float(np.mean([np.average(right[(y == c)], weights=w[y == c]) for c in (0, 1)])))
-    near = [t for t, b in zip(grid, balanced) if b >= max(balanced) - THRESHOLD_PLATEAU]
-    best = (max(balanced), near[len(near) // 2])
-    report = []
-    for s in sorted(set_w):
-        for g in GROUPS:
-            idx = [i for i, e in enumerate(used) if e.set == s and e.group == g]
-            if idx:
-                ok = np.mean([(p[i] >= best[1]) == bool(y[i]) for i in idx])
-                report.append(f"  {s:<6}{g:<13}n={len(idx):<5} decided right {ok:.2f}")
-    report.insert(0, f"  threshold {best[1]}: balanced accuracy {best[0]:.3f} at best, within "
-                     f"{THRESHOLD_PLATEAU} of it from {near[0]} to {near[-1]}")
-    return {"features": list(names), "coef": m.coef_[0].round(4).tolist(),
-            "intercept": round(float(m.intercept_[0]), 4), "mean": mean.round(4).tolist(),
-            "scale": scale.round(4).tolist(), "threshold": best[1]}, report
 
 
 def main(argv: list[str] | None = None) -> None:
