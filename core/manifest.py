@@ -16,7 +16,6 @@ import socket
 import sqlite3
 import threading
 import time
-import weakref
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -44,7 +43,7 @@ class Manifest:
         manifest_migrations.apply(self._db)
         self._lock = threading.RLock()
         self._local = threading.local()
-        self._readers: "weakref.WeakSet[_Reader]" = weakref.WeakSet()  # to close; a thread's goes with it
+        self._closed = False
 
     # ---------------------------------------------------------------- connections
     def _read(self) -> sqlite3.Connection:
@@ -53,11 +52,15 @@ class Manifest:
         if getattr(self._local, "writing", 0):
             return self._db
         reader = getattr(self._local, "reader", None)
+        if self._closed:
+            if reader is not None:
+                self._local.reader = None
+                reader.db.close()
+            raise sqlite3.ProgrammingError("the manifest is closed")
         if reader is None:
             reader = self._local.reader = _Reader(sqlite3.connect(
                 self._manifest, check_same_thread=False, isolation_level=None, timeout=60))
             reader.db.execute("PRAGMA query_only=ON")
-            self._readers.add(reader)
         return reader.db
 
     @contextmanager
@@ -82,9 +85,17 @@ class Manifest:
         self._db.execute("UPDATE info SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'")
 
     def close(self) -> None:
-        for reader in list(self._readers):
-            reader.db.close()
-        self._db.close()
+        """Close the writer (after a write in progress) and this thread's reader. Another
+        thread's reader may be in the middle of a query (a server's warm-up, a request): closing
+        a connection under a running statement can crash the process, so each thread closes its
+        own at its next read, which then fails, or it goes with its thread."""
+        with self._lock:
+            self._closed = True
+            reader = getattr(self._local, "reader", None)
+            if reader is not None:
+                self._local.reader = None
+                reader.db.close()
+            self._db.close()
 
     # ---------------------------------------------------------------- identity
     def _recorded_embedder(self) -> str | None:
@@ -287,10 +298,10 @@ class Manifest:
 
 
 class _Reader:
-    """A thread's read connection (a holder, so that the manifest can track it weakly: it is
-    closed when its thread ends, or by `Manifest.close`)."""
+    """A thread's read connection, closed when its thread ends (its thread-local goes), or by
+    that thread once the manifest is closed."""
 
-    __slots__ = ("db", "__weakref__")
+    __slots__ = ("db",)
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db

@@ -99,3 +99,38 @@ def test_tokens_kept_without_a_fingerprint_go_on_upgrade(tmp_path):
     upgraded.save_tokens({"c1": ["经费"]}, "t1")
     assert upgraded.stored_tokens(["c1"], "t1") == {"c1": ["经费"]}
     upgraded.close()
+
+
+def test_a_read_in_flight_on_another_thread_outlives_close(tmp_path):
+    """Closing the manifest (a base reindexed or shut) while a server thread is in the middle of
+    a query must not pull its connection away: the query completes, that thread's next read fails
+    cleanly, and the closing thread's own reads fail too."""
+    import sqlite3
+
+    import pytest
+
+    m = Manifest(tmp_path / "m.sqlite3")
+    _write(m, Document(doc="a.txt", title="A", text="x"), [_chunk("a.txt", i, f"第{i}段") for i in range(50)])
+    m.count_chunks()  # the closing thread has a reader of its own
+    started, closed, seen = threading.Event(), threading.Event(), {}
+
+    def reader():
+        rows = m._read().execute("SELECT id FROM chunks ORDER BY position")
+        first = rows.fetchone()
+        started.set()
+        closed.wait(5)
+        seen["rows"] = [first] + rows.fetchall()
+        try:
+            m.count_chunks()
+        except sqlite3.ProgrammingError as e:
+            seen["after"] = str(e)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    started.wait(5)
+    m.close()
+    closed.set()
+    t.join(5)
+    assert len(seen["rows"]) == 50 and seen["after"] == "the manifest is closed"
+    with pytest.raises(sqlite3.ProgrammingError):
+        m.count_chunks()
