@@ -51,12 +51,10 @@ class Manifest:
         uncommitted rows), else this thread's reader connection, opened on first use."""
         if getattr(self._local, "writing", 0):
             return self._db
-        reader = getattr(self._local, "reader", None)
         if self._closed:
-            if reader is not None:
-                self._local.reader = None
-                reader.db.close()
+            self._close_own_reader()
             raise sqlite3.ProgrammingError("the manifest is closed")
+        reader = getattr(self._local, "reader", None)
         if reader is None:
             reader = self._local.reader = _Reader(sqlite3.connect(
                 self._manifest, check_same_thread=False, isolation_level=None, timeout=60))
@@ -91,11 +89,14 @@ class Manifest:
         own at its next read, which then fails, or it goes with its thread."""
         with self._lock:
             self._closed = True
-            reader = getattr(self._local, "reader", None)
-            if reader is not None:
-                self._local.reader = None
-                reader.db.close()
+            self._close_own_reader()
             self._db.close()
+
+    def _close_own_reader(self) -> None:
+        reader = getattr(self._local, "reader", None)
+        if reader is not None:
+            self._local.reader = None
+            reader.db.close()
 
     # ---------------------------------------------------------------- identity
     def _recorded_embedder(self) -> str | None:

@@ -48,11 +48,11 @@ def fit_decision(X: np.ndarray, y: np.ndarray, used: list, names: tuple[str, ...
     # THRESHOLD_PLATEAU of the best, which moves far less.
     grid = [round(float(t), 2) for t in np.arange(0.05, 0.96, 0.01)]
     counted = (y == 1) | np.array([e.group in THRESHOLD_UNANSWERABLE for e in used])
+    sides = [(y == c) & counted for c in (0, 1)]
     balanced = []
     for t in grid:
         right = np.where(y == 1, p >= t, p < t)
-        balanced.append(float(np.mean([np.average(right[(y == c) & counted], weights=w[(y == c) & counted])
-                                       for c in (0, 1)])))
+        balanced.append(float(np.mean([np.average(right[side], weights=w[side]) for side in sides])))
     near = [t for t, b in zip(grid, balanced) if b >= max(balanced) - THRESHOLD_PLATEAU]
     best = (max(balanced), near[len(near) // 2])
     report = []
