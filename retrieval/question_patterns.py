@@ -128,6 +128,27 @@ def names_amount(text_normalised: str, nouns: tuple[tuple[str, ...], ...]) -> bo
     return not nouns or any(s in text_normalised for stems in nouns for s in stems)
 
 
+# What an English question asks: its question word and the noun phrase that follows it, up to an
+# auxiliary or a preposition other than "of" ("how much is the fine", "what is the number of days in …", "what fine
+# does …"). A word for a sum, an age or an area elsewhere names what the question is about, not
+# what it asks ("what does wage bargaining cover", "can a hospital refuse care because of cost"):
+# the Chinese cues pair such a noun with its asking word (补贴多少, 罚款标准) for the same reason.
+_EN_STOP = ("do does did can could should must may might will would shall in for to on at from with by "
+            "under between about after before during within without per if who that").split()
+_EN_ASKED = re.compile(r"\b(?:how \w+|what|which|when)\b(?:'s| is| are| was| were)?"
+                       r"(?: (?!(?:%s)\b)[\w'-]+)*" % "|".join(_EN_STOP))
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def asked_phrase(question_normalised: str) -> str:
+    """The part of a question that says what it asks: an English question's question words with
+    the noun phrases after them (see `_EN_ASKED`; "" for a yes-or-no question); a question with
+    Chinese in it whole."""
+    if _HAN.search(question_normalised):
+        return question_normalised
+    return " ".join(m.group(0) for m in _EN_ASKED.finditer(question_normalised))
+
+
 # A person asked for (谁, 哪位官员, 何人): figures and dates in such a question say which person
 # (1950年扩建工程的主持人是谁); they are not what is asked.
 _PERSON_ASKED = re.compile(r"谁|哪位|何人|什么人")
@@ -149,11 +170,12 @@ def asked_quantity(question_normalised: str) -> frozenset[str] | None:
     if _PERSON_ASKED.search(question_normalised):
         return None  # who: a person, whatever figure or date the question says around it
     kinds: set[str] = set()
-    if _CHANGE_CUE.search(question_normalised) and _ANY_QUANTITY.search(question_normalised):
+    asked = asked_phrase(question_normalised)
+    if _CHANGE_CUE.search(question_normalised) and _ANY_QUANTITY.search(asked):
         kinds |= {"ratio", "money"}  # a count grows too, but its cue (多少人, 几个) says so itself
     for pattern, ks in QUANTITY_CUES:
-        if pattern.search(question_normalised):
+        if pattern.search(asked):
             kinds |= ks
-    if not kinds and _ANY_QUANTITY.search(question_normalised):
+    if not kinds and _ANY_QUANTITY.search(asked):
         kinds = set(UNIT_CLASSES)
     return frozenset(kinds) if kinds else None

@@ -138,3 +138,26 @@ def test_a_bound_asks_the_kind_the_rest_of_the_question_names(question, kinds):
 
 def test_a_bound_alone_asks_some_quantity():
     assert asked_quantity(normalise("What is the maximum?")) == frozenset(UNIT_CLASSES)
+
+
+@pytest.mark.parametrize("question", [
+    "What does the pension reform change for farmers?",
+    "Can a clinic refuse treatment because of its cost?",
+    "Who is eligible for the housing subsidy?",
+    "What is the application procedure for the childcare allowance?",
+    "Besides the entrance fee, what other rules apply to visitors?",
+])
+def test_an_english_word_for_a_sum_outside_what_is_asked_asks_no_quantity(question):
+    # the question asks what, whether or who; the sum only names what it is about
+    assert asked_quantity(normalise(question)) is None
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("What is the monthly childcare allowance in the county?", "money"),
+    ("What fine does the town set for littering?", "money"),
+    ("How is the housing subsidy calculated?", "money"),
+    ("What is the number of days of leave per year?", "count"),
+    ("At what age may a volunteer join?", "age"),
+])
+def test_an_english_word_for_a_sum_in_the_phrase_asked_asks_it(question, kind):
+    assert kind in asked_quantity(normalise(question))
