@@ -8,6 +8,7 @@ import re
 from functools import lru_cache
 
 from core.figures import UNIT_CLASSES
+from core.script import HAN_RE
 
 # A question about one version of a text by its year (2018年版, 2022年修订的…, under the 2016
 # law): revision notes of other versions name that year too, so only the document's date counts.
@@ -137,14 +138,13 @@ _EN_STOP = ("do does did can could should must may might will would shall in for
             "under between about after before during within without per if who that").split()
 _EN_ASKED = re.compile(r"\b(?:how \w+|what|which|when)\b(?:'s| is| are| was| were)?"
                        r"(?: (?!(?:%s)\b)[\w'-]+)*" % "|".join(_EN_STOP))
-_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 def asked_phrase(question_normalised: str) -> str:
     """The part of a question that says what it asks: an English question's question words with
     the noun phrases after them (see `_EN_ASKED`; "" for a yes-or-no question); a question with
     Chinese in it whole."""
-    if _HAN.search(question_normalised):
+    if HAN_RE.search(question_normalised):
         return question_normalised
     return " ".join(m.group(0) for m in _EN_ASKED.finditer(question_normalised))
 
