@@ -130,10 +130,11 @@ def names_amount(text_normalised: str, nouns: tuple[tuple[str, ...], ...]) -> bo
 
 
 # What an English question asks: its question word and the noun phrase that follows it, up to an
-# auxiliary or a preposition other than "of" ("how much is the fine", "what is the number of days in …", "what fine
-# does …"). A word for a sum, an age or an area elsewhere names what the question is about, not
-# what it asks ("what does wage bargaining cover", "can a hospital refuse care because of cost"):
-# the Chinese cues pair such a noun with its asking word (补贴多少, 罚款标准) for the same reason.
+# auxiliary or a preposition other than "of" ("how much is the fine", "what is the number of days
+# in …", "what fine does …"). A word for a sum, an age or an area elsewhere names what the question
+# is about, not what it asks ("what does wage bargaining cover", "can a hospital refuse care
+# because of cost"): the Chinese cues pair such a noun with its asking word (补贴多少, 罚款标准)
+# for the same reason.
 _EN_STOP = ("do does did can could should must may might will would shall in for to on at from with by "
             "under between about after before during within without per if who that").split()
 _EN_ASKED = re.compile(r"\b(?:how \w+|what|which|when)\b(?:'s| is| are| was| were)?"
