@@ -174,6 +174,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until(page, expression: str, timeout: float = 30_000) -> None:
+    """Poll `expression` in `page` until it is truthy (Playwright's wait_for_function, but usable
+    on our pages). wait_for_function re-runs its predicate with eval inside the page, which our
+    Content-Security-Policy (script-src 'self') rightly forbids, so it fails whenever the first
+    check is false; page.evaluate goes through the debugging protocol, which the policy does not
+    govern."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true after {timeout / 1000:.0f} s: {expression}")
+        page.wait_for_timeout(50)
+
+
 # Two small private knowledge bases (issue 23): 组织部 and 民政局, two short documents each, and
 # an empty public default base. Facts of one base never occur in the other's documents.
 BASE_DOCS = {

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import LiveServer
+from conftest import LiveServer, wait_until
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -73,7 +73,7 @@ def test_admin_console_in_the_browser(sample_store, tmp_path):
                 page.click("#upload")
                 page.locator("#upload-results li").first.wait_for()
                 assert "已收录" in page.locator("#upload-results li").first.inner_text()
-                page.wait_for_function("document.querySelectorAll('#docs tbody tr').length === 6")
+                wait_until(page, "document.querySelectorAll('#docs tbody tr').length === 6")
                 page.screenshot(path=str(SHOTS / "admin-documents.png"))
 
                 # 命中测试: ranked passages with their scores, what each retriever gave, the decision.
@@ -141,7 +141,7 @@ def test_admin_console_in_the_browser(sample_store, tmp_path):
                 target.locator("button.delete").click()
                 page.click("#confirm-yes")
                 page.locator("#docs-ok", has_text="已删除《关于开展社区网格员培训的通知》").wait_for()
-                page.wait_for_function("document.querySelectorAll('#docs tbody tr').length === 5")
+                wait_until(page, "document.querySelectorAll('#docs tbody tr').length === 5")
 
                 # 审核答案: the curated answer citing the deleted document is flagged, not served.
                 assert page.locator("#kb option").all_inner_texts() == ["default（默认）"]

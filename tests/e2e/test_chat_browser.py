@@ -14,13 +14,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 # `browser` and `servers` are fixtures (one Chromium, one server per module).
+from conftest import wait_until
 from browser_pages import (  # noqa: F401
     ADMIN, OFF_TOPIC, QUESTION, SHOTS, TOKEN, browser, local_only, servers)
 
 
 def chat_idle(page) -> None:
-    page.wait_for_function(
-        "() => { const s = document.querySelector('#pq-send'); const t = document.querySelector('#pq-stop');"
+    wait_until(
+        page, "() => { const s = document.querySelector('#pq-send'); const t = document.querySelector('#pq-stop');"
         " return s && !s.disabled && (!t || t.offsetParent === null); }", timeout=90_000)
 
 
@@ -56,7 +57,7 @@ def ask_chat(page, question: str) -> None:
     box = page.locator("#pq-question textarea")
     box.fill(question)
     box.press("Enter")
-    page.wait_for_function("window.__pqBusySeen.sendDisabled", timeout=15_000)
+    wait_until(page, "window.__pqBusySeen.sendDisabled", timeout=15_000)
     chat_idle(page)
 
 
@@ -120,8 +121,8 @@ def test_chat_desktop(servers, browser):
         doc.wait_for_load_state()
         mark = doc.locator("mark#cited")
         assert " ".join(mark.inner_text().split()) == " ".join(quote.split())
-        doc.wait_for_function("() => { const r = document.getElementById('cited').getBoundingClientRect();"
-                              " return r.top >= 0 && r.bottom <= innerHeight; }", timeout=5_000)
+        wait_until(doc, "() => { const r = document.getElementById('cited').getBoundingClientRect();"
+                        " return r.top >= 0 && r.bottom <= innerHeight; }", timeout=5_000)
         assert "发文机关" in doc.locator("header").inner_text() or "日期" in doc.locator("header").inner_text()
         doc.screenshot(path=str(SHOTS / "doc-view.png"))
         doc.close()
@@ -168,11 +169,11 @@ def test_chat_desktop(servers, browser):
         assert "## 问：街道党建工作经费是多少？\n\n> 无法回答：日期格式应为" in md  # the error, as shown
         (SHOTS / "chat-export.md").write_text(md, encoding="utf-8")
         page.locator("#pq-new").click()
-        page.wait_for_function("document.querySelectorAll('#pq-chat .user-row').length === 0")
+        wait_until(page, "document.querySelectorAll('#pq-chat .user-row').length === 0")
         page.locator("#pq-convs label", has_text="社区经费").click()
         page.locator("#pq-chat .user-row", has_text=QUESTION).wait_for()
         page.locator("#pq-delete").click()
-        page.wait_for_function("document.querySelectorAll('#pq-convs label').length === 0")
+        wait_until(page, "document.querySelectorAll('#pq-convs label').length === 0")
         page.reload()
         page.locator("#pq-question textarea").wait_for()
         page.wait_for_timeout(1_000)
@@ -200,7 +201,7 @@ def test_chat_phone(servers, browser):
         watch_busy(page)
         option.click()
         page.locator("#pq-chat .user-row", has_text=asked).wait_for(timeout=10_000)
-        page.wait_for_function("window.__pqBusySeen.sendDisabled", timeout=15_000)
+        wait_until(page, "window.__pqBusySeen.sendDisabled", timeout=15_000)
         chat_idle(page)
 
         ask_chat(page, QUESTION)

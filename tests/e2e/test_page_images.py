@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import LiveServer
+from conftest import LiveServer, wait_until
 from ingest.layout import Box, page_lines
 from policyqa.docview import doc_url, page_image_url
 
@@ -212,8 +212,8 @@ def test_browser_shows_the_mark_over_the_cited_line(server):
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(base + doc_url("scan.pdf", a, b, TOKEN))
-            page.wait_for_function("document.querySelector('.sheet img').complete && "
-                                   "document.querySelector('.sheet img').naturalWidth > 0")
+            wait_until(page, "document.querySelector('.sheet img').complete && "
+                             "document.querySelector('.sheet img').naturalWidth > 0")
             img = page.locator(".sheet img").bounding_box()
             mark = page.locator(".line-mark").bounding_box()
             text = page.locator(".text").bounding_box()

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from conftest import create_keys, leaks_of_b, serving_two_bases
+from conftest import create_keys, leaks_of_b, serving_two_bases, wait_until
 from test_gradio_paths import fn_index, gradio_blocks, queue_call
 
 ADMIN = "adm-tok-23d"
@@ -149,7 +149,7 @@ def test_the_selector_in_the_browser(served):
             options.first.wait_for()
             assert [o.inner_text().replace("✓", "").strip() for o in options.all()] == ["default", "组织部"]
             options.filter(has_text="组织部").click()
-            page.wait_for_function("document.querySelector('#pq-kb input').value === '组织部'")
+            wait_until(page, "document.querySelector('#pq-kb input').value === '组织部'")
             # the header's numbers follow the chosen base (the default one is empty)
             page.locator("#pq-stats", has_text="2 份文档").wait_for()
             box = page.locator("#pq-question textarea")
@@ -157,8 +157,8 @@ def test_the_selector_in_the_browser(served):
             box.press("Enter")
             answer = page.locator("#pq-chat .bot-row").last
             answer.locator(".pq-sources").wait_for(timeout=90_000)
-            page.wait_for_function("() => { const s = document.querySelector('#pq-send');"
-                                   " return s && !s.disabled; }", timeout=90_000)
+            wait_until(page, "() => { const s = document.querySelector('#pq-send');"
+                             " return s && !s.disabled; }", timeout=90_000)
             text = answer.inner_text()
             assert "8万元" in text and "查看原文" in text and not leaks_of_b(page.content())
             page.wait_for_timeout(300)

@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 # `browser` and `servers` are fixtures (one Chromium, one server per module).
+from conftest import wait_until
 from browser_pages import (  # noqa: F401
     ACCENT, HOST_PROBES, OFF_TOPIC, QUESTION, SCREENSHOT, SHOTS, TOKEN, browser, computed, local_only, servers, shadow_style, sse_answer)
 
@@ -56,8 +57,8 @@ def test_widget_desktop(servers, browser):
         textarea = page.locator("policyqa-widget textarea.input")
         assert textarea.get_attribute("placeholder") == "请输入您的问题…"
         assert textarea.get_attribute("aria-label")
-        page.wait_for_function(
-            "document.querySelector('policyqa-widget').shadowRoot.activeElement?.tagName === 'TEXTAREA'",
+        wait_until(
+            page, "document.querySelector('policyqa-widget').shadowRoot.activeElement?.tagName === 'TEXTAREA'",
             timeout=5_000)
         assert page.locator("policyqa-widget button.send").inner_text().strip() == "发送"
 
@@ -135,8 +136,8 @@ def test_widget_desktop(servers, browser):
         assert follow.value.post_data_json["question"] == asked
         assert [t["role"] for t in follow.value.post_data_json["history"]] == ["user", "assistant"]
         page.locator("policyqa-widget .msg.user .bubble", has_text=asked).wait_for(timeout=5_000)
-        page.wait_for_function(
-            "!document.querySelector('policyqa-widget').shadowRoot.querySelector('[aria-busy=\"true\"]')",
+        wait_until(
+            page, "!document.querySelector('policyqa-widget').shadowRoot.querySelector('[aria-busy=\"true\"]')",
             timeout=60_000)
 
         # Escape closes and hands focus back to the button
@@ -203,8 +204,8 @@ def test_widget_phone(servers, browser):
 
 # ---------------------------------------------------------------------------- widget: conversations
 def widget_idle(page) -> None:
-    page.wait_for_function(
-        "!document.querySelector('policyqa-widget').shadowRoot.querySelector('[aria-busy=\"true\"]')",
+    wait_until(
+        page, "!document.querySelector('policyqa-widget').shadowRoot.querySelector('[aria-busy=\"true\"]')",
         timeout=90_000)
 
 

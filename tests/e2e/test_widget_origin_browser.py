@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import LiveServer
+from conftest import LiveServer, wait_until
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -79,8 +79,8 @@ def test_widget_on_a_site_not_allowed_says_so_and_the_log_names_the_origin(sampl
                     assert "本网站尚未开通政策问答助手" in text and "网络" not in text, text
                     textarea.fill("How should a community party branch be funded?")
                     textarea.press("Enter")
-                    page.wait_for_function(
-                        "document.querySelector('policyqa-widget').shadowRoot"
+                    wait_until(
+                        page, "document.querySelector('policyqa-widget').shadowRoot"
                         ".querySelectorAll('.error .answer').length === 2")
                     assert "not enabled for the assistant" in error.nth(1).inner_text()
                 finally:
