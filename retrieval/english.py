@@ -105,15 +105,16 @@ _LATE_SENSE = 4  # a word whose first sense in the dictionary is this late is ha
 
 
 def _renderings(tier: list[str], index: dict, vocabulary: Callable[[str], bool],
-                frequency: Callable[[str], int] | None, n: int, per_term: int) -> list[str]:
+                frequency: Callable[[str], int] | None, per_term: int) -> list[str]:
     """The Chinese renderings of a tier of glosses the corpus uses: the first ones in the
     dictionary's order (stop there, as each corpus check may be a query), then ordered by how
     often the corpus itself uses them: in policy text "fine" is 罚款, not the dictionary's first
-    sense 优良."""
+    sense 优良. A phrase too takes words of two characters or more: a lone character (与 and 参
+    for "take part in") stands inside countless words, and "take part" then renders it (参加)."""
     candidates = sorted((rendering_cost(rank, word), -len(word), word)
                         for gloss in tier for rank, word in index.get(gloss, ()))
     found = list(islice((w for w in dict.fromkeys(c[2] for c in candidates)
-                         if (len(w) >= 2 or n > 1) and vocabulary(w)),
+                         if len(w) >= 2 and vocabulary(w)),
                         per_term * OPTIONS.corpus_rerank if frequency else per_term))
     if frequency:
         sense: dict[str, int] = {}
@@ -201,7 +202,7 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
             plural = glosses[0] + "s"  # "news" is not the plural of "new"; "funds" is of "fund"
             tiers = [[g for g in glosses if g != plural], [plural]]
             for tier in tiers if not found else ():
-                found = _renderings(tier, index, vocabulary, frequency, n, per_term)
+                found = _renderings(tier, index, vocabulary, frequency, per_term)
                 if found or any(rank < 5 for rank, _ in index.get(glosses[0], ())):
                     break  # a word the dictionary glosses as written is not read as a plural
             # A word the glossary renders and the dictionary lacks is read as the glossary says.
@@ -212,7 +213,7 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
                 # formed from (registration → register → 登记).
                 derived = related_words(phrase_words[0])
                 if derived:
-                    found = _renderings(tiers[0] + derived, index, vocabulary, frequency, n, per_term) or found
+                    found = _renderings(tiers[0] + derived, index, vocabulary, frequency, per_term) or found
             neighbours = getattr(vocabulary, "neighbours", None)
             if not found and n == 1 and neighbours is not None and (
                     not phrase_words[0][:1].isupper() or ordinary_word(phrase_words[0], index)):

@@ -184,3 +184,12 @@ def test_a_glossary_word_the_dictionary_lacks_is_read_by_the_glossary():
     # "hongkonger" is in the place glossary only: no dictionary sense to judge, no fallback.
     found = expand_english("Can a hongkonger apply?", lambda w: w in "香港居民可以申请。")
     assert "香港" in found.terms
+
+
+def test_a_phrase_is_rendered_by_words_not_by_single_characters():
+    # "take part in" is glossed by the lone characters 与 and 参, which stand inside countless
+    # words; the phrase falls back to "take part" (参加), as a single word never takes one.
+    corpus = "居民应当参加社区活动。参与和与会的人员名单另行公布。"
+    found = expand_english("Who must take part in community activities?", lambda w: w in corpus)
+    assert found.by_word.get("take part") == ["参加"]
+    assert not any(len(t) == 1 for t in found.terms)
