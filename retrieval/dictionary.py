@@ -12,6 +12,8 @@ from core.script import HAN_RE
 from retrieval.tokens import STOPWORDS
 
 _PAREN_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+# A word read inside a longer gloss ranks this many senses behind the glosses that are the word.
+PART_OF_GLOSS = 5
 
 
 @lru_cache(maxsize=1)
@@ -40,7 +42,7 @@ def cedict_index() -> dict[str, list[tuple[int, str]]]:
                         # The last word heads an English compound ("house pet" is a pet, a
                         # "processing fee" a fee), so it may be as short as a word alone.
                         if part not in STOPWORDS and len(part) > (2 if k == len(parts) - 1 else 3):
-                            index[part].append((rank + 5, word))
+                            index[part].append((rank + PART_OF_GLOSS, word))
     return index
 
 
@@ -199,7 +201,7 @@ def ordinary_word(word: str, index: dict) -> bool:
     if _ORDINARY_SUFFIX.search(word.lower()):
         return True  # Registration, Management: English word formation, not a name
     senses = [w for gloss in variants(word, number_only=True)
-              for rank, w in sorted(index.get(gloss, ())) if rank < 5][:3]
+              for rank, w in sorted(index.get(gloss, ())) if rank < PART_OF_GLOSS][:3]
     return bool(senses) and not any(f.startswith(("ns", "nr", "nt", "nz"))
                                     for w in senses for _, f in pseg.lcut(w))
 

@@ -10,8 +10,9 @@ from itertools import islice
 from typing import Callable
 
 from core.figures import chinese_number
-from retrieval.dictionary import (american_spelling, cedict_index, english_number, glossary, is_place_word,
-                                  one_letter_apart, ordinary_word, related_words, rendering_cost, variants)
+from retrieval.dictionary import (PART_OF_GLOSS, american_spelling, cedict_index, english_number, glossary,
+                                  is_place_word, one_letter_apart, ordinary_word, related_words, rendering_cost,
+                                  variants)
 from retrieval.tokens import STOPWORDS
 
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
@@ -78,7 +79,7 @@ def _compounds(words: list[str], index: dict, frequency: Callable[[str], int],
     def renderings(word: str) -> list[str]:
         glosses = variants(word)
         ranked = sorted((rendering_cost(rank, w), w) for g in glosses for rank, w in index.get(g.lower(), ())
-                        if rank < 5 and len(w) <= 3)
+                        if rank < PART_OF_GLOSS and len(w) <= 3)
         return list(dict.fromkeys(w for _, w in ranked))[:OPTIONS.compound_renderings]
 
     content = [i for i, w in enumerate(words) if w.lower() not in STOPWORDS and not w[:1].isdigit()]
@@ -102,6 +103,7 @@ def _read_whole(word: str, index: dict, vocabulary: Callable[[str], bool],
 
 
 _LATE_SENSE = 4  # a word whose first sense in the dictionary is this late is hardly glossed by it
+_NUMERAL_RE = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
 
 
 def _renderings(tier: list[str], index: dict, vocabulary: Callable[[str], bool],
@@ -111,8 +113,12 @@ def _renderings(tier: list[str], index: dict, vocabulary: Callable[[str], bool],
     often the corpus itself uses them: in policy text "fine" is 罚款, not the dictionary's first
     sense 优良. A phrase too takes words of two characters or more: a lone character (与 and 参
     for "take part in") stands inside countless words, and "take part" then renders it (参加)."""
+    # A number glosses a phrase, not a word of it: 十一 is "National Day", never "day" nor
+    # "national" (and law text writes 第十一条 everywhere, so the corpus's use would rank it first).
+    direct = {word for gloss in tier for rank, word in index.get(gloss, ()) if rank < PART_OF_GLOSS}
     candidates = sorted((rendering_cost(rank, word), -len(word), word)
-                        for gloss in tier for rank, word in index.get(gloss, ()))
+                        for gloss in tier for rank, word in index.get(gloss, ())
+                        if word in direct or not _NUMERAL_RE.fullmatch(word))
     found = list(islice((w for w in dict.fromkeys(c[2] for c in candidates)
                          if len(w) >= 2 and vocabulary(w)),
                         per_term * OPTIONS.corpus_rerank if frequency else per_term))
@@ -203,7 +209,7 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
             tiers = [[g for g in glosses if g != plural], [plural]]
             for tier in tiers if not found else ():
                 found = _renderings(tier, index, vocabulary, frequency, per_term)
-                if found or any(rank < 5 for rank, _ in index.get(glosses[0], ())):
+                if found or any(rank < PART_OF_GLOSS for rank, _ in index.get(glosses[0], ())):
                     break  # a word the dictionary glosses as written is not read as a plural
             # A word the glossary renders and the dictionary lacks is read as the glossary says.
             senses = [rank for g in tiers[0] for rank, _ in index.get(g, ())]

@@ -193,3 +193,13 @@ def test_a_phrase_is_rendered_by_words_not_by_single_characters():
     found = expand_english("Who must take part in community activities?", lambda w: w in corpus)
     assert found.by_word.get("take part") == ["参加"]
     assert not any(len(t) == 1 for t in found.terms)
+
+
+def test_a_number_renders_a_whole_gloss_not_a_word_of_it():
+    # The dictionary's 十一 is "National Day": neither "day" nor "national" is 十一, though law
+    # text writes 第十一条 in every other article (so the corpus's own use would rank it first).
+    corpus = "第十一条 开放日每日开放时间不少于八小时。第二十一条 全国统一组织实施。第十一条 投资一百万元。"
+    found = expand_english("Which national day is an open day?", lambda w: w in corpus)
+    assert "十一" not in found.terms and "全国" in found.terms
+    # A number the word itself is glossed by still renders it.
+    assert "百万" in expand_english("Is a million invested?", lambda w: w in corpus).terms
