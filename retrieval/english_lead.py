@@ -46,7 +46,9 @@ def _english_value(f: Figure, context: str) -> str:
                 return f"{symbol}{number}"
         return f"{number} yuan"
     if f.kind == "duration":
-        return f"{number} {_ENGLISH_DURATION.get(f.unit, f.unit)}"
+        unit = _ENGLISH_DURATION.get(f.unit, f.unit)
+        # One of a unit is singular: 一分钟 is 1 minute, 一个工作日 1 working day.
+        return f"{number} {unit.removesuffix('s') if f.value == 1 and unit.endswith('s') else unit}"
     if f.kind == "ratio":
         if f.unit in "%％‰":
             return f"{number}{f.unit}"

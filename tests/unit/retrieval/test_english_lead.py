@@ -44,6 +44,7 @@ def test_values_in_english_words():
 
     assert value("处二万元罚款") == "20,000 yuan"
     assert value("十五日内办结") == "15 days"
+    assert value("一分钟内发出指令") == "1 minute" and value("一个工作日内答复") == "1 working day"
     assert value("每月港币三百元") == "HK$300"
 
 
