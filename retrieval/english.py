@@ -9,7 +9,7 @@ from functools import lru_cache
 from itertools import islice
 from typing import Callable
 
-from core.figures import chinese_number
+from core.figures import chinese_number, numeral_value
 from retrieval.dictionary import (PART_OF_GLOSS, american_spelling, cedict_index, english_number, glossary,
                                   is_place_word, one_letter_apart, ordinary_word, related_words, rendering_cost,
                                   variants)
@@ -103,7 +103,6 @@ def _read_whole(word: str, index: dict, vocabulary: Callable[[str], bool],
 
 
 _LATE_SENSE = 4  # a word whose first sense in the dictionary is this late is hardly glossed by it
-_NUMERAL_RE = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
 
 
 def _renderings(tier: list[str], index: dict, vocabulary: Callable[[str], bool],
@@ -118,7 +117,7 @@ def _renderings(tier: list[str], index: dict, vocabulary: Callable[[str], bool],
     direct = {word for gloss in tier for rank, word in index.get(gloss, ()) if rank < PART_OF_GLOSS}
     candidates = sorted((rendering_cost(rank, word), -len(word), word)
                         for gloss in tier for rank, word in index.get(gloss, ())
-                        if word in direct or not _NUMERAL_RE.fullmatch(word))
+                        if word in direct or numeral_value(word) is None)
     found = list(islice((w for w in dict.fromkeys(c[2] for c in candidates)
                          if len(w) >= 2 and vocabulary(w)),
                         per_term * OPTIONS.corpus_rerank if frequency else per_term))
