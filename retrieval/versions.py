@@ -7,7 +7,8 @@ import re
 
 from core.records import Chunk
 from core.figures import find_quantities
-from core.script import normalise
+from core.places import places_named
+from core.script import normalise, to_simplified
 from retrieval.scoring import Scored, TermWeights
 
 
@@ -50,9 +51,17 @@ def _bigrams(title: str) -> set[str]:
 def _versions(title_a: str, title_b: str, min_overlap: float = 0.5) -> bool:
     """Two documents are versions of one text (a notice and its revision, a law before and after
     amendment) when their titles share most character pairs, years and 修订 aside: only then do
-    different figures mean a change rather than two different rules."""
+    different figures mean a change rather than two different rules. Titles naming different
+    places (a city's regulation and its province's) are two rules of two jurisdictions, however
+    alike their wording: each binds where it was enacted, and neither replaces the other."""
+    if set(_places(title_a)) != set(_places(title_b)):
+        return False
     a, b = _bigrams(title_a), _bigrams(title_b)
     return bool(a and b) and len(a & b) / min(len(a), len(b)) >= min_overlap
+
+
+def _places(title: str) -> tuple[str, ...]:
+    return places_named(to_simplified(normalise(title)))
 
 
 def _by_unit(text: str) -> dict[str, set[float]]:

@@ -37,3 +37,17 @@ def test_versions_giving_different_figures_for_the_same_thing_conflict():
     assert find_conflict(chosen(old, same), weights) is None  # the same figure
     other = _doc("d.txt", "某市停车收费办法", "2023-01-01", "第二条 补贴标准为每人每月五百元。")
     assert find_conflict(chosen(old, other), weights) is None  # not versions of one text
+
+
+def test_a_city_and_its_province_regulating_alike_are_two_rules_not_two_versions():
+    weights = TermWeights({("补贴",): 1.0, ("标准",): 1.0}, {})
+    covered = frozenset({("补贴",), ("标准",)})
+    city = _doc("a.txt", "青岛市养老补贴条例", "2021-01-01", "第二条 补贴标准为每人每月三百元。")
+    province = _doc("b.txt", "山东省养老补贴条例", "2022-01-01", "第二条 补贴标准为每人每月五百元。")
+    revised = _doc("c.txt", "青岛市养老补贴条例（2023年修订）", "2023-01-01", "第二条 补贴标准为每人每月五百元。")
+
+    def chosen(*chunks):
+        return [Scored(candidate_sentences([Hit(c, 1.0)])[0], 0.9, 1.0, covered, 0.9, True) for c in chunks]
+
+    assert find_conflict(chosen(city, province), weights) is None
+    assert find_conflict(chosen(city, revised), weights) == (revised, city)
