@@ -15,7 +15,7 @@ from retrieval.english import GENERIC_NAME_PARTS, expand_english
 from retrieval.followup import condense
 from retrieval.intent import Intent, read_intent
 from core.script import HAN_RE, LATIN_RE, detect_lang
-from retrieval.tokens import tokenize
+from retrieval.tokens import question_tokens, tokenize
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def analyse(question: str, history: list[dict], vocabulary: Callable[[str], bool
     standalone = standalone or condense(question, history)
     lang = detect_lang(question)
     normalised = normalise(standalone)
-    tokens = tokenize(normalised)
+    tokens = question_tokens(normalised)
     expansion: tuple[str, ...] = ()
     places = place_names(normalised)
     if lang == "en" or LATIN_RE.search(standalone) and not HAN_RE.search(standalone):

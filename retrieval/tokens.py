@@ -7,6 +7,7 @@ import inspect
 import logging
 import re
 from functools import lru_cache
+from pathlib import Path
 
 import jieba
 
@@ -44,6 +45,22 @@ STOPWORDS = frozenset(
     "if whether besides long".split()
 )
 _PUNCT_RE = re.compile(r"^[\W_]+$")
+# Words people ask with (何处, 哪一年, 第几), learned from thousands of questions by
+# `python -m eval.question_words`: a question's tokens leave them out (`question_tokens`).
+QUESTION_WORDS_FILE = Path(__file__).parent / "data" / "question_words.txt"
+
+
+@lru_cache(maxsize=1)
+def question_words() -> frozenset[str]:
+    if not QUESTION_WORDS_FILE.exists():
+        return frozenset()
+    rows = QUESTION_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(r.split("\t")[0] for r in rows if r.strip() and not r.startswith("#"))
+
+
+def search_cut(text: str) -> tuple[str, ...]:
+    """jieba's search-mode words of a text, lower-cased (stopwords included)."""
+    return tuple(t.strip().lower() for t in _cut(text) if t.strip())
 
 
 @lru_cache(maxsize=65536)
@@ -63,6 +80,29 @@ def tokenize(text: str, cached: bool = True) -> list[str]:
             continue
         out.append(tok)
     return out
+
+
+def question_tokens(text: str) -> list[str]:
+    """A question's search tokens: `tokenize`, less its question words and every piece of one.
+    Search mode also cuts a word into the words inside it (多长时间 → 多长, 时间, 长时间; 哪一年 →
+    一年): a piece of a word that asks (时间 of 多长时间, 一年 of 哪一年) asks too, and taken for a
+    topic word it makes the question seek passages about time or a year."""
+    asking = STOPWORDS | question_words()
+    spans = [(a, b) for w, a, b in _spans(text) if w.strip().lower() in asking and b - a >= 2]
+    out = []
+    for w, a, b in _spans(text):
+        tok = w.strip().lower()
+        if not tok or tok in asking or _PUNCT_RE.match(tok):
+            continue
+        if any(x <= a and b <= y and (x, y) != (a, b) for x, y in spans):
+            continue
+        out.append(tok)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _spans(text: str) -> tuple[tuple[str, int, int], ...]:
+    return tuple(jieba.tokenize(text, mode="search"))
 
 
 def passage_tokens(text: str) -> list[str]:
