@@ -42,6 +42,13 @@ def test_a_century_is_a_date():
         [("19世纪末", "date"), ("公元前五世纪", "date"), ("20世纪80年代", "date")]
 
 
+def test_a_day_of_the_lunar_calendar_is_a_date():
+    # Festivals are set by the lunar calendar, whose days are written 初一…初十, 廿一…; no count.
+    assert [(f.text, f.kind) for f in find_figures("每年农历八月初五为开放日，腊月廿六起休市，正月十五前复市")] == \
+        [("农历八月初五", "date"), ("腊月廿六", "date"), ("正月十五", "date")]
+    assert [(f.text, f.kind) for f in find_figures("九个月内办结")] == [("九个月", "duration")]
+
+
 def test_words_with_numeral_characters_are_not_figures():
     assert find_figures("统一规定，一般情况下一律按规定办理") == []
     assert numeral_value("八千二百") == 8200
