@@ -48,14 +48,16 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
         (r"罚.{0,6}(多少|几)|多少钱|多少元|金额|罚款(标准|幅度|数额)|补助.{0,4}(多少|标准)|补贴.{0,4}(多少|标准)"
          r"|津贴.{0,4}(多少|标准)|费用?.{0,3}(多少|标准)"
          r"|多少(补贴|补助|津贴|罚款|费用?|奖金)|奖金.{0,4}(多少|标准)"
-         r"|\bfines?\b|\bpenalt|how much|\bamount\b|\bcost|\bfees?\b|subsid|allowance|\bgrant\b|payment|\bpaid\b|threshold",
+         r"|\bfines?\b|\bpenalt|how much(?! (?:advance )?(?:time|notice)\b)|\bamount\b|\bcost|\bfees?\b|subsid|allowance|\bgrant\b|payment|\bpaid\b|threshold",
          "money ratio"),  # fines are also set as multiples (违法所得二倍以上五倍以下)
         # A wage, salary, pension, price or sum of money is paid in money: a multiple or a share
         # (加班费为工资的一点五倍) says how another sum is reckoned from it, not what it is.
         (r"多少钱|(工资|薪资|薪金|薪水|价格|价钱|退休金|养老金).{0,4}(多少|标准)"
          r"|yuan|dollars?|\bwages?\b|salar|pension|\bprices?\b", "money"),
         (r"多久|多长时间|多少天|(?<!哪)几天|(?<!哪)几年|多少年|(?<!哪)几个月|多少个?月|期限|时限|多少个?工作日|(?<!哪)几个工作日|间隔"
-         r"|how long|how soon|within how|how many (minutes|hours|days|weeks|months|years)|period|interval",
+         r"|how long|how soon|within how|how many (minutes|hours|days|weeks|months|years)|period|interval"
+         # Time is asked "how much" too: how much notice, how much time, how much (advance) time.
+         r"|how much (?:advance )?(?:time|notice)\b",
          "duration"),
         (r"几岁|多大年纪|年龄|多少岁|how old|\bage\b|aged", "age"),
         # A day asked by name (哪天, 哪几天, 几月几日, what date) is a calendar date; "when" or a

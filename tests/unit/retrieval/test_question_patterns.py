@@ -124,6 +124,13 @@ def test_how_long_a_time_is_a_duration_not_a_length():
     assert asked_quantity(normalise("审批要多长时间？")) == frozenset({"duration"})
 
 
+def test_how_much_time_or_notice_is_a_duration_not_a_sum():
+    assert asked_quantity(normalise("How much notice must a landlord give before raising the rent?")) == \
+        frozenset({"duration"})
+    assert asked_quantity(normalise("How much time does an applicant have to appeal?")) == frozenset({"duration"})
+    assert "money" in asked_quantity(normalise("How much does a replacement card cost?"))
+
+
 @pytest.mark.parametrize("question, kinds", [
     ("What is the minimum number of inspectors per market?", {"count"}),
     ("What is the maximum number of stalls a vendor may rent?", {"count"}),
