@@ -83,6 +83,23 @@ def short_list_items(lead: Evidence, evidence: list[Evidence], max_chars: int) -
     return items if sum(len(e.text) for e in items) <= max_chars else []
 
 
+def _list_lead_in(lead: Evidence, evidence: list[Evidence]) -> Evidence:
+    """For a question asking a list: the quoted lead-in of the lead's own passage that announces
+    quoted items (「…应当用于：」 then 「（一）…；（二）…」), when the lead is neither a lead-in nor an
+    item. A list is what was asked, and the sentence announcing it says what it lists; the lead
+    sentence (often the article's opening, naming its subject) stays quoted beneath it."""
+    if ends_with_colon(lead.text) or item_level(lead.text) is not None:
+        return lead
+    for i, e in enumerate(evidence):
+        if e is lead or e.chunk.id != lead.chunk.id or not ends_with_colon(e.text):
+            continue
+        following = evidence[i + 1:i + 3]
+        if len(following) == 2 and all(x.chunk.doc == e.chunk.doc and item_level(x.text) is not None
+                                       for x in following):
+            return e
+    return lead
+
+
 def headed_items(items: list[Evidence]) -> bool:
     """Items that head a paragraph each: said on the first line as the section's contents, and
     quoted again under it with their paragraphs."""
@@ -104,6 +121,8 @@ def compose(query: Query, evidence: list[Evidence], document_text: Callable[[str
     if not first:
         quoted = {id(e) for e in evidence}
         lead = next((e for e in list(best_first) + list(evidence) if id(e) in quoted), None)
+        if as_list and lead is not None:
+            lead = _list_lead_in(lead, evidence)
         if lead is not None and lead.intro is not None and (is_case(lead.text) or item_level(lead.text) is not None):
             # An item of a list is read with the sentence introducing the list: a case
             # (「（一）…的；」) says what happens only with it (「有下列行为之一的，处…罚款：」), and a

@@ -136,3 +136,22 @@ def test_a_section_label_leads_with_the_headings_of_its_items_and_their_paragrap
     assert first == "答：第三部分 主要措施[1]：（一）完善补贴发放[2]；（二）加强资金监管[4]。"
     # The headings stay above their paragraphs below the summary; the next section is not said.
     assert "（一）完善补贴发放[2]" in body[1] and "补贴按季度发放" in body[2] and "压实工作责任" not in answer
+
+
+def test_a_list_asked_is_led_by_the_sentence_announcing_the_list():
+    text = ("第十二条 本市设立绿化发展基金。基金应当用于：\n（一）古树名木的养护；\n（二）社区绿地的改造；\n"
+            "（三）其他绿化事项。")
+    chunk = one_passage(text, "green.txt", "某市绿化条例")
+    opening, intro, *items = candidate_sentences([Hit(chunk, 1.0)])
+    assert intro.text.endswith("：") and len(items) == 3
+    query = analyse("绿化发展基金可以用在哪些地方？", [], lambda w: True)
+    assert query.intent.wants_list
+    answer, citations = compose(query, [opening, intro, *items], lambda d: text, as_list=True, best_first=[opening])
+    line = answer.splitlines()[0]
+    cited = citations[int(line.split("[", 1)[1].split("]", 1)[0]) - 1].quote
+    # The article's opening names the fund; the lead-in and its items say what was asked.
+    assert cited == "基金应当用于：" and "（一）古树名木的养护；" in line
+    assert "本市设立绿化发展基金。" in answer  # still quoted, below the first line
+    # A question asking no list keeps the best-ranked sentence first.
+    _, line, cited = _led_by(text, "本市设立了什么基金？", opening, intro, *items)
+    assert cited.startswith("第十二条 本市设立绿化发展基金")
