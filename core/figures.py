@@ -185,12 +185,29 @@ def _range_lower_bounds(text: str, figures: list[Figure], dates: list[tuple[int,
 _PERCENT_RE = re.compile(r"(?P<base>[百千])分之\s*(?P<num>\d+(?:\.\d+)?|[%s点]+)" % _CN_DIGITS)
 
 
+# Any other fraction (三分之二, 四分之三以上, 2/3 written 3分之2) and a half (半数, 过半数), as votes,
+# quorums and shares are set: a share, read in per cent (三分之二 → 66.7 %).
+_FRACTION_RE = re.compile(r"(?P<den>\d+|[%s]+)分之\s*(?P<num>\d+(?:\.\d+)?|[%s]+)" % (_CN_DIGITS, _CN_DIGITS))
+_HALF_RE = re.compile(r"过?半数|一半")
+
+
 def find_quantities(text: str) -> list[Figure]:
-    """`find_figures` plus shares written unit first (百分之五 → 5 %, kind "ratio")."""
+    """`find_figures` plus shares written unit first (百分之五 → 5 %, 三分之二 → 66.7 %, 过半数 →
+    50 %; kind "ratio")."""
     out = find_figures(text)
+    taken = []
     for m in _PERCENT_RE.finditer(text):
         unit = "%" if m.group("base") == "百" else "‰"
         out.append(Figure(m.group(), numeral_value(m.group("num")), unit, "ratio", m.start(), m.end()))
+        taken.append(m.span())
+    for m in _FRACTION_RE.finditer(text):
+        if any(a < m.end() and m.start() < b for a, b in taken) or m.group("den") in ("百", "千"):
+            continue
+        den, num = numeral_value(m.group("den")), numeral_value(m.group("num"))
+        if den and num is not None and 0 < num <= den:
+            out.append(Figure(m.group(), round(100 * num / den, 1), "%", "ratio", m.start(), m.end()))
+    for m in _HALF_RE.finditer(text):
+        out.append(Figure(m.group(), 50.0, "%", "ratio", m.start(), m.end()))
     return sorted(out, key=lambda f: f.start)
 
 

@@ -42,6 +42,13 @@ def test_a_century_is_a_date():
         [("19世纪末", "date"), ("公元前五世纪", "date"), ("20世纪80年代", "date")]
 
 
+def test_fractions_and_a_half_are_shares():
+    # Votes and quorums are set as fractions: 三分之二以上 is a share of 66.7 %, 过半数 one of 50 %.
+    found = [(f.text, f.kind, f.value) for f in find_quantities("经三分之二以上委员同意，过半数业主参加，收取千分之五")]
+    assert found == [("三分之二", "ratio", 66.7), ("过半数", "ratio", 50.0), ("千分之五", "ratio", 5.0)]
+    assert [(f.text, f.value) for f in find_quantities("百分之五十以上")] == [("百分之五十", 50.0)]
+
+
 def test_a_day_of_the_lunar_calendar_is_a_date():
     # Festivals are set by the lunar calendar, whose days are written 初一…初十, 廿一…; no count.
     assert [(f.text, f.kind) for f in find_figures("每年农历八月初五为开放日，腊月廿六起休市，正月十五前复市")] == \
