@@ -20,7 +20,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from core.records import Evidence
-from core.figures import find_figures, is_figure
+from core.figures import find_quantities, is_figure
 from core.headings import item_level
 from core.script import normalise
 from retrieval.question_patterns import QUANTITY_QUALIFIERS, names_amount
@@ -251,7 +251,9 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
         covered.append(cov)
         said.append(weights.coverage(as_said))
         own.append(weights.coverage(normalise(e.text))[0])
-        found = {f.kind for f in find_figures(_own_words(e, heading=False))}
+        # Shares written unit first (百分之六十, 三分之二, 过半数) are figures too: policy text sets
+        # rates, quotas and votes so, and a question asking a share is answered by them.
+        found = {f.kind for f in find_quantities(_own_words(e, heading=False))}
         figures.append(bool(found))
         fits.append(kinds is None or bool(found & kinds) and names_amount(_own_words(e), nouns))
     # Neighbours: the sentences just before and after in the same passage.

@@ -80,6 +80,16 @@ def test_a_figure_said_of_another_kind_of_sum_does_not_answer_a_money_question()
     assert next(s for s in fee_scored if "登记费" in s.evidence.text).figure_fit
 
 
+def test_a_share_written_unit_first_answers_a_question_asking_a_share():
+    text = ("某市业主自治规定\n第八条 业主大会会议应当有过半数业主参加。\n"
+            "第九条 改建共用设施，应当经三分之二以上的业主同意。\n第十条 业主委员会应当公布账目。")
+    chunk, keyword, in_text, query = _one_document(text, "owners.txt", "某市业主自治规定", "改建共用设施要多少业主同意？")
+    weights, scored = scored_over(query, [chunk], keyword, in_text)
+    assert next(s for s in scored if "三分之二" in s.evidence.text).figure_fit
+    assert not next(s for s in scored if "公布账目" in s.evidence.text).figure_fit
+    assert features(query, weights, scored, [])["figure_missing"] == 0.0
+
+
 def test_a_sentence_referring_to_the_paragraph_before_carries_its_figure():
     chunks = list_chunks([(0, len(LISTS))])
     keyword = index_of(chunks)
