@@ -155,6 +155,9 @@ def asked_phrase(question_normalised: str) -> str:
 # A person asked for (谁, 哪位官员, 何人): figures and dates in such a question say which person
 # (1950年扩建工程的主持人是谁); they are not what is asked.
 _PERSON_ASKED = re.compile(r"谁|哪位|何人|什么人")
+# A count of people (多少人同意, 几名委员出席, how many members): votes and quorums are set as a
+# share of them (三分之二以上, 过半数), which answers it as well as a number does.
+_PEOPLE_COUNTED = re.compile(r"(几|多少)个?(人(?![口数次])|名|位)|how many (members|owners|votes|directors)", re.I)
 _ORDINAL_ASKED = re.compile(r"第\s*(几|多少)\s*(%s)?" % "|".join(map(re.escape, UNIT_CLASSES["count"])))
 
 
@@ -181,4 +184,6 @@ def asked_quantity(question_normalised: str) -> frozenset[str] | None:
             kinds |= ks
     if not kinds and _ANY_QUANTITY.search(asked):
         kinds = set(UNIT_CLASSES)
+    if "count" in kinds and _PEOPLE_COUNTED.search(asked):
+        kinds.add("ratio")  # how many must agree: a vote or quorum is set as a share of them
     return frozenset(kinds) if kinds else None

@@ -32,7 +32,7 @@ from retrieval.question_patterns import asked_amount_nouns, asked_quantity, asks
     ("罚款是多少？", {"money", "ratio"}),  # a fine may be a multiple of illegal gains
     ("这座桥是第几代重建的？", None),  # 第几: a place in an order, named by an ordinal, no count
     ("他在比赛中名列第几？", None),
-    ("第几届运动会有多少人参加？", {"count"}),  # the ordinal aside, a count is still asked
+    ("第几届运动会有多少人参加？", {"count", "ratio"}),  # the ordinal aside, a count (or a share of people) is still asked
     ("1950年前后主持扩建工程、使面积扩大三倍的是哪位官员？", None),  # who: a person
     ("这项补贴由谁来发放？", None),
     ("这座城于几世纪开始扩建？", {"date"}),  # a century: a date, not "how many"
@@ -122,6 +122,13 @@ def test_how_big_asks_the_size_of_what_it_names_a_sum_as_much_as_an_area():
 
 def test_how_long_a_time_is_a_duration_not_a_length():
     assert asked_quantity(normalise("审批要多长时间？")) == frozenset({"duration"})
+
+
+def test_how_many_must_agree_is_answered_by_a_share_too():
+    assert asked_quantity(normalise("理事会要有多少人同意才能通过？")) == frozenset({"count", "ratio"})
+    assert asked_quantity(normalise("How many members must attend a committee meeting?")) == frozenset({"count", "ratio"})
+    assert asked_quantity(normalise("该县有多少人口？")) == frozenset({"count"})  # a population is a number
+    assert asked_quantity(normalise("有几个街道？")) == frozenset({"count"})
 
 
 def test_how_much_time_or_notice_is_a_duration_not_a_sum():
