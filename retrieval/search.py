@@ -18,7 +18,7 @@ from core.places import PLACE_MARKERS, is_place, place_within
 from retrieval.fusion import OFF_PLACE_FACTOR, OFF_YEAR_FACTOR, deduped, demote, diversify, fuse
 from retrieval.keyword import KeywordIndex, build_from_store
 from retrieval.query import Query, analyse, search_text
-from retrieval.transliterate import Transliterator
+from retrieval.transliterate import Transliterator, gazetteer_places
 from retrieval.word_vectors import WordNeighbours, corpus_words
 
 if TYPE_CHECKING:
@@ -242,12 +242,30 @@ class Searcher:
                             standalone=standalone)
         else:
             query = analyse(question, history or [], lambda _t: False, None, standalone=standalone)
-        # Only words that no document contains even as a substring count as unknown.
-        unknown = tuple(t for t in query.unknown if query.lang == "en" or not self.in_corpus(t))
+        # Only words that no document contains even as a substring count as unknown, and no
+        # place within a document's region: a province's regulation binds its cities, whether it
+        # names them or not (洛阳 under 河南省's rules).
+        unknown = tuple(t for t in query.unknown if (query.lang == "en" or not self.in_corpus(t))
+                        and not self._within_a_region(t))
+        # A romanised place no document writes (Luoyang) is still a place asked about: the place
+        # prior and the decision judge each document by it, as they do 洛阳 in a Chinese question.
+        spelled = tuple(p for t in query.unknown if t.isascii() for p in gazetteer_places(t))
+        if spelled:
+            query = replace(query, places=tuple(dict.fromkeys(query.places + spelled)))
         # Only an English question's dense text uses the comparison (`search_text`): a Chinese
         # question is spared the store's full-text queries.
         apart = bool(query.expansion) and self._places_apart(query.places)
         return replace(query, unknown=unknown, compares_places=apart)
+
+    def _within_a_region(self, name: str) -> bool:
+        """Whether `name` is a gazetteer place (or spells one in pinyin: Luoyang) lying within
+        some document's region."""
+        places = (name,) if is_place(name) else gazetteer_places(name) if name.isascii() else ()
+        if not places:
+            return False
+        self._fresh_caches()
+        regions = {r for r in self._regions().values() if r}
+        return any(place_within(p, region) for p in places for region in regions)
 
     def _places_apart(self, places: tuple[str, ...]) -> bool:
         """Whether two of the places have no document about both (a question comparing them).

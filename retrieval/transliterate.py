@@ -139,3 +139,24 @@ class Transliterator:
             return []
         loose = self._loose_index().get(tuple(syllable_key(s) for s in syllables), ())
         return [w for w in loose if len(w) == len(syllables) and is_name(w)][:3]
+
+
+@lru_cache(maxsize=1)
+def _gazetteer_by_pinyin() -> dict[str, tuple[str, ...]]:
+    """Toneless pinyin → the gazetteer's names spelled so (luoyang → 洛阳, 洛阳市 → luoyangshi)."""
+    from pypinyin import lazy_pinyin
+
+    from core.places import place_words
+
+    index: dict[str, list[str]] = defaultdict(list)
+    for word in sorted(place_words()):
+        if all("\u4e00" <= c <= "\u9fff" for c in word):
+            index["".join(lazy_pinyin(word))].append(word)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def gazetteer_places(name: str) -> tuple[str, ...]:
+    """The gazetteer's places a romanised name spells in pinyin (Luoyang → 洛阳), whether or not
+    any document writes them: a city a province's regulation binds without naming it."""
+    return _gazetteer_by_pinyin().get(re.sub(r"[^a-z]", "", name.lower()), ())
+

@@ -91,3 +91,26 @@ def test_only_an_english_question_is_checked_for_places_apart(places_searcher):
     same places is spared the store's full-text queries."""
     chinese = places_searcher.analyse("白沙区和清河镇各收集了多少建议？")
     assert {"白沙", "清河"} <= set(chinese.places) and not chinese.compares_places
+
+
+@pytest.fixture(scope="module")
+def province_searcher(tmp_path_factory) -> Searcher:
+    folder = tmp_path_factory.mktemp("province_docs")
+    (folder / "henan.txt").write_text(
+        "河南省灵活就业服务条例\n第一条 河南省行政区域内的灵活就业服务，适用本条例。\n"
+        "第二条 灵活就业人员可以在常住地办理就业登记。\n", encoding="utf-8")
+    store = Store(load_settings(store=tmp_path_factory.mktemp("province") / "s"), HashEmbeddings())
+    ingest_paths(store, [folder], progress=False)
+    return Searcher(store)
+
+
+def test_a_city_within_a_regulations_province_is_no_unknown_name(province_searcher):
+    """A province's regulation binds its cities, named or not: 洛阳 lies in 河南, so asking about
+    it is no question about a place the documents never mention; a city elsewhere still is."""
+    searcher = province_searcher
+    assert searcher.store.documents()[0]["meta"].get("region", "").startswith("河南")
+    assert "洛阳" not in searcher.analyse("在洛阳怎么办理就业登记？").unknown
+    assert "杭州" in searcher.analyse("在杭州怎么办理就业登记？").unknown
+    english = searcher.analyse("How do I register flexible employment in Luoyang?")
+    assert "Luoyang" not in english.unknown and "洛阳" in english.places  # spelled in pinyin
+    assert "Hangzhou" in searcher.analyse("How do I register flexible employment in Hangzhou?").unknown

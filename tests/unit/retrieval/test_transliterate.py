@@ -20,3 +20,10 @@ def test_names_romanised_in_cantonese_and_wade_giles_find_corpus_words():
     assert names("Ho Iat Seng") == ["贺一诚"]
     assert names("Kaohsiung") == ["高雄"]
     assert names("Ho Lam Seng") == []  # a different name: no corpus word
+
+
+def test_a_romanised_place_is_found_in_the_gazetteer_whether_or_not_documents_write_it():
+    from retrieval.transliterate import gazetteer_places
+
+    assert "洛阳" in gazetteer_places("Luoyang") and "郑州" in gazetteer_places("Zhengzhou")
+    assert gazetteer_places("Samaritan") == ()
