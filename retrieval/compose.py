@@ -36,6 +36,9 @@ class ComposeOptions:
     # A list whose items together are at most this long is said on its lead-in's line (an
     # enumeration of kinds, of documents to bring); longer items stay a list under it.
     inline_list_chars: int = 120
+    # …and when a list is what the question asks for (哪些, which), up to this long: the items are
+    # then the answer, and a lead-in alone on the first line (「…是指：」) says nothing.
+    inline_asked_list_chars: int = 300
 
 
 def ordered(evidence: list[Evidence], newer_first: bool = False) -> list[Evidence]:
@@ -141,7 +144,7 @@ def compose(query: Query, evidence: list[Evidence], document_text: Callable[[str
     if lead is not None:
         on_first_line = [e for e in (case_of, lead) if e is not None]
         if case_of is None:
-            items = short_list_items(lead, evidence, opts.inline_list_chars)
+            items = short_list_items(lead, evidence, opts.inline_asked_list_chars if as_list else opts.inline_list_chars)
             summary = headed_items(items)
             on_first_line += items
         else:

@@ -87,13 +87,28 @@ def test_a_short_list_is_said_on_its_lead_in_s_line_and_a_long_one_under_it():
     assert line == "答：第三条 申请时应当提交下列材料：[1]（一）身份证；[2]（二）户口簿；[3]（三）结婚证。[4]"
     assert answer == line and [c.quote for c in citations][1] == "（一）身份证；"
     # Items too long to read on one line stay a list under their lead-in.
-    long_items = [f"（{n}）{'申请人应当如实填写申请表并由所在社区居民委员会出具书面证明材料' * 2}；" for n in "一二三"]
+    long_items = [f"（{n}）{'申请人应当如实填写申请表并由所在社区居民委员会出具书面证明材料' * 4}；" for n in "一二三"]
     text = "第三条 申请时应当提交下列材料：\n" + "\n".join(long_items)
     chunk = one_passage(text, "apply2.txt", "某市登记办法")
     intro = candidate_sentences([Hit(chunk, 1.0)])[0]
     items = list_items(intro, None, ComposeOptions())
     answer, _ = compose(query, [intro, *items], lambda d: text, as_list=True, best_first=[intro])
     assert answer.splitlines()[0] == "答：第三条 申请时应当提交下列材料：[1]" and answer.count("\n- （") == 3
+
+
+def test_a_list_asked_for_is_said_on_its_lead_in_s_line_when_longer_ones_would_not_be():
+    middle = [f"（{n}）{'申请人应当如实填写申请表并由所在社区居民委员会出具书面证明材料'}；" for n in "一二三四"]
+    text = "第三条 申请时应当提交下列材料：\n" + "\n".join(middle)
+    chunk = one_passage(text, "apply3.txt", "某市登记办法")
+    intro = candidate_sentences([Hit(chunk, 1.0)])[0]
+    items = list_items(intro, None, ComposeOptions())
+    assert 120 < sum(len(i.text) for i in items) <= 300
+    asked, _ = compose(analyse("申请要提交哪些材料？", [], lambda w: True), [intro, *items], lambda d: text,
+                       as_list=True, best_first=[intro])
+    assert asked.splitlines()[0].endswith("（四）申请人应当如实填写申请表并由所在社区居民委员会出具书面证明材料；[5]")
+    other, _ = compose(analyse("申请时的材料有什么规定？", [], lambda w: True), [intro, *items], lambda d: text,
+                       as_list=False, best_first=[intro])
+    assert other.splitlines()[0] == "答：第三条 申请时应当提交下列材料：[1]"
 
 
 def test_an_item_leading_with_its_lead_in_brings_the_rest_of_a_short_list_onto_the_line():
