@@ -52,10 +52,13 @@ QUESTION_WORDS_FILE = Path(__file__).parent / "data" / "question_words.txt"
 
 @lru_cache(maxsize=1)
 def question_words() -> frozenset[str]:
-    if not QUESTION_WORDS_FILE.exists():
-        return frozenset()
     rows = QUESTION_WORDS_FILE.read_text(encoding="utf-8").splitlines()
     return frozenset(r.split("\t")[0] for r in rows if r.strip() and not r.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def _asking_words() -> frozenset[str]:
+    return STOPWORDS | question_words()
 
 
 def search_cut(text: str) -> tuple[str, ...]:
@@ -87,7 +90,7 @@ def question_tokens(text: str) -> list[str]:
     Search mode also cuts a word into the words inside it (多长时间 → 多长, 时间, 长时间; 哪一年 →
     一年): a piece of a word that asks (时间 of 多长时间, 一年 of 哪一年) asks too, and taken for a
     topic word it makes the question seek passages about time or a year."""
-    asking = STOPWORDS | question_words()
+    asking = _asking_words()
     spans = [(a, b) for w, a, b in _spans(text) if w.strip().lower() in asking and b - a >= 2]
     out = []
     for w, a, b in _spans(text):
