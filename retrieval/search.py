@@ -245,22 +245,22 @@ class Searcher:
         # Only words that no document contains even as a substring count as unknown, and no
         # place within a document's region: a province's regulation binds its cities, whether it
         # names them or not (洛阳 under 河南省's rules).
+        # A romanised name is read through the gazetteer in pinyin (Luoyang → 洛阳).
+        spelled = {t: gazetteer_places(t) for t in query.unknown if t.isascii()}
         unknown = tuple(t for t in query.unknown if (query.lang == "en" or not self.in_corpus(t))
-                        and not self._within_a_region(t))
-        # A romanised place no document writes (Luoyang) is still a place asked about: the place
-        # prior and the decision judge each document by it, as they do 洛阳 in a Chinese question.
-        spelled = tuple(p for t in query.unknown if t.isascii() for p in gazetteer_places(t))
-        if spelled:
-            query = replace(query, places=tuple(dict.fromkeys(query.places + spelled)))
+                        and not self._within_a_region(spelled.get(t) or ((t,) if is_place(t) else ())))
+        # A romanised place no document writes is still a place asked about: the place prior and
+        # the decision judge each document by it, as they do 洛阳 in a Chinese question.
+        places = tuple(p for found in spelled.values() for p in found)
+        if places:
+            query = replace(query, places=tuple(dict.fromkeys(query.places + places)))
         # Only an English question's dense text uses the comparison (`search_text`): a Chinese
         # question is spared the store's full-text queries.
         apart = bool(query.expansion) and self._places_apart(query.places)
         return replace(query, unknown=unknown, compares_places=apart)
 
-    def _within_a_region(self, name: str) -> bool:
-        """Whether `name` is a gazetteer place (or spells one in pinyin: Luoyang) lying within
-        some document's region."""
-        places = (name,) if is_place(name) else gazetteer_places(name) if name.isascii() else ()
+    def _within_a_region(self, places: tuple[str, ...]) -> bool:
+        """Whether any of these gazetteer places lies within some document's region."""
         if not places:
             return False
         self._fresh_caches()

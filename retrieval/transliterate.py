@@ -159,4 +159,3 @@ def gazetteer_places(name: str) -> tuple[str, ...]:
     """The gazetteer's places a romanised name spells in pinyin (Luoyang → 洛阳), whether or not
     any document writes them: a city a province's regulation binds without naming it."""
     return _gazetteer_by_pinyin().get(re.sub(r"[^a-z]", "", name.lower()), ())
-
