@@ -190,10 +190,40 @@ _PERCENT_RE = re.compile(r"(?P<base>[百千])分之\s*(?P<num>\d+(?:\.\d+)?|[%s�
 _FRACTION_RE = re.compile(r"(?P<den>\d+|[%s]+)分之\s*(?P<num>\d+(?:\.\d+)?|[%s]+)" % (_CN_DIGITS, _CN_DIGITS))
 _HALF_RE = re.compile(r"过?半数|一半")
 
+# A time of day, as hours of work, quiet and business are set (二十二时至次日六时, 上午8:30, 晚上10点):
+# kind "clock", valued in hours (8:30 → 8.5). 点 is a time only where it cannot be a point or a
+# decimal (两点意见, 三点五): after a part of the day, or before minutes, 半, 整, 钟 or a range word;
+# a lone 一时 is "for a while".
+_DAY_PART = r"(?:上午|下午|中午|晚上|早上|早晨|凌晨|夜间|夜里|傍晚|次日|当日|每日|每天)"
+_CLOCK_HOUR = r"(?:[01]?\d|2[0-4]|[零〇一二两三四五六七八九十]{1,3})"
+_CLOCK_MINUTE = r"(?:[0-5]?\d|[零〇一二三四五六七八九十]{1,3})"
+_CLOCK_RE = re.compile(
+    r"(?<![第\d.:：])(?:(?P<part>%s)\s*)?(?:(?P<hh>[01]?\d|2[0-4])[:：](?P<mm>[0-5]\d)(?![\d:：])"
+    r"|(?P<h>%s)\s*(?:时(?![间期代候效段刻常空尚机局髦装令节事限])|点钟|点(?(part)|(?=\s*(?:%s分|半|整|[至到—\-~－]|前|后|以前|以后))))"
+    r"(?:\s*(?P<m>%s)\s*分|半)?)" % (_DAY_PART, _CLOCK_HOUR, _CLOCK_MINUTE, _CLOCK_MINUTE))
+
+
+def _clock_times(text: str) -> list[Figure]:
+    out = []
+    for m in _CLOCK_RE.finditer(text):
+        if m.group("hh") is not None:
+            hour, minute = float(m.group("hh")), float(m.group("mm"))
+        else:
+            hour = numeral_value(m.group("h"))
+            minute = numeral_value(m.group("m")) if m.group("m") else (30.0 if m.group().endswith("半") else 0.0)
+            if m.group("part") is None and m.group("h") in ("一", "两"):
+                continue  # 一时 / 两点: "for a while", "two points"
+        if hour is None or minute is None or not 0 <= hour <= 24 or not 0 <= minute < 60:
+            continue
+        if m.group("part") in ("下午", "晚上", "傍晚") and hour < 12:
+            hour += 12
+        out.append(Figure(m.group(), hour + minute / 60, "时", "clock", m.start(), m.end()))
+    return out
+
 
 def find_quantities(text: str) -> list[Figure]:
     """`find_figures` plus shares written unit first (百分之五 → 5 %, 三分之二 → 66.7 %, 过半数 →
-    50 %; kind "ratio")."""
+    50 %; kind "ratio") and times of day (二十二时 → 22.0; kind "clock")."""
     out = find_figures(text)
     taken = []
     for m in _PERCENT_RE.finditer(text):
@@ -208,6 +238,9 @@ def find_quantities(text: str) -> list[Figure]:
             out.append(Figure(m.group(), round(100 * num / den, 1), "%", "ratio", m.start(), m.end()))
     for m in _HALF_RE.finditer(text):
         out.append(Figure(m.group(), 50.0, "%", "ratio", m.start(), m.end()))
+    clocks = _clock_times(text)
+    # A time of day is no count or period of the same characters (二十二时 is no 22 hours).
+    out = [f for f in out if not any(c.start <= f.start < c.end for c in clocks)] + clocks
     return sorted(out, key=lambda f: f.start)
 
 

@@ -45,6 +45,8 @@ def _english_value(f: Figure, context: str) -> str:
             if cue in context[:f.start]:
                 return f"{symbol}{number}"
         return f"{number} yuan"
+    if f.kind == "clock":  # 22.5 → 22:30
+        return f"{int(f.value):02d}:{round((f.value % 1) * 60):02d}"
     if f.kind == "duration":
         unit = _ENGLISH_DURATION.get(f.unit, f.unit)
         # One of a unit is singular: 一分钟 is 1 minute, 一个工作日 1 working day.
@@ -66,7 +68,8 @@ _ENGLISH_NOUNS = ((r"\bfines?\b|\bpenalt", "fine"), (r"\bfees?\b|\bcosts?\b|\bch
                   (r"\bage\b|how old", "age"), (r"\bdeadline|time limit", "time limit"),
                   (r"how long|\bperiod\b|interval|\bwait", "period"), (r"\bweigh", "weight"))
 _KIND_NOUNS = {"money": "amount", "duration": "period", "date": "date", "age": "age", "count": "number",
-               "ratio": "rate", "volume": "volume", "weight": "weight", "area": "area", "length": "length"}
+               "ratio": "rate", "volume": "volume", "weight": "weight", "area": "area", "length": "length",
+               "clock": "time"}
 # 每 + a unit: what a figure is counted per (每人每月 → per person per month).
 _PER_UNITS = (("平方米", "square metre"), ("小时", "hour"), ("人", "person"), ("户", "household"),
               ("月", "month"), ("年", "year"), ("日", "day"), ("天", "day"), ("周", "week"), ("次", "time"),

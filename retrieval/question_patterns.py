@@ -65,6 +65,9 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
         (r"哪(一|几)?天|哪些日子|几月几日|几号|哪(一|几)?日|哪(一|几)?年|(几|哪一?个?|什么)世纪"
          r"|what (date|day|year|century)|which (date|day|year|century)", "date"),
         (r"什么时候|何时|截止|日期|\bwhen\b|by when|deadline", "date duration"),
+        # A time of day: hours of work, of quiet, of business (几点到几点, what time).
+        (r"几点|什么时段|哪个时段|哪些时段|哪段时间|what time(?! (?:limit|period|frame|span))|(?:which|what|during what|between what) hours"
+         r"|opening hours|business hours|office hours", "clock"),
         (r"多少毫升|多少升|容量|体积|millilit|\blitres?\b|\bvolume\b", "volume"),
         (r"多少公斤|多重|体重|\bkg\b|kilogram|weigh", "weight"),
         # Every kind of figure `core.figures` reads is askable: an area (office space, a plot) and
@@ -84,6 +87,7 @@ EXPLICIT_UNIT_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
         (r"(多少|几)(周)?岁", "age"),
         # 几月几日 asks for a date, not a duration: 几月 and 月几日 are left to the date cue.
         (r"(多少|(?<!哪)几)(个月|个?工作日|天|个?小时)|(?<![月哪])几日|多少日|how many (minutes|hours|days|weeks|months|years|working days)", "duration"),
+        (r"几点|what time(?! (?:limit|period|frame|span))", "clock"),
         (r"(多少|几)(毫升|升)", "volume"),
         (r"(多少|几)(公斤|千克|斤|吨)", "weight"),
         (r"(多少|几)倍|[百千]分之几|百分比是多少|what percentage", "ratio"),

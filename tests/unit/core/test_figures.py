@@ -117,3 +117,17 @@ def test_a_range_lower_bound_written_without_its_unit_shares_the_upper_bounds():
     assert [f.text for f in find_quantities("编号300-200元")] == ["200元"]
     assert [f.text for f in find_quantities("依照第3-5条处理")] == ["5条"]
     assert [f.kind for f in find_quantities("2019-2020年")] == ["date"]
+
+
+def test_a_time_of_day_is_a_clock_figure_valued_in_hours():
+    def clocks(text):
+        return [(f.text, f.value) for f in find_quantities(text) if f.kind == "clock"]
+    assert clocks("每日十二时至十四时、二十一时至次日七时禁止施工") == [
+        ("每日十二时", 12.0), ("十四时", 14.0), ("二十一时", 21.0), ("次日七时", 7.0)]
+    assert clocks("办公时间为上午8:30至下午5点半") == [("上午8:30", 8.5), ("下午5点半", 17.5)]
+    assert clocks("晚上九点以后不得使用音响") == [("晚上九点", 21.0)]
+    # No time of day: a period of hours, a point made, a decimal, "at once", "for a while", a ratio.
+    for text in ("实行二十四小时值班", "提出两点意见", "增长三点五倍", "同时办理", "一时难以认定", "按1:2配套"):
+        assert clocks(text) == [], text
+    # The hours of a time of day are not also counted as a period.
+    assert [f.kind for f in find_quantities("二十二时起")] == ["clock"]

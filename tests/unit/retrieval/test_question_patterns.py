@@ -175,3 +175,13 @@ def test_an_english_word_for_a_sum_outside_what_is_asked_asks_no_quantity(questi
 ])
 def test_an_english_word_for_a_sum_in_the_phrase_asked_asks_it(question, kind):
     assert kind in asked_quantity(normalise(question))
+
+
+@pytest.mark.parametrize("question", ["图书馆晚上几点关门？", "装修在什么时段不能施工？", "What time does the hall open?",
+                                      "During what hours is loud music banned?"])
+def test_a_time_of_day_is_asked(question):
+    assert asked_quantity(normalise(question)) == frozenset({"clock"})
+
+
+def test_a_time_limit_is_no_time_of_day():
+    assert "clock" not in (asked_quantity(normalise("What time limit applies to an appeal?")) or ())
