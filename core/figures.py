@@ -43,7 +43,7 @@ UNIT_CLASSES: dict[str, tuple[str, ...]] = {
     "weight": ("公斤", "千克", "克", "吨", "斤"),
     "area": ("平方米", "平方公里", "平方公尺", "平方千米", "亩", "公顷"),
     "length": ("公里", "千米", "公尺", "米", "公分", "厘米", "毫米"),
-    "duration": ("个工作日", "工作日", "个月", "小时", "分钟", "周年", "年", "月", "日", "天", "周"),
+    "duration": ("个工作日", "工作日", "个月", "小时", "分钟", "秒钟", "周年", "年", "月", "日", "天", "周", "秒"),
     "age": ("周岁", "岁"),
     "ratio": ("倍", "%", "％", "‰", "成"),
 }
@@ -203,6 +203,25 @@ _CLOCK_RE = re.compile(
     r"(?:\s*(?P<m>%s)\s*分|半)?)" % (_DAY_PART, _CLOCK_HOUR, _CLOCK_MINUTE, _CLOCK_MINUTE))
 
 
+# Half a period (半小时, 半个月, 半秒钟) and a period and a half (一年半, 两个半小时): durations.
+_HALF_PERIOD_RE = re.compile(r"(?:(?P<num>\d+|[一二两三四五六七八九十]{1,3})(?P<count>个)?)?半(?(count)|个?)"
+                             r"(?P<unit>小时|分钟|秒钟|工作日|月|年|天|日|周|秒)|(?P<whole>(?:\d+|[一二两三四五六七八九十]{1,3})(?P<u2>年|天|周))半")
+
+
+def _half_periods(text: str) -> list[Figure]:
+    out = []
+    for m in _HALF_PERIOD_RE.finditer(text):
+        whole = m.group("num") or m.group("whole")
+        if m.group("whole"):
+            whole = whole[:-len(m.group("u2"))]
+        value = numeral_value(whole) if whole else 0.0
+        if value is None:
+            continue
+        unit = m.group("unit") or m.group("u2")
+        out.append(Figure(m.group(), value + 0.5, unit, "duration", m.start(), m.end()))
+    return out
+
+
 def _clock_times(text: str) -> list[Figure]:
     out = []
     for m in _CLOCK_RE.finditer(text):
@@ -223,7 +242,8 @@ def _clock_times(text: str) -> list[Figure]:
 
 def find_quantities(text: str) -> list[Figure]:
     """`find_figures` plus shares written unit first (百分之五 → 5 %, 三分之二 → 66.7 %, 过半数 →
-    50 %; kind "ratio") and times of day (二十二时 → 22.0; kind "clock")."""
+    50 %; kind "ratio"), times of day (二十二时 → 22.0; kind "clock") and halves of periods (半小时 →
+    0.5 hours, 一年半 → 1.5 years)."""
     out = find_figures(text)
     taken = []
     for m in _PERCENT_RE.finditer(text):
@@ -238,9 +258,11 @@ def find_quantities(text: str) -> list[Figure]:
             out.append(Figure(m.group(), round(100 * num / den, 1), "%", "ratio", m.start(), m.end()))
     for m in _HALF_RE.finditer(text):
         out.append(Figure(m.group(), 50.0, "%", "ratio", m.start(), m.end()))
-    clocks = _clock_times(text)
-    # A time of day is no count or period of the same characters (二十二时 is no 22 hours).
-    out = [f for f in out if not any(c.start <= f.start < c.end for c in clocks)] + clocks
+    clocks, halves = _clock_times(text), _half_periods(text)
+    # A time of day is no count or period of the same characters (二十二时 is no 22 hours), and
+    # 一年半 is no 一年.
+    out = [f for f in out if not any(c.start <= f.start < c.end for c in clocks + halves)] + clocks
+    out += [h for h in halves if not any(c.start <= h.start < c.end for c in clocks)]
     return sorted(out, key=lambda f: f.start)
 
 

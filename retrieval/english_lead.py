@@ -15,7 +15,7 @@ _ENGLISH_UNITS = {"money": "yuan", "volume": "ml", "weight": "kg", "area": "squa
                   "length": "metres", "age": "years old", "ratio": ""}
 _ENGLISH_DURATION = {"个工作日": "working days", "工作日": "working days", "个月": "months", "月": "months",
                      "小时": "hours", "分钟": "minutes", "年": "years", "周年": "years", "日": "days",
-                     "天": "days", "周": "weeks"}
+                     "天": "days", "周": "weeks", "秒": "seconds", "秒钟": "seconds"}
 # Common bases of fines and benefits set as multiples, in legal and benefit texts generally.
 _RATIO_BASES = (("违法所得", "illegal gains"), ("货值金额", "value of the goods"), ("工资", "wages"),
                 ("可支配收入", "disposable income"), ("最低生活", "minimum living standard"), ("标准", "standard"))

@@ -131,3 +131,13 @@ def test_a_time_of_day_is_a_clock_figure_valued_in_hours():
         assert clocks(text) == [], text
     # The hours of a time of day are not also counted as a period.
     assert [f.kind for f in find_quantities("二十二时起")] == ["clock"]
+
+
+def test_seconds_and_halves_of_periods_are_durations():
+    def durations(text):
+        return [(f.text, f.value, f.unit) for f in find_quantities(text) if f.kind == "duration"]
+    assert durations("鸣喇叭每次不得超过半秒钟") == [("半秒钟", 0.5, "秒钟")]
+    assert durations("应当在半小时内到场，三十秒内接听") == [("半小时", 0.5, "小时"), ("三十秒", 30.0, "秒")]
+    assert durations("试用期一年半，公示期一个半月") == [("一年半", 1.5, "年"), ("一个半月", 1.5, "月")]
+    # A half that is a share stays a share.
+    assert [f.kind for f in find_quantities("经半数以上业主同意")] == ["ratio"]
