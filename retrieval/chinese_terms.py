@@ -10,6 +10,7 @@ from typing import Callable
 
 from core.places import places_named
 from core.script import HAN_RE
+from retrieval.dictionary import same_sense_words
 from retrieval.tokens import STOPWORDS
 
 EQUIVALENTS_PATH = Path(__file__).parent / "data" / "zh_equivalents.tsv"
@@ -40,12 +41,20 @@ def _regional_forms(word: str) -> tuple[str, ...]:
 
 def equivalents(token: str, vocabulary: Callable[[str], bool]) -> tuple[str, ...]:
     """Regional equivalents the corpus uses of a Chinese question word the corpus never uses: a
-    question in one region's words meets documents in another's (狗 / 犬). A word the corpus
-    uses keeps its own weight and matches: an equivalent would let documents of another region
-    cover it, and a rarer equivalent would weigh it as a key word (罚锾 for 罚款)."""
+    question in one region's words meets documents in another's (狗 / 犬); failing those, up to
+    `SAME_SENSE_WORDS` words the dictionary gives the same first sense (`same_sense_words`: an
+    everyday 房子 meets a regulation's 房屋). A word the corpus uses keeps its own weight and
+    matches: an equivalent would let documents of another region cover it, and a rarer
+    equivalent would weigh it as a key word (罚锾 for 罚款)."""
     if vocabulary(token):
         return ()
-    return tuple(f for f in _regional_forms(token) if vocabulary(f))
+    regional = tuple(f for f in _regional_forms(token) if vocabulary(f))
+    if regional or not HAN_RE.search(token):
+        return regional
+    return tuple(w for w in same_sense_words(token) if vocabulary(w))[:SAME_SENSE_WORDS]
+
+
+SAME_SENSE_WORDS = 3
 
 
 _ADMIN_SUFFIX = "省市区县镇乡村"

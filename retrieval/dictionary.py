@@ -46,6 +46,34 @@ def cedict_index() -> dict[str, list[tuple[int, str]]]:
     return index
 
 
+@lru_cache(maxsize=1)
+def _first_senses() -> dict[str, frozenset[str]]:
+    """Simplified word → the whole glosses of its first `SAME_SENSE_RANKS` senses."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for gloss, senses in cedict_index().items():
+        for rank, word in senses:
+            if rank < SAME_SENSE_RANKS:  # a whole gloss (a word read inside one ranks far behind)
+                out[word].add(gloss)
+    return {w: frozenset(g) for w, g in out.items()}
+
+
+# A sense shared by two words counts among the first two of each: a late sense is often a loose
+# or figurative one (房子 "room" is no 地方).
+SAME_SENSE_RANKS = 2
+
+
+@lru_cache(maxsize=16384)
+def same_sense_words(word: str) -> tuple[str, ...]:
+    """Chinese words of two or more characters that CC-CEDICT glosses with one of `word`'s first
+    senses among their own first senses, the most common first (房子 "house" → 房屋; 卖出 "to
+    sell" → 出售, 销售; 拖欠 "in arrears" → 滞纳): how an everyday word meets a regulation's."""
+    senses = _first_senses()
+    mine = senses.get(word, frozenset())
+    found = {w for gloss in mine for _, w in cedict_index().get(gloss, ())
+             if w != word and len(w) >= 2 and mine & senses.get(w, frozenset())}
+    return tuple(sorted(found, key=lambda w: (rendering_cost(0, w), w)))
+
+
 @lru_cache(maxsize=65536)
 def rendering_cost(sense_rank: int, word: str) -> float:
     """Order of a word's Chinese renderings: common words first, then by the dictionary's sense

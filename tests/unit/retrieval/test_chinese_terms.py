@@ -32,3 +32,17 @@ def test_the_kind_of_thing_asked_for_is_no_place_named():
     assert place_names(normalise("他最看重什么美德？")) == ()
     assert "日本" in place_names(normalise("有什么日本企业在这里投资？"))
     assert "日本" in place_names(normalise("哪个日本导演拍了这部电影？"))
+
+
+def test_an_everyday_word_the_corpus_lacks_meets_the_words_the_dictionary_gives_its_sense():
+    from retrieval.chinese_terms import equivalents
+
+    corpus = "出售房屋的，应当告知买受人。转让住房应当办理登记。"
+    uses = lambda w: w in corpus  # noqa: E731
+    assert "房屋" in equivalents("房子", uses)
+    assert "出售" in equivalents("卖出", uses)
+    # A word the corpus uses keeps its own; a word without a shared first sense gets nothing.
+    assert equivalents("房屋", uses) == ()
+    assert equivalents("物业费", uses) == ()
+    # The bundled regional table comes first (狗 → 犬).
+    assert equivalents("狗", lambda w: w in "饲养犬只应当登记。") == ("犬",)
