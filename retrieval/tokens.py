@@ -92,6 +92,8 @@ def question_tokens(text: str) -> list[str]:
     topic word it makes the question seek passages about time or a year."""
     asking = _asking_words()
     spans = [(a, b) for w, a, b in _spans(text) if w.strip().lower() in asking and b - a >= 2]
+    ends = {b for _, _, b in _spans(text)}
+    starts = {a for _, a, _ in _spans(text)}
     out = []
     for w, a, b in _spans(text):
         tok = w.strip().lower()
@@ -99,8 +101,17 @@ def question_tokens(text: str) -> list[str]:
             continue
         if any(x <= a and b <= y and (x, y) != (a, b) for x, y in spans):
             continue
+        if any(a < m < b and m in ends and m in starts and _split_at(text, a, b, m) for m in range(a + 1, b)):
+            continue  # a piece across the seam of two others (公用 of 办公|用房) is no word of it
         out.append(tok)
     return out
+
+
+def _split_at(text: str, a: int, b: int, m: int) -> bool:
+    """Two other search pieces meet at `m`, one reaching before `a` and one past `b`: the piece
+    a..b straddles their seam."""
+    pieces = _spans(text)
+    return (any(x < a and y == m for _, x, y in pieces) and any(x == m and y > b for _, x, y in pieces))
 
 
 @lru_cache(maxsize=4096)

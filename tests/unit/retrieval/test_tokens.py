@@ -24,3 +24,12 @@ def test_learned_question_words_are_no_topic():
 
 def test_english_questions_keep_their_words():
     assert question_tokens("how long does the review take") == tokenize("how long does the review take")
+
+
+def test_a_search_piece_across_the_seam_of_two_others_is_no_question_word():
+    # 办公用房 → 办公, 用房 (its words) and 公用 (a word across their seam, about something else)
+    tokens = question_tokens("要留多少办公用房")
+    assert "办公" in tokens and "用房" in tokens and "办公用房" in tokens
+    assert "公用" not in tokens
+    # A piece inside one word only stays (社会 and 保险 of 社会保险).
+    assert {"社会", "保险", "社会保险"} <= set(question_tokens("社会保险怎么缴"))
