@@ -41,8 +41,6 @@ def asks_validity(question_normalised: str) -> bool:
     return bool(_VALIDITY_RE.search(question_normalised))
 
 
-# What 多大 asks the extent of, not a size (影响有多大, 多大程度).
-_EXTENTS = ("程度", "作用", "影响", "意义", "关系", "区别", "差别", "变化", "力度", "权力", "权限", "风险", "问题")
 # A question that asks for a quantity, and which kinds of unit can answer it. Checked on the
 # normalised (Simplified, lower-case) question; English and Chinese cues side by side.
 QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
@@ -76,8 +74,7 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
         # a length or distance (a road, a radius) by their own words.
         (r"面积|多少平方|多少亩|多少公顷|\barea\b|\bspace\b|square met|hectare", "area"),
         # "How big" asks the size of whatever it names: a fund's is a sum, a plot's an area.
-        (r"how (large|big)|%s多大(?!年纪|岁|年龄|%s)" % ("".join(f"(?<!{w})(?<!{w}有)" for w in _EXTENTS), "|".join(_EXTENTS)),
-         "area money count length ratio"),
+        (r"how (large|big)", "area money count length ratio"),
         (r"多长(?!时间)|多远|距离|长度|多少公里|多少米|how far|\blength\b|distance|kilomet", "length"),
         (r"比例|[百千]分之|几倍|多少倍|百分比|几成|percent|proportion|share of|times the|per mille", "ratio"),
         (r"(?<!哪)(几|多少)(%s)|how many|number of" % "|".join(map(re.escape, UNIT_CLASSES["count"])), "count"),

@@ -186,9 +186,3 @@ def test_a_time_of_day_is_asked(question):
 def test_a_time_limit_is_no_time_of_day():
     assert "clock" not in (asked_quantity(normalise("What time limit applies to an appeal?")) or ())
 
-
-def test_how_big_asks_a_size_in_chinese_as_in_english():
-    assert "area" in asked_quantity(normalise("活动室要留多大的面积给老人用？"))
-    assert "area" in asked_quantity(normalise("How big must the activity room be?"))
-    # …but not an extent or an effect.
-    assert asked_quantity(normalise("这项改革的影响有多大？")) is None
