@@ -49,8 +49,8 @@ def equivalents(token: str, vocabulary: Callable[[str], bool]) -> tuple[str, ...
     if vocabulary(token):
         return ()
     regional = tuple(f for f in _regional_forms(token) if vocabulary(f))
-    if regional or not HAN_RE.search(token):
-        return regional
+    if regional or len(token) < 2 or not HAN_RE.search(token):
+        return regional  # a lone character has too many senses (拉: pull, play, drag…)
     return tuple(w for w in same_sense_words(token) if vocabulary(w))[:SAME_SENSE_WORDS]
 
 

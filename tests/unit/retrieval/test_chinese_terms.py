@@ -44,5 +44,6 @@ def test_an_everyday_word_the_corpus_lacks_meets_the_words_the_dictionary_gives_
     # A word the corpus uses keeps its own; a word without a shared first sense gets nothing.
     assert equivalents("房屋", uses) == ()
     assert equivalents("物业费", uses) == ()
+    assert equivalents("卖", uses) == ()  # a lone character has too many senses
     # The bundled regional table comes first (狗 → 犬).
     assert equivalents("狗", lambda w: w in "饲养犬只应当登记。") == ("犬",)
