@@ -23,9 +23,8 @@ ones the app computes. Then:
 3. **Decision.** A logistic model over `retrieval.decision.FEATURES` (computed on out-of-fold
    ranker probabilities, as a new question would see them) separating answerable items whose
    evidence holds the answer from unanswerable ones: the sets' own, leave-one-document-out,
-   year-shifted and place-swapped items, each answerable question asked again of its passages with
-   the sentences stating its facts struck out (`struck`: the topic is there, the answer is not),
-   and other sets' questions asked of this corpus (`eval.decision_fit`). The threshold maximises balanced accuracy on the fitting rows, its
+   year-shifted and place-swapped items, and other sets' questions asked of this corpus
+   (`eval.decision_fit`). The threshold maximises balanced accuracy on the fitting rows, its
    unanswerable side counting the questions a user would ask. Sets are weighted equally, so
    thousands of encyclopaedia questions do not drown the policy sets.
 """
@@ -61,7 +60,7 @@ KEEP_RATIOS = (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
 class Example:
     set: str
     id: str
-    group: str  # eval.decision_fit.GROUPS
+    group: str  # answerable, unanswerable, loo, year, place
     answerable: bool
     doc_group: str  # the document the cross-fit groups it by
     facts: list[str]
@@ -88,26 +87,6 @@ def sentence_labels(item: dict, found) -> np.ndarray:
         else:
             out.append(int(any(len(text) >= 6 and (text in q or q in text) for q in quotes)))
     return np.asarray(out, dtype=int)
-
-
-def struck(hits: list, facts: list[str]) -> list:
-    """The passages with every sentence that states one of the facts struck out: the question
-    asked of documents that keep its topic but not its answer (a rule that names the fee and
-    leaves its amount to another body). Passages left empty go."""
-    from dataclasses import replace
-
-    from core.script import normalise
-    from core.sentences import sentence_spans
-
-    out = []
-    for h in hits:
-        text = h.chunk.text
-        spans = [(a, b) for a, b in sentence_spans(text) if any(f in norm(text[a:b]) for f in facts)]
-        for a, b in reversed(spans):
-            text = text[:a] + text[b:]
-        if text.strip():
-            out.append(replace(h, chunk=replace(h.chunk, text=text, index_text=normalise(text))) if spans else h)
-    return out
 
 
 def fitting_items(name: str, gold: list[dict], split: dict, max_items: int) -> list[dict]:
@@ -146,13 +125,6 @@ def collect(assistant, name: str, fitting: list[dict], others: list[dict]) -> li
                            f"{name}:{sources[0] if sources else origin['id']}",
                            [norm(m) for m in item.get("must_include") or []], query, hits, found,
                            sentence_labels(item, found), assistant.searcher.mentions))
-        facts = out[-1].facts
-        if out[-1].group == "answerable" and out[-1].labels.any() and facts:
-            struck_hits = struck(hits, facts)
-            found = assistant.candidates(query, struck_hits)
-            out.append(Example(name, item["id"] + "-struck", "struck", False, out[-1].doc_group, [], query,
-                               struck_hits, found, np.zeros(len(found.sentences), dtype=int),
-                               assistant.searcher.mentions))
         if n % 200 == 0:
             print(f"  {name}: {n}/{len(items)} items ({time.time() - t0:.0f} s)", file=sys.stderr, flush=True)
     return out
