@@ -153,12 +153,16 @@ def asked_phrase(question_normalised: str) -> str:
     Chinese in it whole."""
     if HAN_RE.search(question_normalised):
         return question_normalised
-    return " ".join(m.group(0) for m in _EN_ASKED.finditer(question_normalised))
+    found = [m.group(0) for m in _EN_ASKED.finditer(question_normalised)]
+    # "when" after the question's own question word joins a clause ("what must a seller show when
+    # pricing goods"): it asks no time.
+    return " ".join(p for i, p in enumerate(found) if i == 0 or not p.startswith("when"))
 
 
 # A person asked for (谁, 哪位官员, 何人): figures and dates in such a question say which person
 # (1950年扩建工程的主持人是谁); they are not what is asked.
 _PERSON_ASKED = re.compile(r"谁|哪位|何人|什么人")
+_YES_NO_RE = re.compile(r"[吗嗎][\s?？!！。]*$")
 # A count of people (多少人同意, 几名委员出席, how many members): votes and quorums are set as a
 # share of them (三分之二以上, 过半数), which answers it as well as a number does.
 _PEOPLE_COUNTED = re.compile(r"(几|多少)个?(人(?![口数次])|名|位)|how many (members|owners|votes|directors)", re.I)
@@ -172,6 +176,9 @@ def asked_quantity(question_normalised: str) -> frozenset[str] | None:
     # 第几 / 第多少 (which place in an order: 第几代, 第几名) asks an ordinal, a position named,
     # not a quantity: `core.figures` reads no ordinal as a figure, so the rest decides.
     question_normalised = _ORDINAL_ASKED.sub("", question_normalised)
+    if _YES_NO_RE.search(question_normalised):
+        # In a yes-or-no question 几 is "a few" (放生几只乌龟可以吗): it counts nothing asked.
+        question_normalised = re.sub(r"(?<!哪)几(?![乎何])", "", question_normalised)
     explicit = {k for pattern, ks in EXPLICIT_UNIT_CUES if pattern.search(question_normalised) for k in ks}
     if explicit:
         return frozenset(explicit)

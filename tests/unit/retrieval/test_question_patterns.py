@@ -186,3 +186,13 @@ def test_a_time_of_day_is_asked(question):
 def test_a_time_limit_is_no_time_of_day():
     assert "clock" not in (asked_quantity(normalise("What time limit applies to an appeal?")) or ())
 
+
+
+def test_a_few_in_a_yes_or_no_question_asks_no_count():
+    assert asked_quantity(normalise("我想在河边放生几条鱼，这样可以吗？")) is None
+    assert "count" in asked_quantity(normalise("每户最多可以养几条狗？"))
+
+
+def test_when_joining_a_clause_after_the_question_word_asks_no_time():
+    assert asked_quantity(normalise("What must a shop show when it sells food?")) is None
+    assert "date" in asked_quantity(normalise("When must a shop renew its licence?"))
