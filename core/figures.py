@@ -38,7 +38,8 @@ def chinese_number(n: int) -> str:
 # (二万 / 一千二百 / 二五○), optionally "多/余" (16万多), then a unit. Units are grouped by what
 # they measure, so a question asking "how much money" is matched by 元 and not by 日.
 UNIT_CLASSES: dict[str, tuple[str, ...]] = {
-    "money": ("万元", "亿元", "千元", "元", "块", "澳门元", "港元", "美元"),
+    "money": ("万元", "亿元", "千元", "元", "块", "澳门元", "港元", "美元", "欧元", "日元", "韩元", "澳元", "英镑",
+              "港币", "澳门币", "美金", "卢布", "法郎", "越南盾", "比索"),
     "volume": ("毫升", "升"),
     "weight": ("公斤", "千克", "克", "吨", "斤"),
     "area": ("平方米", "平方公里", "平方公尺", "平方千米", "亩", "公顷"),
@@ -203,6 +204,11 @@ _CLOCK_RE = re.compile(
     r"(?:\s*(?P<m>%s)\s*分|半)?)" % (_DAY_PART, _CLOCK_HOUR, _CLOCK_MINUTE, _CLOCK_MINUTE))
 
 
+# A sum written currency first, as Hong Kong, Macau and Taiwan texts and English-style prices do.
+_CURRENCY_FIRST_RE = re.compile(r"(?P<cur>(?:NT|US|HK|MOP|A|C|S)?\$|MOP|HKD|USD|RMB|£|€|¥|￥)\s*"
+                                r"(?P<num>\d[\d,]*(?:\.\d+)?)(?P<mult>[万萬亿億])?", re.I)
+
+
 # Half a period (半小时, 半个月, 半秒钟) and a period and a half (一年半, 两个半小时): durations.
 _HALF_PERIOD_RE = re.compile(r"(?:(?P<num>\d+|[一二两三四五六七八九十]{1,3})(?P<count>个)?)?半(?(count)|个?)"
                              r"(?P<unit>小时|分钟|秒钟|工作日|月|年|天|日|周|秒)|(?P<whole>(?:\d+|[一二两三四五六七八九十]{1,3})(?P<u2>年|天|周))半")
@@ -258,6 +264,12 @@ def find_quantities(text: str) -> list[Figure]:
             out.append(Figure(m.group(), round(100 * num / den, 1), "%", "ratio", m.start(), m.end()))
     for m in _HALF_RE.finditer(text):
         out.append(Figure(m.group(), 50.0, "%", "ratio", m.start(), m.end()))
+    for m in _CURRENCY_FIRST_RE.finditer(text):  # HK$500, NT$25,000, US$3万
+        if not any(a < m.end() and m.start() < b for a, b in taken):
+            value = numeral_value(m.group("num"))
+            if value is not None:
+                value *= 1e4 if m.group("mult") in ("万", "萬") else 1e8 if m.group("mult") else 1
+                out.append(Figure(m.group(), value, m.group("cur"), "money", m.start(), m.end()))
     clocks, halves = _clock_times(text), _half_periods(text)
     # A time of day is no count or period of the same characters (二十二时 is no 22 hours), and
     # 一年半 is no 一年.

@@ -19,7 +19,9 @@ _ENGLISH_DURATION = {"个工作日": "working days", "工作日": "working days"
 # Common bases of fines and benefits set as multiples, in legal and benefit texts generally.
 _RATIO_BASES = (("违法所得", "illegal gains"), ("货值金额", "value of the goods"), ("工资", "wages"),
                 ("可支配收入", "disposable income"), ("最低生活", "minimum living standard"), ("标准", "standard"))
-_CURRENCY_UNITS = {"澳门元": "MOP ", "港元": "HK$", "美元": "US$"}
+_CURRENCY_UNITS = {"澳门元": "MOP ", "港元": "HK$", "美元": "US$", "美金": "US$", "港币": "HK$", "澳门币": "MOP ",
+                   "欧元": "€", "英镑": "£", "日元": "¥", "澳元": "A$", "韩元": "₩", "卢布": "RUB ", "法郎": "CHF ",
+                   "越南盾": "VND ", "比索": "PHP "}
 _CURRENCY_BEFORE = (("新台币", "NT$"), ("新臺幣", "NT$"), ("澳门币", "MOP"), ("澳門幣", "MOP"),
                     ("港币", "HK$"), ("港幣", "HK$"))
 
@@ -40,6 +42,8 @@ def _english_value(f: Figure, context: str) -> str:
             number = f"{f.value * 10000:,.0f}"
         if f.unit in _CURRENCY_UNITS:
             return f"{_CURRENCY_UNITS[f.unit]}{number}"
+        if not re.search(r"[\u4e00-\u9fff]", f.unit):  # written currency first: HK$, NT$, €
+            return f"{f.unit.strip()}{'' if f.unit.strip()[-1:] in '$£€¥￥' else ' '}{number}"
         # A currency named before the first figure holds for the clause (新臺幣三萬元以上十五萬元以下).
         for cue, symbol in _CURRENCY_BEFORE:
             if cue in context[:f.start]:

@@ -141,3 +141,11 @@ def test_seconds_and_halves_of_periods_are_durations():
     assert durations("试用期一年半，公示期一个半月") == [("一年半", 1.5, "年"), ("一个半月", 1.5, "月")]
     # A half that is a share stays a share.
     assert [f.kind for f in find_quantities("经半数以上业主同意")] == ["ratio"]
+
+
+def test_sums_in_other_currencies_and_written_currency_first_are_money():
+    def money(text):
+        return [(f.text, f.value) for f in find_quantities(text) if f.kind == "money"]
+    assert money("补助标准为每人每月500欧元") == [("500欧元", 500.0)]
+    assert money("每程车费HK$4.9，奖金NT$25,000") == [("HK$4.9", 4.9), ("NT$25,000", 25000.0)]
+    assert money("项目投入US$3万") == [("US$3万", 30000.0)]

@@ -76,3 +76,9 @@ def test_two_figures_the_document_writes_apart_are_no_range():
     text = english_statement(clause, figs, query, frozenset({"money"}))
     assert "3,500 to 5,000" not in text
     assert "三千五百元 (3,500 yuan); 五千元 (5,000 yuan)" in text
+
+
+def test_a_sum_in_another_currency_keeps_its_currency_in_english():
+    for text, said in (("资助NT$25,000", "NT$25,000"), ("每人500欧元", "€500"), ("每人600港币", "HK$600")):
+        f = next(f for f in find_quantities(text) if f.kind == "money")
+        assert english_value(f, text) == said, text
