@@ -17,6 +17,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from core.settings import Settings
 from core.records import Answer, Hit
 from retrieval.answer import AnswerOptions, Candidates, extractive_answer, gather
+from retrieval.dictionary import same_sense_words
 from core.embeddings import get_embeddings
 from retrieval.followup import is_follow_up
 from retrieval.query import Query
@@ -93,7 +94,8 @@ class Assistant:
 
     def warm_up(self) -> None:
         """Load what the first questions would otherwise wait for — the dictionary an English
-        question is read with, the name transliterator, the keyword index, the tagger (seconds,
+        question is read with (and the senses a Chinese word the corpus lacks is read by), the name
+        transliterator, the keyword index, the tagger (seconds,
         once per process) — by grounding one English and one Chinese question nobody sees (not
         logged, not answered), and the corpus words' vectors English words are matched to (once
         per index generation, then loaded from the store)."""
@@ -101,6 +103,7 @@ class Assistant:
             for question in ("How does Beijing fund community services?", "社区服务经费由谁保障？"):
                 query = self.understand_text(question)
                 self.ground(query, self.retrieve(query))
+            same_sense_words("房子")  # the senses a Chinese word the corpus lacks is read by
             self.searcher.word_neighbours()  # the longest part (seconds per thousand words): last
         except Exception:  # noqa: BLE001 - a warm-up must never take the server down
             log.exception("warm-up failed; the first questions load what they need themselves")
