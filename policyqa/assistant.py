@@ -17,7 +17,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from core.settings import Settings
 from core.records import Answer, Hit
 from retrieval.answer import AnswerOptions, Candidates, extractive_answer, gather
-from retrieval.dictionary import same_sense_words
+from retrieval.dictionary import first_senses
 from core.embeddings import get_embeddings
 from retrieval.followup import is_follow_up
 from retrieval.query import Query
@@ -103,7 +103,7 @@ class Assistant:
             for question in ("How does Beijing fund community services?", "社区服务经费由谁保障？"):
                 query = self.understand_text(question)
                 self.ground(query, self.retrieve(query))
-            same_sense_words("房子")  # the senses a Chinese word the corpus lacks is read by
+            first_senses()  # the senses a Chinese word the corpus lacks is read by
             self.searcher.word_neighbours()  # the longest part (seconds per thousand words): last
         except Exception:  # noqa: BLE001 - a warm-up must never take the server down
             log.exception("warm-up failed; the first questions load what they need themselves")

@@ -47,7 +47,7 @@ def cedict_index() -> dict[str, list[tuple[int, str]]]:
 
 
 @lru_cache(maxsize=1)
-def _first_senses() -> dict[str, frozenset[str]]:
+def first_senses() -> dict[str, frozenset[str]]:
     """Simplified word → the whole glosses of its first `SAME_SENSE_RANKS` senses."""
     out: dict[str, set[str]] = defaultdict(set)
     for gloss, senses in cedict_index().items():
@@ -67,7 +67,7 @@ def same_sense_words(word: str) -> tuple[str, ...]:
     """Chinese words of two or more characters that CC-CEDICT glosses with one of `word`'s first
     senses among their own first senses, the most common first (房子 "house" → 房屋; 卖出 "to
     sell" → 出售, 销售; 拖欠 "in arrears" → 滞纳): how an everyday word meets a regulation's."""
-    senses = _first_senses()
+    senses = first_senses()
     mine = senses.get(word, frozenset())
     found = {w for gloss in mine for _, w in cedict_index().get(gloss, ())
              if w != word and len(w) >= 2 and mine & senses.get(w, frozenset())}

@@ -191,17 +191,17 @@ def test_a_year_the_question_names_prefers_documents_that_name_it(tmp_path):
 
 def test_warm_up_loads_what_the_first_english_question_needs_and_records_nothing(sample_store, tmp_path):
     from policyqa.questionlog import QuestionLog
-    from retrieval.dictionary import _first_senses, cedict_index
+    from retrieval.dictionary import first_senses, cedict_index
 
     store = tmp_path / "store"
     shutil.copytree(sample_store, store)
     assistant = Assistant(load_settings(store=store))
     assistant.question_log = QuestionLog(tmp_path / "questions.sqlite3", days=30)
     cedict_index.cache_clear()
-    _first_senses.cache_clear()
+    first_senses.cache_clear()
     assistant.warm_up()
     assert cedict_index.cache_info().currsize == 1  # the dictionary is loaded…
-    assert _first_senses.cache_info().currsize == 1  # …with the senses a Chinese word is read by…
+    assert first_senses.cache_info().currsize == 1  # …with the senses a Chinese word is read by…
     assert assistant.searcher._translit is not None  # …and the transliterator built
     # …and the corpus words' vectors, saved beside the keyword index for the next start.
     words = assistant.searcher._neighbours.words
