@@ -199,7 +199,7 @@ _DAY_PART = r"(?:上午|下午|中午|晚上|早上|早晨|凌晨|夜间|夜里|
 _CLOCK_HOUR = r"(?:[01]?\d|2[0-4]|[零〇一二两三四五六七八九十]{1,3})"
 _CLOCK_MINUTE = r"(?:[0-5]?\d|[零〇一二三四五六七八九十]{1,3})"
 _CLOCK_RE = re.compile(
-    r"(?<![第\d.:：])(?:(?P<part>%s)\s*)?(?:(?P<hh>[01]?\d|2[0-4])[:：](?P<mm>[0-5]\d)(?![\d:：])"
+    r"(?<![第\d.:：零〇一二两三四五六七八九十])(?:(?P<part>%s)\s*)?(?:(?P<hh>[01]?\d|2[0-4])[:：](?P<mm>[0-5]\d)(?![\d:：])"
     r"|(?P<h>%s)\s*(?:时(?![间期代候效段刻常空尚机局髦装令节事限])|点钟|点(?(part)|(?=\s*(?:%s分|半|整|[至到—\-~－]|前|后|以前|以后))))"
     r"(?:\s*(?P<m>%s)\s*分|半)?)" % (_DAY_PART, _CLOCK_HOUR, _CLOCK_MINUTE, _CLOCK_MINUTE))
 
@@ -207,6 +207,9 @@ _CLOCK_RE = re.compile(
 # A sum written currency first, as Hong Kong, Macau and Taiwan texts and English-style prices do.
 _CURRENCY_FIRST_RE = re.compile(r"(?P<cur>(?:NT|US|HK|MOP|A|C|S)?\$|MOP|HKD|USD|RMB|£|€|¥|￥)\s*"
                                 r"(?P<num>\d[\d,]*(?:\.\d+)?)(?P<mult>[万萬亿億])?", re.I)
+
+
+_CURRENCY_MARKS_RE = re.compile(r"[$£€¥￥]|MOP|HKD|USD|RMB", re.I)
 
 
 # Half a period (半小时, 半个月, 半秒钟) and a period and a half (一年半, 两个半小时): durations.
@@ -228,9 +231,25 @@ def _half_periods(text: str) -> list[Figure]:
     return out
 
 
+# Where a time of day can end: a numeral just before 时, 点 or a colon. `_CLOCK_RE` is read only in a
+# window before each (a part of the day, a numeral of three characters) and after it (minutes).
+_CLOCK_HINT_RE = re.compile(r"[\d零〇一二两三四五六七八九十][时点:：]")
+
+
+def _clock_matches(text: str):
+    end = 0
+    for hint in _CLOCK_HINT_RE.finditer(text):
+        if hint.start() < end:
+            continue
+        m = _CLOCK_RE.search(text[:hint.end() + 8], max(end, hint.start() - 8))
+        if m is not None and m.end() > hint.start():
+            end = m.end()
+            yield m
+
+
 def _clock_times(text: str) -> list[Figure]:
     out = []
-    for m in _CLOCK_RE.finditer(text):
+    for m in _clock_matches(text):
         if m.group("hh") is not None:
             hour, minute = float(m.group("hh")), float(m.group("mm"))
         else:
@@ -264,13 +283,16 @@ def find_quantities(text: str) -> list[Figure]:
             out.append(Figure(m.group(), round(100 * num / den, 1), "%", "ratio", m.start(), m.end()))
     for m in _HALF_RE.finditer(text):
         out.append(Figure(m.group(), 50.0, "%", "ratio", m.start(), m.end()))
-    for m in _CURRENCY_FIRST_RE.finditer(text):  # HK$500, NT$25,000, US$3万
+    # The rarer forms are looked for only where their mark stands (every sentence is read, often).
+    currency_first = _CURRENCY_FIRST_RE.finditer(text) if _CURRENCY_MARKS_RE.search(text) else ()
+    for m in currency_first:  # HK$500, NT$25,000, US$3万
         if not any(a < m.end() and m.start() < b for a, b in taken):
             value = numeral_value(m.group("num"))
             if value is not None:
                 value *= 1e4 if m.group("mult") in ("万", "萬") else 1e8 if m.group("mult") else 1
                 out.append(Figure(m.group(), value, m.group("cur"), "money", m.start(), m.end()))
-    clocks, halves = _clock_times(text), _half_periods(text)
+    clocks = _clock_times(text)
+    halves = _half_periods(text) if "半" in text else []
     # A time of day is no count or period of the same characters (二十二时 is no 22 hours), and
     # 一年半 is no 一年.
     out = [f for f in out if not any(c.start <= f.start < c.end for c in clocks + halves)] + clocks

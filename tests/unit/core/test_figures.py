@@ -127,7 +127,7 @@ def test_a_time_of_day_is_a_clock_figure_valued_in_hours():
     assert clocks("办公时间为上午8:30至下午5点半") == [("上午8:30", 8.5), ("下午5点半", 17.5)]
     assert clocks("晚上九点以后不得使用音响") == [("晚上九点", 21.0)]
     # No time of day: a period of hours, a point made, a decimal, "at once", "for a while", a ratio.
-    for text in ("实行二十四小时值班", "提出两点意见", "增长三点五倍", "同时办理", "一时难以认定", "按1:2配套"):
+    for text in ("实行二十四小时值班", "提出两点意见", "增长三点五倍", "同时办理", "一时难以认定", "按1:2配套", "依照第十二时"):
         assert clocks(text) == [], text
     # The hours of a time of day are not also counted as a period.
     assert [f.kind for f in find_quantities("二十二时起")] == ["clock"]
