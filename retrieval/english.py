@@ -26,6 +26,12 @@ GENERIC_NAME_PARTS = frozenset(
     "chief executive secretary minister director mayor governor premier president chairman "
     "chairperson legislative assembly administration region special".split())
 
+# English asks a time or an age with "how" and a word of degree (how soon, how late, how old):
+# the degree word is part of the question, not a topic a document could cover. Words of
+# frequency and size stay read (how often, how large): a rule states a frequency and a limit with
+# the words they render (定期, 经常; 大于, 高于).
+DEGREE_WORDS = frozenset("soon far old late early long much many quickly promptly".split())
+
 
 @dataclass(frozen=True)
 class Expansion:
@@ -174,6 +180,9 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
         else:
             split += [(p, False) for p in parts]
     words, used = [w for w, _ in split], [u for _, u in split]
+    for i in range(1, len(words)):
+        if words[i - 1].lower() == "how" and words[i].lower() in DEGREE_WORDS:
+            used[i] = True
     for n in (3, 2, 1):
         for i in range(len(words) - n + 1):
             if any(used[i:i + n]):

@@ -25,7 +25,7 @@ STOPWORDS = frozenset(
     "a an the of to in on for and or is are was were be been by with as at from that this these "
     "those what which who whom how many much does do did has have had it its their there they them "
     "each per any some into about than then so such can could should would will shall may might "
-    "i you we he she me my our your his her not no yes".split()
+    "i you we he she me my our your his her not no yes am".split()
 ) | frozenset(
     # Question words and their jieba pieces: they ask, they name no topic a document could cover.
     "多久 多长 多长时间 长时间 多少钱 多少天 多少年 多少次 几天 几年 几次 几岁 几个月 几名 几人 几条 几项 "

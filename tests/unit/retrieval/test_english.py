@@ -203,3 +203,13 @@ def test_a_number_renders_a_whole_gloss_not_a_word_of_it():
     assert "十一" not in found.terms and "全国" in found.terms
     # A number the word itself is glossed by still renders it.
     assert "百万" in expand_english("Is a million invested?", lambda w: w in corpus).terms
+
+
+def test_the_degree_word_after_how_asks_a_measure_and_names_no_topic():
+    # 一经 glosses "as soon as": "how soon" asks a time limit, it names nothing a passage covers.
+    corpus = _CountingVocabulary({"一经": 3, "报告": 20, "雇主": 4, "尽快": 2})
+    found = expand_english("How soon must an employer report it?", corpus)
+    assert "soon" not in found.by_word and "一经" not in found.terms and "soon" not in found.unmatched
+    assert "报告" in found.by_word["report"]
+    # Elsewhere the word is read as any other (a soon-to-expire permit is about expiry).
+    assert "soon" in expand_english("Is the permit soon to expire?", corpus).by_word
