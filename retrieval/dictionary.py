@@ -71,7 +71,15 @@ def same_sense_words(word: str) -> tuple[str, ...]:
     mine = senses.get(word, frozenset())
     found = {w for gloss in mine for _, w in cedict_index().get(gloss, ())
              if w != word and len(w) >= 2 and mine & senses.get(w, frozenset())}
+    # A word whose first sense is an abbreviation names its full form (体检 "abbr. for 体格检查",
+    # 医保 → 医疗保险), and the other way round (七言律诗 "abbr. to 七律").
+    found |= {m.group(1) for gloss in mine for m in [_ABBREVIATION_RE.match(gloss)]
+              if m and m.group(1) != word and len(m.group(1)) >= 2}
     return tuple(sorted(found, key=lambda w: (rendering_cost(0, w), w)))
+
+
+# "abbr. for 體格檢查|体格检查": traditional|simplified, or one form for both.
+_ABBREVIATION_RE = re.compile(r"abbr\. (?:for|of|to) (?:[^|\s,;]+\|)?([^|\s,;()]+)")
 
 
 @lru_cache(maxsize=65536)

@@ -47,3 +47,11 @@ def test_an_everyday_word_the_corpus_lacks_meets_the_words_the_dictionary_gives_
     assert equivalents("卖", uses) == ()  # a lone character has too many senses
     # The bundled regional table comes first (狗 → 犬).
     assert equivalents("狗", lambda w: w in "饲养犬只应当登记。") == ("犬",)
+
+
+def test_an_abbreviation_meets_its_full_form_and_back():
+    from retrieval.chinese_terms import equivalents
+
+    corpus = "六十五周岁以上老年人每年进行一次免费体格检查。"
+    assert "体格检查" in equivalents("体检", lambda w: w in corpus)
+    assert "医疗保险" in equivalents("医保", lambda w: w in "参加基本医疗保险的职工。")
