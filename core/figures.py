@@ -265,6 +265,20 @@ def _clock_times(text: str) -> list[Figure]:
     return out
 
 
+# A sum or a multiple written with 罚款 or 罚金 after it in its clause (处五千元以上五万元以下罚款,
+# 一倍以上三倍以下的罚款) or just before it (罚款五百元) is a fine: what breaking a rule costs,
+# not a fee, a price, a grant or a share.
+_FINE_WORD = "(?:罚款|罚金|罰款|罰金)"
+_FINE_AFTER_RE = re.compile(r"[^，。；：,;:！？!?\n]{0,14}?" + _FINE_WORD)
+_FINE_BEFORE_RE = re.compile(_FINE_WORD + r"[为為了]?\s*$")
+
+
+def is_fine(text: str, figure: Figure) -> bool:
+    """Whether a figure found in `text` is a fine (see `_FINE_AFTER_RE`)."""
+    return bool(_FINE_AFTER_RE.match(text, figure.end)) or bool(
+        _FINE_BEFORE_RE.search(text[max(0, figure.start - 4):figure.start]))
+
+
 def find_quantities(text: str) -> list[Figure]:
     """`find_figures` plus shares written unit first (百分之五 → 5 %, 三分之二 → 66.7 %, 过半数 →
     50 %; kind "ratio"), times of day (二十二时 → 22.0; kind "clock") and halves of periods (半小时 →

@@ -108,6 +108,9 @@ class Evidence:
     # For a list item, the sentence that introduces the list (「有下列行为之一的，处…罚款：」):
     # the item's condition is only answered together with it.
     intro: "Evidence | None" = None
+    # For a penalty (「违反本条例第三十三条第二项规定的，…处…罚款」), the sentences of the article
+    # it cites: the conduct punished is only read there.
+    cites: tuple["Evidence", ...] = ()
 
     def source_span(self) -> tuple[int, int]:
         """Original-document span of the whole sentence, continuation included."""

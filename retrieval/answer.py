@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from langchain_core.embeddings import Embeddings
 
-from core.records import Answer, Hit
+from core.records import Answer, Evidence, Hit
 from core.figures import find_quantities
 from core.script import normalise
 from retrieval import ranker
@@ -20,7 +20,7 @@ from retrieval.context_sentences import with_items
 from retrieval.decision import decide
 from retrieval.evidence import candidate_sentences, is_headline, rejoined
 from retrieval.keyword import KeywordIndex
-from retrieval.penalty import penalty_for
+from retrieval.penalty import lead_order, penalty_candidates, penalty_for
 from retrieval.query import Query
 from retrieval.scoring import (Scored, ScoringOptions, TermWeights, about_places, score_sentences,
                                sentence_signals, term_weights, with_probabilities)
@@ -173,6 +173,8 @@ def gather(query: Query, hits: list[Hit], keyword: KeywordIndex, embeddings: Emb
     # Every passage's sentences: whether a document is about the places the question names is
     # a signal (`place_fit`), weighed by the learned ranker and decision, not a filter.
     sentences = candidate_sentences(passages, None, next_chunk)
+    if query.intent.penalty:
+        sentences = penalty_candidates(sentences, next_chunk)
     weights = term_weights(query, keyword, in_corpus, opts.scoring)
     signals, details = sentence_signals(query, sentences, weights, embeddings, mentions,
                                         [h.score for h in passages])
@@ -209,6 +211,7 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
     conflict = None if groups else find_conflict(chosen, weights)  # places compared: no conflict
     gathered = with_items(query, chosen, next_chunk, opts.compose, sentences)
     lead = max(chosen, key=lambda s: s.score).evidence
+    punishing: list[Evidence] = []  # the articles punishing the breach of a chosen duty
     if query.intent.penalty and not any(
             f.kind in ("money", "ratio") for f in find_quantities(normalise(lead.text))):
         # The lead states a duty but no penalty: the article punishing its breach follows, for
@@ -218,6 +221,7 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
                      if not any(g.source_span() == p.source_span() for g in gathered)]
             if found:
                 gathered += found
+                punishing = found
                 break
     # Headlines and layout debris say nothing: left out, unless nothing else was found.
     gathered = [e for e in gathered if not is_headline(e)] or gathered
@@ -232,6 +236,7 @@ def extractive_answer(query: Query, hits: list[Hit], keyword: KeywordIndex, embe
     # The lead clause comes from the best-scored evidence, or from the newest version when
     # versions of one document disagree.
     best_first = evidence if conflict is not None else [s.evidence for s in sorted(chosen, key=lambda s: -s.score)]
+    best_first = lead_order(best_first + punishing, query.intent.penalty)
     text, citations = compose(query, evidence, document_text, as_list=query.intent.wants_list,
                               best_first=best_first, status=status,
                               newer=newer_version(status.chunk, [h.chunk for h in hits]) if status else None,

@@ -120,7 +120,7 @@ def referenced(e: Evidence, next_chunk: Callable | None, opts: ComposeOptions,
                     and item_number(p.text) == wanted]
             found = sorted(same, key=lambda p: abs(p.source_span()[0] - start))
         out += found[:1]
-    return out + previous_paragraph(e)
+    return out + previous_paragraph(e) + list(e.cites)
 
 
 def following_sentences(e: Evidence, n: int) -> list[Evidence]:

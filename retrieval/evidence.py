@@ -73,7 +73,8 @@ def rejoined(e: Evidence) -> Evidence:
         return e
     for a, b in unwrapped_spans(e.chunk.text):
         if a <= e.a and e.b <= b and (a, b) != (e.a, e.b):
-            return Evidence(e.chunk, e.rank, a, b, display_text(e.chunk.text[a:b]), intro=e.intro)
+            return Evidence(e.chunk, e.rank, a, b, display_text(e.chunk.text[a:b]), intro=e.intro,
+                            cites=e.cites)
     return e
 
 
@@ -176,7 +177,8 @@ def _joins_previous(chunk: Chunk, previous: Evidence, a: int, text: str, level: 
 
 
 def _joined(e: Evidence, b: int) -> Evidence:
-    return Evidence(e.chunk, e.rank, e.a, b, display_text(e.chunk.text[e.a:b]), intro=e.intro)
+    return Evidence(e.chunk, e.rank, e.a, b, display_text(e.chunk.text[e.a:b]), intro=e.intro,
+                    cites=e.cites)
 
 
 def candidate_sentences(hits: list[Hit], keep_doc: Callable[[str], bool] | None = None,

@@ -28,7 +28,8 @@ _LIST_RE = re.compile(r"哪些|哪几|几个方面|包括什么|包括哪|有什
 _COMPARE_RE = re.compile(r"变化|变动|怎么变|如何变|改变|修改前后|修订前后|前后|对比|比较|区别|不同|差别|差异|异同|各(说|是|为|自)"
                          r"|\bchang|\bdiffer|\bcompar|\bbetween\b|\bboth\b|\bversus\b|\bvs\b", re.I)
 # A question about the consequence of breaking a rule.
-_PENALTY_RE = re.compile(r"罚|处罚|怎么处理|如何处理|惩|penalt|\bfined?\b|\bfines\b|punish|sanction", re.I)
+_PENALTY_RE = re.compile(r"罚|处罚|怎么处理|如何处理|惩|后果|会怎么样|会怎样|penalt|\bfined?\b|\bfines\b|punish|sanction"
+                         r"|consequence|what happens (if|when)", re.I)
 # The question word of a quantity part; the few characters before it say what is counted
 # (「总共能领多少」, 「全年合共多少」, 「每季度至少检查几次」).
 _ASK_WORD_RE = re.compile(r"多少|几|多久|多长|什么时候|何时|哪天|上限|下限|最高|最多|最低|最少")

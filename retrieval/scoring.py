@@ -20,7 +20,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from core.records import Evidence
-from core.figures import find_quantities, is_figure
+from core.figures import find_quantities, is_fine, is_figure
 from core.headings import item_level
 from core.script import normalise
 from retrieval.question_patterns import QUANTITY_QUALIFIERS, names_amount
@@ -166,7 +166,7 @@ def _contexts(e: Evidence, query: Query, mentions) -> tuple[str, str]:
     apart by the rest of the question. As said (what the decision and the comparison of sources
     judge), only what the sentence says counts, a long title it repeats aside (the title heads
     every passage: repeating it says nothing asked)."""
-    norm = normalise("".join(i.text for i in intro_chain(e)) + e.text)
+    norm = normalise("".join(i.text for i in intro_chain(e) + list(e.cites)) + e.text)
     title = normalise(e.chunk.title)
     anchors = ""
     if mentions is not None:
@@ -180,7 +180,7 @@ def _own_words(e: Evidence, heading: bool = True) -> str:
     stand there), the paragraph it refers to (「达前项数额」) and, for what a figure is said of,
     its section heading (「二、登记费」 heads the fees below it) — never the document title."""
     intro = e.intro.text if e.intro is not None else ""
-    text = "".join(p.text for p in previous_paragraph(e)) + intro + e.text
+    text = "".join(p.text for p in previous_paragraph(e) + list(e.cites)) + intro + e.text
     return normalise(text + " " + (e.chunk.heading or "") if heading else text)
 
 
@@ -253,8 +253,12 @@ def sentence_signals(query: Query, sentences: list[Evidence], weights: TermWeigh
         own.append(weights.coverage(normalise(e.text))[0])
         # Shares written unit first (百分之六十, 三分之二, 过半数) are figures too: policy text sets
         # rates, quotas and votes so, and a question asking a share is answered by them.
-        found = {f.kind for f in find_quantities(_own_words(e, heading=False))}
-        figures.append(bool(found))
+        own_words = _own_words(e, heading=False)
+        quantities = find_quantities(own_words)
+        figures.append(bool(quantities))
+        # A fine answers what breaking a rule costs: a question asking a fee, a price or a grant
+        # (no penalty asked) is not answered by one.
+        found = {f.kind for f in quantities if query.intent.penalty or not is_fine(own_words, f)}
         fits.append(kinds is None or bool(found & kinds) and names_amount(_own_words(e), nouns))
     # Neighbours: the sentences just before and after in the same passage.
     order = sorted(range(len(sentences)), key=lambda i: (sentences[i].chunk.id, sentences[i].a))

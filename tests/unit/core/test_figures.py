@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.figures import chinese_number, find_figures, find_quantities, numeral_value, years_named
+from core.figures import chinese_number, find_figures, find_quantities, is_fine, numeral_value, years_named
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -149,3 +149,16 @@ def test_sums_in_other_currencies_and_written_currency_first_are_money():
     assert money("补助标准为每人每月500欧元") == [("500欧元", 500.0)]
     assert money("每程车费HK$4.9，奖金NT$25,000") == [("HK$4.9", 4.9), ("NT$25,000", 25000.0)]
     assert money("项目投入US$3万") == [("US$3万", 30000.0)]
+
+
+def test_a_sum_or_multiple_written_with_its_fine_is_a_fine():
+    def fines(text):
+        return [(f.text, is_fine(text, f)) for f in find_quantities(text)]
+    assert fines("对单位处五千元以上五万元以下罚款") == [("五千元", True), ("五万元", True)]
+    assert fines("并处违法所得一倍以上三倍以下的罚款") == [("一倍", True), ("三倍", True)]
+    assert fines("罚款五百元") == [("五百元", True)]
+    # A fee, a grant, a threshold of a fine in another clause: not fines.
+    assert fines("收费标准为每小时10元") == [("10元", False)]
+    assert fines("收取五元服务费，逾期不交的处以罚款") == [("五元", False)]
+    assert fines("违法所得五千元以上的，处罚款") == [("五千元", False)]
+    assert fines("罚款收入五百万元") == [("五百万元", False)]

@@ -20,6 +20,8 @@ def test_what_kind_of_answer_is_asked():
     assert _intent("养犬人要办理哪些手续？").wants_list
     assert not _intent("养犬登记费是多少钱？").wants_list
     assert _intent("不办理登记怎么处罚？").penalty and not _intent("在哪里办理登记？").penalty
+    # Asking the consequence of an act asks its penalty.
+    assert _intent("在楼道里给电动车充电会怎么样？").penalty and _intent("What happens if I park there?").penalty
     assert _intent("新旧两版的收费标准有什么区别？").comparison
     assert _intent("What changed between the two versions?").comparison
     assert _intent("这个办法现在还有效吗？").validity
