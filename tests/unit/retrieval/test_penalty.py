@@ -87,10 +87,10 @@ def test_a_rule_leads_before_the_penalty_restating_it_and_the_penalty_when_it_is
     chunk = Chunk(id="s0", doc="s.txt", title="某市供水条例", text=text, index_text=normalise(text), start=0,
                   end=len(text), position=0)
     rule, intro, item, sanction = candidate_sentences([Hit(chunk, 1.0)])
-    # What a sentence says was confiscated is no sanction it lays down.
-    seized = Chunk(id="s1", doc="s.txt", title="某市条例", text="对被没收的犬只，收留所可以寻找领养人。", index_text="",
-                   start=0, end=20, position=1)
-    assert not states_penalty(candidate_sentences([Hit(seized, 1.0)])[0])
+    # What was confiscated, or a punishment a history tells of, is no sanction laid down.
+    for told in ("对被没收的犬只，收留所可以寻找领养人。", "1852年他没收了王室成员的所有财产，并受到处分。"):
+        chunk = Chunk(id="s1", doc="h.txt", title="某人", text=told, index_text="", start=0, end=len(told), position=1)
+        assert not states_penalty(candidate_sentences([Hit(chunk, 1.0)])[0])
     assert not states_penalty(rule) and states_penalty(item) and states_penalty(sanction)
     assert lead_order([item, sanction, rule], asks_penalty=False) == [rule, item, sanction]
     assert lead_order([rule, item, sanction], asks_penalty=True) == [item, sanction, rule]
