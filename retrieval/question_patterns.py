@@ -147,16 +147,21 @@ _EN_ASKED = re.compile(r"\b(?:how \w+|what|which|when)\b(?:'s| is| are| was| wer
                        r"(?: (?!(?:%s)\b)[\w'-]+)*" % "|".join(_EN_STOP))
 
 
+_SENTENCE_START = re.compile(r"(?:^|[.?!;:]\s*|\b(?:by|until|till|since|and|or|so|then)\s+)$")
+
+
 def asked_phrase(question_normalised: str) -> str:
     """The part of a question that says what it asks: an English question's question words with
     the noun phrases after them (see `_EN_ASKED`; "" for a yes-or-no question); a question with
     Chinese in it whole."""
     if HAN_RE.search(question_normalised):
         return question_normalised
-    found = [m.group(0) for m in _EN_ASKED.finditer(question_normalised)]
-    # "when" after the question's own question word joins a clause ("what must a seller show when
-    # pricing goods"): it asks no time.
-    return " ".join(p for i, p in enumerate(found) if i == 0 or not p.startswith("when"))
+    found = list(_EN_ASKED.finditer(question_normalised))
+    # "when" asks a time where it opens the question (or a sentence of it: "…. When must I
+    # apply?"); inside a sentence it joins a clause ("what must a seller show when pricing goods",
+    # "can I take my dog when I go shopping"): it asks no time.
+    return " ".join(m.group(0) for m in found if not m.group(0).startswith("when")
+                    or _SENTENCE_START.search(question_normalised[:m.start()]))
 
 
 # A person asked for (谁, 哪位官员, 何人): figures and dates in such a question say which person

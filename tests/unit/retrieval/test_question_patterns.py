@@ -196,3 +196,9 @@ def test_a_few_in_a_yes_or_no_question_asks_no_count():
 def test_when_joining_a_clause_after_the_question_word_asks_no_time():
     assert asked_quantity(normalise("What must a shop show when it sells food?")) is None
     assert "date" in asked_quantity(normalise("When must a shop renew its licence?"))
+
+
+def test_when_asks_a_time_only_where_it_opens_the_question():
+    assert asked_quantity(normalise("Can I take my dog along when I go shopping? What happens if I do?")) is None
+    assert asked_quantity(normalise("I moved house. When do I have to update the record?")) == {"date", "duration"}
+    assert asked_quantity(normalise("By when must the fee be paid?")) == {"date", "duration"}
