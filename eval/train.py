@@ -41,7 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.decision_fit import GROUPS, fit_decision, set_weights
+from eval.decision_fit import GROUPS, extend_decision, fit_decision, set_weights
 from eval.listwise import answered
 from eval.metrics import load_jsonl, norm
 from eval.run import assistant_for_corpus, corpus_text, foreign, leave_one_document_out, place_swapped, year_shifted
@@ -263,6 +263,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--dump", help="also save every example's signals and labels (npz) for analysis")
     ap.add_argument("--keep-ranker", metavar="MODEL.json", help="keep an earlier model's ranker (a refit with lower "
                     "out-of-fold lead accuracy is not adopted); refit the selection and decision only")
+    ap.add_argument("--keep-decision", action="store_true", help="with --keep-ranker: keep its selection and its "
+                    "decision's weights, and fit only the decision signals it lacks on top of them (`extend_decision`)")
     ap.add_argument("--without", default="", help="comma-separated SENTENCE_FEATURES / decision FEATURES "
                     "the fitted models leave out (e.g. dense,dense_gap,dense_best: no similarity at all)")
     args = ap.parse_args(argv)
@@ -325,11 +327,17 @@ def main(argv: list[str] | None = None) -> None:
     kind = max(kinds, key=lambda k: accuracy[k]["all"])
     if len(kinds) > 1:
         cross_fit(examples, kind, ranker_names)
-    keep_ratio, rows = choose_keep_ratio(examples)
-    print("\n".join(rows))
-    selection = {"keep_ratio": keep_ratio, "min_prob": 0.0}
+    if args.keep_decision and kept is not None:
+        selection = kept["selection"]  # the decision it extends was fitted on what this selection chooses
+    else:
+        keep_ratio, rows = choose_keep_ratio(examples)
+        print("\n".join(rows))
+        selection = {"keep_ratio": keep_ratio, "min_prob": 0.0}
     X, y, used = decision_rows(examples, selection, decision_names)
-    decision, report = fit_decision(X, y, used, decision_names)
+    if args.keep_decision and kept is not None:
+        decision, report = extend_decision(X, y, used, kept["decision"], decision_names)
+    else:
+        decision, report = fit_decision(X, y, used, decision_names)
     print("decision (fitting rows, out-of-fold ranker):\n" + "\n".join(report))
     fitted = {"sets": fitted_on, "folds": "fit (eval/splits/)", "seed": SEED,
               "ranker_lead_accuracy_out_of_fold": accuracy, "chosen_ranker": kind,
@@ -348,7 +356,7 @@ def main(argv: list[str] | None = None) -> None:
         "fitted_on": fitted,
     }
     Path(args.out).write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}: ranker {kind}, keep_ratio {keep_ratio}, threshold {decision['threshold']}")
+    print(f"wrote {args.out}: ranker {kind}, keep_ratio {selection['keep_ratio']}, threshold {decision['threshold']}")
 
 
 if __name__ == "__main__":

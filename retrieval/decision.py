@@ -30,7 +30,7 @@ DOCUMENT_YEARS = range(1949, 2061)
 # to fit them (one of them outweighed every other signal for an English question).
 FEATURES = ("lead_prob", "second_prob", "other_doc_prob", "coverage_all", "key_terms", "absent_share",
             "dense_best", "figure_missing", "year_missing", "unknown_name", "english", "place_missing",
-            "rarest_missing_in_doc", "place_missing_local_rule")
+            "rarest_missing_in_doc", "place_missing_local_rule", "figure_missing_in_rule")
 
 
 def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: list[Hit],
@@ -76,13 +76,20 @@ def features(query: Query, weights: TermWeights, chosen: list[Scored], hits: lis
     # not answer for the place asked about. A national law (no place in its title) or an article
     # of an encyclopaedia (no numbered articles) is left to `place_missing` alone.
     x["place_missing_local_rule"] = float(x["place_missing"] == 1.0 and _local_rule(lead))
+    # A rule states the sums and time limits it sets in its articles: a figure asked that no chosen
+    # article states is one the rule leaves to others. An encyclopedia article (no numbered
+    # articles) often states it in words or elsewhere, so `figure_missing` alone weighs little.
+    x["figure_missing_in_rule"] = float(x["figure_missing"] == 1.0 and _in_article(lead))
     return x
 
 
-def _local_rule(lead: Scored) -> bool:
+def _in_article(lead: Scored) -> bool:
     chunk = lead.evidence.chunk
-    in_article = any(SECTION_RE.match(part.strip()) for part in (chunk.heading or "").split(" › "))
-    return in_article and bool(places_named(to_simplified(normalise(chunk.title))))
+    return any(SECTION_RE.match(part.strip()) for part in (chunk.heading or "").split(" › "))
+
+
+def _local_rule(lead: Scored) -> bool:
+    return _in_article(lead) and bool(places_named(to_simplified(normalise(lead.evidence.chunk.title))))
 
 
 def rarest_word(weights: TermWeights) -> tuple[str, ...]:
@@ -132,6 +139,7 @@ _REASONS = {
         "absent_share": "文档中没有出现问题里的关键词（{terms}）",
         "dense_best": "现有文档中没有与问题意思相近的段落",
         "figure_missing": "相关段落中没有问题所问的数额或期限",
+        "figure_missing_in_rule": "相关条文没有规定问题所问的数额或期限",
         "place_missing": "现有文档没有涉及问题所说的地方（{terms}）",
         "place_missing_local_rule": "最相关的条文是其他地方的规定，没有涉及{terms}",
         "rarest_missing_in_doc": "最相关的文档没有提到{terms}",
@@ -150,6 +158,7 @@ _REASONS = {
         "absent_share": "the documents never use the question's key words ({terms})",
         "dense_best": "no passage is close in meaning to the question",
         "figure_missing": "the related passages give no figure of the kind asked for",
+        "figure_missing_in_rule": "the related articles set no figure of the kind asked for",
         "place_missing": "no document answering it is about the place asked for ({terms})",
         "place_missing_local_rule": "the closest article is another place's rule and does not cover {terms}",
         "rarest_missing_in_doc": "the closest document never mentions {terms}",

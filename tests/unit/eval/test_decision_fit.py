@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from eval.decision_fit import fit_decision
+from eval.decision_fit import extend_decision, fit_decision
 from retrieval.decision import probability
 
 
@@ -38,3 +38,20 @@ def test_easy_synthetic_questions_do_not_lower_the_threshold():
     assert declined_right > 0.85 and answered_right > 0.85
     assert abs(answered_right - declined_right) < 0.1
     assert _decided_right(decision, X, y, used, "foreign") == 1.0
+
+
+def test_a_new_signal_is_weighed_on_top_of_a_kept_decision_whose_weights_stay():
+    rng = np.random.default_rng(1)
+    n = 2000
+    x = rng.normal(0.0, 1.0, n)
+    rare = (rng.random(n) < 0.05).astype(float)  # a signal that fires on few rows, all unanswerable
+    y = ((x + rng.normal(0.0, 0.5, n) > 0) & (rare == 0)).astype(int)
+    used = [SimpleNamespace(set="s", group="answerable" if label else "loo") for label in y]
+    kept, _ = fit_decision(x[:, None], y, used, ("x",))
+    X = np.column_stack([x, rare])
+    extended, _ = extend_decision(X, y, used, kept, ("x", "rare"))
+    assert extended["features"] == ["x", "rare"]
+    assert extended["coef"][0] == kept["coef"][0] and extended["mean"][0] == kept["mean"][0]
+    assert extended["coef"][1] < 0  # the rows it fires on are declined
+    fired = probability({"x": 1.0, "rare": 1.0}, extended)
+    assert fired < extended["threshold"] <= probability({"x": 1.0, "rare": 0.0}, extended)

@@ -167,3 +167,23 @@ def test_an_article_of_another_place_s_rule_is_a_signal_a_national_law_is_not():
         x = features(asked_here, weights, scored[:1], [], mentions=lambda doc, term: term in text + "大连",
                      scored=scored)
         assert x["place_missing"] == 0.0 and x["place_missing_local_rule"] == 0.0
+
+
+def test_a_figure_asked_that_no_chosen_article_of_a_rule_states_is_a_signal():
+    from dataclasses import replace
+    _chunks, _, _keyword, vocabulary = fixtures()
+    text = normalise(DOC)
+    for heading, in_rule in (("第十六条", 1.0), ("", 0.0)):  # an article of a rule; a page without
+        chunks = [replace(c, heading=heading) for c in chunks_of(DOC, DOC.index("（二）"))]
+        keyword = index_of(chunks)
+        # A duration asked of the registration: the passages set no time limit.
+        query = analyse("为犬只办理登记要多少天？", [], vocabulary)
+        weights, scored = scored_over(query, chunks, keyword, lambda t: t in text)
+        lead = next(s for s in scored if "登记" in s.evidence.text)
+        x = features(query, weights, [lead], [], scored=scored)
+        assert x["figure_missing"] == 1.0 and x["figure_missing_in_rule"] == in_rule
+        # The fine asked is stated: nothing is missing.
+        asked = analyse("携犬出户未束犬链的罚多少钱？", [], vocabulary)
+        weights, scored = scored_over(asked, chunks, keyword, lambda t: t in text)
+        x = features(asked, weights, [max(scored, key=lambda s: s.score)], [], scored=scored)
+        assert x["figure_missing"] == 0.0 and x["figure_missing_in_rule"] == 0.0
