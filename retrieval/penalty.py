@@ -62,15 +62,8 @@ def penalty_for(e: Evidence, query: Query, next_chunk: Callable | None, max_chun
         return []
     cites = re.compile(r"违反本\w{0,4}?第(?:[^条。；]{0,30}?[、，,和及])?\s*%s\s*条" % re.escape(number))
     found: list[tuple[int, Evidence]] = []
-    chunk, seen_end = e.chunk, e.chunk.start
-    for _ in range(max_chunks):
-        spans = sentence_spans(chunk.text)
-        for i, (a, b) in enumerate(spans):
-            start, end = chunk.source_span(a, b)
-            if start < seen_end:
-                continue
-            if i < len(spans) - 1:  # the last may be cut by the passage end: read it again whole
-                seen_end = end
+    for chunk, fresh in _passages_read_on(e.chunk, next_chunk, max_chunks):
+        for a, b, _, _ in fresh:
             norm = normalise(chunk.text[a:b])
             m = cites.search(norm)
             if m and any(f.kind == "money" for f in find_quantities(norm)):
@@ -79,9 +72,6 @@ def penalty_for(e: Evidence, query: Query, next_chunk: Callable | None, max_chun
                 words = sum(1 for t in dict.fromkeys(query.tokens) if t in offender)
                 found.append((words, Evidence(chunk, e.rank, a, b, display_text(chunk.text[a:b]))))
         if len(found) >= 3:
-            break
-        chunk = next_chunk(chunk)
-        if chunk is None:
             break
     return [max(found, key=lambda x: x[0])[1]] if found else []
 
@@ -120,16 +110,9 @@ def penalty_candidates(sentences: list[Evidence], next_chunk: Callable | None, m
     known = {e.source_span() for e in sentences}
     out = list(sentences)
     for doc in docs:
-        chunk = min((e.chunk for (d, _), es in duties.items() if d == doc for e in es), key=lambda c: c.start)
-        seen_end = chunk.start
-        for _ in range(max_chunks):
-            spans = sentence_spans(chunk.text)
-            for i, (a, b) in enumerate(spans):
-                start, end = chunk.source_span(a, b)
-                if start < seen_end:
-                    continue
-                if i < len(spans) - 1:  # the last may be cut by the passage end: read it again whole
-                    seen_end = end
+        first = min((e.chunk for (d, _), es in duties.items() if d == doc for e in es), key=lambda c: c.start)
+        for chunk, fresh in _passages_read_on(first, next_chunk, max_chunks):
+            for a, b, start, end in fresh:
                 text = chunk.text[a:b]
                 if (start, end) in known:
                     continue  # retrieved already: it stands as it was found
@@ -146,7 +129,26 @@ def penalty_candidates(sentences: list[Evidence], next_chunk: Callable | None, m
                 penalty = Evidence(chunk, read_with[0].rank, a, b, display_text(text), cites=tuple(read_with))
                 known.add((start, end))
                 out.append(penalty)
-            chunk = next_chunk(chunk)
-            if chunk is None:
-                break
     return out
+
+
+def _passages_read_on(chunk, next_chunk: Callable, max_chunks: int):
+    """Each passage from `chunk` on (at most `max_chunks`) with the sentences of it not read yet,
+    as (passage, [(a, b, start, end)]): passages overlap, so each is read on from where the last
+    whole sentence ended; the last sentence of a passage may be cut by its end, and is read again
+    whole in the next."""
+    seen_end = chunk.start
+    for _ in range(max_chunks):
+        spans = sentence_spans(chunk.text)
+        fresh = []
+        for i, (a, b) in enumerate(spans):
+            start, end = chunk.source_span(a, b)
+            if start < seen_end:
+                continue
+            if i < len(spans) - 1:
+                seen_end = end
+            fresh.append((a, b, start, end))
+        yield chunk, fresh
+        chunk = next_chunk(chunk)
+        if chunk is None:
+            return
