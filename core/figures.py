@@ -268,9 +268,9 @@ def _clock_times(text: str) -> list[Figure]:
 # A sum or a multiple written with 罚款 or 罚金 after it in its clause (处五千元以上五万元以下罚款,
 # 一倍以上三倍以下的罚款) or just before it (罚款五百元) is a fine: what breaking a rule costs,
 # not a fee, a price, a grant or a share.
-_FINE_WORD = "(?:罚款|罚金|罰款|罰金)"
-_FINE_AFTER_RE = re.compile(r"[^，。；：,;:！？!?\n]{0,14}?" + _FINE_WORD)
-_FINE_BEFORE_RE = re.compile(_FINE_WORD + r"[为為了]?\s*$")
+FINE_WORD_RE = re.compile("罚款|罚金|罰款|罰金")
+_FINE_AFTER_RE = re.compile(r"[^，。；：,;:！？!?\n]{0,14}?(?:" + FINE_WORD_RE.pattern + ")")
+_FINE_BEFORE_RE = re.compile("(?:" + FINE_WORD_RE.pattern + r")[为為了]?\s*$")
 
 
 def is_fine(text: str, figure: Figure) -> bool:

@@ -6,7 +6,7 @@ import re
 from typing import Callable
 
 from core.records import Evidence
-from core.figures import find_quantities
+from core.figures import FINE_WORD_RE, find_quantities
 from core.headings import item_number
 from core.script import normalise
 from core.sentences import sentence_spans
@@ -22,7 +22,6 @@ _BREACH_RE = re.compile(r"违反本[^第。；，]{0,4}?(第[^。；：]{0,80}?)
 # What a penalty provision lays down: a fine anywhere; a warning, a disciplinary sanction or a
 # liability in an article of a rule (a history or a biography tells of confiscations and
 # punishments without laying any down).
-_FINE_RE = re.compile(r"罚款|罚金|罰款|罰金")
 _SANCTION_RE = re.compile(r"[予给處处]以?警告|給予警告|处分|處分|追究[^。；]{0,6}?[责責]任|吊销|吊銷|没收违法|沒收違法")
 _ITEM_RE = re.compile(r"第\s*[（(]?\s*([一二三四五六七八九十]+)\s*[）)]?\s*[项項]")
 
@@ -41,7 +40,7 @@ def states_penalty(e: Evidence) -> bool:
     """Whether a sentence, read with the sentences introducing its list, lays down a penalty
     (「…有下列行为之一的，处…罚款：」 and its items)."""
     text = normalise("".join(i.text for i in intro_chain(e)) + e.text)
-    return bool(_FINE_RE.search(text)) or bool(_SANCTION_RE.search(text)) and article_of(e) is not None
+    return bool(FINE_WORD_RE.search(text)) or bool(_SANCTION_RE.search(text)) and article_of(e) is not None
 
 
 def lead_order(best_first: list[Evidence], asks_penalty: bool) -> list[Evidence]:
