@@ -101,6 +101,13 @@ def _compounds(words: list[str], index: dict, frequency: Callable[[str], int],
                 used[i] = True
 
 
+def _inside_title(words: list[str], i: int, index: dict) -> bool:
+    """A capitalised word between two capitalised ordinary words is a word of a title written in
+    title case (Housing ___ Fund Regulations), not a name: names stand beside names or alone."""
+    return (0 < i < len(words) - 1 and all(w[:1].isupper() and ordinary_word(w, index)
+                                           for w in (words[i - 1], words[i + 1])))
+
+
 def _read_whole(word: str, index: dict, vocabulary: Callable[[str], bool],
                 transliterate: Callable[[str], list[str]] | None) -> bool:
     """A hyphenated word the corpus uses a rendering of as it stands, or a name (Chang-chun)."""
@@ -230,7 +237,8 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
                     found = _renderings(tiers[0] + derived, index, vocabulary, frequency, per_term) or found
             neighbours = getattr(vocabulary, "neighbours", None)
             if not found and n == 1 and neighbours is not None and (
-                    not phrase_words[0][:1].isupper() or ordinary_word(phrase_words[0], index)):
+                    not phrase_words[0][:1].isupper() or ordinary_word(phrase_words[0], index)
+                    or _inside_title(words, i, index)):
                 # No rendering the corpus uses: the corpus words nearest the word in the
                 # multilingual embedder's space (a name is left to transliteration below).
                 found = neighbours(phrase_words[0])[:per_term]
@@ -260,7 +268,7 @@ def expand_english(question: str, vocabulary: Callable[[str], bool],
     # cannot say which words, so it is an unmatched word, not a name the documents never mention.
     acronym = [bool(_ACRONYM_RE.fullmatch(w)) for w in words]
     unknown = tuple(w for i, w in enumerate(words) if not used[i] and i > 0 and w[:1].isupper()
-                    and not acronym[i]
+                    and not acronym[i] and not _inside_title(words, i, index)
                     and w.lower() not in STOPWORDS and w.lower() not in GENERIC_NAME_PARTS
                     and not ordinary_word(w, index))
     unmatched = tuple(absent_terms) + tuple(

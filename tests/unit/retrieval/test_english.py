@@ -91,6 +91,14 @@ def test_a_capitalised_ordinary_word_is_absent_not_an_unknown_name():
     assert "ordinance" in found.unmatched
 
 
+def test_a_capitalised_word_inside_a_title_is_no_name():
+    # Between two ordinary words of a title in title case, a word the dictionary lacks is read
+    # like any word (its nearest corpus words), not taken for a name the documents never mention.
+    found = expand_english("What does the Public Welfare Lottery Regulation require?", lambda w: False)
+    assert "Welfare" not in found.unknown_names and "welfare" in found.unmatched
+    assert "Paris" in expand_english("Does the Paris Lottery Regulation apply?", lambda w: False).unknown_names
+
+
 def test_an_acronym_is_an_unmatched_word_not_an_unknown_name():
     found = expand_english("Does the VAT rule apply to SMEs in Norway?", lambda w: False)
     assert "Norway" in found.unknown_names
