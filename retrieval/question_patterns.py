@@ -54,8 +54,10 @@ QUANTITY_CUES: tuple[tuple[re.Pattern, frozenset[str]], ...] = tuple(
         # (加班费为工资的一点五倍) says how another sum is reckoned from it, not what it is.
         (r"多少钱|(工资|薪资|薪金|薪水|价格|价钱|退休金|养老金).{0,4}(多少|标准)"
          r"|yuan|dollars?|\bwages?\b|salar|pension|\bprices?\b", "money"),
+        # "Period" asks a length of time; "which periods" asks which times a rule covers (named
+        # periods, listed), no length.
         (r"多久|多长时间|多少天|(?<!哪)几天|(?<!哪)几年|多少年|(?<!哪)几个月|多少个?月|期限|时限|多少个?工作日|(?<!哪)几个工作日|间隔"
-         r"|how long|how soon|within how|how many (minutes|hours|days|weeks|months|years)|period|interval"
+         r"|how long|how soon|within how|how many (minutes|hours|days|weeks|months|years)|period(?!s)|interval"
          # Time is asked "how much" too: how much notice, how much time, how much (advance) time.
          r"|how much (?:advance )?(?:time|notice)\b",
          "duration"),
@@ -167,7 +169,10 @@ def asked_phrase(question_normalised: str) -> str:
 # A person asked for (谁, 哪位官员, 何人): figures and dates in such a question say which person
 # (1950年扩建工程的主持人是谁); they are not what is asked.
 _PERSON_ASKED = re.compile(r"谁|哪位|何人|什么人")
-_YES_NO_RE = re.compile(r"[吗嗎][\s?？!！。]*$")
+# A yes-or-no question: one ending in 吗, or asking 是否 or by a verb and its negation (能不能,
+# 可不可以, 是不是, 有没有).
+_YES_NO_RE = re.compile(r"[吗嗎][\s?？!！。]*$|是否|(\w)[不没]\1|有没有")
+_QUESTION_END = re.compile(r"(?<=[?？!！。])")
 # A count of people (多少人同意, 几名委员出席, how many members): votes and quorums are set as a
 # share of them (三分之二以上, 过半数), which answers it as well as a number does.
 _PEOPLE_COUNTED = re.compile(r"(几|多少)个?(人(?![口数次])|名|位)|how many (members|owners|votes|directors)", re.I)
@@ -181,9 +186,11 @@ def asked_quantity(question_normalised: str) -> frozenset[str] | None:
     # 第几 / 第多少 (which place in an order: 第几代, 第几名) asks an ordinal, a position named,
     # not a quantity: `core.figures` reads no ordinal as a figure, so the rest decides.
     question_normalised = _ORDINAL_ASKED.sub("", question_normalised)
-    if _YES_NO_RE.search(question_normalised):
-        # In a yes-or-no question 几 is "a few" (放生几只乌龟可以吗): it counts nothing asked.
-        question_normalised = re.sub(r"(?<!哪)几(?![乎何])", "", question_normalised)
+    # In a yes-or-no question 几 is "a few" (放生几只乌龟可以吗, 干几天就走，能不能…): it counts
+    # nothing asked. Each sentence of the question is read on its own (…能不能…？要等几天？).
+    question_normalised = "".join(
+        re.sub(r"(?<!哪)几(?![乎何])", "", sentence) if _YES_NO_RE.search(sentence) else sentence
+        for sentence in _QUESTION_END.split(question_normalised))
     explicit = {k for pattern, ks in EXPLICIT_UNIT_CUES if pattern.search(question_normalised) for k in ks}
     if explicit:
         return frozenset(explicit)

@@ -38,6 +38,14 @@ from retrieval.question_patterns import asked_amount_nouns, asked_quantity, asks
     ("这座城于几世纪开始扩建？", {"date"}),  # a century: a date, not "how many"
     ("滞纳金按千分之几加收？", {"ratio"}),
     ("In which century was the bridge built?", {"date"}),
+    # In a yes-or-no question 几 is "a few", whichever clause it stands in; each sentence of a
+    # question is read apart.
+    ("邻居来住几天，能不能把车停在我的车位上？", None),
+    ("借书是否可以续借几次？", None),
+    ("读者证丢了能不能补办？补办要等几天？", {"duration"}),
+    ("检修要停水几天？要提前通知吗？", {"duration"}),
+    ("During which periods are the gates closed?", None),  # named periods, listed
+    ("what is the probation period for new staff?", {"duration"}),  # as normalised
 ])
 def test_quantity_questions_and_the_unit_kinds_that_answer_them(question, kinds):
     assert asked_quantity(question) == (frozenset(kinds) if kinds else None)
