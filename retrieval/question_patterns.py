@@ -171,7 +171,7 @@ def asked_phrase(question_normalised: str) -> str:
 _PERSON_ASKED = re.compile(r"谁|哪位|何人|什么人")
 # A yes-or-no question: one ending in 吗, or asking 是否 or by a verb and its negation (能不能,
 # 可不可以, 是不是, 有没有).
-_YES_NO_RE = re.compile(r"[吗嗎][\s?？!！。]*$|是否|(\w)[不没]\1|有没有")
+_YES_NO_RE = re.compile(r"[吗嗎][\s?？!！。]*$|是否|(\w)[不没]\1")
 _QUESTION_END = re.compile(r"(?<=[?？!！。])")
 # A count of people (多少人同意, 几名委员出席, how many members): votes and quorums are set as a
 # share of them (三分之二以上, 过半数), which answers it as well as a number does.
