@@ -327,14 +327,15 @@ def main(argv: list[str] | None = None) -> None:
     kind = max(kinds, key=lambda k: accuracy[k]["all"])
     if len(kinds) > 1:
         cross_fit(examples, kind, ranker_names)
-    if args.keep_decision and kept is not None:
+    extending = args.keep_decision and kept is not None  # the kept decision, extended by the signals it lacks
+    if extending:
         selection = kept["selection"]  # the decision it extends was fitted on what this selection chooses
     else:
         keep_ratio, rows = choose_keep_ratio(examples)
         print("\n".join(rows))
         selection = {"keep_ratio": keep_ratio, "min_prob": 0.0}
     X, y, used = decision_rows(examples, selection, decision_names)
-    if args.keep_decision and kept is not None:
+    if extending:
         decision, report = extend_decision(X, y, used, kept["decision"], decision_names)
     else:
         decision, report = fit_decision(X, y, used, decision_names)

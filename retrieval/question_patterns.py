@@ -186,7 +186,7 @@ def asked_quantity(question_normalised: str) -> frozenset[str] | None:
     # 第几 / 第多少 (which place in an order: 第几代, 第几名) asks an ordinal, a position named,
     # not a quantity: `core.figures` reads no ordinal as a figure, so the rest decides.
     question_normalised = _ORDINAL_ASKED.sub("", question_normalised)
-    # In a yes-or-no question 几 is "a few" (放生几只乌龟可以吗, 干几天就走，能不能…): it counts
+    # In a yes-or-no question 几 is "a few" (放生几只乌龟可以吗, 住几天就搬，能不能…): it counts
     # nothing asked. Each sentence of the question is read on its own (…能不能…？要等几天？).
     question_normalised = "".join(
         re.sub(r"(?<!哪)几(?![乎何])", "", sentence) if _YES_NO_RE.search(sentence) else sentence
